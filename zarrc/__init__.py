@@ -1,0 +1,1 @@
+"""zarrc (being assembled)."""

@@ -1,0 +1,1 @@
+from zarrc.testing.store import StoreTests  # noqa: F401  (the store conformance suite)

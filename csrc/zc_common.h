@@ -1,0 +1,38 @@
+/* zc_common.h - shared definitions of the zarrc C kernels.
+ *
+ * Every kernel is pure C99 and state-free: no Python.h, no allocation, no globals.  The caller
+ * owns every buffer and passes `dst`.  Functions return ssize_t (or int): >= 0 on success
+ * (usually the number of items or bytes processed) and a negative ZC_E_* code on failure.
+ */
+#ifndef ZC_COMMON_H
+#define ZC_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(_MSC_VER)
+#include <BaseTsd.h>
+typedef SSIZE_T ssize_t;
+#else
+#include <sys/types.h>
+#endif
+
+#define ZC_OK 0
+#define ZC_E_ARG (-1)      /* invalid argument: NULL pointer, negative length or extent */
+#define ZC_E_NDIM (-2)     /* more than ZC_MAXDIM dimensions */
+#define ZC_E_ITEMSIZE (-3) /* item / element size is zero, negative or unsupported */
+#define ZC_E_SIZE (-4)     /* buffer length is not compatible (not a whole number of items) */
+#define ZC_E_DTYPE (-5)    /* data kind not supported by this kernel */
+#define ZC_E_OVERLAP (-6)  /* source and destination overlap where the kernel forbids it */
+#define ZC_E_DATA (-7)     /* input data is corrupt (decoders) */
+
+/* Kinds of numeric items, for kernels whose arithmetic depends on more than the itemsize. */
+#define ZC_KIND_INT 0   /* two's complement signed integer */
+#define ZC_KIND_UINT 1  /* unsigned integer */
+#define ZC_KIND_FLOAT 2 /* IEEE 754 binary32 / binary64 */
+
+/* Largest number of dimensions a strided kernel accepts (NumPy 2 allows 64). */
+#define ZC_MAXDIM 64
+
+#endif /* ZC_COMMON_H */

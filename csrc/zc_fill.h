@@ -1,0 +1,14 @@
+/* zc_fill.h - fill an N-d strided region with one item. */
+#ifndef ZC_FILL_H
+#define ZC_FILL_H
+
+#include "zc_common.h"
+
+/* Write the `itemsize` bytes at `value` into every item of the strided region dst (extents
+ * shape[0..ndim-1], byte strides dst_strides, negative allowed).  ndim == 0 fills one item.
+ * `value` must not point into the region.
+ * Returns the number of items written, or ZC_E_ARG / ZC_E_NDIM / ZC_E_ITEMSIZE. */
+ssize_t zc_fill_region(char *dst, const ssize_t *dst_strides, const ssize_t *shape, int ndim,
+                       const char *value, ssize_t itemsize);
+
+#endif /* ZC_FILL_H */

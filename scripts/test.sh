@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Quick start 2: set up the venv and run every check: ruff, the layer contracts, the test suite
+# (zarr-python 3 / tensorstore interop included, zarr-python 2.18 through its own venv), and one
+# pass over every asv benchmark so none rots.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${ZARRC_VENV:-.venv}"
+bash scripts/setup-venv.sh test,lint,bench
+echo "== ruff"
+"$VENV/bin/ruff" check zarrc tests asv_bench
+echo "== import-linter (DESIGN.md layers)"
+"$VENV/bin/lint-imports"
+echo "== zarr-python 2.18 peer venv"
+ZARRC_ZARR2_PYTHON="$(bash .ci/zarr2-peer.sh)"
+export ZARRC_ZARR2_PYTHON
+echo "== benchmarks, each once"
+"$VENV/bin/python" asv_bench/run_once.py
+echo "== pytest"
+"$VENV/bin/python" -m pytest -q -n 2 -p no:cacheprovider "$@"

@@ -1,0 +1,142 @@
+"""Data types: v2 typestrings and v3 names against NumPy, the specs and zarr-python 3."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from zarrc.errors import MetadataError
+from zarrc.metadata import (
+    dtype_to_v2,
+    dtype_to_v3,
+    normalize_dtype,
+    parse_dtype_v2,
+    parse_dtype_v3,
+)
+
+V2_TYPESTRS = ["<f4", ">i8", "|b1", "|u1", "|i1", "<c16", ">c8", "<f2", "|S5", "<U3", ">U2",
+               "<M8[ns]", ">M8[D]", "<m8[s]", "|V8", "<u8", ">u2"]
+
+V3_NAMES = {
+    "bool": "?", "int8": "i1", "int16": "i2", "int32": "i4", "int64": "i8",
+    "uint8": "u1", "uint16": "u2", "uint32": "u4", "uint64": "u8",
+    "float16": "f2", "float32": "f4", "float64": "f8", "complex64": "c8", "complex128": "c16",
+}
+
+
+@pytest.mark.parametrize("typestr", V2_TYPESTRS)
+def test_v2_typestr_round_trip(typestr):
+    dt = parse_dtype_v2(typestr, "a/.zarray")
+    assert dt == np.dtype(typestr)
+    assert dt.byteorder == np.dtype(typestr).byteorder  # big-endian stays big-endian
+    assert dtype_to_v2(dt) == typestr
+
+
+@pytest.mark.parametrize("typestr", ["<f4", ">i8", "|b1", "<c16", "|S5", "<U3", "<M8[ns]",
+                                     "<m8[s]", "|V8", ">f8"])
+def test_v2_dtype_to_v2_is_what_zarr_python_writes(zarr_python_array, typestr):
+    arr, docs, _ = zarr_python_array(shape=(4,), chunks=(2,), dtype=typestr, zarr_format=2)
+    written = docs[".zarray"]["dtype"]
+    assert dtype_to_v2(normalize_dtype(typestr, 2)) == written
+    assert parse_dtype_v2(written, ".zarray") == arr.dtype
+
+
+@pytest.mark.parametrize("obj, match", [
+    ("|O", "not supported yet"),
+    ("O", "not supported yet"),
+    ([["r", "|u1"], ["g", "|u1"]], "structured"),
+    ("<f16", "not supported"),  # long double is not portable
+    ("|S0", "no length"),
+    ("<M8", "time unit"),
+    ("nonsense", "invalid data type"),
+    (4, "expected a typestr"),
+    (None, "expected a typestr"),
+])
+def test_v2_rejects(obj, match):
+    with pytest.raises(MetadataError, match=match) as info:
+        parse_dtype_v2(obj, "grp/arr/.zarray")
+    assert "grp/arr/.zarray" in str(info.value) and "'dtype'" in str(info.value)
+
+
+@pytest.mark.parametrize("name, code", V3_NAMES.items())
+def test_v3_core_names(name, code):
+    dt = parse_dtype_v3(name, "zarr.json")
+    assert dt == np.dtype(code) and dt.isnative
+    assert dtype_to_v3(dt) == name
+    assert dtype_to_v3(dt.newbyteorder(">")) == name  # endianness is the bytes codec's
+    assert parse_dtype_v3({"name": name}, "zarr.json") == dt
+    assert parse_dtype_v3({"name": name, "configuration": {}}, "zarr.json") == dt
+
+
+@pytest.mark.parametrize("name, code", V3_NAMES.items())
+def test_v3_names_are_what_zarr_python_writes(zarr_python_array, name, code):
+    arr, docs, _ = zarr_python_array(shape=(4,), chunks=(2,), dtype=code, zarr_format=3)
+    assert docs["zarr.json"]["data_type"] == name
+    assert parse_dtype_v3(name, "zarr.json") == arr.dtype
+
+
+@pytest.mark.parametrize("bits", [8, 16, 24, 64])
+def test_v3_raw_bits(bits):
+    dt = parse_dtype_v3(f"r{bits}", "zarr.json")
+    assert dt == np.dtype(f"V{bits // 8}")
+    assert dtype_to_v3(dt) == f"r{bits}"
+
+
+@pytest.mark.parametrize("obj, match", [
+    ("r12", "multiple of 8"),
+    ("r0", "unknown data type"),
+    ("string", "not supported yet"),
+    ({"name": "numpy.datetime64", "configuration": {"unit": "ns", "scale_factor": 1}},
+     "not supported yet"),
+    ({"name": "null_terminated_bytes", "configuration": {"length_bytes": 5}}, "not supported yet"),
+    ("float128", "unknown data type"),
+    ({"name": "int32", "configuration": {"endian": "big"}}, "no configuration"),
+    ({"configuration": {}}, "data_type.name"),
+    (7, "expected a name"),
+    ("<f4", "unknown data type"),
+])
+def test_v3_rejects(obj, match):
+    with pytest.raises(MetadataError, match=match) as info:
+        parse_dtype_v3(obj, "x/zarr.json")
+    assert "x/zarr.json" in str(info.value) and "data_type" in str(info.value)
+
+
+@pytest.mark.parametrize("dtype", ["S5", "U3", "M8[ns]", "m8[s]"])
+def test_dtype_to_v3_rejects_non_core(dtype):
+    with pytest.raises(MetadataError, match="v3"):
+        dtype_to_v3(np.dtype(dtype))
+
+
+@pytest.mark.parametrize("user, expected", [
+    ("f4", "<f4"), (np.float32, "<f4"), ("<i2", "<i2"), (">f8", ">f8"), ("S5", "|S5"),
+    ("U3", "<U3"), ("M8[ns]", "<M8[ns]"), (bool, "|b1"), ("uint8", "|u1"), (np.dtype("c8"), "<c8"),
+])
+def test_normalize_dtype_v2_keeps_byte_order(user, expected):
+    assert normalize_dtype(user, 2).str == expected
+
+
+@pytest.mark.parametrize("user", ["f4", np.float32, "<i2", ">f8", ">c16", "bool", "int64", "r16"])
+def test_normalize_dtype_v3_is_native(user):
+    dt = normalize_dtype(user, 3)
+    assert dt.isnative
+    expected = np.dtype("V2") if user == "r16" else np.dtype(user).newbyteorder("=")
+    assert dt == expected
+
+
+@pytest.mark.parametrize("user", ["S5", "U3", "M8[ns]", "O", [("a", "f4")], "S"])
+def test_normalize_dtype_v3_rejects_unsupported(user):
+    with pytest.raises(MetadataError):
+        normalize_dtype(user, 3)
+
+
+@pytest.mark.parametrize("user", ["O", [("a", "f4"), ("b", "i2")], "S", "U", "M8"])
+def test_normalize_dtype_v2_rejects_unsupported(user):
+    with pytest.raises(MetadataError):
+        normalize_dtype(user, 2)
+
+
+def test_normalize_dtype_garbage_is_a_type_error():
+    with pytest.raises(TypeError):
+        normalize_dtype("not-a-dtype", 2)
+    with pytest.raises(ValueError):
+        normalize_dtype("f4", 4)

@@ -1,0 +1,389 @@
+"""The Array: a lazy handle on one stored array with NumPy's indexing semantics.
+
+An ``Array`` holds no data: metadata, the codec pipeline and the engine context are built once
+when it is opened, and every ``a[sel]`` plans the selection (``zarrc.indexing``) and hands it to
+the engine (``zarrc.engine``), which returns a plain ``numpy.ndarray``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+from zarrc import nodes
+from zarrc.attributes import Attributes
+from zarrc.codecs import ChunkSpec, CodecPipeline
+from zarrc.engine.context import ArrayContext
+from zarrc.engine.read import read_selection
+from zarrc.engine.write import clear_outside, write_selection
+from zarrc.errors import ReadOnlyError
+from zarrc.indexing import (
+    normalize_block_selection,
+    normalize_coordinate_selection,
+    normalize_orthogonal_selection,
+    normalize_selection,
+)
+from zarrc.metadata import ArrayMetadata
+
+__all__ = ["Array"]
+
+
+def _human(n: int) -> str:
+    for unit in ("", "K", "M", "G", "T"):
+        if n < 1024 or unit == "T":
+            return f"{n}" if unit == "" else f"{n:.1f}{unit}"
+        n /= 1024
+    return str(n)
+
+
+class Array:
+    """A Zarr array in a store (v2 or v3). Create or open one with the ``zarrc`` functions."""
+
+    def __init__(self, store, path: str, metadata: ArrayMetadata, *, read_only: bool = False,
+                 write_empty_chunks: bool = False):
+        self._store = store
+        self._path = path
+        self._read_only = bool(read_only or store.read_only)
+        self._write_empty_chunks = bool(write_empty_chunks)
+        self._set_metadata(metadata)
+
+    # -- construction -----------------------------------------------------------------------
+    def _set_metadata(self, metadata: ArrayMetadata) -> None:
+        self._metadata = metadata
+        key = nodes.key_of(self._path, "zarr.json" if metadata.zarr_format == 3 else ".zarray")
+        fill = nodes.fill_array(metadata)
+        spec = ChunkSpec(shape=metadata.chunks, dtype=metadata.dtype, order=metadata.order,
+                         fill_value=fill[()])
+        if metadata.zarr_format == 3:
+            pipeline = CodecPipeline.from_v3(metadata.codecs, spec, key)
+        else:
+            pipeline = CodecPipeline.from_v2(metadata.filters, metadata.compressor, spec, key)
+        self._ctx = ArrayContext(
+            store=self._store,
+            prefix=f"{self._path}/" if self._path else "",
+            encode_key=metadata.chunk_key_encoding.encode,
+            pipeline=pipeline,
+            shape=metadata.shape,
+            chunks=metadata.chunks,
+            dtype=metadata.dtype,
+            fill_value=fill,
+            fill_bytes=None if metadata.fill_value is None else fill.tobytes(),
+            write_empty_chunks=self._write_empty_chunks,
+        )
+
+    def _check_writable(self) -> None:
+        if self._read_only:
+            raise ReadOnlyError(f"array {self._path or '/'!r} of {self._store!r} is read-only")
+
+    # -- properties -------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self._metadata.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._metadata.dtype
+
+    @property
+    def chunks(self) -> tuple:
+        return self._metadata.chunks
+
+    @property
+    def shards(self) -> tuple | None:
+        return None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.dtype.itemsize
+
+    @property
+    def cdata_shape(self) -> tuple:
+        """Chunks per dimension."""
+        return self._metadata.chunk_grid.grid_shape(self.shape)
+
+    @property
+    def nchunks(self) -> int:
+        return math.prod(self.cdata_shape)
+
+    @property
+    def nchunks_initialized(self) -> int:
+        """How many chunks are stored (the others read as the fill value)."""
+        grid = self.cdata_shape
+        return sum(1 for coords in self._iter_stored_chunk_coords()
+                   if all(c < g for c, g in zip(coords, grid)))
+
+    @property
+    def fill_value(self):
+        return self._metadata.fill_value
+
+    @property
+    def order(self) -> str:
+        return self._metadata.order
+
+    @property
+    def zarr_format(self) -> int:
+        return self._metadata.zarr_format
+
+    @property
+    def attrs(self) -> Attributes:
+        return Attributes(lambda: self._metadata.attributes, self._save_attributes,
+                          self._read_only)
+
+    def _save_attributes(self, attributes: dict) -> None:
+        meta = self._metadata.with_attributes(attributes)
+        nodes.write_attributes(self._store, self._path, meta)
+        self._metadata = meta
+
+    @property
+    def dimension_names(self) -> tuple | None:
+        return self._metadata.dimension_names
+
+    @property
+    def store(self):
+        return self._store
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def name(self) -> str:
+        return "/" + self._path
+
+    @property
+    def basename(self) -> str:
+        return self._path.rsplit("/", 1)[-1]
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    @property
+    def metadata(self) -> dict:
+        """The stored metadata document as a dict (v2: ``.zarray``; v3: ``zarr.json``)."""
+        return self._metadata.to_json()
+
+    @property
+    def info(self) -> ArrayInfo:
+        return ArrayInfo(self)
+
+    # -- indexing ---------------------------------------------------------------------------
+    def __getitem__(self, selection) -> np.ndarray:
+        return read_selection(self._ctx, normalize_selection(selection, self.shape))
+
+    def __setitem__(self, selection, value) -> None:
+        self._check_writable()
+        write_selection(self._ctx, normalize_selection(selection, self.shape), value)
+
+    @property
+    def oindex(self) -> _Indexer:
+        """Orthogonal selection: each index array selects along its own axis."""
+        return _Indexer(self, normalize_orthogonal_selection)
+
+    @property
+    def vindex(self) -> _Indexer:
+        """Vectorized selection: coordinate arrays broadcast together, or one full mask."""
+        return _Indexer(self, normalize_coordinate_selection)
+
+    @property
+    def blocks(self) -> _Indexer:
+        """Selection in units of chunks: ``a.blocks[1, 2:4]``."""
+        return _Indexer(self, lambda sel, shape: normalize_selection(
+            normalize_block_selection(sel, shape, self.chunks), shape))
+
+    def get_basic_selection(self, selection=Ellipsis) -> np.ndarray:
+        return self[selection]
+
+    def set_basic_selection(self, selection, value) -> None:
+        self[selection] = value
+
+    def get_orthogonal_selection(self, selection) -> np.ndarray:
+        return self.oindex[selection]
+
+    def set_orthogonal_selection(self, selection, value) -> None:
+        self.oindex[selection] = value
+
+    def get_coordinate_selection(self, selection) -> np.ndarray:
+        return self.vindex[selection]
+
+    def set_coordinate_selection(self, selection, value) -> None:
+        self.vindex[selection] = value
+
+    def get_block_selection(self, selection) -> np.ndarray:
+        return self.blocks[selection]
+
+    def set_block_selection(self, selection, value) -> None:
+        self.blocks[selection] = value
+
+    # -- NumPy protocol ---------------------------------------------------------------------
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        if copy is False:
+            raise ValueError("a zarrc Array holds no data in memory: it cannot give an array "
+                             "without a copy (copy=False)")
+        data = self[...]
+        return data if dtype is None else data.astype(dtype, copy=False)
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        if not self.shape:
+            raise TypeError("iteration over a 0-d array")
+        step = self.chunks[0]
+        for start in range(0, self.shape[0], step):
+            block = self[start:start + step]
+            yield from block
+
+    def __repr__(self) -> str:
+        return (f"<zarrc.Array {self.name} shape={self.shape} dtype={self.dtype} "
+                f"chunks={self.chunks} zarr_format={self.zarr_format}>")
+
+    # -- changing shape ---------------------------------------------------------------------
+    def resize(self, *shape) -> None:
+        """Change the shape; data outside the new shape is dropped (reads as fill if regrown)."""
+        self._check_writable()
+        new_shape = nodes.normalize_shape(shape[0] if len(shape) == 1 else shape)
+        if len(new_shape) != self.ndim:
+            raise ValueError(f"resize cannot change the number of dimensions ({self.ndim} -> "
+                             f"{len(new_shape)})")
+        old_ctx = self._ctx
+        stored = list(self._iter_stored_chunk_coords())
+        meta = self._metadata.evolve(shape=new_shape)
+        nodes.write_metadata(self._store, self._path, meta)
+        self._set_metadata(meta)
+        clear_outside(old_ctx, stored, new_shape)
+
+    def append(self, data, axis: int = 0) -> tuple:
+        """Grow along ``axis`` by ``data``'s extent and write ``data`` there; the new shape."""
+        self._check_writable()
+        data = np.asarray(data)
+        if data.ndim != self.ndim:
+            raise ValueError(f"data has {data.ndim} dimensions, the array {self.ndim}")
+        axis = axis + self.ndim if axis < 0 else axis
+        if not 0 <= axis < self.ndim:
+            raise ValueError(f"axis {axis} is out of range for {self.ndim} dimensions")
+        for d, (n, m) in enumerate(zip(self.shape, data.shape)):
+            if d != axis and n != m:
+                raise ValueError(f"data shape {data.shape} does not match array shape "
+                                 f"{self.shape} outside axis {axis}")
+        old = self.shape[axis]
+        new_shape = tuple(n + data.shape[axis] if d == axis else n
+                          for d, n in enumerate(self.shape))
+        self.resize(new_shape)
+        region = tuple(slice(old, None) if d == axis else slice(None) for d in range(self.ndim))
+        self[region] = data
+        return new_shape
+
+    # -- chunks -----------------------------------------------------------------------------
+    def _iter_stored_chunk_coords(self) -> Iterator[tuple]:
+        enc = self._metadata.chunk_key_encoding
+        prefix = self._ctx.prefix
+        lead = "c" + enc.separator if enc.name == "default" else ""
+        for key in self._store.list_prefix(prefix):
+            rest = key[len(prefix):]
+            if self.ndim == 0:
+                if rest == ("c" if enc.name == "default" else "0"):
+                    yield ()
+                continue
+            if not rest.startswith(lead):
+                continue
+            parts = rest[len(lead):].split(enc.separator)
+            if len(parts) != self.ndim or not all(p.isdigit() for p in parts):
+                continue
+            yield tuple(int(p) for p in parts)
+
+    def iter_chunks(self) -> Iterator[tuple[tuple, np.ndarray]]:
+        """``(region, data)`` for every chunk in C order; one chunk is held at a time."""
+        for coords in np.ndindex(*self.cdata_shape):
+            region = tuple(slice(i * c, min((i + 1) * c, n))
+                           for i, c, n in zip(coords, self.chunks, self.shape))
+            yield region, self[region]
+
+    def to_dask(self, chunks=None):
+        """A ``dask.array`` reading this array chunk by chunk (needs the ``dask`` extra)."""
+        try:
+            import dask.array as da
+        except ImportError:
+            raise ImportError("to_dask() needs dask: pip install 'zarrc[dask]'") from None
+        return da.from_array(self, chunks=chunks or self.chunks, asarray=False, fancy=False)
+
+
+class _Indexer:
+    """``a.oindex`` / ``a.vindex`` / ``a.blocks``: one selection mode, read and write."""
+
+    def __init__(self, array: Array, normalize):
+        self._array = array
+        self._normalize = normalize
+
+    def __getitem__(self, selection) -> np.ndarray:
+        a = self._array
+        return read_selection(a._ctx, self._normalize(selection, a.shape))
+
+    def __setitem__(self, selection, value) -> None:
+        a = self._array
+        a._check_writable()
+        write_selection(a._ctx, self._normalize(selection, a.shape), value)
+
+
+class ArrayInfo:
+    """``a.info``: a printable summary of an array."""
+
+    def __init__(self, array: Array):
+        self._array = array
+
+    def as_dict(self) -> dict:
+        a = self._array
+        meta = a._metadata
+        if meta.zarr_format == 3:
+            codecs = {"Codecs": [c.get("name") for c in meta.codecs]}
+        else:
+            codecs = {"Filters": [f.get("id") for f in (meta.filters or [])],
+                      "Compressor": (meta.compressor or {}).get("id")}
+        return {
+            "Type": "Array",
+            "Name": a.name,
+            "Zarr format": meta.zarr_format,
+            "Data type": str(a.dtype),
+            "Shape": a.shape,
+            "Chunk shape": a.chunks,
+            "Order": meta.order,
+            "Read-only": a.read_only,
+            "Store type": type(a.store).__name__,
+            **codecs,
+            "Fill value": meta.fill_value,
+            "No. bytes": f"{a.nbytes} ({_human(a.nbytes)})",
+            "Chunks initialized": f"{a.nchunks_initialized}/{a.nchunks}",
+        }
+
+    def __repr__(self) -> str:
+        rows = self.as_dict()
+        width = max(len(k) for k in rows)
+        return "\n".join(f"{k:<{width}} : {v}" for k, v in rows.items())
+
+    __str__ = __repr__
+
+
+def create_array_node(store, path: str, *, overwrite: bool = False,
+                      write_empty_chunks: bool = False, **create_kwargs) -> Array:
+    """Create an array at ``path`` of ``store`` (metadata written, no chunks) and open it."""
+    if store.read_only:
+        raise ReadOnlyError(f"cannot create an array in read-only {store!r}")
+    meta = nodes.build_array_metadata(**create_kwargs)
+    # Build the array (codec pipeline included) before touching the store, so bad codec
+    # arguments fail with nothing written.
+    array = Array(store, path, meta, write_empty_chunks=write_empty_chunks)
+    nodes.prepare_node_path(store, path, overwrite=overwrite, zarr_format=meta.zarr_format)
+    nodes.write_metadata(store, path, meta)
+    return array

@@ -1,0 +1,62 @@
+"""Everything the engine needs to move one array's chunks, built once per open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ArrayContext", "is_fill"]
+
+
+@dataclass(frozen=True)
+class ArrayContext:
+    """One array as the engine sees it: where its chunks live and how they are coded.
+
+    ``fill_value`` is a 0-d array of ``dtype`` (never None: a v2 ``null`` fill reads as zeros
+    and ``fill_bytes`` is then None, which makes every written chunk count as non-empty).
+    """
+
+    store: Any  # zarrc.storage.Store
+    prefix: str  # "" for a root array, else "path/"
+    encode_key: Any  # ChunkKeyEncoding.encode: chunk coords -> key below the array
+    pipeline: Any  # zarrc.codecs.CodecPipeline
+    shape: tuple
+    chunks: tuple
+    dtype: np.dtype
+    fill_value: np.ndarray
+    fill_bytes: bytes | None
+    write_empty_chunks: bool = False
+
+    def key(self, coords: tuple) -> str:
+        """The store key of the chunk at ``coords``."""
+        return self.prefix + self.encode_key(coords)
+
+    def chunk_region(self, coords: tuple) -> tuple:
+        """The in-bounds part of chunk ``coords`` in chunk-local slices (edge chunks are clipped)."""
+        return tuple(
+            slice(0, min(c, n - i * c)) for i, c, n in zip(coords, self.chunks, self.shape)
+        )
+
+    def is_edge(self, coords: tuple) -> bool:
+        """True when chunk ``coords`` extends past the array's end in some dimension."""
+        return any((i + 1) * c > n for i, c, n in zip(coords, self.chunks, self.shape))
+
+
+def _bits_view(arr: np.ndarray) -> np.ndarray:
+    """``arr``'s items as rows of unsigned words, for exact bitwise comparison."""
+    size = arr.dtype.itemsize
+    word = next(w for w in (8, 4, 2, 1) if size % w == 0)
+    flat = np.ascontiguousarray(arr).reshape(-1).view(np.uint8)
+    return flat.view(np.dtype(f"u{word}")).reshape(-1, size // word)
+
+
+def is_fill(chunk: np.ndarray, fill_bytes: bytes | None) -> bool:
+    """True if every item of ``chunk`` has exactly the fill value's bytes (NaN included)."""
+    if fill_bytes is None:
+        return False
+    if chunk.size == 0:
+        return True
+    fill = _bits_view(np.frombuffer(fill_bytes, dtype=chunk.dtype))
+    return bool((_bits_view(chunk) == fill).all())

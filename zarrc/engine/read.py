@@ -1,0 +1,68 @@
+"""Read a planned selection: for each chunk, fetch → decode → copy into the result.
+
+Chunks run as tasks on the engine's pool (``zarrc.engine.pool``). A chunk that the selection
+covers whole, in the output's layout, is decoded straight into the output; a missing chunk is
+filled with the fill value and never decoded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zarrc._ext.copy import copy_view
+from zarrc._ext.fill import fill_view
+from zarrc.engine.context import ArrayContext
+from zarrc.engine.pool import run_tasks
+from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
+
+__all__ = ["read_selection", "read_box", "gather"]
+
+
+def gather(chunk: np.ndarray, local: tuple) -> np.ndarray:
+    """``chunk`` restricted by a local selection of ints, slices and index arrays (orthogonally)."""
+    view = chunk
+    axis = 0
+    for item in local:
+        if isinstance(item, np.ndarray):
+            view = np.take(view, item, axis=axis)
+            axis += 1
+        elif isinstance(item, slice):
+            view = view[(slice(None),) * axis + (item,)]
+            axis += 1
+        else:
+            view = view[(slice(None),) * axis + (item,)]
+    return view
+
+
+def _read_chunk(ctx: ArrayContext, proj: ChunkProjection, box: np.ndarray) -> None:
+    key = ctx.key(proj.coords)
+    target = box[proj.box]
+    data = ctx.store.get(key)
+    if data is None:
+        fill_view(target, ctx.fill_bytes or bytes(ctx.dtype.itemsize))
+        return
+    if proj.complete and target.shape == ctx.chunks and ctx.pipeline.decodes_into(target):
+        ctx.pipeline.decode(data, key, out=target)
+        return
+    chunk = ctx.pipeline.decode(data, key)
+    source = chunk[proj.local] if proj.basic else gather(chunk, proj.local)
+    copy_view(target, source)
+
+
+def read_box(ctx: ArrayContext, sel: Selection, box: np.ndarray | None = None) -> np.ndarray:
+    """Read the orthogonal box of ``sel`` into ``box`` (allocated when None) and return it."""
+    if box is None:
+        box = np.empty(sel.box_shape, dtype=ctx.dtype)
+    if box.size == 0:
+        return box
+    projections = iter_chunk_projections(sel.dims, ctx.shape, ctx.chunks)
+    run_tasks(lambda proj: _read_chunk(ctx, proj, box), projections)
+    return box
+
+
+def read_selection(ctx: ArrayContext, sel: Selection) -> np.ndarray:
+    """The result of a planned selection as a C-contiguous ndarray of ``sel.out_shape``."""
+    box = read_box(ctx, sel)
+    result = box if sel.post is None else box[sel.post]
+    result = result.reshape(sel.out_shape)
+    return np.ascontiguousarray(result)

@@ -1,0 +1,126 @@
+"""Write values into a planned selection, atomically per chunk.
+
+A chunk the selection covers whole is encoded and stored without reading; a partly covered
+chunk is read, modified, encoded and stored in one ``set`` (the store makes that atomic). A
+chunk that ends up equal to the fill value is deleted instead of written, unless the array
+asks for ``write_empty_chunks``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zarrc._ext.copy import copy_view
+from zarrc._ext.fill import fill_view
+from zarrc.engine.context import ArrayContext, is_fill
+from zarrc.engine.pool import run_tasks
+from zarrc.engine.read import read_box
+from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
+
+__all__ = ["write_selection", "prepare_value"]
+
+
+def prepare_value(value, dtype: np.dtype, shape: tuple) -> np.ndarray:
+    """``value`` cast and broadcast to ``shape`` exactly as ``ndarray.__setitem__`` would.
+
+    Raises before anything is stored when the cast or the broadcast is impossible.
+    """
+    if isinstance(value, np.ndarray) and value.dtype == dtype and value.shape == shape:
+        return value
+    arr = np.asarray(value) if not isinstance(value, np.ndarray) else value
+    if arr.ndim == 0:
+        one = np.empty((), dtype=dtype)
+        one[()] = value
+        return np.broadcast_to(one, shape)
+    out = np.empty(shape, dtype=dtype)
+    out[...] = value
+    return out
+
+
+def _scatter(chunk: np.ndarray, local: tuple, values: np.ndarray) -> None:
+    """``chunk[orthogonal local] = values`` for locals mixing ints, slices and index arrays."""
+    axes = []
+    for item, n in zip(local, chunk.shape):
+        if isinstance(item, np.ndarray):
+            axes.append(item)
+        elif isinstance(item, slice):
+            axes.append(np.arange(n)[item])
+        else:
+            axes.append(np.array([item]))
+    shaped = values.reshape(tuple(len(a) for a in axes))
+    chunk[np.ix_(*axes)] = shaped
+
+
+def _write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) -> None:
+    key = ctx.key(proj.coords)
+    source = values[proj.box]
+    if proj.complete and not ctx.is_edge(proj.coords):
+        chunk = source
+    else:
+        chunk = np.empty(ctx.chunks, dtype=ctx.dtype)
+        data = None if proj.complete else ctx.store.get(key)
+        if data is None:
+            fill_view(chunk, ctx.fill_bytes or bytes(ctx.dtype.itemsize))
+        else:
+            ctx.pipeline.decode(data, key, out=chunk)
+        if proj.basic:
+            copy_view(chunk[proj.local], source)
+        else:
+            _scatter(chunk, proj.local, source)
+    if not ctx.write_empty_chunks and is_fill(chunk, ctx.fill_bytes):
+        ctx.store.delete(key)
+        return
+    ctx.store.set(key, ctx.pipeline.encode(chunk, key))
+
+
+def write_box(ctx: ArrayContext, sel: Selection, values: np.ndarray) -> None:
+    """Store ``values`` (the box's shape) into the orthogonal box of ``sel``."""
+    if values.size == 0:
+        return
+    projections = iter_chunk_projections(sel.dims, ctx.shape, ctx.chunks)
+    run_tasks(lambda proj: _write_chunk(ctx, proj, values), projections)
+
+
+def write_selection(ctx: ArrayContext, sel: Selection, value) -> None:
+    """``array[selection] = value`` with NumPy's broadcasting, casting and last-write-wins."""
+    if sel.post is None:
+        values = prepare_value(value, ctx.dtype, sel.out_shape).reshape(sel.box_shape)
+        write_box(ctx, sel, values)
+        return
+    # Advanced selection: validate and cast first, then update the box it touches in memory
+    # with NumPy's own assignment (repeated indices: last write wins), then store the box.
+    prepare_value(value, ctx.dtype, sel.out_shape)
+    box = read_box(ctx, sel)
+    box[sel.post] = value
+    write_box(ctx, sel, box)
+
+
+def _clear_chunk(ctx: ArrayContext, coords: tuple, new_shape: tuple) -> None:
+    key = ctx.key(coords)
+    starts = [i * c for i, c in zip(coords, ctx.chunks)]
+    if any(s >= n for s, n in zip(starts, new_shape)):
+        ctx.store.delete(key)
+        return
+    keep = tuple(slice(0, min(c, n - s)) for s, c, n in zip(starts, ctx.chunks, new_shape))
+    if all(k.stop == c for k, c in zip(keep, ctx.chunks)):
+        return
+    data = ctx.store.get(key)
+    if data is None:
+        return
+    chunk = np.empty(ctx.chunks, dtype=ctx.dtype)
+    ctx.pipeline.decode(data, key, out=chunk)
+    kept = chunk[keep].copy()
+    fill_view(chunk, ctx.fill_bytes or bytes(ctx.dtype.itemsize))
+    chunk[keep] = kept
+    if not ctx.write_empty_chunks and is_fill(chunk, ctx.fill_bytes):
+        ctx.store.delete(key)
+    else:
+        ctx.store.set(key, ctx.pipeline.encode(chunk, key))
+
+
+def clear_outside(ctx: ArrayContext, stored: list, new_shape: tuple) -> None:
+    """After a resize: drop chunks past ``new_shape`` and reset cut edge chunks to the fill.
+
+    So data removed by shrinking never reappears when the array grows again (NumPy's view).
+    """
+    run_tasks(lambda coords: _clear_chunk(ctx, coords, new_shape), stored)

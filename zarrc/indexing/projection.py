@@ -1,0 +1,129 @@
+"""Project an orthogonal box onto the chunk grid: which chunks, which part of each, where to.
+
+Indexing is projection and nothing else (DESIGN.md): no I/O happens here. A box dimension is
+split per chunk into ``(chunk index, chunk-local selection, box slice, complete)``; the chunk
+projections are the Cartesian product of those per-dimension plans.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from zarrc.indexing.selection import ArrayDim, IntDim, SliceDim
+
+__all__ = ["DimPlan", "ChunkProjection", "plan_dim", "iter_chunk_projections", "count_chunks"]
+
+
+@dataclass(frozen=True, slots=True)
+class DimPlan:
+    """One chunk's share of one dimension of the box."""
+
+    chunk: int  # chunk index along this dimension
+    local: object  # int, slice or int64 array: the selection inside the chunk
+    box: slice | None  # where it lands in the box; None for an integer (dropped) dimension
+    complete: bool  # covers every in-bounds position of the chunk, in order, step 1
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkProjection:
+    """One chunk's share of the whole box."""
+
+    coords: tuple  # chunk grid coordinates
+    local: tuple  # selection inside the decoded chunk (ints, slices, arrays)
+    box: tuple  # slices of the box (integer dimensions omitted)
+    complete: bool  # every in-bounds element of the chunk is selected, in order
+    basic: bool  # local holds only ints and slices (a view, no gather)
+
+
+def _slice_plan(d: SliceDim, size: int, chunk: int) -> list[DimPlan]:
+    n, s = d.count, d.step
+    if n == 0:
+        return []
+    first, last = d.start, d.start + (n - 1) * s
+    lo_c, hi_c = sorted((first // chunk, last // chunk))
+    plans = []
+    if abs(s) >= chunk:  # every element in its own chunk: walk the elements
+        for k in range(n):
+            i = first + k * s
+            c = i // chunk
+            plans.append(DimPlan(c, slice(i - c * chunk, i - c * chunk + 1), slice(k, k + 1),
+                                 chunk == 1 or (size - c * chunk) == 1))
+        return plans
+    chunk_range = range(lo_c, hi_c + 1) if s > 0 else range(hi_c, lo_c - 1, -1)
+    for c in chunk_range:
+        c0, c1 = c * chunk, min((c + 1) * chunk, size)
+        if s > 0:
+            k_lo = max(0, -(-(c0 - first) // s))
+            k_hi = min(n, -(-(c1 - first) // s))
+        else:
+            a = -s
+            k_lo = max(0, (first - c1) // a + 1)
+            k_hi = min(n, (first - c0) // a + 1)
+        if k_lo >= k_hi:
+            continue
+        cnt = k_hi - k_lo
+        start = first + k_lo * s - c0
+        stop = start + cnt * s
+        local = slice(start, stop if stop >= 0 else None, s)
+        complete = s == 1 and start == 0 and cnt == c1 - c0
+        plans.append(DimPlan(c, local, slice(k_lo, k_hi), complete))
+    return plans
+
+
+def _array_plan(d: ArrayDim, size: int, chunk: int) -> list[DimPlan]:
+    idx = d.indices
+    if idx.shape[0] == 0:
+        return []
+    cids = idx // chunk
+    bounds = np.flatnonzero(np.diff(cids)) + 1
+    starts = np.concatenate(([0], bounds))
+    stops = np.concatenate((bounds, [idx.shape[0]]))
+    plans = []
+    for lo, hi in zip(starts.tolist(), stops.tolist()):
+        c = int(cids[lo])
+        c0 = c * chunk
+        local = idx[lo:hi] - c0
+        n_in = min(chunk, size - c0)
+        if hi - lo == n_in:  # sorted and unique: all positions, so a plain slice
+            plans.append(DimPlan(c, slice(0, n_in), slice(lo, hi), True))
+        elif int(local[-1]) - int(local[0]) == hi - lo - 1:
+            plans.append(DimPlan(c, slice(int(local[0]), int(local[-1]) + 1), slice(lo, hi), False))
+        else:
+            plans.append(DimPlan(c, local, slice(lo, hi), False))
+    return plans
+
+
+def plan_dim(d, size: int, chunk: int) -> list[DimPlan]:
+    """Split one box dimension over the chunks of that dimension."""
+    if isinstance(d, IntDim):
+        c = d.index // chunk
+        return [DimPlan(c, d.index - c * chunk, None, False)]
+    if isinstance(d, SliceDim):
+        return _slice_plan(d, size, chunk)
+    return _array_plan(d, size, chunk)
+
+
+def iter_chunk_projections(dims: tuple, shape: tuple, chunks: tuple) -> Iterator[ChunkProjection]:
+    """Every chunk the box touches, with its local selection and its place in the box."""
+    per_dim = [plan_dim(d, n, c) for d, n, c in zip(dims, shape, chunks)]
+    for combo in itertools.product(*per_dim):
+        local = tuple(p.local for p in combo)
+        yield ChunkProjection(
+            coords=tuple(p.chunk for p in combo),
+            local=local,
+            box=tuple(p.box for p in combo if p.box is not None),
+            complete=all(p.complete for p in combo),
+            basic=not any(isinstance(x, np.ndarray) for x in local),
+        )
+
+
+def count_chunks(dims: tuple, shape: tuple, chunks: tuple) -> int:
+    """How many chunks the box touches (without building the projections)."""
+    total = 1
+    for d, n, c in zip(dims, shape, chunks):
+        total *= len(plan_dim(d, n, c))
+    return total

@@ -1,0 +1,360 @@
+"""Normalize any NumPy selection into an orthogonal box plus an optional NumPy post-step.
+
+Every selection zarrc reads is planned as an *orthogonal box*: per array dimension an integer,
+a slice, or a sorted array of unique indices. Basic selections are exactly such a box. Advanced
+(fancy) selections are reduced to the box of indices they touch, and the original selection,
+re-expressed in box coordinates, is then applied by NumPy to the small box: the result is
+NumPy's by construction (broadcasting, placement of advanced dimensions, repeated indices).
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "IntDim",
+    "SliceDim",
+    "ArrayDim",
+    "Selection",
+    "normalize_selection",
+    "normalize_orthogonal_selection",
+    "normalize_coordinate_selection",
+    "normalize_block_selection",
+]
+
+_VALID_INDEX_MSG = (
+    "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or "
+    "boolean arrays are valid indices"
+)
+
+
+@dataclass(frozen=True)
+class IntDim:
+    """One position along a dimension; the dimension is dropped from the box's result."""
+
+    index: int
+
+    @property
+    def count(self) -> int:
+        return 1
+
+
+@dataclass(frozen=True)
+class SliceDim:
+    """``count`` positions ``start, start + step, ...`` (step may be negative)."""
+
+    start: int
+    step: int
+    count: int
+
+    @property
+    def is_full_forward(self) -> bool:
+        return self.step == 1
+
+
+@dataclass(frozen=True)
+class ArrayDim:
+    """Sorted, unique, in-bounds positions (int64)."""
+
+    indices: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return int(self.indices.shape[0])
+
+
+Dim = IntDim | SliceDim | ArrayDim
+
+
+@dataclass(frozen=True)
+class Selection:
+    """An orthogonal box over the array and what to do with it once read.
+
+    ``dims`` has one entry per array dimension. ``box_shape`` is the shape of the box as read
+    (int dimensions dropped). ``post`` is ``None`` when the box already is the result, else a
+    tuple that NumPy applies to the box (``box[post]`` to read, ``box[post] = v`` to write).
+    ``out_shape`` is the shape of the final result.
+    """
+
+    dims: tuple
+    box_shape: tuple
+    post: tuple | None
+    out_shape: tuple
+
+
+def _slice_dim(sl: slice, size: int) -> SliceDim:
+    start, stop, step = sl.indices(size)
+    count = len(range(start, stop, step))
+    return SliceDim(start if count else 0, step, count)
+
+
+def _as_index(obj) -> int | None:
+    """``obj`` as a Python int if NumPy would treat it as an integer scalar, else None."""
+    if isinstance(obj, (bool, np.bool_)):
+        return None
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, np.ndarray) and obj.ndim == 0 and obj.dtype.kind in "iu":
+        return int(obj)
+    if hasattr(obj, "__index__") and not isinstance(obj, (np.ndarray, list, tuple)):
+        try:
+            return operator.index(obj)
+        except TypeError:
+            return None
+    return None
+
+
+def _check_int(i: int, size: int, axis: int) -> int:
+    if i < -size or i >= size:
+        raise IndexError(f"index {i} is out of bounds for axis {axis} with size {size}")
+    return i + size if i < 0 else i
+
+
+def _is_advanced(obj) -> bool:
+    return isinstance(obj, (list, np.ndarray, bool, np.bool_)) and _as_index(obj) is None
+
+
+def _as_index_array(obj) -> np.ndarray:
+    arr = np.asarray(obj)
+    if arr.dtype.kind == "b":
+        return arr
+    if arr.size == 0 and arr.dtype.kind == "f" and isinstance(obj, list):
+        return arr.astype(np.intp)  # NumPy accepts an empty list as an empty integer index
+    if arr.dtype.kind not in "iu":
+        raise IndexError("arrays used as indices must be of integer (or boolean) type")
+    return arr
+
+
+def _expand(selection, ndim: int) -> list:
+    """The selection as a list with ``...`` expanded; None and 0-d booleans consume no axis."""
+    if not isinstance(selection, tuple):
+        selection = (selection,)
+    consumed = 0
+    ellipsis_at = None
+    for pos, item in enumerate(selection):
+        if item is Ellipsis:
+            if ellipsis_at is not None:
+                raise IndexError("an index can only have a single ellipsis ('...')")
+            ellipsis_at = pos
+        elif item is None or isinstance(item, (bool, np.bool_)):
+            continue
+        elif isinstance(item, np.ndarray) and item.dtype.kind == "b":
+            consumed += max(item.ndim, 0)
+            if item.ndim == 0:
+                continue
+        elif isinstance(item, list) and _is_advanced(item):
+            arr = np.asarray(item)
+            consumed += arr.ndim if arr.dtype.kind == "b" else 1
+        else:
+            consumed += 1
+    if consumed > ndim:
+        raise IndexError(
+            f"too many indices for array: array is {ndim}-dimensional, but {consumed} were indexed"
+        )
+    items = list(selection)
+    fill = [slice(None)] * (ndim - consumed)
+    if ellipsis_at is None:
+        return items + fill
+    return items[:ellipsis_at] + fill + items[ellipsis_at + 1:]
+
+
+def normalize_selection(selection, shape: tuple) -> Selection:
+    """Plan ``array[selection]`` with NumPy's semantics, raising where NumPy raises."""
+    items = _expand(selection, len(shape))
+    if not any(_is_advanced(it) for it in items):
+        return _basic(items, shape)
+    return _advanced(items, shape)
+
+
+def _basic(items: list, shape: tuple) -> Selection:
+    dims, box_shape, out_shape = [], [], []
+    axis = 0
+    for item in items:
+        if item is None:
+            out_shape.append(1)
+            continue
+        size = shape[axis]
+        if isinstance(item, slice):
+            d = _slice_dim(item, size)
+            dims.append(d)
+            box_shape.append(d.count)
+            out_shape.append(d.count)
+        else:
+            i = _as_index(item)
+            if i is None:
+                raise IndexError(_VALID_INDEX_MSG)
+            dims.append(IntDim(_check_int(i, size, axis)))
+        axis += 1
+    return Selection(tuple(dims), tuple(box_shape), None, tuple(out_shape))
+
+
+def _advanced(items: list, shape: tuple) -> Selection:
+    """Reduce an advanced selection to its box and the same selection in box coordinates."""
+    dims, box_shape, post = [], [], []
+    axis = 0
+    for item in items:
+        if item is None or isinstance(item, (bool, np.bool_)) or (
+            isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind == "b"
+        ):
+            post.append(item)
+            continue
+        if isinstance(item, slice):
+            d = _slice_dim(item, shape[axis])
+            dims.append(d)
+            box_shape.append(d.count)
+            post.append(slice(None))
+            axis += 1
+            continue
+        i = _as_index(item)
+        if i is not None:
+            # A scalar among advanced indices is itself advanced (it broadcasts); keep the
+            # axis in the box with length one and index it with 0 so NumPy places it exactly.
+            dims.append(ArrayDim(np.array([_check_int(i, shape[axis], axis)], dtype=np.int64)))
+            box_shape.append(1)
+            post.append(0)
+            axis += 1
+            continue
+        if not isinstance(item, (list, np.ndarray)):
+            raise IndexError(_VALID_INDEX_MSG)
+        arr = _as_index_array(item)
+        if arr.dtype.kind == "b":
+            sub_shape = shape[axis:axis + arr.ndim]
+            if arr.shape != tuple(sub_shape):
+                for k, (n_arr, n_dim) in enumerate(zip(arr.shape, sub_shape)):
+                    if n_arr != n_dim:
+                        raise IndexError(
+                            f"boolean index did not match indexed array along axis {axis + k}; "
+                            f"size of axis is {n_dim} but size of corresponding boolean axis "
+                            f"is {n_arr}"
+                        )
+            for idx in np.nonzero(arr):
+                uniq, inverse = np.unique(idx, return_inverse=True)
+                dims.append(ArrayDim(uniq.astype(np.int64)))
+                box_shape.append(uniq.shape[0])
+                post.append(inverse.reshape(idx.shape))
+            axis += arr.ndim
+            continue
+        size = shape[axis]
+        flat = arr.astype(np.int64, copy=False)
+        if flat.size:
+            lo, hi = int(flat.min()), int(flat.max())
+            if lo < -size or hi >= size:
+                bad = lo if lo < -size else hi
+                raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {size}")
+            flat = np.where(flat < 0, flat + size, flat)
+        uniq, inverse = np.unique(flat, return_inverse=True)
+        dims.append(ArrayDim(uniq.astype(np.int64)))
+        box_shape.append(uniq.shape[0])
+        post.append(inverse.reshape(arr.shape))
+        axis += 1
+    post_t = tuple(post)
+    # The result's shape is what NumPy gives for the same selection on an array of the box's
+    # shape; a zero-stride stand-in costs nothing and raises NumPy's own broadcast errors.
+    stand_in = np.broadcast_to(np.zeros((), dtype=np.uint8), tuple(box_shape))
+    out_shape = stand_in[post_t].shape
+    return Selection(tuple(dims), tuple(box_shape), post_t, out_shape)
+
+
+def _orthogonal_dim(item, size: int, axis: int):
+    """One dimension of an orthogonal selection: (box dim, post index for that dim)."""
+    if isinstance(item, slice):
+        d = _slice_dim(item, size)
+        return d, slice(None)
+    i = _as_index(item)
+    if i is not None:
+        return IntDim(_check_int(i, size, axis)), None
+    if not isinstance(item, (list, np.ndarray)):
+        raise IndexError(_VALID_INDEX_MSG)
+    arr = _as_index_array(item)
+    if arr.ndim != 1:
+        raise IndexError(f"orthogonal selection needs 1-d index arrays, got {arr.ndim}-d on axis {axis}")
+    if arr.dtype.kind == "b":
+        if arr.shape[0] != size:
+            raise IndexError(
+                f"boolean index did not match indexed array along axis {axis}; size of axis is "
+                f"{size} but size of corresponding boolean axis is {arr.shape[0]}"
+            )
+        return ArrayDim(np.flatnonzero(arr).astype(np.int64)), slice(None)
+    flat = arr.astype(np.int64, copy=False)
+    if flat.size:
+        lo, hi = int(flat.min()), int(flat.max())
+        if lo < -size or hi >= size:
+            bad = lo if lo < -size else hi
+            raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {size}")
+        flat = np.where(flat < 0, flat + size, flat)
+    uniq, inverse = np.unique(flat, return_inverse=True)
+    if uniq.shape[0] == flat.shape[0] and np.array_equal(uniq, flat):
+        return ArrayDim(uniq), slice(None)
+    return ArrayDim(uniq), inverse
+
+
+def normalize_orthogonal_selection(selection, shape: tuple) -> Selection:
+    """Plan ``array.oindex[selection]``: each index array selects along its own axis."""
+    items = _expand(selection, len(shape))
+    if any(it is None for it in items):
+        raise IndexError("newaxis (None) is not supported in orthogonal selection")
+    dims, box_shape, posts = [], [], []
+    for axis, item in enumerate(items):
+        d, p = _orthogonal_dim(item, shape[axis], axis)
+        dims.append(d)
+        if not isinstance(d, IntDim):
+            box_shape.append(d.count)
+            posts.append(p)
+    needs_post = any(not isinstance(p, slice) for p in posts)
+    post = tuple(np.ix_(*[np.arange(n) if isinstance(p, slice) else p
+                          for p, n in zip(posts, box_shape)])) if needs_post else None
+    out_shape = tuple(n if isinstance(p, slice) else p.shape[0] for p, n in zip(posts, box_shape))
+    return Selection(tuple(dims), tuple(box_shape), post, out_shape)
+
+
+def normalize_coordinate_selection(selection, shape: tuple) -> Selection:
+    """Plan ``array.vindex[selection]``: integer coordinate arrays or one full-shape mask."""
+    if not isinstance(selection, tuple):
+        selection = (selection,)
+    if len(selection) == 1:
+        mask = np.asarray(selection[0]) if isinstance(selection[0], (list, np.ndarray)) else None
+        if mask is not None and mask.dtype.kind == "b":
+            if mask.shape != tuple(shape):
+                raise IndexError(
+                    f"a boolean mask for vindex must have the array's shape {tuple(shape)}, "
+                    f"got {mask.shape}"
+                )
+            return normalize_selection(mask, shape)
+    if len(selection) != len(shape):
+        raise IndexError(
+            f"vindex needs one coordinate array per dimension ({len(shape)}), got {len(selection)}"
+        )
+    coords = []
+    for axis, item in enumerate(selection):
+        if isinstance(item, slice) or item is None or item is Ellipsis:
+            raise IndexError("vindex supports only integer coordinate arrays or a boolean mask")
+        arr = np.asarray(item)
+        if arr.dtype.kind not in "iu":
+            raise IndexError(f"vindex coordinates must be integers, got {arr.dtype} on axis {axis}")
+        coords.append(arr)
+    return normalize_selection(tuple(coords), shape)
+
+
+def normalize_block_selection(selection, shape: tuple, chunks: tuple) -> tuple:
+    """``array.blocks[selection]`` as the equivalent tuple of slices in array coordinates."""
+    items = _expand(selection, len(shape))
+    out = []
+    for axis, item in enumerate(items):
+        size, chunk = shape[axis], chunks[axis]
+        nblocks = -(-size // chunk) if chunk else 0
+        if isinstance(item, slice):
+            if item.step not in (None, 1):
+                raise IndexError("block selection supports only slices with step 1")
+            b0, b1, _ = item.indices(nblocks)
+            b1 = max(b0, b1)
+        else:
+            i = _as_index(item)
+            if i is None:
+                raise IndexError("block selection supports only integers and slices")
+            b0 = _check_int(i, nblocks, axis)
+            b1 = b0 + 1
+        out.append(slice(min(b0 * chunk, size), min(b1 * chunk, size)))
+    return tuple(out)

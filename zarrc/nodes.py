@@ -1,0 +1,265 @@
+"""Where nodes live in a store: paths, format detection, metadata read/write, node creation.
+
+The one place that knows the key layout of a hierarchy (``zarr.json`` in v3; ``.zarray``,
+``.zgroup``, ``.zattrs`` in v2) and turns ``create_array``'s keyword arguments into
+:class:`~zarrc.metadata.ArrayMetadata`. Arrays, groups and the API build on it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zarrc.codecs import normalize_codecs
+from zarrc.errors import ContainsArrayError, ContainsGroupError, MetadataError, NodeNotFoundError
+from zarrc.metadata import (
+    ZARR_JSON,
+    ZARRAY,
+    ZATTRS,
+    ZGROUP,
+    ArrayMetadata,
+    ChunkKeyEncoding,
+    GroupMetadata,
+    RegularChunkGrid,
+    default_fill_value,
+    dump_json,
+    normalize_chunks,
+    normalize_dtype,
+    normalize_fill_value,
+    normalize_shape,
+    parse_array_metadata_v2,
+    parse_array_metadata_v3,
+    parse_chunk_key_encoding,
+    parse_group_metadata_v2,
+    parse_group_metadata_v3,
+    parse_json,
+)
+
+__all__ = [
+    "normalize_path",
+    "join_path",
+    "key_of",
+    "read_node_metadata",
+    "node_kind",
+    "write_metadata",
+    "write_attributes",
+    "build_array_metadata",
+    "prepare_node_path",
+]
+
+
+def normalize_path(path) -> str:
+    """A node path as ``a/b/c`` ('' for the root); hostile paths raise ``ValueError``.
+
+    Leading and trailing slashes are dropped; ``.``/``..`` segments, empty segments,
+    backslashes and NUL bytes are refused so no node can point outside the store root.
+    """
+    if path is None:
+        return ""
+    if not isinstance(path, str):
+        raise TypeError(f"a node path must be a str, got {type(path).__name__}")
+    stripped = path.strip("/")
+    if not stripped:
+        return ""
+    for bad in ("\\", "\x00"):
+        if bad in stripped:
+            raise ValueError(f"invalid node path {path!r}: contains {bad!r}")
+    parts = stripped.split("/")
+    for part in parts:
+        if part in ("", ".", ".."):
+            raise ValueError(f"invalid node path {path!r}: segment {part!r} is not allowed")
+    return "/".join(parts)
+
+
+def join_path(parent: str, name: str) -> str:
+    """``parent/name`` for normalized paths."""
+    name = normalize_path(name)
+    return f"{parent}/{name}" if parent and name else (parent or name)
+
+
+def key_of(path: str, name: str) -> str:
+    """The store key of metadata document ``name`` of the node at ``path``."""
+    return f"{path}/{name}" if path else name
+
+
+def _attrs(data, key: str) -> dict:
+    if data is None:
+        return {}
+    return parse_json(data, key)
+
+
+def read_node_metadata(store, path: str, zarr_format: int | None = None):
+    """The metadata of the node at ``path``: an ArrayMetadata or a GroupMetadata.
+
+    With ``zarr_format=None`` the format is detected: ``zarr.json`` (v3) first, then v2.
+    Raises NodeNotFoundError when there is no node, MetadataError when it is malformed.
+    """
+    if zarr_format not in (None, 2, 3):
+        raise ValueError(f"zarr_format must be 2, 3 or None, got {zarr_format!r}")
+    if zarr_format in (None, 3):
+        key = key_of(path, ZARR_JSON)
+        data = store.get(key)
+        if data is not None:
+            doc = parse_json(data, key)
+            kind = doc.get("node_type")
+            if kind == "array":
+                return parse_array_metadata_v3(doc, key)
+            if kind == "group":
+                return parse_group_metadata_v3(doc, key)
+            raise MetadataError(f"{key}: field 'node_type' must be 'array' or 'group', got {kind!r}")
+    if zarr_format in (None, 2):
+        keys = [key_of(path, n) for n in (ZARRAY, ZGROUP, ZATTRS)]
+        found = store.get_many(keys)
+        zarray, zgroup, zattrs = (found.get(k) for k in keys)
+        if zarray is not None:
+            return parse_array_metadata_v2(parse_json(zarray, keys[0]), _attrs(zattrs, keys[2]), keys[0])
+        if zgroup is not None:
+            return parse_group_metadata_v2(parse_json(zgroup, keys[1]), _attrs(zattrs, keys[2]), keys[1])
+    where = f"path {path!r}" if path else "the store root"
+    fmt = "" if zarr_format is None else f" (zarr_format={zarr_format})"
+    raise NodeNotFoundError(f"no array or group at {where} of {store!r}{fmt}")
+
+
+def node_kind(store, path: str) -> str | None:
+    """'array', 'group' or None, reading as little as possible."""
+    try:
+        meta = read_node_metadata(store, path)
+    except NodeNotFoundError:
+        return None
+    return "array" if isinstance(meta, ArrayMetadata) else "group"
+
+
+def write_metadata(store, path: str, meta) -> None:
+    """Store a node's metadata document(s) (v2: attributes go to ``.zattrs``)."""
+    if meta.zarr_format == 3:
+        store.set(key_of(path, ZARR_JSON), dump_json(meta.to_json()))
+        return
+    name = ZARRAY if isinstance(meta, ArrayMetadata) else ZGROUP
+    store.set(key_of(path, name), dump_json(meta.to_json()))
+    write_attributes(store, path, meta)
+
+
+def write_attributes(store, path: str, meta) -> None:
+    """Persist ``meta.attributes`` (v2: ``.zattrs``, removed when empty; v3: ``zarr.json``)."""
+    if meta.zarr_format == 3:
+        store.set(key_of(path, ZARR_JSON), dump_json(meta.to_json()))
+    elif meta.attributes:
+        store.set(key_of(path, ZATTRS), dump_json(dict(meta.attributes)))
+    else:
+        store.delete(key_of(path, ZATTRS))
+
+
+def prepare_node_path(store, path: str, *, overwrite: bool, zarr_format: int) -> None:
+    """Make room for a new node at ``path``: refuse, or clear, what is there; create parents.
+
+    Raises ContainsArrayError / ContainsGroupError when a node exists and ``overwrite`` is
+    false. Missing parent groups are created (as zarr-python does) so the hierarchy stays
+    navigable.
+    """
+    existing = node_kind(store, path)
+    if existing is not None:
+        if not overwrite:
+            cls = ContainsArrayError if existing == "array" else ContainsGroupError
+            where = f"path {path!r}" if path else "the store root"
+            raise cls(f"an {existing} already exists at {where} of {store!r}; pass overwrite=True")
+        store.delete_prefix(f"{path}/" if path else "")
+        for name in (ZARR_JSON, ZARRAY, ZGROUP, ZATTRS):
+            store.delete(key_of(path, name))
+    parts = path.split("/") if path else []
+    for depth in range(len(parts)):
+        parent = "/".join(parts[:depth])
+        kind = node_kind(store, parent)
+        if kind == "array":
+            raise ContainsArrayError(f"cannot create {path!r}: {parent or 'the root'!r} is an array")
+        if kind is None:
+            write_metadata(store, parent, GroupMetadata(zarr_format=zarr_format, attributes={}))
+
+
+def _chunk_key_encoding(zarr_format: int, chunk_key_encoding, dimension_separator) -> ChunkKeyEncoding:
+    if zarr_format == 2:
+        if chunk_key_encoding is not None:
+            raise ValueError("chunk_key_encoding is a v3 setting; use dimension_separator for zarr_format=2")
+        sep = "." if dimension_separator is None else dimension_separator
+        return parse_chunk_key_encoding({"name": "v2", "configuration": {"separator": sep}}, "create_array")
+    if dimension_separator is not None and chunk_key_encoding is not None:
+        raise ValueError("pass either chunk_key_encoding or dimension_separator, not both")
+    if isinstance(chunk_key_encoding, ChunkKeyEncoding):
+        return chunk_key_encoding
+    if chunk_key_encoding is None:
+        sep = "/" if dimension_separator is None else dimension_separator
+        return parse_chunk_key_encoding({"name": "default", "configuration": {"separator": sep}}, "create_array")
+    if isinstance(chunk_key_encoding, str):
+        chunk_key_encoding = {"name": chunk_key_encoding}
+    cfg = dict(chunk_key_encoding)
+    if "separator" in cfg:  # zarr-python's shorthand {"name": ..., "separator": ...}
+        cfg = {"name": cfg["name"], "configuration": {"separator": cfg["separator"]}}
+    return parse_chunk_key_encoding(cfg, "create_array")
+
+
+def build_array_metadata(
+    *,
+    shape,
+    dtype,
+    chunks="auto",
+    shards=None,
+    fill_value=None,
+    zarr_format: int = 3,
+    filters="auto",
+    compressors="auto",
+    serializer="auto",
+    codecs=None,
+    order="C",
+    attributes=None,
+    dimension_names=None,
+    chunk_key_encoding=None,
+    dimension_separator=None,
+) -> ArrayMetadata:
+    """The metadata ``create_array`` stores for these arguments (SPEC.md), validated."""
+    if zarr_format not in (2, 3):
+        raise ValueError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
+    if shards is not None:
+        raise NotImplementedError("sharding (shards=...) is not supported yet")
+    if order not in ("C", "F"):
+        raise ValueError(f"order must be 'C' or 'F', got {order!r}")
+    shape = normalize_shape(shape)
+    dt = normalize_dtype(dtype, zarr_format)
+    chunk_shape = normalize_chunks(chunks, shape, dt.itemsize)
+    # None means "the dtype's default" in both formats (zarr-python 3 writes the default for
+    # v2 too), so zarr-python 2 never reads uninitialized memory for a missing chunk.
+    fill = (default_fill_value(dt) if fill_value is None
+            else normalize_fill_value(fill_value, dt, zarr_format))
+    if dimension_names is not None:
+        dimension_names = tuple(dimension_names)
+        if len(dimension_names) != len(shape):
+            raise ValueError(
+                f"dimension_names has {len(dimension_names)} names for {len(shape)} dimensions"
+            )
+        if zarr_format == 2:
+            raise ValueError("dimension_names are a v3 feature; zarr_format=2 cannot store them")
+    stored_codecs = normalize_codecs(
+        zarr_format=zarr_format, dtype=dt, filters=filters, compressors=compressors,
+        serializer=serializer, codecs=codecs, order=order,
+    )
+    common = dict(
+        shape=shape,
+        chunk_grid=RegularChunkGrid(chunk_shape),
+        dtype=dt,
+        fill_value=fill,
+        chunk_key_encoding=_chunk_key_encoding(zarr_format, chunk_key_encoding, dimension_separator),
+        dimension_names=dimension_names,
+        attributes=dict(attributes or {}),
+        extra_fields={},
+    )
+    if zarr_format == 3:
+        return ArrayMetadata(zarr_format=3, order="C", codecs=tuple(stored_codecs), filters=None,
+                             compressor=None, **common)
+    v2_filters, compressor = stored_codecs
+    return ArrayMetadata(zarr_format=2, order=order, codecs=(), filters=v2_filters,
+                         compressor=compressor, **common)
+
+
+def fill_array(meta: ArrayMetadata) -> np.ndarray:
+    """The fill value as a 0-d array of the array's dtype (zeros for a v2 ``null`` fill)."""
+    out = np.zeros((), dtype=meta.dtype)
+    if meta.fill_value is not None:
+        out[()] = meta.fill_value
+    return out

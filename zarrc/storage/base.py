@@ -1,0 +1,314 @@
+"""The :class:`Store` contract (SPEC.md, the Store method table) and the helpers every store shares.
+
+A store maps ``/``-separated string keys, relative to its root, to bytes. Key validation, byte-range
+resolution and value conversion live here, in one place, so that every store applies the same
+rules before it touches storage. This module imports only :mod:`zarrc.errors` and the standard
+library.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable
+from typing import Any
+
+from zarrc.errors import ReadOnlyError
+
+__all__ = [
+    "ByteRange",
+    "ReadOnlyView",
+    "Store",
+    "as_buffer",
+    "as_bytes",
+    "normalize_byte_range",
+    "normalize_key",
+    "normalize_prefix",
+    "resolve_byte_range",
+    "validate_key",
+]
+
+ByteRange = tuple[int | None, int | None]
+"""``(start, stop)`` as in ``value[start:stop]``: ``stop=None`` is the end, negatives count back."""
+
+
+# --------------------------------------------------------------------------------------- keys
+
+
+def _check_segments(text: str, what: str, original: str) -> None:
+    """Reject every form of key that could name something outside the store root."""
+    if "\x00" in text:
+        raise ValueError(f"invalid store {what} {original!r}: contains a NUL byte")
+    if "\\" in text:
+        raise ValueError(f"invalid store {what} {original!r}: contains a backslash")
+    if text.startswith("/"):
+        raise ValueError(f"invalid store {what} {original!r}: must be relative (no leading '/')")
+    segments = text.split("/")
+    first = segments[0]
+    if len(first) >= 2 and first[1] == ":" and first[0].isalpha():
+        raise ValueError(f"invalid store {what} {original!r}: looks like a drive path")
+    for segment in segments:
+        if segment == "":
+            raise ValueError(f"invalid store {what} {original!r}: empty path segment")
+        if segment in (".", ".."):
+            raise ValueError(f"invalid store {what} {original!r}: '{segment}' segment")
+
+
+def normalize_key(key: str) -> str:
+    """Validate a store key and return it.
+
+    A key is a non-empty ``/``-separated relative path: no leading ``/``, drive letter,
+    backslash, NUL byte, empty segment (``a//b``, trailing ``/``) or ``.``/``..`` segment.
+
+    Raises
+    ------
+    TypeError
+        If ``key`` is not a ``str``.
+    ValueError
+        If ``key`` is not a valid key; the message names the key.
+    """
+    if not isinstance(key, str):
+        raise TypeError(f"store keys are str, got {type(key).__name__}: {key!r}")
+    if key == "":
+        raise ValueError("invalid store key '': keys must not be empty")
+    _check_segments(key, "key", key)
+    return key
+
+
+validate_key = normalize_key
+"""Alias of :func:`normalize_key` for callers that only want the check."""
+
+
+def normalize_prefix(prefix: str) -> str:
+    """Validate a listing prefix and return it without trailing ``/``.
+
+    ``''`` (and ``'/'``-free forms such as ``'a/b'`` or ``'a/b/'``) are accepted; ``''`` means the
+    whole store. Otherwise the rules of :func:`normalize_key` apply.
+    """
+    if not isinstance(prefix, str):
+        raise TypeError(f"store prefixes are str, got {type(prefix).__name__}: {prefix!r}")
+    stripped = prefix[:-1] if prefix.endswith("/") else prefix
+    if stripped == "":
+        if prefix == "/":
+            raise ValueError("invalid store prefix '/': must be relative (use '' for the root)")
+        return ""
+    _check_segments(stripped, "prefix", prefix)
+    return stripped
+
+
+# --------------------------------------------------------------------------------- byte ranges
+
+
+def normalize_byte_range(byte_range: ByteRange) -> tuple[int | None, int | None]:
+    """Check that ``byte_range`` is a ``(start, stop)`` pair of ints or ``None`` and return it."""
+    try:
+        start, stop = byte_range
+    except (TypeError, ValueError):
+        raise TypeError(f"byte_range must be a (start, stop) pair, got {byte_range!r}") from None
+    for bound in (start, stop):
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int)):
+            raise TypeError(f"byte_range bounds must be int or None, got {byte_range!r}")
+    return start, stop
+
+
+def resolve_byte_range(byte_range: ByteRange | None, size: int) -> tuple[int, int]:
+    """Return the absolute ``(start, stop)`` that ``value[start:stop]`` covers for a value of ``size``.
+
+    The range clips like Python slicing: negative numbers count from the end, out-of-range
+    bounds clip, and ``stop <= start`` gives an empty range (``stop == start``).
+    """
+    if byte_range is None:
+        return 0, size
+    start, stop = normalize_byte_range(byte_range)
+    begin, end, _ = slice(start, stop).indices(size)
+    return begin, max(begin, end)
+
+
+# ---------------------------------------------------------------------------------- values
+
+
+def as_buffer(value: Any) -> memoryview:
+    """Return a flat unsigned-byte view of ``value`` without copying.
+
+    Accepts ``bytes``, ``bytearray``, ``memoryview`` and anything with the buffer protocol that
+    is C-contiguous (NumPy arrays included). ``str`` and non-contiguous buffers are refused
+    because their bytes would be ambiguous.
+    """
+    if isinstance(value, str):
+        raise TypeError("store values are bytes-like, got str (encode it first)")
+    try:
+        view = memoryview(value)
+    except TypeError:
+        raise TypeError(f"store values are bytes-like, got {type(value).__name__}") from None
+    if not view.c_contiguous:
+        raise ValueError("store values must be C-contiguous buffers")
+    if view.format == "B" and view.ndim == 1:
+        return view
+    try:
+        return view.cast("B")
+    except (TypeError, ValueError):
+        # 0-d views and non-native formats (e.g. big-endian or structured dtypes) cannot be
+        # cast; their C-order bytes are still well defined, at the cost of one copy.
+        return memoryview(view.tobytes())
+
+
+def as_bytes(value: Any) -> bytes:
+    """Return ``value`` (see :func:`as_buffer`) as an immutable ``bytes`` object."""
+    if type(value) is bytes:
+        return value
+    return as_buffer(value).tobytes()
+
+
+# ---------------------------------------------------------------------------------- the ABC
+
+
+class Store(abc.ABC):
+    """Keys to bytes, with byte ranges and listing (SPEC.md, "Plug-ins").
+
+    Keys are ``/``-separated and relative to the store root (see :func:`normalize_key`).
+    :meth:`get` returns ``bytes`` (never a mutable buffer), or ``None`` for an absent key.
+    Writes through a read-only store raise :class:`~zarrc.errors.ReadOnlyError`.
+
+    Listing uses path semantics: prefix ``'a'`` (or ``'a/'``) covers ``'a/b'`` and
+    ``'a/b/c'`` but not ``'ab'``; prefix ``''`` covers the whole store.
+
+    Capability flags describe the store class; :attr:`read_only` describes the instance.
+    """
+
+    supports_partial_reads: bool = True
+    """``get(key, byte_range)`` reads only the range (otherwise it reads and slices)."""
+    supports_listing: bool = True
+    """``list_prefix`` / ``list_dir`` work."""
+    supports_writes: bool = True
+    """The class can write (a given instance may still be read-only)."""
+
+    def __init__(self, *, read_only: bool = False) -> None:
+        self._read_only = bool(read_only)
+
+    # -- state ------------------------------------------------------------------------------
+
+    @property
+    def read_only(self) -> bool:
+        """Whether writes through this store raise :class:`~zarrc.errors.ReadOnlyError`."""
+        return self._read_only
+
+    def _check_writable(self, key: str) -> None:
+        """Raise :class:`ReadOnlyError` naming ``key`` if this store is read-only."""
+        if self._read_only:
+            raise ReadOnlyError(f"cannot write {key!r}: {self!r} is read-only")
+
+    def with_read_only(self, read_only: bool = True) -> Store:
+        """Return a store over the same data with the given ``read_only`` flag.
+
+        The base class returns ``self`` when the flag already matches and otherwise wraps
+        ``self`` in a :class:`ReadOnlyView`; stores override it to return their own class.
+        """
+        if read_only == self.read_only:
+            return self
+        if read_only:
+            return ReadOnlyView(self)
+        raise ValueError(f"{self!r} cannot be reopened writable; open it again instead")
+
+    def close(self) -> None:
+        """Release resources; the base class has none. Closing twice is harmless."""
+        return None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- reads ------------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def get(self, key: str, byte_range: ByteRange | None = None) -> bytes | None:
+        """Return the value of ``key`` (or ``value[start:stop]``), or ``None`` if it is absent."""
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes | None]:
+        """Return ``{key: get(key)}`` for every key; stores with batched I/O override it."""
+        return {key: self.get(key) for key in keys}
+
+    @abc.abstractmethod
+    def exists(self, key: str) -> bool:
+        """Whether ``key`` holds a value."""
+
+    @abc.abstractmethod
+    def list_prefix(self, prefix: str) -> list[str]:
+        """Every key under ``prefix`` (full keys, sorted); ``''`` lists the whole store."""
+
+    @abc.abstractmethod
+    def list_dir(self, prefix: str) -> list[str]:
+        """The sorted, distinct names directly under ``prefix``: keys and "folders"."""
+
+    # -- writes -----------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def set(self, key: str, value: Any) -> None:
+        """Store ``value`` (bytes-like) under ``key`` atomically: readers see old or new."""
+
+    @abc.abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove ``key``; an absent key is not an error."""
+
+    def delete_prefix(self, prefix: str) -> None:
+        """Remove every key under ``prefix`` (``''``: everything); used when overwriting."""
+        prefix = normalize_prefix(prefix)
+        self._check_writable(prefix)
+        for key in self.list_prefix(prefix):
+            self.delete(key)
+
+
+class ReadOnlyView(Store):
+    """A read-only view of another store: reads pass through, writes raise ReadOnlyError.
+
+    :meth:`Store.with_read_only` returns one for stores that have no read-only mode of their
+    own. Closing the view leaves the wrapped store open.
+    """
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(read_only=True)
+        self._store = store
+        self.supports_partial_reads = store.supports_partial_reads
+        self.supports_listing = store.supports_listing
+
+    @property
+    def wrapped(self) -> Store:
+        """The store this view reads from."""
+        return self._store
+
+    def with_read_only(self, read_only: bool = True) -> Store:
+        """Return ``self``, or the wrapped store when ``read_only`` is false."""
+        return self if read_only else self._store
+
+    def get(self, key: str, byte_range: ByteRange | None = None) -> bytes | None:
+        return self._store.get(normalize_key(key), byte_range)
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes | None]:
+        return self._store.get_many([normalize_key(k) for k in keys])
+
+    def exists(self, key: str) -> bool:
+        return self._store.exists(normalize_key(key))
+
+    def list_prefix(self, prefix: str) -> list[str]:
+        return self._store.list_prefix(normalize_prefix(prefix))
+
+    def list_dir(self, prefix: str) -> list[str]:
+        return self._store.list_dir(normalize_prefix(prefix))
+
+    def set(self, key: str, value: Any) -> None:
+        self._check_writable(normalize_key(key))
+
+    def delete(self, key: str) -> None:
+        self._check_writable(normalize_key(key))
+
+    def delete_prefix(self, prefix: str) -> None:
+        self._check_writable(normalize_prefix(prefix))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ReadOnlyView) and self._store == other._store
+
+    def __hash__(self) -> int:
+        return hash((ReadOnlyView, self._store))
+
+    def __repr__(self) -> str:
+        return f"ReadOnlyView({self._store!r})"

@@ -1,0 +1,251 @@
+"""FsspecStore: a store over any fsspec filesystem (``s3://``, ``gs://``, ``http://``, ...).
+
+fsspec is optional and imported only when a store is made from a URL; without it,
+:meth:`FsspecStore.from_url` raises ``ImportError`` saying what to install. A ``set`` is as atomic
+as the filesystem's single-object write: whole-object PUTs on object stores are; on filesystems
+that write in place they may not be (use :class:`~zarrc.storage.LocalStore` for local paths).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable
+from typing import Any
+
+from zarrc.storage.base import (
+    ByteRange,
+    Store,
+    as_bytes,
+    normalize_byte_range,
+    normalize_key,
+    normalize_prefix,
+    resolve_byte_range,
+)
+
+__all__ = ["FsspecStore", "fsspec_available"]
+
+_INSTALL_HINT = "pip install fsspec (plus the filesystem's package, e.g. s3fs, gcsfs, aiohttp)"
+
+
+def fsspec_available() -> bool:
+    """Whether fsspec can be imported (without importing it)."""
+    return importlib.util.find_spec("fsspec") is not None
+
+
+def _import_fsspec() -> Any:
+    try:
+        import fsspec
+    except ImportError as exc:
+        raise ImportError(
+            f"FsspecStore needs fsspec, which is not installed: {_INSTALL_HINT}"
+        ) from exc
+    return fsspec
+
+
+class FsspecStore(Store):
+    """A store over an fsspec filesystem and a root path in it.
+
+    Parameters
+    ----------
+    fs
+        An ``fsspec.AbstractFileSystem`` instance.
+    root
+        The store root inside ``fs`` (protocol optional; ``""`` is the filesystem root).
+    read_only
+        Refuse writes with :class:`~zarrc.errors.ReadOnlyError`.
+    """
+
+    supports_partial_reads = True
+    supports_listing = True
+    supports_writes = True
+
+    def __init__(self, fs: Any, root: str = "", *, read_only: bool = False) -> None:
+        super().__init__(read_only=read_only)
+        self._fs = fs
+        self._root = fs._strip_protocol(root).rstrip("/") if root else ""
+
+    @classmethod
+    def from_url(cls, url: str, *, read_only: bool = False, **storage_options: Any) -> FsspecStore:
+        """Make a store from ``url`` (e.g. ``"s3://bucket/data.zarr"``) with fsspec."""
+        fsspec = _import_fsspec()
+        fs, root = fsspec.core.url_to_fs(url, **storage_options)
+        return cls(fs, root, read_only=read_only)
+
+    @property
+    def fs(self) -> Any:
+        """The fsspec filesystem."""
+        return self._fs
+
+    @property
+    def root(self) -> str:
+        """The root path inside the filesystem (no protocol, no trailing ``/``)."""
+        return self._root
+
+    @property
+    def url(self) -> str:
+        """The root as a URL with the filesystem's protocol."""
+        return self._fs.unstrip_protocol(self._root)
+
+    def with_read_only(self, read_only: bool = True) -> FsspecStore:
+        """Return a store over the same filesystem and root with the given flag."""
+        if read_only == self.read_only:
+            return self
+        return FsspecStore(self._fs, self._root, read_only=read_only)
+
+    def _path(self, key: str) -> str:
+        if not key:
+            return self._root
+        return f"{self._root}/{key}" if self._root else key
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def get(self, key: str, byte_range: ByteRange | None = None) -> bytes | None:
+        path = self._path(normalize_key(key))
+        try:
+            if byte_range is None:
+                return bytes(self._fs.cat_file(path))
+            start, stop = normalize_byte_range(byte_range)
+            if stop is None and start is not None:
+                # a plain offset or a suffix request: one ranged read, no size lookup
+                return bytes(self._fs.cat_file(path, start=start))
+            begin, end = resolve_byte_range(byte_range, self._fs.size(path))
+            return bytes(self._fs.cat_file(path, start=begin, end=end)) if end > begin else b""
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes | None]:
+        keys = [normalize_key(k) for k in keys]
+        if len(keys) < 2:
+            return {key: self.get(key) for key in keys}
+        paths = {self._path(key): key for key in keys}
+        found = self._fs.cat(list(paths), on_error="return")
+        result: dict[str, bytes | None] = {}
+        for path, key in paths.items():
+            value = found.get(path) if isinstance(found, dict) else None
+            if value is None:
+                result[key] = self.get(key)
+            elif isinstance(value, (FileNotFoundError, IsADirectoryError)):
+                result[key] = None
+            elif isinstance(value, BaseException):
+                raise value
+            else:
+                result[key] = bytes(value)
+        return result
+
+    def exists(self, key: str) -> bool:
+        return bool(self._fs.isfile(self._path(normalize_key(key))))
+
+    def _find(self, prefix: str) -> list[str]:
+        """Full keys of all objects under a normalized prefix."""
+        base = self._path(prefix)
+        try:
+            paths = self._fs.find(base, withdirs=False)
+        except FileNotFoundError:
+            return []
+        strip = len(self._root) + 1 if self._root else 0
+        keys = []
+        for path in paths:
+            path = self._fs._strip_protocol(path)
+            key = path[strip:]
+            if prefix and not key.startswith(prefix + "/"):
+                continue  # find() on a file returns the file itself
+            keys.append(key)
+        return keys
+
+    def list_prefix(self, prefix: str) -> list[str]:
+        return sorted(self._find(normalize_prefix(prefix)))
+
+    def list_dir(self, prefix: str) -> list[str]:
+        prefix = normalize_prefix(prefix)
+        base = self._path(prefix)
+        try:
+            entries = self._fs.ls(base, detail=False)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        names = set()
+        start = base.rstrip("/") + "/" if base else ""
+        for entry in entries:
+            entry = self._fs._strip_protocol(entry).rstrip("/")
+            if entry.startswith(start) and entry != base:
+                names.add(entry[len(start) :].split("/", 1)[0])
+        return sorted(names)
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def set(self, key: str, value: Any) -> None:
+        key = normalize_key(key)
+        self._check_writable(key)
+        self._fs.pipe_file(self._path(key), as_bytes(value))
+
+    def delete(self, key: str) -> None:
+        key = normalize_key(key)
+        self._check_writable(key)
+        path = self._path(key)
+        try:
+            if not self._fs.isfile(path):
+                return
+            self._fs.rm_file(path)
+        except FileNotFoundError:
+            return
+        self._prune(path.rsplit("/", 1)[0] if "/" in path else "")
+
+    def delete_prefix(self, prefix: str) -> None:
+        prefix = normalize_prefix(prefix)
+        self._check_writable(prefix)
+        paths = [self._path(key) for key in self._find(prefix)]
+        if paths:
+            try:
+                self._fs.rm(paths)
+            except FileNotFoundError:
+                pass
+        if self._has_directories():
+            base = self._path(prefix)
+            try:
+                found = self._fs.find(base, withdirs=True, detail=True)
+            except FileNotFoundError:
+                found = {}
+            folders = [p for p, info in found.items() if info.get("type") == "directory"]
+            for folder in sorted(folders, key=len, reverse=True):
+                self._rmdir_quietly(folder)
+            if prefix:
+                self._rmdir_quietly(base)
+                self._prune(base.rsplit("/", 1)[0] if "/" in base else "")
+
+    def _has_directories(self) -> bool:
+        """Whether the filesystem keeps real directories that outlive their files (local disk)."""
+        protocol = self._fs.protocol
+        protocols = (protocol,) if isinstance(protocol, str) else tuple(protocol)
+        return "file" in protocols or "local" in protocols
+
+    def _rmdir_quietly(self, path: str) -> bool:
+        try:
+            self._fs.rmdir(path)
+        except OSError:  # not empty, or gone
+            return False
+        return True
+
+    def _prune(self, directory: str) -> None:
+        """On filesystems with directories, remove emptied parents up to (not including) root."""
+        if not self._has_directories():
+            return
+        while directory and directory != self._root and directory.startswith(self._root):
+            if not self._rmdir_quietly(directory):
+                return
+            directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
+
+    # -- identity ---------------------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, FsspecStore)
+            and other._fs == self._fs
+            and other._root == self._root
+            and other.read_only == self.read_only
+        )
+
+    def __hash__(self) -> int:
+        return hash((FsspecStore, self._root, self.read_only))
+
+    def __repr__(self) -> str:
+        mode = ", read_only=True" if self.read_only else ""
+        return f"FsspecStore({self.url!r}{mode})"

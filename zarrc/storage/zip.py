@@ -1,0 +1,286 @@
+"""ZipStore: a store inside one zip archive (zipfile, ``ZIP_STORED`` by default).
+
+Each key is one archive entry of the same name, as in zarr-python's ZipStore. A zip archive cannot
+replace or remove an entry in place, so:
+
+- overwriting a key appends a new entry, and reads return the newest one;
+- deleting a key hides it at once;
+- :meth:`ZipStore.close` *compacts* the archive when anything was overwritten or deleted: it
+  rewrites it (to a temporary file renamed over the original) with one entry per live key, so
+  the finished archive holds no stale duplicates and reads the same in any zip reader.
+
+All archive access goes through one lock, so the engine may call ``get``/``set`` from many threads.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+import zipfile
+from collections.abc import Iterable
+from typing import Any
+
+from zarrc.storage.base import (
+    ByteRange,
+    Store,
+    as_buffer,
+    normalize_key,
+    normalize_prefix,
+    resolve_byte_range,
+)
+
+__all__ = ["ZipStore"]
+
+_MODES = ("r", "w", "a")
+
+
+class _Archive:
+    """The state one archive's stores share: the open ZipFile, its lock and the live entries."""
+
+    def __init__(self, path: str, mode: str, compression: int, compresslevel: int | None) -> None:
+        self.path = path
+        self.mode = mode
+        self.compression = compression
+        self.compresslevel = compresslevel
+        self.lock = threading.RLock()
+        self.zf = zipfile.ZipFile(path, mode, compression=compression, allowZip64=True)
+        self.closed = False
+        self.stale = False  # entries were overwritten or deleted: compact on close
+        self.index: dict[str, zipfile.ZipInfo] = {}
+        for info in self.zf.infolist():  # a later entry of the same name wins
+            if info.is_dir():
+                continue
+            try:
+                normalize_key(info.filename)
+            except ValueError:  # an entry no key can name (e.g. '../x'): never exposed
+                continue
+            self.index[info.filename] = info
+
+    def check_open(self) -> None:
+        if self.closed:
+            raise ValueError(f"ZipStore {self.path!r} is closed")
+
+    def close(self) -> None:
+        with self.lock:
+            if self.closed:
+                return
+            self.closed = True
+            try:
+                if self.mode != "r" and self.stale:
+                    self._compact()
+            finally:
+                self.zf.close()
+
+    def __del__(self) -> None:
+        # An archive dropped without close() must still hide its deleted keys: compact it then.
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def _compact(self) -> None:
+        """Rewrite the archive with only the live entries, then rename it over the original."""
+        directory = os.path.dirname(self.path)
+        tmp = os.path.join(directory, f".zarrc-tmp-{secrets.token_hex(8)}.zip")
+        try:
+            with zipfile.ZipFile(tmp, "w", compression=self.compression, allowZip64=True) as out:
+                for info in self.zf.infolist():
+                    if self.index.get(info.filename) is not info:
+                        continue
+                    fresh = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                    fresh.compress_type = info.compress_type
+                    fresh.external_attr = info.external_attr
+                    out.writestr(fresh, self.zf.read(info), compresslevel=self.compresslevel)
+            self.zf.close()
+            os.replace(tmp, self.path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+
+class ZipStore(Store):
+    """A store inside a zip archive.
+
+    Parameters
+    ----------
+    path
+        The archive file.
+    mode
+        ``"r"`` read an existing archive; ``"w"`` create (truncate) it; ``"a"`` read and add to
+        it, creating it if absent.
+    read_only
+        Defaults to ``mode == "r"``. ``read_only=True`` with ``mode="a"`` opens the archive for
+        reading only; with ``mode="w"`` it is an error.
+    compression, compresslevel
+        Passed to :mod:`zipfile` for new entries. ``ZIP_STORED`` (the default) keeps byte-range
+        reads cheap and matches zarr-python; chunks are usually compressed by codecs already.
+
+    Use it as a context manager, or call :meth:`close`: closing writes the archive's central
+    directory (and compacts it, see the module docstring). Operations on a closed store raise
+    ``ValueError``. Views made by :meth:`with_read_only` share the open archive; closing a view
+    does nothing, closing the store that opened the archive closes it for all.
+    """
+
+    supports_partial_reads = True
+    supports_listing = True
+    supports_writes = True
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        mode: str = "r",
+        *,
+        read_only: bool | None = None,
+        compression: int = zipfile.ZIP_STORED,
+        compresslevel: int | None = None,
+    ) -> None:
+        if mode not in _MODES:
+            raise ValueError(f"ZipStore mode must be one of {_MODES}, got {mode!r}")
+        if read_only is None:
+            read_only = mode == "r"
+        if mode == "r" and not read_only:
+            raise ValueError("ZipStore mode 'r' is read-only; use mode 'a' to write")
+        if mode == "w" and read_only:
+            raise ValueError("ZipStore mode 'w' truncates the archive; it cannot be read-only")
+        super().__init__(read_only=read_only)
+        file_mode = "r" if read_only else mode
+        self._archive = _Archive(
+            os.path.realpath(os.fspath(path)), file_mode, compression, compresslevel
+        )
+        self._owner = True
+
+    @property
+    def path(self) -> str:
+        """The resolved absolute path of the archive."""
+        return self._archive.path
+
+    @property
+    def mode(self) -> str:
+        """The mode the archive file is open in (``"r"``, ``"w"`` or ``"a"``)."""
+        return self._archive.mode
+
+    @property
+    def closed(self) -> bool:
+        """Whether the archive has been closed."""
+        return self._archive.closed
+
+    def with_read_only(self, read_only: bool = True) -> ZipStore:
+        """Return a view of the same open archive with the given ``read_only`` flag.
+
+        A writable view is only possible when the archive was opened writable.
+        """
+        if read_only == self.read_only:
+            return self
+        if not read_only and self._archive.mode == "r":
+            raise ValueError(f"{self!r} was opened for reading; reopen it with mode 'a'")
+        view = object.__new__(ZipStore)
+        view.__dict__.update(self.__dict__)
+        view._read_only = read_only
+        view._owner = False
+        return view
+
+    def close(self) -> None:
+        """Finalize the archive (central directory; compaction if needed). Idempotent."""
+        if self._owner:
+            self._archive.close()
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def get(self, key: str, byte_range: ByteRange | None = None) -> bytes | None:
+        key = normalize_key(key)
+        archive = self._archive
+        with archive.lock:
+            archive.check_open()
+            info = archive.index.get(key)
+            if info is None:
+                return None
+            if byte_range is None:
+                return archive.zf.read(info)
+            start, stop = resolve_byte_range(byte_range, info.file_size)
+            if stop == start:
+                return b""
+            with archive.zf.open(info) as f:
+                f.seek(start)
+                return f.read(stop - start)
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes | None]:
+        with self._archive.lock:  # one lock round trip for the batch
+            return {key: self.get(key) for key in keys}
+
+    def exists(self, key: str) -> bool:
+        key = normalize_key(key)
+        with self._archive.lock:
+            self._archive.check_open()
+            return key in self._archive.index
+
+    def _keys_under(self, prefix: str) -> list[str]:
+        with self._archive.lock:
+            self._archive.check_open()
+            keys = list(self._archive.index)
+        if prefix == "":
+            return keys
+        start = prefix + "/"
+        return [key for key in keys if key.startswith(start)]
+
+    def list_prefix(self, prefix: str) -> list[str]:
+        return sorted(self._keys_under(normalize_prefix(prefix)))
+
+    def list_dir(self, prefix: str) -> list[str]:
+        prefix = normalize_prefix(prefix)
+        skip = len(prefix) + 1 if prefix else 0
+        return sorted({key[skip:].split("/", 1)[0] for key in self._keys_under(prefix)})
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def set(self, key: str, value: Any) -> None:
+        key = normalize_key(key)
+        self._check_writable(key)
+        buffer = as_buffer(value)
+        archive = self._archive
+        info = zipfile.ZipInfo(key, date_time=time.localtime()[:6])
+        info.compress_type = archive.compression
+        info.external_attr = 0o644 << 16
+        with archive.lock:
+            archive.check_open()
+            # Dropping the name from zipfile's table spares its duplicate-name warning: the older
+            # entry stays in the archive until compaction, and our index decides what reads see.
+            if archive.zf.NameToInfo.pop(key, None) is not None:
+                archive.stale = True
+            archive.zf.writestr(info, buffer, compresslevel=archive.compresslevel)
+            archive.index[key] = info
+
+    def delete(self, key: str) -> None:
+        key = normalize_key(key)
+        self._check_writable(key)
+        with self._archive.lock:
+            self._archive.check_open()
+            if self._archive.index.pop(key, None) is not None:
+                self._archive.stale = True
+
+    def delete_prefix(self, prefix: str) -> None:
+        prefix = normalize_prefix(prefix)
+        self._check_writable(prefix)
+        with self._archive.lock:
+            for key in self._keys_under(prefix):
+                del self._archive.index[key]
+                self._archive.stale = True
+
+    # -- identity ---------------------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ZipStore)
+            and other.path == self.path
+            and other.read_only == self.read_only
+        )
+
+    def __hash__(self) -> int:
+        return hash((ZipStore, self.path, self.read_only))
+
+    def __repr__(self) -> str:
+        return f"ZipStore({self.path!r}, mode={self.mode!r}, read_only={self.read_only})"
