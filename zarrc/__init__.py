@@ -1,1 +1,50 @@
-"""zarrc (being assembled)."""
+"""zarrc: Zarr v2 + v3 arrays with a native engine and NumPy's indexing semantics.
+
+``import zarrc as zarr`` works for the common path: the names follow zarr-python 3.
+"""
+
+from zarrc import codecs, config, errors, storage
+from zarrc.api import (
+    array,
+    consolidate_metadata,
+    create_array,
+    empty,
+    full,
+    group,
+    load,
+    ones,
+    open,
+    open_array,
+    open_consolidated,
+    open_group,
+    save,
+    zeros,
+)
+from zarrc.array import Array
+from zarrc.group import Group
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Array",
+    "Group",
+    "__version__",
+    "array",
+    "codecs",
+    "config",
+    "consolidate_metadata",
+    "create_array",
+    "empty",
+    "errors",
+    "full",
+    "group",
+    "load",
+    "ones",
+    "open",
+    "open_array",
+    "open_consolidated",
+    "open_group",
+    "save",
+    "storage",
+    "zeros",
+]

@@ -74,10 +74,11 @@ def open_array(store=None, *, mode: str = "r+", path=None, zarr_format=None,
         create_kwargs.setdefault("dtype", "float64")
         return create_array_node(st, p, overwrite=mode == "w",
                                  write_empty_chunks=write_empty_chunks, **create_kwargs)
-    meta = nodes.read_node_metadata(st, p, zarr_format)
+    meta, document = nodes.read_node(st, p, zarr_format)
     if not isinstance(meta, ArrayMetadata):
         raise ContainsGroupError(f"path {p!r} of {st!r} is a group, not an array")
-    return Array(st, p, meta, read_only=mode == "r", write_empty_chunks=write_empty_chunks)
+    return Array(st, p, meta, read_only=mode == "r", write_empty_chunks=write_empty_chunks,
+                 document=document)
 
 
 def open_group(store=None, *, mode: str = "a", path=None, zarr_format=None, attributes=None,
@@ -85,11 +86,9 @@ def open_group(store=None, *, mode: str = "a", path=None, zarr_format=None, attr
     """Open a group, creating it in modes ``a`` (if absent), ``w`` and ``w-``."""
     st = _store(store, mode, storage_options)
     p = nodes.normalize_path(path)
-    if mode == "w" or (mode in ("a", "w-") and nodes.node_kind(st, p) is None):
+    if mode in ("w", "w-") or (mode == "a" and nodes.node_kind(st, p) is None):
         return create_group_node(st, p, zarr_format=zarr_format or 3, attributes=attributes,
                                  overwrite=mode == "w")
-    if mode == "w-":
-        raise ContainsGroupError(f"a node already exists at path {p!r} of {st!r}")
     meta = nodes.read_node_metadata(st, p, zarr_format)
     if not isinstance(meta, GroupMetadata):
         raise ContainsArrayError(f"path {p!r} of {st!r} is an array, not a group")

@@ -7,6 +7,7 @@ the engine (``zarrc.engine``), which returns a plain ``numpy.ndarray``.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterator
 
@@ -42,16 +43,17 @@ class Array:
     """A Zarr array in a store (v2 or v3). Create or open one with the ``zarrc`` functions."""
 
     def __init__(self, store, path: str, metadata: ArrayMetadata, *, read_only: bool = False,
-                 write_empty_chunks: bool = False):
+                 write_empty_chunks: bool = False, document: dict | None = None):
         self._store = store
         self._path = path
         self._read_only = bool(read_only or store.read_only)
         self._write_empty_chunks = bool(write_empty_chunks)
-        self._set_metadata(metadata)
+        self._set_metadata(metadata, document)
 
     # -- construction -----------------------------------------------------------------------
-    def _set_metadata(self, metadata: ArrayMetadata) -> None:
+    def _set_metadata(self, metadata: ArrayMetadata, document: dict | None = None) -> None:
         self._metadata = metadata
+        self._document = document
         key = nodes.key_of(self._path, "zarr.json" if metadata.zarr_format == 3 else ".zarray")
         fill = nodes.fill_array(metadata)
         spec = ChunkSpec(shape=metadata.chunks, dtype=metadata.dtype, order=metadata.order,
@@ -143,6 +145,7 @@ class Array:
         meta = self._metadata.with_attributes(attributes)
         nodes.write_attributes(self._store, self._path, meta)
         self._metadata = meta
+        self._document = None
 
     @property
     def dimension_names(self) -> tuple | None:
@@ -171,7 +174,9 @@ class Array:
     @property
     def metadata(self) -> dict:
         """The stored metadata document as a dict (v2: ``.zarray``; v3: ``zarr.json``)."""
-        return self._metadata.to_json()
+        if self._document is None:
+            self._document = self._metadata.to_json()
+        return copy.deepcopy(self._document)
 
     @property
     def info(self) -> ArrayInfo:

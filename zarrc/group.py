@@ -26,9 +26,13 @@ _METADATA_NAMES = frozenset({ZARR_JSON, ZARRAY, ZATTRS, ZGROUP, ZMETADATA})
 def open_node(store, path: str, *, zarr_format: int | None = None, read_only: bool = False,
               metadata=None, write_empty_chunks: bool = False):
     """The Array or Group at ``path`` (its metadata read unless given)."""
-    meta = metadata if metadata is not None else nodes.read_node_metadata(store, path, zarr_format)
+    document = None
+    if metadata is None:
+        metadata, document = nodes.read_node(store, path, zarr_format)
+    meta = metadata
     if isinstance(meta, ArrayMetadata):
-        return Array(store, path, meta, read_only=read_only, write_empty_chunks=write_empty_chunks)
+        return Array(store, path, meta, read_only=read_only, write_empty_chunks=write_empty_chunks,
+                     document=document)
     return Group(store, path, meta, read_only=read_only)
 
 
@@ -51,6 +55,19 @@ def _consolidated_entries(meta: GroupMetadata) -> dict | None:
     if cm is None:
         return None
     return dict(getattr(cm, "metadata", cm))
+
+
+def _descendant_metadata(entries: dict | None, rel: str):
+    """The metadata of ``rel`` from consolidated ``entries`` (None if not there); a group gets
+    the entries below it as its own consolidated metadata, as zarr-python does."""
+    if entries is None or rel not in entries:
+        return None
+    meta = entries[rel]
+    if isinstance(meta, GroupMetadata):
+        prefix = rel + "/"
+        meta = meta.with_consolidated({k[len(prefix):]: v for k, v in entries.items()
+                                       if k.startswith(prefix)})
+    return meta
 
 
 class Group:
@@ -128,9 +145,7 @@ class Group:
 
     def __getitem__(self, name: str):
         path = self._child(name)
-        entries = _consolidated_entries(self._metadata)
-        rel = nodes.normalize_path(name)
-        meta = entries.get(rel) if entries is not None else None
+        meta = _descendant_metadata(_consolidated_entries(self._metadata), nodes.normalize_path(name))
         try:
             return open_node(self._store, path, zarr_format=self.zarr_format,
                              read_only=self._read_only, metadata=meta)
@@ -163,9 +178,10 @@ class Group:
 
     def members(self) -> tuple:
         """``(name, node)`` pairs of the direct members, sorted by name."""
+        entries = _consolidated_entries(self._metadata)
         return tuple(
             (name, open_node(self._store, self._child(name), read_only=self._read_only,
-                             metadata=meta))
+                             metadata=_descendant_metadata(entries, name) or meta))
             for name, meta in sorted(self._member_metadata().items())
         )
 

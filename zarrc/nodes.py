@@ -38,6 +38,7 @@ __all__ = [
     "normalize_path",
     "join_path",
     "key_of",
+    "read_node",
     "read_node_metadata",
     "node_kind",
     "write_metadata",
@@ -93,6 +94,11 @@ def read_node_metadata(store, path: str, zarr_format: int | None = None):
     With ``zarr_format=None`` the format is detected: ``zarr.json`` (v3) first, then v2.
     Raises NodeNotFoundError when there is no node, MetadataError when it is malformed.
     """
+    return read_node(store, path, zarr_format)[0]
+
+
+def read_node(store, path: str, zarr_format: int | None = None) -> tuple:
+    """``(metadata, stored document)`` of the node at ``path`` (see read_node_metadata)."""
     if zarr_format not in (None, 2, 3):
         raise ValueError(f"zarr_format must be 2, 3 or None, got {zarr_format!r}")
     if zarr_format in (None, 3):
@@ -102,18 +108,20 @@ def read_node_metadata(store, path: str, zarr_format: int | None = None):
             doc = parse_json(data, key)
             kind = doc.get("node_type")
             if kind == "array":
-                return parse_array_metadata_v3(doc, key)
+                return parse_array_metadata_v3(doc, key), doc
             if kind == "group":
-                return parse_group_metadata_v3(doc, key)
+                return parse_group_metadata_v3(doc, key), doc
             raise MetadataError(f"{key}: field 'node_type' must be 'array' or 'group', got {kind!r}")
     if zarr_format in (None, 2):
         keys = [key_of(path, n) for n in (ZARRAY, ZGROUP, ZATTRS)]
         found = store.get_many(keys)
         zarray, zgroup, zattrs = (found.get(k) for k in keys)
         if zarray is not None:
-            return parse_array_metadata_v2(parse_json(zarray, keys[0]), _attrs(zattrs, keys[2]), keys[0])
+            doc = parse_json(zarray, keys[0])
+            return parse_array_metadata_v2(doc, _attrs(zattrs, keys[2]), keys[0]), doc
         if zgroup is not None:
-            return parse_group_metadata_v2(parse_json(zgroup, keys[1]), _attrs(zattrs, keys[2]), keys[1])
+            doc = parse_json(zgroup, keys[1])
+            return parse_group_metadata_v2(doc, _attrs(zattrs, keys[2]), keys[1]), doc
     where = f"path {path!r}" if path else "the store root"
     fmt = "" if zarr_format is None else f" (zarr_format={zarr_format})"
     raise NodeNotFoundError(f"no array or group at {where} of {store!r}{fmt}")
@@ -174,6 +182,9 @@ def prepare_node_path(store, path: str, *, overwrite: bool, zarr_format: int) ->
             write_metadata(store, parent, GroupMetadata(zarr_format=zarr_format, attributes={}))
 
 
+_DEFAULT = object()  # fill_value not given
+
+
 def _chunk_key_encoding(zarr_format: int, chunk_key_encoding, dimension_separator) -> ChunkKeyEncoding:
     if zarr_format == 2:
         if chunk_key_encoding is not None:
@@ -201,7 +212,7 @@ def build_array_metadata(
     dtype,
     chunks="auto",
     shards=None,
-    fill_value=None,
+    fill_value=_DEFAULT,
     zarr_format: int = 3,
     filters="auto",
     compressors="auto",
@@ -223,9 +234,9 @@ def build_array_metadata(
     shape = normalize_shape(shape)
     dt = normalize_dtype(dtype, zarr_format)
     chunk_shape = normalize_chunks(chunks, shape, dt.itemsize)
-    # None means "the dtype's default" in both formats (zarr-python 3 writes the default for
-    # v2 too), so zarr-python 2 never reads uninitialized memory for a missing chunk.
-    fill = (default_fill_value(dt) if fill_value is None
+    # As zarr-python 3: no fill_value given means the dtype's default in both formats; an
+    # explicit None means the default in v3 and "fill_value": null in v2.
+    fill = (default_fill_value(dt) if fill_value is _DEFAULT
             else normalize_fill_value(fill_value, dt, zarr_format))
     if dimension_names is not None:
         dimension_names = tuple(dimension_names)
@@ -237,7 +248,7 @@ def build_array_metadata(
             raise ValueError("dimension_names are a v3 feature; zarr_format=2 cannot store them")
     stored_codecs = normalize_codecs(
         zarr_format=zarr_format, dtype=dt, filters=filters, compressors=compressors,
-        serializer=serializer, codecs=codecs, order=order,
+        serializer=serializer, codecs=codecs, order=order, chunk_shape=chunk_shape,
     )
     common = dict(
         shape=shape,

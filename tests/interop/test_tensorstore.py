@@ -60,7 +60,7 @@ def ts_spec(case, path):
     return {"driver": driver, "kvstore": {"driver": "file", "path": str(path)}}
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize("case", cases.params(CASES))
 def test_tensorstore_writes_zarrc_reads(case, tmp_path):
     import zarrc
 
@@ -87,7 +87,7 @@ def test_tensorstore_writes_zarrc_reads(case, tmp_path):
     checks.assert_values(a[...], case.expected(), exact_dtype=case.fmt == 2, what=what)
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize("case", cases.params(CASES))
 def test_zarrc_writes_tensorstore_reads(case, tmp_path):
     import zarrc
 

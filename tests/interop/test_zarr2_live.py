@@ -106,7 +106,7 @@ def _zarrc_wrote(exchange, key, optional=()):
         raise exc
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize("case", cases.params(CASES))
 def test_zarr2_writes_zarrc_reads(case, exchange):
     import zarrc
 
@@ -133,7 +133,7 @@ def test_zarr2_writes_zarrc_reads(case, exchange):
     checks.assert_values(values, expected, what=what)
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize("case", cases.params(CASES))
 def test_zarrc_writes_zarr2_reads(case, exchange):
     what = f"zarr 2 reading zarrc's {case}"
     _zarrc_wrote(exchange, case.id, case.spec().optional)
@@ -154,7 +154,7 @@ def test_zarrc_writes_zarr2_reads(case, exchange):
     checks.assert_values(values, case.expected(), what=what)
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize("case", cases.params(CASES))
 def test_zarrc_document_matches_zarr2(case, exchange):
     """The .zarray zarrc writes equals zarr 2's for the same request, key by key."""
     what = f"{case}: zarrc's .zarray vs zarr 2's"

@@ -119,7 +119,7 @@ def _codec(config):
 # ----------------------------------------------------------------------------- arrays
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize("case", cases.params(CASES))
 def test_zarr_writes_zarrc_reads(case, tmp_path):
     import zarrc
 
@@ -134,7 +134,7 @@ def test_zarr_writes_zarrc_reads(case, tmp_path):
     check_zarrc_array(a, case, path, values)
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize("case", cases.params(CASES))
 def test_zarrc_writes_zarr_reads(case, tmp_path):
     path = tmp_path / "from_zarrc"
     try:

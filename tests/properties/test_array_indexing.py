@@ -22,7 +22,7 @@ SETTINGS = settings(max_examples=300, deadline=None,
 def make(data, zarr_format=3):
     shape = data.draw(shapes(), label="shape")
     chunks = data.draw(chunks_for(shape), label="chunks")
-    x = np.arange(int(np.prod(shape)), dtype=np.int32).reshape(shape) + 1
+    x = (np.arange(int(np.prod(shape)), dtype=np.int32) + 1).reshape(shape)
     a = zarrc.create_array(None, shape=shape, dtype="int32", chunks=chunks,
                            zarr_format=zarr_format, fill_value=0)
     a[...] = x
@@ -86,7 +86,7 @@ def test_oindex_matches_per_axis_selection(data):
         if isinstance(item, np.ndarray) and item.dtype == bool:
             item = np.flatnonzero(item)
         expected = expected[(slice(None),) * axis + (item,)]
-    same(a.oindex[sel], np.ascontiguousarray(expected))
+    same(a.oindex[sel], np.array(expected, order="C"))
     a.oindex[sel] = -expected
     check = x.copy()
     ix = [np.arange(n)[s] if not isinstance(s, (int, np.integer)) else s for s, n in zip(sel, x.shape)]

@@ -1,0 +1,77 @@
+"""Codecs: the three codec kinds, the registry, the chunk pipeline and the built-in codecs.
+
+Built-in codecs (v3 name / v2 id): ``bytes`` (also ``endian``) / –, ``transpose`` / –,
+``gzip`` (also ``numcodecs.gzip``) / ``gzip``, ``numcodecs.zlib`` / ``zlib``, ``zstd`` (also
+``numcodecs.zstd``) / ``zstd``, ``numcodecs.lz4`` / ``lz4``, ``blosc`` (also
+``numcodecs.blosc``) / ``blosc``, ``numcodecs.bz2`` / ``bz2``, ``numcodecs.lzma`` / ``lzma``,
+``crc32c`` (also ``numcodecs.crc32c``) / ``crc32c``, and zarrc's own extension
+``zarrc.snappy`` / ``snappy``.  Their classes are imported on first use (attribute access or
+lookup by name), not when this package is imported.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from zarrc.codecs.base import (
+    ArrayArrayCodec,
+    ArrayBytesCodec,
+    BytesBytesCodec,
+    ChunkSpec,
+    Codec,
+)
+from zarrc.codecs.encoding import normalize_codecs
+from zarrc.codecs.pipeline import CodecPipeline
+from zarrc.codecs.registry import (
+    available_codecs,
+    codec_info,
+    get_codec,
+    get_codec_class,
+    register_codec,
+    unregister_codec,
+)
+
+_LAZY_CLASSES = {
+    "BytesCodec": "zarrc.codecs.bytes",
+    "TransposeCodec": "zarrc.codecs.transpose",
+    "GzipCodec": "zarrc.codecs.deflate",
+    "ZlibCodec": "zarrc.codecs.deflate",
+    "ZstdCodec": "zarrc.codecs.zstd",
+    "LZ4Codec": "zarrc.codecs.lz4",
+    "BloscCodec": "zarrc.codecs.blosc",
+    "BZ2Codec": "zarrc.codecs.bz2",
+    "LZMACodec": "zarrc.codecs.lzma",
+    "Crc32cCodec": "zarrc.codecs.crc32c",
+    "SnappyCodec": "zarrc.codecs.snappy",
+}
+
+__all__ = [
+    "ArrayArrayCodec",
+    "ArrayBytesCodec",
+    "BytesBytesCodec",
+    "ChunkSpec",
+    "Codec",
+    "CodecPipeline",
+    "available_codecs",
+    "codec_info",
+    "get_codec",
+    "get_codec_class",
+    "normalize_codecs",
+    "register_codec",
+    "unregister_codec",
+    *_LAZY_CLASSES,
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY_CLASSES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zarrc.codecs' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_CLASSES))

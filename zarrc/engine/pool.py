@@ -76,13 +76,23 @@ def run_tasks(fn: Callable, items: Iterable, *, max_in_flight: int | None = None
                 if error is not None:
                     break
             pending.add(executor.submit(task, item))
-    finally:
-        for fut in pending:
-            fut.cancel()
-        done, _ = wait(pending)
-        error = error or _first_error(done)
+    except BaseException:
+        _cancel_and_wait(pending)
+        raise
+    if error is not None:
+        _cancel_and_wait(pending)
+        raise error
+    done, _ = wait(pending)
+    error = _first_error(done)
     if error is not None:
         raise error
+
+
+def _cancel_and_wait(pending: set) -> None:
+    """Cancel what has not started and wait for what has (it writes into the caller's buffers)."""
+    for fut in pending:
+        fut.cancel()
+    wait(pending)
 
 
 _END = object()

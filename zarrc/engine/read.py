@@ -36,7 +36,7 @@ def gather(chunk: np.ndarray, local: tuple) -> np.ndarray:
 
 def _read_chunk(ctx: ArrayContext, proj: ChunkProjection, box: np.ndarray) -> None:
     key = ctx.key(proj.coords)
-    target = box[proj.box]
+    target = box[proj.box + (Ellipsis,)]
     data = ctx.store.get(key)
     if data is None:
         fill_view(target, ctx.fill_bytes or bytes(ctx.dtype.itemsize))
@@ -45,7 +45,7 @@ def _read_chunk(ctx: ArrayContext, proj: ChunkProjection, box: np.ndarray) -> No
         ctx.pipeline.decode(data, key, out=target)
         return
     chunk = ctx.pipeline.decode(data, key)
-    source = chunk[proj.local] if proj.basic else gather(chunk, proj.local)
+    source = chunk[proj.local + (Ellipsis,)] if proj.basic else gather(chunk, proj.local)
     copy_view(target, source)
 
 
@@ -65,4 +65,5 @@ def read_selection(ctx: ArrayContext, sel: Selection) -> np.ndarray:
     box = read_box(ctx, sel)
     result = box if sel.post is None else box[sel.post]
     result = result.reshape(sel.out_shape)
-    return np.ascontiguousarray(result)
+    # (np.ascontiguousarray would turn a 0-d result into 1-d)
+    return result if result.flags.c_contiguous else result.copy(order="C")

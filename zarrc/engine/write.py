@@ -53,7 +53,7 @@ def _scatter(chunk: np.ndarray, local: tuple, values: np.ndarray) -> None:
 
 def _write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) -> None:
     key = ctx.key(proj.coords)
-    source = values[proj.box]
+    source = values[proj.box + (Ellipsis,)]
     if proj.complete and not ctx.is_edge(proj.coords):
         chunk = source
     else:
@@ -64,7 +64,7 @@ def _write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) -
         else:
             ctx.pipeline.decode(data, key, out=chunk)
         if proj.basic:
-            copy_view(chunk[proj.local], source)
+            copy_view(chunk[proj.local + (Ellipsis,)], source)
         else:
             _scatter(chunk, proj.local, source)
     if not ctx.write_empty_chunks and is_fill(chunk, ctx.fill_bytes):

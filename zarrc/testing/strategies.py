@@ -112,9 +112,9 @@ def orthogonal_selections(shape: tuple) -> st.SearchStrategy:
 def coordinate_selections(shape: tuple) -> st.SearchStrategy:
     """One integer coordinate array per dimension, all of the same length."""
     def build(draw):
-        k = draw(st.integers(0, 8))
         if any(n == 0 for n in shape):
-            k = 0
+            return tuple(np.array([], dtype=np.intp) for _ in shape)
+        k = draw(st.integers(0, 8))
         return tuple(np.array(draw(st.lists(st.integers(-n, n - 1), min_size=k, max_size=k)),
                               dtype=np.intp) for n in shape)
     return st.composite(lambda draw: build(draw))()

@@ -1,0 +1,238 @@
+"""Blosc (c-blosc 1.x) meta-compression via the ``blosc`` package.
+
+v3 core codec ``blosc``: ``{"typesize": int, "cname": str, "clevel": 0..9,
+"shuffle": "noshuffle"|"shuffle"|"bitshuffle", "blocksize": int}``; zarr-python 3 defaults
+cname ``zstd``, clevel 5, blocksize 0, and leaves ``typesize`` and ``shuffle`` to the data type
+(item size; ``bitshuffle`` for 1-byte types, ``shuffle`` otherwise) — see :meth:`evolve`.
+v2 id ``blosc`` and v3 name ``numcodecs.blosc`` use numcodecs' dialect: ``shuffle`` is an int
+(0, 1, 2, or -1 = bit-shuffle for 1-byte items, byte-shuffle otherwise), defaults cname
+``lz4``, clevel 5, shuffle 1, and ``typesize`` is not stored: it is the item size of the
+buffer handed over (the dtype's for the first v2 stage, 1 after bytes).
+Inner compressors: blosclz, lz4, lz4hc, zlib, zstd, and snappy when the library has it.
+Typesizes above 255 are treated as 1, as c-blosc does.
+
+Output is byte-identical to numcodecs when both run single-threaded: the ``blosc`` package is
+switched to its GIL-releasing, context-based calls with one internal thread on first use
+(parallelism comes from zarrc's own pool).  The requested blocksize is process-global in the
+``blosc`` package, so compressions with different blocksizes take turns.
+Decoding checks the header (size, cbytes) before decompressing straight into the destination.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import struct
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from zarrc.codecs.base import (
+    BytesBytesCodec,
+    ChunkSpec,
+    as_byte_array,
+    buffer_itemsize,
+    check_choice,
+    check_int,
+    writable_byte_array,
+)
+from zarrc.errors import CodecError
+
+__all__ = ["BloscCodec"]
+
+CNAMES = ("lz4", "lz4hc", "blosclz", "zstd", "snappy", "zlib")
+SHUFFLE_NAMES = ("noshuffle", "shuffle", "bitshuffle")
+AUTOSHUFFLE = -1
+MAX_TYPESIZE = 255
+HEADER_SIZE = 16
+
+_lib: Any = None
+_lib_cnames: tuple[str, ...] = ()
+_lib_lock = threading.Lock()
+
+
+def _blosc() -> Any:
+    """The ``blosc`` module, configured once: GIL released, one internal thread."""
+    global _lib, _lib_cnames
+    if _lib is None:
+        with _lib_lock:
+            if _lib is None:
+                import blosc
+
+                blosc.set_releasegil(True)
+                blosc.set_nthreads(1)
+                blosc.set_blocksize(0)
+                _gate.current = 0
+                _lib_cnames = tuple(blosc.compressor_list())
+                _lib = blosc
+    return _lib
+
+
+class _BlocksizeGate:
+    """Lets compressions run concurrently only while they agree on the global blocksize."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self.current = 0
+        self._active = 0
+
+    @contextlib.contextmanager
+    def use(self, blocksize: int, lib: Any) -> Iterator[None]:
+        with self._cond:
+            while self._active and self.current != blocksize:
+                self._cond.wait()
+            if self.current != blocksize:
+                lib.set_blocksize(blocksize)
+                self.current = blocksize
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._active -= 1
+                if not self._active:
+                    self._cond.notify_all()
+
+
+_gate = _BlocksizeGate()
+
+
+def available_cnames() -> list[str]:
+    """The inner compressors this build of c-blosc provides."""
+    _blosc()
+    return list(_lib_cnames)
+
+
+def _parse_shuffle(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return SHUFFLE_NAMES.index(check_choice("blosc", "shuffle", value, SHUFFLE_NAMES))
+    return check_int("blosc", "shuffle", value, AUTOSHUFFLE, 2)
+
+
+class BloscCodec(BytesBytesCodec):
+    """Blosc: shuffle + blocked inner compression with a 16-byte header."""
+
+    name = "blosc"
+    codec_id = "blosc"
+    v3_aliases = ("numcodecs.blosc",)
+    numcodecs_defaults = {"cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}
+    can_decode_into = True
+
+    def __init__(
+        self,
+        *,
+        typesize: int | None = None,
+        cname: str = "zstd",
+        clevel: int = 5,
+        shuffle: str | int | None = None,
+        blocksize: int = 0,
+    ) -> None:
+        self.typesize = None if typesize is None else check_int("blosc", "typesize", typesize, 1)
+        self.cname = check_choice("blosc", "cname", cname, CNAMES)
+        self.clevel = check_int("blosc", "clevel", clevel, 0, 9)
+        self.shuffle = _parse_shuffle(shuffle)
+        self.blocksize = check_int("blosc", "blocksize", blocksize, 0)
+        # typesize None means "the buffer's item size" in numcodecs' dialect, "the dtype's"
+        # (filled by evolve) in zarr v3's.
+        self._numcodecs = False
+
+    @classmethod
+    def from_config_v2(cls, config: dict[str, Any] | None = None) -> BloscCodec:
+        codec = super().from_config_v2(config)
+        assert isinstance(codec, BloscCodec)
+        codec._numcodecs = True
+        return codec
+
+    def _shuffle_for(self, typesize: int) -> int:
+        if self.shuffle is None:
+            return 2
+        if self.shuffle == AUTOSHUFFLE:
+            return 2 if typesize == 1 else 1
+        return self.shuffle
+
+    def get_config(self) -> dict[str, Any]:
+        typesize = self.typesize or 1
+        return {
+            "typesize": typesize,
+            "cname": self.cname,
+            "clevel": self.clevel,
+            "shuffle": SHUFFLE_NAMES[self._shuffle_for(typesize)],
+            "blocksize": self.blocksize,
+        }
+
+    def get_config_v2(self) -> dict[str, Any]:
+        return {
+            "cname": self.cname,
+            "clevel": self.clevel,
+            "shuffle": AUTOSHUFFLE if self.shuffle is None else self.shuffle,
+            "blocksize": self.blocksize,
+        }
+
+    def _numcodecs_v3_config(self) -> dict[str, Any]:
+        config = self.get_config_v2()
+        if self.typesize is not None:  # numcodecs accepts it, but get_config() omits it
+            config["typesize"] = self.typesize
+        return config
+
+    def evolve(self, spec: ChunkSpec) -> BloscCodec:
+        if self._numcodecs or (self.typesize is not None and self.shuffle is not None):
+            return self
+        itemsize = spec.dtype.itemsize or 1
+        typesize = self.typesize if self.typesize is not None else itemsize
+        shuffle = self.shuffle if self.shuffle is not None else (2 if itemsize == 1 else 1)
+        evolved = BloscCodec(
+            typesize=typesize,
+            cname=self.cname,
+            clevel=self.clevel,
+            shuffle=shuffle,
+            blocksize=self.blocksize,
+        )
+        return evolved.with_json_name(self._json_name or self.name)
+
+    def encode(self, data: Any) -> bytes:
+        lib = _blosc()
+        buf = as_byte_array(data)
+        typesize = self.typesize if self.typesize is not None else buffer_itemsize(data)
+        shuffle = self._shuffle_for(typesize)
+        if typesize > MAX_TYPESIZE:
+            typesize = 1
+        if self.cname not in _lib_cnames:
+            raise CodecError(
+                f"codec 'blosc': inner compressor {self.cname!r} is not in this c-blosc build "
+                f"(available: {list(_lib_cnames)})"
+            )
+        if buf.size > lib.MAX_BUFFERSIZE:
+            raise CodecError(
+                f"codec 'blosc': input of {buf.size} bytes exceeds {lib.MAX_BUFFERSIZE}"
+            )
+        with _gate.use(self.blocksize, lib):
+            return lib.compress(buf, typesize, self.clevel, shuffle, self.cname)
+
+    def decode(self, data: Any, out: Any = None) -> Any:
+        lib = _blosc()
+        buf = as_byte_array(data)
+        if buf.size < HEADER_SIZE:
+            raise CodecError(f"codec 'blosc': {buf.size} bytes is too short for the header")
+        nbytes, _blocksize, cbytes = struct.unpack_from("<III", buf, 4)
+        if cbytes != buf.size:
+            raise CodecError(
+                f"codec 'blosc': header says {cbytes} compressed bytes, got {buf.size}"
+            )
+        if nbytes > lib.MAX_BUFFERSIZE or not lib.cbuffer_validate(buf):
+            raise CodecError("codec 'blosc': corrupt header")
+        target = np.empty(nbytes, np.uint8) if out is None else writable_byte_array(out, "blosc")
+        if nbytes != target.size:
+            raise CodecError(
+                f"codec 'blosc': header says {nbytes} decoded bytes, expected {target.size}"
+            )
+        if nbytes:
+            try:
+                written = lib.decompress_ptr(buf, target.ctypes.data)
+            except Exception as exc:  # blosc.blosc_extension.error and friends
+                raise CodecError(f"codec 'blosc': corrupt data: {exc}") from exc
+            if written != nbytes:
+                raise CodecError(f"codec 'blosc': decoded {written} bytes, expected {nbytes}")
+        return target if out is None else out

@@ -1,0 +1,375 @@
+"""The codec pipeline: one chunk's ndarray ⇄ its stored bytes, for Zarr v3 and v2.
+
+v3 (:meth:`CodecPipeline.from_v3`): array→array codecs, exactly one array→bytes codec, then
+bytes→bytes codecs, each bound to the chunk with :meth:`Codec.evolve`.  v2
+(:meth:`CodecPipeline.from_v2`): the chunk in its ``order`` as raw bytes of the (byte-order
+carrying) dtype, handed as a flat array to each filter, then to the compressor — numcodecs'
+semantics, so the first stage sees the element size (blosc's typesize).
+
+Decoding writes straight into the caller's array when the layouts allow (:meth:`decodes_into`):
+array→array codecs that are pure re-indexings map ``out`` to the encoded layout, the serializer
+exposes it as raw bytes, and the innermost bytes→bytes codec decompresses into those bytes with
+the expected size as its bound.  Every failure while decoding is a CodecError naming the chunk
+key and the codec (a checksum mismatch a ChecksumError); malformed codec lists raise
+MetadataError naming the metadata key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from zarrc.codecs.base import (
+    ArrayArrayCodec,
+    ArrayBytesCodec,
+    BytesBytesCodec,
+    ChunkSpec,
+    Codec,
+    as_byte_array,
+)
+from zarrc.codecs.bytes import FlatSerializer
+from zarrc.codecs.registry import get_codec
+from zarrc.errors import ChecksumError, CodecError, MetadataError
+
+__all__ = ["CodecPipeline", "split_v3_codecs"]
+
+
+def _label(codec: Codec) -> str:
+    return codec._label()
+
+
+def _call(codec: Codec, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run one codec step; foreign exceptions become CodecError naming the codec."""
+    try:
+        return fn(*args)
+    except CodecError:
+        raise
+    except Exception as exc:
+        raise CodecError(f"codec {_label(codec)!r}: {type(exc).__name__}: {exc}") from exc
+
+
+def _as_array(data: Any, spec: ChunkSpec, codec: Codec) -> np.ndarray:
+    """Bytes seen as an array of `spec` (the input of an array→array decode in v2 filters)."""
+    if isinstance(data, np.ndarray) and data.dtype == spec.dtype and data.shape == spec.shape:
+        return data
+    buf = as_byte_array(data)
+    if buf.size != spec.nbytes:
+        raise CodecError(f"codec {_label(codec)!r}: got {buf.size} bytes, expected {spec.nbytes}")
+    return buf.view(spec.dtype).reshape(spec.shape)
+
+
+def _same_layout_dtype(a: np.dtype, b: np.dtype) -> bool:
+    return a == b or (a.byteorder != "|" and a == b.newbyteorder("S"))
+
+
+def split_v3_codecs(
+    codecs: Sequence[Codec], where: str = ""
+) -> tuple[list[ArrayArrayCodec], ArrayBytesCodec, list[BytesBytesCodec]]:
+    """Check a v3 codec list's order (array→array*, one array→bytes, bytes→bytes*) and split it.
+
+    Raises MetadataError (prefixed with `where`) naming the misplaced codec.
+    """
+    aa: list[ArrayArrayCodec] = []
+    ab: list[ArrayBytesCodec] = []
+    bb: list[BytesBytesCodec] = []
+    for codec in codecs:
+        if isinstance(codec, ArrayArrayCodec):
+            if ab or bb:
+                raise MetadataError(
+                    f"{where}codecs: array→array codec {_label(codec)!r} must come before "
+                    "the array→bytes codec"
+                )
+            aa.append(codec)
+        elif isinstance(codec, ArrayBytesCodec):
+            if ab:
+                raise MetadataError(
+                    f"{where}codecs: only one array→bytes codec is allowed, got "
+                    f"{_label(ab[0])!r} and {_label(codec)!r}"
+                )
+            ab.append(codec)
+        elif isinstance(codec, BytesBytesCodec):
+            if not ab:
+                raise MetadataError(
+                    f"{where}codecs: bytes→bytes codec {_label(codec)!r} must come after "
+                    "the array→bytes codec"
+                )
+            bb.append(codec)
+        else:
+            raise MetadataError(f"{where}codecs: {codec!r} is of no known codec kind")
+    if not ab:
+        raise MetadataError(f"{where}codecs: an array→bytes codec (e.g. 'bytes') is required")
+    return aa, ab[0], bb
+
+
+class CodecPipeline:
+    """Encode and decode the chunks of one array.
+
+    Build with :meth:`from_v3` or :meth:`from_v2`.  ``spec`` is the full chunk's spec
+    (shape, array dtype, memory order).
+    """
+
+    def __init__(
+        self,
+        array_array: Sequence[ArrayArrayCodec],
+        array_bytes: ArrayBytesCodec,
+        post: Sequence[Codec],
+        spec: ChunkSpec,
+        zarr_format: int,
+    ) -> None:
+        self.spec = spec
+        self.zarr_format = zarr_format
+        self._aa = tuple(array_array)
+        self._ab = array_bytes
+        self._post = tuple(post)
+        s = spec
+        for codec in self._aa:
+            s = codec.resolve(s)
+        self._ab_spec = s
+        self._ab_order = getattr(array_bytes, "_order", "C")
+        # per post stage: expected decoded size in bytes (None: data-dependent) and, for
+        # array→array stages (v2 filters), the (input, encoded) specs
+        self._sizes: list[int | None] = []
+        self._array_specs: list[tuple[ChunkSpec, ChunkSpec] | None] = []
+        size = array_bytes.encoded_size(s)
+        current: ChunkSpec | None
+        if isinstance(array_bytes, FlatSerializer):
+            current = ChunkSpec((s.size,), s.dtype)
+        else:
+            current = None if size is None else ChunkSpec((size,), np.uint8)
+        for codec in self._post:
+            self._sizes.append(size)
+            if isinstance(codec, ArrayArrayCodec):
+                if current is None:
+                    raise CodecError(
+                        f"codec {_label(codec)!r}: an array filter cannot follow a codec whose "
+                        "output size depends on the data"
+                    )
+                encoded = codec.resolve(current)
+                self._array_specs.append((current, encoded))
+                current, size = encoded, encoded.nbytes
+            else:
+                self._array_specs.append(None)
+                size = None if size is None else codec.encoded_size(size)
+                current = None if size is None else ChunkSpec((size,), np.uint8)
+
+    # -- construction ----------------------------------------------------------------------
+    @classmethod
+    def from_v3(cls, codecs: Sequence[Any], spec: ChunkSpec, key: str = "") -> CodecPipeline:
+        """The pipeline of a v3 ``codecs`` list (JSON dicts, names or Codec instances)."""
+        where = f"{key}: " if key else ""
+        if isinstance(codecs, (str, dict)) or not isinstance(codecs, Sequence):
+            raise MetadataError(f"{where}'codecs' must be a list, got {codecs!r}")
+        parsed: list[Codec] = []
+        for item in codecs:
+            try:
+                parsed.append(get_codec(item, 3))
+            except CodecError as exc:
+                raise CodecError(f"{where}codecs: {exc}") from exc
+        aa, serializer, bb = split_v3_codecs(parsed, where)
+        try:
+            s = spec
+            for i, codec in enumerate(aa):
+                aa[i] = codec = codec.evolve(s)
+                s = codec.resolve(s)
+            serializer = serializer.evolve(s)
+            bb = [codec.evolve(s) for codec in bb]
+        except CodecError as exc:
+            raise MetadataError(f"{where}codecs: {exc}") from exc
+        return cls(aa, serializer, bb, spec, 3)
+
+    @classmethod
+    def from_v2(
+        cls,
+        filters: Sequence[Any] | None,
+        compressor: Any | None,
+        spec: ChunkSpec,
+        key: str = "",
+    ) -> CodecPipeline:
+        """The pipeline of v2 ``filters`` and ``compressor`` (numcodecs dicts or codecs)."""
+        where = f"{key}: " if key else ""
+        if isinstance(filters, (str, dict)):
+            raise MetadataError(f"{where}'filters' must be null or a list, got {filters!r}")
+        stages = [cls._v2_stage(item, "filters", where) for item in filters or ()]
+        if compressor is not None:
+            stages.append(cls._v2_stage(compressor, "compressor", where))
+        try:
+            return cls([], FlatSerializer(order=spec.order), stages, spec, 2)
+        except CodecError as exc:
+            raise MetadataError(f"{where}filters: {exc}") from exc
+
+    @staticmethod
+    def _v2_stage(item: Any, field: str, where: str) -> Codec:
+        try:
+            codec = get_codec(item, 2)
+        except CodecError as exc:
+            raise CodecError(f"{where}{field}: {exc}") from exc
+        if isinstance(codec, ArrayBytesCodec) or not isinstance(
+            codec, (ArrayArrayCodec, BytesBytesCodec)
+        ):
+            raise MetadataError(
+                f"{where}{field}: codec {_label(codec)!r} cannot be a zarr v2 "
+                f"{'filter' if field == 'filters' else field}"
+            )
+        return codec
+
+    # -- introspection ---------------------------------------------------------------------
+    @property
+    def codecs(self) -> tuple[Codec, ...]:
+        """Every codec in encoding order (v2: the filters and compressor only)."""
+        if self.zarr_format == 2:
+            return self._post
+        return (*self._aa, self._ab, *self._post)
+
+    def __repr__(self) -> str:
+        return f"CodecPipeline(v{self.zarr_format}, {list(self.codecs)!r}, spec={self.spec!r})"
+
+    # -- encode ----------------------------------------------------------------------------
+    def encode(self, chunk: np.ndarray, key: str) -> bytes:
+        """The stored bytes of `chunk` (spec's shape; any dtype layout NumPy can convert).
+
+        The result never shares memory with `chunk`.
+        """
+        try:
+            arr = np.asarray(chunk)
+            if arr.shape != self.spec.shape:
+                raise CodecError(
+                    f"chunk has shape {arr.shape}, the pipeline expects {self.spec.shape}"
+                )
+            for codec in self._aa:
+                arr = _call(codec, codec.encode, arr)
+            data = _call(self._ab, self._ab.encode, arr, self._ab_spec)
+            for codec in self._post:
+                data = _call(codec, codec.encode, data)
+        except CodecError as exc:
+            raise CodecError(f"chunk {key!r}: encoding failed: {exc}") from exc
+        if isinstance(data, bytes):
+            return data
+        return as_byte_array(data).tobytes()
+
+    # -- decode ----------------------------------------------------------------------------
+    def decode(self, data: Any, key: str, out: np.ndarray | None = None) -> np.ndarray:
+        """The chunk stored as `data`, as an ndarray of ``spec.shape`` and ``spec.dtype``.
+
+        With `out` (a writable array of that shape and dtype, any strides, e.g. a view into
+        the caller's result) the chunk is written into `out`, which is returned; without it a
+        new writable array is returned (possibly a transposed view of its buffer).
+        """
+        if out is not None and out.shape != self.spec.shape:
+            raise ValueError(f"decode: out has shape {out.shape}, the chunk has {self.spec.shape}")
+        try:
+            if out is None:
+                return self._decode_new(data)
+            return self._decode_out(data, out)
+        except ChecksumError as exc:
+            raise ChecksumError(f"chunk {key!r}: {exc}") from exc
+        except CodecError as exc:
+            raise CodecError(f"chunk {key!r}: {exc}") from exc
+
+    def decodes_into(self, out: np.ndarray) -> bool:
+        """True if ``decode(..., out=out)`` writes into `out` with no extra full copy."""
+        if out.shape != self.spec.shape or not out.flags.writeable:
+            return False
+        raw = self._raw_target(out)
+        if raw is None:
+            return False
+        if not self._post:
+            return True
+        first = self._post[0]
+        return isinstance(first, BytesBytesCodec) and first.can_decode_into
+
+    def _encoded_target(self, out: np.ndarray) -> np.ndarray | None:
+        """`out` seen in the serializer's layout through the array→array codecs."""
+        if not _same_layout_dtype(out.dtype, self.spec.dtype):
+            return None
+        target: np.ndarray | None = out
+        for codec in self._aa:
+            target = codec.encoded_view(target)
+            if target is None:
+                return None
+        return target
+
+    def _raw_target(self, out: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        target = self._encoded_target(out)
+        if target is None:
+            return None
+        raw = self._ab.raw_view(target, self._ab_spec)
+        return None if raw is None else (target, raw)
+
+    def _decode_out(self, data: Any, out: np.ndarray) -> np.ndarray:
+        found = self._raw_target(out)
+        if found is not None:
+            target, raw = found
+            self._fill_raw(data, raw)
+            _call(self._ab, self._ab.finish_raw, target, self._ab_spec)
+            return out
+        if not self._aa and _same_layout_dtype(out.dtype, self.spec.dtype):
+            encoded = self._decode_post(data, None)
+            _call(self._ab, self._ab.decode, encoded, self._ab_spec, out)
+            return out
+        np.copyto(out, self._decode_new(data))
+        return out
+
+    def _decode_new(self, data: Any) -> np.ndarray:
+        spec = self._ab_spec
+        arr = np.empty(spec.shape, dtype=spec.dtype, order=self._ab_order)
+        raw = self._ab.raw_view(arr, spec)
+        if raw is not None:
+            self._fill_raw(data, raw)
+            _call(self._ab, self._ab.finish_raw, arr, spec)
+        else:
+            encoded = self._decode_post(data, None)
+            arr = _call(self._ab, self._ab.decode, encoded, spec)
+        for codec in reversed(self._aa):
+            arr = _call(codec, codec.decode, arr)
+        return arr
+
+    def _fill_raw(self, data: Any, raw: np.ndarray) -> None:
+        """Decode the post-serializer stages of `data` into the serializer's raw bytes."""
+        if not self._post:
+            src = as_byte_array(data)
+            if src.size != raw.size:
+                raise CodecError(
+                    f"codec {_label(self._ab)!r}: got {src.size} bytes, expected {raw.size}"
+                )
+            raw[...] = src
+            return
+        self._decode_post(data, raw)
+
+    def _decode_post(self, data: Any, dest: np.ndarray | None) -> Any:
+        """Undo the post-serializer stages; the innermost writes into `dest` if given."""
+        x = data
+        for i in range(len(self._post) - 1, -1, -1):
+            codec = self._post[i]
+            target = dest if i == 0 else None
+            specs = self._array_specs[i]
+            if specs is not None:  # array→array filter (v2)
+                assert isinstance(codec, ArrayArrayCodec)
+                in_spec, encoded_spec = specs
+                x = _call(codec, codec.decode, _as_array(x, encoded_spec, codec))
+                x = _as_array(x, in_spec, codec)
+                if target is not None:
+                    self._copy_exact(x, target, codec)
+                    x = target
+                continue
+            size = self._sizes[i]
+            if target is None and size is not None:
+                target = np.empty(size, dtype=np.uint8)
+            if target is None:
+                x = _call(codec, codec.decode, x)
+                continue
+            result = _call(codec, codec.decode, x, target)
+            if result is not target:  # a codec that returned new bytes instead
+                self._copy_exact(result, target, codec)
+            x = target
+        return x
+
+    @staticmethod
+    def _copy_exact(src: Any, dest: np.ndarray, codec: Codec) -> None:
+        buf = as_byte_array(src)
+        if buf.size != dest.size:
+            raise CodecError(
+                f"codec {_label(codec)!r}: decoded {buf.size} bytes, expected {dest.size}"
+            )
+        dest[...] = buf
