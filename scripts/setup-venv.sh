@@ -13,7 +13,7 @@ fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check --quiet)
 "${PIP[@]}" install --upgrade pip >/dev/null
 # Build tools first, then zarrc itself (editable: the Cython extensions are compiled in place).
-"${PIP[@]}" install -c requirements/constraints.txt "setuptools>=68" wheel Cython
+"${PIP[@]}" install -c requirements/constraints.txt "setuptools>=77" wheel Cython
 spec="."
 [[ -n "$EXTRAS" ]] && spec=".[${EXTRAS}]"
 echo "setup: installing zarrc${EXTRAS:+ [$EXTRAS]} (compiling the native extensions)"
