@@ -90,10 +90,25 @@ class Array:
 
     @property
     def chunks(self) -> tuple:
+        """The chunk shape; for a sharded array the inner chunk shape (as zarr-python 3)."""
+        inner = self._sharding_config()
+        if inner is not None:
+            return tuple(inner["chunk_shape"])
         return self._metadata.chunks
 
     @property
     def shards(self) -> tuple | None:
+        """The shard shape (the stored chunk grid) of a sharded array, else None."""
+        return None if self._sharding_config() is None else self._metadata.chunks
+
+    def _sharding_config(self) -> dict | None:
+        """The ``sharding_indexed`` configuration when it is the array's only codec."""
+        codecs = self._metadata.codecs
+        if self._metadata.zarr_format != 3 or len(codecs) != 1:
+            return None
+        codec = codecs[0]
+        if isinstance(codec, dict) and codec.get("name") == "sharding_indexed":
+            return codec.get("configuration") or {}
         return None
 
     @property
@@ -204,7 +219,7 @@ class Array:
     def blocks(self) -> _Indexer:
         """Selection in units of chunks: ``a.blocks[1, 2:4]``."""
         return _Indexer(self, lambda sel, shape: normalize_selection(
-            normalize_block_selection(sel, shape, self.chunks), shape))
+            normalize_block_selection(sel, shape, self._metadata.chunks), shape))
 
     def get_basic_selection(self, selection=Ellipsis) -> np.ndarray:
         return self[selection]
@@ -313,7 +328,7 @@ class Array:
         """``(region, data)`` for every chunk in C order; one chunk is held at a time."""
         for coords in np.ndindex(*self.cdata_shape):
             region = tuple(slice(i * c, min((i + 1) * c, n))
-                           for i, c, n in zip(coords, self.chunks, self.shape))
+                           for i, c, n in zip(coords, self._metadata.chunks, self.shape))
             yield region, self[region]
 
     def to_dask(self, chunks=None):

@@ -1,8 +1,9 @@
 """Runtime settings: how many chunk tasks run at once.
 
 ``threads`` sizes the engine's pool and bounds the chunks in flight; the default comes from
-``ZARRC_THREADS`` or, failing that, ``min(32, 4 * cores)`` (local stores spend part of each task
-waiting on the file system, so more tasks than cores keeps both cores busy).
+``ZARRC_THREADS`` or, failing that, the number of cores: chunk tasks on local stores are
+CPU-bound (decode and copy), and measured on 2 cores more threads than cores only add GIL
+hand-offs (``docs/performance.md``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ _lock = threading.Lock()
 
 
 def default_threads() -> int:
-    """Threads from ``ZARRC_THREADS``, else ``min(32, 4 * cores)``."""
+    """Threads from ``ZARRC_THREADS``, else the number of cores."""
     env = os.environ.get("ZARRC_THREADS")
     if env:
         try:
@@ -28,7 +29,7 @@ def default_threads() -> int:
         if value < 1:
             raise ValueError(f"ZARRC_THREADS must be a positive integer, got {env!r}")
         return value
-    return min(32, 4 * (os.cpu_count() or 1))
+    return max(1, os.cpu_count() or 1)
 
 
 _settings = {"threads": default_threads(), "write_empty_chunks": False}

@@ -44,6 +44,7 @@ _LAZY_CLASSES = {
     "LZMACodec": "zarrc.codecs.lzma",
     "Crc32cCodec": "zarrc.codecs.crc32c",
     "SnappyCodec": "zarrc.codecs.snappy",
+    "ShardingCodec": "zarrc.codecs.sharding",
 }
 
 __all__ = [

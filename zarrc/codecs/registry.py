@@ -52,6 +52,7 @@ _BUILTIN_V3 = {
     "crc32c": _P + "crc32c:Crc32cCodec",
     "numcodecs.crc32c": _P + "crc32c:Crc32cCodec",
     "zarrc.snappy": _P + "snappy:SnappyCodec",
+    "sharding_indexed": _P + "sharding:ShardingCodec",
 }
 #: v2 (numcodecs) id -> "module:Class" of the built-in codecs.
 _BUILTIN_V2 = {

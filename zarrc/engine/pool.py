@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from zarrc import config
 
@@ -38,13 +38,16 @@ def get_executor() -> ThreadPoolExecutor:
 def run_tasks(fn: Callable, items: Iterable, *, max_in_flight: int | None = None) -> None:
     """Call ``fn(item)`` for every item, in parallel, with a bounded number in flight.
 
-    Runs inline when there is one item, when the pool has one thread, or when called from a
-    pool thread (nested use must not wait on its own pool). The first exception cancels what
-    has not started and is re-raised once running tasks have finished.
+    ``min(threads, max_in_flight)`` workers (the calling thread is one of them) pull items
+    from one shared iterator until it is exhausted, so there is no per-item future or queue
+    hand-off and at most that many items are in flight. Runs inline when there is one item,
+    when the pool has one thread, or when called from a worker (nested use must not wait on
+    its own pool). The first exception stops every worker from taking new items and is
+    re-raised once the running items have finished.
     """
     threads = config.get("threads")
-    limit = max(1, max_in_flight or threads)
-    if threads == 1 or getattr(_local, "in_pool", False):
+    limit = max(1, min(max_in_flight or threads, threads))
+    if limit == 1 or getattr(_local, "in_pool", False):
         for item in items:
             fn(item)
         return
@@ -56,43 +59,30 @@ def run_tasks(fn: Callable, items: Iterable, *, max_in_flight: int | None = None
     if second is _END:
         fn(first)
         return
-    executor = get_executor()
-    pending: set[Future] = set()
-    error: BaseException | None = None
+    source = _chain(first, second, iterator)
+    lock = threading.Lock()
+    errors: list[BaseException] = []
 
-    def task(item):
+    def worker() -> None:
         _local.in_pool = True
         try:
-            fn(item)
+            while not errors:
+                with lock:
+                    item = next(source, _END)
+                if item is _END:
+                    return
+                fn(item)
+        except BaseException as exc:  # re-raised in the caller
+            errors.append(exc)
         finally:
             _local.in_pool = False
 
-    queue = _chain(first, second, iterator)
-    try:
-        for item in queue:
-            if len(pending) >= limit:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                error = _first_error(done)
-                if error is not None:
-                    break
-            pending.add(executor.submit(task, item))
-    except BaseException:
-        _cancel_and_wait(pending)
-        raise
-    if error is not None:
-        _cancel_and_wait(pending)
-        raise error
-    done, _ = wait(pending)
-    error = _first_error(done)
-    if error is not None:
-        raise error
-
-
-def _cancel_and_wait(pending: set) -> None:
-    """Cancel what has not started and wait for what has (it writes into the caller's buffers)."""
-    for fut in pending:
-        fut.cancel()
-    wait(pending)
+    executor = get_executor()
+    helpers = [executor.submit(worker) for _ in range(limit - 1)]
+    worker()
+    wait(helpers)
+    if errors:
+        raise errors[0]
 
 
 _END = object()
@@ -102,10 +92,3 @@ def _chain(first, second, rest):
     yield first
     yield second
     yield from rest
-
-
-def _first_error(done) -> BaseException | None:
-    for fut in done:
-        if not fut.cancelled() and fut.exception() is not None:
-            return fut.exception()
-    return None

@@ -66,6 +66,7 @@ class LocalStore(Store):
     ) -> None:
         super().__init__(read_only=read_only)
         self._root = os.path.realpath(os.fspath(root))
+        self._root_sep = self._root.rstrip(os.sep) + os.sep
         if os.path.exists(self._root) and not os.path.isdir(self._root):
             raise NotADirectoryError(f"LocalStore root {self._root!r} is not a directory")
         self._fsync = bool(fsync)
@@ -95,9 +96,9 @@ class LocalStore(Store):
             return self._root
         if not is_prefix and key.rsplit("/", 1)[-1].startswith(TEMP_PREFIX):
             raise ValueError(f"invalid store key {key!r}: {TEMP_PREFIX!r} names are reserved")
-        path = os.path.join(self._root, *key.split("/"))
+        path = self._root_sep + (key if os.sep == "/" else key.replace("/", os.sep))
         # Defence in depth: validation already rules out '..' and absolute segments.
-        if os.path.commonpath([self._root, os.path.normpath(path)]) != self._root:
+        if not os.path.normpath(path).startswith(self._root_sep):
             raise ValueError(f"invalid store key {key!r}: resolves outside {self._root!r}")
         if self._confine_symlinks:
             real = os.path.realpath(path)
@@ -112,9 +113,9 @@ class LocalStore(Store):
     def get(self, key: str, byte_range: ByteRange | None = None) -> bytes | None:
         path = self._path(normalize_key(key))
         try:
-            with open(path, "rb") as f:
+            with open(path, "rb", buffering=0) as f:
                 if byte_range is None:
-                    return f.read()
+                    return f.readall()
                 size = os.fstat(f.fileno()).st_size
                 start, stop = resolve_byte_range(byte_range, size)
                 if stop == start:
