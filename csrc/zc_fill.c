@@ -130,3 +130,53 @@ ssize_t zc_fill_region(char *dst, const ssize_t *dst_strides, const ssize_t *sha
     }
     return total;
 }
+
+/* A contiguous run of `nbytes` (whole items) holds only `value` iff its first item is `value`
+ * and the run equals itself shifted by one item (it repeats its first item). */
+static int zc_fill_block_equal(const char *d, size_t nbytes, const char *value, size_t itemsize)
+{
+    if (memcmp(d, value, itemsize) != 0)
+        return 0;
+    return nbytes <= itemsize || memcmp(d, d + itemsize, nbytes - itemsize) == 0;
+}
+
+ssize_t zc_fill_equal(const char *src, const ssize_t *src_strides, const ssize_t *shape, int ndim,
+                      const char *value, ssize_t itemsize)
+{
+    zc_dim dims[ZC_MAXDIM];
+    ssize_t idx[ZC_MAXDIM];
+    ssize_t off, unused;
+    const zc_dim *inner;
+    int m, k, empty;
+
+    if (itemsize <= 0)
+        return ZC_E_ITEMSIZE;
+    m = zc_dims_normalize(dims, shape, src_strides, NULL, ndim, &off, &unused, &empty);
+    if (m < 0)
+        return m;
+    if (empty)
+        return 1;
+    if (src == NULL || value == NULL)
+        return ZC_E_ARG;
+    if (m == 0)
+        return memcmp(src + off, value, (size_t)itemsize) == 0;
+    for (k = 0; k < m; k++)
+        idx[k] = 0;
+    inner = &dims[m - 1];
+    if (inner->ds == itemsize) {
+        const size_t block = (size_t)(inner->n * itemsize);
+        do {
+            if (!zc_fill_block_equal(src + off, block, value, (size_t)itemsize))
+                return 0;
+        } while (zc_dims_next(idx, dims, m - 1, &off, &unused));
+    } else {
+        do {
+            const char *p = src + off;
+            ssize_t i;
+            for (i = 0; i < inner->n; i++, p += inner->ds)
+                if (memcmp(p, value, (size_t)itemsize) != 0)
+                    return 0;
+        } while (zc_dims_next(idx, dims, m - 1, &off, &unused));
+    }
+    return 1;
+}

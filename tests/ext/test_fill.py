@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zarrc._ext import slow
-from zarrc._ext.fill import fill_view
+from zarrc._ext.fill import fill_equal, fill_view
 
 from .strategies import dtypes, same_bytes, shapes, strided_views
 
@@ -61,3 +61,30 @@ def test_zero_d_and_empty():
 def test_errors(fn, dst, value, exc):
     with pytest.raises(exc):
         fn(dst, value)
+
+
+@settings(deadline=None, max_examples=300)
+@given(data=st.data(), shape=shapes, dtype=dtypes, poke=st.booleans())
+def test_fill_equal_matches_twin(data, shape, dtype, poke):
+    """fill_equal on strided views that are all-fill, or all-fill but for one poked item."""
+    base, view, _ = data.draw(strided_views(shape, dtype), label="src")
+    value = data.draw(st.binary(min_size=dtype.itemsize, max_size=dtype.itemsize), label="value")
+    fill_view(view, value)
+    if poke and view.size:
+        flat_index = data.draw(st.integers(0, view.size - 1), label="poke")
+        where = np.unravel_index(flat_index, view.shape)
+        raw = view[where].tobytes() if view.ndim else view.tobytes()
+        changed = bytes([raw[0] ^ 0x01]) + raw[1:]
+        view[where] = np.frombuffer(changed, dtype=view.dtype)[0]
+    expected = slow.fill_equal(view, value)
+    assert fill_equal(view, value) == expected
+    assert expected == (not poke or view.size == 0)
+
+
+def test_fill_equal_is_bitwise():
+    nan = np.array([np.nan] * 5)
+    assert fill_equal(nan, np.float64(np.nan).tobytes())
+    assert not fill_equal(np.array([-0.0, 0.0]), np.float64(0.0).tobytes())
+    assert fill_equal(np.zeros((0, 3)), bytes(8))
+    with pytest.raises(ValueError):
+        fill_equal(np.zeros(3), bytes(4))

@@ -25,6 +25,9 @@ cdef extern from "zc_copy.h" nogil:
 cdef extern from "zc_fill.h" nogil:
     Py_ssize_t zc_fill_region(char *dst, const Py_ssize_t *dst_strides, const Py_ssize_t *shape,
                               int ndim, const char *value, Py_ssize_t itemsize)
+    Py_ssize_t zc_fill_equal(const char *src, const Py_ssize_t *src_strides,
+                             const Py_ssize_t *shape, int ndim, const char *value,
+                             Py_ssize_t itemsize)
 
 cdef extern from "zc_byteswap.h" nogil:
     Py_ssize_t zc_byteswap_copy(const char *src, char *dst, Py_ssize_t nbytes, Py_ssize_t unit)

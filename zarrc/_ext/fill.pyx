@@ -1,6 +1,7 @@
 """Fill a strided region with one item (wraps ``csrc/zc_fill.c``).
 
 Used for missing chunks (the fill value) and for initialising outputs; zeros become memset.
+``fill_equal`` answers the opposite question for writes: is a chunk nothing but the fill value?
 """
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release
@@ -48,3 +49,36 @@ def fill_view(dst, value):
             PyBuffer_Release(&v)
     finally:
         PyBuffer_Release(&d)
+
+
+def fill_equal(src, value):
+    """True if every element of the strided buffer `src` has exactly the bytes `value`.
+
+    Bitwise (a NaN fill matches the same NaN bits; -0.0 is not 0.0) and stops at the first
+    difference, so a chunk of real data costs a few bytes of comparison. An empty `src` is
+    True. The GIL is released while comparing.
+
+    Raises
+    ------
+    ValueError
+        `value` is not ``src.itemsize`` bytes long.
+    """
+    cdef Py_buffer s
+    cdef Py_buffer v
+    cdef Py_ssize_t rc
+    get_buffer(src, &s, PyBUF_STRIDES, "fill_equal", "src")
+    try:
+        get_buffer(value, &v, PyBUF_SIMPLE, "fill_equal", "value")
+        try:
+            if v.len != s.itemsize:
+                raise ValueError(f"fill_equal: value has {v.len} bytes but src items have "
+                                 f"{s.itemsize}")
+            with nogil:
+                rc = csrc.zc_fill_equal(<const char *>s.buf, s.strides, s.shape, s.ndim,
+                                        <const char *>v.buf, s.itemsize)
+            check(rc, "fill_equal")
+        finally:
+            PyBuffer_Release(&v)
+    finally:
+        PyBuffer_Release(&s)
+    return rc == 1

@@ -82,6 +82,18 @@ def fill_view(dst, value) -> None:
     vd[...] = np.frombuffer(v, dtype=vd.dtype).reshape(())
 
 
+def fill_equal(src, value) -> bool:
+    """True if every element of `src` has exactly the bytes `value`; see zarrc._ext.fill."""
+    a = _array(src, "fill_equal", "src")
+    v = bytes(memoryview(value))
+    if len(v) != a.itemsize:
+        raise ValueError(f"fill_equal: value has {len(v)} bytes but src items have {a.itemsize}")
+    if a.size == 0:
+        return True
+    items = np.ascontiguousarray(_as_void(a)).reshape(-1)
+    return bool((items == np.frombuffer(v, dtype=items.dtype)[0]).all())
+
+
 def _units(buf: np.ndarray, element_size: int, what: str) -> np.ndarray:
     if element_size < 1:
         raise ValueError(f"{what}: item or element size is not supported")

@@ -226,10 +226,10 @@ class CodecPipeline:
         return f"CodecPipeline(v{self.zarr_format}, {list(self.codecs)!r}, spec={self.spec!r})"
 
     # -- encode ----------------------------------------------------------------------------
-    def encode(self, chunk: np.ndarray, key: str) -> bytes:
+    def encode(self, chunk: np.ndarray, key: str) -> bytes | memoryview:
         """The stored bytes of `chunk` (spec's shape; any dtype layout NumPy can convert).
 
-        The result never shares memory with `chunk`.
+        Bytes, or a memoryview of a buffer the caller owns; never memory shared with `chunk`.
         """
         try:
             arr = np.asarray(chunk)
@@ -246,7 +246,12 @@ class CodecPipeline:
             raise CodecError(f"chunk {key!r}: encoding failed: {exc}") from exc
         if isinstance(data, bytes):
             return data
-        return as_byte_array(data).tobytes()
+        out = as_byte_array(data)
+        # A fresh array (e.g. the bytes codec's contiguous copy) is returned as it is: one
+        # copy fewer per chunk; only a result that may alias the caller's chunk is copied.
+        if np.may_share_memory(out, chunk):
+            return out.tobytes()
+        return memoryview(out)
 
     # -- decode ----------------------------------------------------------------------------
     def decode(self, data: Any, key: str, out: np.ndarray | None = None) -> np.ndarray:

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from zarrc._ext.fill import fill_equal
+
 __all__ = ["ArrayContext", "is_fill"]
 
 
@@ -44,19 +46,11 @@ class ArrayContext:
         return any((i + 1) * c > n for i, c, n in zip(coords, self.chunks, self.shape))
 
 
-def _bits_view(arr: np.ndarray) -> np.ndarray:
-    """``arr``'s items as rows of unsigned words, for exact bitwise comparison."""
-    size = arr.dtype.itemsize
-    word = next(w for w in (8, 4, 2, 1) if size % w == 0)
-    flat = np.ascontiguousarray(arr).reshape(-1).view(np.uint8)
-    return flat.view(np.dtype(f"u{word}")).reshape(-1, size // word)
-
-
 def is_fill(chunk: np.ndarray, fill_bytes: bytes | None) -> bool:
-    """True if every item of ``chunk`` has exactly the fill value's bytes (NaN included)."""
+    """True if every item of ``chunk`` has exactly the fill value's bytes (NaN included).
+
+    Native and early-exiting: a chunk of real data is rejected after a few bytes.
+    """
     if fill_bytes is None:
         return False
-    if chunk.size == 0:
-        return True
-    fill = _bits_view(np.frombuffer(fill_bytes, dtype=chunk.dtype))
-    return bool((_bits_view(chunk) == fill).all())
+    return fill_equal(chunk, fill_bytes)
