@@ -22,12 +22,14 @@ from zarrc.api import (
 )
 from zarrc.array import Array
 from zarrc.group import Group
+from zarrc.lazy import LazyArray
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Array",
     "Group",
+    "LazyArray",
     "__version__",
     "array",
     "codecs",

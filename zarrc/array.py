@@ -26,6 +26,7 @@ from zarrc.indexing import (
     normalize_orthogonal_selection,
     normalize_selection,
 )
+from zarrc.lazy import LazyArray, LazyIndexer, dimension_selection
 from zarrc.metadata import ArrayMetadata
 
 __all__ = ["Array"]
@@ -220,6 +221,20 @@ class Array:
         """Selection in units of chunks: ``a.blocks[1, 2:4]``."""
         return _Indexer(self, lambda sel, shape: normalize_selection(
             normalize_block_selection(sel, shape, self._metadata.chunks), shape))
+
+    @property
+    def lazy(self) -> LazyIndexer:
+        """``a.lazy[sel]``: a :class:`~zarrc.LazyArray` view that reads nothing until used."""
+        return LazyArray(self).lazy
+
+    def isel(self, **dims) -> np.ndarray:
+        """Select by dimension name: ``a.isel(time=slice(0, 30), lat=5)``; others are whole.
+
+        The same as ``a[sel]`` with each value at its dimension's position (so index arrays
+        on several dimensions broadcast together, as in NumPy). An unknown name raises
+        ``KeyError`` listing the known ones.
+        """
+        return self[dimension_selection(self.dimension_names, dims, f"array {self.name!r}")]
 
     def get_basic_selection(self, selection=Ellipsis) -> np.ndarray:
         return self[selection]

@@ -22,6 +22,7 @@ from zarrc.metadata import (
     RegularChunkGrid,
     default_fill_value,
     dump_json,
+    guess_chunks,
     normalize_chunks,
     normalize_dtype,
     normalize_fill_value,
@@ -206,6 +207,33 @@ def _chunk_key_encoding(zarr_format: int, chunk_key_encoding, dimension_separato
     return parse_chunk_key_encoding(cfg, "create_array")
 
 
+def _partition_shards(shards, chunks, shape: tuple, itemsize: int) -> tuple:
+    """``(shard_shape, inner_chunk_shape, index_location)`` as zarr-python 3.1.6 derives them.
+
+    ``shards`` is a shape, ``"auto"`` (two chunks per shard along dimensions holding more than
+    eight chunks) or ``{"shape": ..., "index_location": "start" | "end"}``.
+    """
+    if isinstance(chunks, str) and chunks == "auto":
+        inner = guess_chunks(shape, itemsize, max_bytes=1024 * 1024)
+    else:
+        inner = normalize_chunks(chunks, shape, itemsize)
+    location = "end"
+    if isinstance(shards, str) and shards == "auto":
+        outer = tuple(c * 2 if n // c > 8 else c for n, c in zip(shape, inner))
+    else:
+        if isinstance(shards, dict):
+            location = shards.get("index_location", "end")
+            if location not in ("start", "end"):
+                raise ValueError(f"shards: index_location must be 'start' or 'end', "
+                                 f"got {location!r}")
+            shards = shards["shape"]
+        outer = normalize_chunks(shards, shape, itemsize)
+    if any(s % c for s, c in zip(outer, inner)):
+        raise ValueError(f"the shard shape {outer} must be a multiple of the chunk shape "
+                         f"{inner} in every dimension")
+    return outer, inner, location
+
+
 def build_array_metadata(
     *,
     shape,
@@ -227,13 +255,18 @@ def build_array_metadata(
     """The metadata ``create_array`` stores for these arguments (SPEC.md), validated."""
     if zarr_format not in (2, 3):
         raise ValueError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
-    if shards is not None:
-        raise NotImplementedError("sharding (shards=...) is not supported yet")
+    if shards is not None and zarr_format == 2:
+        raise ValueError(f"zarr v2 arrays cannot be sharded; got shards={shards!r}")
     if order not in ("C", "F"):
         raise ValueError(f"order must be 'C' or 'F', got {order!r}")
     shape = normalize_shape(shape)
     dt = normalize_dtype(dtype, zarr_format)
-    chunk_shape = normalize_chunks(chunks, shape, dt.itemsize)
+    shard_shape, index_location = None, "end"
+    if shards is None:
+        chunk_shape = normalize_chunks(chunks, shape, dt.itemsize)
+    else:
+        shard_shape, chunk_shape, index_location = _partition_shards(
+            shards, chunks, shape, dt.itemsize)
     # As zarr-python 3: no fill_value given means the dtype's default in both formats; an
     # explicit None means the default in v3 and "fill_value": null in v2.
     fill = (default_fill_value(dt) if fill_value is _DEFAULT
@@ -250,6 +283,15 @@ def build_array_metadata(
         zarr_format=zarr_format, dtype=dt, filters=filters, compressors=compressors,
         serializer=serializer, codecs=codecs, order=order, chunk_shape=chunk_shape,
     )
+    if shard_shape is not None:  # as zarr-python: one sharding codec wrapping the pipeline
+        stored_codecs = ({"name": "sharding_indexed", "configuration": {
+            "chunk_shape": list(chunk_shape),
+            "codecs": [dict(c) for c in stored_codecs],
+            "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                             {"name": "crc32c"}],
+            "index_location": index_location,
+        }},)
+        chunk_shape = shard_shape
     common = dict(
         shape=shape,
         chunk_grid=RegularChunkGrid(chunk_shape),

@@ -308,8 +308,6 @@ PENDING_V3_KINDS = "SUmM"  # v3 extension data types: issue 6 (strings, datetime
 
 def pending_reason(case):
     """Why zarrc cannot handle ``case`` yet, or None."""
-    if case.shards is not None:
-        return "sharding_indexed: issue 6"
     if case.fmt == 3 and np.dtype(case.dtype).kind in PENDING_V3_KINDS:
         return "v3 extension data types (strings, datetimes): issue 6"
     return None

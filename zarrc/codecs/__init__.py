@@ -4,9 +4,11 @@ Built-in codecs (v3 name / v2 id): ``bytes`` (also ``endian``) / –, ``transpos
 ``gzip`` (also ``numcodecs.gzip``) / ``gzip``, ``numcodecs.zlib`` / ``zlib``, ``zstd`` (also
 ``numcodecs.zstd``) / ``zstd``, ``numcodecs.lz4`` / ``lz4``, ``blosc`` (also
 ``numcodecs.blosc``) / ``blosc``, ``numcodecs.bz2`` / ``bz2``, ``numcodecs.lzma`` / ``lzma``,
-``crc32c`` (also ``numcodecs.crc32c``) / ``crc32c``, and zarrc's own extension
-``zarrc.snappy`` / ``snappy``.  Their classes are imported on first use (attribute access or
-lookup by name), not when this package is imported.
+``crc32c`` (also ``numcodecs.crc32c``) / ``crc32c``, ``sharding_indexed`` / –, the numcodecs
+filters ``numcodecs.<id>`` / ``<id>`` for delta, shuffle, fixedscaleoffset, quantize, astype,
+packbits, categorize and bitround, and zarrc's own extension ``zarrc.snappy`` / ``snappy``.
+Their classes are imported on first use (attribute access or lookup by name), not when this
+package is imported.
 """
 
 from __future__ import annotations
@@ -44,6 +46,14 @@ _LAZY_CLASSES = {
     "LZMACodec": "zarrc.codecs.lzma",
     "Crc32cCodec": "zarrc.codecs.crc32c",
     "SnappyCodec": "zarrc.codecs.snappy",
+    "ShuffleCodec": "zarrc.codecs.shuffle",
+    "DeltaCodec": "zarrc.codecs.delta",
+    "FixedScaleOffsetCodec": "zarrc.codecs.scaleoffset",
+    "QuantizeCodec": "zarrc.codecs.scaleoffset",
+    "AsTypeCodec": "zarrc.codecs.astype",
+    "PackBitsCodec": "zarrc.codecs.packbits",
+    "CategorizeCodec": "zarrc.codecs.categorize",
+    "BitRoundCodec": "zarrc.codecs.bitround",
     "ShardingCodec": "zarrc.codecs.sharding",
 }
 

@@ -52,6 +52,14 @@ _BUILTIN_V3 = {
     "crc32c": _P + "crc32c:Crc32cCodec",
     "numcodecs.crc32c": _P + "crc32c:Crc32cCodec",
     "zarrc.snappy": _P + "snappy:SnappyCodec",
+    "numcodecs.shuffle": _P + "shuffle:ShuffleCodec",
+    "numcodecs.delta": _P + "delta:DeltaCodec",
+    "numcodecs.fixedscaleoffset": _P + "scaleoffset:FixedScaleOffsetCodec",
+    "numcodecs.quantize": _P + "scaleoffset:QuantizeCodec",
+    "numcodecs.astype": _P + "astype:AsTypeCodec",
+    "numcodecs.packbits": _P + "packbits:PackBitsCodec",
+    "numcodecs.categorize": _P + "categorize:CategorizeCodec",
+    "numcodecs.bitround": _P + "bitround:BitRoundCodec",
     "sharding_indexed": _P + "sharding:ShardingCodec",
 }
 #: v2 (numcodecs) id -> "module:Class" of the built-in codecs.
@@ -65,6 +73,14 @@ _BUILTIN_V2 = {
     "lzma": _P + "lzma:LZMACodec",
     "crc32c": _P + "crc32c:Crc32cCodec",
     "snappy": _P + "snappy:SnappyCodec",
+    "shuffle": _P + "shuffle:ShuffleCodec",
+    "delta": _P + "delta:DeltaCodec",
+    "fixedscaleoffset": _P + "scaleoffset:FixedScaleOffsetCodec",
+    "quantize": _P + "scaleoffset:QuantizeCodec",
+    "astype": _P + "astype:AsTypeCodec",
+    "packbits": _P + "packbits:PackBitsCodec",
+    "categorize": _P + "categorize:CategorizeCodec",
+    "bitround": _P + "bitround:BitRoundCodec",
 }
 
 _lock = threading.RLock()

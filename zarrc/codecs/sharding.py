@@ -41,10 +41,14 @@ from zarrc.codecs.pipeline import CodecPipeline, split_v3_codecs
 from zarrc.codecs.registry import get_codec
 from zarrc.errors import CodecError, MetadataError
 
-try:  # native fill (GIL released); NumPy does the same when the extension is not built
+try:  # native fill and compare (GIL released); NumPy does the same when they are not built
     from zarrc._ext.fill import fill_view as _native_fill
 except ImportError:  # pragma: no cover - depends on the build
     _native_fill = None
+try:
+    from zarrc._ext.fill import fill_equal as _native_fill_equal
+except ImportError:  # pragma: no cover - depends on the build
+    _native_fill_equal = None
 
 __all__ = ["MISSING", "ShardingCodec", "morton_order"]
 
@@ -131,6 +135,8 @@ def _is_fill(chunk: np.ndarray, fill: np.ndarray) -> bool:
         return True
     if chunk.dtype.hasobject:
         return False
+    if _native_fill_equal is not None:
+        return bool(_native_fill_equal(chunk, fill.astype(chunk.dtype).tobytes()))
     return bool((_bit_rows(chunk) == _bit_rows(fill.astype(chunk.dtype))).all())
 
 

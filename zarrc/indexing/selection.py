@@ -128,8 +128,12 @@ def _as_index_array(obj) -> np.ndarray:
     return arr
 
 
-def _expand(selection, ndim: int) -> list:
-    """The selection as a list with ``...`` expanded; None and 0-d booleans consume no axis."""
+def _expand(selection, ndim: int, keep_empty_ellipsis: bool = False) -> list:
+    """The selection as a list with ``...`` expanded; None and 0-d booleans consume no axis.
+
+    With ``keep_empty_ellipsis`` an ``...`` that expands to no axis stays in the list: it
+    still separates advanced indices in NumPy's placement rule.
+    """
     if not isinstance(selection, tuple):
         selection = (selection,)
     consumed = 0
@@ -156,6 +160,8 @@ def _expand(selection, ndim: int) -> list:
         )
     items = list(selection)
     fill = [slice(None)] * (ndim - consumed)
+    if not fill and keep_empty_ellipsis:
+        fill = [Ellipsis]
     if ellipsis_at is None:
         return items + fill
     return items[:ellipsis_at] + fill + items[ellipsis_at + 1:]
@@ -163,9 +169,9 @@ def _expand(selection, ndim: int) -> list:
 
 def normalize_selection(selection, shape: tuple) -> Selection:
     """Plan ``array[selection]`` with NumPy's semantics, raising where NumPy raises."""
-    items = _expand(selection, len(shape))
+    items = _expand(selection, len(shape), keep_empty_ellipsis=True)
     if not any(_is_advanced(it) for it in items):
-        return _basic(items, shape)
+        return _basic([it for it in items if it is not Ellipsis], shape)
     return _advanced(items, shape)
 
 
@@ -196,6 +202,9 @@ def _advanced(items: list, shape: tuple) -> Selection:
     dims, box_shape, post = [], [], []
     axis = 0
     for item in items:
+        if item is Ellipsis:  # expands to no axis, but keeps NumPy's placement of the result
+            post.append(item)
+            continue
         if item is None or isinstance(item, (bool, np.bool_)) or (
             isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind == "b"
         ):

@@ -8,6 +8,7 @@ as dicts, never codec objects, and imports only :mod:`zarrc.errors`, NumPy and t
 from zarrc.metadata.array import ArrayMetadata
 from zarrc.metadata.chunk_grid import (
     RegularChunkGrid,
+    guess_chunks,
     normalize_chunks,
     normalize_shape,
     parse_chunk_grid,
@@ -72,6 +73,7 @@ __all__ = [
     "normalize_fill_value",
     "default_fill_value",
     "normalize_shape",
+    "guess_chunks",
     "normalize_chunks",
     "parse_json",
     "dump_json",

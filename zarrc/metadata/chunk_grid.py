@@ -170,10 +170,12 @@ def normalize_shape(shape: Any) -> tuple[int, ...]:
     return _check_shape(tuple(_as_int(n, "shape") for n in shape))
 
 
-def _guess_chunks(shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
+def guess_chunks(shape: tuple[int, ...], itemsize: int,
+                 max_bytes: int = 64 * 1024 * 1024) -> tuple[int, ...]:
     """Chunk guess of h5py/zarr-python: halve dimensions in turn until the chunk is near a
-    target size that grows with the array (PyTables rule, 128 KiB .. 64 MiB)."""
-    increment, min_bytes, max_bytes = 256 * 1024, 128 * 1024, 64 * 1024 * 1024
+    target size that grows with the array (PyTables rule, 128 KiB .. ``max_bytes``; zarr-python
+    caps inner chunks of a sharded array at 1 MiB)."""
+    increment, min_bytes = 256 * 1024, 128 * 1024
     if not shape:
         return ()
     chunks = [max(n, 1) for n in shape]
@@ -211,7 +213,7 @@ def normalize_chunks(chunks: Any, shape: tuple[int, ...], itemsize: int) -> tupl
     """
     shape = tuple(shape)
     if chunks is None or chunks is True or (isinstance(chunks, str) and chunks == "auto"):
-        return _guess_chunks(shape, int(itemsize))
+        return guess_chunks(shape, int(itemsize))
     if chunks is False:
         return tuple(max(n, 1) for n in shape)
     if isinstance(chunks, str):

@@ -87,6 +87,8 @@ def selections(shape: tuple) -> st.SearchStrategy:
                 n_arrays += 1
         if draw(st.booleans()):
             items.insert(draw(st.integers(0, len(items))), None)
+        if draw(st.integers(0, 4)) == 0:  # an ... that expands to no axis, between anything
+            items.insert(draw(st.integers(0, len(items))), Ellipsis)
         return tuple(items)
     return st.composite(lambda draw: build(draw))()
 
