@@ -14,7 +14,6 @@ from collections.abc import Iterator
 import numpy as np
 
 from zarrc import nodes
-from zarrc.attributes import Attributes
 from zarrc.codecs import ChunkSpec, CodecPipeline
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.read import read_selection
@@ -40,8 +39,10 @@ def _human(n: int) -> str:
     return str(n)
 
 
-class Array:
+class Array(nodes.Node):
     """A Zarr array in a store (v2 or v3). Create or open one with the ``zarrc`` functions."""
+
+    _kind = "array"
 
     def __init__(self, store, path: str, metadata: ArrayMetadata, *, read_only: bool = False,
                  write_empty_chunks: bool = False, document: dict | None = None):
@@ -76,9 +77,8 @@ class Array:
             write_empty_chunks=self._write_empty_chunks,
         )
 
-    def _check_writable(self) -> None:
-        if self._read_only:
-            raise ReadOnlyError(f"array {self._path or '/'!r} of {self._store!r} is read-only")
+    def _metadata_changed(self) -> None:
+        self._document = None
 
     # -- properties -------------------------------------------------------------------------
     @property
@@ -149,43 +149,8 @@ class Array:
         return self._metadata.order
 
     @property
-    def zarr_format(self) -> int:
-        return self._metadata.zarr_format
-
-    @property
-    def attrs(self) -> Attributes:
-        return Attributes(lambda: self._metadata.attributes, self._save_attributes,
-                          self._read_only)
-
-    def _save_attributes(self, attributes: dict) -> None:
-        meta = self._metadata.with_attributes(attributes)
-        nodes.write_attributes(self._store, self._path, meta)
-        self._metadata = meta
-        self._document = None
-
-    @property
     def dimension_names(self) -> tuple | None:
         return self._metadata.dimension_names
-
-    @property
-    def store(self):
-        return self._store
-
-    @property
-    def path(self) -> str:
-        return self._path
-
-    @property
-    def name(self) -> str:
-        return "/" + self._path
-
-    @property
-    def basename(self) -> str:
-        return self._path.rsplit("/", 1)[-1]
-
-    @property
-    def read_only(self) -> bool:
-        return self._read_only
 
     @property
     def metadata(self) -> dict:

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from zarrc import nodes
 from zarrc.array import Array, create_array_node
-from zarrc.attributes import Attributes
 from zarrc.errors import ContainsArrayError, NodeNotFoundError, ReadOnlyError
 from zarrc.metadata import (
     ZARR_JSON,
@@ -70,8 +69,10 @@ def _descendant_metadata(entries: dict | None, rel: str):
     return meta
 
 
-class Group:
+class Group(nodes.Node):
     """A Zarr group (v2 or v3). Create or open one with ``zarrc.group`` / ``zarrc.open_group``."""
+
+    _kind = "group"
 
     def __init__(self, store, path: str, metadata: GroupMetadata, *, read_only: bool = False):
         self._store = store
@@ -81,46 +82,8 @@ class Group:
 
     # -- properties -------------------------------------------------------------------------
     @property
-    def store(self):
-        return self._store
-
-    @property
-    def path(self) -> str:
-        return self._path
-
-    @property
-    def name(self) -> str:
-        return "/" + self._path
-
-    @property
-    def basename(self) -> str:
-        return self._path.rsplit("/", 1)[-1]
-
-    @property
-    def zarr_format(self) -> int:
-        return self._metadata.zarr_format
-
-    @property
-    def read_only(self) -> bool:
-        return self._read_only
-
-    @property
     def metadata(self) -> dict:
         return self._metadata.to_json()
-
-    @property
-    def attrs(self) -> Attributes:
-        return Attributes(lambda: self._metadata.attributes, self._save_attributes,
-                          self._read_only)
-
-    def _save_attributes(self, attributes: dict) -> None:
-        meta = self._metadata.with_attributes(attributes)
-        nodes.write_attributes(self._store, self._path, meta)
-        self._metadata = meta
-
-    def _check_writable(self) -> None:
-        if self._read_only:
-            raise ReadOnlyError(f"group {self.name!r} of {self._store!r} is read-only")
 
     # -- members ----------------------------------------------------------------------------
     def _child(self, name: str) -> str:

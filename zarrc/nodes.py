@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from zarrc.attributes import Attributes
 from zarrc.codecs import normalize_codecs
-from zarrc.errors import ContainsArrayError, ContainsGroupError, MetadataError, NodeNotFoundError
+from zarrc.errors import (
+    ContainsArrayError,
+    ContainsGroupError,
+    MetadataError,
+    NodeNotFoundError,
+    ReadOnlyError,
+)
 from zarrc.metadata import (
     ZARR_JSON,
     ZARRAY,
@@ -36,6 +43,7 @@ from zarrc.metadata import (
 )
 
 __all__ = [
+    "Node",
     "normalize_path",
     "join_path",
     "key_of",
@@ -47,6 +55,59 @@ __all__ = [
     "build_array_metadata",
     "prepare_node_path",
 ]
+
+
+class Node:
+    """What arrays and groups share: where they live, read-only state, attributes.
+
+    Subclasses set ``_store``, ``_path``, ``_metadata`` and ``_read_only``, name themselves in
+    ``_kind`` and may override ``_metadata_changed`` to drop state derived from metadata.
+    """
+
+    _kind = "node"
+
+    @property
+    def store(self):
+        return self._store
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def name(self) -> str:
+        return "/" + self._path
+
+    @property
+    def basename(self) -> str:
+        return self._path.rsplit("/", 1)[-1]
+
+    @property
+    def zarr_format(self) -> int:
+        return self._metadata.zarr_format
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    @property
+    def attrs(self) -> Attributes:
+        """The attributes; every change is written to the store at once."""
+        return Attributes(lambda: self._metadata.attributes, self._save_attributes,
+                          self._read_only)
+
+    def _save_attributes(self, attributes: dict) -> None:
+        meta = self._metadata.with_attributes(attributes)
+        write_attributes(self._store, self._path, meta)
+        self._metadata = meta
+        self._metadata_changed()
+
+    def _metadata_changed(self) -> None:
+        """Hook: the node's metadata was replaced."""
+
+    def _check_writable(self) -> None:
+        if self._read_only:
+            raise ReadOnlyError(f"{self._kind} {self.name!r} of {self._store!r} is read-only")
 
 
 def normalize_path(path) -> str:

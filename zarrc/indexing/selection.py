@@ -113,6 +113,28 @@ def _check_int(i: int, size: int, axis: int) -> int:
     return i + size if i < 0 else i
 
 
+def _in_bounds(arr: np.ndarray, size: int, axis: int) -> np.ndarray:
+    """Integer indices as non-negative int64, or NumPy's IndexError for the first bad one."""
+    flat = arr.astype(np.int64, copy=False)
+    if flat.size:
+        lo, hi = int(flat.min()), int(flat.max())
+        if lo < -size or hi >= size:
+            bad = lo if lo < -size else hi
+            raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {size}")
+        flat = np.where(flat < 0, flat + size, flat)
+    return flat
+
+
+def _check_mask(mask_shape: tuple, dims_shape: tuple, axis: int) -> None:
+    """NumPy's IndexError when a boolean index does not fit the axes it covers."""
+    for k, (n_mask, n_dim) in enumerate(zip(mask_shape, dims_shape)):
+        if n_mask != n_dim:
+            raise IndexError(
+                f"boolean index did not match indexed array along axis {axis + k}; size of axis "
+                f"is {n_dim} but size of corresponding boolean axis is {n_mask}"
+            )
+
+
 def _is_advanced(obj) -> bool:
     return isinstance(obj, (list, np.ndarray, bool, np.bool_)) and _as_index(obj) is None
 
@@ -230,15 +252,7 @@ def _advanced(items: list, shape: tuple) -> Selection:
             raise IndexError(_VALID_INDEX_MSG)
         arr = _as_index_array(item)
         if arr.dtype.kind == "b":
-            sub_shape = shape[axis:axis + arr.ndim]
-            if arr.shape != tuple(sub_shape):
-                for k, (n_arr, n_dim) in enumerate(zip(arr.shape, sub_shape)):
-                    if n_arr != n_dim:
-                        raise IndexError(
-                            f"boolean index did not match indexed array along axis {axis + k}; "
-                            f"size of axis is {n_dim} but size of corresponding boolean axis "
-                            f"is {n_arr}"
-                        )
+            _check_mask(arr.shape, shape[axis:axis + arr.ndim], axis)
             for idx in np.nonzero(arr):
                 uniq, inverse = np.unique(idx, return_inverse=True)
                 dims.append(ArrayDim(uniq.astype(np.int64)))
@@ -246,14 +260,7 @@ def _advanced(items: list, shape: tuple) -> Selection:
                 post.append(inverse.reshape(idx.shape))
             axis += arr.ndim
             continue
-        size = shape[axis]
-        flat = arr.astype(np.int64, copy=False)
-        if flat.size:
-            lo, hi = int(flat.min()), int(flat.max())
-            if lo < -size or hi >= size:
-                bad = lo if lo < -size else hi
-                raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {size}")
-            flat = np.where(flat < 0, flat + size, flat)
+        flat = _in_bounds(arr, shape[axis], axis)
         uniq, inverse = np.unique(flat, return_inverse=True)
         dims.append(ArrayDim(uniq.astype(np.int64)))
         box_shape.append(uniq.shape[0])
@@ -281,19 +288,9 @@ def _orthogonal_dim(item, size: int, axis: int):
     if arr.ndim != 1:
         raise IndexError(f"orthogonal selection needs 1-d index arrays, got {arr.ndim}-d on axis {axis}")
     if arr.dtype.kind == "b":
-        if arr.shape[0] != size:
-            raise IndexError(
-                f"boolean index did not match indexed array along axis {axis}; size of axis is "
-                f"{size} but size of corresponding boolean axis is {arr.shape[0]}"
-            )
+        _check_mask(arr.shape, (size,), axis)
         return ArrayDim(np.flatnonzero(arr).astype(np.int64)), slice(None)
-    flat = arr.astype(np.int64, copy=False)
-    if flat.size:
-        lo, hi = int(flat.min()), int(flat.max())
-        if lo < -size or hi >= size:
-            bad = lo if lo < -size else hi
-            raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {size}")
-        flat = np.where(flat < 0, flat + size, flat)
+    flat = _in_bounds(arr, size, axis)
     uniq, inverse = np.unique(flat, return_inverse=True)
     if uniq.shape[0] == flat.shape[0] and np.array_equal(uniq, flat):
         return ArrayDim(uniq), slice(None)
