@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from zarrc._ext.fill import fill_equal
+from zarrc._ext.copy import copy_view
+from zarrc._ext.fill import fill_equal, fill_view
 
 __all__ = ["ArrayContext", "is_fill"]
 
@@ -40,6 +41,28 @@ class ArrayContext:
         return tuple(
             slice(0, min(c, n - i * c)) for i, c, n in zip(coords, self.chunks, self.shape)
         )
+
+    def fill(self, dst: np.ndarray) -> None:
+        """Write the fill value into every element of ``dst`` (native; NumPy for objects)."""
+        if self.dtype.hasobject:
+            dst[...] = self.fill_value
+        else:
+            fill_view(dst, self.fill_bytes or bytes(self.dtype.itemsize))
+
+    def copy(self, dst: np.ndarray, src: np.ndarray) -> None:
+        """``dst[...] = src`` for views of equal shape (native, GIL released; NumPy for objects)."""
+        if self.dtype.hasobject:
+            dst[...] = src
+        else:
+            copy_view(dst, src)
+
+    def is_empty(self, chunk: np.ndarray) -> bool:
+        """True if ``chunk`` holds only the fill value, so it need not be stored."""
+        if self.write_empty_chunks or self.fill_bytes is None:
+            return False
+        if self.dtype.hasobject:
+            return bool(np.all(chunk == self.fill_value[()]))
+        return is_fill(chunk, self.fill_bytes)
 
     def is_edge(self, coords: tuple) -> bool:
         """True when chunk ``coords`` extends past the array's end in some dimension."""

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from zarrc._ext.copy import copy_view
-from zarrc._ext.fill import fill_view
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.pool import run_tasks
 from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
@@ -39,14 +37,14 @@ def _read_chunk(ctx: ArrayContext, proj: ChunkProjection, box: np.ndarray) -> No
     target = box[proj.box + (Ellipsis,)]
     data = ctx.store.get(key)
     if data is None:
-        fill_view(target, ctx.fill_bytes or bytes(ctx.dtype.itemsize))
+        ctx.fill(target)
         return
     if proj.complete and target.shape == ctx.chunks and ctx.pipeline.decodes_into(target):
         ctx.pipeline.decode(data, key, out=target)
         return
     chunk = ctx.pipeline.decode(data, key)
     source = chunk[proj.local + (Ellipsis,)] if proj.basic else gather(chunk, proj.local)
-    copy_view(target, source)
+    ctx.copy(target, source)
 
 
 def read_box(ctx: ArrayContext, sel: Selection, box: np.ndarray | None = None) -> np.ndarray:

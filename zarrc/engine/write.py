@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zarrc._ext.copy import copy_view
-from zarrc._ext.fill import fill_view
-from zarrc.engine.context import ArrayContext, is_fill
+from zarrc.engine.context import ArrayContext
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.read import read_box
 from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
@@ -60,14 +58,14 @@ def _write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) -
         chunk = np.empty(ctx.chunks, dtype=ctx.dtype)
         data = None if proj.complete else ctx.store.get(key)
         if data is None:
-            fill_view(chunk, ctx.fill_bytes or bytes(ctx.dtype.itemsize))
+            ctx.fill(chunk)
         else:
             ctx.pipeline.decode(data, key, out=chunk)
         if proj.basic:
-            copy_view(chunk[proj.local + (Ellipsis,)], source)
+            ctx.copy(chunk[proj.local + (Ellipsis,)], source)
         else:
             _scatter(chunk, proj.local, source)
-    if not ctx.write_empty_chunks and is_fill(chunk, ctx.fill_bytes):
+    if ctx.is_empty(chunk):
         ctx.store.delete(key)
         return
     ctx.store.set(key, ctx.pipeline.encode(chunk, key))
@@ -110,9 +108,9 @@ def _clear_chunk(ctx: ArrayContext, coords: tuple, new_shape: tuple) -> None:
     chunk = np.empty(ctx.chunks, dtype=ctx.dtype)
     ctx.pipeline.decode(data, key, out=chunk)
     kept = chunk[keep].copy()
-    fill_view(chunk, ctx.fill_bytes or bytes(ctx.dtype.itemsize))
+    ctx.fill(chunk)
     chunk[keep] = kept
-    if not ctx.write_empty_chunks and is_fill(chunk, ctx.fill_bytes):
+    if ctx.is_empty(chunk):
         ctx.store.delete(key)
     else:
         ctx.store.set(key, ctx.pipeline.encode(chunk, key))
