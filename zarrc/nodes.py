@@ -12,6 +12,7 @@ import numpy as np
 from zarrc.attributes import Attributes
 from zarrc.codecs import normalize_codecs
 from zarrc.errors import (
+    CodecError,
     ContainsArrayError,
     ContainsGroupError,
     MetadataError,
@@ -295,6 +296,10 @@ def _partition_shards(shards, chunks, shape: tuple, itemsize: int) -> tuple:
     return outer, inner, location
 
 
+class _CodecConfigError(MetadataError, CodecError):
+    """An unknown or misconfigured codec in ``create_array``: both a metadata and a codec error."""
+
+
 def build_array_metadata(
     *,
     shape,
@@ -340,10 +345,13 @@ def build_array_metadata(
             )
         if zarr_format == 2:
             raise ValueError("dimension_names are a v3 feature; zarr_format=2 cannot store them")
-    stored_codecs = normalize_codecs(
-        zarr_format=zarr_format, dtype=dt, filters=filters, compressors=compressors,
-        serializer=serializer, codecs=codecs, order=order, chunk_shape=chunk_shape,
-    )
+    try:
+        stored_codecs = normalize_codecs(
+            zarr_format=zarr_format, dtype=dt, filters=filters, compressors=compressors,
+            serializer=serializer, codecs=codecs, order=order, chunk_shape=chunk_shape,
+        )
+    except CodecError as exc:  # a bad codec request is bad metadata too; nothing is written yet
+        raise _CodecConfigError(str(exc)) from exc
     if shard_shape is not None:  # as zarr-python: one sharding codec wrapping the pipeline
         stored_codecs = ({"name": "sharding_indexed", "configuration": {
             "chunk_shape": list(chunk_shape),

@@ -216,6 +216,13 @@ class CodecPipeline:
 
     # -- introspection ---------------------------------------------------------------------
     @property
+    def sharding(self) -> Codec | None:
+        """The sharding codec when it is the whole pipeline (so shards can be read in part)."""
+        if self._aa or self._post or getattr(self._ab, "name", None) != "sharding_indexed":
+            return None
+        return self._ab
+
+    @property
     def codecs(self) -> tuple[Codec, ...]:
         """Every codec in encoding order (v2: the filters and compressor only)."""
         if self.zarr_format == 2:

@@ -32,6 +32,11 @@ class ArrayContext:
     fill_bytes: bytes | None
     write_empty_chunks: bool = False
 
+    @property
+    def partial_shards(self) -> bool:
+        """Shards can be read in part: the pipeline is sharding and the store serves ranges."""
+        return self.pipeline.sharding is not None and self.store.supports_partial_reads
+
     def key(self, coords: tuple) -> str:
         """The store key of the chunk at ``coords``."""
         return self.prefix + self.encode_key(coords)

@@ -11,6 +11,7 @@ import numpy as np
 
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.pool import run_tasks
+from zarrc.engine.shard import read_shard_part
 from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
 
 __all__ = ["read_selection", "read_box", "gather"]
@@ -35,6 +36,9 @@ def gather(chunk: np.ndarray, local: tuple) -> np.ndarray:
 def _read_chunk(ctx: ArrayContext, proj: ChunkProjection, box: np.ndarray) -> None:
     key = ctx.key(proj.coords)
     target = box[proj.box + (Ellipsis,)]
+    if ctx.partial_shards and not proj.complete:
+        read_shard_part(ctx, proj, target, gather)
+        return
     data = ctx.store.get(key)
     if data is None:
         ctx.fill(target)

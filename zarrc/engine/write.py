@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from zarrc.engine.context import ArrayContext
+from zarrc.engine.locks import chunk_lock
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.read import read_box
 from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
@@ -51,6 +52,14 @@ def _scatter(chunk: np.ndarray, local: tuple, values: np.ndarray) -> None:
 
 def _write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) -> None:
     key = ctx.key(proj.coords)
+    if proj.complete:
+        _store_chunk(ctx, proj, values, key)
+        return
+    with chunk_lock(ctx.store, key):  # read-modify-write: no concurrent writer may interleave
+        _store_chunk(ctx, proj, values, key)
+
+
+def _store_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, key: str) -> None:
     source = values[proj.box + (Ellipsis,)]
     if proj.complete and not ctx.is_edge(proj.coords):
         chunk = source
@@ -102,6 +111,11 @@ def _clear_chunk(ctx: ArrayContext, coords: tuple, new_shape: tuple) -> None:
     keep = tuple(slice(0, min(c, n - s)) for s, c, n in zip(starts, ctx.chunks, new_shape))
     if all(k.stop == c for k, c in zip(keep, ctx.chunks)):
         return
+    with chunk_lock(ctx.store, key):
+        _clear_outside_region(ctx, key, keep)
+
+
+def _clear_outside_region(ctx: ArrayContext, key: str, keep: tuple) -> None:
     data = ctx.store.get(key)
     if data is None:
         return

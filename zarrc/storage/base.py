@@ -9,6 +9,7 @@ library.
 from __future__ import annotations
 
 import abc
+import contextlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -256,6 +257,12 @@ class Store(abc.ABC):
         self._check_writable(prefix)
         for key in self.list_prefix(prefix):
             self.delete(key)
+
+    def lock(self, key: str) -> contextlib.AbstractContextManager:
+        """A lock on ``key`` shared with other processes using the same store, for
+        read-modify-write. The base class has none (threads of one process are serialized by
+        the engine); stores that other processes can reach override it."""
+        return contextlib.nullcontext()
 
 
 class ReadOnlyView(Store):

@@ -9,12 +9,20 @@ so that listings show no empty "folders" (zarr-python leaves them; both are vali
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import secrets
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 from zarrc.storage.base import (
     ByteRange,
@@ -107,6 +115,29 @@ class LocalStore(Store):
                     f"invalid store key {key!r}: a symlink leads outside {self._root!r}"
                 )
         return path
+
+    # -- locking ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, key: str) -> Iterator[None]:
+        """An exclusive ``flock`` shared by every process on this machine for ``key``.
+
+        The lock file lives in the temporary directory (named by a hash of the key's path), not
+        in the store, so the store holds only data. Where ``fcntl`` is missing (Windows) this is
+        a no-op and only threads of one process are serialized (by the engine).
+        """
+        if fcntl is None:
+            yield
+            return
+        digest = hashlib.sha1(self._path(normalize_key(key)).encode()).hexdigest()
+        directory = os.path.join(tempfile.gettempdir(), "zarrc-locks")
+        os.makedirs(directory, exist_ok=True)
+        fd = os.open(os.path.join(directory, digest), os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the flock
 
     # -- reads ------------------------------------------------------------------------------
 
