@@ -16,13 +16,16 @@ import numpy as np
 from zarrc import nodes
 from zarrc.codecs import ChunkSpec, CodecPipeline
 from zarrc.engine.context import ArrayContext
+from zarrc.engine.points import read_points, write_points
 from zarrc.engine.read import read_selection
 from zarrc.engine.write import clear_outside, write_selection
 from zarrc.errors import ReadOnlyError
 from zarrc.indexing import (
+    PointSelection,
     normalize_block_selection,
     normalize_coordinate_selection,
     normalize_orthogonal_selection,
+    normalize_point_selection,
     normalize_selection,
 )
 from zarrc.lazy import LazyArray, LazyIndexer, dimension_selection
@@ -165,10 +168,17 @@ class Array(nodes.Node):
 
     # -- indexing ---------------------------------------------------------------------------
     def __getitem__(self, selection) -> np.ndarray:
+        points = normalize_point_selection(selection, self.shape)
+        if points is not None:
+            return read_points(self._ctx, points)
         return read_selection(self._ctx, normalize_selection(selection, self.shape))
 
     def __setitem__(self, selection, value) -> None:
         self._check_writable()
+        points = normalize_point_selection(selection, self.shape)
+        if points is not None:
+            write_points(self._ctx, points, value)
+            return
         write_selection(self._ctx, normalize_selection(selection, self.shape), value)
 
     @property
@@ -329,12 +339,19 @@ class _Indexer:
 
     def __getitem__(self, selection) -> np.ndarray:
         a = self._array
-        return read_selection(a._ctx, self._normalize(selection, a.shape))
+        sel = self._normalize(selection, a.shape)
+        if isinstance(sel, PointSelection):
+            return read_points(a._ctx, sel)
+        return read_selection(a._ctx, sel)
 
     def __setitem__(self, selection, value) -> None:
         a = self._array
         a._check_writable()
-        write_selection(a._ctx, self._normalize(selection, a.shape), value)
+        sel = self._normalize(selection, a.shape)
+        if isinstance(sel, PointSelection):
+            write_points(a._ctx, sel, value)
+        else:
+            write_selection(a._ctx, sel, value)
 
 
 class ArrayInfo:

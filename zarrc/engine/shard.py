@@ -14,7 +14,7 @@ import numpy as np
 from zarrc.engine.context import ArrayContext
 from zarrc.indexing import ArrayDim, ChunkProjection, IntDim, SliceDim, iter_chunk_projections
 
-__all__ = ["read_shard_part", "local_dims", "coalesce_ranges"]
+__all__ = ["read_shard_part", "fetch_inner", "local_dims", "coalesce_ranges"]
 
 
 def local_dims(local: tuple, shape: tuple) -> tuple:
@@ -62,20 +62,28 @@ def _fetch(ctx: ArrayContext, key: str, ranges: list) -> list:
     return out
 
 
+def fetch_inner(ctx: ArrayContext, key: str, inner_coords: list) -> list | None:
+    """The encoded bytes of inner chunks ``inner_coords`` of shard ``key`` (None for a missing
+    inner chunk), reading the index and then the chunks; None if the shard does not exist."""
+    codec = ctx.pipeline.sharding
+    index_bytes = ctx.store.get(key, byte_range=codec.index_byte_range())
+    if index_bytes is None:
+        return None
+    index = codec.parse_index(index_bytes)
+    return _fetch(ctx, key, [codec.inner_byte_range(index, c) for c in inner_coords])
+
+
 def read_shard_part(ctx: ArrayContext, proj: ChunkProjection, target: np.ndarray,
                     gather) -> None:
     """Read the part ``proj.local`` of shard ``proj.coords`` into ``target``."""
     codec = ctx.pipeline.sharding
-    key = ctx.key(proj.coords)
-    index_bytes = ctx.store.get(key, byte_range=codec.index_byte_range())
-    if index_bytes is None:
-        ctx.fill(target)
-        return
-    index = codec.parse_index(index_bytes)
     inner_shape = codec.chunk_shape
     inner = list(iter_chunk_projections(local_dims(proj.local, ctx.chunks), ctx.chunks,
                                         inner_shape))
-    pieces = _fetch(ctx, key, [codec.inner_byte_range(index, p.coords) for p in inner])
+    pieces = fetch_inner(ctx, ctx.key(proj.coords), [p.coords for p in inner])
+    if pieces is None:
+        ctx.fill(target)
+        return
     for p, data in zip(inner, pieces):
         sub = target[p.box + (Ellipsis,)]
         if data is None:

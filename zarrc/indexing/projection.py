@@ -15,7 +15,8 @@ import numpy as np
 
 from zarrc.indexing.selection import ArrayDim, IntDim, SliceDim
 
-__all__ = ["DimPlan", "ChunkProjection", "plan_dim", "iter_chunk_projections", "count_chunks"]
+__all__ = ["DimPlan", "ChunkProjection", "PointGroup", "plan_dim", "iter_chunk_projections",
+           "count_chunks", "group_points"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,3 +128,32 @@ def count_chunks(dims: tuple, shape: tuple, chunks: tuple) -> int:
     for d, n, c in zip(dims, shape, chunks):
         total *= len(plan_dim(d, n, c))
     return total
+
+
+@dataclass(frozen=True, slots=True)
+class PointGroup:
+    """The points that fall in one chunk."""
+
+    coords: tuple  # chunk grid coordinates
+    local: tuple  # per dimension, the points' indices inside the chunk (int64 arrays)
+    positions: np.ndarray  # where those points go in the flat result
+
+
+def group_points(coords: tuple, chunks: tuple) -> list[PointGroup]:
+    """Points grouped by chunk (each chunk once, in grid order; points keep their order)."""
+    if not coords or coords[0].shape[0] == 0:
+        return []
+    chunk_idx = [c // n for c, n in zip(coords, chunks)]
+    grid = tuple(int(i.max()) + 1 for i in chunk_idx)
+    flat = np.ravel_multi_index(chunk_idx, grid)
+    order = np.argsort(flat, kind="stable")
+    sorted_ids = flat[order]
+    bounds = np.flatnonzero(np.diff(sorted_ids)) + 1
+    groups = []
+    for lo, hi in zip(np.concatenate(([0], bounds)).tolist(),
+                      np.concatenate((bounds, [len(order)])).tolist()):
+        pos = order[lo:hi]
+        chunk = tuple(int(i[pos[0]]) for i in chunk_idx)
+        local = tuple(c[pos] - k * n for c, k, n in zip(coords, chunk, chunks))
+        groups.append(PointGroup(chunk, local, pos))
+    return groups

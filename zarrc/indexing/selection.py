@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "PointSelection",
+    "normalize_point_selection",
     "IntDim",
     "SliceDim",
     "ArrayDim",
@@ -83,6 +85,21 @@ class Selection:
     box_shape: tuple
     post: tuple | None
     out_shape: tuple
+
+
+@dataclass(frozen=True)
+class PointSelection:
+    """Independent points: ``coords[d][k]`` is point k's index along dimension d.
+
+    The result of reading it is ``len(coords[0])`` values laid out as ``out_shape``.
+    """
+
+    coords: tuple
+    out_shape: tuple
+
+    @property
+    def count(self) -> int:
+        return int(self.coords[0].shape[0]) if self.coords else 0
 
 
 def _slice_dim(sl: slice, size: int) -> SliceDim:
@@ -274,6 +291,54 @@ def _advanced(items: list, shape: tuple) -> Selection:
     return Selection(tuple(dims), tuple(box_shape), post_t, out_shape)
 
 
+def normalize_point_selection(selection, shape: tuple) -> PointSelection | None:
+    """The selection as independent points when it is one: every dimension indexed by an
+    integer array (or an integer, or a boolean array over its dimensions), nothing else.
+
+    Returns None for any other selection (use :func:`normalize_selection`). The points of
+    ``x[selection]`` for such a selection are NumPy's: the index arrays broadcast together and
+    the result has their broadcast shape.
+    """
+    items = selection if isinstance(selection, tuple) else (selection,)
+    if not shape or not items:
+        return None
+    arrays = []
+    for item in items:
+        if item is None or item is Ellipsis or isinstance(item, (slice, bool, np.bool_)):
+            return None
+        if isinstance(item, (list, np.ndarray)):
+            try:
+                arr = _as_index_array(item)
+            except IndexError:
+                return None
+            if arr.ndim == 0:
+                return None
+            arrays.extend(np.nonzero(arr) if arr.dtype.kind == "b" else [arr])
+        elif _as_index(item) is not None:
+            arrays.append(np.asarray(_as_index(item), dtype=np.int64))
+        else:
+            return None
+    if len(arrays) != len(shape) or all(a.ndim == 0 for a in arrays):
+        return None
+    axis = 0
+    for item in items:  # boolean masks must fit the dimensions they cover
+        if isinstance(item, (list, np.ndarray)) and np.asarray(item).dtype.kind == "b":
+            mask_shape = np.asarray(item).shape
+            _check_mask(mask_shape, shape[axis:axis + len(mask_shape)], axis)
+            axis += len(mask_shape)
+        else:
+            axis += 1
+    checked = [_in_bounds(a, n, d) for d, (a, n) in enumerate(zip(arrays, shape))]
+    try:
+        out_shape = np.broadcast_shapes(*(a.shape for a in checked))
+    except ValueError:
+        shapes = " ".join(str(a.shape) for a in checked)
+        raise IndexError("shape mismatch: indexing arrays could not be broadcast together "
+                         f"with shapes {shapes}") from None
+    coords = tuple(np.broadcast_to(a, out_shape).reshape(-1) for a in checked)
+    return PointSelection(coords, tuple(out_shape))
+
+
 def _orthogonal_dim(item, size: int, axis: int):
     """One dimension of an orthogonal selection: (box dim, post index for that dim)."""
     if isinstance(item, slice):
@@ -341,7 +406,8 @@ def normalize_coordinate_selection(selection, shape: tuple) -> Selection:
         if arr.dtype.kind not in "iu":
             raise IndexError(f"vindex coordinates must be integers, got {arr.dtype} on axis {axis}")
         coords.append(arr)
-    return normalize_selection(tuple(coords), shape)
+    points = normalize_point_selection(tuple(coords), shape)
+    return points if points is not None else normalize_selection(tuple(coords), shape)
 
 
 def normalize_block_selection(selection, shape: tuple, chunks: tuple) -> tuple:

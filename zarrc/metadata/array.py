@@ -18,7 +18,7 @@ import numpy as np
 from zarrc.metadata._common import metadata_error
 from zarrc.metadata.chunk_grid import INT64_MAX, RegularChunkGrid, normalize_shape
 from zarrc.metadata.chunk_key import ChunkKeyEncoding
-from zarrc.metadata.dtype import dtype_to_v2, dtype_to_v3
+from zarrc.metadata.dtype import dtype_to_v2, dtype_to_v3, object_codec_id
 from zarrc.metadata.fill_value import fill_value_to_json, normalize_fill_value
 from zarrc.metadata.keys import ZARR_JSON, ZARRAY, ZATTRS
 
@@ -155,6 +155,12 @@ class ArrayMetadata:
         if self.extra_fields:
             raise metadata_error(None, "extra_fields", "v2 arrays have no extension fields")
         dtype_to_v2(self.dtype)
+        codec_id = object_codec_id(self.dtype)
+        if codec_id is not None:
+            first = self.filters[0].get("id") if self.filters else None
+            if first != codec_id:
+                raise metadata_error(None, "filters", f"a v2 array of {self.dtype} needs the "
+                                     f"object codec {codec_id!r} as its first filter")
 
     # ------------------------------------------------------------------ derived values
 

@@ -2,22 +2,34 @@
 
 v2 (spec "Data type encoding") stores a NumPy typestr with explicit byte order, e.g. ``"<f4"``,
 ``">i8"``, ``"|b1"``, ``"|S5"``, ``"<U3"``, ``"<M8[ns]"``, ``"|V8"``; zarr-python writes
-``dtype.str``. v3 (spec "Data types") names the core types ``bool``, ``int8``..``uint64``,
-``float16``/``32``/``64``, ``complex64``/``128`` and raw bits ``r<N>``; their byte order lives in
-the ``bytes`` codec, so v3 dtypes here are always native order.
+``dtype.str``. Variable-length data is ``"|O"`` with an object codec as the first filter:
+``vlen-utf8`` (read as NumPy ``StringDType``, as zarr-python 3 does) or ``vlen-bytes`` (read as
+an ``object`` array of ``bytes``).
 
-Not supported yet (MetadataError "not supported yet"): v2 object (``"|O"``) and structured
-dtypes; v3 extension data types (strings, bytes, datetimes, structs).
+v3 (spec "Data types" and the zarr-extensions registry, as zarr-python 3.1.6 writes them): the
+core types ``bool``, ``int8``..``uint64``, ``float16``/``32``/``64``, ``complex64``/``128``,
+raw bits ``r<N>``, and the extension types
+
+- ``numpy.datetime64`` / ``numpy.timedelta64`` ``{"unit", "scale_factor"}`` (``M8[10s]``);
+- ``fixed_length_utf32`` ``{"length_bytes": 4 * n}`` (``U<n>``);
+- ``null_terminated_bytes`` ``{"length_bytes": n}`` (``S<n>``);
+- ``string`` (variable-length UTF-8, ``StringDType``) and ``variable_length_bytes``
+  (``object`` holding ``bytes``).
+
+Byte order lives in the ``bytes`` codec, so v3 dtypes here are always native order.
+Not supported (MetadataError): v2 structured dtypes and v3 ``struct``/``raw_bytes``/
+``fixed_length_ascii``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from zarrc.metadata._common import describe, metadata_error, split_extension
+from zarrc.metadata._common import describe, is_int, metadata_error, split_extension
 
 __all__ = [
     "parse_dtype_v2",
@@ -25,11 +37,18 @@ __all__ = [
     "parse_dtype_v3",
     "dtype_to_v3",
     "normalize_dtype",
+    "object_codec_id",
+    "is_variable_length",
+    "STRING_DTYPE",
     "V3_CORE_DTYPES",
 ]
 
 FIELD_V2 = "dtype"
 FIELD_V3 = "data_type"
+
+#: The dtype of variable-length strings (``string`` in v3, ``|O`` + ``vlen-utf8`` in v2).
+STRING_DTYPE = np.dtypes.StringDType()
+_BYTES_DTYPE = np.dtype(object)
 
 #: v3 core data type names and their (native-order) NumPy dtypes.
 V3_CORE_DTYPES: dict[str, np.dtype] = {
@@ -50,12 +69,23 @@ V3_CORE_DTYPES: dict[str, np.dtype] = {
 }
 _V3_NAME_OF = {(dt.kind, dt.itemsize): name for name, dt in V3_CORE_DTYPES.items()}
 
-# Registered v3 extension data types we know of but do not read yet (zarr-extensions).
-_V3_LATER = {
-    "string", "bytes", "variable_length_utf8", "variable_length_bytes",
-    "null_terminated_bytes", "fixed_length_utf32", "fixed_length_ascii", "raw_bytes",
-    "numpy.datetime64", "numpy.timedelta64", "struct", "structured",
-}
+V3_STRING = "string"
+V3_BYTES = "variable_length_bytes"
+V3_UTF32 = "fixed_length_utf32"
+V3_NTBYTES = "null_terminated_bytes"
+_V3_TIME = {"numpy.datetime64": "M", "numpy.timedelta64": "m"}
+_V3_TIME_NAME = {kind: name for name, kind in _V3_TIME.items()}
+
+# Registered v3 extension data types we know of but do not read.
+_V3_LATER = {"fixed_length_ascii", "raw_bytes", "struct", "structured"}
+
+#: v2 object codec ids (the first filter of an ``|O`` array) and the dtypes they give.
+_OBJECT_CODECS = {"vlen-utf8": STRING_DTYPE, "vlen-bytes": _BYTES_DTYPE}
+
+# NumPy's time units ("μs" is zarr-python's alias of "us"); "generic" cannot hold a time.
+_TIME_UNITS = ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as")
+_UNIT_ALIASES = {"μs": "us"}
+_MAX_SCALE = 2**31 - 1
 
 _RAW_BITS = re.compile(r"r([1-9][0-9]*)\Z")
 
@@ -63,10 +93,25 @@ _RAW_BITS = re.compile(r"r([1-9][0-9]*)\Z")
 _SIZES = {"b": {1}, "i": {1, 2, 4, 8}, "u": {1, 2, 4, 8}, "f": {2, 4, 8}, "c": {8, 16}}
 
 
-def _check_supported(dt: np.dtype, field: str, key: str | None) -> np.dtype:
-    """Reject dtypes zarrc cannot store (yet): object, structured, sub-array, odd sizes."""
+def is_variable_length(dtype: np.dtype) -> bool:
+    """True for the variable-length dtypes: ``StringDType`` and ``object``."""
+    return dtype.kind in "OT"
+
+
+def object_codec_id(dtype: Any) -> str | None:
+    """The v2 object codec id of a variable-length dtype (``vlen-utf8``/``vlen-bytes``)."""
+    dt = np.dtype(dtype)
+    if dt.kind == "T":
+        return "vlen-utf8"
     if dt.kind == "O":
-        raise metadata_error(key, field, "object data type ('|O') is not supported yet")
+        return "vlen-bytes"
+    return None
+
+
+def _check_supported(dt: np.dtype, field: str, key: str | None) -> np.dtype:
+    """Reject dtypes zarrc cannot store: structured, sub-array, odd sizes, unitless times."""
+    if dt.kind in "OT":
+        return dt
     if dt.fields is not None or dt.subdtype is not None:
         raise metadata_error(key, field, f"structured data type {dt.str!r} is not supported yet")
     if dt.kind in _SIZES:
@@ -83,49 +128,111 @@ def _check_supported(dt: np.dtype, field: str, key: str | None) -> np.dtype:
     return dt
 
 
-def parse_dtype_v2(obj: Any, key: str | None) -> np.dtype:
+def _filter_id(item: Any) -> Any:
+    return item.get("id") if isinstance(item, dict) else None
+
+
+def parse_dtype_v2(
+    obj: Any, key: str | None, filters: Sequence[dict] | None = None
+) -> np.dtype:
     """Parse the ``dtype`` field of a ``.zarray`` document.
 
-    Returns the dtype exactly as stored (big-endian stays big-endian).
+    Returns the dtype exactly as stored (big-endian stays big-endian). ``"|O"`` needs
+    ``filters`` whose first entry is an object codec: ``vlen-utf8`` gives ``StringDType``,
+    ``vlen-bytes`` ``object`` (what zarr-python 3.1.6 returns).
 
     Raises
     ------
     MetadataError
-        For a malformed typestr, or an object/structured dtype (not supported yet).
+        For a malformed typestr, a structured dtype, or ``|O`` without a known object codec.
     """
     if isinstance(obj, list):
         raise metadata_error(key, FIELD_V2, "structured data types are not supported yet")
     if not isinstance(obj, str):
         raise metadata_error(key, FIELD_V2, f"expected a typestr string, got {describe(obj)}")
     if obj.lstrip("<>|=").startswith("O"):
-        raise metadata_error(key, FIELD_V2, f"object data type {obj!r} is not supported yet")
+        first = _filter_id(filters[0]) if filters else None
+        if first in _OBJECT_CODECS:
+            return _OBJECT_CODECS[first]
+        ids = [_filter_id(f) for f in filters or ()]
+        raise metadata_error(key, FIELD_V2, f"object data type {obj!r} needs a 'vlen-utf8' or "
+                             f"'vlen-bytes' first filter (other object codecs are not "
+                             f"supported), got filters {ids}")
     try:
         dt = np.dtype(obj)
     except (TypeError, ValueError):
         raise metadata_error(key, FIELD_V2, f"invalid data type {obj!r}") from None
+    if dt.kind in "OT":
+        raise metadata_error(key, FIELD_V2, f"invalid data type {obj!r}")
     return _check_supported(dt, FIELD_V2, key)
 
 
 def dtype_to_v2(dtype: Any) -> str:
-    """Return the v2 typestr for ``dtype`` (``dtype.str``, as zarr-python writes it)."""
+    """Return the v2 typestr for ``dtype`` (``dtype.str``; ``"|O"`` for variable length)."""
     dt = _check_supported(np.dtype(dtype), FIELD_V2, None)
+    if is_variable_length(dt):
+        return "|O"
     return dt.str
+
+
+def _config_int(config: dict, name: str, field: str, key: str | None, lo: int, hi: int) -> int:
+    if name not in config:
+        raise metadata_error(key, f"{field}.configuration.{name}", "required member is missing")
+    value = config[name]
+    if not is_int(value) or not lo <= value <= hi:
+        raise metadata_error(key, f"{field}.configuration.{name}",
+                             f"expected an integer in [{lo}, {hi}], got {describe(value)}")
+    return value
+
+
+def _check_config_keys(config: dict, allowed: set[str], name: str, key: str | None) -> None:
+    extra = sorted(set(config) - allowed)
+    if extra:
+        raise metadata_error(key, f"{FIELD_V3}.configuration",
+                             f"unexpected member(s) {extra} for data type {name!r}")
+
+
+def _parse_time_v3(name: str, config: dict, key: str | None) -> np.dtype:
+    _check_config_keys(config, {"unit", "scale_factor"}, name, key)
+    unit = config.get("unit")
+    unit = _UNIT_ALIASES.get(unit, unit) if isinstance(unit, str) else unit
+    if unit not in _TIME_UNITS:
+        raise metadata_error(key, f"{FIELD_V3}.configuration.unit",
+                             f"expected one of {list(_TIME_UNITS)}, got {describe(unit)}")
+    scale = _config_int(config, "scale_factor", FIELD_V3, key, 1, _MAX_SCALE)
+    return np.dtype(f"{_V3_TIME[name]}8[{scale}{unit}]")
 
 
 def parse_dtype_v3(obj: Any, key: str | None) -> np.dtype:
     """Parse the ``data_type`` field of a v3 ``zarr.json`` into a native-order dtype.
 
-    Accepts a core type name (short-hand or ``{"name": ...}`` object without configuration)
-    and raw bits ``r<N>`` (N a multiple of 8), which become ``V<N/8>``.
+    Accepts a core type name (short-hand or ``{"name": ...}`` object without configuration),
+    raw bits ``r<N>`` (N a multiple of 8, giving ``V<N/8>``) and the extension types listed in
+    the module docstring.
     """
     if not isinstance(obj, (str, dict)):
         raise metadata_error(key, FIELD_V3, f"expected a name or an object, got {describe(obj)}")
     name, config = split_extension(obj, FIELD_V3, key)
-    if name in V3_CORE_DTYPES or _RAW_BITS.match(name):
+    if name in V3_CORE_DTYPES or _RAW_BITS.match(name) or name in (V3_STRING, V3_BYTES):
         if config:
             raise metadata_error(key, FIELD_V3, f"data type {name!r} takes no configuration")
     if name in V3_CORE_DTYPES:
         return V3_CORE_DTYPES[name]
+    if name == V3_STRING:
+        return STRING_DTYPE
+    if name == V3_BYTES:
+        return _BYTES_DTYPE
+    if name in _V3_TIME:
+        return _parse_time_v3(name, config, key)
+    if name in (V3_UTF32, V3_NTBYTES):
+        _check_config_keys(config, {"length_bytes"}, name, key)
+        size = _config_int(config, "length_bytes", FIELD_V3, key, 1, 2**31 - 1)
+        if name == V3_UTF32:
+            if size % 4:
+                raise metadata_error(key, f"{FIELD_V3}.configuration.length_bytes",
+                                     f"{size} is not a multiple of 4 (UTF-32 code points)")
+            return np.dtype(f"U{size // 4}")
+        return np.dtype(f"S{size}")
     match = _RAW_BITS.match(name)
     if match:
         bits = int(match.group(1))
@@ -138,30 +245,65 @@ def parse_dtype_v3(obj: Any, key: str | None) -> np.dtype:
     raise metadata_error(key, FIELD_V3, f"unknown data type {name!r}")
 
 
-def dtype_to_v3(dtype: Any) -> str:
-    """Return the v3 ``data_type`` name of ``dtype`` (byte order ignored).
+def dtype_to_v3(dtype: Any) -> str | dict[str, Any]:
+    """Return the v3 ``data_type`` of ``dtype`` (byte order ignored), as zarr-python writes it.
+
+    A name for core types, raw bits, ``string`` and ``variable_length_bytes``; an object with
+    a configuration for datetimes, ``fixed_length_utf32`` and ``null_terminated_bytes``.
 
     Raises
     ------
     MetadataError
-        If the dtype has no v3 core representation (e.g. ``S5``, ``U3``, datetimes).
+        If the dtype has no v3 representation (structured dtypes, unitless datetimes).
     """
     dt = np.dtype(dtype)
     name = _V3_NAME_OF.get((dt.kind, dt.itemsize))
     if name is not None:
         return name
-    if dt.kind == "V" and dt.fields is None and dt.subdtype is None and dt.itemsize > 0:
-        return f"r{8 * dt.itemsize}"
+    if dt.kind == "T":
+        return V3_STRING
+    if dt.kind == "O":
+        return V3_BYTES
+    if dt.fields is None and dt.subdtype is None and dt.itemsize > 0:
+        if dt.kind == "V":
+            return f"r{8 * dt.itemsize}"
+        if dt.kind == "U":
+            return {"name": V3_UTF32, "configuration": {"length_bytes": dt.itemsize}}
+        if dt.kind == "S":
+            return {"name": V3_NTBYTES, "configuration": {"length_bytes": dt.itemsize}}
+        if dt.kind in "Mm":
+            unit, scale = np.datetime_data(dt)
+            if unit != "generic":
+                return {"name": _V3_TIME_NAME[dt.kind],
+                        "configuration": {"unit": unit, "scale_factor": scale}}
     raise metadata_error(None, FIELD_V3,
-                         f"data type {dt.str!r} has no Zarr v3 core representation "
-                         "(not supported yet for zarr_format=3)")
+                         f"data type {dt.str!r} has no Zarr v3 representation "
+                         "(not supported for zarr_format=3)")
+
+
+# User spellings of the variable-length types (zarr-python: str, "str", "string" are strings).
+_STRING_ALIASES = ("str", "string", "T", "variable_length_utf8")
+_BYTES_ALIASES = ("variable_length_bytes",)
+
+
+def _user_variable_length(user_dtype: Any) -> np.dtype | None:
+    if user_dtype is str or (isinstance(user_dtype, str) and user_dtype in _STRING_ALIASES):
+        return STRING_DTYPE
+    if user_dtype is bytes or (isinstance(user_dtype, str) and user_dtype in _BYTES_ALIASES):
+        return _BYTES_DTYPE
+    if isinstance(user_dtype, np.dtypes.StringDType):
+        return STRING_DTYPE
+    return None
 
 
 def normalize_dtype(user_dtype: Any, zarr_format: int) -> np.dtype:
-    """Turn a user's dtype (``'f4'``, ``np.float32``, ``'>f8'``, ``'S5'``...) into a dtype.
+    """Turn a user's dtype (``'f4'``, ``np.float32``, ``'>f8'``, ``'S5'``, ``str``...) into a dtype.
 
     v2 keeps the requested byte order; v3 returns native order (endianness is the ``bytes``
-    codec's job). Strings that name a v3 type (``"r16"``) are accepted too.
+    codec's job). Strings that name a v3 type (``"r16"``) are accepted too. Variable-length
+    strings: ``str``, ``"str"``, ``"string"``, ``"T"`` or any ``StringDType`` (all become
+    ``StringDType()``); variable-length bytes: ``bytes`` or ``"variable_length_bytes"`` (an
+    ``object`` dtype). A bare ``object`` dtype is ambiguous and rejected, as in zarr-python 3.
 
     Raises
     ------
@@ -172,11 +314,18 @@ def normalize_dtype(user_dtype: Any, zarr_format: int) -> np.dtype:
     """
     if zarr_format not in (2, 3):
         raise ValueError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
+    field = FIELD_V2 if zarr_format == 2 else FIELD_V3
+    vlen = _user_variable_length(user_dtype)
+    if vlen is not None:
+        return vlen
     if isinstance(user_dtype, str) and _RAW_BITS.match(user_dtype):
         dt = parse_dtype_v3(user_dtype, None)
     else:
         dt = np.dtype(user_dtype)
-    _check_supported(dt, FIELD_V2 if zarr_format == 2 else FIELD_V3, None)
+    if dt.kind == "O":
+        raise metadata_error(None, field, "the object data type is ambiguous: use str (or "
+                             "'T') for variable-length strings, bytes for variable-length bytes")
+    _check_supported(dt, field, None)
     if zarr_format == 3:
         dt = dt.newbyteorder("=") if dt.byteorder not in "=|" else dt
         dtype_to_v3(dt)  # raises if not representable

@@ -8,7 +8,11 @@ JSON forms read (``parse_fill_value``):
   big-endian hex of the IEEE bits, the only way to carry a NaN payload;
 - complex: ``[re, im]``, each component in any float form;
 - ``S``/``V``: base64 of the bytes (v3 raw ``r<N>``: a list of byte values, or base64);
-- ``U``: the string; datetimes/timedeltas: the int64 count, or ``"NaT"``;
+- ``U``: the string; datetimes/timedeltas: the int64 count, or ``"NaT"`` (zarr-python writes
+  NaT as the int64 minimum);
+- variable-length strings (``StringDType``): the string (v2 also a number, read as its text,
+  as zarr-python 3 reads zarr-python 2's default ``0``); variable-length bytes (``object``):
+  base64 (v2 also ``0``, meaning ``b""``);
 - ``null``: v2 only ("no fill value").
 
 Values are returned as NumPy scalars of the dtype (native byte order), with float bits
@@ -97,14 +101,15 @@ def _json_int(obj: Any, dtype: np.dtype, key: str | None) -> np.integer:
     return np.array(value, dtype=_native(dtype))[()]
 
 
-def _json_base64(obj: Any, dtype: np.dtype, key: str | None) -> bytes:
+def _json_base64(obj: Any, dtype: np.dtype | None, key: str | None) -> bytes:
+    """Bytes from base64; `dtype` (None: no limit) bounds the length."""
     if not isinstance(obj, str):
         raise metadata_error(key, FIELD, f"expected a base64 string, got {describe(obj)}")
     try:
         raw = base64.b64decode(obj.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError):
         raise metadata_error(key, FIELD, f"invalid base64 {obj!r}") from None
-    if len(raw) > dtype.itemsize:
+    if dtype is not None and len(raw) > dtype.itemsize:
         raise metadata_error(key, FIELD, f"{len(raw)} bytes do not fit {dtype.str!r}")
     return raw
 
@@ -174,6 +179,16 @@ def parse_fill_value(obj: Any, dtype: np.dtype, zarr_format: int, key: str | Non
         return np.str_(obj)
     if kind in "Mm":
         return _json_time(obj, dtype, key)
+    if kind == "T":
+        if isinstance(obj, str):
+            return obj
+        if zarr_format == 2 and is_number(obj):
+            return str(obj)  # zarr-python 2 wrote 0; zarr-python 3 reads it as "0"
+        raise metadata_error(key, FIELD, f"expected a string, got {describe(obj)}")
+    if kind == "O":
+        if zarr_format == 2 and is_int(obj) and obj == 0:
+            return b""  # zarr-python 2's default fill value of object arrays
+        return _json_base64(obj, None, key)
     raise metadata_error(key, FIELD, f"unsupported data type {dtype.str!r}")
 
 
@@ -232,6 +247,10 @@ def fill_value_to_json(value: Any, dtype: np.dtype, zarr_format: int) -> Any:
         return str(value)
     if kind in "Mm":
         return int(np.array(value, dtype=_native(dtype)).view(np.int64))
+    if kind == "T":
+        return str(value)
+    if kind == "O":
+        return base64.b64encode(bytes(value)).decode("ascii")
     raise metadata_error(None, FIELD, f"unsupported data type {dtype.str!r}")
 
 
@@ -241,6 +260,10 @@ def fill_value_to_json(value: Any, dtype: np.dtype, zarr_format: int) -> Any:
 def default_fill_value(dtype: np.dtype) -> Any:
     """The fill value zarr-python records when none is given: 0, False, b'', '', NaT."""
     dtype = np.dtype(dtype)
+    if dtype.kind == "T":
+        return ""
+    if dtype.kind == "O":
+        return b""
     if dtype.kind in "Mm":
         return np.array("NaT", dtype=_native(dtype))[()]
     if dtype.kind == "S":
@@ -310,7 +333,7 @@ def _user_bytes(value: Any, dtype: np.dtype) -> bytes:
     if not isinstance(value, (bytes, bytearray, memoryview)):
         raise _bad(value, dtype, "expected bytes")
     value = bytes(value)
-    if len(value) > dtype.itemsize:
+    if dtype.kind != "O" and len(value) > dtype.itemsize:
         raise _bad(value, dtype, f"longer than {dtype.itemsize} bytes")
     return value
 
@@ -333,7 +356,7 @@ def normalize_fill_value(value: Any, dtype: np.dtype, zarr_format: int) -> Any:
     if value is None:
         return None if zarr_format == 2 else default_fill_value(dtype)
     kind = dtype.kind
-    if kind in "SUV" and is_int(value) and value == 0:
+    if kind in "SUVTO" and is_int(value) and value == 0:
         return default_fill_value(dtype)
     if kind == "b":
         if isinstance(value, (bool, np.bool_)) or (
@@ -357,6 +380,14 @@ def normalize_fill_value(value: Any, dtype: np.dtype, zarr_format: int) -> Any:
         if len(value) > dtype.itemsize // 4:
             raise _bad(value, dtype, "too long")
         return np.str_(value)
+    if kind == "T":
+        if not isinstance(value, str):
+            raise _bad(value, dtype, "expected a string")
+        return str(value)
+    if kind == "O":
+        if isinstance(value, str):
+            raise _bad(value, dtype, "expected bytes")
+        return _user_bytes(value, dtype)
     if kind in "Mm":
         if isinstance(value, (bool, np.bool_, float, np.floating)):
             raise _bad(value, dtype)

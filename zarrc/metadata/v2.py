@@ -86,7 +86,8 @@ def parse_array_metadata_v2(
     parse_zarr_format(doc, 2, key)
     shape = parse_shape(require(doc, "shape", key), "shape", key)
     chunks = parse_chunk_shape(require(doc, "chunks", key), shape, "chunks", key)
-    dtype = parse_dtype_v2(require(doc, "dtype", key), key)
+    filters = _parse_filters(doc.get("filters"), key)
+    dtype = parse_dtype_v2(require(doc, "dtype", key), key, filters)  # "|O": by its filter
     fill_value = parse_fill_value(require(doc, "fill_value", key), dtype, 2, key)
     order = require(doc, "order", key)
     if order not in ("C", "F"):
@@ -94,7 +95,6 @@ def parse_array_metadata_v2(
     compressor = doc.get("compressor")
     if compressor is not None:
         compressor = _parse_codec_config(compressor, "compressor", key)
-    filters = _parse_filters(doc.get("filters"), key)
     separator = doc.get("dimension_separator", ".")
     if separator is None:
         separator = "."
