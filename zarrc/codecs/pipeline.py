@@ -191,20 +191,31 @@ class CodecPipeline:
         where = f"{key}: " if key else ""
         if isinstance(filters, (str, dict)):
             raise MetadataError(f"{where}'filters' must be null or a list, got {filters!r}")
-        stages = [cls._v2_stage(item, "filters", where) for item in filters or ()]
+        filters = list(filters or ())
+        serializer: ArrayBytesCodec = FlatSerializer(order=spec.order)
+        if filters:  # an object codec (vlen-utf8 / vlen-bytes) first is the serializer
+            first = cls._v2_stage(filters[0], "filters", where, object_codec=True)
+            if isinstance(first, ArrayBytesCodec):
+                serializer = first
+                filters = filters[1:]
+        stages = [cls._v2_stage(item, "filters", where) for item in filters]
         if compressor is not None:
             stages.append(cls._v2_stage(compressor, "compressor", where))
         try:
-            return cls([], FlatSerializer(order=spec.order), stages, spec, 2)
+            serializer = serializer.evolve(spec)
+            return cls([], serializer, stages, spec, 2)
         except CodecError as exc:
             raise MetadataError(f"{where}filters: {exc}") from exc
 
     @staticmethod
-    def _v2_stage(item: Any, field: str, where: str) -> Codec:
+    def _v2_stage(item: Any, field: str, where: str, object_codec: bool = False) -> Codec:
+        """One v2 filter or compressor; with `object_codec`, an array→bytes codec is allowed."""
         try:
             codec = get_codec(item, 2)
         except CodecError as exc:
             raise CodecError(f"{where}{field}: {exc}") from exc
+        if object_codec and isinstance(codec, ArrayBytesCodec):
+            return codec
         if isinstance(codec, ArrayBytesCodec) or not isinstance(
             codec, (ArrayArrayCodec, BytesBytesCodec)
         ):
@@ -224,9 +235,12 @@ class CodecPipeline:
 
     @property
     def codecs(self) -> tuple[Codec, ...]:
-        """Every codec in encoding order (v2: the filters and compressor only)."""
+        """Every codec in encoding order (v2: the filters, object codec included, and the
+        compressor)."""
         if self.zarr_format == 2:
-            return self._post
+            if isinstance(self._ab, FlatSerializer):
+                return self._post
+            return (self._ab, *self._post)
         return (*self._aa, self._ab, *self._post)
 
     def __repr__(self) -> str:

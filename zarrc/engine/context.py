@@ -47,16 +47,21 @@ class ArrayContext:
             slice(0, min(c, n - i * c)) for i, c, n in zip(coords, self.chunks, self.shape)
         )
 
+    @property
+    def by_numpy(self) -> bool:
+        """True for dtypes the native kernels refuse: object and ``StringDType`` (kind T)."""
+        return self.dtype.hasobject or self.dtype.kind == "T"
+
     def fill(self, dst: np.ndarray) -> None:
         """Write the fill value into every element of ``dst`` (native; NumPy for objects)."""
-        if self.dtype.hasobject:
+        if self.by_numpy:
             dst[...] = self.fill_value
         else:
             fill_view(dst, self.fill_bytes or bytes(self.dtype.itemsize))
 
     def copy(self, dst: np.ndarray, src: np.ndarray) -> None:
         """``dst[...] = src`` for views of equal shape (native, GIL released; NumPy for objects)."""
-        if self.dtype.hasobject:
+        if self.by_numpy:
             dst[...] = src
         else:
             copy_view(dst, src)
@@ -65,7 +70,7 @@ class ArrayContext:
         """True if ``chunk`` holds only the fill value, so it need not be stored."""
         if self.write_empty_chunks or self.fill_bytes is None:
             return False
-        if self.dtype.hasobject:
+        if self.by_numpy:
             return bool(np.all(chunk == self.fill_value[()]))
         return is_fill(chunk, self.fill_bytes)
 

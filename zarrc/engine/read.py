@@ -11,7 +11,7 @@ import numpy as np
 
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.pool import run_tasks
-from zarrc.engine.shard import read_shard_part
+from zarrc.engine.shard import iter_shard_tasks
 from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
 
 __all__ = ["read_selection", "read_box", "gather"]
@@ -36,9 +36,6 @@ def gather(chunk: np.ndarray, local: tuple) -> np.ndarray:
 def _read_chunk(ctx: ArrayContext, proj: ChunkProjection, box: np.ndarray) -> None:
     key = ctx.key(proj.coords)
     target = box[proj.box + (Ellipsis,)]
-    if ctx.partial_shards and not proj.complete:
-        read_shard_part(ctx, proj, target, gather)
-        return
     data = ctx.store.get(key)
     if data is None:
         ctx.fill(target)
@@ -58,6 +55,13 @@ def read_box(ctx: ArrayContext, sel: Selection, box: np.ndarray | None = None) -
     if box.size == 0:
         return box
     projections = iter_chunk_projections(sel.dims, ctx.shape, ctx.chunks)
+    if ctx.pipeline.sharding is not None:
+        # Inner chunks, not shards, are the unit of work: the shards are fetched as the
+        # workers pull tasks, and their inner chunks are decoded in parallel.
+        tasks = (task for proj in projections
+                 for task in iter_shard_tasks(ctx, proj, box[proj.box + (Ellipsis,)], gather))
+        run_tasks(lambda task: task(), tasks)
+        return box
     run_tasks(lambda proj: _read_chunk(ctx, proj, box), projections)
     return box
 

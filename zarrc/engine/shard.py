@@ -9,12 +9,16 @@ allows, and decodes each straight into its place in the output.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
+
 import numpy as np
 
 from zarrc.engine.context import ArrayContext
+from zarrc.errors import CodecError
 from zarrc.indexing import ArrayDim, ChunkProjection, IntDim, SliceDim, iter_chunk_projections
 
-__all__ = ["read_shard_part", "fetch_inner", "local_dims", "coalesce_ranges"]
+__all__ = ["iter_shard_tasks", "fetch_inner", "local_dims", "coalesce_ranges"]
 
 
 def local_dims(local: tuple, shape: tuple) -> tuple:
@@ -62,34 +66,80 @@ def _fetch(ctx: ArrayContext, key: str, ranges: list) -> list:
     return out
 
 
+def _index_and_pieces(ctx: ArrayContext, key: str, inner_coords: list, whole: bool):
+    """``(pieces, ok)``: encoded bytes per inner chunk (None: missing inner chunk); ok is
+    False when the shard itself does not exist. ``whole`` reads the shard in one request."""
+    codec = ctx.pipeline.sharding
+    if whole:
+        data = ctx.store.get(key)
+        if data is None:
+            return None, False
+        view = memoryview(data)
+        size = codec.index_size()
+        if len(view) < size:
+            raise CodecError(f"chunk {key!r}: the shard is {len(view)} bytes, shorter than "
+                             f"its {size}-byte index")
+        start, stop = codec.index_byte_range(len(view))
+        index = codec.parse_index(view[start:stop], shard_size=len(view))
+        pieces = []
+        for c in inner_coords:
+            found = codec.inner_byte_range(index, c)
+            pieces.append(None if found is None else view[found[0]:found[1]])
+        return pieces, True
+    index_bytes = ctx.store.get(key, byte_range=codec.index_byte_range())
+    if index_bytes is None:
+        return None, False
+    index = codec.parse_index(index_bytes)
+    return _fetch(ctx, key, [codec.inner_byte_range(index, c) for c in inner_coords]), True
+
+
 def fetch_inner(ctx: ArrayContext, key: str, inner_coords: list) -> list | None:
     """The encoded bytes of inner chunks ``inner_coords`` of shard ``key`` (None for a missing
     inner chunk), reading the index and then the chunks; None if the shard does not exist."""
-    codec = ctx.pipeline.sharding
-    index_bytes = ctx.store.get(key, byte_range=codec.index_byte_range())
-    if index_bytes is None:
-        return None
-    index = codec.parse_index(index_bytes)
-    return _fetch(ctx, key, [codec.inner_byte_range(index, c) for c in inner_coords])
+    pieces, ok = _index_and_pieces(ctx, key, inner_coords, whole=False)
+    return pieces if ok else None
 
 
-def read_shard_part(ctx: ArrayContext, proj: ChunkProjection, target: np.ndarray,
-                    gather) -> None:
-    """Read the part ``proj.local`` of shard ``proj.coords`` into ``target``."""
+def iter_shard_tasks(ctx: ArrayContext, proj: ChunkProjection, target: np.ndarray,
+                     gather) -> Iterator[Callable[[], None]]:
+    """Fetch what shard ``proj`` needs for ``target`` (its part of the output), and yield one
+    task per inner chunk that decodes it into place.
+
+    The fetch happens here, in the generator; the tasks only decode and copy, so a pool can
+    spread the inner chunks of one shard over its threads.
+    """
     codec = ctx.pipeline.sharding
     inner_shape = codec.chunk_shape
     inner = list(iter_chunk_projections(local_dims(proj.local, ctx.chunks), ctx.chunks,
                                         inner_shape))
-    pieces = fetch_inner(ctx, ctx.key(proj.coords), [p.coords for p in inner])
-    if pieces is None:
-        ctx.fill(target)
+    whole = proj.complete or not ctx.store.supports_partial_reads
+    key = ctx.key(proj.coords)
+    try:
+        pieces, ok = _index_and_pieces(ctx, key, [p.coords for p in inner], whole)
+    except CodecError as exc:
+        raise type(exc)(f"chunk {key!r}: {exc}") from exc
+    if not ok:
+        yield lambda: ctx.fill(target)
         return
     for p, data in zip(inner, pieces):
-        sub = target[p.box + (Ellipsis,)]
-        if data is None:
-            ctx.fill(sub)
-        elif p.complete and sub.shape == inner_shape:
-            codec.decode_inner(data, p.coords, out=sub)
-        else:
-            chunk = codec.decode_inner(data, p.coords)
-            ctx.copy(sub, chunk[p.local + (Ellipsis,)] if p.basic else gather(chunk, p.local))
+        yield functools.partial(_decode_inner, ctx, key, p, data, target[p.box + (Ellipsis,)],
+                                gather)
+
+
+def _decode_inner(ctx: ArrayContext, key: str, p: ChunkProjection, data, sub: np.ndarray,
+                  gather) -> None:
+    try:
+        _decode_inner_into(ctx, ctx.pipeline.sharding, p, data, sub, gather)
+    except CodecError as exc:  # name the stored key, not only the inner chunk
+        raise type(exc)(f"chunk {key!r}: {exc}") from exc
+
+
+def _decode_inner_into(ctx: ArrayContext, codec, p: ChunkProjection, data, sub: np.ndarray,
+                       gather) -> None:
+    if data is None:
+        ctx.fill(sub)
+    elif p.complete and sub.shape == codec.chunk_shape:
+        codec.decode_inner(data, p.coords, out=sub)
+    else:
+        chunk = codec.decode_inner(data, p.coords)
+        ctx.copy(sub, chunk[p.local + (Ellipsis,)] if p.basic else gather(chunk, p.local))
