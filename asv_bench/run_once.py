@@ -3,7 +3,8 @@
 asv itself builds environments and repeats each benchmark many times; CI only needs to know
 that every benchmark still sets up, runs and tears down. For each benchmark class and each
 combination of its ``params``: ``setup``, every ``time_``/``peakmem_``/``mem_``/``track_``
-method once, ``teardown``. Exits non-zero on the first failure.
+method once, ``teardown``. Exits non-zero on the first failure. The data size follows
+``ZARRC_ASV_SIDE`` (benchmarks/_data.py); at its default the whole suite takes seconds.
 """
 
 from __future__ import annotations
@@ -59,9 +60,10 @@ def main() -> int:
             continue
         module = importlib.import_module(f"benchmarks.{path.stem}")
         for cls, methods in iter_benchmarks(module):
+            t1 = time.perf_counter()
             n = run_class(cls, methods)
             total += n
-            print(f"  {path.stem}.{cls.__name__}: {n} calls")
+            print(f"  {path.stem}.{cls.__name__}: {n} calls, {time.perf_counter() - t1:.2f} s")
     print(f"asv benchmarks: {total} calls ran once in {time.perf_counter() - t0:.1f} s")
     return 0
 

@@ -21,6 +21,7 @@ from zarrc.api import (
     zeros,
 )
 from zarrc.array import Array
+from zarrc.convert import convert, upgrade_v2_to_v3
 from zarrc.group import Group
 from zarrc.lazy import LazyArray
 
@@ -35,6 +36,7 @@ __all__ = [
     "codecs",
     "config",
     "consolidate_metadata",
+    "convert",
     "create_array",
     "empty",
     "errors",
@@ -48,5 +50,6 @@ __all__ = [
     "open_group",
     "save",
     "storage",
+    "upgrade_v2_to_v3",
     "zeros",
 ]

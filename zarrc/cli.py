@@ -1,4 +1,5 @@
-"""The ``zarrc`` command: ``zarrc info PATH``, ``zarrc tree PATH``, ``zarrc demo [DIR]``."""
+"""The ``zarrc`` command: ``zarrc info PATH``, ``zarrc tree PATH``, ``zarrc demo [DIR]``,
+``zarrc convert SRC DEST`` and ``zarrc convert --in-place PATH``."""
 
 from __future__ import annotations
 
@@ -34,8 +35,40 @@ def _demo(args) -> int:
     return 0
 
 
+def _usage(message: str) -> int:
+    print(f"zarrc: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _convert(args) -> int:
+    import json
+
+    import zarrc
+
+    if args.in_place:
+        if args.dest is not None or args.codec or args.zarr_format != 3:
+            return _usage("convert --in-place upgrades v2 metadata to v3 where it is: give "
+                          "only PATH (no DEST, --codec or --zarr-format)")
+        node = zarrc.upgrade_v2_to_v3(args.src, path=args.node)
+        print(f"upgraded {args.src} ({node.name}) to zarr_format 3 in place")
+        return 0
+    if args.dest is None:
+        return _usage("convert needs SRC and DEST (or --in-place PATH)")
+    codecs = None
+    if args.codec:
+        try:
+            codecs = [json.loads(c) if c.lstrip()[:1] in "{[" else c for c in args.codec]
+        except json.JSONDecodeError as exc:
+            return _usage(f"--codec: invalid JSON: {exc}")
+    node = zarrc.convert(args.src, args.dest, zarr_format=args.zarr_format, codecs=codecs,
+                         path=args.node, dest_path=args.dest_node, overwrite=args.overwrite)
+    node.store.close()  # finalizes a .zip destination
+    print(f"converted {args.src} to {args.dest} (zarr_format {node.zarr_format})")
+    return 0
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="zarrc", description="Inspect Zarr v2/v3 data; run the demo.")
+    parser = argparse.ArgumentParser(prog="zarrc", description="Inspect and convert Zarr v2/v3 data; run the demo.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("info", help="summary of an array or group")
     p.add_argument("path", help="store: directory, .zip file or URL")
@@ -50,6 +83,19 @@ def main(argv=None) -> int:
     p.add_argument("dir", nargs="?", default=None, help="where to write (default: a temp dir)")
     p.add_argument("--size", type=int, default=2048, help="side of the square demo array")
     p.set_defaults(run=_demo)
+    p = sub.add_parser("convert", help="copy to another format/store, or upgrade v2 to v3 "
+                       "in place (--in-place)")
+    p.add_argument("src", help="source store: directory, .zip file or URL")
+    p.add_argument("dest", nargs="?", default=None, help="destination store")
+    p.add_argument("--zarr-format", type=int, choices=(2, 3), default=3)
+    p.add_argument("--codec", action="append", default=[], metavar="JSON",
+                   help="a codec of the new pipeline (a name or JSON); repeat in order")
+    p.add_argument("--overwrite", action="store_true", help="replace what is at DEST")
+    p.add_argument("--node", default=None, help="path of the source node inside SRC")
+    p.add_argument("--dest-node", default=None, help="path of the copy inside DEST")
+    p.add_argument("--in-place", action="store_true",
+                   help="rewrite v2 metadata of SRC as v3, keeping every chunk as it is")
+    p.set_defaults(run=_convert)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -380,8 +380,8 @@ def build_array_metadata(
 
 
 def fill_array(meta: ArrayMetadata) -> np.ndarray:
-    """The fill value as a 0-d array of the array's dtype (zeros for a v2 ``null`` fill)."""
-    out = np.zeros((), dtype=meta.dtype)
-    if meta.fill_value is not None:
-        out[()] = meta.fill_value
+    """The fill value as a 0-d array of the array's dtype (the dtype's default, e.g. 0 or
+    b"", for a v2 ``null`` fill)."""
+    out = np.empty((), dtype=meta.dtype)
+    out[()] = default_fill_value(meta.dtype) if meta.fill_value is None else meta.fill_value
     return out

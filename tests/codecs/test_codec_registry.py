@@ -223,3 +223,19 @@ def test_accepted_codec_forms(numcodecs, zarr):
         warnings.simplefilter("ignore")
         wrapped = zarr.codecs.numcodecs.Zlib(level=4)
     assert zc.get_codec(wrapped).to_json_v3() == wrapped.to_dict()
+
+
+def test_codec_info_reports_description_and_availability(monkeypatch):
+    from zarrc.codecs import registry
+
+    info = registry.codec_info("zstd")
+    assert info["available"] is True and info["kind"] == "bytes_bytes"
+    assert info["description"] and info["description"] == info["doc"]
+
+    def missing(target):
+        raise ImportError("no module named 'blosc'")
+
+    monkeypatch.setattr(registry, "_import", missing)
+    monkeypatch.setattr(registry, "_loaded", {2: {}, 3: {}})
+    info = registry.codec_info("blosc")
+    assert info["available"] is False and "blosc" in info["reason"]

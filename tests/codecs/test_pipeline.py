@@ -196,9 +196,12 @@ def test_direct_decode_writes_into_the_callers_memory(monkeypatch):
 
 def test_decode_without_out_returns_a_fresh_writable_array():
     pipeline = v3([BYTES_LE])
-    encoded = np.arange(30.0).tobytes()
-    result = pipeline.decode(encoded, "k")
-    assert result.flags.writeable and result.flags.owndata
+    source = np.arange(30.0)
+    result = pipeline.decode(source, "k")
+    assert result.flags.writeable and not np.shares_memory(result, source)
+    result[0, 0] = -1.0  # writing the result leaves the stored bytes alone
+    assert source[0] == 0.0
+    encoded = source.tobytes()
     transposed = v3([T10, BYTES_LE]).decode(encoded, "k")
     np.testing.assert_array_equal(transposed, np.arange(30.0).reshape(5, 6).T)
 

@@ -48,9 +48,9 @@ ORACLE_CASES = [
 ]
 
 
-# v3 strings, bytes and datetimes are zarr-python extension data types: not read yet.
+# v3 raw bytes: zarrc writes the core r<N> where zarr-python writes its raw_bytes extension.
 ORACLE_PARAMS = [(fmt, dt, fv) for fmt in (2, 3) for dt, fv in ORACLE_CASES
-                 if fmt == 2 or np.dtype(dt).kind not in "SUVMm"]
+                 if fmt == 2 or np.dtype(dt).kind != "V"]
 
 
 @pytest.mark.parametrize("zarr_format, dtype, fill", ORACLE_PARAMS)
@@ -293,3 +293,60 @@ def test_normalize_float64_agrees_with_numpy(x):
     out = normalize_fill_value(x, np.dtype("f4"), 2)
     with np.errstate(over="ignore"):
         assert same_value(out, np.float32(x))
+
+
+# --------------------------------------------------------------- variable-length strings/bytes
+
+
+def _variable_length(kind):
+    from zarr.core.dtype import VariableLengthBytes
+
+    return (np.dtypes.StringDType(), "T") if kind == "T" else (np.dtype(object),
+                                                                 VariableLengthBytes())
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+@pytest.mark.parametrize("kind, fill", [("T", None), ("T", "héllo"), ("T", ""),
+                                        ("O", None), ("O", b"\x00ab"), ("O", b"")])
+def test_variable_length_fill_matches_zarr_python(zarr_python_array, zarr_format, kind, fill):
+    dt, theirs = _variable_length(kind)
+    kw = {} if fill is None else {"fill_value": fill}
+    arr, docs, _ = zarr_python_array(shape=(4,), chunks=(2,), dtype=theirs,
+                                     zarr_format=zarr_format, **kw)
+    doc = docs[".zarray" if zarr_format == 2 else "zarr.json"]
+    parsed = parse_fill_value(doc["fill_value"], dt, zarr_format, "k")
+    assert parsed == arr.fill_value and type(parsed) is type(arr.fill_value)
+    value = default_fill_value(dt) if fill is None else fill
+    ours = fill_value_to_json(normalize_fill_value(value, dt, zarr_format), dt, zarr_format)
+    assert ours == doc["fill_value"]
+
+
+def test_variable_length_fill_forms_of_zarr_python_2():
+    """zarr-python 2 wrote 0 for object arrays; zarr-python 3 reads a string array's as "0"."""
+    t, o = np.dtypes.StringDType(), np.dtype(object)
+    assert parse_fill_value(0, t, 2, "k") == "0"
+    assert parse_fill_value(0, o, 2, "k") == b""
+    assert parse_fill_value(None, o, 2, "k") is None
+    assert parse_fill_value("YWI=", o, 3, "k") == b"ab"
+    for bad, dt, fmt in [(0, t, 3), (None, t, 3), ("%%", o, 3), (3, o, 3), ([1], t, 2)]:
+        with pytest.raises(MetadataError, match="fill_value"):
+            parse_fill_value(bad, dt, fmt, "arr/zarr.json")
+    for bad, dt in [(b"x", t), (1.5, t), ("x", o), (1.5, o)]:
+        with pytest.raises(MetadataError, match="fill_value"):
+            normalize_fill_value(bad, dt, 3)
+    assert normalize_fill_value(0, t, 3) == "" and normalize_fill_value(0, o, 3) == b""
+    assert normalize_fill_value(bytearray(b"ab"), o, 3) == b"ab"
+
+
+@given(st.text())
+def test_string_fill_round_trips(text):
+    t = np.dtypes.StringDType()
+    for fmt in (2, 3):
+        assert parse_fill_value(fill_value_to_json(text, t, fmt), t, fmt, "k") == text
+
+
+@given(st.binary())
+def test_bytes_fill_round_trips(raw):
+    o = np.dtype(object)
+    for fmt in (2, 3):
+        assert parse_fill_value(fill_value_to_json(raw, o, fmt), o, fmt, "k") == raw

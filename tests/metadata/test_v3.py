@@ -175,7 +175,7 @@ def test_missing_required_field(field):
 @pytest.mark.parametrize("field, value", [
     ("zarr_format", 2), ("zarr_format", "3"), ("node_type", "group"), ("node_type", "arr"),
     ("shape", [10, -1]), ("shape", [10, 1.5]), ("shape", [2**62, 8]), ("shape", {"a": 1}),
-    ("data_type", "<f8"), ("data_type", "string"), ("data_type", None),
+    ("data_type", "<f8"), ("data_type", "struct"), ("data_type", None),
     ("chunk_grid", {"name": "regular", "configuration": {"chunk_shape": [0, 5]}}),
     ("chunk_grid", {"name": "regular", "configuration": {"chunk_shape": [5]}}),
     ("chunk_grid", {"name": "rectilinear", "configuration": {}}),

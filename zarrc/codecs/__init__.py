@@ -6,7 +6,9 @@ Built-in codecs (v3 name / v2 id): ``bytes`` (also ``endian``) / –, ``transpos
 ``numcodecs.blosc``) / ``blosc``, ``numcodecs.bz2`` / ``bz2``, ``numcodecs.lzma`` / ``lzma``,
 ``crc32c`` (also ``numcodecs.crc32c``) / ``crc32c``, ``sharding_indexed`` / –, the numcodecs
 filters ``numcodecs.<id>`` / ``<id>`` for delta, shuffle, fixedscaleoffset, quantize, astype,
-packbits, categorize and bitround, and zarrc's own extension ``zarrc.snappy`` / ``snappy``.
+packbits, categorize and bitround, ``vlen-utf8`` / ``vlen-utf8`` and ``vlen-bytes`` /
+``vlen-bytes`` (in v2 the first filter of an ``|O`` array), and zarrc's own extension
+``zarrc.snappy`` / ``snappy``.
 Their classes are imported on first use (attribute access or lookup by name), not when this
 package is imported.
 """
@@ -55,6 +57,8 @@ _LAZY_CLASSES = {
     "CategorizeCodec": "zarrc.codecs.categorize",
     "BitRoundCodec": "zarrc.codecs.bitround",
     "ShardingCodec": "zarrc.codecs.sharding",
+    "VLenUTF8Codec": "zarrc.codecs.vlen",
+    "VLenBytesCodec": "zarrc.codecs.vlen",
 }
 
 __all__ = [

@@ -96,7 +96,7 @@ def _compatible(out: np.ndarray, spec: ChunkSpec) -> bool:
     return _has_byte_order(spec.dtype) and out.dtype == spec.dtype.newbyteorder("S")
 
 
-class _RawLayout(ArrayBytesCodec):
+class RawLayout(ArrayBytesCodec):
     """Shared machinery: a chunk stored as the raw bytes of `_stored(spec)` in `_order`."""
 
     _order = "C"
@@ -152,7 +152,7 @@ class _RawLayout(ArrayBytesCodec):
         return out
 
 
-class BytesCodec(_RawLayout):
+class BytesCodec(RawLayout):
     """The v3 ``bytes`` codec: C-order elements in the configured byte order."""
 
     name = "bytes"
@@ -186,7 +186,7 @@ class BytesCodec(_RawLayout):
         return self._encode_array(data, spec).view(np.uint8)
 
 
-class FlatSerializer(_RawLayout):
+class FlatSerializer(RawLayout):
     """Zarr v2's implicit serialization: the chunk in `order` as raw bytes of its dtype."""
 
     name = "zarrc.v2_flat"

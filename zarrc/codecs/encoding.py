@@ -5,11 +5,14 @@
 them, ``None``, ``"auto"``) and returns what zarr-python 3.1.6 would write:
 
 - v3: the ``codecs`` list.  ``"auto"`` means no filters, the ``bytes`` serializer
-  (``endian: "little"`` for types with a byte order, no configuration otherwise) and
-  ``zstd`` level 0 without checksum.  Codecs are bound to the dtype (blosc's typesize and
+  (``endian: "little"`` for types with a byte order, no configuration otherwise; ``vlen-utf8``
+  for ``StringDType`` and ``vlen-bytes`` for ``object``) and ``zstd`` level 0 without checksum.  Codecs are bound to the dtype (blosc's typesize and
   shuffle, ``bytes``' endian).  ``order`` is an in-memory choice in v3 and changes nothing.
 - v2: ``(filters, compressor)``: filters ``None`` when absent or empty; ``"auto"`` compressor
-  ``{"id": "zstd", "level": 0}`` (zarr-python drops zstd's ``checksum`` when false).
+  ``{"id": "zstd", "level": 0}`` (zarr-python drops zstd's ``checksum`` when false).  A
+  variable-length dtype (``|O``) gets its object codec (``{"id": "vlen-utf8"}`` /
+  ``{"id": "vlen-bytes"}``) as the first filter; ``"auto"`` filters are just that, and given
+  filters that lack it get it prepended (zarr-python raises instead).
 """
 
 from __future__ import annotations
@@ -65,8 +68,12 @@ def default_serializer(dtype: np.dtype) -> Codec:
     from zarrc.codecs.bytes import BytesCodec
 
     dtype = np.dtype(dtype)
-    if dtype.hasobject or dtype.kind == "T":
-        raise CodecError(f"no built-in serializer for the variable-length dtype {dtype}")
+    if dtype.kind in "TO":
+        from zarrc.codecs.vlen import VLenBytesCodec, VLenUTF8Codec
+
+        return VLenUTF8Codec() if dtype.kind == "T" else VLenBytesCodec()
+    if dtype.hasobject:
+        raise CodecError(f"no built-in serializer for the dtype {dtype}")
     return BytesCodec(endian="little" if dtype.byteorder != "|" else None)
 
 
@@ -123,7 +130,7 @@ def normalize_codecs(
             raise ValueError("codecs= describes a zarr v3 pipeline; use filters/compressors")
         if not _is_auto(serializer):
             raise ValueError("zarr v2 arrays have no serializer; leave serializer='auto'")
-        return _normalize_v2(filters, compressors)
+        return _normalize_v2(dtype, filters, compressors)
     raise ValueError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
 
 
@@ -177,7 +184,15 @@ def _v2_config(codec: Codec, field: str) -> dict[str, Any]:
     return codec.to_json_v2()
 
 
-def _normalize_v2(filters: Any, compressors: Any) -> V2JSON:
+def _object_codec_id(dtype: np.dtype) -> str | None:
+    if dtype.kind == "T":
+        return "vlen-utf8"
+    if dtype.kind == "O":
+        return "vlen-bytes"
+    return None
+
+
+def _normalize_v2(dtype: np.dtype, filters: Any, compressors: Any) -> V2JSON:
     if compressors is None:
         compressor = None
     elif _is_auto(compressors):
@@ -193,9 +208,21 @@ def _normalize_v2(filters: Any, compressors: Any) -> V2JSON:
             compressor = _v2_config(get_codec(items[0], 2), "compressors")
             if compressor["id"] == "zstd" and not compressor.get("checksum", False):
                 compressor.pop("checksum", None)  # zarr-python's hotfix (issue 2647)
+    object_id = _object_codec_id(dtype)
     if filters is None or _is_auto(filters):
-        filters_json = None
+        configs = []
     else:
-        configs = [_v2_config(get_codec(item, 2), "filters") for item in _as_list(filters)]
-        filters_json = tuple(configs) or None
-    return filters_json, compressor
+        configs = [_v2_filter(get_codec(item, 2), object_id) for item in _as_list(filters)]
+    if object_id is not None:
+        if object_id not in [c["id"] for c in configs[:1]]:
+            configs.insert(0, {"id": object_id})
+        if any(c["id"] in ("vlen-utf8", "vlen-bytes") for c in configs[1:]):
+            raise CodecError(f"filters: only one object codec ({object_id!r}) may be given")
+    return tuple(configs) or None, compressor
+
+
+def _v2_filter(codec: Codec, object_id: str | None) -> dict[str, Any]:
+    """A v2 filter's configuration; the dtype's object codec is the one array→bytes allowed."""
+    if isinstance(codec, ArrayBytesCodec) and codec.codec_id == object_id:
+        return codec.to_json_v2()
+    return _v2_config(codec, "filters")

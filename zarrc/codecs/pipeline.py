@@ -29,7 +29,7 @@ from zarrc.codecs.base import (
     Codec,
     as_byte_array,
 )
-from zarrc.codecs.bytes import FlatSerializer
+from zarrc.codecs.bytes import FlatSerializer, RawLayout
 from zarrc.codecs.registry import get_codec
 from zarrc.errors import ChecksumError, CodecError, MetadataError
 
@@ -153,6 +153,21 @@ class CodecPipeline:
                 self._array_specs.append(None)
                 size = None if size is None else codec.encoded_size(size)
                 current = None if size is None else ChunkSpec((size,), np.uint8)
+
+        self._fast = self._fast_layout()
+
+    def _fast_layout(self) -> tuple | None:
+        """``(codec or None, nbytes, dtype, order)`` when decoding is just "decompress into the
+        chunk's bytes": a raw serializer of the array's own dtype and at most one bytes→bytes
+        codec (the common chunk). Such chunks skip the general stage machinery."""
+        if self._aa or len(self._post) > 1 or not isinstance(self._ab, RawLayout):
+            return None
+        spec = self._ab_spec
+        if spec.dtype.hasobject or spec.dtype.kind == "T" or self._ab._stored(spec) != spec.dtype:
+            return None
+        if self._post and not isinstance(self._post[0], BytesBytesCodec):
+            return None
+        return (self._post[0] if self._post else None, spec.nbytes, spec.dtype, self._ab_order)
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
@@ -286,12 +301,29 @@ class CodecPipeline:
             raise ValueError(f"decode: out has shape {out.shape}, the chunk has {self.spec.shape}")
         try:
             if out is None:
+                if self._fast is not None:
+                    return self._decode_fast(data)
                 return self._decode_new(data)
             return self._decode_out(data, out)
         except ChecksumError as exc:
             raise ChecksumError(f"chunk {key!r}: {exc}") from exc
         except CodecError as exc:
             raise CodecError(f"chunk {key!r}: {exc}") from exc
+
+    def _decode_fast(self, data: Any) -> np.ndarray:
+        codec, nbytes, dtype, order = self._fast
+        raw = np.empty(nbytes, dtype=np.uint8)
+        if codec is None:
+            src = as_byte_array(data)
+            if src.size != nbytes:
+                raise CodecError(f"codec {_label(self._ab)!r}: got {src.size} bytes, "
+                                 f"expected {nbytes}")
+            raw[...] = src
+        else:
+            result = _call(codec, codec.decode, data, raw)
+            if result is not raw:
+                self._copy_exact(result, raw, codec)
+        return raw.view(dtype).reshape(self.spec.shape, order=order)
 
     def decodes_into(self, out: np.ndarray) -> bool:
         """True if ``decode(..., out=out)`` writes into `out` with no extra full copy."""

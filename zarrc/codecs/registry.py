@@ -61,6 +61,8 @@ _BUILTIN_V3 = {
     "numcodecs.categorize": _P + "categorize:CategorizeCodec",
     "numcodecs.bitround": _P + "bitround:BitRoundCodec",
     "sharding_indexed": _P + "sharding:ShardingCodec",
+    "vlen-utf8": _P + "vlen:VLenUTF8Codec",
+    "vlen-bytes": _P + "vlen:VLenBytesCodec",
 }
 #: v2 (numcodecs) id -> "module:Class" of the built-in codecs.
 _BUILTIN_V2 = {
@@ -81,6 +83,8 @@ _BUILTIN_V2 = {
     "packbits": _P + "packbits:PackBitsCodec",
     "categorize": _P + "categorize:CategorizeCodec",
     "bitround": _P + "bitround:BitRoundCodec",
+    "vlen-utf8": _P + "vlen:VLenUTF8Codec",
+    "vlen-bytes": _P + "vlen:VLenBytesCodec",
 }
 
 _lock = threading.RLock()
@@ -135,8 +139,19 @@ def available_codecs() -> list[str]:
 
 
 def codec_info(name: str, zarr_format: int = 3) -> dict[str, Any]:
-    """What is known of a codec: its kind, names, class and defaults (imports it)."""
-    cls = get_codec_class(name, zarr_format)
+    """What is known of a codec: name, kind, description, aliases, class, and whether it is
+    available (its library imports). Importing it is attempted; a built-in whose library is
+    missing is reported with ``available: False`` instead of raising."""
+    try:
+        cls = get_codec_class(name, zarr_format)
+    except ImportError as exc:
+        target = _lazy[zarr_format].get(name)
+        if target is None:
+            raise
+        return {"name": name, "codec_id": None, "kind": None, "v3_names": (), "v2_ids": (),
+                "class": target.replace(":", "."), "doc": "", "description": "",
+                "available": False, "reason": str(exc)}
+    doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
     return {
         "name": cls.name,
         "codec_id": cls.codec_id,
@@ -144,7 +159,9 @@ def codec_info(name: str, zarr_format: int = 3) -> dict[str, Any]:
         "v3_names": _names(cls, 3),
         "v2_ids": _names(cls, 2),
         "class": f"{cls.__module__}.{cls.__qualname__}",
-        "doc": (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else "",
+        "doc": doc,
+        "description": doc,
+        "available": True,
     }
 
 

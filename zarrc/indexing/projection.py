@@ -8,6 +8,7 @@ projections are the Cartesian product of those per-dimension plans.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -146,14 +147,16 @@ def group_points(coords: tuple, chunks: tuple) -> list[PointGroup]:
     chunk_idx = [c // n for c, n in zip(coords, chunks)]
     grid = tuple(int(i.max()) + 1 for i in chunk_idx)
     flat = np.ravel_multi_index(chunk_idx, grid)
+    if math.prod(grid) <= 1 << 16:  # NumPy's stable sort is a radix sort for 16-bit keys
+        flat = flat.astype(np.uint16)
     order = np.argsort(flat, kind="stable")
     sorted_ids = flat[order]
-    bounds = np.flatnonzero(np.diff(sorted_ids)) + 1
+    sorted_coords = [c[order] for c in coords]
+    bounds = np.flatnonzero(sorted_ids[1:] != sorted_ids[:-1]) + 1
     groups = []
     for lo, hi in zip(np.concatenate(([0], bounds)).tolist(),
                       np.concatenate((bounds, [len(order)])).tolist()):
-        pos = order[lo:hi]
-        chunk = tuple(int(i[pos[0]]) for i in chunk_idx)
-        local = tuple(c[pos] - k * n for c, k, n in zip(coords, chunk, chunks))
-        groups.append(PointGroup(chunk, local, pos))
+        chunk = tuple(int(i[order[lo]]) for i in chunk_idx)
+        local = tuple(c[lo:hi] - k * n for c, k, n in zip(sorted_coords, chunk, chunks))
+        groups.append(PointGroup(chunk, local, order[lo:hi]))
     return groups

@@ -1,0 +1,524 @@
+"""Conversion between Zarr formats and stores: copy a node tree, or upgrade v2 metadata in place.
+
+:func:`convert` copies an array or a whole group tree to another store and/or format, chunk by
+stored chunk, so memory holds one source chunk at a time and chunks that were never written
+stay unwritten.  :func:`upgrade_v2_to_v3` rewrites only the metadata of a v2 node tree as v3
+``zarr.json`` documents with the ``v2`` chunk key encoding, so every chunk file stays as it is.
+
+Codec translation follows zarr-python 3's ``zarr.metadata.migrate_v3``: v2 ``order: "F"``
+becomes a leading ``transpose`` codec (axes reversed), filters become ``numcodecs.<id>``
+codecs, the v2 dtype's byte order becomes the ``bytes`` codec's ``endian``, and the compressor
+becomes its v3 codec (``blosc``, ``zstd``, ``gzip`` by their core names, with blosc's
+``typesize`` set to the item size; others as ``numcodecs.<id>``).  v3 to v2 is the reverse where
+v2 can say it; a sharded array becomes a v2 array of its inner chunks.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+
+import numpy as np
+
+from zarrc import nodes
+from zarrc.api import consolidate_metadata
+from zarrc.array import Array
+from zarrc.codecs import (
+    ArrayArrayCodec,
+    ArrayBytesCodec,
+    BytesBytesCodec,
+    Codec,
+    get_codec,
+    normalize_codecs,
+)
+from zarrc.errors import CodecError, MetadataError, NodeNotFoundError, ReadOnlyError
+from zarrc.group import Group, open_node
+from zarrc.metadata import (
+    ZARR_JSON,
+    ZARRAY,
+    ZATTRS,
+    ZGROUP,
+    ZMETADATA,
+    ArrayMetadata,
+    ChunkKeyEncoding,
+    GroupMetadata,
+    RegularChunkGrid,
+    default_fill_value,
+    dtype_to_v3,
+    dump_json,
+)
+from zarrc.storage import Store, make_store
+
+__all__ = ["convert", "upgrade_v2_to_v3"]
+
+_BLOSC_SHUFFLE = {0: "noshuffle", 1: "shuffle", 2: "bitshuffle"}
+_V2_DOCS = (ZARRAY, ZGROUP, ZATTRS, ZMETADATA)
+
+
+def _error(key: str, field: str, message: str) -> MetadataError:
+    return MetadataError(f"{key}: field {field!r}: {message}")
+
+
+def _label(codec: Codec) -> str:
+    return codec._label()
+
+
+# ------------------------------------------------------------------------ v2 -> v3 codecs
+
+
+def _native(dtype: np.dtype) -> np.dtype:
+    """``dtype`` in native byte order (v3 keeps byte order in the ``bytes`` codec)."""
+    return dtype if dtype.byteorder in "=|" else dtype.newbyteorder("=")
+
+
+def _endian(dtype: np.dtype) -> str | None:
+    if dtype.byteorder == "|" or dtype.itemsize == 1:
+        return None
+    if dtype.byteorder == "=":
+        return sys.byteorder
+    return "big" if dtype.byteorder == ">" else "little"
+
+
+def _v3_dtype(meta: ArrayMetadata, key: str) -> np.dtype:
+    """The v3 data type of a v2 array, or a MetadataError naming ``dtype``."""
+    native = _native(meta.dtype)
+    try:
+        dtype_to_v3(native)
+    except MetadataError:
+        raise _error(key, "dtype", f"{meta.dtype.str!r} has no Zarr v3 data type; the array "
+                     "cannot be stored as zarr_format=3") from None
+    return native
+
+
+def _v2_codec(config: dict, key: str, field: str) -> Codec:
+    try:
+        return get_codec(config, 2)
+    except CodecError as exc:
+        raise _error(key, field, str(exc)) from None
+
+
+def _compressor_to_v3(config: dict, dtype: np.dtype, key: str) -> dict:
+    """The v3 form of a v2 compressor (blosc gets the item size as its typesize)."""
+    codec = _v2_codec(config, key, "compressor")
+    if not isinstance(codec, BytesBytesCodec):
+        raise _error(key, "compressor", f"codec {config.get('id')!r} is not bytes→bytes")
+    if config.get("id") == "blosc":
+        itemsize = dtype.itemsize or 1
+        shuffle = int(config.get("shuffle", 1))
+        if shuffle == -1:
+            shuffle = 2 if itemsize == 1 else 1
+        v3 = {"name": "blosc", "configuration": {
+            "typesize": itemsize,
+            "cname": config.get("cname", "lz4"),
+            "clevel": int(config.get("clevel", 5)),
+            "shuffle": _BLOSC_SHUFFLE.get(shuffle, shuffle),
+            "blocksize": int(config.get("blocksize", 0)),
+        }}
+        return get_codec(v3, 3).to_json_v3()
+    return codec.to_json_v3()
+
+
+def v2_codecs_to_v3(meta: ArrayMetadata, key: str) -> tuple[dict, ...]:
+    """The v3 ``codecs`` list that decodes the chunks of the v2 array ``meta`` unchanged.
+
+    Raises MetadataError naming ``key`` and the field (``filters[i]``, ``compressor``) when a
+    codec has no v3 place (an array→array filter after a bytes→bytes one, an unknown codec).
+    """
+    out: list[dict] = []
+    if meta.order == "F" and meta.ndim > 0:  # 1-d too, as zarr-python (transpose [0])
+        out.append({"name": "transpose",
+                    "configuration": {"order": list(range(meta.ndim - 1, -1, -1))}})
+    serializer: dict | None = None
+    after_bytes: list[dict] = []
+    for i, config in enumerate(meta.filters or ()):
+        field = f"filters[{i}]"
+        codec = _v2_codec(config, key, field)
+        if isinstance(codec, ArrayArrayCodec) and serializer is None and not after_bytes:
+            out.append(codec.to_json_v3())
+        elif isinstance(codec, ArrayBytesCodec) and serializer is None and not after_bytes:
+            serializer = codec.to_json_v3()  # e.g. vlen-utf8: the v3 array→bytes codec
+        elif isinstance(codec, BytesBytesCodec):
+            after_bytes.append(codec.to_json_v3())
+        else:
+            raise _error(key, field, f"filter {config.get('id')!r} ({codec.kind}) cannot follow "
+                         "a bytes-producing filter in a Zarr v3 codec list")
+    if serializer is None:
+        endian = _endian(meta.dtype)
+        serializer = ({"name": "bytes", "configuration": {"endian": endian}} if endian
+                      else {"name": "bytes"})
+    out.append(serializer)
+    out.extend(after_bytes)
+    if meta.compressor is not None:
+        out.append(_compressor_to_v3(meta.compressor, meta.dtype, key))
+    return tuple(out)
+
+
+def _v2_to_v3_metadata(meta: ArrayMetadata, key: str, codecs: tuple[dict, ...],
+                       encoding: ChunkKeyEncoding) -> ArrayMetadata:
+    dtype = _v3_dtype(meta, key)
+    fill = default_fill_value(dtype) if meta.fill_value is None else meta.fill_value
+    return ArrayMetadata(zarr_format=3, shape=meta.shape, chunk_grid=meta.chunk_grid,
+                         dtype=dtype, fill_value=np.asarray(fill).astype(dtype)[()],
+                         chunk_key_encoding=encoding, codecs=codecs,
+                         attributes=dict(meta.attributes))
+
+
+# ------------------------------------------------------------------------ v3 -> v2 codecs
+
+
+def _split(codecs: list[Codec], key: str) -> tuple[list, ArrayBytesCodec | None, list]:
+    aa: list[ArrayArrayCodec] = []
+    ab: list[ArrayBytesCodec] = []
+    bb: list[BytesBytesCodec] = []
+    for i, codec in enumerate(codecs):
+        bad = ((isinstance(codec, ArrayArrayCodec) and (ab or bb))
+               or (isinstance(codec, ArrayBytesCodec) and (ab or bb)))
+        if bad:
+            raise _error(key, f"codecs[{i}]", f"codec {_label(codec)!r} is out of order")
+        (aa if isinstance(codec, ArrayArrayCodec)
+         else ab if isinstance(codec, ArrayBytesCodec) else bb).append(codec)
+    return aa, (ab[0] if ab else None), bb
+
+
+def _codecs_to_v2(codecs: list[Codec], dtype: np.dtype, ndim: int, key: str) -> tuple:
+    """``(order, dtype, filters, compressor)`` of a v2 array storing what ``codecs`` store.
+
+    A leading ``transpose`` that reverses the axes becomes ``order="F"``; the ``bytes``
+    codec's ``endian`` becomes the dtype's byte order; the last bytes→bytes codec becomes the
+    compressor and every other codec a filter.  Anything else raises MetadataError naming it.
+    """
+    aa, ab, bb = _split(codecs, key)
+    order = "C"
+    if aa and _label(aa[0]) == "transpose":
+        given = aa[0].get_config()["order"]
+        reverse = list(range(ndim - 1, -1, -1))
+        if isinstance(given, str):
+            perm = list(range(ndim)) if given == "C" else reverse
+        else:
+            perm = list(given)
+        if perm == reverse:  # for one dimension also the identity: keep a v2 order "F"
+            order = "F"
+        elif perm != list(range(ndim)):
+            raise _error(key, "codecs[0]", f"transpose order {perm} has no Zarr v2 form (only "
+                         "the full reversal, order 'F', has)")
+        aa = aa[1:]
+    if ab is not None:
+        if _label(ab) not in ("bytes", "endian"):
+            raise _error(key, "codecs", f"codec {_label(ab)!r} has no Zarr v2 form")
+        endian = ab.get_config().get("endian")
+        if endian and dtype.itemsize > 1 and dtype.byteorder != "|":
+            dtype = dtype.newbyteorder(">" if endian == "big" else "<")
+    stages = [*aa, *bb]
+    configs = []
+    for codec in stages:
+        if codec.codec_id is None:
+            raise _error(key, "codecs", f"codec {_label(codec)!r} has no Zarr v2 form")
+        configs.append(codec.to_json_v2())
+    compressor = configs.pop() if bb else None
+    filters, compressor = normalize_codecs(zarr_format=2, dtype=dtype, filters=configs or None,
+                                           compressors=compressor)  # as zarr-python writes them
+    return order, dtype, filters, compressor
+
+
+def _parse_v3_codecs(items, fmt: int, key: str) -> list[Codec]:
+    try:
+        return [get_codec(item, fmt) for item in items]
+    except CodecError as exc:
+        raise _error(key, "codecs", str(exc)) from None
+
+
+# ------------------------------------------------------------------------ target metadata
+
+
+def _sharding(meta: ArrayMetadata) -> dict | None:
+    if meta.zarr_format == 3 and len(meta.codecs) == 1 \
+            and meta.codecs[0].get("name") == "sharding_indexed":
+        return meta.codecs[0].get("configuration") or {}
+    return None
+
+
+def _as_list(codecs) -> list:
+    if isinstance(codecs, (str, dict, Codec)):
+        return [codecs]
+    return list(codecs)
+
+
+def target_metadata(src: ArrayMetadata, zarr_format: int, codecs, key: str) -> ArrayMetadata:
+    """The metadata of the converted copy of the array ``src`` (documented in :func:`convert`)."""
+    attrs = dict(src.attributes)
+    if zarr_format == 3:
+        if src.zarr_format == 3:
+            encoding, names, extra = src.chunk_key_encoding, src.dimension_names, src.extra_fields
+            dtype, fill = src.dtype, src.fill_value
+        else:
+            encoding, names, extra = ChunkKeyEncoding("default"), None, {}
+            dtype = _v3_dtype(src, key)
+            fill = default_fill_value(dtype) if src.fill_value is None else src.fill_value
+        if codecs is not None:
+            try:
+                stored = normalize_codecs(zarr_format=3, dtype=dtype, codecs=_as_list(codecs),
+                                          chunk_shape=src.chunks)
+            except (CodecError, ValueError) as exc:
+                raise _error(key, "codecs", str(exc)) from None
+        elif src.zarr_format == 3:
+            stored = src.codecs
+        else:
+            stored = v2_codecs_to_v3(src, key)
+        return ArrayMetadata(zarr_format=3, shape=src.shape, chunk_grid=src.chunk_grid,
+                             dtype=dtype, fill_value=np.asarray(fill).astype(dtype)[()],
+                             chunk_key_encoding=encoding, codecs=tuple(stored),
+                             dimension_names=names, attributes=attrs, extra_fields=extra)
+    if zarr_format != 2:
+        raise ValueError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
+    if src.zarr_format == 2 and codecs is None:
+        return src
+    chunks, source_codecs = src.chunks, src.codecs
+    shard = _sharding(src)
+    if shard is not None:  # v2 has no shards: one v2 chunk per inner chunk
+        chunks, source_codecs = tuple(shard.get("chunk_shape", chunks)), shard.get("codecs", ())
+    if src.dimension_names is not None:
+        warnings.warn(f"{key}: dimension_names {list(src.dimension_names)} are dropped: Zarr v2 "
+                      "has no place for them", UserWarning, stacklevel=4)
+    if codecs is not None:
+        parsed = _parse_v3_codecs(_as_list(codecs), 2, key)
+    else:
+        parsed = _parse_v3_codecs(source_codecs, 3, key)
+    order, dtype, filters, compressor = _codecs_to_v2(parsed, src.dtype, src.ndim, key)
+    separator = src.chunk_key_encoding.separator if src.chunk_key_encoding.name == "v2" else "."
+    return ArrayMetadata(zarr_format=2, shape=src.shape, chunk_grid=RegularChunkGrid(chunks),
+                         dtype=dtype, fill_value=src.fill_value, order=order,
+                         chunk_key_encoding=ChunkKeyEncoding("v2", separator), filters=filters,
+                         compressor=compressor, attributes=attrs)
+
+
+# ------------------------------------------------------------------------ copying
+
+
+def iter_stored_chunks(array: Array):
+    """Grid coordinates of the chunks stored for ``array`` (one store listing, no reads)."""
+    meta = array._metadata
+    prefix = f"{array.path}/" if array.path else ""
+    grid = meta.grid_shape
+    for key in array.store.list_prefix(prefix):
+        coords = meta.chunk_key_encoding.decode(key[len(prefix):], meta.ndim)
+        if coords is not None and all(c < g for c, g in zip(coords, grid)):
+            yield coords
+
+
+def copy_chunks(src: Array, dst: Array) -> int:
+    """Copy every stored chunk of ``src`` into ``dst`` (same shape); how many were copied.
+
+    Each stored source chunk is read on its own and written to the same region of ``dst``,
+    whose chunks divide the source's, so memory holds one source chunk at a time and no
+    destination chunk is read back. Unstored source chunks read as the fill value and are
+    skipped.
+    """
+    chunks = src._metadata.chunks
+    count = 0
+    for coords in iter_stored_chunks(src):
+        region = tuple(slice(i * c, min((i + 1) * c, n))
+                       for i, c, n in zip(coords, chunks, src.shape))
+        dst[region] = src[region]
+        count += 1
+    return count
+
+
+def _create_array(store: Store, path: str, meta: ArrayMetadata, overwrite: bool) -> Array:
+    nodes.prepare_node_path(store, path, overwrite=overwrite, zarr_format=meta.zarr_format)
+    Array(store, path, meta)  # builds the codec pipeline: fails before anything is written
+    nodes.write_metadata(store, path, meta)
+    return Array(store, path, meta)
+
+
+def _copy_node(node, store: Store, path: str, zarr_format: int, codecs,
+               overwrite: bool):
+    if isinstance(node, Array):
+        key = nodes.key_of(node.path, ZARR_JSON if node.zarr_format == 3 else ZARRAY)
+        meta = target_metadata(node._metadata, zarr_format, codecs, key)
+        dst = _create_array(store, path, meta, overwrite)
+        copy_chunks(node, dst)
+        return dst
+    meta = GroupMetadata(zarr_format=zarr_format, attributes=dict(node._metadata.attributes))
+    nodes.prepare_node_path(store, path, overwrite=overwrite, zarr_format=zarr_format)
+    nodes.write_metadata(store, path, meta)
+    for name, child in _members(node):
+        _copy_node(child, store, nodes.join_path(path, name), zarr_format, codecs, False)
+    return Group(store, path, meta)
+
+
+def _members(group: Group) -> tuple:
+    """Members as listed in the store (never from possibly stale consolidated metadata)."""
+    plain = Group(group.store, group.path, group._metadata.with_consolidated(None),
+                  read_only=True)
+    return plain.members()
+
+
+def _has_consolidated(group: Group) -> bool:
+    if group._metadata.consolidated_metadata is not None:
+        return True
+    return group.zarr_format == 2 and group.store.exists(nodes.key_of(group.path, ZMETADATA))
+
+
+def _open_store(store_like, mode: str, storage_options) -> Store:
+    options = storage_options if isinstance(store_like, (str, os.PathLike)) else None
+    return make_store(store_like, mode=mode, storage_options=options)
+
+
+def _overlaps(a: str, b: str) -> bool:
+    return not a or not b or a == b or a.startswith(b + "/") or b.startswith(a + "/")
+
+
+def convert(source, dest, *, zarr_format: int = 3, codecs=None, path=None, dest_path=None,
+            overwrite: bool = False, storage_options=None) -> Array | Group:
+    """Copy an array or a whole group tree to ``dest`` in Zarr format ``zarr_format``.
+
+    Parameters
+    ----------
+    source
+        An open :class:`~zarrc.Array` / :class:`~zarrc.Group`, or anything SPEC's ``store``
+        accepts (a Store, a path, a URL); ``path`` selects the node inside it.
+    dest
+        Where to write: anything SPEC's ``store`` accepts; ``dest_path`` is the node path.
+    zarr_format : {3, 2}
+        The format of the copy.
+    codecs
+        A codec list for every array of the copy (a v3 pipeline, in any form SPEC accepts a
+        codec; for ``zarr_format=2`` it is translated to filters and a compressor). ``None``
+        translates each array's own codecs (see the module docstring); a codec v2 cannot
+        express (a transpose other than the full reversal, a non-``bytes`` serializer) raises
+        MetadataError naming it.
+    overwrite
+        Replace a node already at ``dest_path``; otherwise that raises ContainsArrayError /
+        ContainsGroupError.
+    storage_options
+        Options for ``source`` and ``dest`` when they are paths or URLs.
+
+    Returns
+    -------
+    Array or Group
+        The copy, opened read/write.
+
+    Notes
+    -----
+    Shape, dtype, chunk grid, fill value (v2 ``null`` becomes the dtype's default in v3) and
+    attributes are kept. A v3 copy of a v3 array keeps its codecs, chunk key encoding,
+    dimension names and extension fields; a v3 copy of a v2 array uses the ``default`` chunk
+    key encoding. A v2 copy drops dimension names (with a ``UserWarning``) and stores a sharded
+    array's inner chunks as its v2 chunks. Only stored chunks are read, one at a time; chunks
+    whose data equals the fill value are not written. Groups are recreated with their
+    attributes; when the source group had consolidated metadata, the copy is consolidated.
+    """
+    if zarr_format not in (2, 3):
+        raise ValueError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
+    if isinstance(source, (Array, Group)):
+        if path is not None:
+            raise TypeError("convert: 'path' selects a node in a store; the source is already "
+                            "an open node")
+        node = source
+    else:
+        src_store = _open_store(source, "r", storage_options)
+        node = open_node(src_store, nodes.normalize_path(path), read_only=True)
+    dst_store = _open_store(dest, "a", storage_options)
+    if dst_store.read_only:
+        raise ReadOnlyError(f"cannot convert into read-only {dst_store!r}")
+    dpath = nodes.normalize_path(dest_path)
+    same = node.store is dst_store or node.store == dst_store or \
+        getattr(node.store, "wrapped", None) == dst_store
+    if same and _overlaps(node.path, dpath):
+        raise ValueError(f"convert: the destination {dpath or '/'!r} overlaps the source "
+                         f"{node.path or '/'!r} in the same store")
+    result = _copy_node(node, dst_store, dpath, zarr_format, codecs, overwrite)
+    if isinstance(node, Group) and _has_consolidated(node):
+        result = consolidate_metadata(dst_store, dpath)
+    return result
+
+
+# ------------------------------------------------------------------------ in-place upgrade
+
+
+def _plan_upgrade(store: Store, path: str, plan: list) -> None:
+    """Append ``(path, v3 metadata, old metadata)`` for every v2 node below (and at) ``path``,
+    children before their parents, checking that each array's chunks can be kept; a v3 node
+    that still has v2 documents gets ``(path, None, metadata)``: clean-up only."""
+    meta = nodes.read_node_metadata(store, path)
+    if isinstance(meta, GroupMetadata):
+        prefix = f"{path}/" if path else ""
+        for name in store.list_dir(prefix):
+            if name in _V2_DOCS or name == ZARR_JSON:
+                continue
+            child = nodes.join_path(path, name)
+            if nodes.node_kind(store, child) is not None:
+                _plan_upgrade(store, child, plan)
+        if meta.zarr_format == 2:
+            plan.append((path, GroupMetadata(zarr_format=3, attributes=dict(meta.attributes)),
+                         meta))
+        elif any(store.exists(nodes.key_of(path, name)) for name in _V2_DOCS):
+            plan.append((path, None, meta))
+        return
+    if meta.zarr_format == 3:
+        if any(store.exists(nodes.key_of(path, name)) for name in _V2_DOCS):
+            plan.append((path, None, meta))  # upgraded before a crash: finish the clean-up
+        return
+    key = nodes.key_of(path, ZARRAY)
+    new = _v2_to_v3_metadata(meta, key, v2_codecs_to_v3(meta, key),
+                             ChunkKeyEncoding("v2", meta.chunk_key_encoding.separator))
+    _check_same_decoding(store, path, meta, new, key)
+    plan.append((path, new, meta))
+
+
+def _check_same_decoding(store: Store, path: str, old: ArrayMetadata, new: ArrayMetadata,
+                         key: str) -> None:
+    """Decode one stored chunk with the v2 and the v3 metadata; refuse if they disagree."""
+    try:
+        after = Array(store, path, new, read_only=True)
+    except (CodecError, MetadataError) as exc:
+        raise _error(key, "codecs", f"the chunks cannot be kept: {exc}") from None
+    before = Array(store, path, old, read_only=True)
+    for coords in iter_stored_chunks(before):
+        region = tuple(slice(i * c, min((i + 1) * c, n))
+                       for i, c, n in zip(coords, old.chunks, old.shape))
+        a, b = before[region], after[region]
+        if a.tobytes() != b.astype(a.dtype).tobytes():
+            raise _error(key, "codecs", "the chunks read differently through the translated "
+                         f"v3 codecs {list(new.codecs)}; they cannot be kept")
+        break
+
+
+def upgrade_v2_to_v3(store, path=None, *, storage_options=None) -> Array | Group:
+    """Upgrade a v2 array or group tree to v3 in place, rewriting metadata only.
+
+    Each v2 node gets a ``zarr.json``: arrays with the ``v2`` chunk key encoding (their
+    ``dimension_separator``) and their codecs translated as the module docstring says, so every
+    chunk stays where and as it is; groups with their attributes, and a group that had a
+    ``.zmetadata`` gets inline consolidated metadata. The new document is written before the old
+    ``.zarray``/``.zgroup``/``.zattrs``/``.zmetadata`` are removed, so a crash leaves a readable
+    node, and running it again finishes the job (v3 nodes are left as they are).
+
+    Nothing is written unless every array of the tree can be upgraded: a dtype with no v3 form
+    or a codec with no v3 place raises MetadataError naming the ``.zarray`` key and the field,
+    and so does a stored chunk that the translated codecs would read differently.
+
+    Returns
+    -------
+    Array or Group
+        The upgraded node, opened read/write.
+    """
+    st = _open_store(store, "r+", storage_options)
+    if st.read_only:
+        raise ReadOnlyError(f"cannot upgrade metadata in read-only {st!r}")
+    p = nodes.normalize_path(path)
+    if nodes.node_kind(st, p) is None:
+        raise NodeNotFoundError(f"no array or group at path {p!r} of {st!r}")
+    plan: list = []
+    _plan_upgrade(st, p, plan)
+    for node_path, meta, old in plan:
+        had_consolidated = isinstance(old, GroupMetadata) and st.exists(
+            nodes.key_of(node_path, ZMETADATA))
+        if meta is not None:
+            st.set(nodes.key_of(node_path, ZARR_JSON), dump_json(meta.to_json()))
+        if had_consolidated:
+            consolidate_metadata(st, node_path, zarr_format=3)
+        for name in _V2_DOCS:
+            st.delete(nodes.key_of(node_path, name))
+    return open_node(st, p)
