@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zarrc._ext import slow
-from zarrc._ext.copy import copy_view
+from zarrc._ext.copy import copy_view, transpose_into
 
 from .strategies import dtypes, random_array, same_bytes, shapes, sources, strided_views
 
@@ -92,3 +92,27 @@ def test_any_buffer_and_dtype_reinterpretation():
 def test_errors(fn, dst, src, exc):
     with pytest.raises(exc):
         fn(dst, src)
+
+
+@settings(deadline=None, max_examples=150)
+@given(data=st.data(), shape=shapes, dtype=dtypes)
+def test_transpose_into_matches_twin(data, shape, dtype):
+    src = np.frombuffer(
+        data.draw(st.binary(min_size=int(np.prod(shape)) * dtype.itemsize,
+                            max_size=int(np.prod(shape)) * dtype.itemsize)), dtype=dtype
+    ).reshape(shape)
+    axes = data.draw(st.permutations(range(len(shape))))
+    dst = np.zeros(tuple(shape[a] for a in axes), dtype)
+    twin = dst.copy()
+    transpose_into(dst, src, axes)
+    slow.transpose_into(twin, src, axes)
+    assert same_bytes(dst, twin)
+    assert same_bytes(dst, src.transpose(axes).copy())
+
+
+@pytest.mark.parametrize("fn", [transpose_into, slow.transpose_into], ids=["fast", "slow"])
+def test_transpose_into_rejects_bad_axes(fn):
+    with pytest.raises(ValueError):
+        fn(np.zeros((3, 2)), np.zeros((2, 3)), (0, 0))
+    with pytest.raises(ValueError):
+        fn(np.zeros((2, 3)), np.zeros((2, 3)), (1, 0))

@@ -72,3 +72,26 @@ def copy_view(dst, src):
             PyBuffer_Release(&s)
     finally:
         PyBuffer_Release(&d)
+
+
+def transpose_into(dst, src, axes):
+    """``dst[...] = src.transpose(axes)``: an N-d transpose as one strided copy, GIL released.
+
+    Parameters
+    ----------
+    dst : writable ndarray
+        Shape ``tuple(src.shape[a] for a in axes)``, any strides.
+    src : ndarray
+    axes : sequence of int
+        A permutation of ``range(src.ndim)``.
+
+    Raises
+    ------
+    ValueError
+        `axes` is not a permutation of the source's axes, or the shapes do not match.
+    """
+    axes = tuple(int(a) for a in axes)
+    if sorted(axes) != list(range(src.ndim)):
+        raise ValueError(f"transpose_into: axes {axes} are not a permutation of "
+                         f"{src.ndim} axes")
+    copy_view(dst, src.transpose(axes))

@@ -70,6 +70,15 @@ def copy_view(dst, src) -> None:
     _as_void(d)[...] = _as_void(s)
 
 
+def transpose_into(dst, src, axes) -> None:
+    """``dst[...] = src.transpose(axes)``; see zarrc._ext.copy."""
+    axes = tuple(int(a) for a in axes)
+    s = _array(src, "transpose_into", "src")
+    if sorted(axes) != list(range(s.ndim)):
+        raise ValueError(f"transpose_into: axes {axes} are not a permutation of {s.ndim} axes")
+    copy_view(dst, s.transpose(axes))
+
+
 def fill_view(dst, value) -> None:
     """Write the item bytes `value` into every element of `dst`; see zarrc._ext.fill."""
     d = _array(dst, "fill_view", "dst", writable=True)

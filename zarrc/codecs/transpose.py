@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from zarrc._ext.copy import transpose_into
+
 from zarrc.codecs.base import ArrayArrayCodec, ChunkSpec, check_int
 from zarrc.errors import CodecError
 
@@ -72,10 +74,14 @@ class TransposeCodec(ArrayArrayCodec):
         return np.asarray(data).transpose(self._perm())
 
     def decode(self, data: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        decoded = np.asarray(data).transpose(np.argsort(self._perm()))
+        inverse = tuple(int(a) for a in np.argsort(self._perm()))
+        src = np.asarray(data)
         if out is None:
-            return decoded
-        np.copyto(out, decoded)
+            return src.transpose(inverse)
+        if out.dtype == src.dtype and not out.dtype.hasobject:
+            transpose_into(out, src, inverse)  # one native strided copy, GIL released
+        else:
+            np.copyto(out, src.transpose(inverse))
         return out
 
     def encoded_view(self, out: np.ndarray) -> np.ndarray:
