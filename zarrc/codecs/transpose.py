@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from zarrc._ext.copy import transpose_into
-
 from zarrc.codecs.base import ArrayArrayCodec, ChunkSpec, check_int
 from zarrc.errors import CodecError
 
