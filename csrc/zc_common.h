@@ -26,6 +26,10 @@ typedef SSIZE_T ssize_t;
 #define ZC_E_DTYPE (-5)    /* data kind not supported by this kernel */
 #define ZC_E_OVERLAP (-6)  /* source and destination overlap where the kernel forbids it */
 #define ZC_E_DATA (-7)     /* input data is corrupt (decoders) */
+/* chunk I/O (zc_chunkio) */
+#define ZC_E_BUFSIZE (-20) /* a chunk file is larger than the read buffer; status->need says how big */
+#define ZC_E_IO (-21)      /* open / fstat / read failed (not a missing file); status->err = errno */
+#define ZC_E_PATH (-22)    /* a chunk's path does not fit in ZC_CHUNKIO_PATH_MAX bytes */
 
 /* Kinds of numeric items, for kernels whose arithmetic depends on more than the itemsize. */
 #define ZC_KIND_INT 0   /* two's complement signed integer */

@@ -10,6 +10,25 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   echo "setup: creating venv $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
+# Optional: the compression libraries' headers for the native chunk reader (zarrc._ext.chunkio).
+# Installed only as root with apt-get; any failure is a note, never a failed setup (setup.py
+# skips that extension and zarrc reads through its Python paths).
+native_io_headers() {
+  local h
+  for h in zstd.h lz4.h blosc.h zlib.h; do
+    [[ -f "/usr/include/$h" || -f "/usr/local/include/$h" ]] || return 1
+  done
+}
+if ! native_io_headers && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing libzstd-dev liblz4-dev libblosc-dev zlib1g-dev (optional native reader)"
+  APT_PKGS=(libzstd-dev liblz4-dev libblosc-dev zlib1g-dev)
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y -qq --no-install-recommends "${APT_PKGS[@]}" >/dev/null 2>&1; then
+    { apt-get update -qq >/dev/null 2>&1 \
+      && apt-get install -y -qq --no-install-recommends "${APT_PKGS[@]}" >/dev/null 2>&1; } \
+      || echo "setup: note: could not install ${APT_PKGS[*]}; zarrc._ext.chunkio will be skipped"
+  fi
+fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check --quiet)
 "${PIP[@]}" install --upgrade pip >/dev/null
 # Build tools first, then zarrc itself (editable: the Cython extensions are compiled in place).

@@ -10,6 +10,9 @@ cdef extern from "zc_common.h" nogil:
         ZC_E_ITEMSIZE
         ZC_E_SIZE
         ZC_E_DTYPE
+        ZC_E_BUFSIZE
+        ZC_E_IO
+        ZC_E_PATH
         ZC_E_OVERLAP
         ZC_E_DATA
         ZC_KIND_INT
@@ -44,3 +47,50 @@ cdef extern from "zc_delta.h" nogil:
                                int kind)
     Py_ssize_t zc_delta_decode(const char *src, char *dst, Py_ssize_t n, Py_ssize_t itemsize,
                                int kind)
+
+# Built only when libzstd, liblz4, libblosc and zlib are found (setup.py); cimported by chunkio.
+from libc.stdint cimport int64_t
+
+cdef extern from "zc_chunkio.h" nogil:
+    enum:
+        ZC_CODEC_NONE
+        ZC_CODEC_ZSTD
+        ZC_CODEC_BLOSC
+        ZC_CODEC_LZ4
+        ZC_CODEC_GZIP
+        ZC_CODEC_ZLIB
+        ZC_KEY_DEFAULT
+        ZC_KEY_V2
+        ZC_PLAN_COLS
+
+    ctypedef struct zc_chunkio_ctx:
+        pass
+
+    ctypedef struct zc_chunkio_spec:
+        const char *dir
+        int key_encoding
+        char separator
+        int ndim
+        const int64_t *chunk_shape
+        const int64_t *array_shape
+        Py_ssize_t itemsize
+        int codec
+        int order_f
+        const int64_t *const *plans
+        const int64_t *plan_len
+        char *box
+        const Py_ssize_t *box_shape
+        const Py_ssize_t *box_strides
+        const char *fill
+
+    ctypedef struct zc_chunkio_status:
+        int64_t index
+        int64_t need
+        int err
+
+    zc_chunkio_ctx *zc_chunkio_ctx_create()
+    void zc_chunkio_ctx_free(zc_chunkio_ctx *ctx)
+    int zc_chunkio_blosc_has(const char *cname)
+    Py_ssize_t zc_chunkio_read(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx, char *rbuf,
+                               size_t rbuf_size, char *dbuf, size_t dbuf_size, int64_t begin,
+                               int64_t end, zc_chunkio_status *status)

@@ -169,6 +169,14 @@ class CodecPipeline:
             return None
         return (self._post[0] if self._post else None, spec.nbytes, spec.dtype, self._ab_order)
 
+    def simple_chain(self) -> tuple[Codec | None, str] | None:
+        """``(bytes→bytes codec or None, "C" or "F")`` when a chunk is stored as the raw bytes
+        of the array's own dtype in that order, through at most that one codec; else None.
+        Lets native readers (``zarrc.engine.native``) take over the whole decode."""
+        if self._fast is None:
+            return None
+        return self._fast[0], self._fast[3]
+
     # -- construction ----------------------------------------------------------------------
     @classmethod
     def from_v3(cls, codecs: Sequence[Any], spec: ChunkSpec, key: str = "") -> CodecPipeline:

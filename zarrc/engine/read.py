@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from zarrc.engine.context import ArrayContext
+from zarrc.engine.native import read_box_native
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.shard import iter_shard_tasks
 from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
@@ -53,6 +54,8 @@ def read_box(ctx: ArrayContext, sel: Selection, box: np.ndarray | None = None) -
     if box is None:
         box = np.empty(sel.box_shape, dtype=ctx.dtype)
     if box.size == 0:
+        return box
+    if read_box_native(ctx, sel, box):  # local files, common codecs: the whole loop in C
         return box
     projections = iter_chunk_projections(sel.dims, ctx.shape, ctx.chunks)
     if ctx.pipeline.sharding is not None:

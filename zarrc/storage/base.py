@@ -265,6 +265,31 @@ class Store(abc.ABC):
         return contextlib.nullcontext()
 
 
+class KeySnapshotStore(Store):
+    """A store that can list all its keys at once (in memory, a zip index): listing is
+    derived from that snapshot, so it is safe against concurrent writes."""
+
+    @abc.abstractmethod
+    def _all_keys(self) -> list[str]:
+        """Every key, as a list taken at one moment."""
+
+    def _keys_under(self, prefix: str) -> list[str]:
+        """A snapshot of the keys under a normalized prefix."""
+        keys = self._all_keys()
+        if prefix == "":
+            return keys
+        start = prefix + "/"
+        return [key for key in keys if key.startswith(start)]
+
+    def list_prefix(self, prefix: str) -> list[str]:
+        return sorted(self._keys_under(normalize_prefix(prefix)))
+
+    def list_dir(self, prefix: str) -> list[str]:
+        prefix = normalize_prefix(prefix)
+        skip = len(prefix) + 1 if prefix else 0
+        return sorted({key[skip:].split("/", 1)[0] for key in self._keys_under(prefix)})
+
+
 class ReadOnlyView(Store):
     """A read-only view of another store: reads pass through, writes raise ReadOnlyError.
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from zarrc.storage.base import (
     ByteRange,
-    Store,
+    KeySnapshotStore,
     as_bytes,
     normalize_key,
     normalize_prefix,
@@ -22,7 +22,7 @@ from zarrc.storage.base import (
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore(Store):
+class MemoryStore(KeySnapshotStore):
     """A store held in a ``dict`` mapping keys to ``bytes``.
 
     Parameters
@@ -80,21 +80,8 @@ class MemoryStore(Store):
     def exists(self, key: str) -> bool:
         return normalize_key(key) in self._data
 
-    def _keys_under(self, prefix: str) -> list[str]:
-        """A snapshot of the keys under a normalized prefix (safe against concurrent writes)."""
-        keys = list(self._data)
-        if prefix == "":
-            return keys
-        start = prefix + "/"
-        return [key for key in keys if key.startswith(start)]
-
-    def list_prefix(self, prefix: str) -> list[str]:
-        return sorted(self._keys_under(normalize_prefix(prefix)))
-
-    def list_dir(self, prefix: str) -> list[str]:
-        prefix = normalize_prefix(prefix)
-        skip = len(prefix) + 1 if prefix else 0
-        return sorted({key[skip:].split("/", 1)[0] for key in self._keys_under(prefix)})
+    def _all_keys(self) -> list[str]:
+        return list(self._data)
 
     # -- writes -----------------------------------------------------------------------------
 

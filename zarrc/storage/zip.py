@@ -24,7 +24,7 @@ from typing import Any
 
 from zarrc.storage.base import (
     ByteRange,
-    Store,
+    KeySnapshotStore,
     as_buffer,
     normalize_key,
     normalize_prefix,
@@ -103,7 +103,7 @@ class _Archive:
             raise
 
 
-class ZipStore(Store):
+class ZipStore(KeySnapshotStore):
     """A store inside a zip archive.
 
     Parameters
@@ -218,22 +218,10 @@ class ZipStore(Store):
             self._archive.check_open()
             return key in self._archive.index
 
-    def _keys_under(self, prefix: str) -> list[str]:
+    def _all_keys(self) -> list[str]:
         with self._archive.lock:
             self._archive.check_open()
-            keys = list(self._archive.index)
-        if prefix == "":
-            return keys
-        start = prefix + "/"
-        return [key for key in keys if key.startswith(start)]
-
-    def list_prefix(self, prefix: str) -> list[str]:
-        return sorted(self._keys_under(normalize_prefix(prefix)))
-
-    def list_dir(self, prefix: str) -> list[str]:
-        prefix = normalize_prefix(prefix)
-        skip = len(prefix) + 1 if prefix else 0
-        return sorted({key[skip:].split("/", 1)[0] for key in self._keys_under(prefix)})
+            return list(self._archive.index)
 
     # -- writes -----------------------------------------------------------------------------
 

@@ -1,0 +1,383 @@
+/* zc_chunkio.c - the native chunk loop of a basic read (see zc_chunkio.h).
+ *
+ * Per chunk: key -> path (in a stack buffer), open / fstat / read / close, decode into the
+ * caller's chunk buffer (or straight into the box), then zc_copy_region of the selected part.
+ * A missing file (ENOENT, ENOTDIR, or a directory) is the fill value, as in LocalStore.get.
+ * Decoders mirror zarrc.codecs' checks: the decoded size must equal the chunk's exactly.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "zc_chunkio.h"
+#include "zc_copy.h"
+#include "zc_fill.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <blosc.h>
+#include <lz4.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+
+struct zc_chunkio_ctx {
+    ZSTD_DCtx *zstd;
+    z_stream z; /* initialised once, reset per chunk (inflateReset2) */
+};
+
+zc_chunkio_ctx *zc_chunkio_ctx_create(void)
+{
+    zc_chunkio_ctx *ctx = (zc_chunkio_ctx *)calloc(1, sizeof(*ctx));
+    if (ctx == NULL)
+        return NULL;
+    ctx->zstd = ZSTD_createDCtx();
+    if (ctx->zstd == NULL) {
+        free(ctx);
+        return NULL;
+    }
+    if (inflateInit2(&ctx->z, MAX_WBITS) != Z_OK) {
+        ZSTD_freeDCtx(ctx->zstd);
+        free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+void zc_chunkio_ctx_free(zc_chunkio_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    ZSTD_freeDCtx(ctx->zstd);
+    inflateEnd(&ctx->z);
+    free(ctx);
+}
+
+int zc_chunkio_blosc_has(const char *cname)
+{
+    return cname != NULL && blosc_compname_to_compcode(cname) >= 0;
+}
+
+/* ---- decoders: src (n bytes) -> dst (exactly dn bytes); ZC_OK or ZC_E_DATA / ZC_E_SIZE ---- */
+
+static uint32_t zc_le32(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint32_t)u[0] | ((uint32_t)u[1] << 8) | ((uint32_t)u[2] << 16) | ((uint32_t)u[3] << 24);
+}
+
+static int zc_decode_zstd(zc_chunkio_ctx *ctx, const char *src, size_t n, char *dst, size_t dn)
+{
+    /* several frames (and skippable frames) are accepted; checksums are verified by libzstd */
+    size_t r = ZSTD_decompressDCtx(ctx->zstd, dst, dn, src, n);
+    return (ZSTD_isError(r) || r != dn) ? ZC_E_DATA : ZC_OK;
+}
+
+static int zc_decode_lz4(const char *src, size_t n, char *dst, size_t dn)
+{
+    int r;
+    if (n < 4 || zc_le32(src) != dn)
+        return ZC_E_DATA;
+    if (n - 4 > (size_t)INT_MAX || dn > (size_t)INT_MAX)
+        return ZC_E_SIZE;
+    r = LZ4_decompress_safe(src + 4, dst, (int)(n - 4), (int)dn);
+    return r == (int)dn ? ZC_OK : ZC_E_DATA;
+}
+
+static int zc_decode_blosc(const char *src, size_t n, char *dst, size_t dn)
+{
+    size_t nbytes = 0;
+    if (n < 16 || zc_le32(src + 12) != n) /* header: cbytes must be the whole file */
+        return ZC_E_DATA;
+    if (blosc_cbuffer_validate(src, n, &nbytes) != 0 || nbytes != dn)
+        return ZC_E_DATA;
+    if (dn > (size_t)INT_MAX)
+        return ZC_E_SIZE;
+    return blosc_decompress_ctx(src, dst, dn, 1) == (int)dn ? ZC_OK : ZC_E_DATA;
+}
+
+/* zlib (RFC 1950) or gzip (RFC 1952, several members and trailing zero padding, as GzipFile).
+ * Output is bounded: one byte beyond dn goes to a spare byte and fails the chunk. */
+static int zc_decode_inflate(zc_chunkio_ctx *ctx, int gzip, const char *src, size_t n, char *dst,
+                             size_t dn)
+{
+    z_stream *z = &ctx->z;
+    unsigned char spare;
+    size_t produced = 0;
+    int ret;
+    if (n > (size_t)UINT_MAX || dn > (size_t)UINT_MAX)
+        return ZC_E_SIZE;
+    if (inflateReset2(z, gzip ? 16 + MAX_WBITS : MAX_WBITS) != Z_OK)
+        return ZC_E_DATA;
+    z->next_in = (Bytef *)src;
+    z->avail_in = (uInt)n;
+    z->next_out = (Bytef *)dst;
+    z->avail_out = (uInt)dn;
+    for (;;) {
+        const int full = produced == dn; /* then inflate writes to `spare`: one byte too many */
+        if (full) {
+            z->next_out = &spare;
+            z->avail_out = 1;
+        }
+        ret = inflate(z, Z_NO_FLUSH);
+        if (full && z->avail_out == 0)
+            return ZC_E_DATA; /* more data than the chunk holds */
+        if (!full)
+            produced = dn - z->avail_out;
+        if (ret == Z_OK)
+            continue; /* progress was made */
+        if (ret != Z_STREAM_END)
+            return ZC_E_DATA; /* corrupt, or truncated (Z_BUF_ERROR: no input left) */
+        if (!gzip)
+            break; /* zlib: data after the stream is ignored, as zlib.decompressobj does */
+        while (z->avail_in > 0 && *z->next_in == 0) { /* zero padding ends the members */
+            z->next_in++;
+            z->avail_in--;
+        }
+        if (z->avail_in == 0)
+            break;
+        if (inflateReset2(z, 16 + MAX_WBITS) != Z_OK) /* keeps next_in / next_out */
+            return ZC_E_DATA;
+    }
+    return produced == dn ? ZC_OK : ZC_E_DATA;
+}
+
+static int zc_decode(zc_chunkio_ctx *ctx, int codec, const char *src, size_t n, char *dst,
+                     size_t dn)
+{
+    switch (codec) {
+    case ZC_CODEC_ZSTD: return zc_decode_zstd(ctx, src, n, dst, dn);
+    case ZC_CODEC_LZ4: return zc_decode_lz4(src, n, dst, dn);
+    case ZC_CODEC_BLOSC: return zc_decode_blosc(src, n, dst, dn);
+    case ZC_CODEC_GZIP: return zc_decode_inflate(ctx, 1, src, n, dst, dn);
+    case ZC_CODEC_ZLIB: return zc_decode_inflate(ctx, 0, src, n, dst, dn);
+    default: return ZC_E_ARG;
+    }
+}
+
+/* ---- files ---- */
+
+/* Read the file at `path` into buf (cap bytes).  Returns 1 when it is missing (or a directory),
+ * 0 with *size set on success, ZC_E_BUFSIZE (*size = the file size) or ZC_E_IO (*err). */
+static int zc_read_file(const char *path, char *buf, size_t cap, size_t *size, int *err)
+{
+    struct stat st;
+    size_t want, got = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR)
+            return 1;
+        *err = errno;
+        return ZC_E_IO;
+    }
+    if (fstat(fd, &st) != 0) {
+        *err = errno;
+        close(fd);
+        return ZC_E_IO;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return 1;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size < 0) {
+        *err = EINVAL;
+        close(fd);
+        return ZC_E_IO;
+    }
+    want = (size_t)st.st_size;
+    if (want > cap) {
+        close(fd);
+        *size = want;
+        return ZC_E_BUFSIZE;
+    }
+    while (got < want) {
+        ssize_t r = read(fd, buf + got, want - got);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            *err = errno;
+            close(fd);
+            return ZC_E_IO;
+        }
+        if (r == 0)
+            break; /* the file shrank meanwhile: decode what is there (and fail if short) */
+        got += (size_t)r;
+    }
+    close(fd);
+    *size = got;
+    return 0;
+}
+
+/* Append the decimal digits of v (>= 0) at p; returns the new end. */
+static char *zc_put_int(char *p, int64_t v)
+{
+    char tmp[24];
+    int k = 0;
+    do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    while (k > 0)
+        *p++ = tmp[--k];
+    return p;
+}
+
+/* ---- the loop ---- */
+
+static int zc_check_spec(const zc_chunkio_spec *s, int64_t *total)
+{
+    int d;
+    int64_t i, t = 1;
+    if (s->dir == NULL || s->fill == NULL || s->box == NULL)
+        return ZC_E_ARG;
+    if (s->ndim > 0 && (s->chunk_shape == NULL || s->array_shape == NULL || s->plans == NULL ||
+                        s->plan_len == NULL || s->box_shape == NULL || s->box_strides == NULL))
+        return ZC_E_ARG;
+    if (s->ndim < 0 || s->ndim > ZC_MAXDIM)
+        return ZC_E_NDIM;
+    if (s->itemsize <= 0)
+        return ZC_E_ITEMSIZE;
+    if (s->key_encoding != ZC_KEY_DEFAULT && s->key_encoding != ZC_KEY_V2)
+        return ZC_E_ARG;
+    if (s->separator != '/' && s->separator != '.')
+        return ZC_E_ARG;
+    if (s->codec < ZC_CODEC_NONE || s->codec > ZC_CODEC_ZLIB)
+        return ZC_E_ARG;
+    for (d = 0; d < s->ndim; d++) {
+        const int64_t c = s->chunk_shape[d], n = s->array_shape[d];
+        if (c <= 0 || n < 0 || s->plan_len[d] < 0 || (s->plan_len[d] > 0 && s->plans[d] == NULL))
+            return ZC_E_ARG;
+        for (i = 0; i < s->plan_len[d]; i++) {
+            const int64_t *row = s->plans[d] + i * ZC_PLAN_COLS;
+            const int64_t cnt = row[ZC_PLAN_COUNT], a = row[ZC_PLAN_START];
+            const int64_t b = a + (cnt - 1) * row[ZC_PLAN_STEP];
+            const int64_t hi = a > b ? a : b, lo = a < b ? a : b;
+            if (cnt < 1 || row[ZC_PLAN_CHUNK] < 0 || lo < 0 || hi >= c ||
+                row[ZC_PLAN_CHUNK] * c + hi >= n || row[ZC_PLAN_BOX] < 0 ||
+                row[ZC_PLAN_BOX] + cnt > (int64_t)s->box_shape[d])
+                return ZC_E_ARG;
+        }
+        t *= s->plan_len[d];
+    }
+    *total = t;
+    return ZC_OK;
+}
+
+ssize_t zc_chunkio_read(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, char *rbuf,
+                        size_t rbuf_size, char *dbuf, size_t dbuf_size, int64_t begin,
+                        int64_t end, zc_chunkio_status *st)
+{
+    char path[ZC_CHUNKIO_PATH_MAX];
+    ssize_t cstride[ZC_MAXDIM], shape[ZC_MAXDIM], sstr[ZC_MAXDIM];
+    int64_t idx[ZC_MAXDIM];
+    int64_t total, k, rem;
+    size_t dirlen, nbytes;
+    int ndim, d, rc;
+
+    if (s == NULL || st == NULL || ctx == NULL || dbuf == NULL)
+        return ZC_E_ARG;
+    st->index = -1;
+    st->need = 0;
+    st->err = 0;
+    rc = zc_check_spec(s, &total);
+    if (rc < 0)
+        return rc;
+    ndim = s->ndim;
+    if (begin < 0 || end < begin || end > total)
+        return ZC_E_ARG;
+    /* chunk strides in bytes, in the stored order */
+    nbytes = (size_t)s->itemsize;
+    if (s->order_f) {
+        for (d = 0; d < ndim; d++) {
+            cstride[d] = (ssize_t)nbytes;
+            nbytes *= (size_t)s->chunk_shape[d];
+        }
+    } else {
+        for (d = ndim - 1; d >= 0; d--) {
+            cstride[d] = (ssize_t)nbytes;
+            nbytes *= (size_t)s->chunk_shape[d];
+        }
+    }
+    if (dbuf_size < nbytes || (s->codec != ZC_CODEC_NONE && rbuf == NULL))
+        return ZC_E_ARG;
+    dirlen = strlen(s->dir);
+    if (dirlen + 2 + (size_t)ndim * 21 >= sizeof(path)) {
+        st->index = begin < end ? begin : -1;
+        return begin < end ? ZC_E_PATH : 0;
+    }
+    memcpy(path, s->dir, dirlen);
+
+    rem = begin; /* row-major position of `begin` */
+    for (d = ndim - 1; d >= 0; d--) {
+        idx[d] = s->plan_len[d] ? rem % s->plan_len[d] : 0;
+        rem = s->plan_len[d] ? rem / s->plan_len[d] : 0;
+    }
+
+    for (k = begin; k < end; k++) {
+        char *p = path + dirlen, *target;
+        ssize_t doff = 0, soff = 0;
+        size_t size = 0;
+        int whole = 1, contiguous = 1;
+        if (s->key_encoding == ZC_KEY_DEFAULT)
+            *p++ = 'c';
+        else if (ndim == 0)
+            *p++ = '0';
+        for (d = 0; d < ndim; d++) {
+            const int64_t *row = s->plans[d] + idx[d] * ZC_PLAN_COLS;
+            const int64_t c = s->chunk_shape[d];
+            if (d > 0 || s->key_encoding == ZC_KEY_DEFAULT)
+                *p++ = s->separator;
+            p = zc_put_int(p, row[ZC_PLAN_CHUNK]);
+            shape[d] = (ssize_t)row[ZC_PLAN_COUNT];
+            sstr[d] = (ssize_t)row[ZC_PLAN_STEP] * cstride[d];
+            soff += (ssize_t)row[ZC_PLAN_START] * cstride[d];
+            doff += (ssize_t)row[ZC_PLAN_BOX] * s->box_strides[d];
+            if (row[ZC_PLAN_START] != 0 || row[ZC_PLAN_COUNT] != c ||
+                (c > 1 && row[ZC_PLAN_STEP] != 1) || (row[ZC_PLAN_CHUNK] + 1) * c > s->array_shape[d])
+                whole = 0;
+            if (c > 1 && s->box_strides[d] != cstride[d])
+                contiguous = 0;
+        }
+        *p = '\0';
+        target = (whole && contiguous) ? s->box + doff : dbuf;
+
+        if (s->codec == ZC_CODEC_NONE) {
+            rc = zc_read_file(path, target, nbytes, &size, &st->err);
+            if (rc == ZC_E_BUFSIZE || (rc == 0 && size != nbytes))
+                rc = ZC_E_DATA; /* uncompressed: the file is exactly one chunk */
+        } else {
+            rc = zc_read_file(path, rbuf, rbuf_size, &size, &st->err);
+            if (rc == ZC_E_BUFSIZE)
+                st->need = (int64_t)size;
+            else if (rc == 0)
+                rc = zc_decode(ctx, s->codec, rbuf, size, target, nbytes);
+        }
+        if (rc == 1) {
+            if (zc_fill_region(s->box + doff, s->box_strides, shape, ndim, s->fill, s->itemsize) <
+                0)
+                rc = ZC_E_ARG;
+            else
+                rc = 0;
+        } else if (rc == 0 && target == dbuf) {
+            if (zc_copy_region(dbuf + soff, sstr, s->box + doff, s->box_strides, shape, ndim,
+                               s->itemsize) < 0)
+                rc = ZC_E_ARG;
+        }
+        if (rc < 0) {
+            st->index = k;
+            return rc;
+        }
+        for (d = ndim - 1; d >= 0; d--) { /* next entry, last dimension fastest */
+            if (++idx[d] < s->plan_len[d])
+                break;
+            idx[d] = 0;
+        }
+    }
+    return (ssize_t)(end - begin);
+}

@@ -1,0 +1,87 @@
+/* zc_chunkio.h - read a basic selection of a regular-grid array from chunk files.
+ *
+ * The whole chunk loop in C: for each chunk of a range of the selection, build its key, read
+ * its file (open / fstat / read / close), decompress it (none, zstd, blosc, numcodecs lz4, gzip,
+ * zlib) and copy its strided part into the caller's output box; a missing file fills that part
+ * with the fill value.  The caller passes every buffer and one decompression context per thread,
+ * so several threads can run disjoint ranges of one read at once (the GIL released).
+ * Needs POSIX file calls and libzstd, liblz4, libblosc (1.x) and zlib.
+ */
+#ifndef ZC_CHUNKIO_H
+#define ZC_CHUNKIO_H
+
+#include "zc_common.h"
+
+
+#define ZC_CHUNKIO_PATH_MAX 4096
+
+/* codec kinds: the one bytes->bytes codec after the raw serializer */
+#define ZC_CODEC_NONE 0
+#define ZC_CODEC_ZSTD 1
+#define ZC_CODEC_BLOSC 2
+#define ZC_CODEC_LZ4 3 /* numcodecs framing: uint32 LE decoded size + one LZ4 block */
+#define ZC_CODEC_GZIP 4
+#define ZC_CODEC_ZLIB 5
+
+/* chunk key encodings */
+#define ZC_KEY_DEFAULT 0 /* v3 "default": "c" sep i sep j ...; "c" for 0-d */
+#define ZC_KEY_V2 1      /* "v2": i sep j ...; "0" for 0-d */
+
+/* columns of one plan row */
+#define ZC_PLAN_CHUNK 0 /* chunk index along the dimension */
+#define ZC_PLAN_START 1 /* first chunk-local position */
+#define ZC_PLAN_STEP 2  /* chunk-local step (may be negative) */
+#define ZC_PLAN_COUNT 3 /* number of positions (>= 1) */
+#define ZC_PLAN_BOX 4   /* first position along the box dimension */
+#define ZC_PLAN_COLS 5
+
+/* Decompression state of one thread (a zstd context and a zlib stream); opaque. */
+typedef struct zc_chunkio_ctx zc_chunkio_ctx;
+
+/* A new context, or NULL when out of memory.  One thread uses it at a time. */
+zc_chunkio_ctx *zc_chunkio_ctx_create(void);
+/* Release a context (NULL is fine). */
+void zc_chunkio_ctx_free(zc_chunkio_ctx *ctx);
+
+/* 1 if libblosc can decompress the inner compressor `cname`, else 0. */
+int zc_chunkio_blosc_has(const char *cname);
+
+/* One read: the array, its coding, the selection's per-dimension plans and the output box. */
+typedef struct {
+    const char *dir;          /* directory holding the array's chunk keys, ending in '/' */
+    int key_encoding;         /* ZC_KEY_* */
+    char separator;           /* '/' or '.' */
+    int ndim;                 /* 0..ZC_MAXDIM */
+    const int64_t *chunk_shape;
+    const int64_t *array_shape;
+    ssize_t itemsize;
+    int codec;                /* ZC_CODEC_* */
+    int order_f;              /* 1: chunks are stored in Fortran order (zarr v2 order "F") */
+    const int64_t *const *plans; /* plans[d]: plan_len[d] rows of ZC_PLAN_COLS int64 */
+    const int64_t *plan_len;
+    char *box;                /* output box: ndim dims, one per array dim (int dims of length 1) */
+    const ssize_t *box_shape; /* extents of the box (every plan row must land inside) */
+    const ssize_t *box_strides; /* byte strides of the box */
+    const char *fill;         /* itemsize bytes written where a chunk file is missing */
+} zc_chunkio_spec;
+
+/* Where a read stopped. */
+typedef struct {
+    int64_t index; /* flattened index of the failing chunk, -1 when none failed */
+    int64_t need;  /* ZC_E_BUFSIZE: the size the read buffer must have */
+    int err;       /* ZC_E_IO: errno of the failed call */
+} zc_chunkio_status;
+
+/* Read the chunks begin..end-1 of the row-major product of the plans (last dim fastest) into the
+ * box.  `rbuf` (rbuf_size bytes) receives compressed files; `dbuf` (at least one decoded chunk:
+ * prod(chunk_shape) * itemsize bytes) receives decoded chunks.  A chunk that the selection
+ * covers whole, that is not an edge chunk and whose place in the box has the chunk's own
+ * contiguous layout is decoded straight into the box.  Decoded sizes must match exactly.
+ * Stops at the first failure: returns ZC_E_DATA (corrupt chunk), ZC_E_BUFSIZE, ZC_E_IO or
+ * ZC_E_PATH with status->index set, or ZC_E_ARG / ZC_E_NDIM / ZC_E_ITEMSIZE for a bad spec.
+ * Returns the number of chunks read (end - begin) on success.  No allocation, no globals. */
+ssize_t zc_chunkio_read(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx, char *rbuf,
+                        size_t rbuf_size, char *dbuf, size_t dbuf_size, int64_t begin,
+                        int64_t end, zc_chunkio_status *status);
+
+#endif /* ZC_CHUNKIO_H */

@@ -1,0 +1,327 @@
+"""The native chunk loop (zarrc.engine.native) against its slow twin, the Python engine, and NumPy."""
+
+import dataclasses
+import os
+import struct
+import tempfile
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import zarrc
+from zarrc import config
+from zarrc.engine import native
+from zarrc.engine.read import read_box
+from zarrc.errors import CodecError
+from zarrc.indexing import normalize_orthogonal_selection, normalize_selection
+from zarrc.storage import LocalStore, MemoryStore
+from zarrc.storage.base import ReadOnlyView
+from zarrc.testing.strategies import basic_selections, chunks_for, shapes
+
+needs_chunkio = pytest.mark.skipif(native.chunkio is None,
+                                   reason="zarrc._ext.chunkio not built (no zstd/lz4/blosc/zlib)")
+
+# per codec: (v3 codec config, v2 compressor config); None is raw bytes
+CODECS = {
+    "none": (None, None),
+    "zstd": ({"name": "zstd", "configuration": {"level": 1, "checksum": False}},
+             {"id": "zstd", "level": 1}),
+    "zstd_checksum": ({"name": "zstd", "configuration": {"level": 3, "checksum": True}},
+                      {"id": "zstd", "level": 3, "checksum": True}),
+    "blosc": ({"name": "blosc", "configuration": {"cname": "lz4", "clevel": 5}},
+              {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1}),
+    "blosc_zstd": ({"name": "blosc", "configuration": {"cname": "zstd", "clevel": 3,
+                                                       "shuffle": "bitshuffle"}},
+                   {"id": "blosc", "cname": "zstd", "clevel": 3, "shuffle": 2}),
+    "lz4": ({"name": "numcodecs.lz4"}, {"id": "lz4"}),
+    "gzip": ({"name": "gzip", "configuration": {"level": 5}}, {"id": "gzip", "level": 5}),
+    "zlib": ({"name": "numcodecs.zlib"}, {"id": "zlib", "level": 1}),
+}
+
+
+def make_array(root, data, chunks, *, codec="zstd", zarr_format=3, separator=None, order="C",
+               fill_value=0, written=None, name="a"):
+    """An array of ``data`` in a LocalStore at ``root``; only ``written`` (a selection) is
+    stored when given, the rest is left to the fill value."""
+    v3, v2 = CODECS[codec]
+    kwargs = {}
+    if zarr_format == 3:
+        kwargs["compressors"] = [v3] if v3 else None
+        if separator:
+            kwargs["chunk_key_encoding"] = {"name": "default",
+                                            "configuration": {"separator": separator}}
+    else:
+        kwargs["compressors"] = [v2] if v2 else None
+        if separator:
+            kwargs["dimension_separator"] = separator
+    a = zarrc.create_array(LocalStore(root), name=name, shape=data.shape, dtype=data.dtype,
+                           chunks=chunks, zarr_format=zarr_format, order=order,
+                           fill_value=fill_value, **kwargs)
+    if written is None:
+        a[...] = data
+    else:
+        a[written] = data[written]
+    return a
+
+
+def expected_of(data, fill_value, written):
+    if written is None:
+        return data
+    out = np.full_like(data, fill_value)
+    out[written] = data[written]
+    return out
+
+
+def python_box(ctx, sel, monkeypatch):
+    """The Python engine's box (native path switched off, whatever read_box does)."""
+    with monkeypatch.context() as m:
+        m.setattr(native, "ENABLED", False)
+        return read_box(ctx, sel)
+
+
+def native_box(ctx, sel):
+    box = np.full(sel.box_shape, 99, dtype=ctx.dtype) if ctx.dtype.kind in "iuf" else \
+        np.empty(sel.box_shape, dtype=ctx.dtype)
+    return native.read_box_native(ctx, sel, box), box
+
+
+@st.composite
+def cases(draw):
+    shape = draw(shapes(max_dims=3, max_side=8))
+    chunks = draw(chunks_for(shape))
+    zarr_format = draw(st.sampled_from([2, 3]))
+    dtype = draw(st.sampled_from(["u1", "<i2", "f8"] + ([">u4"] if zarr_format == 2 else [])))
+    codec = draw(st.sampled_from(sorted(CODECS)))
+    separator = draw(st.sampled_from([None, "/", "."]))
+    order = draw(st.sampled_from(["C", "F"]))  # v2: the stored order; v3: memory order only
+    fill_value = draw(st.sampled_from([0, 3]))
+    written = draw(st.none() | basic_selections(shape)) if shape else None
+    selection = draw(basic_selections(shape))
+    threads = draw(st.sampled_from([1, 2, 4]))
+    drop = draw(st.booleans())
+    seed = draw(st.integers(0, 2**16))
+    return shape, chunks, zarr_format, dtype, codec, separator, order, fill_value, written, \
+        selection, threads, drop, seed
+
+
+@needs_chunkio
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=cases())
+def test_native_equals_python_engine_and_numpy(case, monkeypatch):
+    (shape, chunks, zarr_format, dtype, codec, separator, order, fill_value, written,
+     selection, threads, drop, seed) = case
+    rng = np.random.default_rng(seed)
+    data = (rng.integers(0, 7, size=shape) * rng.integers(0, 2, size=shape)).astype(dtype)
+    with tempfile.TemporaryDirectory() as root, config.override(threads=threads):
+        a = make_array(root, data, chunks, codec=codec, zarr_format=zarr_format,
+                       separator=separator, order=order, fill_value=fill_value, written=written)
+        if drop:  # some chunk files go missing (read as the fill value)
+            keys = LocalStore(root).list_prefix("a/")
+            for k in [k for k in keys if not k.endswith(("zarr.json", ".zarray"))][::3]:
+                os.unlink(os.path.join(root, k))
+        sel = normalize_selection(selection, shape)
+        handled, box = native_box(a._ctx, sel)
+        assert handled
+        np.testing.assert_array_equal(box, python_box(a._ctx, sel, monkeypatch))
+        if not drop:  # NumPy is an oracle too
+            expected = expected_of(data, fill_value, written)
+            np.testing.assert_array_equal(box.reshape(sel.out_shape), expected[selection])
+
+
+@needs_chunkio
+@pytest.mark.parametrize("zarr_format", [2, 3])
+@pytest.mark.parametrize("separator", ["/", "."])
+@pytest.mark.parametrize("codec", sorted(CODECS))
+def test_many_chunks_threads_and_numpy(tmp_path, zarr_format, separator, codec):
+    rng = np.random.default_rng(1)
+    data = (rng.normal(size=(45, 38)) * 4).round().astype("f4")
+    a = make_array(str(tmp_path), data, (8, 6), codec=codec, zarr_format=zarr_format,
+                   separator=separator)
+    for selection in [np.s_[...], np.s_[3:40:2, ::-5], np.s_[44, 1:], np.s_[::-1, 37],
+                      np.s_[7:9, 5:13]]:
+        sel = normalize_selection(selection, data.shape)
+        for threads in (1, 2, 3):
+            with config.override(threads=threads):
+                handled, box = native_box(a._ctx, sel)
+            assert handled
+            np.testing.assert_array_equal(box.reshape(sel.out_shape), data[selection])
+
+
+@needs_chunkio
+def test_zero_dimensional(tmp_path):
+    for zarr_format in (2, 3):
+        a = make_array(str(tmp_path), np.array(5.5), (), zarr_format=zarr_format,
+                       name=f"z{zarr_format}")
+        sel = normalize_selection((), ())
+        handled, box = native_box(a._ctx, sel)
+        assert handled and box[()] == 5.5
+
+
+@needs_chunkio
+@pytest.mark.parametrize("zarr_format, key", [(3, "c/0"), (2, "0")])
+@pytest.mark.parametrize("codec", sorted(set(CODECS) - {"none"}))
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "flip"])
+def test_corrupt_chunk_is_a_codec_error_naming_the_key(tmp_path, zarr_format, key, codec,
+                                                       damage, monkeypatch):
+    data = np.arange(300.0)
+    a = make_array(str(tmp_path), data, (100,), codec=codec, zarr_format=zarr_format)
+    path = os.path.join(str(tmp_path), "a", key)
+    good = open(path, "rb").read()
+    bad = {"truncate": good[: len(good) // 2], "garbage": b"\x00not a frame" * 3, "empty": b"",
+           "flip": good[:-12] + bytes(b ^ 0x5A for b in good[-12:])}[damage]
+    with open(path, "wb") as f:
+        f.write(bad)
+    sel = normalize_selection(np.s_[...], data.shape)
+    try:
+        python_result = python_box(a._ctx, sel, monkeypatch)
+    except CodecError as exc:
+        assert key in str(exc)
+        with pytest.raises(type(exc)) as info:
+            native_box(a._ctx, sel)
+        assert key in str(info.value)
+    else:  # damage the codec does not detect (e.g. lz4 literals): both paths read the same
+        handled, box = native_box(a._ctx, sel)
+        assert handled
+        np.testing.assert_array_equal(box, python_result)
+
+
+@needs_chunkio
+def test_uncompressed_chunk_of_wrong_size(tmp_path):
+    a = make_array(str(tmp_path), np.arange(20, dtype="i4"), (10,), codec="none")
+    path = os.path.join(str(tmp_path), "a", "c", "1")
+    for content in (open(path, "rb").read()[:-4], open(path, "rb").read() + b"\0" * 8):
+        with open(path, "wb") as f:
+            f.write(content)
+        with pytest.raises(CodecError, match="c/1"):
+            native_box(a._ctx, normalize_selection(np.s_[5:15], (20,)))
+
+
+def _skippable_frame(size):
+    return struct.pack("<II", 0x184D2A50, size) + b"\x17" * size
+
+
+@needs_chunkio
+@pytest.mark.parametrize("codec, pad", [
+    ("zstd", lambda good: _skippable_frame(200_000) + good),  # valid zstd: a skippable frame
+    ("gzip", lambda good: good + b"\0" * 200_000),  # valid gzip: trailing zero padding
+])
+def test_chunk_file_larger_than_the_read_buffer(tmp_path, codec, pad, monkeypatch):
+    data = np.arange(2000, dtype="i8").reshape(40, 50)
+    a = make_array(str(tmp_path), data, (20, 25), codec=codec)
+    path = os.path.join(str(tmp_path), "a", "c", "1", "0")
+    with open(path, "rb") as f:
+        good = f.read()
+    with open(path, "wb") as f:
+        f.write(pad(good))
+    sel = normalize_selection(np.s_[...], data.shape)
+    handled, box = native_box(a._ctx, sel)
+    assert handled
+    np.testing.assert_array_equal(box, data)
+    np.testing.assert_array_equal(box, python_box(a._ctx, sel, monkeypatch))
+
+
+@needs_chunkio
+def test_run_reports_bufsize_with_the_needed_size(tmp_path):
+    chunkio = native.chunkio
+    data = np.arange(64, dtype="u1").reshape(8, 8)
+    a = make_array(str(tmp_path), data, (4, 4), codec="zlib")
+    sel = normalize_selection(np.s_[...], data.shape)
+    box = np.zeros(sel.box_shape, "u1")
+    job = native._plan_job(a._ctx, sel, box)
+    sizes = [os.path.getsize(os.path.join(str(tmp_path), "a", "c", "0", str(j))) for j in (0, 1)]
+    dbuf = np.empty(16, np.uint8)
+    rc, index, need, _ = job.read.run(chunkio.Decompressor(), np.empty(sizes[0], np.uint8),
+                                      dbuf, 0, 4)
+    if sizes[1] > sizes[0]:
+        assert (rc, index, need) == (chunkio.E_BUFSIZE, 1, sizes[1])
+    rc, index, need, _ = job.read.run(chunkio.Decompressor(), np.empty(1, np.uint8), dbuf, 0, 4)
+    assert (rc, index, need) == (chunkio.E_BUFSIZE, 0, sizes[0])
+    rc, *_ = job.read.run(chunkio.Decompressor(), np.empty(4096, np.uint8), dbuf, 0, 4)
+    assert rc == 4
+    np.testing.assert_array_equal(box, data)
+    with pytest.raises(ValueError):
+        job.read.run(chunkio.Decompressor(), np.empty(4096, np.uint8), dbuf, 0, 5)
+    with pytest.raises(ValueError):
+        job.read.run(chunkio.Decompressor(), np.empty(4096, np.uint8), dbuf[:8], 0, 4)
+
+
+@needs_chunkio
+def test_directory_in_place_of_a_chunk_reads_as_missing(tmp_path):
+    data = np.arange(10, dtype="i2")
+    a = make_array(str(tmp_path), data, (5,), codec="zstd", fill_value=-1)
+    path = os.path.join(str(tmp_path), "a", "c", "1")
+    os.unlink(path)
+    os.mkdir(path)
+    handled, box = native_box(a._ctx, normalize_selection(np.s_[...], (10,)))
+    assert handled
+    np.testing.assert_array_equal(box, [0, 1, 2, 3, 4, -1, -1, -1, -1, -1])
+
+
+@needs_chunkio
+def test_read_only_view_of_a_local_store(tmp_path):
+    data = np.arange(30, dtype="f4").reshape(5, 6)
+    a = make_array(str(tmp_path), data, (2, 4))
+    ctx = dataclasses.replace(a._ctx, store=ReadOnlyView(LocalStore(str(tmp_path))))
+    handled, box = native_box(ctx, normalize_selection(np.s_[1:, ::2], data.shape))
+    assert handled
+    np.testing.assert_array_equal(box, data[1:, ::2])
+
+
+@needs_chunkio
+def test_cases_left_to_the_python_engine(tmp_path):
+    data = np.arange(36, dtype="i4").reshape(6, 6)
+    root = str(tmp_path)
+    basic = normalize_selection(np.s_[...], data.shape)
+    a = make_array(root, data, (3, 3))
+    # not a basic selection
+    ortho = normalize_orthogonal_selection(([0, 2, 5], slice(None)), data.shape)
+    assert not native_box(a._ctx, ortho)[0]
+    # a store that is not a LocalStore, or one that checks symlinks on every access
+    m = zarrc.create_array(MemoryStore(), shape=(6, 6), dtype="i4", chunks=(3, 3))
+    assert not native_box(m._ctx, basic)[0]
+    confined = LocalStore(root, confine_symlinks=True)
+    assert not native_box(dataclasses.replace(a._ctx, store=confined), basic)[0]
+    # codec chains with filters, two bytes->bytes codecs, sharding, a byte-swapping serializer
+    for i, kwargs in enumerate([
+        {"filters": [{"name": "numcodecs.delta", "configuration": {"dtype": "<i4"}}]},
+        {"compressors": [{"name": "zstd"}, {"name": "crc32c"}]},
+        {"shards": (6, 6)},
+        {"serializer": {"name": "bytes", "configuration": {"endian": "big"}}},
+    ]):
+        b = zarrc.create_array(LocalStore(root), name=f"b{i}", shape=(6, 6), dtype="i4",
+                               chunks=(3, 3), **kwargs)
+        b[...] = data
+        assert not native_box(b._ctx, basic)[0], kwargs
+    # a box of another dtype
+    assert not native.read_box_native(a._ctx, basic, np.empty((6, 6), "i8"))
+
+
+def test_without_the_extension_nothing_happens(tmp_path, monkeypatch):
+    data = np.arange(12, dtype="u1").reshape(3, 4)
+    a = zarrc.create_array(LocalStore(str(tmp_path)), shape=(3, 4), dtype="u1", chunks=(2, 2))
+    a[...] = data
+    monkeypatch.setattr(native, "chunkio", None)
+    sel = normalize_selection(np.s_[...], data.shape)
+    box = np.zeros((3, 4), "u1")
+    assert native.read_box_native(a._ctx, sel, box) is False
+    assert not box.any()
+    np.testing.assert_array_equal(a[...], data)  # the public API still reads
+
+
+@needs_chunkio
+def test_gzip_chunk_of_several_members(tmp_path, monkeypatch):
+    import gzip
+
+    data = np.arange(400, dtype="<u2").reshape(20, 20)
+    a = make_array(str(tmp_path), data, (10, 20), codec="gzip")
+    raw = data[10:].tobytes()
+    with open(os.path.join(str(tmp_path), "a", "c", "1", "0"), "wb") as f:
+        f.write(gzip.compress(raw[:150]) + gzip.compress(raw[150:]) + b"\0" * 7)
+    sel = normalize_selection(np.s_[5:, ::3], data.shape)
+    handled, box = native_box(a._ctx, sel)
+    assert handled
+    np.testing.assert_array_equal(box, data[5:, ::3])
+    np.testing.assert_array_equal(box, python_box(a._ctx, sel, monkeypatch))

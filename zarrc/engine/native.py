@@ -1,0 +1,224 @@
+"""The native chunk loop: basic reads of local arrays with a simple codec chain, in C.
+
+For a LocalStore array whose chunks are the raw bytes of the array's dtype, optionally through
+one of zstd, blosc, numcodecs lz4, gzip or zlib, and a selection of ints and slices,
+:func:`read_box_native` reads the whole box in ``zarrc._ext.chunkio``: key, open / read /
+close, decompression and the strided copy happen per chunk with the GIL released, split over
+the engine's threads. Anything else returns False and the Python engine reads it.
+
+A chunk the C decoders refuse (corrupt, or a variant they do not know) is read again on the
+Python path, which either succeeds or raises the Python engine's error naming the key: the
+two paths agree by construction on errors too. The extension is optional (it needs libzstd,
+liblz4, libblosc and zlib at build time); without it this module only ever returns False.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+
+from zarrc import config
+from zarrc.engine.context import ArrayContext
+from zarrc.engine.pool import run_tasks
+from zarrc.indexing.projection import plan_dim
+from zarrc.indexing.selection import IntDim, Selection, SliceDim
+from zarrc.metadata.chunk_key import ChunkKeyEncoding
+from zarrc.storage.local import LocalStore
+
+try:
+    from zarrc._ext import chunkio
+except ImportError:  # built without the compression libraries
+    chunkio = None
+
+__all__ = ["read_box_native", "available", "ENABLED"]
+
+ENABLED = True
+"""Switch for the native path (tests turn it off to get the Python engine's result)."""
+
+# codec class (module.qualname) -> chunkio codec name
+_CODECS = {
+    "zarrc.codecs.zstd.ZstdCodec": "zstd",
+    "zarrc.codecs.blosc.BloscCodec": "blosc",
+    "zarrc.codecs.lz4.LZ4Codec": "lz4",
+    "zarrc.codecs.deflate.GzipCodec": "gzip",
+    "zarrc.codecs.deflate.ZlibCodec": "zlib",
+}
+_KEEP_BYTES = 16 << 20  # scratch buffers up to this size stay with their thread
+_CHUNKS_PER_TASK = 8  # small chunks per task at least
+_BIG_CHUNK = 1 << 16  # decoded bytes from which one chunk is worth a task of its own
+
+
+def available() -> bool:
+    """True when the native extension was built (and the path is enabled)."""
+    return chunkio is not None and ENABLED
+
+
+def read_box_native(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> bool:
+    """Read the box of ``sel`` into ``box`` natively if the array and selection allow it.
+
+    Returns False, having done nothing, unless the extension is built, the store is a
+    LocalStore (possibly behind a read-only view), the selection is basic and the codec chain
+    is simple (see the module docstring). Raises what the Python engine raises for a bad chunk.
+    """
+    if not available() or box is None:
+        return False
+    job = _plan_job(ctx, sel, box)
+    if job is None:
+        return False
+    if job.read.total == 0:
+        return True
+    threads = max(1, int(config.get("threads")))
+    total = job.read.total
+    # small chunks go in batches (a hand-off costs about as much as reading a few of them)
+    batch = 1 if job.read.chunk_nbytes >= _BIG_CHUNK else _CHUNKS_PER_TASK
+    pieces = min(threads * 4, total // batch) if threads > 1 else 1
+    if pieces <= 1:
+        _run_range(job, 0, total)
+        return True
+    bounds = [total * k // pieces for k in range(pieces + 1)]
+    run_tasks(lambda k: _run_range(job, bounds[k], bounds[k + 1]), range(pieces))
+    return True
+
+
+class _Job:
+    """One native read: the checked C request plus what the Python fallback needs."""
+
+    __slots__ = ("ctx", "read", "plans", "box", "rsize")
+
+    def __init__(self, ctx: ArrayContext, read, plans: list, box: np.ndarray, rsize: int):
+        self.ctx = ctx
+        self.read = read  # chunkio.ChunkRead
+        self.plans = plans  # per dim, int64 rows (chunk, start, step, count, box start)
+        self.box = box  # the box with integer dimensions kept (length 1)
+        self.rsize = rsize  # first size of the compressed-read buffer
+
+
+def _local_root(store) -> str | None:
+    """The directory of a LocalStore (looking through read-only views), else None."""
+    for _ in range(4):
+        if isinstance(store, LocalStore):
+            return None if store._confine_symlinks else store.root
+        store = getattr(store, "wrapped", None)
+        if store is None:
+            return None
+    return None
+
+
+def _codec_name(ctx: ArrayContext) -> tuple[str | None, str] | None:
+    """``(chunkio codec name or None, order)`` for a supported chain, else None."""
+    chain = ctx.pipeline.simple_chain()
+    if chain is None:
+        return None
+    codec, order = chain
+    if codec is None:
+        return None, order
+    cls = type(codec)
+    name = _CODECS.get(f"{cls.__module__}.{cls.__qualname__}")
+    if name is None or (name == "blosc" and not chunkio.blosc_has(codec.cname)):
+        return None
+    return name, order
+
+
+def _plan_rows(d, size: int, chunk: int) -> np.ndarray:
+    """One dimension's plan as int64 rows (chunk, local start, step, count, box start)."""
+    if isinstance(d, IntDim):
+        c = d.index // chunk
+        return np.array([[c, d.index - c * chunk, 1, 1, 0]], dtype=np.int64)
+    rows = [(p.chunk, p.local.start, p.local.step or 1, p.box.stop - p.box.start, p.box.start)
+            for p in plan_dim(d, size, chunk)]
+    return np.array(rows, dtype=np.int64).reshape(len(rows), 5)
+
+
+def _plan_job(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> _Job | None:
+    if sel.post is not None or ctx.by_numpy or ctx.pipeline.sharding is not None:
+        return None
+    if not all(isinstance(d, (IntDim, SliceDim)) for d in sel.dims):
+        return None
+    if box.dtype != ctx.dtype or box.shape != tuple(sel.box_shape) or not box.flags.writeable:
+        return None
+    root = _local_root(ctx.store)
+    encoding = getattr(ctx.encode_key, "__self__", None)
+    if root is None or not isinstance(encoding, ChunkKeyEncoding):
+        return None
+    chain = _codec_name(ctx)
+    if chain is None or tuple(ctx.pipeline.spec.shape) != tuple(ctx.chunks):
+        return None
+    codec, order = chain
+    directory = os.fsencode(root.rstrip("/") + "/" + ctx.prefix)
+    int_axes = tuple(k for k, d in enumerate(sel.dims) if isinstance(d, IntDim))
+    full_box = np.expand_dims(box, int_axes) if int_axes else box
+    plans = [_plan_rows(d, n, c) for d, n, c in zip(sel.dims, ctx.shape, ctx.chunks)]
+    itemsize = ctx.dtype.itemsize
+    fill = ctx.fill_bytes or bytes(itemsize)
+    read = chunkio.ChunkRead(directory, encoding.name, encoding.separator, ctx.chunks,
+                             ctx.shape, itemsize, codec, order, plans, full_box, fill)
+    nbytes = read.chunk_nbytes
+    return _Job(ctx, read, plans, full_box, nbytes + nbytes // 16 + 4096)
+
+
+class _ThreadState(threading.local):
+    """Per thread: a decompression context and reusable scratch buffers."""
+
+    def __init__(self) -> None:
+        self.dec = chunkio.Decompressor()
+        self.rbuf = np.empty(0, np.uint8)
+        self.dbuf = np.empty(0, np.uint8)
+
+    def buffers(self, rsize: int, dsize: int) -> tuple[np.ndarray, np.ndarray]:
+        rbuf, dbuf = self.rbuf, self.dbuf
+        if rbuf.size < rsize:
+            rbuf = np.empty(rsize, np.uint8)
+            if rsize <= _KEEP_BYTES:
+                self.rbuf = rbuf
+        if dbuf.size < dsize:
+            dbuf = np.empty(dsize, np.uint8)
+            if dsize <= _KEEP_BYTES:
+                self.dbuf = dbuf
+        return rbuf, dbuf
+
+
+_state = _ThreadState() if chunkio is not None else None
+
+
+def _run_range(job: _Job, begin: int, end: int) -> None:
+    """Read chunks ``begin .. end-1``; grow the read buffer or take the Python path as needed."""
+    state = _state
+    rsize = job.rsize
+    pos = begin
+    while pos < end:
+        rbuf, dbuf = state.buffers(rsize, job.read.chunk_nbytes)
+        rc, index, need, _err = job.read.run(state.dec, rbuf, dbuf, pos, end)
+        if rc >= 0:
+            return
+        if rc == chunkio.E_BUFSIZE:  # a file larger than the buffer: retry it with room
+            rsize = max(need, rsize)
+            pos = index
+            continue
+        # Any other failure of one chunk: the Python path reads it again, and either succeeds
+        # (a variant the C decoders refuse) or raises the Python engine's error for its key.
+        _read_chunk_python(job, index)
+        pos = index + 1
+
+
+def _read_chunk_python(job: _Job, index: int) -> None:
+    """Read the chunk at flattened ``index`` through the store and the codec pipeline."""
+    ctx = job.ctx
+    entries = np.unravel_index(index, [len(p) for p in job.plans])
+    rows = [p[int(e)] for p, e in zip(job.plans, entries)]
+    coords = tuple(int(r[0]) for r in rows)
+    local = tuple(_local_slice(int(r[1]), int(r[2]), int(r[3])) for r in rows)
+    target = job.box[tuple(slice(int(r[4]), int(r[4] + r[3])) for r in rows)]
+    key = ctx.key(coords)
+    data = ctx.store.get(key)
+    if data is None:
+        ctx.fill(target)
+        return
+    chunk = ctx.pipeline.decode(data, key)
+    ctx.copy(target, chunk[local])
+
+
+def _local_slice(start: int, step: int, count: int) -> slice:
+    stop = start + count * step
+    return slice(start, stop if stop >= 0 else None, step)
