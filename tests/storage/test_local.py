@@ -72,29 +72,15 @@ def test_failed_replace_keeps_old_value_and_leaves_no_temp_file(tmp_path, monkey
 def test_failed_write_midway_keeps_old_value_and_leaves_no_temp_file(tmp_path, monkeypatch):
     store = LocalStore(tmp_path)
     store.set("k", b"old")
-    real_open = open
+    real_write = os.write
     seen = []
 
-    class FailingFile:
-        def __init__(self, f):
-            self._f = f
+    def failing_write(fd, data):
+        real_write(fd, bytes(data[:3]))  # part of the value reaches the temp file
+        seen.append(fd)
+        raise OSError("no space left on device")
 
-        def write(self, data):
-            self._f.write(bytes(data[:3]))  # part of the value reaches the temp file
-            seen.append(self._f.name)
-            raise OSError("no space left on device")
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self._f.close()
-
-    def fake_open(file, *args, **kwargs):
-        f = real_open(file, *args, **kwargs)
-        return FailingFile(f) if isinstance(file, int) else f
-
-    monkeypatch.setattr("builtins.open", fake_open)
+    monkeypatch.setattr(os, "write", failing_write)
     with pytest.raises(OSError, match="no space"):
         store.set("k", b"a much longer new value")
     monkeypatch.undo()

@@ -214,15 +214,15 @@ class LocalStore(Store):
         buffer = as_buffer(value)
         directory = os.path.dirname(path)
         for attempt in range(_WRITE_RETRIES):
-            os.makedirs(directory, exist_ok=True)
             try:
                 self._write_atomic(path, directory, buffer)
                 return
             except FileNotFoundError:
-                # The directory vanished between makedirs and the write (a concurrent delete
-                # pruned it); create it again.
+                # The directory does not exist yet, or vanished (a concurrent delete pruned
+                # it): create it and try again. Trying first saves a makedirs per write.
                 if attempt == _WRITE_RETRIES - 1:
                     raise
+                os.makedirs(directory, exist_ok=True)
 
     def _write_atomic(self, path: str, directory: str, buffer: memoryview) -> None:
         """Write ``buffer`` to a fresh temporary file beside ``path`` and rename it over it."""
@@ -235,13 +235,14 @@ class LocalStore(Store):
             except FileExistsError:
                 continue
         try:
-            with open(fd, "wb", buffering=0) as f:
+            try:
                 view = buffer
                 while view:
-                    written = f.write(view)
-                    view = view[written:]
+                    view = view[os.write(fd, view):]
                 if self._fsync:
-                    os.fsync(f.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
             os.replace(tmp, path)
         except BaseException:
             try:
