@@ -1,7 +1,8 @@
 /* zc_chunkio.c - the native chunk loop of a basic read (see zc_chunkio.h).
  *
- * Per chunk: key -> path (in a stack buffer), open / fstat / read / close, decode into the
- * caller's chunk buffer (or straight into the box), then zc_copy_region of the selected part.
+ * Per chunk: its bytes (a file: key -> path in a stack buffer, open / fstat / read / close; or
+ * a slice of the caller's buffer), decode into the caller's chunk buffer (or straight into the
+ * box), then zc_copy_region of the selected part.  One loop (zc_loop) serves both sources.
  * A missing file (ENOENT, ENOTDIR, or a directory) is the fill value, as in LocalStore.get.
  * Decoders mirror zarrc.codecs' checks: the decoded size must equal the chunk's exactly.
  */
@@ -228,13 +229,13 @@ static char *zc_put_int(char *p, int64_t v)
     return p;
 }
 
-/* ---- the loop ---- */
+/* ---- the loop (shared by the file and the memory source) ---- */
 
-static int zc_check_spec(const zc_chunkio_spec *s, int64_t *total)
+static int zc_check_spec(const zc_chunkio_spec *s, int files, int64_t *total)
 {
     int d;
     int64_t i, t = 1;
-    if (s->dir == NULL || s->fill == NULL || s->box == NULL)
+    if (s->fill == NULL || s->box == NULL || (files && s->dir == NULL))
         return ZC_E_ARG;
     if (s->ndim > 0 && (s->chunk_shape == NULL || s->array_shape == NULL || s->plans == NULL ||
                         s->plan_len == NULL || s->box_shape == NULL || s->box_strides == NULL))
@@ -243,9 +244,9 @@ static int zc_check_spec(const zc_chunkio_spec *s, int64_t *total)
         return ZC_E_NDIM;
     if (s->itemsize <= 0)
         return ZC_E_ITEMSIZE;
-    if (s->key_encoding != ZC_KEY_DEFAULT && s->key_encoding != ZC_KEY_V2)
+    if (files && s->key_encoding != ZC_KEY_DEFAULT && s->key_encoding != ZC_KEY_V2)
         return ZC_E_ARG;
-    if (s->separator != '/' && s->separator != '.')
+    if (files && s->separator != '/' && s->separator != '.')
         return ZC_E_ARG;
     if (s->codec < ZC_CODEC_NONE || s->codec > ZC_CODEC_ZLIB)
         return ZC_E_ARG;
@@ -269,23 +270,151 @@ static int zc_check_spec(const zc_chunkio_spec *s, int64_t *total)
     return ZC_OK;
 }
 
-ssize_t zc_chunkio_read(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, char *rbuf,
-                        size_t rbuf_size, char *dbuf, size_t dbuf_size, int64_t begin,
-                        int64_t end, zc_chunkio_status *st)
+/* Where a chunk's bytes come from: files below spec->dir, or one buffer and a table of
+ * (offset, nbytes) per entry of the plans' product. */
+typedef struct {
+    /* files */
+    char *path;   /* ZC_CHUNKIO_PATH_MAX bytes starting with spec->dir */
+    size_t dirlen;
+    char *rbuf;
+    size_t rbuf_size;
+    /* memory (is_mem) */
+    int is_mem;
+    const char *mem;
+    size_t mem_size;
+    const int64_t *entries;
+} zc_source;
+
+/* One entry of the plans' product: its part of the chunk, its place in the box. */
+typedef struct {
+    ssize_t shape[ZC_MAXDIM]; /* selected extent per dimension */
+    ssize_t sstr[ZC_MAXDIM];  /* byte strides of the selection inside the decoded chunk */
+    ssize_t soff, doff;       /* byte offsets of its first item in the chunk and in the box */
+    int direct;               /* the whole chunk, laid out as in the box: decode into the box */
+} zc_entry;
+
+static void zc_entry_plan(const zc_chunkio_spec *s, const int64_t *idx, const ssize_t *cstride,
+                          zc_entry *e)
 {
-    char path[ZC_CHUNKIO_PATH_MAX];
-    ssize_t cstride[ZC_MAXDIM], shape[ZC_MAXDIM], sstr[ZC_MAXDIM];
+    int d, whole = 1, contiguous = 1;
+    e->soff = 0;
+    e->doff = 0;
+    for (d = 0; d < s->ndim; d++) {
+        const int64_t *row = s->plans[d] + idx[d] * ZC_PLAN_COLS;
+        const int64_t c = s->chunk_shape[d];
+        e->shape[d] = (ssize_t)row[ZC_PLAN_COUNT];
+        e->sstr[d] = (ssize_t)row[ZC_PLAN_STEP] * cstride[d];
+        e->soff += (ssize_t)row[ZC_PLAN_START] * cstride[d];
+        e->doff += (ssize_t)row[ZC_PLAN_BOX] * s->box_strides[d];
+        if (row[ZC_PLAN_START] != 0 || row[ZC_PLAN_COUNT] != c ||
+            (c > 1 && row[ZC_PLAN_STEP] != 1) || (row[ZC_PLAN_CHUNK] + 1) * c > s->array_shape[d])
+            whole = 0;
+        if (c > 1 && s->box_strides[d] != cstride[d])
+            contiguous = 0;
+    }
+    e->direct = whole && contiguous;
+}
+
+/* Copy the entry's part of a decoded chunk (at `chunk`) into the box. */
+static int zc_entry_copy(const zc_chunkio_spec *s, const zc_entry *e, const char *chunk)
+{
+    return zc_copy_region(chunk + e->soff, e->sstr, s->box + e->doff, s->box_strides, e->shape,
+                          s->ndim, s->itemsize) < 0 ? ZC_E_ARG : ZC_OK;
+}
+
+/* Fill the entry's place in the box with the fill value (a missing chunk). */
+static int zc_entry_fill(const zc_chunkio_spec *s, const zc_entry *e)
+{
+    return zc_fill_region(s->box + e->doff, s->box_strides, e->shape, s->ndim, s->fill,
+                          s->itemsize) < 0 ? ZC_E_ARG : ZC_OK;
+}
+
+/* Decode one stored chunk (n bytes at src; nbytes decoded) and place the entry's part. */
+static int zc_entry_decode(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const zc_entry *e,
+                           const char *src, size_t n, char *dbuf, size_t nbytes)
+{
+    char *target = e->direct ? s->box + e->doff : dbuf;
+    int rc;
+    if (s->codec == ZC_CODEC_NONE) { /* raw: the stored bytes are the chunk */
+        if (n != nbytes)
+            return ZC_E_DATA;
+        if (e->direct) {
+            memcpy(target, src, nbytes);
+            return ZC_OK;
+        }
+        return zc_entry_copy(s, e, src);
+    }
+    rc = zc_decode(ctx, s->codec, src, n, target, nbytes);
+    if (rc == ZC_OK && !e->direct)
+        rc = zc_entry_copy(s, e, dbuf);
+    return rc;
+}
+
+/* The chunk of a file source: key -> path, read, decode.  1: the file is missing. */
+static int zc_entry_from_file(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const zc_source *src,
+                              const int64_t *idx, const zc_entry *e, char *dbuf, size_t nbytes,
+                              zc_chunkio_status *st)
+{
+    char *p = src->path + src->dirlen;
+    size_t size = 0;
+    int d, rc;
+    if (s->key_encoding == ZC_KEY_DEFAULT)
+        *p++ = 'c';
+    else if (s->ndim == 0)
+        *p++ = '0';
+    for (d = 0; d < s->ndim; d++) {
+        if (d > 0 || s->key_encoding == ZC_KEY_DEFAULT)
+            *p++ = s->separator;
+        p = zc_put_int(p, s->plans[d][idx[d] * ZC_PLAN_COLS + ZC_PLAN_CHUNK]);
+    }
+    *p = '\0';
+    if (s->codec == ZC_CODEC_NONE) { /* read straight into the box when it can be */
+        char *target = e->direct ? s->box + e->doff : dbuf;
+        rc = zc_read_file(src->path, target, nbytes, &size, &st->err);
+        if (rc == ZC_E_BUFSIZE || (rc == 0 && size != nbytes))
+            return ZC_E_DATA; /* uncompressed: the file is exactly one chunk */
+        if (rc == 0 && !e->direct)
+            rc = zc_entry_copy(s, e, dbuf);
+        return rc;
+    }
+    rc = zc_read_file(src->path, src->rbuf, src->rbuf_size, &size, &st->err);
+    if (rc == ZC_E_BUFSIZE)
+        st->need = (int64_t)size;
+    else if (rc == 0)
+        rc = zc_entry_decode(s, ctx, e, src->rbuf, size, dbuf, nbytes);
+    return rc;
+}
+
+/* The chunk of a memory source: entry k's (offset, nbytes) in the buffer; (-1, -1) missing. */
+static int zc_entry_from_mem(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const zc_source *src,
+                             int64_t k, const zc_entry *e, char *dbuf, size_t nbytes)
+{
+    const int64_t off = src->entries[2 * k], n = src->entries[2 * k + 1];
+    if (off == -1 && n == -1)
+        return 1;
+    if (off < 0 || n < 0 || (uint64_t)off > src->mem_size ||
+        (uint64_t)n > src->mem_size - (uint64_t)off)
+        return ZC_E_DATA; /* outside the buffer: the caller's index is corrupt */
+    return zc_entry_decode(s, ctx, e, src->mem + off, (size_t)n, dbuf, nbytes);
+}
+
+static ssize_t zc_loop(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const zc_source *src,
+                       char *dbuf, size_t dbuf_size, int64_t begin, int64_t end,
+                       zc_chunkio_status *st)
+{
+    ssize_t cstride[ZC_MAXDIM];
     int64_t idx[ZC_MAXDIM];
     int64_t total, k, rem;
-    size_t dirlen, nbytes;
+    size_t nbytes;
+    zc_entry e;
     int ndim, d, rc;
 
-    if (s == NULL || st == NULL || ctx == NULL || dbuf == NULL)
+    if (s == NULL || st == NULL || ctx == NULL)
         return ZC_E_ARG;
     st->index = -1;
     st->need = 0;
     st->err = 0;
-    rc = zc_check_spec(s, &total);
+    rc = zc_check_spec(s, !src->is_mem, &total);
     if (rc < 0)
         return rc;
     ndim = s->ndim;
@@ -304,14 +433,8 @@ ssize_t zc_chunkio_read(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, char *rbu
             nbytes *= (size_t)s->chunk_shape[d];
         }
     }
-    if (dbuf_size < nbytes || (s->codec != ZC_CODEC_NONE && rbuf == NULL))
+    if (dbuf == NULL || dbuf_size < nbytes)
         return ZC_E_ARG;
-    dirlen = strlen(s->dir);
-    if (dirlen + 2 + (size_t)ndim * 21 >= sizeof(path)) {
-        st->index = begin < end ? begin : -1;
-        return begin < end ? ZC_E_PATH : 0;
-    }
-    memcpy(path, s->dir, dirlen);
 
     rem = begin; /* row-major position of `begin` */
     for (d = ndim - 1; d >= 0; d--) {
@@ -320,55 +443,13 @@ ssize_t zc_chunkio_read(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, char *rbu
     }
 
     for (k = begin; k < end; k++) {
-        char *p = path + dirlen, *target;
-        ssize_t doff = 0, soff = 0;
-        size_t size = 0;
-        int whole = 1, contiguous = 1;
-        if (s->key_encoding == ZC_KEY_DEFAULT)
-            *p++ = 'c';
-        else if (ndim == 0)
-            *p++ = '0';
-        for (d = 0; d < ndim; d++) {
-            const int64_t *row = s->plans[d] + idx[d] * ZC_PLAN_COLS;
-            const int64_t c = s->chunk_shape[d];
-            if (d > 0 || s->key_encoding == ZC_KEY_DEFAULT)
-                *p++ = s->separator;
-            p = zc_put_int(p, row[ZC_PLAN_CHUNK]);
-            shape[d] = (ssize_t)row[ZC_PLAN_COUNT];
-            sstr[d] = (ssize_t)row[ZC_PLAN_STEP] * cstride[d];
-            soff += (ssize_t)row[ZC_PLAN_START] * cstride[d];
-            doff += (ssize_t)row[ZC_PLAN_BOX] * s->box_strides[d];
-            if (row[ZC_PLAN_START] != 0 || row[ZC_PLAN_COUNT] != c ||
-                (c > 1 && row[ZC_PLAN_STEP] != 1) || (row[ZC_PLAN_CHUNK] + 1) * c > s->array_shape[d])
-                whole = 0;
-            if (c > 1 && s->box_strides[d] != cstride[d])
-                contiguous = 0;
-        }
-        *p = '\0';
-        target = (whole && contiguous) ? s->box + doff : dbuf;
-
-        if (s->codec == ZC_CODEC_NONE) {
-            rc = zc_read_file(path, target, nbytes, &size, &st->err);
-            if (rc == ZC_E_BUFSIZE || (rc == 0 && size != nbytes))
-                rc = ZC_E_DATA; /* uncompressed: the file is exactly one chunk */
-        } else {
-            rc = zc_read_file(path, rbuf, rbuf_size, &size, &st->err);
-            if (rc == ZC_E_BUFSIZE)
-                st->need = (int64_t)size;
-            else if (rc == 0)
-                rc = zc_decode(ctx, s->codec, rbuf, size, target, nbytes);
-        }
-        if (rc == 1) {
-            if (zc_fill_region(s->box + doff, s->box_strides, shape, ndim, s->fill, s->itemsize) <
-                0)
-                rc = ZC_E_ARG;
-            else
-                rc = 0;
-        } else if (rc == 0 && target == dbuf) {
-            if (zc_copy_region(dbuf + soff, sstr, s->box + doff, s->box_strides, shape, ndim,
-                               s->itemsize) < 0)
-                rc = ZC_E_ARG;
-        }
+        zc_entry_plan(s, idx, cstride, &e);
+        if (src->is_mem)
+            rc = zc_entry_from_mem(s, ctx, src, k, &e, dbuf, nbytes);
+        else
+            rc = zc_entry_from_file(s, ctx, src, idx, &e, dbuf, nbytes, st);
+        if (rc == 1)
+            rc = zc_entry_fill(s, &e);
         if (rc < 0) {
             st->index = k;
             return rc;
@@ -380,4 +461,50 @@ ssize_t zc_chunkio_read(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, char *rbu
         }
     }
     return (ssize_t)(end - begin);
+}
+
+ssize_t zc_chunkio_read(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, char *rbuf,
+                        size_t rbuf_size, char *dbuf, size_t dbuf_size, int64_t begin,
+                        int64_t end, zc_chunkio_status *st)
+{
+    char path[ZC_CHUNKIO_PATH_MAX];
+    zc_source src;
+    size_t dirlen;
+    if (s == NULL || st == NULL || s->dir == NULL)
+        return ZC_E_ARG;
+    if (s->codec != ZC_CODEC_NONE && rbuf == NULL)
+        return ZC_E_ARG;
+    st->index = -1;
+    st->need = 0;
+    st->err = 0;
+    memset(&src, 0, sizeof(src));
+    dirlen = strlen(s->dir);
+    if (s->ndim < 0 || s->ndim > ZC_MAXDIM)
+        return ZC_E_NDIM;
+    if (dirlen + 2 + (size_t)s->ndim * 21 >= sizeof(path)) {
+        st->index = begin < end ? begin : -1;
+        return begin < end ? ZC_E_PATH : 0;
+    }
+    memcpy(path, s->dir, dirlen);
+    src.path = path;
+    src.dirlen = dirlen;
+    src.rbuf = rbuf;
+    src.rbuf_size = rbuf_size;
+    return zc_loop(s, ctx, &src, dbuf, dbuf_size, begin, end, st);
+}
+
+ssize_t zc_chunkio_decode_mem(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const char *mem,
+                              size_t mem_size, const int64_t *entries, char *dbuf,
+                              size_t dbuf_size, int64_t begin, int64_t end,
+                              zc_chunkio_status *st)
+{
+    zc_source src;
+    if (s == NULL || st == NULL || entries == NULL || (mem == NULL && mem_size > 0))
+        return ZC_E_ARG;
+    memset(&src, 0, sizeof(src));
+    src.is_mem = 1;
+    src.mem = mem;
+    src.mem_size = mem_size;
+    src.entries = entries;
+    return zc_loop(s, ctx, &src, dbuf, dbuf_size, begin, end, st);
 }

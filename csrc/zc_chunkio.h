@@ -1,9 +1,11 @@
-/* zc_chunkio.h - read a basic selection of a regular-grid array from chunk files.
+/* zc_chunkio.h - read a basic selection of a regular-grid array from chunk files or memory.
  *
  * The whole chunk loop in C: for each chunk of a range of the selection, build its key, read
  * its file (open / fstat / read / close), decompress it (none, zstd, blosc, numcodecs lz4, gzip,
  * zlib) and copy its strided part into the caller's output box; a missing file fills that part
- * with the fill value.  The caller passes every buffer and one decompression context per thread,
+ * with the fill value.  zc_chunkio_decode_mem runs the same loop over chunks already in one
+ * buffer (a shard's inner chunks), located by an (offset, nbytes) table.
+ * The caller passes every buffer and one decompression context per thread,
  * so several threads can run disjoint ranges of one read at once (the GIL released).
  * Needs POSIX file calls and libzstd, liblz4, libblosc (1.x) and zlib.
  */
@@ -48,7 +50,8 @@ int zc_chunkio_blosc_has(const char *cname);
 
 /* One read: the array, its coding, the selection's per-dimension plans and the output box. */
 typedef struct {
-    const char *dir;          /* directory holding the array's chunk keys, ending in '/' */
+    const char *dir;          /* directory holding the array's chunk keys, ending in '/'
+                                 (files only) */
     int key_encoding;         /* ZC_KEY_* */
     char separator;           /* '/' or '.' */
     int ndim;                 /* 0..ZC_MAXDIM */
@@ -83,5 +86,16 @@ typedef struct {
 ssize_t zc_chunkio_read(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx, char *rbuf,
                         size_t rbuf_size, char *dbuf, size_t dbuf_size, int64_t begin,
                         int64_t end, zc_chunkio_status *status);
+
+/* The same loop over chunks held in memory (e.g. the inner chunks of a shard): entry k of the
+ * plans' product (k = begin..end-1) is stored at mem[entries[2k] .. entries[2k] + entries[2k+1])
+ * or, when entries[2k] == entries[2k+1] == -1, is missing and filled with spec->fill.  spec->dir,
+ * key_encoding and separator are not used.  An entry outside [0, mem_size) is ZC_E_DATA.
+ * Returns end - begin, or ZC_E_DATA with status->index set (corrupt chunk or entry), or
+ * ZC_E_ARG / ZC_E_NDIM / ZC_E_ITEMSIZE for a bad spec.  No allocation, no globals. */
+ssize_t zc_chunkio_decode_mem(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx, const char *mem,
+                              size_t mem_size, const int64_t *entries, char *dbuf,
+                              size_t dbuf_size, int64_t begin, int64_t end,
+                              zc_chunkio_status *status);
 
 #endif /* ZC_CHUNKIO_H */

@@ -184,7 +184,11 @@ class Array(nodes.Node):
     @property
     def oindex(self) -> _Indexer:
         """Orthogonal selection: each index array selects along its own axis."""
-        return _Indexer(self, normalize_orthogonal_selection)
+        # Sharded arrays read shards in parts through views of the result, so they keep the
+        # box-then-reorder plan; others scatter each chunk's values straight into place.
+        scatter = self._ctx.pipeline.sharding is None
+        return _Indexer(self, lambda sel, shape: normalize_orthogonal_selection(
+            sel, shape, scatter=scatter))
 
     @property
     def vindex(self) -> _Indexer:

@@ -40,7 +40,11 @@ def assemble(x: np.ndarray, sel, chunks: tuple) -> np.ndarray:
             else:
                 view = np.take(view, np.arange(view.shape[axis])[item], axis=axis)
                 axis += 1
-        box[proj.box] = view
+        if proj.scattered:  # ordered index arrays: values go to scattered places
+            box[np.ix_(*[b if isinstance(b, np.ndarray) else np.arange(n)[b]
+                         for b, n in zip(proj.box, box.shape)])] = view
+        else:
+            box[proj.box] = view
         seen += 1
     if box.size:
         assert seen == count_chunks(sel.dims, x.shape, chunks)
@@ -73,8 +77,8 @@ def test_any_selection_matches_numpy(data):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.data())
-def test_orthogonal_selection_matches_ix(data):
+@given(st.data(), st.booleans())
+def test_orthogonal_selection_matches_ix(data, scatter):
     shape = data.draw(shapes(max_dims=3))
     chunks = data.draw(chunks_for(shape))
     x = np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)
@@ -86,7 +90,7 @@ def test_orthogonal_selection_matches_ix(data):
         if isinstance(item, np.ndarray) and item.dtype == bool:
             item = np.flatnonzero(item)
         expected = expected[(slice(None),) * axis + (item,)]
-    got = assemble(x, normalize_orthogonal_selection(sel, shape), chunks)
+    got = assemble(x, normalize_orthogonal_selection(sel, shape, scatter=scatter), chunks)
     np.testing.assert_array_equal(got, expected)
 
 

@@ -150,3 +150,29 @@ def test_impossible_cast_stores_nothing():
     np.testing.assert_array_equal(a[...], np.arange(10))
     if before is not None:
         assert dict(a.store._data) == before
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_sharded_arrays_match_numpy(data):
+    """Sharded reads take other paths (partial shards, box-then-reorder oindex): same answers."""
+    shape = data.draw(shapes(max_dims=3).filter(lambda s: len(s) > 0), label="shape")
+    chunks = data.draw(chunks_for(shape), label="chunks")
+    per_shard = data.draw(st.tuples(*[st.integers(1, 3) for _ in shape]), label="per shard")
+    x = (np.arange(int(np.prod(shape)), dtype=np.int32) + 1).reshape(shape)
+    a = zarrc.create_array(None, shape=shape, dtype="int32", chunks=chunks,
+                           shards=tuple(c * k for c, k in zip(chunks, per_shard)), fill_value=0)
+    a[...] = x
+    sel = data.draw(selections(shape) | basic_selections(shape), label="sel")
+    expected, error = numpy_result(lambda: x[sel])
+    if error is None:
+        same(a[sel], expected)
+    osel = data.draw(orthogonal_selections(shape), label="osel")
+    ref = x
+    for axis in reversed(range(x.ndim)):
+        item = osel[axis]
+        if isinstance(item, np.ndarray) and item.dtype == bool:
+            item = np.flatnonzero(item)
+        ref = ref[(slice(None),) * axis + (item,)]
+    same(a.oindex[osel], np.array(ref, order="C"))

@@ -94,3 +94,7 @@ cdef extern from "zc_chunkio.h" nogil:
     Py_ssize_t zc_chunkio_read(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx, char *rbuf,
                                size_t rbuf_size, char *dbuf, size_t dbuf_size, int64_t begin,
                                int64_t end, zc_chunkio_status *status)
+    Py_ssize_t zc_chunkio_decode_mem(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx,
+                                     const char *mem, size_t mem_size, const int64_t *entries,
+                                     char *dbuf, size_t dbuf_size, int64_t begin, int64_t end,
+                                     zc_chunkio_status *status)

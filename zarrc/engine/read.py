@@ -15,7 +15,7 @@ from zarrc.engine.pool import run_tasks
 from zarrc.engine.shard import iter_shard_tasks
 from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
 
-__all__ = ["read_selection", "read_box", "gather"]
+__all__ = ["read_selection", "read_box", "gather", "box_index"]
 
 
 def gather(chunk: np.ndarray, local: tuple) -> np.ndarray:
@@ -34,7 +34,27 @@ def gather(chunk: np.ndarray, local: tuple) -> np.ndarray:
     return view
 
 
+def box_index(box_items: tuple, shape: tuple) -> tuple:
+    """An index for ``box[...]`` selecting the cross product of slices and position arrays."""
+    return np.ix_(*[b if isinstance(b, np.ndarray) else np.arange(n)[b]
+                    for b, n in zip(box_items, shape)])
+
+
+def _read_scattered(ctx: ArrayContext, proj: ChunkProjection, box: np.ndarray) -> None:
+    """A chunk whose values go to scattered places of the box (ordered index arrays)."""
+    key = ctx.key(proj.coords)
+    data = ctx.store.get(key)
+    where = box_index(proj.box, box.shape)
+    if data is None:
+        box[where] = ctx.fill_value
+    else:
+        box[where] = gather(ctx.pipeline.decode(data, key), proj.local)
+
+
 def _read_chunk(ctx: ArrayContext, proj: ChunkProjection, box: np.ndarray) -> None:
+    if proj.scattered:
+        _read_scattered(ctx, proj, box)
+        return
     key = ctx.key(proj.coords)
     target = box[proj.box + (Ellipsis,)]
     data = ctx.store.get(key)

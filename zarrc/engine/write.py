@@ -13,7 +13,7 @@ import numpy as np
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.locks import chunk_lock
 from zarrc.engine.pool import run_tasks
-from zarrc.engine.read import read_box
+from zarrc.engine.read import box_index, read_box
 from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
 
 __all__ = ["write_selection", "prepare_value"]
@@ -60,7 +60,10 @@ def _write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) -
 
 
 def _store_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, key: str) -> None:
-    source = values[proj.box + (Ellipsis,)]
+    if proj.scattered:
+        source = values[box_index(proj.box, values.shape)]
+    else:
+        source = values[proj.box + (Ellipsis,)]
     if proj.complete and not ctx.is_edge(proj.coords):
         chunk = source
     else:

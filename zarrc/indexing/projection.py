@@ -26,7 +26,7 @@ class DimPlan:
 
     chunk: int  # chunk index along this dimension
     local: object  # int, slice or int64 array: the selection inside the chunk
-    box: slice | None  # where it lands in the box; None for an integer (dropped) dimension
+    box: object  # slice (or int64 positions) where it lands in the box; None: dropped dim
     complete: bool  # covers every in-bounds position of the chunk, in order, step 1
 
 
@@ -39,6 +39,7 @@ class ChunkProjection:
     box: tuple  # slices of the box (integer dimensions omitted)
     complete: bool  # every in-bounds element of the chunk is selected, in order
     basic: bool  # local holds only ints and slices (a view, no gather)
+    scattered: bool = False  # box holds position arrays: values go to scattered places
 
 
 def _slice_plan(d: SliceDim, size: int, chunk: int) -> list[DimPlan]:
@@ -76,7 +77,26 @@ def _slice_plan(d: SliceDim, size: int, chunk: int) -> list[DimPlan]:
     return plans
 
 
+def _ordered_plan(d: ArrayDim, chunk: int) -> list[DimPlan]:
+    """An ordered ArrayDim: per chunk, the result positions it feeds and what they read."""
+    if d.order.shape[0] == 0:
+        return []
+    values = d.indices[d.order]  # the requested index of each result position
+    by_chunk = np.argsort(values // chunk, kind="stable")
+    chunks_sorted = values[by_chunk] // chunk
+    bounds = np.flatnonzero(chunks_sorted[1:] != chunks_sorted[:-1]) + 1
+    plans = []
+    for lo, hi in zip(np.concatenate(([0], bounds)).tolist(),
+                      np.concatenate((bounds, [len(by_chunk)])).tolist()):
+        positions = by_chunk[lo:hi]
+        c = int(chunks_sorted[lo])
+        plans.append(DimPlan(c, values[positions] - c * chunk, positions, False))
+    return plans
+
+
 def _array_plan(d: ArrayDim, size: int, chunk: int) -> list[DimPlan]:
+    if d.order is not None:
+        return _ordered_plan(d, chunk)
     idx = d.indices
     if idx.shape[0] == 0:
         return []
@@ -114,12 +134,14 @@ def iter_chunk_projections(dims: tuple, shape: tuple, chunks: tuple) -> Iterator
     per_dim = [plan_dim(d, n, c) for d, n, c in zip(dims, shape, chunks)]
     for combo in itertools.product(*per_dim):
         local = tuple(p.local for p in combo)
+        box = tuple(p.box for p in combo if p.box is not None)
         yield ChunkProjection(
             coords=tuple(p.chunk for p in combo),
             local=local,
-            box=tuple(p.box for p in combo if p.box is not None),
+            box=box,
             complete=all(p.complete for p in combo),
             basic=not any(isinstance(x, np.ndarray) for x in local),
+            scattered=any(isinstance(b, np.ndarray) for b in box),
         )
 
 

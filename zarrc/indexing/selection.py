@@ -59,13 +59,19 @@ class SliceDim:
 
 @dataclass(frozen=True)
 class ArrayDim:
-    """Sorted, unique, in-bounds positions (int64)."""
+    """Sorted, unique, in-bounds positions (int64).
+
+    With ``order`` (orthogonal selections whose index arrays are unsorted or repeat), the
+    dimension yields ``indices[order]``: ``len(order)`` results, each chunk scattering its
+    values straight to their places instead of a second pass over the result.
+    """
 
     indices: np.ndarray
+    order: np.ndarray | None = None
 
     @property
     def count(self) -> int:
-        return int(self.indices.shape[0])
+        return int((self.indices if self.order is None else self.order).shape[0])
 
 
 Dim = IntDim | SliceDim | ArrayDim
@@ -362,14 +368,21 @@ def _orthogonal_dim(item, size: int, axis: int):
     return ArrayDim(uniq), inverse
 
 
-def normalize_orthogonal_selection(selection, shape: tuple) -> Selection:
-    """Plan ``array.oindex[selection]``: each index array selects along its own axis."""
+def normalize_orthogonal_selection(selection, shape: tuple, *, scatter: bool = True) -> Selection:
+    """Plan ``array.oindex[selection]``: each index array selects along its own axis.
+
+    With ``scatter`` an unsorted or repeating index array becomes an ordered
+    :class:`ArrayDim`, so chunks write their values straight into the result (no ``post``
+    pass); without it the box of unique indices is read and ``post`` reorders it.
+    """
     items = _expand(selection, len(shape))
     if any(it is None for it in items):
         raise IndexError("newaxis (None) is not supported in orthogonal selection")
     dims, box_shape, posts = [], [], []
     for axis, item in enumerate(items):
         d, p = _orthogonal_dim(item, shape[axis], axis)
+        if scatter and isinstance(d, ArrayDim) and not isinstance(p, slice):
+            d, p = ArrayDim(d.indices, np.asarray(p, dtype=np.int64)), slice(None)
         dims.append(d)
         if not isinstance(d, IntDim):
             box_shape.append(d.count)
