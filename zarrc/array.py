@@ -19,7 +19,7 @@ from zarrc.engine.context import ArrayContext
 from zarrc.engine.points import read_points, write_points
 from zarrc.engine.read import read_selection
 from zarrc.engine.write import clear_outside, write_selection
-from zarrc.errors import ReadOnlyError
+from zarrc.errors import MetadataError, ReadOnlyError
 from zarrc.indexing import (
     PointSelection,
     normalize_block_selection,
@@ -61,23 +61,33 @@ class Array(nodes.Node):
         self._document = document
         key = nodes.key_of(self._path, "zarr.json" if metadata.zarr_format == 3 else ".zarray")
         fill = nodes.fill_array(metadata)
-        spec = ChunkSpec(shape=metadata.chunks, dtype=metadata.dtype, order=metadata.order,
-                         fill_value=fill[()])
-        if metadata.zarr_format == 3:
-            pipeline = CodecPipeline.from_v3(metadata.codecs, spec, key)
-        else:
-            pipeline = CodecPipeline.from_v2(metadata.filters, metadata.compressor, spec, key)
+
+        def make_pipeline(chunk_shape: tuple) -> CodecPipeline:
+            spec = ChunkSpec(shape=chunk_shape, dtype=metadata.dtype, order=metadata.order,
+                             fill_value=fill[()])
+            if metadata.zarr_format == 3:
+                return CodecPipeline.from_v3(metadata.codecs, spec, key)
+            return CodecPipeline.from_v2(metadata.filters, metadata.compressor, spec, key)
+
+        grid = None if metadata.regular else metadata.dim_grids
+        chunks = metadata.chunks if grid is None else tuple(
+            g if isinstance(g, int) else int(g[1] - g[0]) if len(g) > 1 else 1 for g in grid)
+        pipeline = make_pipeline(chunks)  # built now: bad codecs fail at open, not at first read
+        if grid is not None and pipeline.sharding is not None:
+            raise MetadataError(f"{key}: a rectilinear chunk grid cannot be sharded")
         self._ctx = ArrayContext(
             store=self._store,
             prefix=f"{self._path}/" if self._path else "",
             encode_key=metadata.chunk_key_encoding.encode,
             pipeline=pipeline,
             shape=metadata.shape,
-            chunks=metadata.chunks,
+            chunks=chunks,
             dtype=metadata.dtype,
             fill_value=fill,
             fill_bytes=None if metadata.fill_value is None else fill.tobytes(),
             write_empty_chunks=self._write_empty_chunks,
+            grid=grid,
+            make_pipeline=None if grid is None else make_pipeline,
         )
 
     def _metadata_changed(self) -> None:
@@ -199,7 +209,7 @@ class Array(nodes.Node):
     def blocks(self) -> _Indexer:
         """Selection in units of chunks: ``a.blocks[1, 2:4]``."""
         return _Indexer(self, lambda sel, shape: normalize_selection(
-            normalize_block_selection(sel, shape, self._metadata.chunks), shape))
+            normalize_block_selection(sel, shape, self._ctx.dim_grids), shape))
 
     @property
     def lazy(self) -> LazyIndexer:
@@ -255,7 +265,7 @@ class Array(nodes.Node):
     def __iter__(self) -> Iterator[np.ndarray]:
         if not self.shape:
             raise TypeError("iteration over a 0-d array")
-        step = self.chunks[0]
+        step = self._ctx.chunks[0]  # about a chunk's worth of rows per read
         for start in range(0, self.shape[0], step):
             block = self[start:start + step]
             yield from block
@@ -320,9 +330,10 @@ class Array(nodes.Node):
 
     def iter_chunks(self) -> Iterator[tuple[tuple, np.ndarray]]:
         """``(region, data)`` for every chunk in C order; one chunk is held at a time."""
+        ctx = self._ctx
         for coords in np.ndindex(*self.cdata_shape):
-            region = tuple(slice(i * c, min((i + 1) * c, n))
-                           for i, c, n in zip(coords, self._metadata.chunks, self.shape))
+            region = tuple(slice(s, min(s + c, n)) for s, c, n in
+                           zip(ctx.chunk_start(coords), ctx.chunk_shape(coords), self.shape))
             yield region, self[region]
 
     def to_dask(self, chunks=None):
@@ -331,7 +342,8 @@ class Array(nodes.Node):
             import dask.array as da
         except ImportError:
             raise ImportError("to_dask() needs dask: pip install 'zarrc[dask]'") from None
-        return da.from_array(self, chunks=chunks or self.chunks, asarray=False, fancy=False)
+        return da.from_array(self, chunks=chunks or self._metadata.chunks, asarray=False,
+                             fancy=False)
 
 
 class _Indexer:

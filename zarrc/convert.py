@@ -273,6 +273,8 @@ def target_metadata(src: ArrayMetadata, zarr_format: int, codecs, key: str) -> A
         raise ValueError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     if src.zarr_format == 2 and codecs is None:
         return src
+    if not src.regular:
+        raise _error(key, "chunk_grid", "a rectilinear chunk grid has no zarr v2 form")
     chunks, source_codecs = src.chunks, src.codecs
     shard = _sharding(src)
     if shard is not None:  # v2 has no shards: one v2 chunk per inner chunk
@@ -314,11 +316,11 @@ def copy_chunks(src: Array, dst: Array) -> int:
     destination chunk is read back. Unstored source chunks read as the fill value and are
     skipped.
     """
-    chunks = src._metadata.chunks
+    ctx = src._ctx
     count = 0
     for coords in iter_stored_chunks(src):
-        region = tuple(slice(i * c, min((i + 1) * c, n))
-                       for i, c, n in zip(coords, chunks, src.shape))
+        region = tuple(slice(s, min(s + c, n)) for s, c, n in
+                       zip(ctx.chunk_start(coords), ctx.chunk_shape(coords), src.shape))
         dst[region] = src[region]
         count += 1
     return count

@@ -450,7 +450,7 @@ class LazyArray:
             raise TypeError("iteration over a 0-d array")
         # Read a chunk's worth of rows at a time when the first axis follows a base dimension.
         step = self._shape[0] or 1
-        for mp, chunk in zip(self._maps, self._base.chunks):
+        for mp, chunk in zip(self._maps, self._base._ctx.chunks):
             if isinstance(mp, _Stride) and mp.dim == 0:
                 step = max(1, chunk // abs(mp.step))
         return (row for start in range(0, self._shape[0], step)

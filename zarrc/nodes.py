@@ -27,10 +27,12 @@ from zarrc.metadata import (
     ArrayMetadata,
     ChunkKeyEncoding,
     GroupMetadata,
+    RectilinearChunkGrid,
     RegularChunkGrid,
     default_fill_value,
     dump_json,
     guess_chunks,
+    is_rectilinear_chunks,
     normalize_chunks,
     normalize_dtype,
     normalize_fill_value,
@@ -269,6 +271,20 @@ def _chunk_key_encoding(zarr_format: int, chunk_key_encoding, dimension_separato
     return parse_chunk_key_encoding(cfg, "create_array")
 
 
+def _rectilinear_grid(chunks, shape: tuple, zarr_format: int, shards):
+    """A rectilinear grid from dask-style chunks: per dimension an int or edge lengths."""
+    if zarr_format != 3:
+        raise ValueError("rectilinear (irregular) chunks need zarr_format=3")
+    if shards is not None:
+        raise ValueError("rectilinear chunks cannot be combined with shards")
+    if len(chunks) != len(shape):
+        raise ValueError(f"chunks has {len(chunks)} entries for {len(shape)} dimensions")
+    entries = tuple(entry if isinstance(entry, int) else tuple(entry) for entry in chunks)
+    grid = RectilinearChunkGrid(entries)
+    grid.check(shape)
+    return grid
+
+
 def _partition_shards(shards, chunks, shape: tuple, itemsize: int) -> tuple:
     """``(shard_shape, inner_chunk_shape, index_location)`` as zarr-python 3.1.6 derives them.
 
@@ -327,8 +343,12 @@ def build_array_metadata(
         raise ValueError(f"order must be 'C' or 'F', got {order!r}")
     shape = normalize_shape(shape)
     dt = normalize_dtype(dtype, zarr_format)
-    shard_shape, index_location = None, "end"
-    if shards is None:
+    shard_shape, index_location, grid = None, "end", None
+    if is_rectilinear_chunks(chunks):
+        grid = _rectilinear_grid(chunks, shape, zarr_format, shards)
+        chunk_shape = tuple(int(np.diff(grid.offsets(d, n))[0]) if n else 1
+                            for d, n in enumerate(shape))  # the first chunk's shape
+    elif shards is None:
         chunk_shape = normalize_chunks(chunks, shape, dt.itemsize)
     else:
         shard_shape, chunk_shape, index_location = _partition_shards(
@@ -363,7 +383,7 @@ def build_array_metadata(
         chunk_shape = shard_shape
     common = dict(
         shape=shape,
-        chunk_grid=RegularChunkGrid(chunk_shape),
+        chunk_grid=grid if grid is not None else RegularChunkGrid(chunk_shape),
         dtype=dt,
         fill_value=fill,
         chunk_key_encoding=_chunk_key_encoding(zarr_format, chunk_key_encoding, dimension_separator),

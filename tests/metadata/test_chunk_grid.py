@@ -48,7 +48,8 @@ def test_grid_to_json_and_parse():
 
 
 @pytest.mark.parametrize("obj, match", [
-    ({"name": "rectilinear", "configuration": {"chunk_shapes": [[1]]}}, "unknown chunk grid"),
+    ({"name": "rectilinear", "configuration": {"chunk_shapes": [[1]]}}, "kind"),
+    ({"name": "hexagonal", "configuration": {}}, "unknown chunk grid"),
     ({"name": "regular"}, "chunk_shape"),
     ({"name": "regular", "configuration": {"chunk_shape": [2]}}, "dimensions"),
     ({"name": "regular", "configuration": {"chunk_shape": [2, 0]}}, ">= 1"),

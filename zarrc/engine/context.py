@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,13 +24,49 @@ class ArrayContext:
     store: Any  # zarrc.storage.Store
     prefix: str  # "" for a root array, else "path/"
     encode_key: Any  # ChunkKeyEncoding.encode: chunk coords -> key below the array
-    pipeline: Any  # zarrc.codecs.CodecPipeline
+    pipeline: Any  # zarrc.codecs.CodecPipeline (of the regular chunk shape)
     shape: tuple
-    chunks: tuple
+    chunks: tuple  # the chunk shape of a regular grid (the grid for a rectilinear one)
     dtype: np.dtype
     fill_value: np.ndarray
     fill_bytes: bytes | None
     write_empty_chunks: bool = False
+    grid: tuple | None = None  # rectilinear: per dimension a chunk size or int64 offsets
+    make_pipeline: Any = None  # rectilinear: chunk shape -> CodecPipeline
+    _pipelines: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def regular(self) -> bool:
+        """Every chunk has the shape ``chunks`` (a regular grid)."""
+        return self.grid is None
+
+    @property
+    def dim_grids(self) -> tuple:
+        """What indexing needs to find chunks: per dimension a chunk size or offsets."""
+        return self.chunks if self.grid is None else self.grid
+
+    def chunk_start(self, coords: tuple) -> tuple:
+        """The array position of the first element of chunk ``coords``."""
+        if self.grid is None:
+            return tuple(i * c for i, c in zip(coords, self.chunks))
+        return tuple(i * g if isinstance(g, int) else int(g[i]) for i, g in zip(coords, self.grid))
+
+    def chunk_shape(self, coords: tuple) -> tuple:
+        """The full (decoded) shape of chunk ``coords``."""
+        if self.grid is None:
+            return self.chunks
+        return tuple(g if isinstance(g, int) else int(g[i + 1] - g[i])
+                     for i, g in zip(coords, self.grid))
+
+    def pipeline_for(self, coords: tuple):
+        """The codec pipeline of chunk ``coords`` (one per distinct chunk shape)."""
+        if self.grid is None:
+            return self.pipeline
+        shape = self.chunk_shape(coords)
+        found = self._pipelines.get(shape)
+        if found is None:
+            found = self._pipelines.setdefault(shape, self.make_pipeline(shape))
+        return found
 
     @property
     def partial_shards(self) -> bool:
@@ -43,9 +79,8 @@ class ArrayContext:
 
     def chunk_region(self, coords: tuple) -> tuple:
         """The in-bounds part of chunk ``coords`` in chunk-local slices (edge chunks are clipped)."""
-        return tuple(
-            slice(0, min(c, n - i * c)) for i, c, n in zip(coords, self.chunks, self.shape)
-        )
+        return tuple(slice(0, min(c, n - s)) for s, c, n in
+                     zip(self.chunk_start(coords), self.chunk_shape(coords), self.shape))
 
     @property
     def by_numpy(self) -> bool:
@@ -76,7 +111,8 @@ class ArrayContext:
 
     def is_edge(self, coords: tuple) -> bool:
         """True when chunk ``coords`` extends past the array's end in some dimension."""
-        return any((i + 1) * c > n for i, c, n in zip(coords, self.chunks, self.shape))
+        return any(s + c > n for s, c, n in
+                   zip(self.chunk_start(coords), self.chunk_shape(coords), self.shape))
 
 
 def is_fill(chunk: np.ndarray, fill_bytes: bytes | None) -> bool:

@@ -41,13 +41,13 @@ def _gather(ctx: ArrayContext, group: PointGroup, out: np.ndarray) -> None:
     if data is None:
         out[group.positions] = ctx.fill_value
         return
-    out[group.positions] = ctx.pipeline.decode(data, key)[group.local]
+    out[group.positions] = ctx.pipeline_for(group.coords).decode(data, key)[group.local]
 
 
 def read_points(ctx: ArrayContext, sel: PointSelection) -> np.ndarray:
     """The values at the points of ``sel``, shaped ``sel.out_shape``."""
     out = np.empty(sel.count, dtype=ctx.dtype)
-    run_tasks(lambda g: _gather(ctx, g, out), group_points(sel.coords, ctx.chunks))
+    run_tasks(lambda g: _gather(ctx, g, out), group_points(sel.coords, ctx.dim_grids))
     return out.reshape(sel.out_shape)
 
 
@@ -55,19 +55,20 @@ def _scatter(ctx: ArrayContext, group: PointGroup, values: np.ndarray) -> None:
     key = ctx.key(group.coords)
     with chunk_lock(ctx.store, key):
         data = ctx.store.get(key)
-        chunk = np.empty(ctx.chunks, dtype=ctx.dtype)
+        pipeline = ctx.pipeline_for(group.coords)
+        chunk = np.empty(ctx.chunk_shape(group.coords), dtype=ctx.dtype)
         if data is None:
             ctx.fill(chunk)
         else:
-            ctx.pipeline.decode(data, key, out=chunk)
+            pipeline.decode(data, key, out=chunk)
         chunk[group.local] = values[group.positions]  # repeated points: the last one wins
         if ctx.is_empty(chunk):
             ctx.store.delete(key)
         else:
-            ctx.store.set(key, ctx.pipeline.encode(chunk, key))
+            ctx.store.set(key, pipeline.encode(chunk, key))
 
 
 def write_points(ctx: ArrayContext, sel: PointSelection, value) -> None:
     """Store ``value`` (broadcast to ``sel.out_shape``, cast as NumPy does) at the points."""
     values = np.ascontiguousarray(prepare_value(value, ctx.dtype, sel.out_shape)).reshape(-1)
-    run_tasks(lambda g: _scatter(ctx, g, values), group_points(sel.coords, ctx.chunks))
+    run_tasks(lambda g: _scatter(ctx, g, values), group_points(sel.coords, ctx.dim_grids))

@@ -48,7 +48,7 @@ def _read_scattered(ctx: ArrayContext, proj: ChunkProjection, box: np.ndarray) -
     if data is None:
         box[where] = ctx.fill_value
     else:
-        box[where] = gather(ctx.pipeline.decode(data, key), proj.local)
+        box[where] = gather(ctx.pipeline_for(proj.coords).decode(data, key), proj.local)
 
 
 def _read_chunk(ctx: ArrayContext, proj: ChunkProjection, box: np.ndarray) -> None:
@@ -61,10 +61,12 @@ def _read_chunk(ctx: ArrayContext, proj: ChunkProjection, box: np.ndarray) -> No
     if data is None:
         ctx.fill(target)
         return
-    if proj.complete and target.shape == ctx.chunks and ctx.pipeline.decodes_into(target):
-        ctx.pipeline.decode(data, key, out=target)
+    pipeline = ctx.pipeline_for(proj.coords)
+    if (proj.complete and target.shape == ctx.chunk_shape(proj.coords)
+            and pipeline.decodes_into(target)):
+        pipeline.decode(data, key, out=target)
         return
-    chunk = ctx.pipeline.decode(data, key)
+    chunk = pipeline.decode(data, key)
     source = chunk[proj.local + (Ellipsis,)] if proj.basic else gather(chunk, proj.local)
     ctx.copy(target, source)
 
@@ -75,9 +77,9 @@ def read_box(ctx: ArrayContext, sel: Selection, box: np.ndarray | None = None) -
         box = np.empty(sel.box_shape, dtype=ctx.dtype)
     if box.size == 0:
         return box
-    if read_box_native(ctx, sel, box):  # local files, common codecs: the whole loop in C
+    if ctx.regular and read_box_native(ctx, sel, box):  # local files, common codecs: all in C
         return box
-    projections = iter_chunk_projections(sel.dims, ctx.shape, ctx.chunks)
+    projections = iter_chunk_projections(sel.dims, ctx.shape, ctx.dim_grids)
     if ctx.pipeline.sharding is not None:
         # Inner chunks, not shards, are the unit of work: the shards are fetched as the
         # workers pull tasks, and their inner chunks are decoded in parallel.

@@ -64,15 +64,16 @@ def _store_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, k
         source = values[box_index(proj.box, values.shape)]
     else:
         source = values[proj.box + (Ellipsis,)]
+    pipeline = ctx.pipeline_for(proj.coords)
     if proj.complete and not ctx.is_edge(proj.coords):
         chunk = source
     else:
-        chunk = np.empty(ctx.chunks, dtype=ctx.dtype)
+        chunk = np.empty(ctx.chunk_shape(proj.coords), dtype=ctx.dtype)
         data = None if proj.complete else ctx.store.get(key)
         if data is None:
             ctx.fill(chunk)
         else:
-            ctx.pipeline.decode(data, key, out=chunk)
+            pipeline.decode(data, key, out=chunk)
         if proj.basic:
             ctx.copy(chunk[proj.local + (Ellipsis,)], source)
         else:
@@ -80,14 +81,14 @@ def _store_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, k
     if ctx.is_empty(chunk):
         ctx.store.delete(key)
         return
-    ctx.store.set(key, ctx.pipeline.encode(chunk, key))
+    ctx.store.set(key, pipeline.encode(chunk, key))
 
 
 def write_box(ctx: ArrayContext, sel: Selection, values: np.ndarray) -> None:
     """Store ``values`` (the box's shape) into the orthogonal box of ``sel``."""
     if values.size == 0:
         return
-    projections = iter_chunk_projections(sel.dims, ctx.shape, ctx.chunks)
+    projections = iter_chunk_projections(sel.dims, ctx.shape, ctx.dim_grids)
     run_tasks(lambda proj: _write_chunk(ctx, proj, values), projections)
 
 
@@ -107,30 +108,31 @@ def write_selection(ctx: ArrayContext, sel: Selection, value) -> None:
 
 def _clear_chunk(ctx: ArrayContext, coords: tuple, new_shape: tuple) -> None:
     key = ctx.key(coords)
-    starts = [i * c for i, c in zip(coords, ctx.chunks)]
+    starts, shape = ctx.chunk_start(coords), ctx.chunk_shape(coords)
     if any(s >= n for s, n in zip(starts, new_shape)):
         ctx.store.delete(key)
         return
-    keep = tuple(slice(0, min(c, n - s)) for s, c, n in zip(starts, ctx.chunks, new_shape))
-    if all(k.stop == c for k, c in zip(keep, ctx.chunks)):
+    keep = tuple(slice(0, min(c, n - s)) for s, c, n in zip(starts, shape, new_shape))
+    if all(k.stop == c for k, c in zip(keep, shape)):
         return
     with chunk_lock(ctx.store, key):
-        _clear_outside_region(ctx, key, keep)
+        _clear_outside_region(ctx, coords, key, keep)
 
 
-def _clear_outside_region(ctx: ArrayContext, key: str, keep: tuple) -> None:
+def _clear_outside_region(ctx: ArrayContext, coords: tuple, key: str, keep: tuple) -> None:
     data = ctx.store.get(key)
     if data is None:
         return
-    chunk = np.empty(ctx.chunks, dtype=ctx.dtype)
-    ctx.pipeline.decode(data, key, out=chunk)
+    pipeline = ctx.pipeline_for(coords)
+    chunk = np.empty(ctx.chunk_shape(coords), dtype=ctx.dtype)
+    pipeline.decode(data, key, out=chunk)
     kept = chunk[keep].copy()
     ctx.fill(chunk)
     chunk[keep] = kept
     if ctx.is_empty(chunk):
         ctx.store.delete(key)
     else:
-        ctx.store.set(key, ctx.pipeline.encode(chunk, key))
+        ctx.store.set(key, pipeline.encode(chunk, key))
 
 
 def clear_outside(ctx: ArrayContext, stored: list, new_shape: tuple) -> None:

@@ -42,7 +42,48 @@ class ChunkProjection:
     scattered: bool = False  # box holds position arrays: values go to scattered places
 
 
-def _slice_plan(d: SliceDim, size: int, chunk: int) -> list[DimPlan]:
+# A dimension's grid is its chunk size (an int: a regular grid) or, for a rectilinear grid, the
+# int64 chunk start offsets plus the end (``ArrayMetadata.dim_grids``).
+
+def _chunk_of(grid, i):
+    """The chunk holding position(s) ``i`` along a dimension."""
+    if isinstance(grid, np.ndarray):
+        return np.searchsorted(grid, i, side="right") - 1
+    return i // grid
+
+
+def _start(grid, c: int) -> int:
+    return int(grid[c]) if isinstance(grid, np.ndarray) else c * grid
+
+
+def _stop(grid, c: int, size: int) -> int:
+    return min(int(grid[c + 1]) if isinstance(grid, np.ndarray) else (c + 1) * grid, size)
+
+
+def _irregular_slice_plan(d: SliceDim, size: int, grid: np.ndarray) -> list[DimPlan]:
+    """A slice over chunks of varying length: group its positions by chunk."""
+    n, s = d.count, d.step
+    if n == 0:
+        return []
+    pos = d.start + np.arange(n, dtype=np.int64) * s
+    cids = _chunk_of(grid, pos)
+    bounds = np.flatnonzero(cids[1:] != cids[:-1]) + 1
+    plans = []
+    for lo, hi in zip(np.concatenate(([0], bounds)).tolist(),
+                      np.concatenate((bounds, [n])).tolist()):
+        c = int(cids[lo])
+        c0, c1 = _start(grid, c), _stop(grid, c, size)
+        cnt = hi - lo
+        start = int(pos[lo]) - c0
+        stop = start + cnt * s
+        local = slice(start, stop if stop >= 0 else None, s)
+        plans.append(DimPlan(c, local, slice(lo, hi), s == 1 and start == 0 and cnt == c1 - c0))
+    return plans
+
+
+def _slice_plan(d: SliceDim, size: int, chunk) -> list[DimPlan]:
+    if isinstance(chunk, np.ndarray):
+        return _irregular_slice_plan(d, size, chunk)
     n, s = d.count, d.step
     if n == 0:
         return []
@@ -82,15 +123,16 @@ def _ordered_plan(d: ArrayDim, chunk: int) -> list[DimPlan]:
     if d.order.shape[0] == 0:
         return []
     values = d.indices[d.order]  # the requested index of each result position
-    by_chunk = np.argsort(values // chunk, kind="stable")
-    chunks_sorted = values[by_chunk] // chunk
+    cids = _chunk_of(chunk, values)
+    by_chunk = np.argsort(cids, kind="stable")
+    chunks_sorted = cids[by_chunk]
     bounds = np.flatnonzero(chunks_sorted[1:] != chunks_sorted[:-1]) + 1
     plans = []
     for lo, hi in zip(np.concatenate(([0], bounds)).tolist(),
                       np.concatenate((bounds, [len(by_chunk)])).tolist()):
         positions = by_chunk[lo:hi]
         c = int(chunks_sorted[lo])
-        plans.append(DimPlan(c, values[positions] - c * chunk, positions, False))
+        plans.append(DimPlan(c, values[positions] - _start(chunk, c), positions, False))
     return plans
 
 
@@ -100,16 +142,16 @@ def _array_plan(d: ArrayDim, size: int, chunk: int) -> list[DimPlan]:
     idx = d.indices
     if idx.shape[0] == 0:
         return []
-    cids = idx // chunk
+    cids = _chunk_of(chunk, idx)
     bounds = np.flatnonzero(np.diff(cids)) + 1
     starts = np.concatenate(([0], bounds))
     stops = np.concatenate((bounds, [idx.shape[0]]))
     plans = []
     for lo, hi in zip(starts.tolist(), stops.tolist()):
         c = int(cids[lo])
-        c0 = c * chunk
+        c0 = _start(chunk, c)
         local = idx[lo:hi] - c0
-        n_in = min(chunk, size - c0)
+        n_in = _stop(chunk, c, size) - c0
         if hi - lo == n_in:  # sorted and unique: all positions, so a plain slice
             plans.append(DimPlan(c, slice(0, n_in), slice(lo, hi), True))
         elif int(local[-1]) - int(local[0]) == hi - lo - 1:
@@ -122,8 +164,8 @@ def _array_plan(d: ArrayDim, size: int, chunk: int) -> list[DimPlan]:
 def plan_dim(d, size: int, chunk: int) -> list[DimPlan]:
     """Split one box dimension over the chunks of that dimension."""
     if isinstance(d, IntDim):
-        c = d.index // chunk
-        return [DimPlan(c, d.index - c * chunk, None, False)]
+        c = int(_chunk_of(chunk, d.index))
+        return [DimPlan(c, d.index - _start(chunk, c), None, False)]
     if isinstance(d, SliceDim):
         return _slice_plan(d, size, chunk)
     return _array_plan(d, size, chunk)
@@ -166,7 +208,7 @@ def group_points(coords: tuple, chunks: tuple) -> list[PointGroup]:
     """Points grouped by chunk (each chunk once, in grid order; points keep their order)."""
     if not coords or coords[0].shape[0] == 0:
         return []
-    chunk_idx = [c // n for c, n in zip(coords, chunks)]
+    chunk_idx = [_chunk_of(g, c) for c, g in zip(coords, chunks)]
     grid = tuple(int(i.max()) + 1 for i in chunk_idx)
     flat = np.ravel_multi_index(chunk_idx, grid)
     if math.prod(grid) <= 1 << 16:  # NumPy's stable sort is a radix sort for 16-bit keys
@@ -179,6 +221,6 @@ def group_points(coords: tuple, chunks: tuple) -> list[PointGroup]:
     for lo, hi in zip(np.concatenate(([0], bounds)).tolist(),
                       np.concatenate((bounds, [len(order)])).tolist()):
         chunk = tuple(int(i[order[lo]]) for i in chunk_idx)
-        local = tuple(c[lo:hi] - k * n for c, k, n in zip(sorted_coords, chunk, chunks))
+        local = tuple(c[lo:hi] - _start(g, k) for c, k, g in zip(sorted_coords, chunk, chunks))
         groups.append(PointGroup(chunk, local, order[lo:hi]))
     return groups

@@ -424,12 +424,18 @@ def normalize_coordinate_selection(selection, shape: tuple) -> Selection:
 
 
 def normalize_block_selection(selection, shape: tuple, chunks: tuple) -> tuple:
-    """``array.blocks[selection]`` as the equivalent tuple of slices in array coordinates."""
+    """``array.blocks[selection]`` as the equivalent tuple of slices in array coordinates.
+
+    ``chunks`` holds per dimension the chunk size, or (rectilinear grids) the chunk offsets.
+    """
     items = _expand(selection, len(shape))
     out = []
     for axis, item in enumerate(items):
         size, chunk = shape[axis], chunks[axis]
-        nblocks = -(-size // chunk) if chunk else 0
+        if isinstance(chunk, np.ndarray):
+            nblocks = len(chunk) - 1
+        else:
+            nblocks = -(-size // chunk) if chunk else 0
         if isinstance(item, slice):
             if item.step not in (None, 1):
                 raise IndexError("block selection supports only slices with step 1")
@@ -441,5 +447,8 @@ def normalize_block_selection(selection, shape: tuple, chunks: tuple) -> tuple:
                 raise IndexError("block selection supports only integers and slices")
             b0 = _check_int(i, nblocks, axis)
             b1 = b0 + 1
-        out.append(slice(min(b0 * chunk, size), min(b1 * chunk, size)))
+        if isinstance(chunk, np.ndarray):
+            out.append(slice(min(int(chunk[b0]), size), min(int(chunk[b1]), size)))
+        else:
+            out.append(slice(min(b0 * chunk, size), min(b1 * chunk, size)))
     return tuple(out)

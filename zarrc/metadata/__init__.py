@@ -41,11 +41,14 @@ from zarrc.metadata.group import (
 )
 from zarrc.metadata.jsonio import dump_json, parse_json
 from zarrc.metadata.keys import ZARR_JSON, ZARRAY, ZATTRS, ZGROUP, ZMETADATA
+from zarrc.metadata.rectilinear import RectilinearChunkGrid, is_rectilinear_chunks
 from zarrc.metadata.v2 import parse_array_metadata_v2
 from zarrc.metadata.v3 import parse_array_metadata_v3, parse_codecs
 
 __all__ = [
     "ArrayMetadata",
+    "RectilinearChunkGrid",
+    "is_rectilinear_chunks",
     "GroupMetadata",
     "ConsolidatedMetadata",
     "NodeMetadata",

@@ -21,6 +21,7 @@ from zarrc.metadata.chunk_key import ChunkKeyEncoding
 from zarrc.metadata.dtype import dtype_to_v2, dtype_to_v3, object_codec_id
 from zarrc.metadata.fill_value import fill_value_to_json, normalize_fill_value
 from zarrc.metadata.keys import ZARR_JSON, ZARRAY, ZATTRS
+from zarrc.metadata.rectilinear import RectilinearChunkGrid
 
 __all__ = ["ArrayMetadata"]
 
@@ -90,10 +91,18 @@ class ArrayMetadata:
             raise metadata_error(None, "shape", str(exc)) from None
         setf(self, "shape", shape)
         grid = self.chunk_grid
-        if not isinstance(grid, RegularChunkGrid):
-            grid = RegularChunkGrid(tuple(grid))
-            setf(self, "chunk_grid", grid)
-        self._check_chunks(shape, grid.chunk_shape)
+        if isinstance(grid, RectilinearChunkGrid):
+            if fmt != 3:
+                raise metadata_error(None, "chunks", "rectilinear chunk grids are v3 only")
+            try:
+                grid.check(shape)
+            except ValueError as exc:
+                raise metadata_error(None, "chunk_grid", str(exc)) from None
+        else:
+            if not isinstance(grid, RegularChunkGrid):
+                grid = RegularChunkGrid(tuple(grid))
+                setf(self, "chunk_grid", grid)
+            self._check_chunks(shape, grid.chunk_shape)
         dtype = np.dtype(self.dtype)
         setf(self, "dtype", dtype)
         if fmt == 3 and dtype.byteorder not in "=|":
@@ -165,9 +174,28 @@ class ArrayMetadata:
     # ------------------------------------------------------------------ derived values
 
     @property
-    def chunks(self) -> tuple[int, ...]:
-        """The chunk shape."""
-        return self.chunk_grid.chunk_shape
+    def chunks(self) -> tuple:
+        """The chunk shape; for a rectilinear grid, each dimension's edge lengths."""
+        grid = self.chunk_grid
+        if isinstance(grid, RectilinearChunkGrid):
+            return tuple(tuple(int(e) for e in np.diff(grid.offsets(d, n)))
+                         for d, n in enumerate(self.shape))
+        return grid.chunk_shape
+
+    @property
+    def regular(self) -> bool:
+        """Whether every chunk has the same shape (a regular grid)."""
+        return not isinstance(self.chunk_grid, RectilinearChunkGrid)
+
+    @property
+    def dim_grids(self) -> tuple:
+        """Per dimension, what the indexing layer needs to find chunks: the chunk size (int)
+        on a regular dimension, else the int64 chunk start offsets plus the end."""
+        grid = self.chunk_grid
+        if not isinstance(grid, RectilinearChunkGrid):
+            return grid.chunk_shape
+        return tuple(entry if isinstance(entry, int) else grid.offsets(d, n)
+                     for d, (entry, n) in enumerate(zip(grid.chunk_edges, self.shape)))
 
     @property
     def ndim(self) -> int:

@@ -111,11 +111,15 @@ def parse_chunk_shape(
 
 def parse_chunk_grid(obj: Any, ndim: int, key: str | None,
                      shape: tuple[int, ...] | None = None) -> RegularChunkGrid:
-    """Parse the v3 ``chunk_grid`` field; only ``"regular"`` is known.
+    """Parse the v3 ``chunk_grid`` field: ``"regular"`` or ``"rectilinear"``.
 
     ``shape`` (if given) is the array shape, used to allow a 0 chunk on a 0-length dimension.
     """
     name, config = split_extension(obj, "chunk_grid", key)
+    if name == "rectilinear":
+        from zarrc.metadata.rectilinear import parse_rectilinear
+
+        return parse_rectilinear(config, tuple(shape) if shape is not None else (0,) * ndim, key)
     if name != "regular":
         raise metadata_error(key, "chunk_grid", f"unknown chunk grid {name!r}")
     field = "chunk_grid.configuration.chunk_shape"
