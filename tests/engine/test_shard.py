@@ -81,3 +81,27 @@ def test_coalesce_ranges():
     ranges = [(10, 20), None, (0, 10), (30, 40), (20, 25), (39, 45)]
     assert coalesce_ranges(ranges) == [(0, 25, [2, 0, 4]), (30, 45, [3, 5])]
     assert coalesce_ranges([None, None]) == []
+
+
+def test_sharded_write_memory_is_bounded_by_shards_in_flight():
+    """Writing an array many shards large holds the input plus about one shard per worker."""
+    import tracemalloc
+
+    from zarrc import config
+
+    x = np.random.default_rng(1).normal(size=(512, 512)).astype("f4")  # 1 MiB input
+    store = MemoryStore()
+    a = zarrc.create_array(store, shape=x.shape, dtype=x.dtype, chunks=(32, 32),
+                           shards=(64, 64), compressors=None)  # 64 shards of 16 KiB
+    shard_bytes = 64 * 64 * 4
+    with config.override(threads=2):
+        tracemalloc.start()
+        tracemalloc.reset_peak()
+        a[...] = x
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    stored = sum(len(store.get(k)) for k in store.list_prefix("c"))
+    # The store keeps every encoded shard (~ the input size): beyond that, only a few shards
+    # are ever in flight, never a copy of the whole array.
+    assert peak - stored < 16 * shard_bytes + 256 * 1024, (peak, stored)
+    np.testing.assert_array_equal(a[...], x)
