@@ -284,11 +284,11 @@ def test_cases_left_to_the_python_engine(tmp_path):
     assert not native_box(m._ctx, basic)[0]
     confined = LocalStore(root, confine_symlinks=True)
     assert not native_box(dataclasses.replace(a._ctx, store=confined), basic)[0]
-    # codec chains with filters, two bytes->bytes codecs, sharding, a byte-swapping serializer
+    # codec chains with filters, two bytes->bytes codecs, a byte-swapping serializer
+    # (sharded arrays: tests/engine/test_native_shard.py)
     for i, kwargs in enumerate([
         {"filters": [{"name": "numcodecs.delta", "configuration": {"dtype": "<i4"}}]},
         {"compressors": [{"name": "zstd"}, {"name": "crc32c"}]},
-        {"shards": (6, 6)},
         {"serializer": {"name": "bytes", "configuration": {"endian": "big"}}},
     ]):
         b = zarrc.create_array(LocalStore(root), name=f"b{i}", shape=(6, 6), dtype="i4",

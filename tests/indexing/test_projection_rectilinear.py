@@ -12,7 +12,12 @@ from zarrc.indexing import (
     normalize_point_selection,
     normalize_selection,
 )
-from zarrc.testing.strategies import coordinate_selections, orthogonal_selections, selections, shapes
+from zarrc.testing.strategies import (
+    coordinate_selections,
+    orthogonal_selections,
+    selections,
+    shapes,
+)
 
 
 def edges_for(n: int) -> st.SearchStrategy:

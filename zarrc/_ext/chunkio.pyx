@@ -1,9 +1,10 @@
-"""Native chunk loop of a basic read from local chunk files (wraps ``csrc/zc_chunkio.c``).
+"""Native chunk loop of a basic read (wraps ``csrc/zc_chunkio.c``).
 
 Built only when libzstd, liblz4, libblosc and zlib are found at build time (setup.py).
-:class:`ChunkRead` holds one planned read, checked once with the GIL; :meth:`ChunkRead.run`
-reads a range of its chunks with the GIL released, so threads can split one read. Each thread
-passes its own :class:`Decompressor` and scratch buffers.
+:class:`ChunkRead` holds one planned read of local chunk files, checked once with the GIL;
+:meth:`ChunkRead.run` reads a range of its chunks with the GIL released, so threads can split
+one read. :class:`MemoryRead` decodes chunks the caller already holds in a buffer (a shard's
+inner chunks) the same way. Each thread passes its own :class:`Decompressor` and scratch buffers.
 """
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release
@@ -56,7 +57,92 @@ cdef class Decompressor:
         csrc.zc_chunkio_ctx_free(self.ctx)
 
 
-cdef class ChunkRead:
+cdef class _BoxRead:
+    """What every read of this module shares: the chunks' shape and coding, the output box."""
+
+    cdef csrc.zc_chunkio_spec spec
+    cdef int64_t chunk_shape[MAXDIM]
+    cdef int64_t array_shape[MAXDIM]
+    cdef Py_buffer box_view
+    cdef bint have_box
+    cdef bytes fill
+    cdef readonly Py_ssize_t chunk_nbytes
+
+    def __cinit__(self):
+        self.have_box = False
+
+    def __dealloc__(self):
+        if self.have_box:
+            PyBuffer_Release(&self.box_view)
+
+    cdef int _setup(self, str what, chunk_shape, array_shape, Py_ssize_t itemsize, codec,
+                    str order, box, bytes fill) except -1:
+        """Check and store the part of the spec every read has (plans and source aside)."""
+        cdef int ndim = len(chunk_shape)
+        cdef int d
+        if ndim > MAXDIM:
+            raise ValueError(f"{what}: at most {MAXDIM} dimensions, got {ndim}")
+        if len(array_shape) != ndim:
+            raise ValueError(f"{what}: chunk_shape and array_shape differ in length")
+        if codec not in CODECS:
+            raise ValueError(f"{what}: unsupported codec {codec!r}")
+        if order not in ("C", "F"):
+            raise ValueError(f"{what}: order must be 'C' or 'F', got {order!r}")
+        if itemsize <= 0 or len(fill) != itemsize:
+            raise ValueError(f"{what}: fill has {len(fill)} bytes, itemsize is {itemsize}")
+        self.fill = fill
+        self.chunk_nbytes = itemsize
+        for d in range(ndim):
+            self.chunk_shape[d] = chunk_shape[d]
+            self.array_shape[d] = array_shape[d]
+            if self.chunk_shape[d] <= 0:
+                raise ValueError(f"{what}: chunk_shape {tuple(chunk_shape)} must be positive")
+            self.chunk_nbytes *= self.chunk_shape[d]
+        get_buffer(box, &self.box_view, PyBUF_STRIDES | PyBUF_WRITABLE, what, "box")
+        self.have_box = True
+        if self.box_view.ndim != ndim or self.box_view.itemsize != itemsize:
+            raise ValueError(
+                f"{what}: box has {self.box_view.ndim} dims of {self.box_view.itemsize}-byte "
+                f"items, expected {ndim} of {itemsize}")
+        self.spec.dir = NULL
+        self.spec.key_encoding = csrc.ZC_KEY_DEFAULT
+        self.spec.separator = ord("/")
+        self.spec.ndim = ndim
+        self.spec.chunk_shape = self.chunk_shape
+        self.spec.array_shape = self.array_shape
+        self.spec.itemsize = itemsize
+        self.spec.codec = CODECS[codec]
+        self.spec.order_f = order == "F"
+        self.spec.plans = NULL
+        self.spec.plan_len = NULL
+        self.spec.box = <char *>self.box_view.buf
+        self.spec.box_shape = self.box_view.shape
+        self.spec.box_strides = self.box_view.strides
+        self.spec.fill = self.fill
+        return 0
+
+
+cdef Py_ssize_t _set_plans(str what, plans, int ndim, list views, int64_t *plan_len,
+                           const int64_t **plan_ptr) except -1:
+    """Point `plan_ptr` / `plan_len` at the int64 rows of `plans` (kept alive in `views`);
+    returns the number of entries of their product."""
+    cdef const int64_t[:, ::1] view
+    cdef Py_ssize_t total = 1
+    cdef int d
+    if len(plans) != ndim:
+        raise ValueError(f"{what}: {len(plans)} plans for {ndim} dimensions")
+    for d in range(ndim):
+        view = plans[d]
+        if view.shape[1] != PLAN_COLS:
+            raise ValueError(f"{what}: plan rows must have {PLAN_COLS} columns")
+        views.append(view)
+        plan_len[d] = view.shape[0]
+        plan_ptr[d] = &view[0, 0] if view.shape[0] else NULL
+        total *= view.shape[0]
+    return total
+
+
+cdef class ChunkRead(_BoxRead):
     """One basic read: where the chunk files are, how they are coded, and where they land.
 
     Parameters
@@ -78,84 +164,28 @@ cdef class ChunkRead:
         ``itemsize`` bytes written where a chunk file is missing.
     """
 
-    cdef csrc.zc_chunkio_spec spec
-    cdef int64_t chunk_shape[MAXDIM]
-    cdef int64_t array_shape[MAXDIM]
     cdef int64_t plan_len[MAXDIM]
     cdef const int64_t *plan_ptr[MAXDIM]
-    cdef Py_buffer box_view
-    cdef bint have_box
     cdef bytes directory
-    cdef bytes fill
     cdef list plan_views
     cdef readonly Py_ssize_t total
-    cdef readonly Py_ssize_t chunk_nbytes
-
-    def __cinit__(self):
-        self.have_box = False
 
     def __init__(self, bytes directory, str key_encoding, str separator, chunk_shape,
                  array_shape, Py_ssize_t itemsize, codec, str order, plans, box, bytes fill):
-        cdef int ndim = len(chunk_shape)
-        cdef int d
-        cdef const int64_t[:, ::1] view
-        if ndim > MAXDIM:
-            raise ValueError(f"ChunkRead: at most {MAXDIM} dimensions, got {ndim}")
-        if len(array_shape) != ndim or len(plans) != ndim:
-            raise ValueError("ChunkRead: chunk_shape, array_shape and plans differ in length")
         if key_encoding not in KEY_ENCODINGS or separator not in ("/", "."):
             raise ValueError(f"ChunkRead: bad key encoding {key_encoding!r} / {separator!r}")
-        if codec not in CODECS:
-            raise ValueError(f"ChunkRead: unsupported codec {codec!r}")
-        if order not in ("C", "F"):
-            raise ValueError(f"ChunkRead: order must be 'C' or 'F', got {order!r}")
         if not directory.endswith(b"/") or b"\0" in directory:
             raise ValueError(f"ChunkRead: bad directory {directory!r}")
-        if itemsize <= 0 or len(fill) != itemsize:
-            raise ValueError(f"ChunkRead: fill has {len(fill)} bytes, itemsize is {itemsize}")
-        self.directory = directory
-        self.fill = fill
+        self._setup("ChunkRead", chunk_shape, array_shape, itemsize, codec, order, box, fill)
         self.plan_views = []
-        self.total = 1
-        self.chunk_nbytes = itemsize
-        for d in range(ndim):
-            self.chunk_shape[d] = chunk_shape[d]
-            self.array_shape[d] = array_shape[d]
-            if self.chunk_shape[d] <= 0:
-                raise ValueError(f"ChunkRead: chunk_shape {tuple(chunk_shape)} must be positive")
-            view = plans[d]
-            if view.shape[1] != PLAN_COLS:
-                raise ValueError(f"ChunkRead: plan rows must have {PLAN_COLS} columns")
-            self.plan_views.append(view)
-            self.plan_len[d] = view.shape[0]
-            self.plan_ptr[d] = &view[0, 0] if view.shape[0] else NULL
-            self.total *= view.shape[0]
-            self.chunk_nbytes *= self.chunk_shape[d]
-        get_buffer(box, &self.box_view, PyBUF_STRIDES | PyBUF_WRITABLE, "ChunkRead", "box")
-        self.have_box = True
-        if self.box_view.ndim != ndim or self.box_view.itemsize != itemsize:
-            raise ValueError(
-                f"ChunkRead: box has {self.box_view.ndim} dims of {self.box_view.itemsize}-byte "
-                f"items, expected {ndim} of {itemsize}")
+        self.total = _set_plans("ChunkRead", plans, self.spec.ndim, self.plan_views,
+                                self.plan_len, self.plan_ptr)
+        self.directory = directory
         self.spec.dir = self.directory
         self.spec.key_encoding = KEY_ENCODINGS[key_encoding]
         self.spec.separator = ord(separator)
-        self.spec.ndim = ndim
-        self.spec.chunk_shape = self.chunk_shape
-        self.spec.array_shape = self.array_shape
-        self.spec.itemsize = itemsize
-        self.spec.codec = CODECS[codec]
-        self.spec.order_f = order == "F"
         self.spec.plans = self.plan_ptr
         self.spec.plan_len = self.plan_len
-        self.spec.box = <char *>self.box_view.buf
-        self.spec.box_shape = self.box_view.shape
-        self.spec.box_strides = self.box_view.strides
-        self.spec.fill = self.fill
-
-    def __dealloc__(self):
-        if self.have_box:
-            PyBuffer_Release(&self.box_view)
 
     def run(self, Decompressor dec not None, rbuf, dbuf, Py_ssize_t begin, Py_ssize_t end):
         """Read chunks ``begin .. end-1`` (row-major over the plans) with the GIL released.
@@ -191,3 +221,66 @@ cdef class ChunkRead:
         if rc in CHUNK_ERRORS:
             return rc, st.index, st.need, st.err
         check(rc, "ChunkRead.run")
+
+
+cdef class MemoryRead(_BoxRead):
+    """Chunks already in memory (the inner chunks of shards) decoded into one box.
+
+    Same parameters as :class:`ChunkRead` minus the file naming and the plans, which come with
+    each :meth:`run` (one call per shard): ``chunk_shape`` is the inner chunk shape and the plan
+    rows' chunk indices count inner chunks over the whole array, so edge chunks are recognised.
+    """
+
+    def __init__(self, chunk_shape, array_shape, Py_ssize_t itemsize, codec, str order, box,
+                 bytes fill):
+        self._setup("MemoryRead", chunk_shape, array_shape, itemsize, codec, order, box, fill)
+
+    def run(self, Decompressor dec not None, plans, src, entries, dbuf, Py_ssize_t begin,
+            Py_ssize_t end):
+        """Decode entries ``begin .. end-1`` of the product of ``plans`` with the GIL released.
+
+        `src` is a contiguous buffer holding the stored chunks; `entries` a C-contiguous int64
+        array of one ``(offset, nbytes)`` row per entry of the product (``(-1, -1)``: missing,
+        filled); `dbuf` a writable buffer of ``chunk_nbytes`` at least. Returns ``(rc, index)``:
+        ``rc`` >= 0 entries decoded, or E_DATA for the entry at ``index`` (corrupt, or outside
+        `src`). Raises ValueError for arguments the kernel refuses.
+        """
+        cdef int64_t plan_len[MAXDIM]
+        cdef const int64_t *plan_ptr[MAXDIM]
+        cdef csrc.zc_chunkio_spec spec = self.spec
+        cdef const int64_t[:, ::1] table = entries
+        cdef list views = []
+        cdef Py_buffer r
+        cdef Py_buffer w
+        cdef csrc.zc_chunkio_status st
+        cdef Py_ssize_t rc
+        cdef Py_ssize_t total = _set_plans("MemoryRead.run", plans, spec.ndim, views, plan_len,
+                                           plan_ptr)
+        if table.shape[0] != total or table.shape[1] != 2:
+            raise ValueError(f"MemoryRead.run: entries has shape ({table.shape[0]}, {table.shape[1]}), "
+                             f"expected ({total}, 2)")
+        if begin < 0 or end < begin or end > total:
+            raise ValueError(f"MemoryRead.run: range [{begin}, {end}) outside [0, {total})")
+        spec.plans = plan_ptr
+        spec.plan_len = plan_len
+        get_buffer(src, &r, PyBUF_SIMPLE, "MemoryRead.run", "src")
+        try:
+            get_buffer(dbuf, &w, PyBUF_SIMPLE | PyBUF_WRITABLE, "MemoryRead.run", "dbuf")
+            try:
+                if w.len < self.chunk_nbytes:
+                    raise ValueError(f"MemoryRead.run: dbuf has {w.len} bytes, a chunk needs "
+                                     f"{self.chunk_nbytes}")
+                with nogil:
+                    rc = csrc.zc_chunkio_decode_mem(
+                        &spec, dec.ctx, <const char *>r.buf, <size_t>r.len,
+                        &table[0, 0] if total else <const int64_t *>plan_len, <char *>w.buf,
+                        <size_t>w.len, begin, end, &st)
+            finally:
+                PyBuffer_Release(&w)
+        finally:
+            PyBuffer_Release(&r)
+        if rc >= 0:
+            return rc, -1
+        if rc in CHUNK_ERRORS:
+            return rc, st.index
+        check(rc, "MemoryRead.run")

@@ -1,5 +1,8 @@
 """The native chunk loop: basic reads of local arrays with a simple codec chain, in C.
 
+Sharded arrays go to ``zarrc.engine.native_shard`` (any store: Python fetches the shards, C
+decodes their inner chunks); this module holds what both share.
+
 For a LocalStore array whose chunks are the raw bytes of the array's dtype, optionally through
 one of zstd, blosc, numcodecs lz4, gzip or zlib, and a selection of ints and slices,
 :func:`read_box_native` reads the whole box in ``zarrc._ext.chunkio``: key, open / read /
@@ -22,7 +25,6 @@ import numpy as np
 from zarrc import config
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.pool import run_tasks
-from zarrc.indexing.projection import plan_dim
 from zarrc.indexing.selection import IntDim, Selection, SliceDim
 from zarrc.metadata.chunk_key import ChunkKeyEncoding
 from zarrc.storage.local import LocalStore
@@ -32,7 +34,7 @@ try:
 except ImportError:  # built without the compression libraries
     chunkio = None
 
-__all__ = ["read_box_native", "available", "ENABLED"]
+__all__ = ["read_box_native", "available", "chain_of", "plan_rows", "local_root", "thread_state", "ENABLED"]
 
 ENABLED = True
 """Switch for the native path (tests turn it off to get the Python engine's result)."""
@@ -46,8 +48,10 @@ _CODECS = {
     "zarrc.codecs.deflate.ZlibCodec": "zlib",
 }
 _KEEP_BYTES = 16 << 20  # scratch buffers up to this size stay with their thread
+_KEEP_SLOTS = 4  # read buffers a thread keeps (slot 0 up to _KEEP_BYTES, others a quarter)
 _CHUNKS_PER_TASK = 8  # small chunks per task at least
 _BIG_CHUNK = 1 << 16  # decoded bytes from which one chunk is worth a task of its own
+_FEW_CHUNKS = 16  # a slice over fewer chunks is planned in Python, else with NumPy
 
 
 def available() -> bool:
@@ -60,10 +64,16 @@ def read_box_native(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> bool:
 
     Returns False, having done nothing, unless the extension is built, the store is a
     LocalStore (possibly behind a read-only view), the selection is basic and the codec chain
-    is simple (see the module docstring). Raises what the Python engine raises for a bad chunk.
+    is simple (see the module docstring), or the array is sharded over a simple inner chain
+    (any store; ``zarrc.engine.native_shard``). Raises what the Python engine raises for a
+    bad chunk.
     """
     if not available() or box is None:
         return False
+    if ctx.pipeline.sharding is not None:
+        from zarrc.engine.native_shard import read_shards_native  # it builds on this module
+
+        return read_shards_native(ctx, sel, box)
     job = _plan_job(ctx, sel, box)
     if job is None:
         return False
@@ -95,7 +105,7 @@ class _Job:
         self.rsize = rsize  # first size of the compressed-read buffer
 
 
-def _local_root(store) -> str | None:
+def local_root(store) -> str | None:
     """The directory of a LocalStore (looking through read-only views), else None."""
     for _ in range(4):
         if isinstance(store, LocalStore):
@@ -106,9 +116,9 @@ def _local_root(store) -> str | None:
     return None
 
 
-def _codec_name(ctx: ArrayContext) -> tuple[str | None, str] | None:
-    """``(chunkio codec name or None, order)`` for a supported chain, else None."""
-    chain = ctx.pipeline.simple_chain()
+def chain_of(pipeline) -> tuple[str | None, str] | None:
+    """``(chunkio codec name or None, order)`` for a pipeline the C loop decodes, else None."""
+    chain = pipeline.simple_chain()
     if chain is None:
         return None
     codec, order = chain
@@ -121,35 +131,80 @@ def _codec_name(ctx: ArrayContext) -> tuple[str | None, str] | None:
     return name, order
 
 
-def _plan_rows(d, size: int, chunk: int) -> np.ndarray:
-    """One dimension's plan as int64 rows (chunk, local start, step, count, box start)."""
+def plan_rows(d, size: int, chunk: int) -> np.ndarray:
+    """One dimension's plan as int64 rows (chunk, local start, step, count, box start).
+
+    The rows of ``zarrc.indexing.projection.plan_dim`` for a regular grid, computed with NumPy
+    (one row per chunk the slice touches, in the slice's direction).
+    """
     if isinstance(d, IntDim):
         c = d.index // chunk
         return np.array([[c, d.index - c * chunk, 1, 1, 0]], dtype=np.int64)
-    rows = [(p.chunk, p.local.start, p.local.step or 1, p.box.stop - p.box.start, p.box.start)
-            for p in plan_dim(d, size, chunk)]
-    return np.array(rows, dtype=np.int64).reshape(len(rows), 5)
+    n, s, first = d.count, d.step, d.start
+    last = first + (n - 1) * s
+    if n == 0:
+        return np.empty((0, 5), dtype=np.int64)
+    if abs(last // chunk - first // chunk) < _FEW_CHUNKS:  # a few chunks: plain arithmetic
+        return np.array(_few_rows(first, s, n, chunk), dtype=np.int64).reshape(-1, 5)
+    if abs(last - first) // chunk + 1 > 2 * n:  # sparse: fewer positions than chunks
+        k = np.arange(n, dtype=np.int64)
+        pos = first + k * s
+        c = pos // chunk
+        return np.stack([c, pos - c * chunk, np.full(n, s), np.ones(n, np.int64), k], axis=1)
+    c = np.arange(first // chunk, last // chunk + (1 if s > 0 else -1), 1 if s > 0 else -1,
+                  dtype=np.int64)
+    c0 = c * chunk
+    if s > 0:  # positions first + k*s with c0 <= pos < c0 + chunk
+        k_lo = np.maximum(0, -((first - c0) // s))
+        k_hi = np.minimum(n, -((first - c0 - chunk) // s))
+    else:
+        k_lo = np.maximum(0, (first - c0 - chunk) // -s + 1)
+        k_hi = np.minimum(n, (first - c0) // -s + 1)
+    keep = k_lo < k_hi
+    if not keep.all():
+        c, c0, k_lo, k_hi = c[keep], c0[keep], k_lo[keep], k_hi[keep]
+    return np.stack([c, first + k_lo * s - c0, np.full(len(c), s), k_hi - k_lo, k_lo], axis=1)
+
+
+def _few_rows(first: int, s: int, n: int, chunk: int) -> list:
+    """``plan_rows`` of a slice over a few chunks, in plain Python."""
+    rows = []
+    c, stop = first // chunk, (first + (n - 1) * s) // chunk
+    direction = 1 if s > 0 else -1
+    while True:
+        c0 = c * chunk
+        if s > 0:
+            k_lo, k_hi = max(0, -((first - c0) // s)), min(n, -((first - c0 - chunk) // s))
+        else:
+            k_lo, k_hi = max(0, (first - c0 - chunk) // -s + 1), min(n, (first - c0) // -s + 1)
+        if k_lo < k_hi:
+            rows.append((c, first + k_lo * s - c0, s, k_hi - k_lo, k_lo))
+        if c == stop:
+            return rows
+        c += direction
 
 
 def _plan_job(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> _Job | None:
     if sel.post is not None or ctx.by_numpy or ctx.pipeline.sharding is not None:
         return None
+    if getattr(ctx, "grid", None) is not None:  # a rectilinear grid: chunks differ in shape
+        return None
     if not all(isinstance(d, (IntDim, SliceDim)) for d in sel.dims):
         return None
     if box.dtype != ctx.dtype or box.shape != tuple(sel.box_shape) or not box.flags.writeable:
         return None
-    root = _local_root(ctx.store)
+    root = local_root(ctx.store)
     encoding = getattr(ctx.encode_key, "__self__", None)
     if root is None or not isinstance(encoding, ChunkKeyEncoding):
         return None
-    chain = _codec_name(ctx)
+    chain = chain_of(ctx.pipeline)
     if chain is None or tuple(ctx.pipeline.spec.shape) != tuple(ctx.chunks):
         return None
     codec, order = chain
     directory = os.fsencode(root.rstrip("/") + "/" + ctx.prefix)
     int_axes = tuple(k for k, d in enumerate(sel.dims) if isinstance(d, IntDim))
     full_box = np.expand_dims(box, int_axes) if int_axes else box
-    plans = [_plan_rows(d, n, c) for d, n, c in zip(sel.dims, ctx.shape, ctx.chunks)]
+    plans = [plan_rows(d, n, c) for d, n, c in zip(sel.dims, ctx.shape, ctx.chunks)]
     itemsize = ctx.dtype.itemsize
     fill = ctx.fill_bytes or bytes(itemsize)
     read = chunkio.ChunkRead(directory, encoding.name, encoding.separator, ctx.chunks,
@@ -163,23 +218,46 @@ class _ThreadState(threading.local):
 
     def __init__(self) -> None:
         self.dec = chunkio.Decompressor()
-        self.rbuf = np.empty(0, np.uint8)
+        self.reads = [np.empty(0, np.uint8)]  # read buffers (slot 0: chunk files, shards)
         self.dbuf = np.empty(0, np.uint8)
 
     def buffers(self, rsize: int, dsize: int) -> tuple[np.ndarray, np.ndarray]:
-        rbuf, dbuf = self.rbuf, self.dbuf
-        if rbuf.size < rsize:
-            rbuf = np.empty(rsize, np.uint8)
-            if rsize <= _KEEP_BYTES:
-                self.rbuf = rbuf
-        if dbuf.size < dsize:
-            dbuf = np.empty(dsize, np.uint8)
-            if dsize <= _KEEP_BYTES:
+        return self.scratch(rsize), self.decoded(dsize)
+
+    def scratch(self, size: int, slot: int = 0) -> np.ndarray:
+        """Read buffer ``slot``, at least ``size`` bytes (kept for next time unless huge).
+
+        Reused buffers spare the page faults of fresh ones; slots let a thread hold the bytes
+        of several shards at once.
+        """
+        reads = self.reads
+        if slot >= _KEEP_SLOTS:
+            return np.empty(size, np.uint8)
+        while len(reads) <= slot:
+            reads.append(np.empty(0, np.uint8))
+        buf = reads[slot]
+        if buf.size < size:
+            buf = np.empty(size, np.uint8)
+            if size <= (_KEEP_BYTES if slot == 0 else _KEEP_BYTES // 4):
+                reads[slot] = buf
+        return buf
+
+    def decoded(self, size: int) -> np.ndarray:
+        """The decoded-chunk buffer, at least ``size`` bytes."""
+        dbuf = self.dbuf
+        if dbuf.size < size:
+            dbuf = np.empty(size, np.uint8)
+            if size <= _KEEP_BYTES:
                 self.dbuf = dbuf
-        return rbuf, dbuf
+        return dbuf
 
 
 _state = _ThreadState() if chunkio is not None else None
+
+
+def thread_state() -> _ThreadState:
+    """The calling thread's decompression context and scratch buffers."""
+    return _state
 
 
 def _run_range(job: _Job, begin: int, end: int) -> None:
