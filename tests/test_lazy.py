@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 import zarrc
 from zarrc.errors import ReadOnlyError
 from zarrc.storage import MemoryStore
+from zarrc.testing import CountingStore
 from zarrc.testing.strategies import basic_selections, chunks_for, selections, shapes
 
 SETTINGS = settings(max_examples=200, deadline=None,
@@ -145,42 +146,6 @@ def test_bad_value_stores_nothing():
     with pytest.raises(ValueError):
         view[...] = "not a number"
     same(a[...], before)
-
-
-class CountingStore(MemoryStore):
-    """A MemoryStore that counts every access, to prove views touch nothing."""
-
-    def __init__(self):
-        super().__init__()
-        self.calls = 0
-
-    def get(self, key, byte_range=None):
-        self.calls += 1
-        return super().get(key, byte_range)
-
-    def get_many(self, keys):
-        self.calls += 1
-        return super().get_many(keys)
-
-    def set(self, key, value):
-        self.calls += 1
-        return super().set(key, value)
-
-    def delete(self, key):
-        self.calls += 1
-        return super().delete(key)
-
-    def exists(self, key):
-        self.calls += 1
-        return super().exists(key)
-
-    def list_prefix(self, prefix):
-        self.calls += 1
-        return super().list_prefix(prefix)
-
-    def list_dir(self, prefix):
-        self.calls += 1
-        return super().list_dir(prefix)
 
 
 def test_no_store_access_before_materialization():

@@ -15,6 +15,7 @@ from zarrc.engine.read import read_box
 from zarrc.errors import ChecksumError, CodecError
 from zarrc.indexing import normalize_orthogonal_selection, normalize_selection
 from zarrc.storage import LocalStore, MemoryStore
+from zarrc.testing import CountingStore
 from zarrc.testing.strategies import basic_selections
 
 needs_chunkio = pytest.mark.skipif(native.chunkio is None,
@@ -31,20 +32,6 @@ COMPRESSORS = {
     "gzip": {"name": "gzip", "configuration": {"level": 1}},
     "zlib": {"name": "numcodecs.zlib"},
 }
-
-
-class CountingStore(MemoryStore):
-    """A MemoryStore that records every chunk read: (key, byte_range, bytes returned)."""
-
-    def __init__(self):
-        super().__init__()
-        self.reads = []
-
-    def get(self, key, byte_range=None):
-        value = super().get(key, byte_range)
-        if not key.endswith("zarr.json"):
-            self.reads.append((key, byte_range, 0 if value is None else len(value)))
-        return value
 
 
 def make_sharded(store, data, inner, per_shard, *, codec="zstd", index_location="end",

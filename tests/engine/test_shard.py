@@ -6,20 +6,7 @@ import pytest
 import zarrc
 from zarrc.engine.shard import coalesce_ranges
 from zarrc.storage import LocalStore, MemoryStore
-
-
-class CountingStore(MemoryStore):
-    """A MemoryStore that records every chunk read: (key, byte_range, bytes returned)."""
-
-    def __init__(self):
-        super().__init__()
-        self.reads = []
-
-    def get(self, key, byte_range=None):
-        value = super().get(key, byte_range)
-        if not key.endswith("zarr.json"):
-            self.reads.append((key, byte_range, 0 if value is None else len(value)))
-        return value
+from zarrc.testing import CountingStore
 
 
 @pytest.fixture

@@ -1,0 +1,50 @@
+"""A MemoryStore that records its traffic, for tests that prove what was (not) read."""
+
+from __future__ import annotations
+
+from zarrc.storage import MemoryStore
+
+__all__ = ["CountingStore"]
+
+_METADATA_NAMES = ("zarr.json", ".zarray", ".zgroup", ".zattrs", ".zmetadata")
+
+
+class CountingStore(MemoryStore):
+    """``calls`` counts every access (reads, writes, listings); ``reads`` records each data
+    read as ``(key, byte_range, bytes returned)`` (metadata documents are left out)."""
+
+    def __init__(self, data=None):
+        super().__init__(data)
+        self.calls = 0
+        self.reads: list[tuple] = []
+
+    def get(self, key, byte_range=None):
+        self.calls += 1
+        value = super().get(key, byte_range)
+        if not key.endswith(_METADATA_NAMES):
+            self.reads.append((key, byte_range, 0 if value is None else len(value)))
+        return value
+
+    def get_many(self, keys):
+        self.calls += 1
+        return super().get_many(keys)
+
+    def set(self, key, value):
+        self.calls += 1
+        return super().set(key, value)
+
+    def delete(self, key):
+        self.calls += 1
+        return super().delete(key)
+
+    def exists(self, key):
+        self.calls += 1
+        return super().exists(key)
+
+    def list_prefix(self, prefix):
+        self.calls += 1
+        return super().list_prefix(prefix)
+
+    def list_dir(self, prefix):
+        self.calls += 1
+        return super().list_dir(prefix)
