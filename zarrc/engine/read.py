@@ -13,7 +13,7 @@ from zarrc.engine.context import ArrayContext
 from zarrc.engine.native import read_box_native
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.shard import iter_shard_tasks
-from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
+from zarrc.indexing import ArrayDim, ChunkProjection, Selection, iter_chunk_projections
 
 __all__ = ["read_selection", "read_box", "gather", "box_index"]
 
@@ -82,7 +82,11 @@ def read_box(ctx: ArrayContext, sel: Selection, box: np.ndarray | None = None) -
     projections = iter_chunk_projections(sel.dims, ctx.shape, ctx.dim_grids)
     if ctx.pipeline.sharding is not None:
         # Inner chunks, not shards, are the unit of work: the shards are fetched as the
-        # workers pull tasks, and their inner chunks are decoded in parallel.
+        # workers pull tasks, and their inner chunks are decoded in parallel. Shard parts are
+        # written through views of the box, so scattered (ordered) dimensions cannot come here.
+        if any(isinstance(d, ArrayDim) and d.order is not None for d in sel.dims):
+            raise ValueError("sharded arrays need orthogonal selections planned with "
+                             "scatter=False (box-then-reorder)")
         tasks = (task for proj in projections
                  for task in iter_shard_tasks(ctx, proj, box[proj.box + (Ellipsis,)], gather))
         run_tasks(lambda task: task(), tasks)
