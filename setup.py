@@ -24,7 +24,7 @@ EXTENSIONS = {
 # {extension module: libraries it links}; an extension whose libraries are not all present
 # (headers and link libraries) is skipped, and zarrc falls back to its Python paths.
 LIBRARIES = {
-    "chunkio": {"zstd": "zstd.h", "lz4": "lz4.h", "blosc": "blosc.h", "z": "zlib.h"},
+    "chunkio": {"zstd": "zstd.h", "lz4": "lz4.h", "blosc": "blosc.h", "deflate": "libdeflate.h"},
 }
 
 DIRECTIVES = {

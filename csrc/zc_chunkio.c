@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include <blosc.h>
+#include <libdeflate.h>
 #include <lz4.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #ifndef O_CLOEXEC
@@ -30,7 +30,7 @@
 
 struct zc_chunkio_ctx {
     ZSTD_DCtx *zstd;
-    z_stream z; /* initialised once, reset per chunk (inflateReset2) */
+    struct libdeflate_decompressor *deflate; /* gzip and zlib (whole-buffer, no stream state) */
 };
 
 zc_chunkio_ctx *zc_chunkio_ctx_create(void)
@@ -43,7 +43,8 @@ zc_chunkio_ctx *zc_chunkio_ctx_create(void)
         free(ctx);
         return NULL;
     }
-    if (inflateInit2(&ctx->z, MAX_WBITS) != Z_OK) {
+    ctx->deflate = libdeflate_alloc_decompressor();
+    if (ctx->deflate == NULL) {
         ZSTD_freeDCtx(ctx->zstd);
         free(ctx);
         return NULL;
@@ -56,7 +57,7 @@ void zc_chunkio_ctx_free(zc_chunkio_ctx *ctx)
     if (ctx == NULL)
         return;
     ZSTD_freeDCtx(ctx->zstd);
-    inflateEnd(&ctx->z);
+    libdeflate_free_decompressor(ctx->deflate);
     free(ctx);
 }
 
@@ -103,48 +104,34 @@ static int zc_decode_blosc(const char *src, size_t n, char *dst, size_t dn)
     return blosc_decompress_ctx(src, dst, dn, 1) == (int)dn ? ZC_OK : ZC_E_DATA;
 }
 
-/* zlib (RFC 1950) or gzip (RFC 1952, several members and trailing zero padding, as GzipFile).
- * Output is bounded: one byte beyond dn goes to a spare byte and fails the chunk. */
+/* zlib (RFC 1950) or gzip (RFC 1952, several members and trailing zero padding, as GzipFile),
+ * with libdeflate's whole-buffer decoder (about twice zlib's speed). Output is bounded: a
+ * member that does not fit in what is left of dst fails the chunk. */
 static int zc_decode_inflate(zc_chunkio_ctx *ctx, int gzip, const char *src, size_t n, char *dst,
                              size_t dn)
 {
-    z_stream *z = &ctx->z;
-    unsigned char spare;
-    size_t produced = 0;
-    int ret;
-    if (n > (size_t)UINT_MAX || dn > (size_t)UINT_MAX)
-        return ZC_E_SIZE;
-    if (inflateReset2(z, gzip ? 16 + MAX_WBITS : MAX_WBITS) != Z_OK)
-        return ZC_E_DATA;
-    z->next_in = (Bytef *)src;
-    z->avail_in = (uInt)n;
-    z->next_out = (Bytef *)dst;
-    z->avail_out = (uInt)dn;
+    size_t produced = 0, used_in, used_out;
+    enum libdeflate_result ret;
     for (;;) {
-        const int full = produced == dn; /* then inflate writes to `spare`: one byte too many */
-        if (full) {
-            z->next_out = &spare;
-            z->avail_out = 1;
-        }
-        ret = inflate(z, Z_NO_FLUSH);
-        if (full && z->avail_out == 0)
-            return ZC_E_DATA; /* more data than the chunk holds */
-        if (!full)
-            produced = dn - z->avail_out;
-        if (ret == Z_OK)
-            continue; /* progress was made */
-        if (ret != Z_STREAM_END)
-            return ZC_E_DATA; /* corrupt, or truncated (Z_BUF_ERROR: no input left) */
+        if (gzip)
+            ret = libdeflate_gzip_decompress_ex(ctx->deflate, src, n, dst + produced,
+                                                dn - produced, &used_in, &used_out);
+        else
+            ret = libdeflate_zlib_decompress_ex(ctx->deflate, src, n, dst + produced,
+                                                dn - produced, &used_in, &used_out);
+        if (ret != LIBDEFLATE_SUCCESS)
+            return ZC_E_DATA; /* corrupt, truncated, or more data than the chunk holds */
+        produced += used_out;
+        src += used_in;
+        n -= used_in;
         if (!gzip)
             break; /* zlib: data after the stream is ignored, as zlib.decompressobj does */
-        while (z->avail_in > 0 && *z->next_in == 0) { /* zero padding ends the members */
-            z->next_in++;
-            z->avail_in--;
+        while (n > 0 && *src == 0) { /* zero padding ends the members */
+            src++;
+            n--;
         }
-        if (z->avail_in == 0)
+        if (n == 0)
             break;
-        if (inflateReset2(z, 16 + MAX_WBITS) != Z_OK) /* keeps next_in / next_out */
-            return ZC_E_DATA;
     }
     return produced == dn ? ZC_OK : ZC_E_DATA;
 }

@@ -15,13 +15,13 @@ fi
 # skips that extension and zarrc reads through its Python paths).
 native_io_headers() {
   local h
-  for h in zstd.h lz4.h blosc.h zlib.h; do
+  for h in zstd.h lz4.h blosc.h libdeflate.h; do
     [[ -f "/usr/include/$h" || -f "/usr/local/include/$h" ]] || return 1
   done
 }
 if ! native_io_headers && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-  echo "setup: installing libzstd-dev liblz4-dev libblosc-dev zlib1g-dev (optional native reader)"
-  APT_PKGS=(libzstd-dev liblz4-dev libblosc-dev zlib1g-dev)
+  echo "setup: installing libzstd-dev liblz4-dev libblosc-dev libdeflate-dev (optional native reader)"
+  APT_PKGS=(libzstd-dev liblz4-dev libblosc-dev libdeflate-dev)
   export DEBIAN_FRONTEND=noninteractive
   if ! apt-get install -y -qq --no-install-recommends "${APT_PKGS[@]}" >/dev/null 2>&1; then
     { apt-get update -qq >/dev/null 2>&1 \

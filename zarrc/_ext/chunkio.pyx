@@ -1,6 +1,6 @@
 """Native chunk loop of a basic read (wraps ``csrc/zc_chunkio.c``).
 
-Built only when libzstd, liblz4, libblosc and zlib are found at build time (setup.py).
+Built only when libzstd, liblz4, libblosc and libdeflate are found at build time (setup.py).
 :class:`ChunkRead` holds one planned read of local chunk files, checked once with the GIL;
 :meth:`ChunkRead.run` reads a range of its chunks with the GIL released, so threads can split
 one read. :class:`MemoryRead` decodes chunks the caller already holds in a buffer (a shard's
@@ -44,7 +44,7 @@ def blosc_has(str cname):
 
 
 cdef class Decompressor:
-    """One thread's decompression state (a zstd context, a zlib stream); never share it."""
+    """One thread's decompression state (a zstd context, a libdeflate decompressor); never share it."""
 
     cdef csrc.zc_chunkio_ctx *ctx
 

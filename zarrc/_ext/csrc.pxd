@@ -48,7 +48,7 @@ cdef extern from "zc_delta.h" nogil:
     Py_ssize_t zc_delta_decode(const char *src, char *dst, Py_ssize_t n, Py_ssize_t itemsize,
                                int kind)
 
-# Built only when libzstd, liblz4, libblosc and zlib are found (setup.py); cimported by chunkio.
+# Built only when libzstd, liblz4, libblosc and libdeflate are found (setup.py); cimported by chunkio.
 from libc.stdint cimport int64_t
 
 cdef extern from "zc_chunkio.h" nogil:

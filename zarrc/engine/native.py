@@ -12,7 +12,7 @@ the engine's threads. Anything else returns False and the Python engine reads it
 A chunk the C decoders refuse (corrupt, or a variant they do not know) is read again on the
 Python path, which either succeeds or raises the Python engine's error naming the key: the
 two paths agree by construction on errors too. The extension is optional (it needs libzstd,
-liblz4, libblosc and zlib at build time); without it this module only ever returns False.
+liblz4, libblosc and libdeflate at build time); without it this module only ever returns False.
 """
 
 from __future__ import annotations
