@@ -21,7 +21,7 @@ from zarrc.storage.base import ReadOnlyView
 from zarrc.testing.strategies import basic_selections, chunks_for, shapes
 
 needs_chunkio = pytest.mark.skipif(native.chunkio is None,
-                                   reason="zarrc._ext.chunkio not built (no zstd/lz4/blosc/zlib)")
+                                   reason="zarrc._ext.chunkio not built (no zstd/lz4/blosc/libdeflate)")
 
 # per codec: (v3 codec config, v2 compressor config); None is raw bytes
 CODECS = {
@@ -325,3 +325,23 @@ def test_gzip_chunk_of_several_members(tmp_path, monkeypatch):
     assert handled
     np.testing.assert_array_equal(box, data[5:, ::3])
     np.testing.assert_array_equal(box, python_box(a._ctx, sel, monkeypatch))
+
+
+@needs_chunkio
+@pytest.mark.parametrize("shape, chunks", [((64, 96), (16, 32)), ((5, 40, 24), (2, 8, 24)),
+                                           ((3000, 8), (2000, 4))])  # the last: too many rows
+def test_uncompressed_whole_chunks_read_row_by_row_into_place(tmp_path, shape, chunks):
+    """Whole uncompressed chunks in a wider box are read with preadv straight into their rows."""
+    x = np.random.default_rng(3).integers(0, 1000, size=shape).astype("<i4")
+    a = zarrc.create_array(str(tmp_path / "a.zarr"), shape=shape, dtype=x.dtype, chunks=chunks,
+                           compressors=None)
+    a[...] = x
+    b = zarrc.open_array(str(tmp_path / "a.zarr"), mode="r")
+    assert native_box(b._ctx, normalize_selection(Ellipsis, shape))[0]
+    np.testing.assert_array_equal(b[...], x)
+    # A chunk file of the wrong size is refused natively and reported by the Python path.
+    key = b._ctx.key((0,) * len(shape))
+    path = tmp_path / "a.zarr" / key
+    path.write_bytes(path.read_bytes()[:-4])
+    with pytest.raises(CodecError, match=key):
+        b[...]
