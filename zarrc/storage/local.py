@@ -38,6 +38,7 @@ __all__ = ["LocalStore", "TEMP_PREFIX"]
 TEMP_PREFIX = ".zarrc-tmp-"
 """File-name prefix of in-flight writes; such names are never listed and are not valid keys."""
 
+_LOCK_FILES = 1024  # lock files per machine (see LocalStore.lock)
 _WRITE_RETRIES = 5  # a concurrent delete may remove the directory we are about to write into
 
 
@@ -122,17 +123,20 @@ class LocalStore(Store):
     def lock(self, key: str) -> Iterator[None]:
         """An exclusive ``flock`` shared by every process on this machine for ``key``.
 
-        The lock file lives in the temporary directory (named by a hash of the key's path), not
-        in the store, so the store holds only data. Where ``fcntl`` is missing (Windows) this is
-        a no-op and only threads of one process are serialized (by the engine).
+        The lock files live in the temporary directory, not in the store, so the store holds
+        only data. There is a fixed set of them (the key's path hashed onto
+        ``_LOCK_FILES`` names), so they never pile up; two keys sharing one only wait for each
+        other. Where ``fcntl`` is missing (Windows) this is a no-op and only threads of one
+        process are serialized (by the engine).
         """
         if fcntl is None:
             yield
             return
-        digest = hashlib.sha1(self._path(normalize_key(key)).encode()).hexdigest()
+        digest = hashlib.sha1(self._path(normalize_key(key)).encode()).digest()
+        slot = int.from_bytes(digest[:4], "little") % _LOCK_FILES
         directory = os.path.join(tempfile.gettempdir(), "zarrc-locks")
         os.makedirs(directory, exist_ok=True)
-        fd = os.open(os.path.join(directory, digest), os.O_RDWR | os.O_CREAT, 0o666)
+        fd = os.open(os.path.join(directory, f"{slot:04d}"), os.O_RDWR | os.O_CREAT, 0o666)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
