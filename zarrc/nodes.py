@@ -234,9 +234,7 @@ def prepare_node_path(store, path: str, *, overwrite: bool, zarr_format: int) ->
             cls = ContainsArrayError if existing == "array" else ContainsGroupError
             where = f"path {path!r}" if path else "the store root"
             raise cls(f"an {existing} already exists at {where} of {store!r}; pass overwrite=True")
-        store.delete_prefix(f"{path}/" if path else "")
-        for name in (ZARR_JSON, ZARRAY, ZGROUP, ZATTRS):
-            store.delete(key_of(path, name))
+        store.delete_prefix(f"{path}/" if path else "")  # the node's documents are under it
     parts = path.split("/") if path else []
     for depth in range(len(parts)):
         parent = "/".join(parts[:depth])

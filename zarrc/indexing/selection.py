@@ -306,8 +306,8 @@ def normalize_point_selection(selection, shape: tuple) -> PointSelection | None:
     the result has their broadcast shape.
     """
     items = selection if isinstance(selection, tuple) else (selection,)
-    if not shape or not items:
-        return None
+    if not shape or not any(isinstance(it, (list, np.ndarray)) for it in items):
+        return None  # no index array: basic (the common case, e.g. a[i, j]) — nothing to build
     arrays = []
     for item in items:
         if item is None or item is Ellipsis or isinstance(item, (slice, bool, np.bool_)):
