@@ -9,7 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* preadv */
 
-#include "zc_chunkio.h"
+#include "zc_chunkio_impl.h"
 #include "zc_copy.h"
 #include "zc_fill.h"
 
@@ -19,21 +19,15 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <blosc.h>
-#include <libdeflate.h>
 #include <lz4.h>
-#include <zstd.h>
 
 #ifndef O_CLOEXEC
 #define O_CLOEXEC 0
 #endif
-
-struct zc_chunkio_ctx {
-    ZSTD_DCtx *zstd;
-    struct libdeflate_decompressor *deflate; /* gzip and zlib (whole-buffer, no stream state) */
-};
 
 zc_chunkio_ctx *zc_chunkio_ctx_create(void)
 {
@@ -46,11 +40,13 @@ zc_chunkio_ctx *zc_chunkio_ctx_create(void)
         return NULL;
     }
     ctx->deflate = libdeflate_alloc_decompressor();
-    if (ctx->deflate == NULL) {
-        ZSTD_freeDCtx(ctx->zstd);
-        free(ctx);
+    ctx->zstd_c = ZSTD_createCCtx();
+    if (ctx->deflate == NULL || ctx->zstd_c == NULL) {
+        zc_chunkio_ctx_free(ctx);
         return NULL;
     }
+    /* temporary names of writes: distinct per context and process, then a counter */
+    ctx->tmp_state = (uint64_t)(uintptr_t)ctx ^ ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
     return ctx;
 }
 
@@ -59,7 +55,9 @@ void zc_chunkio_ctx_free(zc_chunkio_ctx *ctx)
     if (ctx == NULL)
         return;
     ZSTD_freeDCtx(ctx->zstd);
-    libdeflate_free_decompressor(ctx->deflate);
+    ZSTD_freeCCtx(ctx->zstd_c);
+    if (ctx->deflate != NULL)
+        libdeflate_free_decompressor(ctx->deflate);
     free(ctx);
 }
 
@@ -218,9 +216,42 @@ static char *zc_put_int(char *p, int64_t v)
     return p;
 }
 
+char *zc_chunkio_key(const zc_chunkio_spec *s, const int64_t *idx, char *p)
+{
+    int d;
+    if (s->key_encoding == ZC_KEY_DEFAULT)
+        *p++ = 'c';
+    else if (s->ndim == 0)
+        *p++ = '0';
+    for (d = 0; d < s->ndim; d++) {
+        if (d > 0 || s->key_encoding == ZC_KEY_DEFAULT)
+            *p++ = s->separator;
+        p = zc_put_int(p, s->plans[d][idx[d] * ZC_PLAN_COLS + ZC_PLAN_CHUNK]);
+    }
+    return p;
+}
+
+void zc_chunkio_chunk_strides(const zc_chunkio_spec *s, ssize_t *cstride, size_t *nbytes)
+{
+    size_t n = (size_t)s->itemsize;
+    int d;
+    if (s->order_f) {
+        for (d = 0; d < s->ndim; d++) {
+            cstride[d] = (ssize_t)n;
+            n *= (size_t)s->chunk_shape[d];
+        }
+    } else {
+        for (d = s->ndim - 1; d >= 0; d--) {
+            cstride[d] = (ssize_t)n;
+            n *= (size_t)s->chunk_shape[d];
+        }
+    }
+    *nbytes = n;
+}
+
 /* ---- the loop (shared by the file and the memory source) ---- */
 
-static int zc_check_spec(const zc_chunkio_spec *s, int files, int64_t *total)
+int zc_chunkio_check_spec(const zc_chunkio_spec *s, int files, int64_t *total)
 {
     int d;
     int64_t i, t = 1;
@@ -432,18 +463,9 @@ static int zc_entry_from_file(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, con
                               const int64_t *idx, const zc_entry *e, char *dbuf, size_t nbytes,
                               zc_chunkio_status *st)
 {
-    char *p = src->path + src->dirlen;
+    char *p = zc_chunkio_key(s, idx, src->path + src->dirlen);
     size_t size = 0;
-    int d, rc;
-    if (s->key_encoding == ZC_KEY_DEFAULT)
-        *p++ = 'c';
-    else if (s->ndim == 0)
-        *p++ = '0';
-    for (d = 0; d < s->ndim; d++) {
-        if (d > 0 || s->key_encoding == ZC_KEY_DEFAULT)
-            *p++ = s->separator;
-        p = zc_put_int(p, s->plans[d][idx[d] * ZC_PLAN_COLS + ZC_PLAN_CHUNK]);
-    }
+    int rc;
     *p = '\0';
     if (s->codec == ZC_CODEC_NONE && e->rows) /* whole chunk: its rows go straight to the box */
         return zc_read_rows(s, e, src->path, nbytes, &st->err);
@@ -493,25 +515,13 @@ static ssize_t zc_loop(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const zc_s
     st->index = -1;
     st->need = 0;
     st->err = 0;
-    rc = zc_check_spec(s, !src->is_mem, &total);
+    rc = zc_chunkio_check_spec(s, !src->is_mem, &total);
     if (rc < 0)
         return rc;
     ndim = s->ndim;
     if (begin < 0 || end < begin || end > total)
         return ZC_E_ARG;
-    /* chunk strides in bytes, in the stored order */
-    nbytes = (size_t)s->itemsize;
-    if (s->order_f) {
-        for (d = 0; d < ndim; d++) {
-            cstride[d] = (ssize_t)nbytes;
-            nbytes *= (size_t)s->chunk_shape[d];
-        }
-    } else {
-        for (d = ndim - 1; d >= 0; d--) {
-            cstride[d] = (ssize_t)nbytes;
-            nbytes *= (size_t)s->chunk_shape[d];
-        }
-    }
+    zc_chunkio_chunk_strides(s, cstride, &nbytes); /* in the stored order */
     if (dbuf == NULL || dbuf_size < nbytes)
         return ZC_E_ARG;
 
@@ -560,7 +570,7 @@ ssize_t zc_chunkio_read(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, char *rbu
     dirlen = strlen(s->dir);
     if (s->ndim < 0 || s->ndim > ZC_MAXDIM)
         return ZC_E_NDIM;
-    if (dirlen + 2 + (size_t)s->ndim * 21 >= sizeof(path)) {
+    if (ZC_CHUNKIO_PATH_ROOM(dirlen, s->ndim, 0) >= sizeof(path)) {
         st->index = begin < end ? begin : -1;
         return begin < end ? ZC_E_PATH : 0;
     }

@@ -30,6 +30,8 @@ typedef SSIZE_T ssize_t;
 #define ZC_E_BUFSIZE (-20) /* a chunk file is larger than the read buffer; status->need says how big */
 #define ZC_E_IO (-21)      /* open / fstat / read failed (not a missing file); status->err = errno */
 #define ZC_E_PATH (-22)    /* a chunk's path does not fit in ZC_CHUNKIO_PATH_MAX bytes */
+#define ZC_E_PARTIAL (-23) /* a write covers this chunk only in part: the caller merges it */
+#define ZC_E_EMPTY (-24)   /* a written chunk holds only the fill value: the caller deletes it */
 
 /* Kinds of numeric items, for kernels whose arithmetic depends on more than the itemsize. */
 #define ZC_KIND_INT 0   /* two's complement signed integer */

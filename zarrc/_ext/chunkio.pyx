@@ -1,10 +1,11 @@
-"""Native chunk loop of a basic read (wraps ``csrc/zc_chunkio.c``).
+"""Native chunk loops of basic reads and writes (wraps ``csrc/zc_chunkio.c``, ``zc_chunkwrite.c``).
 
 Built only when libzstd, liblz4, libblosc and libdeflate are found at build time (setup.py).
 :class:`ChunkRead` holds one planned read of local chunk files, checked once with the GIL;
 :meth:`ChunkRead.run` reads a range of its chunks with the GIL released, so threads can split
 one read. :class:`MemoryRead` decodes chunks the caller already holds in a buffer (a shard's
-inner chunks) the same way. Each thread passes its own :class:`Decompressor` and scratch buffers.
+inner chunks) the same way, and :class:`ChunkWrite` writes whole chunks to files. Each thread
+passes its own :class:`Decompressor` (the coding contexts) and scratch buffers.
 """
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release
@@ -32,7 +33,10 @@ E_SIZE = csrc.ZC_E_SIZE
 E_BUFSIZE = csrc.ZC_E_BUFSIZE
 E_IO = csrc.ZC_E_IO
 E_PATH = csrc.ZC_E_PATH
-CHUNK_ERRORS = frozenset((E_DATA, E_SIZE, E_BUFSIZE, E_IO, E_PATH))
+E_PARTIAL = csrc.ZC_E_PARTIAL
+E_EMPTY = csrc.ZC_E_EMPTY
+CHUNK_ERRORS = frozenset((E_DATA, E_SIZE, E_BUFSIZE, E_IO, E_PATH, E_PARTIAL, E_EMPTY))
+WRITE_CODECS = frozenset((None, "zstd", "blosc"))
 
 cdef enum:
     MAXDIM = 64  # ZC_MAXDIM (fixed-size arrays below)
@@ -44,7 +48,7 @@ def blosc_has(str cname):
 
 
 cdef class Decompressor:
-    """One thread's decompression state (a zstd context, a libdeflate decompressor); never share it."""
+    """One thread's coding state (zstd contexts, a libdeflate decompressor); never share it."""
 
     cdef csrc.zc_chunkio_ctx *ctx
 
@@ -57,8 +61,8 @@ cdef class Decompressor:
         csrc.zc_chunkio_ctx_free(self.ctx)
 
 
-cdef class _BoxRead:
-    """What every read of this module shares: the chunks' shape and coding, the output box."""
+cdef class _ChunkBox:
+    """What every loop of this module shares: the chunks' shape and coding, the box."""
 
     cdef csrc.zc_chunkio_spec spec
     cdef int64_t chunk_shape[MAXDIM]
@@ -76,8 +80,10 @@ cdef class _BoxRead:
             PyBuffer_Release(&self.box_view)
 
     cdef int _setup(self, str what, chunk_shape, array_shape, Py_ssize_t itemsize, codec,
-                    str order, box, bytes fill) except -1:
-        """Check and store the part of the spec every read has (plans and source aside)."""
+                    str order, box, bytes fill, bint writable=True) except -1:
+        """Check and store the part of the spec every loop has (plans and files aside).
+
+        `box` is the output of a read (`writable`) or the source of a write."""
         cdef int ndim = len(chunk_shape)
         cdef int d
         if ndim > MAXDIM:
@@ -98,7 +104,8 @@ cdef class _BoxRead:
             if self.chunk_shape[d] <= 0:
                 raise ValueError(f"{what}: chunk_shape {tuple(chunk_shape)} must be positive")
             self.chunk_nbytes *= self.chunk_shape[d]
-        get_buffer(box, &self.box_view, PyBUF_STRIDES | PyBUF_WRITABLE, what, "box")
+        get_buffer(box, &self.box_view, PyBUF_STRIDES | (PyBUF_WRITABLE if writable else 0),
+                   what, "box")
         self.have_box = True
         if self.box_view.ndim != ndim or self.box_view.itemsize != itemsize:
             raise ValueError(
@@ -142,7 +149,7 @@ cdef Py_ssize_t _set_plans(str what, plans, int ndim, list views, int64_t *plan_
     return total
 
 
-cdef class ChunkRead(_BoxRead):
+cdef class ChunkRead(_ChunkBox):
     """One basic read: where the chunk files are, how they are coded, and where they land.
 
     Parameters
@@ -172,20 +179,26 @@ cdef class ChunkRead(_BoxRead):
 
     def __init__(self, bytes directory, str key_encoding, str separator, chunk_shape,
                  array_shape, Py_ssize_t itemsize, codec, str order, plans, box, bytes fill):
-        if key_encoding not in KEY_ENCODINGS or separator not in ("/", "."):
-            raise ValueError(f"ChunkRead: bad key encoding {key_encoding!r} / {separator!r}")
-        if not directory.endswith(b"/") or b"\0" in directory:
-            raise ValueError(f"ChunkRead: bad directory {directory!r}")
         self._setup("ChunkRead", chunk_shape, array_shape, itemsize, codec, order, box, fill)
+        self._set_files("ChunkRead", directory, key_encoding, separator, plans)
+
+    cdef int _set_files(self, str what, bytes directory, str key_encoding, str separator,
+                        plans) except -1:
+        """Check and store where the chunk files are and which of them the plans visit."""
+        if key_encoding not in KEY_ENCODINGS or separator not in ("/", "."):
+            raise ValueError(f"{what}: bad key encoding {key_encoding!r} / {separator!r}")
+        if not directory.endswith(b"/") or b"\0" in directory:
+            raise ValueError(f"{what}: bad directory {directory!r}")
         self.plan_views = []
-        self.total = _set_plans("ChunkRead", plans, self.spec.ndim, self.plan_views,
-                                self.plan_len, self.plan_ptr)
+        self.total = _set_plans(what, plans, self.spec.ndim, self.plan_views, self.plan_len,
+                                self.plan_ptr)
         self.directory = directory
         self.spec.dir = self.directory
         self.spec.key_encoding = KEY_ENCODINGS[key_encoding]
         self.spec.separator = ord(separator)
         self.spec.plans = self.plan_ptr
         self.spec.plan_len = self.plan_len
+        return 0
 
     def run(self, Decompressor dec not None, rbuf, dbuf, Py_ssize_t begin, Py_ssize_t end):
         """Read chunks ``begin .. end-1`` (row-major over the plans) with the GIL released.
@@ -223,7 +236,7 @@ cdef class ChunkRead(_BoxRead):
         check(rc, "ChunkRead.run")
 
 
-cdef class MemoryRead(_BoxRead):
+cdef class MemoryRead(_ChunkBox):
     """Chunks already in memory (the inner chunks of shards) decoded into one box.
 
     Same parameters as :class:`ChunkRead` minus the file naming and the plans, which come with
@@ -284,3 +297,87 @@ cdef class MemoryRead(_BoxRead):
         if rc in CHUNK_ERRORS:
             return rc, st.index
         check(rc, "MemoryRead.run")
+
+
+cdef class ChunkWrite(ChunkRead):
+    """One write of whole chunks: the source box, the plans that place it, how chunks are coded.
+
+    Parameters are :class:`ChunkRead`'s (``box`` is the source here and may be read-only; its
+    plan rows must cover their chunks whole), with ``codec`` one of ``WRITE_CODECS`` and:
+
+    level, checksum : zstd's level and checksum flag (blosc: ``level`` is the clevel)
+    shuffle, typesize, blocksize, cname : blosc's settings
+    skip_empty : bool
+        Hand chunks that hold only ``fill`` back as E_EMPTY instead of writing them.
+    fsync : bool
+        Flush each file before renaming it into place.
+    """
+
+    cdef csrc.zc_encode_params enc
+    cdef bytes cname
+    cdef bint skip_empty
+    cdef bint do_fsync
+    cdef readonly Py_ssize_t encode_bound
+
+    def __init__(self, bytes directory, str key_encoding, str separator, chunk_shape,
+                 array_shape, Py_ssize_t itemsize, codec, str order, plans, box, bytes fill, *,
+                 int level=0, bint checksum=False, int shuffle=0, int typesize=1,
+                 Py_ssize_t blocksize=0, str cname="lz4", bint skip_empty=True,
+                 bint fsync=False):
+        if codec not in WRITE_CODECS:
+            raise ValueError(f"ChunkWrite: codec {codec!r} is not one of {sorted(map(str, WRITE_CODECS))}")
+        if shuffle not in (0, 1, 2) or typesize < 1 or blocksize < 0:
+            raise ValueError(f"ChunkWrite: bad blosc settings shuffle={shuffle} "
+                             f"typesize={typesize} blocksize={blocksize}")
+        if codec == "blosc" and not blosc_has(cname):
+            raise ValueError(f"ChunkWrite: libblosc has no compressor {cname!r}")
+        self._setup("ChunkWrite", chunk_shape, array_shape, itemsize, codec, order, box, fill,
+                    False)
+        self._set_files("ChunkWrite", directory, key_encoding, separator, plans)
+        self.cname = cname.encode("ascii")
+        self.enc.level = level
+        self.enc.checksum = checksum
+        self.enc.shuffle = shuffle
+        self.enc.typesize = typesize
+        self.enc.blocksize = blocksize
+        self.enc.cname = self.cname
+        self.skip_empty = skip_empty
+        self.do_fsync = fsync
+        self.encode_bound = csrc.zc_chunkwrite_bound(self.spec.codec, self.chunk_nbytes)
+
+    def run(self, Decompressor dec not None, dbuf, cbuf, Py_ssize_t begin, Py_ssize_t end):
+        """Write chunks ``begin .. end-1`` (row-major over the plans) with the GIL released.
+
+        `dbuf` (``chunk_nbytes``) and `cbuf` (``encode_bound`` bytes; unused without a codec)
+        are writable contiguous buffers of the calling thread. Returns ``(rc, index, err)``:
+        ``rc`` >= 0 chunks written, or a code of ``CHUNK_ERRORS`` for the chunk at flattened
+        ``index``, which was not written (E_PARTIAL, E_EMPTY: the caller's to handle; E_IO:
+        ``err`` is the errno). Raises ValueError for a spec the kernel refuses.
+        """
+        cdef Py_buffer d
+        cdef Py_buffer c
+        cdef csrc.zc_chunkio_status st
+        cdef Py_ssize_t rc
+        if begin < 0 or end < begin or end > self.total:
+            raise ValueError(f"ChunkWrite.run: range [{begin}, {end}) outside [0, {self.total})")
+        get_buffer(dbuf, &d, PyBUF_SIMPLE | PyBUF_WRITABLE, "ChunkWrite.run", "dbuf")
+        try:
+            get_buffer(cbuf, &c, PyBUF_SIMPLE | PyBUF_WRITABLE, "ChunkWrite.run", "cbuf")
+            try:
+                if d.len < self.chunk_nbytes or (self.spec.codec != csrc.ZC_CODEC_NONE and
+                                                 c.len < self.encode_bound):
+                    raise ValueError(f"ChunkWrite.run: dbuf / cbuf have {d.len} / {c.len} bytes, "
+                                     f"need {self.chunk_nbytes} / {self.encode_bound}")
+                with nogil:
+                    rc = csrc.zc_chunkwrite(&self.spec, &self.enc, self.skip_empty,
+                                            self.do_fsync, dec.ctx, <char *>d.buf, <size_t>d.len,
+                                            <char *>c.buf, <size_t>c.len, begin, end, &st)
+            finally:
+                PyBuffer_Release(&c)
+        finally:
+            PyBuffer_Release(&d)
+        if rc >= 0:
+            return rc, -1, 0
+        if rc in CHUNK_ERRORS:
+            return rc, st.index, st.err
+        check(rc, "ChunkWrite.run")

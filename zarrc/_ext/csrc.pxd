@@ -13,6 +13,8 @@ cdef extern from "zc_common.h" nogil:
         ZC_E_BUFSIZE
         ZC_E_IO
         ZC_E_PATH
+        ZC_E_PARTIAL
+        ZC_E_EMPTY
         ZC_E_OVERLAP
         ZC_E_DATA
         ZC_KIND_INT
@@ -98,3 +100,18 @@ cdef extern from "zc_chunkio.h" nogil:
                                      const char *mem, size_t mem_size, const int64_t *entries,
                                      char *dbuf, size_t dbuf_size, int64_t begin, int64_t end,
                                      zc_chunkio_status *status)
+
+cdef extern from "zc_chunkwrite.h" nogil:
+    ctypedef struct zc_encode_params:
+        int level
+        int checksum
+        int shuffle
+        int typesize
+        size_t blocksize
+        const char *cname
+
+    size_t zc_chunkwrite_bound(int codec, size_t nbytes)
+    Py_ssize_t zc_chunkwrite(const zc_chunkio_spec *spec, const zc_encode_params *enc,
+                             int skip_empty, int do_fsync, zc_chunkio_ctx *ctx, char *dbuf,
+                             size_t dbuf_size, char *cbuf, size_t cbuf_size, int64_t begin,
+                             int64_t end, zc_chunkio_status *status)

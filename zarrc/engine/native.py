@@ -34,7 +34,10 @@ try:
 except ImportError:  # built without the compression libraries
     chunkio = None
 
-__all__ = ["read_box_native", "available", "chain_of", "plan_rows", "local_root", "thread_state", "ENABLED"]
+__all__ = [
+    "read_box_native", "available", "chain_of", "plan_rows", "local_root", "run_split",
+    "thread_state", "local_slice", "ENABLED",
+]
 
 ENABLED = True
 """Switch for the native path (tests turn it off to get the Python engine's result)."""
@@ -79,17 +82,24 @@ def read_box_native(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> bool:
         return False
     if job.read.total == 0:
         return True
+    run_split(job.read.total, job.read.chunk_nbytes, lambda b, e: _run_range(job, b, e))
+    return True
+
+
+def run_split(total: int, chunk_nbytes: int, run) -> None:
+    """Call ``run(begin, end)`` over ranges covering chunks ``0 .. total-1``, in the pool.
+
+    Several ranges per thread even out uneven chunks; small chunks go in batches (a hand-off
+    costs about as much as coding a few of them).
+    """
     threads = max(1, int(config.get("threads")))
-    total = job.read.total
-    # small chunks go in batches (a hand-off costs about as much as reading a few of them)
-    batch = 1 if job.read.chunk_nbytes >= _BIG_CHUNK else _CHUNKS_PER_TASK
+    batch = 1 if chunk_nbytes >= _BIG_CHUNK else _CHUNKS_PER_TASK
     pieces = min(threads * 4, total // batch) if threads > 1 else 1
     if pieces <= 1:
-        _run_range(job, 0, total)
-        return True
+        run(0, total)
+        return
     bounds = [total * k // pieces for k in range(pieces + 1)]
-    run_tasks(lambda k: _run_range(job, bounds[k], bounds[k + 1]), range(pieces))
-    return True
+    run_tasks(lambda k: run(bounds[k], bounds[k + 1]), range(pieces))
 
 
 class _Job:
@@ -286,7 +296,7 @@ def _read_chunk_python(job: _Job, index: int) -> None:
     entries = np.unravel_index(index, [len(p) for p in job.plans])
     rows = [p[int(e)] for p, e in zip(job.plans, entries)]
     coords = tuple(int(r[0]) for r in rows)
-    local = tuple(_local_slice(int(r[1]), int(r[2]), int(r[3])) for r in rows)
+    local = tuple(local_slice(int(r[1]), int(r[2]), int(r[3])) for r in rows)
     target = job.box[tuple(slice(int(r[4]), int(r[4] + r[3])) for r in rows)]
     key = ctx.key(coords)
     data = ctx.store.get(key)
@@ -297,6 +307,7 @@ def _read_chunk_python(job: _Job, index: int) -> None:
     ctx.copy(target, chunk[local])
 
 
-def _local_slice(start: int, step: int, count: int) -> slice:
+def local_slice(start: int, step: int, count: int) -> slice:
+    """The slice of ``count`` positions from ``start`` by ``step`` (negative steps too)."""
     stop = start + count * step
     return slice(start, stop if stop >= 0 else None, step)

@@ -12,6 +12,7 @@ import numpy as np
 
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.locks import chunk_lock
+from zarrc.engine.native_write import write_box_native
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.read import box_index, read_box
 from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
@@ -87,6 +88,8 @@ def _store_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, k
 def write_box(ctx: ArrayContext, sel: Selection, values: np.ndarray) -> None:
     """Store ``values`` (the box's shape) into the orthogonal box of ``sel``."""
     if values.size == 0:
+        return
+    if write_box_native(ctx, sel, values, _write_chunk):  # local files, common codecs: in C
         return
     projections = iter_chunk_projections(sel.dims, ctx.shape, ctx.dim_grids)
     run_tasks(lambda proj: _write_chunk(ctx, proj, values), projections)

@@ -1,0 +1,30 @@
+/* zc_chunkio_impl.h - what the chunk reader (zc_chunkio.c) and writer (zc_chunkwrite.c) share.
+ * Internal: not part of the public C API. */
+#ifndef ZC_CHUNKIO_IMPL_H
+#define ZC_CHUNKIO_IMPL_H
+
+#include "zc_chunkio.h"
+
+#include <libdeflate.h>
+#include <zstd.h>
+
+struct zc_chunkio_ctx {
+    ZSTD_DCtx *zstd;
+    struct libdeflate_decompressor *deflate; /* gzip and zlib (whole-buffer, no stream state) */
+    ZSTD_CCtx *zstd_c;                        /* writes */
+    uint64_t tmp_state;                       /* temporary file names of writes */
+};
+
+/* Check a spec (files: it names chunk files); *total = entries of the plans' product. */
+int zc_chunkio_check_spec(const zc_chunkio_spec *s, int files, int64_t *total);
+
+/* Byte strides of a stored chunk (C or F order per spec->order_f) and its size in bytes. */
+void zc_chunkio_chunk_strides(const zc_chunkio_spec *s, ssize_t *cstride, size_t *nbytes);
+
+/* Write the key of entry idx (plan row per dimension) at p; returns the new end (no NUL). */
+char *zc_chunkio_key(const zc_chunkio_spec *s, const int64_t *idx, char *p);
+
+/* Room a path buffer needs for spec->dir plus the longest key, with `extra` bytes more. */
+#define ZC_CHUNKIO_PATH_ROOM(dirlen, ndim, extra) ((dirlen) + 2 + (size_t)(ndim) * 21 + (extra))
+
+#endif /* ZC_CHUNKIO_IMPL_H */

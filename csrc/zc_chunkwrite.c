@@ -1,0 +1,326 @@
+/* zc_chunkwrite.c - the native chunk loop of a write (see zc_chunkwrite.h).
+ *
+ * Per chunk: check it is covered whole, optionally that it is not all fill, then produce its
+ * bytes and store them.  An uncompressed chunk whose rows lie contiguous in the source is
+ * written with writev straight from the source (no bounce copy); anything else is gathered into
+ * `dbuf` (padded with the fill value at the array's edge), encoded into `cbuf` if a codec is
+ * set, and written from there.  Storing is LocalStore.set's protocol: a fresh ".zarrc-tmp-"
+ * file in the key's directory (created on demand), then rename over the key.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+
+#include "zc_chunkwrite.h"
+#include "zc_chunkio_impl.h"
+#include "zc_copy.h"
+#include "zc_fill.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <blosc.h>
+
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+
+#define ZC_TEMP_PREFIX ".zarrc-tmp-" /* zarrc.storage.local.TEMP_PREFIX */
+#define ZC_TEMP_ROOM (sizeof(ZC_TEMP_PREFIX) + 16)
+#define ZC_WRITE_IOV 1024 /* iovecs per writev (Linux IOV_MAX) */
+#define ZC_MIN_ROW 256    /* shorter source rows are gathered into dbuf instead */
+
+size_t zc_chunkwrite_bound(int codec, size_t nbytes)
+{
+    switch (codec) {
+    case ZC_CODEC_ZSTD: return ZSTD_compressBound(nbytes);
+    case ZC_CODEC_BLOSC: return nbytes + BLOSC_MAX_OVERHEAD;
+    default: return nbytes;
+    }
+}
+
+/* ---- encoders: src (n bytes) -> dst (cap bytes); the encoded size or ZC_E_DATA ---- */
+
+static ssize_t zc_encode_zstd(zc_chunkio_ctx *ctx, const zc_encode_params *p, const char *src,
+                              size_t n, char *dst, size_t cap)
+{
+    ZSTD_CCtx *c = ctx->zstd_c;
+    size_t r = ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
+    if (!ZSTD_isError(r))
+        r = ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, p->level);
+    if (!ZSTD_isError(r))
+        r = ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, p->checksum ? 1 : 0);
+    if (!ZSTD_isError(r))
+        r = ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1);
+    if (!ZSTD_isError(r))
+        r = ZSTD_compress2(c, dst, cap, src, n);
+    return (ZSTD_isError(r) || r > (size_t)SSIZE_MAX) ? ZC_E_DATA : (ssize_t)r;
+}
+
+static ssize_t zc_encode_blosc(const zc_encode_params *p, const char *src, size_t n, char *dst,
+                               size_t cap)
+{
+    int r;
+    if (n > (size_t)BLOSC_MAX_BUFFERSIZE || cap > (size_t)INT_MAX || p->cname == NULL)
+        return ZC_E_DATA;
+    r = blosc_compress_ctx(p->level, p->shuffle, p->typesize > BLOSC_MAX_TYPESIZE ? 1 : p->typesize,
+                           n, src, dst, cap, p->cname, p->blocksize, 1);
+    return r > 0 ? (ssize_t)r : ZC_E_DATA;
+}
+
+/* ---- files ---- */
+
+/* Create every missing directory of `path` up to its last '/' (mkdir -p of the parent). */
+static int zc_make_parents(char *path, int *err)
+{
+    char *slash = strrchr(path, '/'), *p;
+    if (slash == NULL || slash == path)
+        return ZC_OK;
+    for (p = path + 1; p <= slash; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            *err = errno;
+            *p = '/';
+            return ZC_E_IO;
+        }
+        *p = '/';
+    }
+    return ZC_OK;
+}
+
+/* Write every byte of iov[0..n-1] to fd (advancing past short writes). */
+static int zc_write_all(int fd, struct iovec *iov, int n, int *err)
+{
+    while (n > 0) {
+        ssize_t r = writev(fd, iov, n > ZC_WRITE_IOV ? ZC_WRITE_IOV : n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            *err = errno;
+            return ZC_E_IO;
+        }
+        while (n > 0 && (size_t)r >= iov->iov_len) {
+            r -= (ssize_t)iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + r;
+            iov->iov_len -= (size_t)r;
+        }
+    }
+    return ZC_OK;
+}
+
+/* Store iov[0..n-1] under `path` atomically: a temporary file beside it, then rename.
+ * `tmp` has room for path plus ZC_TEMP_ROOM bytes.  On failure nothing is left behind. */
+static int zc_store(zc_chunkio_ctx *ctx, const char *path, char *tmp, struct iovec *iov, int n,
+                    int do_fsync, int *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *slash = strrchr(path, '/');
+    const size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    int attempt, fd = -1, rc, k;
+    memcpy(tmp, path, dirlen);
+    memcpy(tmp + dirlen, ZC_TEMP_PREFIX, sizeof(ZC_TEMP_PREFIX) - 1);
+    for (attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        /* splitmix64 of a per-context counter: names unique across threads and processes */
+        uint64_t z = (ctx->tmp_state += 0x9E3779B97F4A7C15ULL);
+        char *q = tmp + dirlen + sizeof(ZC_TEMP_PREFIX) - 1;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        z ^= z >> 31;
+        for (k = 0; k < 16; k++)
+            *q++ = hex[(z >> (60 - 4 * k)) & 15];
+        *q = '\0';
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno == ENOENT) { /* the directory does not exist yet */
+            if (zc_make_parents(tmp, err) != ZC_OK)
+                return ZC_E_IO;
+            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        }
+        if (fd < 0 && errno != EEXIST) {
+            *err = errno;
+            return ZC_E_IO;
+        }
+    }
+    if (fd < 0) {
+        *err = EEXIST;
+        return ZC_E_IO;
+    }
+    rc = zc_write_all(fd, iov, n, err);
+    if (rc == ZC_OK && do_fsync && fsync(fd) != 0) {
+        *err = errno;
+        rc = ZC_E_IO;
+    }
+    if (close(fd) != 0 && rc == ZC_OK) {
+        *err = errno;
+        rc = ZC_E_IO;
+    }
+    if (rc == ZC_OK && rename(tmp, path) != 0) {
+        *err = errno;
+        rc = ZC_E_IO;
+    }
+    if (rc != ZC_OK)
+        unlink(tmp);
+    return rc;
+}
+
+/* ---- the loop ---- */
+
+/* One chunk of the write: its part of the source and whether it is covered whole. */
+typedef struct {
+    ssize_t shape[ZC_MAXDIM]; /* covered extent per dimension */
+    ssize_t soff;             /* byte offset of its first item in the source box */
+    int whole;                /* the selection covers every in-array item of the chunk */
+    int edge;                 /* the chunk extends past the array's end */
+} zc_wentry;
+
+static void zc_wentry_plan(const zc_chunkio_spec *s, const int64_t *idx, zc_wentry *e)
+{
+    int d;
+    e->soff = 0;
+    e->whole = 1;
+    e->edge = 0;
+    for (d = 0; d < s->ndim; d++) {
+        const int64_t *row = s->plans[d] + idx[d] * ZC_PLAN_COLS;
+        const int64_t c = s->chunk_shape[d], first = row[ZC_PLAN_CHUNK] * c;
+        const int64_t inside = s->array_shape[d] - first < c ? s->array_shape[d] - first : c;
+        e->shape[d] = (ssize_t)row[ZC_PLAN_COUNT];
+        e->soff += (ssize_t)row[ZC_PLAN_BOX] * s->box_strides[d];
+        if (row[ZC_PLAN_START] != 0 || row[ZC_PLAN_COUNT] != inside ||
+            (inside > 1 && row[ZC_PLAN_STEP] != 1))
+            e->whole = 0;
+        if (inside < c)
+            e->edge = 1;
+    }
+}
+
+/* The rows of a whole, inner chunk as iovecs into the source, when they are contiguous there
+ * and long enough to be worth it: returns their number (at most `cap`), else 0. */
+static int zc_source_rows(const zc_chunkio_spec *s, const zc_wentry *e, struct iovec *iov, int cap)
+{
+    ssize_t idx[ZC_MAXDIM];
+    const int last = s->ndim - 1;
+    size_t row;
+    int64_t rows = 1;
+    int i, k;
+    if (s->order_f || e->edge || s->ndim == 0 || s->box_strides[last] != s->itemsize)
+        return 0;
+    row = (size_t)s->chunk_shape[last] * (size_t)s->itemsize;
+    for (k = 0; k < last; k++)
+        rows *= s->chunk_shape[k];
+    if (row < ZC_MIN_ROW || rows > cap)
+        return 0;
+    for (k = 0; k < last; k++)
+        idx[k] = 0;
+    for (i = 0; i < (int)rows; i++) {
+        ssize_t off = e->soff;
+        for (k = 0; k < last; k++)
+            off += idx[k] * s->box_strides[k];
+        iov[i].iov_base = s->box + off;
+        iov[i].iov_len = row;
+        for (k = last - 1; k >= 0; k--) {
+            if (++idx[k] < s->chunk_shape[k])
+                break;
+            idx[k] = 0;
+        }
+    }
+    return (int)rows;
+}
+
+ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, int skip_empty,
+                      int do_fsync, zc_chunkio_ctx *ctx, char *dbuf, size_t dbuf_size, char *cbuf,
+                      size_t cbuf_size, int64_t begin, int64_t end, zc_chunkio_status *st)
+{
+    char path[ZC_CHUNKIO_PATH_MAX], tmp[ZC_CHUNKIO_PATH_MAX];
+    struct iovec iov[ZC_WRITE_IOV];
+    ssize_t cstride[ZC_MAXDIM], cshape[ZC_MAXDIM];
+    int64_t idx[ZC_MAXDIM];
+    int64_t total, k, rem;
+    size_t nbytes, dirlen;
+    zc_wentry e;
+    int d, rc, n;
+
+    if (s == NULL || st == NULL || ctx == NULL || enc == NULL || s->dir == NULL)
+        return ZC_E_ARG;
+    st->index = -1;
+    st->need = 0;
+    st->err = 0;
+    rc = zc_chunkio_check_spec(s, 1, &total);
+    if (rc < 0)
+        return rc;
+    if (s->codec != ZC_CODEC_NONE && s->codec != ZC_CODEC_ZSTD && s->codec != ZC_CODEC_BLOSC)
+        return ZC_E_ARG;
+    if (begin < 0 || end < begin || end > total)
+        return ZC_E_ARG;
+    zc_chunkio_chunk_strides(s, cstride, &nbytes);
+    for (d = 0; d < s->ndim; d++)
+        cshape[d] = (ssize_t)s->chunk_shape[d];
+    if (dbuf == NULL || dbuf_size < nbytes ||
+        (s->codec != ZC_CODEC_NONE && (cbuf == NULL || cbuf_size < zc_chunkwrite_bound(s->codec, nbytes))))
+        return ZC_E_ARG;
+    dirlen = strlen(s->dir);
+    if (ZC_CHUNKIO_PATH_ROOM(dirlen, s->ndim, ZC_TEMP_ROOM) >= sizeof(path)) {
+        st->index = begin < end ? begin : -1;
+        return begin < end ? ZC_E_PATH : 0;
+    }
+    memcpy(path, s->dir, dirlen);
+
+    rem = begin; /* row-major position of `begin` */
+    for (d = s->ndim - 1; d >= 0; d--) {
+        idx[d] = s->plan_len[d] ? rem % s->plan_len[d] : 0;
+        rem = s->plan_len[d] ? rem / s->plan_len[d] : 0;
+    }
+    for (k = begin; k < end; k++) {
+        zc_wentry_plan(s, idx, &e);
+        rc = ZC_OK;
+        if (!e.whole)
+            rc = ZC_E_PARTIAL;
+        else if (skip_empty && zc_fill_equal(s->box + e.soff, s->box_strides, e.shape, s->ndim,
+                                             s->fill, s->itemsize) == 1)
+            rc = ZC_E_EMPTY;
+        if (rc == ZC_OK) {
+            *zc_chunkio_key(s, idx, path + dirlen) = '\0';
+            n = s->codec == ZC_CODEC_NONE ? zc_source_rows(s, &e, iov, ZC_WRITE_IOV) : 0;
+            if (n == 0) { /* gather the chunk (padded at the edge) into dbuf, in stored order */
+                if (e.edge && zc_fill_region(dbuf, cstride, cshape, s->ndim, s->fill,
+                                             s->itemsize) < 0)
+                    rc = ZC_E_ARG;
+                if (rc == ZC_OK && zc_copy_region(s->box + e.soff, s->box_strides, dbuf, cstride,
+                                                  e.shape, s->ndim, s->itemsize) < 0)
+                    rc = ZC_E_ARG;
+                iov[0].iov_base = dbuf;
+                iov[0].iov_len = nbytes;
+                n = 1;
+            }
+            if (rc == ZC_OK && s->codec != ZC_CODEC_NONE) {
+                ssize_t m = s->codec == ZC_CODEC_ZSTD
+                                ? zc_encode_zstd(ctx, enc, dbuf, nbytes, cbuf, cbuf_size)
+                                : zc_encode_blosc(enc, dbuf, nbytes, cbuf, cbuf_size);
+                if (m < 0)
+                    rc = (int)m;
+                iov[0].iov_base = cbuf;
+                iov[0].iov_len = m < 0 ? 0 : (size_t)m;
+            }
+            if (rc == ZC_OK)
+                rc = zc_store(ctx, path, tmp, iov, n, do_fsync, &st->err);
+        }
+        if (rc < 0) {
+            st->index = k;
+            return rc;
+        }
+        for (d = s->ndim - 1; d >= 0; d--) { /* next entry, last dimension fastest */
+            if (++idx[d] < s->plan_len[d])
+                break;
+            idx[d] = 0;
+        }
+    }
+    return (ssize_t)(end - begin);
+}

@@ -1,0 +1,319 @@
+"""The native write loop (zarrc.engine.native_write) against the Python engine and NumPy.
+
+The oracle for the stored bytes is the Python engine writing the same values into another
+directory (native path switched off); the oracle for the values is NumPy.
+"""
+
+import os
+import stat
+import tempfile
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import zarrc
+from zarrc import config
+from zarrc.engine import native, native_write
+from zarrc.errors import ReadOnlyError
+from zarrc.storage import LocalStore
+from zarrc.storage.local import TEMP_PREFIX
+from zarrc.testing.strategies import basic_selections, chunks_for, shapes
+
+needs_chunkio = pytest.mark.skipif(native.chunkio is None,
+                                   reason="zarrc._ext.chunkio not built (no zstd/lz4/blosc/libdeflate)")
+
+# codecs the C loop encodes: (v3 codec config, v2 compressor config); None is raw bytes.
+# Their output is byte-identical to the Python codec packages' for these settings.
+CODECS = {
+    "none": (None, None),
+    "zstd": ({"name": "zstd", "configuration": {"level": 1, "checksum": False}},
+             {"id": "zstd", "level": 1}),
+    "blosc": ({"name": "blosc", "configuration": {"cname": "lz4", "clevel": 5}},
+              {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1}),
+    "blosc_bit": ({"name": "blosc", "configuration": {"cname": "blosclz", "clevel": 9,
+                                                      "shuffle": "bitshuffle"}},
+                  {"id": "blosc", "cname": "blosclz", "clevel": 9, "shuffle": 2}),
+}
+# encoded by C too, but the linked library may differ in version from the Python package's:
+# the stored bytes decode to the same values, not necessarily to the same bytes
+VERSIONED = {
+    "zstd_checksum": ({"name": "zstd", "configuration": {"level": 3, "checksum": True}},
+                      {"id": "zstd", "level": 3, "checksum": True}),
+}
+
+
+def create(root, shape, dtype, chunks, *, codec="none", zarr_format=3, separator=None,
+           order="C", fill_value=0, **kwargs):
+    v3, v2 = {**CODECS, **VERSIONED}[codec]
+    if zarr_format == 3:
+        kwargs["compressors"] = [v3] if v3 else None
+        if separator:
+            kwargs["chunk_key_encoding"] = {"name": "default",
+                                            "configuration": {"separator": separator}}
+    else:
+        kwargs["compressors"] = [v2] if v2 else None
+        if separator:
+            kwargs["dimension_separator"] = separator
+    return zarrc.create_array(LocalStore(root), name="a", shape=shape, dtype=dtype,
+                              chunks=chunks, zarr_format=zarr_format, order=order,
+                              fill_value=fill_value, **kwargs)
+
+
+def files(root):
+    """{key: bytes} of every chunk file below ``root`` (metadata documents left out)."""
+    out = {}
+    for directory, _, names in os.walk(root):
+        for name in names:
+            if name not in ("zarr.json", ".zarray", ".zattrs", ".zgroup"):
+                path = os.path.join(directory, name)
+                with open(path, "rb") as f:
+                    out[os.path.relpath(path, root)] = f.read()
+    return out
+
+
+class Spy:
+    """Counts the chunks the C loop wrote and the ones it handed back to Python."""
+
+    def __init__(self, monkeypatch):
+        self.native = self.python = 0
+        run = native_write._run_range
+
+        def counting_run(job, write_chunk, begin, end):
+            def python_chunk(*args):
+                self.python += 1
+                write_chunk(*args)
+            self.native += end - begin
+            run(job, python_chunk, begin, end)
+
+        monkeypatch.setattr(native_write, "_run_range", counting_run)
+
+
+def write_both(root, shape, dtype, chunks, steps, monkeypatch, **kwargs):
+    """Apply ``steps`` ([(selection, value)]) natively in root/n and in Python in root/p."""
+    arrays = {}
+    for name, enabled in (("n", True), ("p", False)):
+        with monkeypatch.context() as m:
+            m.setattr(native, "ENABLED", enabled)
+            a = create(os.path.join(root, name), shape, dtype, chunks, **kwargs)
+            for selection, value in steps:
+                a[selection] = value
+        arrays[name] = a
+    return arrays
+
+
+@st.composite
+def cases(draw):
+    shape = draw(shapes(max_dims=3, max_side=9))
+    chunks = draw(chunks_for(shape))
+    zarr_format = draw(st.sampled_from([2, 3]))
+    dtype = draw(st.sampled_from(["u1", "<i2", "f8"] + ([">u4"] if zarr_format == 2 else [])))
+    codec = draw(st.sampled_from(sorted(CODECS)))
+    separator = draw(st.sampled_from([None, "/", "."]))
+    order = draw(st.sampled_from(["C", "F"]))
+    fill_value = draw(st.sampled_from([0, 3]))
+    write_empty = draw(st.booleans())
+    steps = draw(st.lists(basic_selections(shape), min_size=1, max_size=3))
+    scalar = draw(st.booleans())
+    threads = draw(st.sampled_from([1, 2, 4]))
+    seed = draw(st.integers(0, 2**16))
+    return (shape, chunks, zarr_format, dtype, codec, separator, order, fill_value, write_empty,
+            steps, scalar, threads, seed)
+
+
+@needs_chunkio
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=cases())
+def test_native_writes_what_python_writes_and_numpy_holds(case, monkeypatch):
+    (shape, chunks, zarr_format, dtype, codec, separator, order, fill_value, write_empty, steps,
+     scalar, threads, seed) = case
+    rng = np.random.default_rng(seed)
+    expected = np.full(shape, fill_value, dtype=dtype)
+    plan = []
+    for selection in steps:
+        target = expected[selection]
+        if scalar:
+            value = dtype == "f8" and rng.random() or int(rng.integers(0, 5))
+        else:  # zeros among the values, so some chunks end up all fill
+            value = (rng.integers(0, 5, size=target.shape) *
+                     rng.integers(0, 2, size=target.shape)).astype(dtype)
+        expected[selection] = value
+        plan.append((selection, value))
+    with tempfile.TemporaryDirectory() as root, config.override(threads=threads):
+        arrays = write_both(root, shape, dtype, chunks, plan, monkeypatch, codec=codec,
+                            zarr_format=zarr_format, separator=separator, order=order,
+                            fill_value=fill_value, write_empty_chunks=write_empty)
+        assert files(os.path.join(root, "n")) == files(os.path.join(root, "p"))
+        np.testing.assert_array_equal(arrays["n"][...], expected)
+
+
+@needs_chunkio
+@pytest.mark.parametrize("zarr_format", [2, 3])
+@pytest.mark.parametrize("codec", sorted(CODECS) + sorted(VERSIONED))
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_whole_chunks_are_written_in_c_and_decode_everywhere(tmp_path, monkeypatch, zarr_format,
+                                                             codec, order):
+    rng = np.random.default_rng(2)
+    data = (rng.normal(size=(70, 90)) * 8).round().astype("f4")
+    spy = Spy(monkeypatch)
+    a = create(str(tmp_path), data.shape, "f4", (32, 40), codec=codec,
+               zarr_format=zarr_format, order=order)
+    a[...] = data
+    assert (spy.native, spy.python) == (9, 0)  # edge chunks too: padded with the fill value
+    np.testing.assert_array_equal(a[...], data)
+    with monkeypatch.context() as m:  # the Python decoders read what C wrote
+        m.setattr(native, "ENABLED", False)
+        np.testing.assert_array_equal(zarrc.open_array(LocalStore(str(tmp_path)), path="a")[...],
+                                      data)
+
+
+@needs_chunkio
+def test_partly_covered_chunks_go_to_the_python_engine(tmp_path, monkeypatch):
+    data = np.arange(40 * 30, dtype="i4").reshape(40, 30)
+    a = create(str(tmp_path), data.shape, "i4", (10, 10), codec="zstd")
+    a[...] = data
+    spy = Spy(monkeypatch)
+    a[5:25, 10:30] = -data[5:25, 10:30]  # rows 5-9 and 20-24 cover their chunks in part
+    expected = data.copy()
+    expected[5:25, 10:30] *= -1
+    assert spy.native == 6 and spy.python == 4  # chunk rows 0 and 2 partial, row 1 whole
+    np.testing.assert_array_equal(a[...], expected)
+
+
+@needs_chunkio
+def test_chunks_of_fill_are_deleted_and_their_directories_pruned(tmp_path, monkeypatch):
+    a = create(str(tmp_path), (20, 20), "f8", (10, 10), fill_value=1.5)
+    a[...] = 2.0
+    assert len(files(str(tmp_path))) == 4
+    spy = Spy(monkeypatch)
+    a[:10, :] = 1.5
+    assert sorted(files(str(tmp_path))) == ["a/c/1/0", "a/c/1/1"]
+    assert not os.path.exists(os.path.join(str(tmp_path), "a", "c", "0"))
+    assert spy.python == 0  # deleted by the native path's hand-back, not rewritten
+    b = create(str(tmp_path / "keep"), (20, 20), "f8", (10, 10), fill_value=1.5,
+               write_empty_chunks=True)
+    b[...] = 1.5
+    assert len(files(str(tmp_path / "keep"))) == 4
+
+
+@needs_chunkio
+def test_nan_fill_matches_nan_chunks(tmp_path):
+    a = create(str(tmp_path), (8, 8), "f4", (4, 4), fill_value=float("nan"))
+    a[...] = np.float32("nan")
+    assert files(str(tmp_path)) == {}
+    a[:4, :4] = 1
+    assert list(files(str(tmp_path))) == ["a/c/0/0"]
+
+
+@needs_chunkio
+def test_uncompressed_chunks_written_from_the_source_rows(tmp_path, monkeypatch):
+    # rows of 512 bytes are written straight from the (non-contiguous) source; a transposed
+    # source and short rows go through the gather buffer; both give the Python engine's bytes
+    rng = np.random.default_rng(3)
+    for name, values in [("rows", rng.random((64, 256))), ("gather", rng.random((256, 64)).T),
+                         ("short", rng.random((64, 40)))]:
+        root = str(tmp_path / name)
+        arrays = write_both(root, values.shape, "f8", (16, min(64, values.shape[1])),
+                            [(Ellipsis, values)], monkeypatch)
+        assert files(os.path.join(root, "n")) == files(os.path.join(root, "p"))
+        np.testing.assert_array_equal(arrays["n"][...], values)
+
+
+@needs_chunkio
+def test_a_failed_chunk_raises_the_stores_error_and_leaves_no_debris(tmp_path, monkeypatch):
+    a = create(str(tmp_path), (20, 20), "u1", (10, 10))
+    a[...] = 1
+    os.unlink(tmp_path / "a" / "c" / "1" / "1")
+    os.mkdir(tmp_path / "a" / "c" / "1" / "1")  # a directory where a chunk file goes
+    spy = Spy(monkeypatch)
+    with pytest.raises(OSError):
+        a[...] = 2
+    assert spy.python == 1  # the C loop handed the chunk back; Python raised for it
+    leftovers = [n for _, _, names in os.walk(tmp_path) for n in names if n.startswith(TEMP_PREFIX)]
+    assert leftovers == []
+    assert a[:10, :10].tolist() == np.full((10, 10), 2).tolist()
+
+
+@needs_chunkio
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+def test_unwritable_directory_raises_permission_error(tmp_path):
+    a = create(str(tmp_path), (10, 10), "u1", (5, 5))
+    a[...] = 1
+    directory = tmp_path / "a" / "c" / "0"
+    os.chmod(directory, stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        with pytest.raises(PermissionError):
+            a[...] = 2
+    finally:
+        os.chmod(directory, stat.S_IRWXU)
+
+
+@needs_chunkio
+def test_read_only_and_symlink_confined_stores_keep_their_rules(tmp_path):
+    create(str(tmp_path), (10, 10), "u1", (5, 5))[...] = 1
+    ro = zarrc.open_array(LocalStore(str(tmp_path), read_only=True), path="a")
+    with pytest.raises(ReadOnlyError):
+        ro[...] = 2
+    confined = zarrc.open_array(LocalStore(str(tmp_path), confine_symlinks=True), path="a",
+                                mode="r+")
+    assert native_write._plan_job(confined._ctx, *_whole(confined)) is None
+    confined[...] = 3
+    assert (confined[...] == 3).all()
+
+
+def _whole(a):
+    from zarrc.indexing import normalize_selection
+    sel = normalize_selection(Ellipsis, a.shape)
+    return sel, np.zeros(sel.box_shape, a.dtype)
+
+
+@needs_chunkio
+def test_fsync_store_writes_natively(tmp_path, monkeypatch):
+    spy = Spy(monkeypatch)
+    a = zarrc.create_array(LocalStore(str(tmp_path), fsync=True), name="a", shape=(10, 10),
+                           chunks=(5, 5), dtype="i2")
+    a[...] = np.arange(100).reshape(10, 10)
+    assert (spy.native, spy.python) == (4, 0)
+    np.testing.assert_array_equal(a[...], np.arange(100).reshape(10, 10))
+
+
+@needs_chunkio
+def test_zero_dimensional_and_integer_dimensions(tmp_path, monkeypatch):
+    for zarr_format in (2, 3):
+        root = str(tmp_path / f"z{zarr_format}")
+        arrays = write_both(root, (), "f8", (), [((), 5.5)], monkeypatch,
+                            zarr_format=zarr_format)
+        assert files(os.path.join(root, "n")) == files(os.path.join(root, "p")) != {}
+        assert arrays["n"][()] == 5.5
+    root = str(tmp_path / "ints")
+    values = np.arange(12.0).reshape(3, 4)
+    arrays = write_both(root, (6, 3, 4), "f8", (1, 3, 2), [(np.s_[4, :, :], values)],
+                        monkeypatch, codec="blosc")
+    assert files(os.path.join(root, "n")) == files(os.path.join(root, "p"))
+    np.testing.assert_array_equal(arrays["n"][4], values)
+
+
+@needs_chunkio
+def test_chunk_write_checks_its_arguments(tmp_path):
+    chunkio = native.chunkio
+    plans = [np.array([[0, 0, 1, 4, 0]], dtype=np.int64)]
+    source = np.zeros(4, "u1")
+    args = (b"/tmp/x/", "default", "/", (4,), (4,), 1)
+    with pytest.raises(ValueError, match="codec"):
+        chunkio.ChunkWrite(*args, "gzip", "C", plans, source, b"\0")
+    with pytest.raises(ValueError, match="compressor"):
+        chunkio.ChunkWrite(*args, "blosc", "C", plans, source, b"\0", cname="nope")
+    with pytest.raises(ValueError, match="directory"):
+        chunkio.ChunkWrite(b"/tmp/x", *args[1:], None, "C", plans, source, b"\0")
+    write = chunkio.ChunkWrite(*args, "zstd", "C", plans, source, b"\0")
+    dec = chunkio.Decompressor()
+    with pytest.raises(ValueError, match="need"):
+        write.run(dec, np.empty(4, "u1"), np.empty(1, "u1"), 0, 1)
+    with pytest.raises(ValueError, match="range"):
+        write.run(dec, np.empty(4, "u1"), np.empty(write.encode_bound, "u1"), 0, 2)
+    bad_plans = [np.array([[1, 0, 1, 4, 0]], dtype=np.int64)]  # chunk 1 lies past the array
+    with pytest.raises(ValueError):
+        chunkio.ChunkWrite(*args, None, "C", bad_plans, source, b"\0").run(
+            dec, np.empty(4, "u1"), np.empty(4, "u1"), 0, 1)
