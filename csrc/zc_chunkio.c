@@ -136,8 +136,8 @@ static int zc_decode_inflate(zc_chunkio_ctx *ctx, int gzip, const char *src, siz
     return produced == dn ? ZC_OK : ZC_E_DATA;
 }
 
-static int zc_decode(zc_chunkio_ctx *ctx, int codec, const char *src, size_t n, char *dst,
-                     size_t dn)
+int zc_chunkio_decode(zc_chunkio_ctx *ctx, int codec, const char *src, size_t n, char *dst,
+                      size_t dn)
 {
     switch (codec) {
     case ZC_CODEC_ZSTD: return zc_decode_zstd(ctx, src, n, dst, dn);
@@ -153,7 +153,7 @@ static int zc_decode(zc_chunkio_ctx *ctx, int codec, const char *src, size_t n, 
 
 /* Read the file at `path` into buf (cap bytes).  Returns 1 when it is missing (or a directory),
  * 0 with *size set on success, ZC_E_BUFSIZE (*size = the file size) or ZC_E_IO (*err). */
-static int zc_read_file(const char *path, char *buf, size_t cap, size_t *size, int *err)
+int zc_chunkio_read_file(const char *path, char *buf, size_t cap, size_t *size, int *err)
 {
     struct stat st;
     size_t want, got = 0;
@@ -216,7 +216,7 @@ static char *zc_put_int(char *p, int64_t v)
     return p;
 }
 
-char *zc_chunkio_key(const zc_chunkio_spec *s, const int64_t *idx, char *p)
+char *zc_chunkio_key_of(const zc_chunkio_spec *s, const int64_t *coords, char *p)
 {
     int d;
     if (s->key_encoding == ZC_KEY_DEFAULT)
@@ -226,9 +226,18 @@ char *zc_chunkio_key(const zc_chunkio_spec *s, const int64_t *idx, char *p)
     for (d = 0; d < s->ndim; d++) {
         if (d > 0 || s->key_encoding == ZC_KEY_DEFAULT)
             *p++ = s->separator;
-        p = zc_put_int(p, s->plans[d][idx[d] * ZC_PLAN_COLS + ZC_PLAN_CHUNK]);
+        p = zc_put_int(p, coords[d]);
     }
     return p;
+}
+
+char *zc_chunkio_key(const zc_chunkio_spec *s, const int64_t *idx, char *p)
+{
+    int64_t coords[ZC_MAXDIM];
+    int d;
+    for (d = 0; d < s->ndim; d++)
+        coords[d] = s->plans[d][idx[d] * ZC_PLAN_COLS + ZC_PLAN_CHUNK];
+    return zc_chunkio_key_of(s, coords, p);
 }
 
 void zc_chunkio_chunk_strides(const zc_chunkio_spec *s, ssize_t *cstride, size_t *nbytes)
@@ -250,6 +259,27 @@ void zc_chunkio_chunk_strides(const zc_chunkio_spec *s, ssize_t *cstride, size_t
 }
 
 /* ---- the loop (shared by the file and the memory source) ---- */
+
+/* An indexed plan row: its list rows exist, and each lands inside the chunk, the array and
+ * the box. */
+static int zc_check_list(const zc_chunkio_spec *s, int d, const int64_t *row)
+{
+    const int64_t c = s->chunk_shape[d], first = row[ZC_PLAN_CHUNK] * c;
+    const int64_t *list;
+    int64_t k;
+    if (s->lists == NULL || s->list_len == NULL || s->lists[d] == NULL ||
+        row[ZC_PLAN_COUNT] < 1 || row[ZC_PLAN_START] < 0 || row[ZC_PLAN_CHUNK] < 0 ||
+        row[ZC_PLAN_START] > s->list_len[d] - row[ZC_PLAN_COUNT])
+        return ZC_E_ARG;
+    list = s->lists[d] + 2 * row[ZC_PLAN_START];
+    for (k = 0; k < row[ZC_PLAN_COUNT]; k++) {
+        const int64_t local = list[2 * k], at = list[2 * k + 1];
+        if (local < 0 || local >= c || first + local >= s->array_shape[d] || at < 0 ||
+            at >= (int64_t)s->box_shape[d])
+            return ZC_E_ARG;
+    }
+    return ZC_OK;
+}
 
 int zc_chunkio_check_spec(const zc_chunkio_spec *s, int files, int64_t *total)
 {
@@ -279,6 +309,11 @@ int zc_chunkio_check_spec(const zc_chunkio_spec *s, int files, int64_t *total)
             const int64_t cnt = row[ZC_PLAN_COUNT], a = row[ZC_PLAN_START];
             const int64_t b = a + (cnt - 1) * row[ZC_PLAN_STEP];
             const int64_t hi = a > b ? a : b, lo = a < b ? a : b;
+            if (row[ZC_PLAN_STEP] == ZC_PLAN_INDEXED) {
+                if (zc_check_list(s, d, row) != ZC_OK)
+                    return ZC_E_ARG;
+                continue;
+            }
             if (cnt < 1 || row[ZC_PLAN_CHUNK] < 0 || lo < 0 || hi >= c ||
                 row[ZC_PLAN_CHUNK] * c + hi >= n || row[ZC_PLAN_BOX] < 0 ||
                 row[ZC_PLAN_BOX] + cnt > (int64_t)s->box_shape[d])
@@ -313,6 +348,8 @@ typedef struct {
     int direct;               /* the whole chunk, laid out as in the box: decode into the box */
     int rows;                 /* > 0: a whole C-order chunk whose rows are contiguous in the box:
                                  an uncompressed file is read row by row straight into place */
+    int indexed;              /* some dimension lists its positions (list[d] != NULL) */
+    const int64_t *list[ZC_MAXDIM]; /* (local, box) rows of an indexed dimension, else NULL */
 } zc_entry;
 
 #define ZC_MAX_ROWS 1024 /* iovecs per preadv (Linux IOV_MAX) */
@@ -323,10 +360,19 @@ static void zc_entry_plan(const zc_chunkio_spec *s, const int64_t *idx, const ss
     int d, whole = 1, contiguous = 1;
     e->soff = 0;
     e->doff = 0;
+    e->indexed = 0;
     for (d = 0; d < s->ndim; d++) {
         const int64_t *row = s->plans[d] + idx[d] * ZC_PLAN_COLS;
         const int64_t c = s->chunk_shape[d];
         e->shape[d] = (ssize_t)row[ZC_PLAN_COUNT];
+        e->list[d] = NULL;
+        if (row[ZC_PLAN_STEP] == ZC_PLAN_INDEXED) { /* positions come from the list */
+            e->list[d] = s->lists[d] + 2 * row[ZC_PLAN_START];
+            e->sstr[d] = cstride[d];
+            e->indexed = 1;
+            whole = 0;
+            continue;
+        }
         e->sstr[d] = (ssize_t)row[ZC_PLAN_STEP] * cstride[d];
         e->soff += (ssize_t)row[ZC_PLAN_START] * cstride[d];
         e->doff += (ssize_t)row[ZC_PLAN_BOX] * s->box_strides[d];
@@ -423,9 +469,72 @@ static int zc_read_rows(const zc_chunkio_spec *s, const zc_entry *e, const char 
     return 0;
 }
 
+/* Byte offset of position i along dimension d of an entry: in the chunk (src) or the box. */
+static inline ssize_t zc_src_at(const zc_entry *e, int d, ssize_t i)
+{
+    return (e->list[d] ? (ssize_t)e->list[d][2 * i] : i) * e->sstr[d];
+}
+
+static inline ssize_t zc_dst_at(const zc_chunkio_spec *s, const zc_entry *e, int d, ssize_t i)
+{
+    return (e->list[d] ? (ssize_t)e->list[d][2 * i + 1] : i) * s->box_strides[d];
+}
+
+/* The copy (or, chunk NULL, the fill) of an entry with indexed dimensions: an N-d loop whose
+ * offsets come from the lists, with typed item moves in the innermost dimension. */
+static void zc_entry_scatter(const zc_chunkio_spec *s, const zc_entry *e, const char *chunk)
+{
+    ssize_t k[ZC_MAXDIM], soff[ZC_MAXDIM + 1], doff[ZC_MAXDIM + 1];
+    const ssize_t size = s->itemsize;
+    const int last = s->ndim - 1;
+    int d;
+    soff[0] = e->soff;
+    doff[0] = e->doff;
+    for (d = 0; d < last; d++) {
+        k[d] = 0;
+        soff[d + 1] = soff[d] + zc_src_at(e, d, 0);
+        doff[d + 1] = doff[d] + zc_dst_at(s, e, d, 0);
+    }
+    for (;;) {
+        const char *src = chunk ? chunk + soff[last] : s->fill;
+        char *dst = s->box + doff[last];
+        const ssize_t n = e->shape[last];
+        ssize_t i;
+#define ZC_MOVE(T)                                                                               \
+    for (i = 0; i < n; i++)                                                                      \
+        memcpy(dst + zc_dst_at(s, e, last, i), src + (chunk ? zc_src_at(e, last, i) : 0), sizeof(T));
+        switch (size) {
+        case 1: ZC_MOVE(uint8_t) break;
+        case 2: ZC_MOVE(uint16_t) break;
+        case 4: ZC_MOVE(uint32_t) break;
+        case 8: ZC_MOVE(uint64_t) break;
+        default:
+            for (i = 0; i < n; i++)
+                memcpy(dst + zc_dst_at(s, e, last, i), src + (chunk ? zc_src_at(e, last, i) : 0),
+                       (size_t)size);
+        }
+#undef ZC_MOVE
+        for (d = last - 1; d >= 0; d--) { /* next row: the outer dimensions' counters */
+            if (++k[d] < e->shape[d])
+                break;
+            k[d] = 0;
+        }
+        if (d < 0)
+            return;
+        for (; d < last; d++) {
+            soff[d + 1] = soff[d] + zc_src_at(e, d, k[d]);
+            doff[d + 1] = doff[d] + zc_dst_at(s, e, d, k[d]);
+        }
+    }
+}
+
 /* Copy the entry's part of a decoded chunk (at `chunk`) into the box. */
 static int zc_entry_copy(const zc_chunkio_spec *s, const zc_entry *e, const char *chunk)
 {
+    if (e->indexed) {
+        zc_entry_scatter(s, e, chunk);
+        return ZC_OK;
+    }
     return zc_copy_region(chunk + e->soff, e->sstr, s->box + e->doff, s->box_strides, e->shape,
                           s->ndim, s->itemsize) < 0 ? ZC_E_ARG : ZC_OK;
 }
@@ -433,6 +542,10 @@ static int zc_entry_copy(const zc_chunkio_spec *s, const zc_entry *e, const char
 /* Fill the entry's place in the box with the fill value (a missing chunk). */
 static int zc_entry_fill(const zc_chunkio_spec *s, const zc_entry *e)
 {
+    if (e->indexed) {
+        zc_entry_scatter(s, e, NULL);
+        return ZC_OK;
+    }
     return zc_fill_region(s->box + e->doff, s->box_strides, e->shape, s->ndim, s->fill,
                           s->itemsize) < 0 ? ZC_E_ARG : ZC_OK;
 }
@@ -452,7 +565,7 @@ static int zc_entry_decode(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const 
         }
         return zc_entry_copy(s, e, src);
     }
-    rc = zc_decode(ctx, s->codec, src, n, target, nbytes);
+    rc = zc_chunkio_decode(ctx, s->codec, src, n, target, nbytes);
     if (rc == ZC_OK && !e->direct)
         rc = zc_entry_copy(s, e, dbuf);
     return rc;
@@ -471,14 +584,14 @@ static int zc_entry_from_file(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, con
         return zc_read_rows(s, e, src->path, nbytes, &st->err);
     if (s->codec == ZC_CODEC_NONE) { /* read straight into the box when it can be */
         char *target = e->direct ? s->box + e->doff : dbuf;
-        rc = zc_read_file(src->path, target, nbytes, &size, &st->err);
+        rc = zc_chunkio_read_file(src->path, target, nbytes, &size, &st->err);
         if (rc == ZC_E_BUFSIZE || (rc == 0 && size != nbytes))
             return ZC_E_DATA; /* uncompressed: the file is exactly one chunk */
         if (rc == 0 && !e->direct)
             rc = zc_entry_copy(s, e, dbuf);
         return rc;
     }
-    rc = zc_read_file(src->path, src->rbuf, src->rbuf_size, &size, &st->err);
+    rc = zc_chunkio_read_file(src->path, src->rbuf, src->rbuf_size, &size, &st->err);
     if (rc == ZC_E_BUFSIZE)
         st->need = (int64_t)size;
     else if (rc == 0)

@@ -36,6 +36,9 @@
 #define ZC_PLAN_COUNT 3 /* number of positions (>= 1) */
 #define ZC_PLAN_BOX 4   /* first position along the box dimension */
 #define ZC_PLAN_COLS 5
+/* A row whose STEP is ZC_PLAN_INDEXED lists its positions instead: rows START .. START+COUNT-1
+ * of spec->lists[d], each (chunk-local position, box position), in any order (reads only). */
+#define ZC_PLAN_INDEXED 0
 
 /* Decompression state of one thread (a zstd context and a zlib stream); opaque. */
 typedef struct zc_chunkio_ctx zc_chunkio_ctx;
@@ -62,6 +65,9 @@ typedef struct {
     int order_f;              /* 1: chunks are stored in Fortran order (zarr v2 order "F") */
     const int64_t *const *plans; /* plans[d]: plan_len[d] rows of ZC_PLAN_COLS int64 */
     const int64_t *plan_len;
+    const int64_t *const *lists; /* NULL, or lists[d]: NULL or list_len[d] rows of 2 int64 for
+                                    the dimension's ZC_PLAN_INDEXED rows */
+    const int64_t *list_len;
     char *box;                /* output box: ndim dims, one per array dim (int dims of length 1) */
     const ssize_t *box_shape; /* extents of the box (every plan row must land inside) */
     const ssize_t *box_strides; /* byte strides of the box */

@@ -23,6 +23,17 @@ void zc_chunkio_chunk_strides(const zc_chunkio_spec *s, ssize_t *cstride, size_t
 
 /* Write the key of entry idx (plan row per dimension) at p; returns the new end (no NUL). */
 char *zc_chunkio_key(const zc_chunkio_spec *s, const int64_t *idx, char *p);
+/* The same for chunk grid coordinates coords[0..ndim-1]. */
+char *zc_chunkio_key_of(const zc_chunkio_spec *s, const int64_t *coords, char *p);
+
+/* Read the file at `path` into buf (cap bytes).  Returns 1 when it is missing (or a directory),
+ * 0 with *size set on success, ZC_E_BUFSIZE (*size = the file size) or ZC_E_IO (*err). */
+int zc_chunkio_read_file(const char *path, char *buf, size_t cap, size_t *size, int *err);
+
+/* Decode src (n bytes) with `codec` into dst, which it must fill exactly (dn bytes):
+ * ZC_OK, ZC_E_DATA (corrupt) or ZC_E_SIZE. */
+int zc_chunkio_decode(zc_chunkio_ctx *ctx, int codec, const char *src, size_t n, char *dst,
+                      size_t dn);
 
 /* Room a path buffer needs for spec->dir plus the longest key, with `extra` bytes more. */
 #define ZC_CHUNKIO_PATH_ROOM(dirlen, ndim, extra) ((dirlen) + 2 + (size_t)(ndim) * 21 + (extra))

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from native_arrays import CODECS, expected_of, make_array
 
 import zarrc
 from zarrc import config
@@ -22,57 +23,6 @@ from zarrc.testing.strategies import basic_selections, chunks_for, shapes
 
 needs_chunkio = pytest.mark.skipif(native.chunkio is None,
                                    reason="zarrc._ext.chunkio not built (no zstd/lz4/blosc/libdeflate)")
-
-# per codec: (v3 codec config, v2 compressor config); None is raw bytes
-CODECS = {
-    "none": (None, None),
-    "zstd": ({"name": "zstd", "configuration": {"level": 1, "checksum": False}},
-             {"id": "zstd", "level": 1}),
-    "zstd_checksum": ({"name": "zstd", "configuration": {"level": 3, "checksum": True}},
-                      {"id": "zstd", "level": 3, "checksum": True}),
-    "blosc": ({"name": "blosc", "configuration": {"cname": "lz4", "clevel": 5}},
-              {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1}),
-    "blosc_zstd": ({"name": "blosc", "configuration": {"cname": "zstd", "clevel": 3,
-                                                       "shuffle": "bitshuffle"}},
-                   {"id": "blosc", "cname": "zstd", "clevel": 3, "shuffle": 2}),
-    "lz4": ({"name": "numcodecs.lz4"}, {"id": "lz4"}),
-    "gzip": ({"name": "gzip", "configuration": {"level": 5}}, {"id": "gzip", "level": 5}),
-    "zlib": ({"name": "numcodecs.zlib"}, {"id": "zlib", "level": 1}),
-}
-
-
-def make_array(root, data, chunks, *, codec="zstd", zarr_format=3, separator=None, order="C",
-               fill_value=0, written=None, name="a"):
-    """An array of ``data`` in a LocalStore at ``root``; only ``written`` (a selection) is
-    stored when given, the rest is left to the fill value."""
-    v3, v2 = CODECS[codec]
-    kwargs = {}
-    if zarr_format == 3:
-        kwargs["compressors"] = [v3] if v3 else None
-        if separator:
-            kwargs["chunk_key_encoding"] = {"name": "default",
-                                            "configuration": {"separator": separator}}
-    else:
-        kwargs["compressors"] = [v2] if v2 else None
-        if separator:
-            kwargs["dimension_separator"] = separator
-    a = zarrc.create_array(LocalStore(root), name=name, shape=data.shape, dtype=data.dtype,
-                           chunks=chunks, zarr_format=zarr_format, order=order,
-                           fill_value=fill_value, **kwargs)
-    if written is None:
-        a[...] = data
-    else:
-        a[written] = data[written]
-    return a
-
-
-def expected_of(data, fill_value, written):
-    if written is None:
-        return data
-    out = np.full_like(data, fill_value)
-    out[written] = data[written]
-    return out
-
 
 def python_box(ctx, sel, monkeypatch):
     """The Python engine's box (native path switched off, whatever read_box does)."""
@@ -129,6 +79,106 @@ def test_native_equals_python_engine_and_numpy(case, monkeypatch):
         if not drop:  # NumPy is an oracle too
             expected = expected_of(data, fill_value, written)
             np.testing.assert_array_equal(box.reshape(sel.out_shape), expected[selection])
+
+
+def orthogonal_items(shape):
+    """Per dimension an int, a slice or an index array (unsorted, repeating, negative)."""
+    def item(n):
+        return st.one_of(
+            st.integers(-n, n - 1),
+            st.builds(slice, st.none() | st.integers(-n, n), st.none() | st.integers(-n, n),
+                      st.sampled_from([None, 1, 2, -1, -3])),
+            st.lists(st.integers(-n, n - 1), min_size=0, max_size=12).map(
+                lambda v: np.array(v, dtype=np.int64)),
+        )
+    return st.tuples(*[item(n) for n in shape])
+
+
+@needs_chunkio
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_native_oindex_equals_python_engine_and_numpy(data, monkeypatch):
+    shape = data.draw(st.lists(st.integers(1, 9), min_size=1, max_size=3).map(tuple))
+    chunks = data.draw(chunks_for(shape))
+    codec = data.draw(st.sampled_from(sorted(CODECS)))
+    zarr_format = data.draw(st.sampled_from([2, 3]))
+    order = data.draw(st.sampled_from(["C", "F"]))
+    dtype = data.draw(st.sampled_from(["u1", "<i2", "f8", "c16"]))
+    selection = data.draw(orthogonal_items(shape))
+    drop = data.draw(st.booleans())
+    threads = data.draw(st.sampled_from([1, 2, 3]))
+    values = np.random.default_rng(len(shape)).integers(1, 9, size=shape).astype(dtype)
+    with tempfile.TemporaryDirectory() as root, config.override(threads=threads):
+        a = make_array(root, values, chunks, codec=codec, zarr_format=zarr_format, order=order,
+                       fill_value=5)
+        if drop:
+            keys = LocalStore(root).list_prefix("a/")
+            for k in [k for k in keys if not k.endswith(("zarr.json", ".zarray"))][::2]:
+                os.unlink(os.path.join(root, k))
+        sel = normalize_orthogonal_selection(selection, shape)
+        handled, box = native_box(a._ctx, sel)
+        assert handled
+        np.testing.assert_array_equal(box, python_box(a._ctx, sel, monkeypatch))
+        got = a.oindex[selection]
+        np.testing.assert_array_equal(got, box.reshape(sel.out_shape))
+        if not drop:
+            expected = values
+            for axis, it in reversed(list(enumerate(selection))):
+                expected = np.take(expected, it, axis=axis) if not isinstance(it, slice) \
+                    else expected[(slice(None),) * axis + (it,)]
+            np.testing.assert_array_equal(got, expected)
+
+
+@needs_chunkio
+@pytest.mark.parametrize("drop", [False, True])
+def test_python_fallback_places_indexed_chunks_as_c_does(tmp_path, drop):
+    data = np.arange(9 * 8 * 3, dtype="i2").reshape(9, 8, 3)
+    a = make_array(str(tmp_path), data, (4, 3, 2), codec="zstd", fill_value=-1)
+    if drop:
+        os.unlink(tmp_path / "a" / "c" / "0" / "1" / "0")
+    selection = ([7, 0, 7, 3], slice(None, None, -3), 1)
+    sel = normalize_orthogonal_selection(selection, data.shape)
+    handled, expected = native_box(a._ctx, sel)
+    assert handled
+    box = np.zeros_like(expected)
+    job = native._plan_job(a._ctx, sel, box)
+    for index in range(job.read.total):  # every chunk the way a refused one is read
+        native._read_chunk_python(job, index)
+    np.testing.assert_array_equal(box, expected)
+
+
+@needs_chunkio
+def test_corrupt_chunk_under_oindex_is_a_codec_error_naming_the_key(tmp_path):
+    data = np.arange(64, dtype="i4").reshape(8, 8)
+    a = make_array(str(tmp_path), data, (4, 4), codec="zstd")
+    with open(tmp_path / "a" / "c" / "1" / "0", "wb") as f:
+        f.write(b"\x28\xb5\x2f\xfd garbage")
+    with pytest.raises(CodecError, match="c/1/0"):
+        a.oindex[[5, 0], [1, 2]]
+
+
+@needs_chunkio
+def test_indexed_plan_rows_are_checked(tmp_path):
+    data = np.arange(36, dtype="u1").reshape(6, 6)
+    a = make_array(str(tmp_path), data, (3, 3), codec="none")
+    box = np.zeros((2, 6), "u1")
+    plans = [np.array([[0, 0, native.chunkio.PLAN_INDEXED, 2, 0]], np.int64),
+             native.plan_rows(normalize_selection(np.s_[:], (6,)).dims[0], 6, 3)]
+    dec = native.chunkio.Decompressor()
+
+    def run(listed):
+        read = native.chunkio.ChunkRead(
+            os.fsencode(str(tmp_path)) + b"/a/", "default", "/", (3, 3), (6, 6), 1, None, "C",
+            plans, box, b"\0", [np.array(listed, np.int64), None])
+        return read.run(dec, np.empty(64, "u1"), np.empty(9, "u1"), 0, read.total)
+
+    assert run([[2, 1], [0, 0]])[0] == 2
+    np.testing.assert_array_equal(box, data[[0, 2]])
+    for bad in ([[3, 0], [0, 1]], [[0, 2], [0, 1]], [[-1, 0], [0, 1]], [[0, 0]]):
+        with pytest.raises(ValueError):
+            run(bad)
+    assert a.oindex[[2, 0], :].tolist() == data[[2, 0]].tolist()
 
 
 @needs_chunkio
@@ -276,8 +326,8 @@ def test_cases_left_to_the_python_engine(tmp_path):
     root = str(tmp_path)
     basic = normalize_selection(np.s_[...], data.shape)
     a = make_array(root, data, (3, 3))
-    # not a basic selection
-    ortho = normalize_orthogonal_selection(([0, 2, 5], slice(None)), data.shape)
+    # a box that NumPy reorders afterwards (the plan sharded arrays use)
+    ortho = normalize_orthogonal_selection(([5, 0, 0], slice(None)), data.shape, scatter=False)
     assert not native_box(a._ctx, ortho)[0]
     # a store that is not a LocalStore, or one that checks symlinks on every access
     m = zarrc.create_array(MemoryStore(), shape=(6, 6), dtype="i4", chunks=(3, 3))

@@ -26,6 +26,7 @@ CODECS = {
 }
 KEY_ENCODINGS = {"default": csrc.ZC_KEY_DEFAULT, "v2": csrc.ZC_KEY_V2}
 PLAN_COLS = csrc.ZC_PLAN_COLS
+PLAN_INDEXED = csrc.ZC_PLAN_INDEXED
 
 # return codes that concern one chunk (ChunkRead.run reports them with the chunk's index)
 E_DATA = csrc.ZC_E_DATA
@@ -122,6 +123,8 @@ cdef class _ChunkBox:
         self.spec.order_f = order == "F"
         self.spec.plans = NULL
         self.spec.plan_len = NULL
+        self.spec.lists = NULL
+        self.spec.list_len = NULL
         self.spec.box = <char *>self.box_view.buf
         self.spec.box_shape = self.box_view.shape
         self.spec.box_strides = self.box_view.strides
@@ -169,18 +172,49 @@ cdef class ChunkRead(_ChunkBox):
         The output, one dimension per array dimension (integer dimensions of length 1).
     fill : bytes
         ``itemsize`` bytes written where a chunk file is missing.
+    lists : sequence of None or C-contiguous int64 (n, 2) arrays, optional
+        Per dimension, (local position, box position) rows that plan rows with step
+        ``PLAN_INDEXED`` list instead of a start and step (their start is the first list row).
     """
 
     cdef int64_t plan_len[MAXDIM]
     cdef const int64_t *plan_ptr[MAXDIM]
+    cdef int64_t list_len[MAXDIM]
+    cdef const int64_t *list_ptr[MAXDIM]
     cdef bytes directory
     cdef list plan_views
     cdef readonly Py_ssize_t total
 
     def __init__(self, bytes directory, str key_encoding, str separator, chunk_shape,
-                 array_shape, Py_ssize_t itemsize, codec, str order, plans, box, bytes fill):
+                 array_shape, Py_ssize_t itemsize, codec, str order, plans, box, bytes fill,
+                 lists=None):
         self._setup("ChunkRead", chunk_shape, array_shape, itemsize, codec, order, box, fill)
         self._set_files("ChunkRead", directory, key_encoding, separator, plans)
+        if lists is not None:
+            self._set_lists(lists)
+
+    cdef int _set_lists(self, lists) except -1:
+        """Point the spec at the (local, box) rows of the dimensions with indexed plan rows
+        (``PLAN_INDEXED`` steps); `lists` has one C-contiguous int64 (n, 2) array or None per
+        dimension."""
+        cdef const int64_t[:, ::1] view
+        cdef int d
+        if len(lists) != self.spec.ndim:
+            raise ValueError(f"ChunkRead: {len(lists)} lists for {self.spec.ndim} dimensions")
+        for d in range(self.spec.ndim):
+            self.list_len[d] = 0
+            self.list_ptr[d] = NULL
+            if lists[d] is None:
+                continue
+            view = lists[d]
+            if view.shape[1] != 2:
+                raise ValueError("ChunkRead: list rows must have 2 columns (local, box)")
+            self.plan_views.append(view)
+            self.list_len[d] = view.shape[0]
+            self.list_ptr[d] = &view[0, 0] if view.shape[0] else NULL
+        self.spec.lists = self.list_ptr
+        self.spec.list_len = self.list_len
+        return 0
 
     cdef int _set_files(self, str what, bytes directory, str key_encoding, str separator,
                         plans) except -1:
@@ -381,3 +415,134 @@ cdef class ChunkWrite(ChunkRead):
         if rc in CHUNK_ERRORS:
             return rc, st.index, st.err
         check(rc, "ChunkWrite.run")
+
+
+cdef class PointRead:
+    """Independent points of local chunk files, grouped by chunk, gathered into a flat output.
+
+    Parameters are :class:`ChunkRead`'s file naming and coding, and:
+
+    coords : int64 array (groups, ndim)
+        The chunk of each group.
+    bounds : int64 array (groups + 1,)
+        Group g's points are ``bounds[g] .. bounds[g+1]-1`` of `items` and `positions`.
+    items, positions : int64 arrays
+        Per point: its item index inside the decoded chunk (in the stored order) and its index
+        in `out`.
+    out : writable contiguous 1-d buffer of ``itemsize``-byte items
+    """
+
+    cdef csrc.zc_chunkio_spec spec
+    cdef csrc.zc_points points
+    cdef int64_t chunk_shape[MAXDIM]
+    cdef int64_t array_shape[MAXDIM]
+    cdef const int64_t[:, ::1] coords
+    cdef const int64_t[::1] bounds
+    cdef const int64_t[::1] items
+    cdef const int64_t[::1] positions
+    cdef Py_buffer out_view
+    cdef bint have_out
+    cdef bytes directory
+    cdef bytes fill
+    cdef readonly Py_ssize_t chunk_nbytes
+    cdef readonly Py_ssize_t total
+
+    def __cinit__(self):
+        self.have_out = False
+
+    def __dealloc__(self):
+        if self.have_out:
+            PyBuffer_Release(&self.out_view)
+
+    def __init__(self, bytes directory, str key_encoding, str separator, chunk_shape,
+                 array_shape, Py_ssize_t itemsize, codec, str order, coords, bounds, items,
+                 positions, out, bytes fill):
+        cdef int ndim = len(chunk_shape)
+        cdef int d
+        if ndim > MAXDIM or len(array_shape) != ndim:
+            raise ValueError(f"PointRead: bad shapes {tuple(chunk_shape)} / {tuple(array_shape)}")
+        if key_encoding not in KEY_ENCODINGS or separator not in ("/", "."):
+            raise ValueError(f"PointRead: bad key encoding {key_encoding!r} / {separator!r}")
+        if not directory.endswith(b"/") or b"\0" in directory:
+            raise ValueError(f"PointRead: bad directory {directory!r}")
+        if codec not in CODECS or order not in ("C", "F"):
+            raise ValueError(f"PointRead: unsupported codec {codec!r} or order {order!r}")
+        if itemsize <= 0 or len(fill) != itemsize:
+            raise ValueError(f"PointRead: fill has {len(fill)} bytes, itemsize is {itemsize}")
+        self.coords = coords
+        self.bounds = bounds
+        self.items = items
+        self.positions = positions
+        if self.coords.shape[1] != ndim or self.bounds.shape[0] != self.coords.shape[0] + 1:
+            raise ValueError("PointRead: coords must be (groups, ndim) and bounds (groups + 1,)")
+        if self.items.shape[0] != self.positions.shape[0]:
+            raise ValueError("PointRead: items and positions differ in length")
+        self.chunk_nbytes = itemsize
+        for d in range(ndim):
+            self.chunk_shape[d] = chunk_shape[d]
+            self.array_shape[d] = array_shape[d]
+            if self.chunk_shape[d] <= 0:
+                raise ValueError(f"PointRead: chunk_shape {tuple(chunk_shape)} must be positive")
+            self.chunk_nbytes *= self.chunk_shape[d]
+        get_buffer(out, &self.out_view, PyBUF_SIMPLE | PyBUF_WRITABLE, "PointRead", "out")
+        self.have_out = True
+        if self.out_view.len % itemsize:
+            raise ValueError("PointRead: out is not a whole number of items")
+        self.directory = directory
+        self.fill = fill
+        self.spec.dir = self.directory
+        self.spec.key_encoding = KEY_ENCODINGS[key_encoding]
+        self.spec.separator = ord(separator)
+        self.spec.ndim = ndim
+        self.spec.chunk_shape = self.chunk_shape
+        self.spec.array_shape = self.array_shape
+        self.spec.itemsize = itemsize
+        self.spec.codec = CODECS[codec]
+        self.spec.order_f = order == "F"
+        self.spec.plans = NULL
+        self.spec.plan_len = NULL
+        self.spec.box = NULL
+        self.spec.box_shape = NULL
+        self.spec.box_strides = NULL
+        self.spec.fill = self.fill
+        self.total = self.coords.shape[0]
+        self.points.ngroups = self.total
+        self.points.coords = &self.coords[0, 0] if self.total and ndim else <const int64_t *>self.chunk_shape
+        self.points.bounds = &self.bounds[0]
+        self.points.items = &self.items[0] if self.items.shape[0] else NULL
+        self.points.positions = &self.positions[0] if self.positions.shape[0] else NULL
+        self.points.out = <char *>self.out_view.buf
+        self.points.out_len = self.out_view.len // itemsize
+
+    def run(self, Decompressor dec not None, rbuf, dbuf, Py_ssize_t begin, Py_ssize_t end):
+        """Gather the points of groups ``begin .. end-1`` with the GIL released.
+
+        Buffers and the result are :meth:`ChunkRead.run`'s, ``index`` being the failing group.
+        Raises ValueError for groups or points outside the grid, the chunk or `out`.
+        """
+        cdef Py_buffer r
+        cdef Py_buffer w
+        cdef csrc.zc_chunkio_status st
+        cdef Py_ssize_t rc
+        if begin < 0 or end < begin or end > self.total:
+            raise ValueError(f"PointRead.run: range [{begin}, {end}) outside [0, {self.total})")
+        get_buffer(rbuf, &r, PyBUF_SIMPLE | PyBUF_WRITABLE, "PointRead.run", "rbuf")
+        try:
+            get_buffer(dbuf, &w, PyBUF_SIMPLE | PyBUF_WRITABLE, "PointRead.run", "dbuf")
+            try:
+                if w.len < self.chunk_nbytes:
+                    raise ValueError(f"PointRead.run: dbuf has {w.len} bytes, a chunk needs "
+                                     f"{self.chunk_nbytes}")
+                with nogil:
+                    rc = csrc.zc_chunkio_read_points(&self.spec, &self.points, dec.ctx,
+                                                     <char *>r.buf, <size_t>r.len, <char *>w.buf,
+                                                     <size_t>w.len, begin, end, &st)
+            finally:
+                PyBuffer_Release(&w)
+        finally:
+            PyBuffer_Release(&r)
+        if rc >= 0:
+            return rc, -1, 0, 0
+        if rc in CHUNK_ERRORS:
+            return rc, st.index, st.need, st.err
+        check(rc, "PointRead.run")

@@ -64,6 +64,7 @@ cdef extern from "zc_chunkio.h" nogil:
         ZC_KEY_DEFAULT
         ZC_KEY_V2
         ZC_PLAN_COLS
+        ZC_PLAN_INDEXED
 
     ctypedef struct zc_chunkio_ctx:
         pass
@@ -80,6 +81,8 @@ cdef extern from "zc_chunkio.h" nogil:
         int order_f
         const int64_t *const *plans
         const int64_t *plan_len
+        const int64_t *const *lists
+        const int64_t *list_len
         char *box
         const Py_ssize_t *box_shape
         const Py_ssize_t *box_strides
@@ -115,3 +118,18 @@ cdef extern from "zc_chunkwrite.h" nogil:
                              int skip_empty, int do_fsync, zc_chunkio_ctx *ctx, char *dbuf,
                              size_t dbuf_size, char *cbuf, size_t cbuf_size, int64_t begin,
                              int64_t end, zc_chunkio_status *status)
+
+cdef extern from "zc_chunkpoints.h" nogil:
+    ctypedef struct zc_points:
+        int64_t ngroups
+        const int64_t *coords
+        const int64_t *bounds
+        const int64_t *items
+        const int64_t *positions
+        char *out
+        int64_t out_len
+
+    Py_ssize_t zc_chunkio_read_points(const zc_chunkio_spec *spec, const zc_points *points,
+                                      zc_chunkio_ctx *ctx, char *rbuf, size_t rbuf_size,
+                                      char *dbuf, size_t dbuf_size, int64_t begin, int64_t end,
+                                      zc_chunkio_status *status)

@@ -25,7 +25,7 @@ import numpy as np
 from zarrc import config
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.pool import run_tasks
-from zarrc.indexing.selection import IntDim, Selection, SliceDim
+from zarrc.indexing.selection import ArrayDim, IntDim, Selection, SliceDim
 from zarrc.metadata.chunk_key import ChunkKeyEncoding
 from zarrc.storage.local import LocalStore
 
@@ -35,8 +35,9 @@ except ImportError:  # built without the compression libraries
     chunkio = None
 
 __all__ = [
-    "read_box_native", "available", "chain_of", "plan_rows", "local_root", "run_split",
-    "thread_state", "local_slice", "ENABLED",
+    "read_box_native", "available", "chain_of", "chunk_files", "plan_indexed", "plan_rows",
+    "local_root",
+    "read_buffer_size", "run_reads", "run_split", "thread_state", "local_slice", "ENABLED",
 ]
 
 ENABLED = True
@@ -105,12 +106,14 @@ def run_split(total: int, chunk_nbytes: int, run) -> None:
 class _Job:
     """One native read: the checked C request plus what the Python fallback needs."""
 
-    __slots__ = ("ctx", "read", "plans", "box", "rsize")
+    __slots__ = ("ctx", "read", "plans", "lists", "box", "rsize")
 
-    def __init__(self, ctx: ArrayContext, read, plans: list, box: np.ndarray, rsize: int):
+    def __init__(self, ctx: ArrayContext, read, plans: list, lists: list, box: np.ndarray,
+                 rsize: int):
         self.ctx = ctx
         self.read = read  # chunkio.ChunkRead
         self.plans = plans  # per dim, int64 rows (chunk, start, step, count, box start)
+        self.lists = lists  # per dim, None or the (local, box) rows of indexed plan rows
         self.box = box  # the box with integer dimensions kept (length 1)
         self.rsize = rsize  # first size of the compressed-read buffer
 
@@ -176,6 +179,35 @@ def plan_rows(d, size: int, chunk: int) -> np.ndarray:
     return np.stack([c, first + k_lo * s - c0, np.full(len(c), s), k_hi - k_lo, k_lo], axis=1)
 
 
+def plan_indexed(d: ArrayDim, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    """An index-array dimension's plan: indexed rows (chunk, list start, ``PLAN_INDEXED``,
+    count, 0) and their list of (local position, box position) rows, grouped by chunk.
+
+    The box positions are the result's: an unsorted or repeating ``oindex`` array (``order``)
+    lands in place, with no reordering pass afterwards.
+    """
+    values = d.indices if d.order is None else d.indices[d.order]
+    if len(values) == 0:
+        return np.empty((0, 5), np.int64), np.empty((0, 2), np.int64)
+    cids = values // chunk
+    if d.order is None:  # sorted already
+        at = np.arange(len(values), dtype=np.int64)
+    else:
+        at = np.argsort(cids.astype(np.uint16) if cids.max(initial=0) < 1 << 16 else cids,
+                        kind="stable").astype(np.int64)
+    sc = cids[at]
+    starts = np.flatnonzero(sc[1:] != sc[:-1]) + 1
+    bounds = np.concatenate(([0], starts, [len(sc)])).astype(np.int64)
+    first = bounds[:-1]
+    rows = np.zeros((len(first), 5), dtype=np.int64)
+    rows[:, 0] = sc[first]
+    rows[:, 1] = first
+    rows[:, 2] = chunkio.PLAN_INDEXED
+    rows[:, 3] = np.diff(bounds)
+    listed = np.stack([values[at] - sc * chunk, at], axis=1).astype(np.int64)
+    return rows, np.ascontiguousarray(listed)
+
+
 def _few_rows(first: int, s: int, n: int, chunk: int) -> list:
     """``plan_rows`` of a slice over a few chunks, in plain Python."""
     rows = []
@@ -194,14 +226,11 @@ def _few_rows(first: int, s: int, n: int, chunk: int) -> list:
         c += direction
 
 
-def _plan_job(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> _Job | None:
-    if sel.post is not None or ctx.by_numpy or ctx.pipeline.sharding is not None:
-        return None
-    if getattr(ctx, "grid", None) is not None:  # a rectilinear grid: chunks differ in shape
-        return None
-    if not all(isinstance(d, (IntDim, SliceDim)) for d in sel.dims):
-        return None
-    if box.dtype != ctx.dtype or box.shape != tuple(sel.box_shape) or not box.flags.writeable:
+def chunk_files(ctx: ArrayContext) -> tuple | None:
+    """``(directory, key encoding, chunkio codec name, order)`` of an array whose chunks the C
+    loops read: one file per chunk of a regular grid in a local directory, coded by a simple
+    chain (``chain_of``), plain bytes of a fixed-size dtype. None otherwise."""
+    if ctx.by_numpy or ctx.pipeline.sharding is not None or not ctx.regular:
         return None
     root = local_root(ctx.store)
     encoding = getattr(ctx.encode_key, "__self__", None)
@@ -210,17 +239,38 @@ def _plan_job(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> _Job | None
     chain = chain_of(ctx.pipeline)
     if chain is None or tuple(ctx.pipeline.spec.shape) != tuple(ctx.chunks):
         return None
-    codec, order = chain
-    directory = os.fsencode(root.rstrip("/") + "/" + ctx.prefix)
+    return os.fsencode(root.rstrip("/") + "/" + ctx.prefix), encoding, chain[0], chain[1]
+
+
+def read_buffer_size(chunk_nbytes: int) -> int:
+    """The first size of a compressed-read buffer (a little over one chunk; grown on need)."""
+    return chunk_nbytes + chunk_nbytes // 16 + 4096
+
+
+def _plan_job(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> _Job | None:
+    if sel.post is not None:
+        return None
+    if not all(isinstance(d, (IntDim, SliceDim, ArrayDim)) for d in sel.dims):
+        return None
+    if box.dtype != ctx.dtype or box.shape != tuple(sel.box_shape) or not box.flags.writeable:
+        return None
+    files = chunk_files(ctx)
+    if files is None:
+        return None
+    directory, encoding, codec, order = files
     int_axes = tuple(k for k, d in enumerate(sel.dims) if isinstance(d, IntDim))
     full_box = np.expand_dims(box, int_axes) if int_axes else box
-    plans = [plan_rows(d, n, c) for d, n, c in zip(sel.dims, ctx.shape, ctx.chunks)]
+    plans, lists = [], []
+    for d, n, c in zip(sel.dims, ctx.shape, ctx.chunks):
+        rows, listed = plan_indexed(d, c) if isinstance(d, ArrayDim) else (plan_rows(d, n, c), None)
+        plans.append(rows)
+        lists.append(listed)
     itemsize = ctx.dtype.itemsize
     fill = ctx.fill_bytes or bytes(itemsize)
     read = chunkio.ChunkRead(directory, encoding.name, encoding.separator, ctx.chunks,
-                             ctx.shape, itemsize, codec, order, plans, full_box, fill)
-    nbytes = read.chunk_nbytes
-    return _Job(ctx, read, plans, full_box, nbytes + nbytes // 16 + 4096)
+                             ctx.shape, itemsize, codec, order, plans, full_box, fill,
+                             lists if any(x is not None for x in lists) else None)
+    return _Job(ctx, read, plans, lists, full_box, read_buffer_size(read.chunk_nbytes))
 
 
 class _ThreadState(threading.local):
@@ -270,41 +320,58 @@ def thread_state() -> _ThreadState:
     return _state
 
 
-def _run_range(job: _Job, begin: int, end: int) -> None:
-    """Read chunks ``begin .. end-1``; grow the read buffer or take the Python path as needed."""
+def run_reads(reader, rsize: int, fallback, begin: int, end: int) -> None:
+    """``reader.run`` over entries ``begin .. end-1`` (a chunkio ChunkRead or PointRead).
+
+    Grows the read buffer when a file does not fit; an entry that fails otherwise goes to
+    ``fallback(index)``, the Python path, which reads it again and either succeeds (a variant
+    the C decoders refuse) or raises the Python engine's error for its key.
+    """
     state = _state
-    rsize = job.rsize
     pos = begin
     while pos < end:
-        rbuf, dbuf = state.buffers(rsize, job.read.chunk_nbytes)
-        rc, index, need, _err = job.read.run(state.dec, rbuf, dbuf, pos, end)
+        rbuf, dbuf = state.buffers(rsize, reader.chunk_nbytes)
+        rc, index, need, _err = reader.run(state.dec, rbuf, dbuf, pos, end)
         if rc >= 0:
             return
         if rc == chunkio.E_BUFSIZE:  # a file larger than the buffer: retry it with room
             rsize = max(need, rsize)
             pos = index
             continue
-        # Any other failure of one chunk: the Python path reads it again, and either succeeds
-        # (a variant the C decoders refuse) or raises the Python engine's error for its key.
-        _read_chunk_python(job, index)
+        fallback(index)
         pos = index + 1
+
+
+def _run_range(job: _Job, begin: int, end: int) -> None:
+    """Read chunks ``begin .. end-1`` of a box."""
+    run_reads(job.read, job.rsize, lambda index: _read_chunk_python(job, index), begin, end)
 
 
 def _read_chunk_python(job: _Job, index: int) -> None:
     """Read the chunk at flattened ``index`` through the store and the codec pipeline."""
     ctx = job.ctx
     entries = np.unravel_index(index, [len(p) for p in job.plans])
-    rows = [p[int(e)] for p, e in zip(job.plans, entries)]
-    coords = tuple(int(r[0]) for r in rows)
-    local = tuple(local_slice(int(r[1]), int(r[2]), int(r[3])) for r in rows)
-    target = job.box[tuple(slice(int(r[4]), int(r[4] + r[3])) for r in rows)]
+    rows = [[int(v) for v in p[int(e)]] for p, e in zip(job.plans, entries)]
+    coords = tuple(r[0] for r in rows)
     key = ctx.key(coords)
     data = ctx.store.get(key)
-    if data is None:
-        ctx.fill(target)
+    chunk = None if data is None else ctx.pipeline.decode(data, key)
+    if not any(x is not None for x in job.lists):
+        target = job.box[tuple(slice(r[4], r[4] + r[3]) for r in rows)]
+        if chunk is None:
+            ctx.fill(target)
+        else:
+            ctx.copy(target, chunk[tuple(local_slice(r[1], r[2], r[3]) for r in rows)])
         return
-    chunk = ctx.pipeline.decode(data, key)
-    ctx.copy(target, chunk[local])
+    local, at = [], []  # indexed dimensions: positions from the lists, crossed with np.ix_
+    for r, listed in zip(rows, job.lists):
+        if listed is not None and r[2] == chunkio.PLAN_INDEXED:
+            local.append(listed[r[1]:r[1] + r[3], 0])
+            at.append(listed[r[1]:r[1] + r[3], 1])
+        else:
+            local.append(r[1] + r[2] * np.arange(r[3]))
+            at.append(r[4] + np.arange(r[3]))
+    job.box[np.ix_(*at)] = ctx.fill_value if chunk is None else chunk[np.ix_(*local)]
 
 
 def local_slice(start: int, step: int, count: int) -> slice:

@@ -1,0 +1,56 @@
+"""Arrays the native-loop tests share: every codec the C loops decode, in a LocalStore."""
+
+import numpy as np
+
+import zarrc
+from zarrc.storage import LocalStore
+
+# per codec: (v3 codec config, v2 compressor config); None is raw bytes
+CODECS = {
+    "none": (None, None),
+    "zstd": ({"name": "zstd", "configuration": {"level": 1, "checksum": False}},
+             {"id": "zstd", "level": 1}),
+    "zstd_checksum": ({"name": "zstd", "configuration": {"level": 3, "checksum": True}},
+                      {"id": "zstd", "level": 3, "checksum": True}),
+    "blosc": ({"name": "blosc", "configuration": {"cname": "lz4", "clevel": 5}},
+              {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1}),
+    "blosc_zstd": ({"name": "blosc", "configuration": {"cname": "zstd", "clevel": 3,
+                                                       "shuffle": "bitshuffle"}},
+                   {"id": "blosc", "cname": "zstd", "clevel": 3, "shuffle": 2}),
+    "lz4": ({"name": "numcodecs.lz4"}, {"id": "lz4"}),
+    "gzip": ({"name": "gzip", "configuration": {"level": 5}}, {"id": "gzip", "level": 5}),
+    "zlib": ({"name": "numcodecs.zlib"}, {"id": "zlib", "level": 1}),
+}
+
+
+def make_array(root, data, chunks, *, codec="zstd", zarr_format=3, separator=None, order="C",
+               fill_value=0, written=None, name="a"):
+    """An array of ``data`` in a LocalStore at ``root``; only ``written`` (a selection) is
+    stored when given, the rest is left to the fill value."""
+    v3, v2 = CODECS[codec]
+    kwargs = {}
+    if zarr_format == 3:
+        kwargs["compressors"] = [v3] if v3 else None
+        if separator:
+            kwargs["chunk_key_encoding"] = {"name": "default",
+                                            "configuration": {"separator": separator}}
+    else:
+        kwargs["compressors"] = [v2] if v2 else None
+        if separator:
+            kwargs["dimension_separator"] = separator
+    a = zarrc.create_array(LocalStore(root), name=name, shape=data.shape, dtype=data.dtype,
+                           chunks=chunks, zarr_format=zarr_format, order=order,
+                           fill_value=fill_value, **kwargs)
+    if written is None:
+        a[...] = data
+    else:
+        a[written] = data[written]
+    return a
+
+
+def expected_of(data, fill_value, written):
+    if written is None:
+        return data
+    out = np.full_like(data, fill_value)
+    out[written] = data[written]
+    return out
