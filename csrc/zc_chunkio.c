@@ -81,6 +81,34 @@ static int zc_decode_zstd(zc_chunkio_ctx *ctx, const char *src, size_t n, char *
     return (ZSTD_isError(r) || r != dn) ? ZC_E_DATA : ZC_OK;
 }
 
+/* Only the first `need` bytes of a frame that declares exactly dn bytes and no checksum
+ * (partly selected chunks: a streaming decode stops after the block holding the last needed
+ * byte).  Other frames are decoded whole, which also verifies their checksum. */
+static int zc_decode_zstd_prefix(zc_chunkio_ctx *ctx, const char *src, size_t n, char *dst,
+                                 size_t dn, size_t need)
+{
+    ZSTD_inBuffer in;
+    ZSTD_outBuffer out;
+    if (n < 5 || ZSTD_getFrameContentSize(src, n) != (unsigned long long)dn ||
+        ((unsigned char)src[4] & 0x04)) /* frame header descriptor: content checksum flag */
+        return zc_decode_zstd(ctx, src, n, dst, dn);
+    if (ZSTD_isError(ZSTD_DCtx_reset(ctx->zstd, ZSTD_reset_session_only)))
+        return ZC_E_DATA;
+    in.src = src;
+    in.size = n;
+    in.pos = 0;
+    out.dst = dst;
+    out.size = need;
+    out.pos = 0;
+    while (out.pos < need) {
+        size_t before = in.pos + out.pos;
+        size_t r = ZSTD_decompressStream(ctx->zstd, &out, &in);
+        if (ZSTD_isError(r) || (r == 0 && out.pos < need) || in.pos + out.pos == before)
+            return ZC_E_DATA; /* corrupt, or the frame ended (or stalled) short of `need` */
+    }
+    return ZC_OK;
+}
+
 static int zc_decode_lz4(const char *src, size_t n, char *dst, size_t dn)
 {
     int r;
@@ -137,10 +165,12 @@ static int zc_decode_inflate(zc_chunkio_ctx *ctx, int gzip, const char *src, siz
 }
 
 int zc_chunkio_decode(zc_chunkio_ctx *ctx, int codec, const char *src, size_t n, char *dst,
-                      size_t dn)
+                      size_t dn, size_t need)
 {
     switch (codec) {
-    case ZC_CODEC_ZSTD: return zc_decode_zstd(ctx, src, n, dst, dn);
+    case ZC_CODEC_ZSTD:
+        return need < dn ? zc_decode_zstd_prefix(ctx, src, n, dst, dn, need)
+                         : zc_decode_zstd(ctx, src, n, dst, dn);
     case ZC_CODEC_LZ4: return zc_decode_lz4(src, n, dst, dn);
     case ZC_CODEC_BLOSC: return zc_decode_blosc(src, n, dst, dn);
     case ZC_CODEC_GZIP: return zc_decode_inflate(ctx, 1, src, n, dst, dn);
@@ -348,11 +378,31 @@ typedef struct {
     int direct;               /* the whole chunk, laid out as in the box: decode into the box */
     int rows;                 /* > 0: a whole C-order chunk whose rows are contiguous in the box:
                                  an uncompressed file is read row by row straight into place */
+    size_t need;              /* bytes of the decoded chunk up to its last selected item */
     int indexed;              /* some dimension lists its positions (list[d] != NULL) */
     const int64_t *list[ZC_MAXDIM]; /* (local, box) rows of an indexed dimension, else NULL */
 } zc_entry;
 
 #define ZC_MAX_ROWS 1024 /* iovecs per preadv (Linux IOV_MAX) */
+
+/* One past the last byte of the decoded chunk that the entry reads. */
+static size_t zc_entry_need(const zc_chunkio_spec *s, const zc_entry *e)
+{
+    ssize_t last = e->soff;
+    int64_t k;
+    int d;
+    for (d = 0; d < s->ndim; d++) {
+        if (e->list[d] != NULL) {
+            int64_t top = 0;
+            for (k = 0; k < e->shape[d]; k++)
+                top = e->list[d][2 * k] > top ? e->list[d][2 * k] : top;
+            last += (ssize_t)top * e->sstr[d];
+        } else if (e->sstr[d] > 0) {
+            last += (e->shape[d] - 1) * e->sstr[d];
+        }
+    }
+    return (size_t)last + (size_t)s->itemsize;
+}
 
 static void zc_entry_plan(const zc_chunkio_spec *s, const int64_t *idx, const ssize_t *cstride,
                           zc_entry *e)
@@ -383,6 +433,7 @@ static void zc_entry_plan(const zc_chunkio_spec *s, const int64_t *idx, const ss
             contiguous = 0;
     }
     e->direct = whole && contiguous;
+    e->need = zc_entry_need(s, e);
     e->rows = 0;
     if (whole && !e->direct && !s->order_f && s->ndim >= 1 &&
         s->box_strides[s->ndim - 1] == s->itemsize) {
@@ -565,7 +616,7 @@ static int zc_entry_decode(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const 
         }
         return zc_entry_copy(s, e, src);
     }
-    rc = zc_chunkio_decode(ctx, s->codec, src, n, target, nbytes);
+    rc = zc_chunkio_decode(ctx, s->codec, src, n, target, nbytes, e->direct ? nbytes : e->need);
     if (rc == ZC_OK && !e->direct)
         rc = zc_entry_copy(s, e, dbuf);
     return rc;

@@ -31,9 +31,10 @@ char *zc_chunkio_key_of(const zc_chunkio_spec *s, const int64_t *coords, char *p
 int zc_chunkio_read_file(const char *path, char *buf, size_t cap, size_t *size, int *err);
 
 /* Decode src (n bytes) with `codec` into dst, which it must fill exactly (dn bytes):
- * ZC_OK, ZC_E_DATA (corrupt) or ZC_E_SIZE. */
+ * ZC_OK, ZC_E_DATA (corrupt) or ZC_E_SIZE.  Only dst[0 .. need) is wanted: a decoder that can
+ * stop early may leave the rest unwritten (need >= dn: the whole chunk). */
 int zc_chunkio_decode(zc_chunkio_ctx *ctx, int codec, const char *src, size_t n, char *dst,
-                      size_t dn);
+                      size_t dn, size_t need);
 
 /* Room a path buffer needs for spec->dir plus the longest key, with `extra` bytes more. */
 #define ZC_CHUNKIO_PATH_ROOM(dirlen, ndim, extra) ((dirlen) + 2 + (size_t)(ndim) * 21 + (extra))

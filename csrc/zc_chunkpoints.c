@@ -111,7 +111,7 @@ ssize_t zc_chunkio_read_points(const zc_chunkio_spec *s, const zc_points *p, zc_
             if (rc == ZC_E_BUFSIZE)
                 st->need = (int64_t)size;
             else if (rc == 0)
-                rc = zc_chunkio_decode(ctx, s->codec, rbuf, size, dbuf, nbytes);
+                rc = zc_chunkio_decode(ctx, s->codec, rbuf, size, dbuf, nbytes, nbytes);
         }
         if (rc < 0) {
             st->index = g;

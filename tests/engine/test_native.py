@@ -395,3 +395,28 @@ def test_uncompressed_whole_chunks_read_row_by_row_into_place(tmp_path, shape, c
     path.write_bytes(path.read_bytes()[:-4])
     with pytest.raises(CodecError, match=key):
         b[...]
+
+
+@needs_chunkio
+@pytest.mark.parametrize("checksum", [False, True])
+def test_partly_selected_zstd_chunks_decode_only_their_prefix(tmp_path, checksum):
+    # a 1 MiB chunk is several zstd blocks: a selection of its first rows stops after the
+    # block holding its last item, so damage past it goes unseen unless the frame carries a
+    # checksum (then the whole frame is decoded and verified); a full read always sees it
+    data = np.random.default_rng(0).integers(0, 1000, size=(512, 512)).astype("f4")
+    a = zarrc.create_array(LocalStore(str(tmp_path)), name="a", shape=data.shape, dtype="f4",
+                           chunks=data.shape, compressors=[{"name": "zstd", "configuration": {
+                               "level": 1, "checksum": checksum}}])
+    a[...] = data
+    path = tmp_path / "a" / "c" / "0" / "0"
+    good = path.read_bytes()
+    np.testing.assert_array_equal(a[3:40, 100:200], data[3:40, 100:200])
+    np.testing.assert_array_equal(a[::-50, 7], data[::-50, 7])
+    path.write_bytes(good[:-40] + bytes(b ^ 0xFF for b in good[-40:]))
+    with pytest.raises(CodecError):
+        a[...]
+    if checksum:
+        with pytest.raises(CodecError):
+            a[3:40, 100:200]
+    else:
+        np.testing.assert_array_equal(a[3:40, 100:200], data[3:40, 100:200])
