@@ -65,11 +65,30 @@ static ssize_t zc_encode_blosc(const zc_encode_params *p, const char *src, size_
                                size_t cap)
 {
     int r;
+    /* exactly the bound, as python-blosc and numcodecs pass it: given more room, c-blosc
+     * keeps a compressed result that it would otherwise store raw (other bytes) */
+    if (cap > n + BLOSC_MAX_OVERHEAD)
+        cap = n + BLOSC_MAX_OVERHEAD;
     if (n > (size_t)BLOSC_MAX_BUFFERSIZE || cap > (size_t)INT_MAX || p->cname == NULL)
         return ZC_E_DATA;
     r = blosc_compress_ctx(p->level, p->shuffle, p->typesize > BLOSC_MAX_TYPESIZE ? 1 : p->typesize,
                            n, src, dst, cap, p->cname, p->blocksize, 1);
     return r > 0 ? (ssize_t)r : ZC_E_DATA;
+}
+
+/* Encode nbytes at src with spec->codec into dst (cap bytes): the size, or ZC_E_DATA. */
+static ssize_t zc_encode(const zc_chunkio_spec *s, const zc_encode_params *enc,
+                         zc_chunkio_ctx *ctx, const char *src, size_t nbytes, char *dst,
+                         size_t cap)
+{
+    if (s->codec == ZC_CODEC_NONE) {
+        if (cap < nbytes)
+            return ZC_E_DATA;
+        memcpy(dst, src, nbytes);
+        return (ssize_t)nbytes;
+    }
+    return s->codec == ZC_CODEC_ZSTD ? zc_encode_zstd(ctx, enc, src, nbytes, dst, cap)
+                                     : zc_encode_blosc(enc, src, nbytes, dst, cap);
 }
 
 /* ---- files ---- */
@@ -301,9 +320,7 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, int
                 n = 1;
             }
             if (rc == ZC_OK && s->codec != ZC_CODEC_NONE) {
-                ssize_t m = s->codec == ZC_CODEC_ZSTD
-                                ? zc_encode_zstd(ctx, enc, dbuf, nbytes, cbuf, cbuf_size)
-                                : zc_encode_blosc(enc, dbuf, nbytes, cbuf, cbuf_size);
+                ssize_t m = zc_encode(s, enc, ctx, dbuf, nbytes, cbuf, cbuf_size);
                 if (m < 0)
                     rc = (int)m;
                 iov[0].iov_base = cbuf;
@@ -323,4 +340,62 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, int
         }
     }
     return (ssize_t)(end - begin);
+}
+
+ssize_t zc_encode_chunks(const zc_chunkio_spec *s, const zc_encode_params *enc,
+                         zc_chunkio_ctx *ctx, const int64_t *origins, int64_t n, char *dbuf,
+                         size_t dbuf_size, char *out, size_t out_cap, int64_t *placed,
+                         zc_chunkio_status *st)
+{
+    ssize_t cstride[ZC_MAXDIM], cshape[ZC_MAXDIM];
+    size_t nbytes, bound, used = 0;
+    int64_t k;
+    int d;
+    if (s == NULL || enc == NULL || ctx == NULL || st == NULL || s->box == NULL ||
+        s->fill == NULL || (n > 0 && (origins == NULL || placed == NULL || out == NULL)) || n < 0)
+        return ZC_E_ARG;
+    st->index = -1;
+    st->need = 0;
+    st->err = 0;
+    if (s->ndim < 0 || s->ndim > ZC_MAXDIM)
+        return ZC_E_NDIM;
+    if (s->itemsize <= 0)
+        return ZC_E_ITEMSIZE;
+    if (s->codec != ZC_CODEC_NONE && s->codec != ZC_CODEC_ZSTD && s->codec != ZC_CODEC_BLOSC)
+        return ZC_E_ARG;
+    for (d = 0; d < s->ndim; d++) {
+        if (s->chunk_shape[d] <= 0)
+            return ZC_E_ARG;
+        cshape[d] = (ssize_t)s->chunk_shape[d];
+    }
+    zc_chunkio_chunk_strides(s, cstride, &nbytes);
+    bound = zc_chunkwrite_bound(s->codec, nbytes);
+    if (dbuf == NULL || dbuf_size < nbytes || (n > 0 && out_cap / (size_t)n < bound))
+        return ZC_E_ARG;
+    for (k = 0; k < n * s->ndim; k++) { /* every chunk inside the box, checked once */
+        d = (int)(k % s->ndim);
+        if (origins[k] < 0 || origins[k] > (int64_t)s->box_shape[d] - s->chunk_shape[d])
+            return ZC_E_ARG;
+    }
+    for (k = 0; k < n; k++) {
+        const char *src = s->box;
+        ssize_t m;
+        for (d = 0; d < s->ndim; d++)
+            src += origins[k * s->ndim + d] * s->box_strides[d];
+        if (zc_fill_equal(src, s->box_strides, cshape, s->ndim, s->fill, s->itemsize) == 1) {
+            placed[2 * k] = placed[2 * k + 1] = -1;
+            continue;
+        }
+        if (zc_copy_region(src, s->box_strides, dbuf, cstride, cshape, s->ndim, s->itemsize) < 0)
+            return ZC_E_ARG;
+        m = zc_encode(s, enc, ctx, dbuf, nbytes, out + used, out_cap - used);
+        if (m < 0) {
+            st->index = k;
+            return m;
+        }
+        placed[2 * k] = (int64_t)used;
+        placed[2 * k + 1] = (int64_t)m;
+        used += (size_t)m;
+    }
+    return (ssize_t)used;
 }

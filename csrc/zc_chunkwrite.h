@@ -38,4 +38,15 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *spec, const zc_encode_params *enc, 
                       int do_fsync, zc_chunkio_ctx *ctx, char *dbuf, size_t dbuf_size, char *cbuf,
                       size_t cbuf_size, int64_t begin, int64_t end, zc_chunkio_status *status);
 
+/* Encode n whole chunks taken from the source box spec->box (shape spec->box_shape) one after
+ * another into `out` (a shard's inner chunks).  Chunk k's first item is at box position
+ * origins[k * ndim ...]; the chunk must lie inside the box.  placed[2k], placed[2k + 1] get its
+ * offset in out and its size, or -1, -1 when it holds only spec->fill (it is left out).  `dbuf`
+ * holds one chunk; out_cap must be at least n * zc_chunkwrite_bound.  Returns the bytes used,
+ * ZC_E_DATA (status->index: an encoder failed) or ZC_E_ARG / ZC_E_NDIM / ZC_E_ITEMSIZE. */
+ssize_t zc_encode_chunks(const zc_chunkio_spec *spec, const zc_encode_params *enc,
+                         zc_chunkio_ctx *ctx, const int64_t *origins, int64_t n, char *dbuf,
+                         size_t dbuf_size, char *out, size_t out_cap, int64_t *placed,
+                         zc_chunkio_status *status);
+
 #endif /* ZC_CHUNKWRITE_H */

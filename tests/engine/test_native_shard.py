@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import zarrc
 from zarrc import config
+from zarrc.codecs.sharding import MISSING
 from zarrc.engine import native, native_shard
 from zarrc.engine.read import read_box
 from zarrc.errors import ChecksumError, CodecError
@@ -407,3 +408,51 @@ def test_plan_rows_equal_the_projection(size, chunk, data):
     rows = native.plan_rows(d, size, chunk)
     assert [tuple(r) for r in rows[:, [0, 1, 3, 4]].tolist()] == expected
     assert (rows[rows[:, 3] > 1, 2] == step).all()
+
+
+# ----------------------------------------------------------------------------- shard encoding
+
+@pytest.mark.skipif(native.chunkio is None, reason="zarrc._ext.chunkio not built")
+@pytest.mark.parametrize("location", ["start", "end"])
+@pytest.mark.parametrize("compressors", [None, [{"name": "zstd", "configuration": {"level": 1}}],
+                                         [{"name": "blosc", "configuration": {"cname": "lz4"}}]])
+def test_native_shard_encoding_equals_the_codec(tmp_path, monkeypatch, location, compressors):
+    from zarrc.engine import native_shard_write
+
+    calls = []
+    real = native_shard_write.encode_shard_native
+    monkeypatch.setattr("zarrc.engine.write.encode_shard_native",
+                        lambda *args: calls.append(1) or real(*args))
+    data = np.random.default_rng(4).integers(0, 50, size=(70, 45)).astype("f8")
+    data[:32, :] = 0  # whole inner chunks of fill: left out of the shard
+    kwargs = dict(shape=data.shape, dtype="f8", chunks=(8, 9), compressors=compressors,
+                  shards={"shape": (32, 18), "index_location": location})
+    stored = {}
+    for name, enabled in (("n", True), ("p", False)):
+        with monkeypatch.context() as m:
+            m.setattr(native, "ENABLED", enabled)
+            a = zarrc.create_array(LocalStore(str(tmp_path / name)), **kwargs)
+            a[...] = data
+            a[40:50, 3:30] = -1.0  # partial shards: read, modified, encoded again
+        stored[name] = {k: LocalStore(str(tmp_path / name)).get(k)
+                        for k in LocalStore(str(tmp_path / name)).list_prefix("")}
+    assert len(calls) > 0
+    expected = data.copy()
+    expected[40:50, 3:30] = -1.0
+    np.testing.assert_array_equal(a[...], expected)
+    assert sorted(stored["n"]) == sorted(stored["p"])
+    codec, spec = a._ctx.pipeline.sharding, a._ctx.pipeline.spec
+
+    def index_of(shard):
+        start, stop = codec.index_byte_range(len(shard), spec)
+        return codec.parse_index(shard[start:stop], spec, shard_size=len(shard))
+
+    for key, value in stored["n"].items():
+        if key.endswith("zarr.json"):
+            continue
+        if compressors is None:  # raw inner chunks: the same bytes
+            assert value == stored["p"][key], key
+        missing = index_of(value) == MISSING
+        assert (missing == (index_of(stored["p"][key]) == MISSING)).all()  # same chunks left out
+        np.testing.assert_array_equal(codec.decode(value, spec),
+                                      codec.decode(stored["p"][key], spec))

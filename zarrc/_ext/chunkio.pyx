@@ -11,9 +11,13 @@ passes its own :class:`Decompressor` (the coding contexts) and scratch buffers.
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release
 from libc.stdint cimport int64_t
 
+import numpy as np
+
 from zarrc._ext cimport csrc
 from zarrc._ext._buffer cimport get_buffer
 from zarrc._ext._errors cimport check
+
+from zarrc.errors import CodecError
 
 # codec names as zarrc.engine.native passes them (None: raw bytes)
 CODECS = {
@@ -333,6 +337,26 @@ cdef class MemoryRead(_ChunkBox):
         check(rc, "MemoryRead.run")
 
 
+cdef bytes _encoding(str what, csrc.zc_encode_params *enc, codec, int level, bint checksum,
+                     int shuffle, int typesize, Py_ssize_t blocksize, str cname):
+    """Check and store an encoder's settings; returns the bytes `enc.cname` points into."""
+    if codec not in WRITE_CODECS:
+        raise ValueError(f"{what}: codec {codec!r} is not one of {sorted(map(str, WRITE_CODECS))}")
+    if shuffle not in (0, 1, 2) or typesize < 1 or blocksize < 0:
+        raise ValueError(f"{what}: bad blosc settings shuffle={shuffle} typesize={typesize} "
+                         f"blocksize={blocksize}")
+    if codec == "blosc" and not blosc_has(cname):
+        raise ValueError(f"{what}: libblosc has no compressor {cname!r}")
+    name = cname.encode("ascii")
+    enc.level = level
+    enc.checksum = checksum
+    enc.shuffle = shuffle
+    enc.typesize = typesize
+    enc.blocksize = blocksize
+    enc.cname = name
+    return name
+
+
 cdef class ChunkWrite(ChunkRead):
     """One write of whole chunks: the source box, the plans that place it, how chunks are coded.
 
@@ -358,23 +382,11 @@ cdef class ChunkWrite(ChunkRead):
                  int level=0, bint checksum=False, int shuffle=0, int typesize=1,
                  Py_ssize_t blocksize=0, str cname="lz4", bint skip_empty=True,
                  bint fsync=False):
-        if codec not in WRITE_CODECS:
-            raise ValueError(f"ChunkWrite: codec {codec!r} is not one of {sorted(map(str, WRITE_CODECS))}")
-        if shuffle not in (0, 1, 2) or typesize < 1 or blocksize < 0:
-            raise ValueError(f"ChunkWrite: bad blosc settings shuffle={shuffle} "
-                             f"typesize={typesize} blocksize={blocksize}")
-        if codec == "blosc" and not blosc_has(cname):
-            raise ValueError(f"ChunkWrite: libblosc has no compressor {cname!r}")
+        self.cname = _encoding("ChunkWrite", &self.enc, codec, level, checksum, shuffle,
+                               typesize, blocksize, cname)
         self._setup("ChunkWrite", chunk_shape, array_shape, itemsize, codec, order, box, fill,
                     False)
         self._set_files("ChunkWrite", directory, key_encoding, separator, plans)
-        self.cname = cname.encode("ascii")
-        self.enc.level = level
-        self.enc.checksum = checksum
-        self.enc.shuffle = shuffle
-        self.enc.typesize = typesize
-        self.enc.blocksize = blocksize
-        self.enc.cname = self.cname
         self.skip_empty = skip_empty
         self.do_fsync = fsync
         self.encode_bound = csrc.zc_chunkwrite_bound(self.spec.codec, self.chunk_nbytes)
@@ -546,3 +558,68 @@ cdef class PointRead:
         if rc in CHUNK_ERRORS:
             return rc, st.index, st.need, st.err
         check(rc, "PointRead.run")
+
+
+cdef class ChunkEncode(_ChunkBox):
+    """Whole chunks of a source box encoded one after another into one buffer (a shard's inner
+    chunks), skipping the ones that hold only `fill`.
+
+    Parameters: ``chunk_shape``, ``itemsize``, ``codec`` (one of ``WRITE_CODECS``), ``order``
+    (of the stored chunks), the source ``box`` (any strides, may be read-only), ``fill`` and the
+    encoder settings of :class:`ChunkWrite`.
+    """
+
+    cdef csrc.zc_encode_params enc
+    cdef bytes cname
+    cdef str codec_name
+    cdef readonly Py_ssize_t encode_bound
+
+    def __init__(self, chunk_shape, Py_ssize_t itemsize, codec, str order, box, bytes fill, *,
+                 int level=0, bint checksum=False, int shuffle=0, int typesize=1,
+                 Py_ssize_t blocksize=0, str cname="lz4"):
+        self.cname = _encoding("ChunkEncode", &self.enc, codec, level, checksum, shuffle,
+                               typesize, blocksize, cname)
+        self._setup("ChunkEncode", chunk_shape, getattr(box, "shape", chunk_shape), itemsize,
+                    codec, order, box, fill, False)
+        self.encode_bound = csrc.zc_chunkwrite_bound(self.spec.codec, self.chunk_nbytes)
+        self.codec_name = str(codec)
+
+    def run(self, Decompressor dec not None, origins, dbuf, out):
+        """Encode the chunks whose first items are the rows of `origins` (int64, (n, ndim)) into
+        `out` (``n * encode_bound`` bytes at least) with the GIL released.
+
+        Returns ``(used, placed)``: the bytes of `out` used and an int64 ``(n, 2)`` array of
+        each chunk's (offset, size) in it, ``(-1, -1)`` for a chunk of fill. Raises CodecError
+        when an encoder fails, ValueError for arguments the kernel refuses.
+        """
+        cdef const int64_t[:, ::1] rows = origins
+        cdef Py_ssize_t n = rows.shape[0]
+        cdef int64_t[:, ::1] placed
+        cdef Py_buffer d
+        cdef Py_buffer o
+        cdef csrc.zc_chunkio_status st
+        cdef Py_ssize_t rc
+        if rows.shape[1] != self.spec.ndim:
+            raise ValueError(f"ChunkEncode.run: origins must have {self.spec.ndim} columns")
+        result = np.empty((n, 2), dtype=np.int64)
+        placed = result
+        get_buffer(dbuf, &d, PyBUF_SIMPLE | PyBUF_WRITABLE, "ChunkEncode.run", "dbuf")
+        try:
+            get_buffer(out, &o, PyBUF_SIMPLE | PyBUF_WRITABLE, "ChunkEncode.run", "out")
+            try:
+                if d.len < self.chunk_nbytes or o.len < n * self.encode_bound:
+                    raise ValueError(f"ChunkEncode.run: dbuf / out have {d.len} / {o.len} "
+                                     f"bytes, need {self.chunk_nbytes} / {n * self.encode_bound}")
+                with nogil:
+                    rc = csrc.zc_encode_chunks(&self.spec, &self.enc, dec.ctx,
+                                               &rows[0, 0] if n else NULL, n, <char *>d.buf,
+                                               <size_t>d.len, <char *>o.buf, <size_t>o.len,
+                                               &placed[0, 0] if n else NULL, &st)
+            finally:
+                PyBuffer_Release(&o)
+        finally:
+            PyBuffer_Release(&d)
+        if rc == csrc.ZC_E_DATA:
+            raise CodecError(f"chunk {st.index}: codec {self.codec_name!r} failed to encode it")
+        check(rc, "ChunkEncode.run")
+        return rc, result

@@ -114,6 +114,10 @@ cdef extern from "zc_chunkwrite.h" nogil:
         const char *cname
 
     size_t zc_chunkwrite_bound(int codec, size_t nbytes)
+    Py_ssize_t zc_encode_chunks(const zc_chunkio_spec *spec, const zc_encode_params *enc,
+                                zc_chunkio_ctx *ctx, const int64_t *origins, int64_t n,
+                                char *dbuf, size_t dbuf_size, char *out, size_t out_cap,
+                                int64_t *placed, zc_chunkio_status *status)
     Py_ssize_t zc_chunkwrite(const zc_chunkio_spec *spec, const zc_encode_params *enc,
                              int skip_empty, int do_fsync, zc_chunkio_ctx *ctx, char *dbuf,
                              size_t dbuf_size, char *cbuf, size_t cbuf_size, int64_t begin,

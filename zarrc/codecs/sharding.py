@@ -171,6 +171,7 @@ class _Bound:
         self.index = CodecPipeline.from_v3(codec.index_codecs, index_spec, f"{_NAME}.index_codecs")
         self.index_size = _fixed_size(self.index.codecs, index_spec)
         self.order = morton_order(self.chunks_per_shard)
+        self.order_array = np.array(self.order, dtype=np.int64).reshape(-1, len(shard))
 
 
 def _fixed_size(codecs: tuple[Codec, ...], spec: ChunkSpec) -> int:
@@ -347,24 +348,38 @@ class ShardingCodec(ArrayBytesCodec):
         if arr.shape != spec.shape:
             raise CodecError(f"codec {_NAME!r}: shard has shape {arr.shape}, expected {spec.shape}")
         fill = _fill_item(spec, arr.dtype)
-        index = np.full((*bound.chunks_per_shard, 2), MISSING, dtype=np.uint64)
+        placed = np.full((len(bound.order), 2), -1, dtype=np.int64)
         parts: list[bytes] = []
-        offset = bound.index_size if self.index_location == "start" else 0
-        for coords in bound.order:
+        offset = 0
+        for k, coords in enumerate(bound.order):
             chunk = arr[self.inner_region(coords)]
             if _is_fill(chunk, fill):
                 continue
             encoded = bound.inner.encode(chunk, f"inner chunk {coords}")
             if not encoded:
                 continue
-            index[coords] = (offset, len(encoded))
+            placed[k] = (offset, len(encoded))
             parts.append(encoded)
             offset += len(encoded)
-        index_bytes = bound.index.encode(index, "shard index")
+        return self.assemble(placed, parts, spec)
+
+    def inner_order(self, spec: ChunkSpec | None = None) -> np.ndarray:
+        """The shard's inner-chunk coordinates in stored (Morton) order, int64 ``(n, ndim)``."""
+        return self._bind(spec).order_array
+
+    def assemble(self, placed: np.ndarray, body: list, spec: ChunkSpec | None = None) -> bytes:
+        """The shard from its encoded inner chunks: ``body`` (byte strings, concatenated) and
+        per inner chunk in :meth:`inner_order`, its (offset in the body, size), ``(-1, -1)``
+        when left out (fill). The index goes before or after the body per ``index_location``."""
+        bound = self._bind(spec)
+        index = np.full((*bound.chunks_per_shard, 2), MISSING, dtype=np.uint64)
+        present = placed[:, 0] >= 0
+        rows = placed[present].astype(np.uint64)
         if self.index_location == "start":
-            parts.insert(0, index_bytes)
-        else:
-            parts.append(index_bytes)
+            rows[:, 0] += np.uint64(bound.index_size)
+        index[tuple(bound.order_array[present].T)] = rows
+        index_bytes = bound.index.encode(index, "shard index")
+        parts = [index_bytes, *body] if self.index_location == "start" else [*body, index_bytes]
         return b"".join(parts)
 
     def decode(self, data: Any, spec: ChunkSpec, out: np.ndarray | None = None) -> np.ndarray:

@@ -35,7 +35,8 @@ except ImportError:  # built without the compression libraries
     chunkio = None
 
 __all__ = [
-    "read_box_native", "available", "chain_of", "chunk_files", "plan_indexed", "plan_rows",
+    "read_box_native", "available", "chain_of", "chunk_files", "encoder_settings",
+    "plan_indexed", "plan_rows",
     "local_root",
     "read_buffer_size", "run_reads", "run_split", "thread_state", "local_slice", "ENABLED",
 ]
@@ -142,6 +143,18 @@ def chain_of(pipeline) -> tuple[str | None, str] | None:
     if name is None or (name == "blosc" and not chunkio.blosc_has(codec.cname)):
         return None
     return name, order
+
+
+def encoder_settings(codec, itemsize: int) -> dict:
+    """The C encoders' settings for ``codec`` (``zarrc.codecs`` zstd or blosc, or None), as
+    the Python codec would encode with them."""
+    if codec is None:
+        return {}
+    if codec.name == "zstd":
+        return {"level": codec.level, "checksum": codec.checksum}
+    typesize = codec.typesize if codec.typesize is not None else itemsize
+    return {"level": codec.clevel, "shuffle": codec._shuffle_for(typesize),
+            "typesize": typesize, "blocksize": codec.blocksize, "cname": codec.cname}
 
 
 def plan_rows(d, size: int, chunk: int) -> np.ndarray:

@@ -41,7 +41,7 @@ from zarrc.errors import CodecError
 from zarrc.indexing import iter_chunk_projections
 from zarrc.indexing.selection import IntDim, Selection, SliceDim
 
-__all__ = ["read_shards_native"]
+__all__ = ["read_shards_native", "inner_chain"]
 
 _PARALLEL_BYTES = 1 << 19  # decoded bytes from which a read is spread over the threads
 _TASK_BYTES = 1 << 18  # decoded bytes per task at most (a task is one or more inner chunks)
@@ -52,7 +52,8 @@ _MAX_CHAINS = 64
 
 _DEFAULT_INDEX_CODECS = [{"name": "bytes", "configuration": {"endian": "little"}},
                          {"name": "crc32c"}]
-# id(sharding codec) -> (codec, (chunkio codec name, order) or None, default index codecs)
+# id(sharding codec) -> (codec, (chunkio codec name, order) or None, default index codecs,
+# inner bytes->bytes codec)
 _chains: dict[int, tuple] = {}
 
 
@@ -154,24 +155,26 @@ class _Job:
         self.index_nbytes = 16 * math.prod(cps)  # the index without its checksum
 
 
-def _inner_chain(ctx: ArrayContext, codec) -> tuple:
-    """``((chunkio codec name or None, order) or None if unsupported, default index codecs)``
-    of a sharding codec."""
+def inner_chain(ctx: ArrayContext, codec) -> tuple:
+    """``(chain, default index codecs, inner bytes codec)`` of a sharding codec: ``chain`` is
+    ``(chunkio codec name or None, order)``, None when the C loops cannot code the inner
+    chunks; the last item is the inner chain's bytes->bytes codec instance (or None)."""
     found = _chains.get(id(codec))
     if found is None or found[0] is not codec:
-        chain = None
+        chain = inner = None
         try:
             spec = ChunkSpec(tuple(codec.chunk_shape), ctx.dtype)
             pipeline = CodecPipeline.from_v3(codec.codecs, spec)
             chain = native.chain_of(pipeline)
+            inner = pipeline.simple_chain()[0] if chain is not None else None
         except Exception:
             chain = None
         if len(_chains) >= _MAX_CHAINS:
             _chains.clear()
         fast = sys.byteorder == "little" and [
             c.to_json_v3() for c in codec.index_codecs] == _DEFAULT_INDEX_CODECS
-        found = _chains[id(codec)] = (codec, chain, fast)
-    return found[1], found[2]
+        found = _chains[id(codec)] = (codec, chain, fast, inner)
+    return found[1], found[2], found[3]
 
 
 def _plan_job(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> _Job | None:
@@ -186,7 +189,7 @@ def _plan_job(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> _Job | None
         return None
     if box.dtype != ctx.dtype or box.shape != tuple(sel.box_shape) or not box.flags.writeable:
         return None
-    chain, fast_index = _inner_chain(ctx, codec)
+    chain, fast_index, _ = inner_chain(ctx, codec)
     if chain is None:
         return None
     name, order = chain

@@ -21,7 +21,15 @@ from collections.abc import Callable
 import numpy as np
 
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.native import available, chain_of, local_slice, plan_rows, run_split, thread_state
+from zarrc.engine.native import (
+    available,
+    chain_of,
+    encoder_settings,
+    local_slice,
+    plan_rows,
+    run_split,
+    thread_state,
+)
 from zarrc.indexing import ChunkProjection
 from zarrc.indexing.selection import IntDim, Selection, SliceDim
 from zarrc.metadata.chunk_key import ChunkKeyEncoding
@@ -71,17 +79,6 @@ class _Job:
         self.values = values  # the box as the engine has it (integer dimensions dropped)
 
 
-def _encoding(codec, itemsize: int) -> dict:
-    """The C loop's settings for ``codec`` (``zarrc.codecs`` zstd or blosc, or None)."""
-    if codec is None:
-        return {}
-    if codec.name == "zstd":
-        return {"level": codec.level, "checksum": codec.checksum}
-    typesize = codec.typesize if codec.typesize is not None else itemsize
-    return {"level": codec.clevel, "shuffle": codec._shuffle_for(typesize),
-            "typesize": typesize, "blocksize": codec.blocksize, "cname": codec.cname}
-
-
 def _plan_job(ctx: ArrayContext, sel: Selection, values: np.ndarray) -> _Job | None:
     if sel.post is not None or ctx.by_numpy or not ctx.regular or ctx.pipeline.sharding:
         return None
@@ -112,7 +109,7 @@ def _plan_job(ctx: ArrayContext, sel: Selection, values: np.ndarray) -> _Job | N
     write = chunkio.ChunkWrite(
         directory, encoding.name, encoding.separator, ctx.chunks, ctx.shape, itemsize, name,
         order, plans, source, ctx.fill_bytes or bytes(itemsize), skip_empty=skip_empty,
-        fsync=store._fsync, **_encoding(codec, itemsize))
+        fsync=store._fsync, **encoder_settings(codec, itemsize))
     return _Job(ctx, write, plans, int_dims, values)
 
 

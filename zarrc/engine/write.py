@@ -12,6 +12,7 @@ import numpy as np
 
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.locks import chunk_lock
+from zarrc.engine.native_shard_write import encode_shard_native
 from zarrc.engine.native_write import write_box_native
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.read import box_index, read_box
@@ -82,7 +83,8 @@ def _store_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, k
     if ctx.is_empty(chunk):
         ctx.store.delete(key)
         return
-    ctx.store.set(key, pipeline.encode(chunk, key))
+    encoded = encode_shard_native(ctx, chunk) if pipeline.sharding is not None else None
+    ctx.store.set(key, pipeline.encode(chunk, key) if encoded is None else encoded)
 
 
 def write_box(ctx: ArrayContext, sel: Selection, values: np.ndarray) -> None:
