@@ -10,6 +10,7 @@
 #define _DEFAULT_SOURCE /* preadv */
 
 #include "zc_chunkio_impl.h"
+#include "zc_blosc.h"
 #include "zc_copy.h"
 #include "zc_fill.h"
 
@@ -445,18 +446,38 @@ static void zc_entry_plan(const zc_chunkio_spec *s, const int64_t *idx, const ss
     }
 }
 
+/* The box address of each row of a whole C-order chunk (e->rows of them). */
+static void zc_entry_rows(const zc_chunkio_spec *s, const zc_entry *e, char **rowp)
+{
+    ssize_t idx[ZC_MAXDIM];
+    const int last = s->ndim - 1;
+    int i, k;
+    for (k = 0; k < last; k++)
+        idx[k] = 0;
+    for (i = 0; i < e->rows; i++) {
+        ssize_t doff = e->doff;
+        for (k = 0; k < last; k++)
+            doff += idx[k] * s->box_strides[k];
+        rowp[i] = s->box + doff;
+        for (k = last - 1; k >= 0; k--) {
+            if (++idx[k] < s->chunk_shape[k])
+                break;
+            idx[k] = 0;
+        }
+    }
+}
+
 /* An uncompressed whole chunk read with one preadv per call straight into its box rows (no
  * bounce buffer).  1: missing; 0: read; ZC_E_DATA: the file is not exactly one chunk. */
 static int zc_read_rows(const zc_chunkio_spec *s, const zc_entry *e, const char *path,
                         size_t nbytes, int *err)
 {
     struct iovec iov[ZC_MAX_ROWS];
-    ssize_t idx[ZC_MAXDIM];
-    const int last = s->ndim - 1;
-    const size_t row = (size_t)s->chunk_shape[last] * (size_t)s->itemsize;
+    char *rowp[ZC_MAX_ROWS];
+    const size_t row = (size_t)s->chunk_shape[s->ndim - 1] * (size_t)s->itemsize;
     struct stat st;
     off_t off = 0;
-    int i, k, fd = open(path, O_RDONLY | O_CLOEXEC);
+    int i, fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR)
             return 1;
@@ -476,19 +497,10 @@ static int zc_read_rows(const zc_chunkio_spec *s, const zc_entry *e, const char 
         close(fd);
         return ZC_E_DATA;
     }
-    for (k = 0; k < last; k++)
-        idx[k] = 0;
+    zc_entry_rows(s, e, rowp);
     for (i = 0; i < e->rows; i++) {
-        ssize_t doff = e->doff;
-        for (k = 0; k < last; k++)
-            doff += idx[k] * s->box_strides[k];
-        iov[i].iov_base = s->box + doff;
+        iov[i].iov_base = rowp[i];
         iov[i].iov_len = row;
-        for (k = last - 1; k >= 0; k--) {
-            if (++idx[k] < s->chunk_shape[k])
-                break;
-            idx[k] = 0;
-        }
     }
     i = 0;
     while (i < e->rows) {
@@ -615,6 +627,14 @@ static int zc_entry_decode(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const 
             return ZC_OK;
         }
         return zc_entry_copy(s, e, src);
+    }
+    if (s->codec == ZC_CODEC_BLOSC && e->rows > 0) { /* a whole tile: un-shuffle into place */
+        char *rowp[ZC_MAX_ROWS];
+        zc_entry_rows(s, e, rowp);
+        if (zc_blosc_decode_rows(src, n, nbytes, rowp, e->rows,
+                                 (size_t)s->chunk_shape[s->ndim - 1] * (size_t)s->itemsize, dbuf,
+                                 nbytes) == ZC_OK)
+            return ZC_OK;
     }
     rc = zc_chunkio_decode(ctx, s->codec, src, n, target, nbytes, e->direct ? nbytes : e->need);
     if (rc == ZC_OK && !e->direct)

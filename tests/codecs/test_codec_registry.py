@@ -236,6 +236,8 @@ def test_codec_info_reports_description_and_availability(monkeypatch):
         raise ImportError("no module named 'blosc'")
 
     monkeypatch.setattr(registry, "_import", missing)
-    monkeypatch.setattr(registry, "_loaded", {2: {}, 3: {}})
+    monkeypatch.setattr(registry, "_loaded", {2: {}, 3: {}})  # as if nothing was imported yet
+    monkeypatch.setattr(registry, "_lazy", {2: dict(registry._BUILTIN_V2),
+                                            3: dict(registry._BUILTIN_V3)})
     info = registry.codec_info("blosc")
     assert info["available"] is False and "blosc" in info["reason"]

@@ -420,3 +420,32 @@ def test_partly_selected_zstd_chunks_decode_only_their_prefix(tmp_path, checksum
             a[3:40, 100:200]
     else:
         np.testing.assert_array_equal(a[3:40, 100:200], data[3:40, 100:200])
+
+
+@needs_chunkio
+@pytest.mark.parametrize("dtype", ["u1", "<i2", "<f4", "<f8", "<c16", "<i4"])
+@pytest.mark.parametrize("shuffle", ["noshuffle", "shuffle", "bitshuffle"])
+@pytest.mark.parametrize("block_rows", [None, 4, 3, 2.5])
+def test_blosc_tiles_decode_into_their_rows(tmp_path, monkeypatch, dtype, shuffle, block_rows):
+    # whole chunks of a wider array: blosc's streams are un-shuffled straight into the rows
+    # when blocks hold whole rows (4 or 3 of a chunk's 10: several blocks and a short last
+    # one; rows of 16 items and more take the vector path, the rest the scalar one); blocks of
+    # 2.5 rows and bit shuffle are decoded by libblosc. All read as NumPy and Python do.
+    blocksize = 0 if block_rows is None else int(block_rows * 48 * np.dtype(dtype).itemsize)
+    rng = np.random.default_rng(7)
+    data = (rng.normal(size=(40, 96)) * 30).astype(dtype)
+    data[:10, :48] = 0  # a tile that compresses to almost nothing
+    a = zarrc.create_array(LocalStore(str(tmp_path)), name="a", shape=data.shape, dtype=dtype,
+                           chunks=(10, 48), compressors=[{"name": "blosc", "configuration": {
+                               "cname": "lz4", "clevel": 5, "shuffle": shuffle,
+                               "blocksize": blocksize}}])
+    a[...] = data
+    tiny = zarrc.create_array(LocalStore(str(tmp_path)), name="t", shape=(4, 6), dtype=dtype,
+                              chunks=(2, 3), compressors=[{"name": "blosc"}])
+    tiny[...] = data[:4, :6]  # 6 items a chunk: stored as a plain copy
+    for arr, values in ((a, data), (tiny, data[:4, :6])):
+        sel = normalize_selection(np.s_[...], values.shape)
+        handled, box = native_box(arr._ctx, sel)
+        assert handled
+        np.testing.assert_array_equal(box, values)
+        np.testing.assert_array_equal(box, python_box(arr._ctx, sel, monkeypatch))
