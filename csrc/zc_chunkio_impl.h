@@ -36,6 +36,17 @@ int zc_chunkio_read_file(const char *path, char *buf, size_t cap, size_t *size, 
 int zc_chunkio_decode(zc_chunkio_ctx *ctx, int codec, const char *src, size_t n, char *dst,
                       size_t dn, size_t need);
 
+/* The start of every loop: clear the status; check the dimensions and the item size. */
+static inline int zc_chunkio_begin(const zc_chunkio_spec *s, zc_chunkio_status *st)
+{
+    st->index = -1;
+    st->need = 0;
+    st->err = 0;
+    if (s->ndim < 0 || s->ndim > ZC_MAXDIM)
+        return ZC_E_NDIM;
+    return s->itemsize <= 0 ? ZC_E_ITEMSIZE : ZC_OK;
+}
+
 /* Room a path buffer needs for spec->dir plus the longest key, with `extra` bytes more. */
 #define ZC_CHUNKIO_PATH_ROOM(dirlen, ndim, extra) ((dirlen) + 2 + (size_t)(ndim) * 21 + (extra))
 

@@ -70,13 +70,9 @@ ssize_t zc_chunkio_read_points(const zc_chunkio_spec *s, const zc_points *p, zc_
     int d, rc;
     if (s == NULL || p == NULL || st == NULL || ctx == NULL || s->dir == NULL || s->fill == NULL)
         return ZC_E_ARG;
-    st->index = -1;
-    st->need = 0;
-    st->err = 0;
-    if (s->ndim < 0 || s->ndim > ZC_MAXDIM)
-        return ZC_E_NDIM;
-    if (s->itemsize <= 0)
-        return ZC_E_ITEMSIZE;
+    rc = zc_chunkio_begin(s, st);
+    if (rc < 0)
+        return rc;
     if ((s->ndim > 0 && (s->chunk_shape == NULL || s->array_shape == NULL)) ||
         (s->key_encoding != ZC_KEY_DEFAULT && s->key_encoding != ZC_KEY_V2) ||
         (s->separator != '/' && s->separator != '.') || s->codec < ZC_CODEC_NONE ||

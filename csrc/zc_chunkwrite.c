@@ -350,17 +350,13 @@ ssize_t zc_encode_chunks(const zc_chunkio_spec *s, const zc_encode_params *enc,
     ssize_t cstride[ZC_MAXDIM], cshape[ZC_MAXDIM];
     size_t nbytes, bound, used = 0;
     int64_t k;
-    int d;
+    int d, rc;
     if (s == NULL || enc == NULL || ctx == NULL || st == NULL || s->box == NULL ||
         s->fill == NULL || (n > 0 && (origins == NULL || placed == NULL || out == NULL)) || n < 0)
         return ZC_E_ARG;
-    st->index = -1;
-    st->need = 0;
-    st->err = 0;
-    if (s->ndim < 0 || s->ndim > ZC_MAXDIM)
-        return ZC_E_NDIM;
-    if (s->itemsize <= 0)
-        return ZC_E_ITEMSIZE;
+    rc = zc_chunkio_begin(s, st);
+    if (rc < 0)
+        return rc;
     if (s->codec != ZC_CODEC_NONE && s->codec != ZC_CODEC_ZSTD && s->codec != ZC_CODEC_BLOSC)
         return ZC_E_ARG;
     for (d = 0; d < s->ndim; d++) {

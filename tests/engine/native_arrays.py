@@ -23,12 +23,10 @@ CODECS = {
 }
 
 
-def make_array(root, data, chunks, *, codec="zstd", zarr_format=3, separator=None, order="C",
-               fill_value=0, written=None, name="a"):
-    """An array of ``data`` in a LocalStore at ``root``; only ``written`` (a selection) is
-    stored when given, the rest is left to the fill value."""
-    v3, v2 = CODECS[codec]
-    kwargs = {}
+def create_local(root, shape, dtype, chunks, coding, *, zarr_format=3, separator=None,
+                 order="C", fill_value=0, name="a", **kwargs):
+    """An empty array in a LocalStore at ``root``; ``coding`` is a ``CODECS`` entry."""
+    v3, v2 = coding
     if zarr_format == 3:
         kwargs["compressors"] = [v3] if v3 else None
         if separator:
@@ -38,9 +36,15 @@ def make_array(root, data, chunks, *, codec="zstd", zarr_format=3, separator=Non
         kwargs["compressors"] = [v2] if v2 else None
         if separator:
             kwargs["dimension_separator"] = separator
-    a = zarrc.create_array(LocalStore(root), name=name, shape=data.shape, dtype=data.dtype,
-                           chunks=chunks, zarr_format=zarr_format, order=order,
-                           fill_value=fill_value, **kwargs)
+    return zarrc.create_array(LocalStore(root), name=name, shape=shape, dtype=dtype,
+                              chunks=chunks, zarr_format=zarr_format, order=order,
+                              fill_value=fill_value, **kwargs)
+
+
+def make_array(root, data, chunks, *, codec="zstd", written=None, **kwargs):
+    """An array of ``data`` in a LocalStore at ``root`` (``create_local``'s options); only
+    ``written`` (a selection) is stored when given, the rest is left to the fill value."""
+    a = create_local(root, data.shape, data.dtype, chunks, CODECS[codec], **kwargs)
     if written is None:
         a[...] = data
     else:

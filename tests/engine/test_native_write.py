@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from native_arrays import create_local
 
 import zarrc
 from zarrc import config
@@ -46,21 +47,8 @@ MORE_CODECS = {
 }
 
 
-def create(root, shape, dtype, chunks, *, codec="none", zarr_format=3, separator=None,
-           order="C", fill_value=0, **kwargs):
-    v3, v2 = {**CODECS, **MORE_CODECS}[codec]
-    if zarr_format == 3:
-        kwargs["compressors"] = [v3] if v3 else None
-        if separator:
-            kwargs["chunk_key_encoding"] = {"name": "default",
-                                            "configuration": {"separator": separator}}
-    else:
-        kwargs["compressors"] = [v2] if v2 else None
-        if separator:
-            kwargs["dimension_separator"] = separator
-    return zarrc.create_array(LocalStore(root), name="a", shape=shape, dtype=dtype,
-                              chunks=chunks, zarr_format=zarr_format, order=order,
-                              fill_value=fill_value, **kwargs)
+def create(root, shape, dtype, chunks, *, codec="none", **kwargs):
+    return create_local(root, shape, dtype, chunks, {**CODECS, **MORE_CODECS}[codec], **kwargs)
 
 
 def files(root):

@@ -52,6 +52,55 @@ def blosc_has(str cname):
     return csrc.zc_chunkio_blosc_has(cname.encode("ascii")) == 1
 
 
+cdef void _spec_coding(csrc.zc_chunkio_spec *spec, int ndim, const int64_t *chunk_shape,
+                       const int64_t *array_shape, Py_ssize_t itemsize, codec, str order,
+                       const char *fill):
+    """Set the chunks' shape and coding in `spec`; no files, plans, lists or box yet."""
+    spec.dir = NULL
+    spec.key_encoding = csrc.ZC_KEY_DEFAULT
+    spec.separator = ord("/")
+    spec.ndim = ndim
+    spec.chunk_shape = chunk_shape
+    spec.array_shape = array_shape
+    spec.itemsize = itemsize
+    spec.codec = CODECS[codec]
+    spec.order_f = order == "F"
+    spec.plans = NULL
+    spec.plan_len = NULL
+    spec.lists = NULL
+    spec.list_len = NULL
+    spec.box = NULL
+    spec.box_shape = NULL
+    spec.box_strides = NULL
+    spec.fill = fill
+
+
+cdef int _scratch_views(str what, rbuf, dbuf, Py_ssize_t chunk_nbytes, Py_buffer *r,
+                        Py_buffer *w) except -1:
+    """Writable views of a thread's read buffer and decoded-chunk buffer (at least
+    `chunk_nbytes`); on an error neither is held."""
+    get_buffer(rbuf, r, PyBUF_SIMPLE | PyBUF_WRITABLE, what, "rbuf")
+    try:
+        get_buffer(dbuf, w, PyBUF_SIMPLE | PyBUF_WRITABLE, what, "dbuf")
+    except BaseException:
+        PyBuffer_Release(r)
+        raise
+    if w.len < chunk_nbytes:
+        PyBuffer_Release(w)
+        PyBuffer_Release(r)
+        raise ValueError(f"{what}: dbuf has {w.len} bytes, a chunk needs {chunk_nbytes}")
+    return 0
+
+
+cdef tuple _outcome(Py_ssize_t rc, csrc.zc_chunkio_status *st, str what):
+    """``(rc, index, need, err)`` of a loop's return code; raises for a refused spec."""
+    if rc >= 0:
+        return rc, -1, 0, 0
+    if rc in CHUNK_ERRORS:
+        return rc, st.index, st.need, st.err
+    check(rc, what)
+
+
 cdef class Decompressor:
     """One thread's coding state (zstd contexts, a libdeflate decompressor); never share it."""
 
@@ -116,23 +165,11 @@ cdef class _ChunkBox:
             raise ValueError(
                 f"{what}: box has {self.box_view.ndim} dims of {self.box_view.itemsize}-byte "
                 f"items, expected {ndim} of {itemsize}")
-        self.spec.dir = NULL
-        self.spec.key_encoding = csrc.ZC_KEY_DEFAULT
-        self.spec.separator = ord("/")
-        self.spec.ndim = ndim
-        self.spec.chunk_shape = self.chunk_shape
-        self.spec.array_shape = self.array_shape
-        self.spec.itemsize = itemsize
-        self.spec.codec = CODECS[codec]
-        self.spec.order_f = order == "F"
-        self.spec.plans = NULL
-        self.spec.plan_len = NULL
-        self.spec.lists = NULL
-        self.spec.list_len = NULL
+        _spec_coding(&self.spec, ndim, self.chunk_shape, self.array_shape, itemsize, codec,
+                     order, self.fill)
         self.spec.box = <char *>self.box_view.buf
         self.spec.box_shape = self.box_view.shape
         self.spec.box_strides = self.box_view.strides
-        self.spec.fill = self.fill
         return 0
 
 
@@ -253,25 +290,15 @@ cdef class ChunkRead(_ChunkBox):
         cdef Py_ssize_t rc
         if begin < 0 or end < begin or end > self.total:
             raise ValueError(f"ChunkRead.run: range [{begin}, {end}) outside [0, {self.total})")
-        get_buffer(rbuf, &r, PyBUF_SIMPLE | PyBUF_WRITABLE, "ChunkRead.run", "rbuf")
+        _scratch_views("ChunkRead.run", rbuf, dbuf, self.chunk_nbytes, &r, &w)
         try:
-            get_buffer(dbuf, &w, PyBUF_SIMPLE | PyBUF_WRITABLE, "ChunkRead.run", "dbuf")
-            try:
-                if w.len < self.chunk_nbytes:
-                    raise ValueError(f"ChunkRead.run: dbuf has {w.len} bytes, a chunk needs "
-                                     f"{self.chunk_nbytes}")
-                with nogil:
-                    rc = csrc.zc_chunkio_read(&self.spec, dec.ctx, <char *>r.buf, <size_t>r.len,
-                                              <char *>w.buf, <size_t>w.len, begin, end, &st)
-            finally:
-                PyBuffer_Release(&w)
+            with nogil:
+                rc = csrc.zc_chunkio_read(&self.spec, dec.ctx, <char *>r.buf, <size_t>r.len,
+                                          <char *>w.buf, <size_t>w.len, begin, end, &st)
         finally:
+            PyBuffer_Release(&w)
             PyBuffer_Release(&r)
-        if rc >= 0:
-            return rc, -1, 0, 0
-        if rc in CHUNK_ERRORS:
-            return rc, st.index, st.need, st.err
-        check(rc, "ChunkRead.run")
+        return _outcome(rc, &st, "ChunkRead.run")
 
 
 cdef class MemoryRead(_ChunkBox):
@@ -502,21 +529,11 @@ cdef class PointRead:
             raise ValueError("PointRead: out is not a whole number of items")
         self.directory = directory
         self.fill = fill
+        _spec_coding(&self.spec, ndim, self.chunk_shape, self.array_shape, itemsize, codec,
+                     order, self.fill)
         self.spec.dir = self.directory
         self.spec.key_encoding = KEY_ENCODINGS[key_encoding]
         self.spec.separator = ord(separator)
-        self.spec.ndim = ndim
-        self.spec.chunk_shape = self.chunk_shape
-        self.spec.array_shape = self.array_shape
-        self.spec.itemsize = itemsize
-        self.spec.codec = CODECS[codec]
-        self.spec.order_f = order == "F"
-        self.spec.plans = NULL
-        self.spec.plan_len = NULL
-        self.spec.box = NULL
-        self.spec.box_shape = NULL
-        self.spec.box_strides = NULL
-        self.spec.fill = self.fill
         self.total = self.coords.shape[0]
         self.points.ngroups = self.total
         self.points.coords = &self.coords[0, 0] if self.total and ndim else <const int64_t *>self.chunk_shape
@@ -538,26 +555,16 @@ cdef class PointRead:
         cdef Py_ssize_t rc
         if begin < 0 or end < begin or end > self.total:
             raise ValueError(f"PointRead.run: range [{begin}, {end}) outside [0, {self.total})")
-        get_buffer(rbuf, &r, PyBUF_SIMPLE | PyBUF_WRITABLE, "PointRead.run", "rbuf")
+        _scratch_views("PointRead.run", rbuf, dbuf, self.chunk_nbytes, &r, &w)
         try:
-            get_buffer(dbuf, &w, PyBUF_SIMPLE | PyBUF_WRITABLE, "PointRead.run", "dbuf")
-            try:
-                if w.len < self.chunk_nbytes:
-                    raise ValueError(f"PointRead.run: dbuf has {w.len} bytes, a chunk needs "
-                                     f"{self.chunk_nbytes}")
-                with nogil:
-                    rc = csrc.zc_chunkio_read_points(&self.spec, &self.points, dec.ctx,
-                                                     <char *>r.buf, <size_t>r.len, <char *>w.buf,
-                                                     <size_t>w.len, begin, end, &st)
-            finally:
-                PyBuffer_Release(&w)
+            with nogil:
+                rc = csrc.zc_chunkio_read_points(&self.spec, &self.points, dec.ctx,
+                                                 <char *>r.buf, <size_t>r.len, <char *>w.buf,
+                                                 <size_t>w.len, begin, end, &st)
         finally:
+            PyBuffer_Release(&w)
             PyBuffer_Release(&r)
-        if rc >= 0:
-            return rc, -1, 0, 0
-        if rc in CHUNK_ERRORS:
-            return rc, st.index, st.need, st.err
-        check(rc, "PointRead.run")
+        return _outcome(rc, &st, "PointRead.run")
 
 
 cdef class ChunkEncode(_ChunkBox):
