@@ -446,25 +446,30 @@ static void zc_entry_plan(const zc_chunkio_spec *s, const int64_t *idx, const ss
     }
 }
 
-/* The box address of each row of a whole C-order chunk (e->rows of them). */
-static void zc_entry_rows(const zc_chunkio_spec *s, const zc_entry *e, char **rowp)
+void zc_chunkio_row_addresses(const zc_chunkio_spec *s, ssize_t off, int nrows, char **rowp)
 {
     ssize_t idx[ZC_MAXDIM];
     const int last = s->ndim - 1;
     int i, k;
     for (k = 0; k < last; k++)
         idx[k] = 0;
-    for (i = 0; i < e->rows; i++) {
-        ssize_t doff = e->doff;
+    for (i = 0; i < nrows; i++) {
+        ssize_t at = off;
         for (k = 0; k < last; k++)
-            doff += idx[k] * s->box_strides[k];
-        rowp[i] = s->box + doff;
+            at += idx[k] * s->box_strides[k];
+        rowp[i] = s->box + at;
         for (k = last - 1; k >= 0; k--) {
             if (++idx[k] < s->chunk_shape[k])
                 break;
             idx[k] = 0;
         }
     }
+}
+
+/* The box address of each row of a whole C-order chunk (e->rows of them). */
+static void zc_entry_rows(const zc_chunkio_spec *s, const zc_entry *e, char **rowp)
+{
+    zc_chunkio_row_addresses(s, e->doff, e->rows, rowp);
 }
 
 /* An uncompressed whole chunk read with one preadv per call straight into its box rows (no

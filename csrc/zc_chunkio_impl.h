@@ -18,6 +18,10 @@ struct zc_chunkio_ctx {
 /* Check a spec (files: it names chunk files); *total = entries of the plans' product. */
 int zc_chunkio_check_spec(const zc_chunkio_spec *s, int files, int64_t *total);
 
+/* The box addresses of the first nrows rows (last dimension) of a whole chunk whose first
+ * item is at byte offset off of spec->box, in C order over spec->chunk_shape. */
+void zc_chunkio_row_addresses(const zc_chunkio_spec *s, ssize_t off, int nrows, char **rowp);
+
 /* Byte strides of a stored chunk (C or F order per spec->order_f) and its size in bytes. */
 void zc_chunkio_chunk_strides(const zc_chunkio_spec *s, ssize_t *cstride, size_t *nbytes);
 

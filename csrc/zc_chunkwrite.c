@@ -225,7 +225,7 @@ static void zc_wentry_plan(const zc_chunkio_spec *s, const int64_t *idx, zc_went
  * and long enough to be worth it: returns their number (at most `cap`), else 0. */
 static int zc_source_rows(const zc_chunkio_spec *s, const zc_wentry *e, struct iovec *iov, int cap)
 {
-    ssize_t idx[ZC_MAXDIM];
+    char *rowp[ZC_WRITE_IOV];
     const int last = s->ndim - 1;
     size_t row;
     int64_t rows = 1;
@@ -235,21 +235,12 @@ static int zc_source_rows(const zc_chunkio_spec *s, const zc_wentry *e, struct i
     row = (size_t)s->chunk_shape[last] * (size_t)s->itemsize;
     for (k = 0; k < last; k++)
         rows *= s->chunk_shape[k];
-    if (row < ZC_MIN_ROW || rows > cap)
+    if (row < ZC_MIN_ROW || rows > cap || rows > ZC_WRITE_IOV)
         return 0;
-    for (k = 0; k < last; k++)
-        idx[k] = 0;
+    zc_chunkio_row_addresses(s, e->soff, (int)rows, rowp);
     for (i = 0; i < (int)rows; i++) {
-        ssize_t off = e->soff;
-        for (k = 0; k < last; k++)
-            off += idx[k] * s->box_strides[k];
-        iov[i].iov_base = s->box + off;
+        iov[i].iov_base = rowp[i];
         iov[i].iov_len = row;
-        for (k = last - 1; k >= 0; k--) {
-            if (++idx[k] < s->chunk_shape[k])
-                break;
-            idx[k] = 0;
-        }
     }
     return (int)rows;
 }

@@ -35,10 +35,9 @@ except ImportError:  # built without the compression libraries
     chunkio = None
 
 __all__ = [
-    "read_box_native", "available", "chain_of", "chunk_files", "encoder_settings",
-    "plan_indexed", "plan_rows",
-    "local_root",
-    "read_buffer_size", "run_reads", "run_split", "thread_state", "local_slice", "ENABLED",
+    "ENABLED", "available", "chain_of", "chunk_files", "encoder_settings", "local_root",
+    "local_slice", "plan_indexed", "plan_rows", "read_box_native", "read_buffer_size",
+    "run_reads", "run_split", "thread_state",
 ]
 
 ENABLED = True

@@ -15,7 +15,6 @@ which raises the store's error for its key). So both paths agree by construction
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import numpy as np
@@ -23,7 +22,7 @@ import numpy as np
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.native import (
     available,
-    chain_of,
+    chunk_files,
     encoder_settings,
     local_slice,
     plan_rows,
@@ -32,7 +31,6 @@ from zarrc.engine.native import (
 )
 from zarrc.indexing import ChunkProjection
 from zarrc.indexing.selection import IntDim, Selection, SliceDim
-from zarrc.metadata.chunk_key import ChunkKeyEncoding
 from zarrc.storage.local import LocalStore
 
 try:
@@ -80,31 +78,23 @@ class _Job:
 
 
 def _plan_job(ctx: ArrayContext, sel: Selection, values: np.ndarray) -> _Job | None:
-    if sel.post is not None or ctx.by_numpy or not ctx.regular or ctx.pipeline.sharding:
-        return None
-    if not all(isinstance(d, (IntDim, SliceDim)) for d in sel.dims):
+    if sel.post is not None or not all(isinstance(d, (IntDim, SliceDim)) for d in sel.dims):
         return None
     store = ctx.store
     if type(store) is not LocalStore or store.read_only or store._confine_symlinks:
         return None  # a subclass may store differently; symlink checks need the Python path
     if values.dtype != ctx.dtype or values.shape != tuple(sel.box_shape):
         return None
-    encoding = getattr(ctx.encode_key, "__self__", None)
-    if not isinstance(encoding, ChunkKeyEncoding):
+    files = chunk_files(ctx)
+    if files is None or files[2] not in chunkio.WRITE_CODECS:
         return None
-    chain = chain_of(ctx.pipeline)
-    if chain is None or chain[0] not in chunkio.WRITE_CODECS:
-        return None
-    if tuple(ctx.pipeline.spec.shape) != tuple(ctx.chunks):
-        return None
-    name, order = chain
+    directory, encoding, name, order = files
     codec = ctx.pipeline.simple_chain()[0]
     int_dims = tuple(isinstance(d, IntDim) for d in sel.dims)
     int_axes = tuple(k for k, is_int in enumerate(int_dims) if is_int)
     source = np.expand_dims(values, int_axes) if int_axes else values
     plans = [plan_rows(d, n, c) for d, n, c in zip(sel.dims, ctx.shape, ctx.chunks)]
     itemsize = ctx.dtype.itemsize
-    directory = os.fsencode(store.root.rstrip("/") + "/" + ctx.prefix)
     skip_empty = not ctx.write_empty_chunks and ctx.fill_bytes is not None
     write = chunkio.ChunkWrite(
         directory, encoding.name, encoding.separator, ctx.chunks, ctx.shape, itemsize, name,
