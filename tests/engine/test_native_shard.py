@@ -342,10 +342,15 @@ def test_other_index_codecs_and_nested_sharding(tmp_path, monkeypatch):
             if handled:
                 np.testing.assert_array_equal(box, x[selection])
                 np.testing.assert_array_equal(box, python_box(a._ctx, sel, monkeypatch))
-    # selections other than ints and slices stay with the Python engine
+    # sorted index arrays are read natively (each inner chunk's box rows form one run);
+    # unsorted ones with scattered result positions stay with the Python engine
     a = zarrc.open_array(store, path="plain_index")
     ortho = normalize_orthogonal_selection(([0, 2, 5], slice(None)), x.shape)
-    assert not native.read_box_native(a._ctx, ortho, np.empty(ortho.box_shape, x.dtype))
+    handled, box = native_box(a._ctx, ortho)
+    assert handled
+    np.testing.assert_array_equal(box, x[[0, 2, 5]])
+    scattered = normalize_orthogonal_selection(([5, 0, 0], slice(None)), x.shape)
+    assert not native.read_box_native(a._ctx, scattered, np.empty(scattered.box_shape, x.dtype))
 
 
 @needs_chunkio

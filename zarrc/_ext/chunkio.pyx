@@ -124,6 +124,9 @@ cdef class _ChunkBox:
     cdef Py_buffer box_view
     cdef bint have_box
     cdef bytes fill
+    cdef int64_t list_len[MAXDIM]
+    cdef const int64_t *list_ptr[MAXDIM]
+    cdef list list_views
     cdef readonly Py_ssize_t chunk_nbytes
 
     def __cinit__(self):
@@ -170,6 +173,30 @@ cdef class _ChunkBox:
         self.spec.box = <char *>self.box_view.buf
         self.spec.box_shape = self.box_view.shape
         self.spec.box_strides = self.box_view.strides
+        return 0
+
+    cdef int _set_lists(self, str what, lists) except -1:
+        """Point the spec at the (local, box) rows of the dimensions with indexed plan rows
+        (``PLAN_INDEXED`` steps); `lists` has one C-contiguous int64 (n, 2) array or None per
+        dimension."""
+        cdef const int64_t[:, ::1] view
+        cdef int d
+        if len(lists) != self.spec.ndim:
+            raise ValueError(f"{what}: {len(lists)} lists for {self.spec.ndim} dimensions")
+        self.list_views = []
+        for d in range(self.spec.ndim):
+            self.list_len[d] = 0
+            self.list_ptr[d] = NULL
+            if lists[d] is None:
+                continue
+            view = lists[d]
+            if view.shape[1] != 2:
+                raise ValueError(f"{what}: list rows must have 2 columns (local, box)")
+            self.list_views.append(view)
+            self.list_len[d] = view.shape[0]
+            self.list_ptr[d] = &view[0, 0] if view.shape[0] else NULL
+        self.spec.lists = self.list_ptr
+        self.spec.list_len = self.list_len
         return 0
 
 
@@ -220,8 +247,6 @@ cdef class ChunkRead(_ChunkBox):
 
     cdef int64_t plan_len[MAXDIM]
     cdef const int64_t *plan_ptr[MAXDIM]
-    cdef int64_t list_len[MAXDIM]
-    cdef const int64_t *list_ptr[MAXDIM]
     cdef bytes directory
     cdef list plan_views
     cdef readonly Py_ssize_t total
@@ -232,30 +257,7 @@ cdef class ChunkRead(_ChunkBox):
         self._setup("ChunkRead", chunk_shape, array_shape, itemsize, codec, order, box, fill)
         self._set_files("ChunkRead", directory, key_encoding, separator, plans)
         if lists is not None:
-            self._set_lists(lists)
-
-    cdef int _set_lists(self, lists) except -1:
-        """Point the spec at the (local, box) rows of the dimensions with indexed plan rows
-        (``PLAN_INDEXED`` steps); `lists` has one C-contiguous int64 (n, 2) array or None per
-        dimension."""
-        cdef const int64_t[:, ::1] view
-        cdef int d
-        if len(lists) != self.spec.ndim:
-            raise ValueError(f"ChunkRead: {len(lists)} lists for {self.spec.ndim} dimensions")
-        for d in range(self.spec.ndim):
-            self.list_len[d] = 0
-            self.list_ptr[d] = NULL
-            if lists[d] is None:
-                continue
-            view = lists[d]
-            if view.shape[1] != 2:
-                raise ValueError("ChunkRead: list rows must have 2 columns (local, box)")
-            self.plan_views.append(view)
-            self.list_len[d] = view.shape[0]
-            self.list_ptr[d] = &view[0, 0] if view.shape[0] else NULL
-        self.spec.lists = self.list_ptr
-        self.spec.list_len = self.list_len
-        return 0
+            self._set_lists("ChunkRead", lists)
 
     cdef int _set_files(self, str what, bytes directory, str key_encoding, str separator,
                         plans) except -1:
@@ -307,11 +309,14 @@ cdef class MemoryRead(_ChunkBox):
     Same parameters as :class:`ChunkRead` minus the file naming and the plans, which come with
     each :meth:`run` (one call per shard): ``chunk_shape`` is the inner chunk shape and the plan
     rows' chunk indices count inner chunks over the whole array, so edge chunks are recognised.
+    ``lists`` holds the (local, box) rows of indexed plan rows for every call.
     """
 
     def __init__(self, chunk_shape, array_shape, Py_ssize_t itemsize, codec, str order, box,
-                 bytes fill):
+                 bytes fill, lists=None):
         self._setup("MemoryRead", chunk_shape, array_shape, itemsize, codec, order, box, fill)
+        if lists is not None:
+            self._set_lists("MemoryRead", lists)
 
     def run(self, Decompressor dec not None, plans, src, entries, dbuf, Py_ssize_t begin,
             Py_ssize_t end):

@@ -193,7 +193,9 @@ def plan_rows(d, size: int, chunk: int) -> np.ndarray:
 
 def plan_indexed(d: ArrayDim, chunk: int) -> tuple[np.ndarray, np.ndarray]:
     """An index-array dimension's plan: indexed rows (chunk, list start, ``PLAN_INDEXED``,
-    count, 0) and their list of (local position, box position) rows, grouped by chunk.
+    count, first box position) and their list of (local position, box position) rows,
+    grouped by chunk. (With ``order`` the box positions of a chunk are scattered: the last
+    column is 0 and only the list says where they go.)
 
     The box positions are the result's: an unsorted or repeating ``oindex`` array (``order``)
     lands in place, with no reordering pass afterwards.
@@ -216,6 +218,8 @@ def plan_indexed(d: ArrayDim, chunk: int) -> tuple[np.ndarray, np.ndarray]:
     rows[:, 1] = first
     rows[:, 2] = chunkio.PLAN_INDEXED
     rows[:, 3] = np.diff(bounds)
+    if d.order is None:  # sorted: each chunk's box positions are a run starting here
+        rows[:, 4] = first
     listed = np.stack([values[at] - sc * chunk, at], axis=1).astype(np.int64)
     return rows, np.ascontiguousarray(listed)
 
@@ -260,8 +264,6 @@ def read_buffer_size(chunk_nbytes: int) -> int:
 
 
 def _plan_job(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> _Job | None:
-    if sel.post is not None:
-        return None
     if not all(isinstance(d, (IntDim, SliceDim, ArrayDim)) for d in sel.dims):
         return None
     if box.dtype != ctx.dtype or box.shape != tuple(sel.box_shape) or not box.flags.writeable:

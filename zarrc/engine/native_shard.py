@@ -39,7 +39,7 @@ from zarrc.engine.pool import run_tasks
 from zarrc.engine.shard import coalesce_ranges, iter_shard_tasks
 from zarrc.errors import CodecError
 from zarrc.indexing import iter_chunk_projections
-from zarrc.indexing.selection import IntDim, Selection, SliceDim
+from zarrc.indexing.selection import ArrayDim, IntDim, Selection, SliceDim
 
 __all__ = ["read_shards_native", "inner_chain"]
 
@@ -181,12 +181,13 @@ def _plan_job(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> _Job | None
     codec = ctx.pipeline.sharding
     if codec is None or not native.available() or box is None:
         return None
-    if sel.post is not None or ctx.by_numpy or not sel.dims:
+    if ctx.by_numpy or not sel.dims:
         return None
     if getattr(ctx, "grid", None) is not None:  # a rectilinear grid of shards
         return None
-    if not all(isinstance(d, (IntDim, SliceDim)) for d in sel.dims):
-        return None
+    if not all(isinstance(d, (IntDim, SliceDim)) or (isinstance(d, ArrayDim) and d.order is None)
+               for d in sel.dims):
+        return None  # sorted index arrays: each inner chunk's box positions are one run
     if box.dtype != ctx.dtype or box.shape != tuple(sel.box_shape) or not box.flags.writeable:
         return None
     chain, fast_index, _ = inner_chain(ctx, codec)
@@ -198,9 +199,15 @@ def _plan_job(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> _Job | None
     int_axes = tuple(k for k, d in enumerate(sel.dims) if isinstance(d, IntDim))
     full_box = np.expand_dims(box, int_axes) if int_axes else box
     itemsize = ctx.dtype.itemsize
+    plans, lists = [], []
+    for d, n, c in zip(sel.dims, ctx.shape, inner):
+        rows, listed = (native.plan_indexed(d, c) if isinstance(d, ArrayDim)
+                        else (native.plan_rows(d, n, c), None))
+        plans.append(rows)
+        lists.append(listed)
     reader = native.chunkio.MemoryRead(inner, ctx.shape, itemsize, name, order, full_box,
-                                       ctx.fill_bytes or bytes(itemsize))
-    plans = [native.plan_rows(d, n, c) for d, n, c in zip(sel.dims, ctx.shape, inner)]
+                                       ctx.fill_bytes or bytes(itemsize),
+                                       lists if any(x is not None for x in lists) else None)
     runs = [_runs(rows, n, c, size) for rows, n, c, size in zip(plans, cps, ctx.chunks, ctx.shape)]
     shards = [_Shard(parts) for parts in itertools.product(*runs)]
     root = native.local_root(ctx.store)

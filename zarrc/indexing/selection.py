@@ -290,11 +290,26 @@ def _advanced(items: list, shape: tuple) -> Selection:
         post.append(inverse.reshape(arr.shape))
         axis += 1
     post_t = tuple(post)
+    if _box_is_result(post_t):
+        return Selection(tuple(dims), tuple(box_shape), None, tuple(box_shape))
     # The result's shape is what NumPy gives for the same selection on an array of the box's
     # shape; a zero-stride stand-in costs nothing and raises NumPy's own broadcast errors.
     stand_in = np.broadcast_to(np.zeros((), dtype=np.uint8), tuple(box_shape))
     out_shape = stand_in[post_t].shape
     return Selection(tuple(dims), tuple(box_shape), post_t, out_shape)
+
+
+def _box_is_result(post: tuple) -> bool:
+    """True when ``box[post]`` is the box itself: full slices and one 1-d index array that
+    is sorted and unique (``a[[1, 4, 7], 2:9]``), so no reordering pass is needed. (An
+    ``...`` that expands to no axes only matters between several advanced indices.)"""
+    arrays = [p for p in post if isinstance(p, np.ndarray)]
+    if len(arrays) != 1 or arrays[0].ndim != 1:
+        return False
+    if not all(isinstance(p, np.ndarray) or p is Ellipsis or p == slice(None) for p in post):
+        return False
+    inverse = arrays[0]
+    return bool((inverse == np.arange(inverse.shape[0])).all())
 
 
 def normalize_point_selection(selection, shape: tuple) -> PointSelection | None:
