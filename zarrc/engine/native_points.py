@@ -49,8 +49,7 @@ def read_points_native(ctx: ArrayContext, sel: PointSelection, out: np.ndarray,
     if files is None:
         return False
     directory, encoding, codec, order = files
-    groups = _group(sel.coords, ctx.chunks, ctx.shape, order)
-    coords, bounds, items, positions, local = groups
+    coords, bounds, items, positions, local = _group(sel.coords, ctx.chunks, ctx.shape, order)
     itemsize = ctx.dtype.itemsize
     read = chunkio.PointRead(directory, encoding.name, encoding.separator, ctx.chunks, ctx.shape,
                              itemsize, codec, order, coords, bounds, items, positions, out,
@@ -72,11 +71,12 @@ def _group(coords: tuple, chunks: tuple, shape: tuple, order: str) -> tuple:
     """Points grouped by chunk, as ``PointRead`` takes them, plus their chunk-local indices.
 
     Returns ``(chunk coords (groups, ndim), bounds (groups + 1), items, positions, local)``:
-    groups in grid order, points in their original order within a group.
+    groups in grid order, points in their original order within a group. (At least one
+    dimension and one point: ``read_points_native`` leaves the rest to Python.)
     """
     grid = tuple(-(-n // c) for n, c in zip(shape, chunks))
     chunk_idx = [c // k for c, k in zip(coords, chunks)]
-    flat = np.ravel_multi_index(chunk_idx, grid) if grid else np.zeros(len(coords[0]), np.int64)
+    flat = np.ravel_multi_index(chunk_idx, grid)
     if math.prod(grid) <= 1 << 16:  # NumPy's stable sort is a radix sort for 16-bit keys
         flat = flat.astype(np.uint16)
     positions = np.argsort(flat, kind="stable")

@@ -24,7 +24,9 @@ def encode_shard_native(ctx: ArrayContext, shard: np.ndarray) -> bytes | None:
     """The encoded bytes of ``shard`` (a whole shard's values, any strides), or None when the
     C encoders cannot produce them (the caller then uses the codec pipeline)."""
     codec = ctx.pipeline.sharding
-    if codec is None or not native.available() or ctx.by_numpy or shard.dtype != ctx.dtype:
+    if codec is None or not native.available() or ctx.by_numpy or not ctx.regular:
+        return None
+    if shard.dtype != ctx.dtype:
         return None
     if shard.shape != tuple(ctx.pipeline.spec.shape):
         return None

@@ -4,6 +4,10 @@ A chunk the selection covers whole is encoded and stored without reading; a part
 chunk is read, modified, encoded and stored in one ``set`` (the store makes that atomic). A
 chunk that ends up equal to the fill value is deleted instead of written, unless the array
 asks for ``write_empty_chunks``.
+
+Local arrays with a simple codec chain write their whole chunks in C
+(``zarrc.engine.native_write``), and whole shards are encoded in C
+(``zarrc.engine.native_shard_write``); both hand anything else back to this module.
 """
 
 from __future__ import annotations
