@@ -7,7 +7,7 @@
  * buffer (a shard's inner chunks), located by an (offset, nbytes) table.
  * The caller passes every buffer and one decompression context per thread,
  * so several threads can run disjoint ranges of one read at once (the GIL released).
- * Needs POSIX file calls and libzstd, liblz4, libblosc (1.x) and zlib.
+ * Needs POSIX file calls and libzstd, liblz4, libblosc (1.x) and libdeflate.
  */
 #ifndef ZC_CHUNKIO_H
 #define ZC_CHUNKIO_H
