@@ -5,7 +5,10 @@ directory (native path switched off); the oracle for the values is NumPy.
 """
 
 import os
+import shutil
 import stat
+import subprocess
+import sys
 import tempfile
 
 import numpy as np
@@ -345,3 +348,27 @@ def test_chunk_encode_checks_its_arguments():
         encode.run(dec, np.array([[0, 0], [2, 0]], np.int64), dbuf, np.empty(15, "u1"))
     with pytest.raises(ValueError, match="columns"):
         encode.run(dec, np.zeros((1, 3), np.int64), dbuf, np.empty(16, "u1"))
+
+
+@needs_chunkio
+@pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
+@pytest.mark.parametrize("fsync", [False, True])
+def test_fsync_store_flushes_each_chunk_before_its_rename(tmp_path, fsync):
+    # the C loop makes the system calls itself: strace counts them in a child process
+    script = (
+        "import numpy as np, sys, zarrc\n"
+        "from zarrc.storage import LocalStore\n"
+        f"a = zarrc.create_array(LocalStore(sys.argv[1], fsync={fsync}), name='a', shape=(10, 10),"
+        " chunks=(5, 5), dtype='i2')\n"
+        "print('WRITE', flush=True)\n"
+        "a[...] = np.arange(100).reshape(10, 10)\n"
+    )
+    trace = tmp_path / "trace"
+    subprocess.run(["strace", "-f", "-qq", "-e", "trace=fsync,rename,write", "-o", str(trace),
+                    sys.executable, "-c", script, str(tmp_path / "data")], check=True,
+                   capture_output=True)
+    calls = trace.read_text().split("WRITE", 1)[1].splitlines()
+    renames = [c for c in calls if "rename(" in c and "/a/c/" in c]
+    fsyncs = [c for c in calls if "fsync(" in c]
+    assert len(renames) == 4
+    assert len(fsyncs) == (4 if fsync else 0)
