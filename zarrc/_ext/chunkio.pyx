@@ -75,20 +75,21 @@ cdef void _spec_coding(csrc.zc_chunkio_spec *spec, int ndim, const int64_t *chun
     spec.fill = fill
 
 
-cdef int _scratch_views(str what, rbuf, dbuf, Py_ssize_t chunk_nbytes, Py_buffer *r,
-                        Py_buffer *w) except -1:
-    """Writable views of a thread's read buffer and decoded-chunk buffer (at least
-    `chunk_nbytes`); on an error neither is held."""
-    get_buffer(rbuf, r, PyBUF_SIMPLE | PyBUF_WRITABLE, what, "rbuf")
+cdef int _scratch_views(str what, a, str a_name, Py_ssize_t a_min, b, str b_name,
+                        Py_ssize_t b_min, Py_buffer *va, Py_buffer *vb) except -1:
+    """Writable contiguous views of two scratch buffers of the calling thread, of at least
+    `a_min` and `b_min` bytes; on an error neither is held."""
+    get_buffer(a, va, PyBUF_SIMPLE | PyBUF_WRITABLE, what, a_name)
     try:
-        get_buffer(dbuf, w, PyBUF_SIMPLE | PyBUF_WRITABLE, what, "dbuf")
+        get_buffer(b, vb, PyBUF_SIMPLE | PyBUF_WRITABLE, what, b_name)
     except BaseException:
-        PyBuffer_Release(r)
+        PyBuffer_Release(va)
         raise
-    if w.len < chunk_nbytes:
-        PyBuffer_Release(w)
-        PyBuffer_Release(r)
-        raise ValueError(f"{what}: dbuf has {w.len} bytes, a chunk needs {chunk_nbytes}")
+    if va.len < a_min or vb.len < b_min:
+        PyBuffer_Release(vb)
+        PyBuffer_Release(va)
+        raise ValueError(f"{what}: {a_name} / {b_name} have {va.len} / {vb.len} bytes, "
+                         f"need {a_min} / {b_min}")
     return 0
 
 
@@ -292,7 +293,7 @@ cdef class ChunkRead(_ChunkBox):
         cdef Py_ssize_t rc
         if begin < 0 or end < begin or end > self.total:
             raise ValueError(f"ChunkRead.run: range [{begin}, {end}) outside [0, {self.total})")
-        _scratch_views("ChunkRead.run", rbuf, dbuf, self.chunk_nbytes, &r, &w)
+        _scratch_views("ChunkRead.run", rbuf, "rbuf", 0, dbuf, "dbuf", self.chunk_nbytes, &r, &w)
         try:
             with nogil:
                 rc = csrc.zc_chunkio_read(&self.spec, dec.ctx, <char *>r.buf, <size_t>r.len,
@@ -427,10 +428,10 @@ cdef class ChunkWrite(ChunkRead):
         """Write chunks ``begin .. end-1`` (row-major over the plans) with the GIL released.
 
         `dbuf` (``chunk_nbytes``) and `cbuf` (``encode_bound`` bytes; unused without a codec)
-        are writable contiguous buffers of the calling thread. Returns ``(rc, index, err)``:
-        ``rc`` >= 0 chunks written, or a code of ``CHUNK_ERRORS`` for the chunk at flattened
-        ``index``, which was not written (E_PARTIAL, E_EMPTY: the caller's to handle; E_IO:
-        ``err`` is the errno). Raises ValueError for a spec the kernel refuses.
+        are writable contiguous buffers of the calling thread. Returns ``(rc, index, need,
+        err)``: ``rc`` >= 0 chunks written, or a code of ``CHUNK_ERRORS`` for the chunk at
+        flattened ``index``, which was not written (E_PARTIAL, E_EMPTY: the caller's to handle;
+        E_IO: ``err`` is the errno). Raises ValueError for a spec the kernel refuses.
         """
         cdef Py_buffer d
         cdef Py_buffer c
@@ -438,27 +439,17 @@ cdef class ChunkWrite(ChunkRead):
         cdef Py_ssize_t rc
         if begin < 0 or end < begin or end > self.total:
             raise ValueError(f"ChunkWrite.run: range [{begin}, {end}) outside [0, {self.total})")
-        get_buffer(dbuf, &d, PyBUF_SIMPLE | PyBUF_WRITABLE, "ChunkWrite.run", "dbuf")
+        _scratch_views("ChunkWrite.run", dbuf, "dbuf", self.chunk_nbytes, cbuf, "cbuf",
+                       0 if self.spec.codec == csrc.ZC_CODEC_NONE else self.encode_bound, &d, &c)
         try:
-            get_buffer(cbuf, &c, PyBUF_SIMPLE | PyBUF_WRITABLE, "ChunkWrite.run", "cbuf")
-            try:
-                if d.len < self.chunk_nbytes or (self.spec.codec != csrc.ZC_CODEC_NONE and
-                                                 c.len < self.encode_bound):
-                    raise ValueError(f"ChunkWrite.run: dbuf / cbuf have {d.len} / {c.len} bytes, "
-                                     f"need {self.chunk_nbytes} / {self.encode_bound}")
-                with nogil:
-                    rc = csrc.zc_chunkwrite(&self.spec, &self.enc, self.skip_empty,
-                                            self.do_fsync, dec.ctx, <char *>d.buf, <size_t>d.len,
-                                            <char *>c.buf, <size_t>c.len, begin, end, &st)
-            finally:
-                PyBuffer_Release(&c)
+            with nogil:
+                rc = csrc.zc_chunkwrite(&self.spec, &self.enc, self.skip_empty, self.do_fsync,
+                                        dec.ctx, <char *>d.buf, <size_t>d.len, <char *>c.buf,
+                                        <size_t>c.len, begin, end, &st)
         finally:
+            PyBuffer_Release(&c)
             PyBuffer_Release(&d)
-        if rc >= 0:
-            return rc, -1, 0
-        if rc in CHUNK_ERRORS:
-            return rc, st.index, st.err
-        check(rc, "ChunkWrite.run")
+        return _outcome(rc, &st, "ChunkWrite.run")
 
 
 cdef class PointRead:
@@ -560,7 +551,7 @@ cdef class PointRead:
         cdef Py_ssize_t rc
         if begin < 0 or end < begin or end > self.total:
             raise ValueError(f"PointRead.run: range [{begin}, {end}) outside [0, {self.total})")
-        _scratch_views("PointRead.run", rbuf, dbuf, self.chunk_nbytes, &r, &w)
+        _scratch_views("PointRead.run", rbuf, "rbuf", 0, dbuf, "dbuf", self.chunk_nbytes, &r, &w)
         try:
             with nogil:
                 rc = csrc.zc_chunkio_read_points(&self.spec, &self.points, dec.ctx,
@@ -615,21 +606,16 @@ cdef class ChunkEncode(_ChunkBox):
             raise ValueError(f"ChunkEncode.run: origins must have {self.spec.ndim} columns")
         result = np.empty((n, 2), dtype=np.int64)
         placed = result
-        get_buffer(dbuf, &d, PyBUF_SIMPLE | PyBUF_WRITABLE, "ChunkEncode.run", "dbuf")
+        _scratch_views("ChunkEncode.run", dbuf, "dbuf", self.chunk_nbytes, out, "out",
+                       n * self.encode_bound, &d, &o)
         try:
-            get_buffer(out, &o, PyBUF_SIMPLE | PyBUF_WRITABLE, "ChunkEncode.run", "out")
-            try:
-                if d.len < self.chunk_nbytes or o.len < n * self.encode_bound:
-                    raise ValueError(f"ChunkEncode.run: dbuf / out have {d.len} / {o.len} "
-                                     f"bytes, need {self.chunk_nbytes} / {n * self.encode_bound}")
-                with nogil:
-                    rc = csrc.zc_encode_chunks(&self.spec, &self.enc, dec.ctx,
-                                               &rows[0, 0] if n else NULL, n, <char *>d.buf,
-                                               <size_t>d.len, <char *>o.buf, <size_t>o.len,
-                                               &placed[0, 0] if n else NULL, &st)
-            finally:
-                PyBuffer_Release(&o)
+            with nogil:
+                rc = csrc.zc_encode_chunks(&self.spec, &self.enc, dec.ctx,
+                                           &rows[0, 0] if n else NULL, n, <char *>d.buf,
+                                           <size_t>d.len, <char *>o.buf, <size_t>o.len,
+                                           &placed[0, 0] if n else NULL, &st)
         finally:
+            PyBuffer_Release(&o)
             PyBuffer_Release(&d)
         if rc == csrc.ZC_E_DATA:
             raise CodecError(f"chunk {st.index}: codec {self.codec_name!r} failed to encode it")
