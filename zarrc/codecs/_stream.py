@@ -1,6 +1,7 @@
-"""Bounded decompression of concatenated streams (the bz2 / lzma ``Decompressor`` protocol).
+"""Bounded decompression of concatenated streams, and the output sink the decoders share.
 
-Both standard-library modules decode one stream per decompressor object and report
+:class:`BoundedOutput` serves bz2 / lzma here and gzip / zlib (``deflate``). The bz2 and
+lzma modules decode one stream per decompressor object and report
 ``eof``/``needs_input``/``unused_data``; their one-shot ``decompress`` functions loop over
 concatenated streams, and so does :func:`decompress_streams`, which also stops one byte past
 the expected size instead of inflating whatever the data claims.
@@ -16,7 +17,51 @@ import numpy as np
 from zarrc.codecs.base import as_byte_array, writable_byte_array
 from zarrc.errors import CodecError
 
-__all__ = ["decompress_streams"]
+__all__ = ["BoundedOutput", "decompress_streams"]
+
+
+class BoundedOutput:
+    """Decoded pieces gathered into `out` (which they must fill exactly) or into new bytes.
+
+    With `out` the decoder is asked for at most one byte past what is left (:meth:`room`), so
+    data that decodes to more is caught after that byte, not after inflating all of it.
+    """
+
+    def __init__(self, out: Any, codec: str) -> None:
+        self.out = out
+        self.codec = codec
+        self.target = None if out is None else writable_byte_array(out, codec)
+        self.limit = None if self.target is None else self.target.size
+        self.pieces: list[bytes] = []
+        self.total = 0
+
+    def room(self, unbounded: int) -> int:
+        """The output size to ask the decoder for (`unbounded`: the library's "no limit")."""
+        return unbounded if self.limit is None else self.limit - self.total + 1
+
+    def add(self, piece: bytes) -> None:
+        """Take a decoded piece; CodecError when the output grows past `out`."""
+        if not piece:
+            return
+        if self.limit is not None and self.total + len(piece) > self.limit:
+            raise CodecError(
+                f"codec {self.codec!r}: decoded data exceeds the expected {self.limit} bytes"
+            )
+        if self.target is not None:
+            self.target[self.total : self.total + len(piece)] = np.frombuffer(piece, np.uint8)
+        else:
+            self.pieces.append(piece)
+        self.total += len(piece)
+
+    def result(self) -> Any:
+        """`out`, checked to be exactly full, or the joined bytes."""
+        if self.target is None:
+            return b"".join(self.pieces)
+        if self.total != self.limit:
+            raise CodecError(
+                f"codec {self.codec!r}: decoded {self.total} bytes, expected {self.limit}"
+            )
+        return self.out
 
 
 def decompress_streams(
@@ -36,29 +81,15 @@ def decompress_streams(
     errors : tuple of exception types
         The library's errors, turned into CodecError.
     """
-    target = None if out is None else writable_byte_array(out, codec)
-    limit = None if target is None else target.size
-    pieces: list[bytes] = []
-    total = 0
+    output = BoundedOutput(out, codec)
     rest: Any = as_byte_array(data)
     try:
         while True:
             decompressor = factory()
             chunk = rest
             while True:
-                room = -1 if limit is None else limit - total + 1
-                piece = decompressor.decompress(chunk, room)
+                output.add(decompressor.decompress(chunk, output.room(-1)))
                 chunk = b""
-                if piece:
-                    if limit is not None and total + len(piece) > limit:
-                        raise CodecError(
-                            f"codec {codec!r}: decoded data exceeds the expected {limit} bytes"
-                        )
-                    if target is not None:
-                        target[total : total + len(piece)] = np.frombuffer(piece, np.uint8)
-                    else:
-                        pieces.append(piece)
-                    total += len(piece)
                 if decompressor.eof:
                     break
                 if decompressor.needs_input:
@@ -68,8 +99,4 @@ def decompress_streams(
                 break
     except errors as exc:
         raise CodecError(f"codec {codec!r}: corrupt data: {exc}") from exc
-    if target is None:
-        return b"".join(pieces)
-    if total != limit:
-        raise CodecError(f"codec {codec!r}: decoded {total} bytes, expected {limit}")
-    return out
+    return output.result()

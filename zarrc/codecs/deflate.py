@@ -17,13 +17,11 @@ import struct
 import zlib
 from typing import Any
 
-import numpy as np
-
+from zarrc.codecs._stream import BoundedOutput
 from zarrc.codecs.base import (
     BytesBytesCodec,
     as_byte_array,
     check_int,
-    writable_byte_array,
 )
 from zarrc.errors import CodecError
 
@@ -34,27 +32,13 @@ _GZIP_WBITS = 16 + zlib.MAX_WBITS
 
 def _inflate(data: Any, wbits: int, out: Any, codec: str, members: bool) -> Any:
     """Inflate `data` into `out` (exact size) or into new bytes; bounded by ``len(out)``."""
-    target = None if out is None else writable_byte_array(out, codec)
-    limit = None if target is None else target.size
-    pieces: list[bytes] = []
-    total = 0
+    output = BoundedOutput(out, codec)
     rest: Any = as_byte_array(data)
     try:
         while True:
             inflater = zlib.decompressobj(wbits)
             while True:
-                room = 0 if limit is None else limit - total + 1
-                piece = inflater.decompress(rest, room)
-                if piece:
-                    if limit is not None and total + len(piece) > limit:
-                        raise CodecError(
-                            f"codec {codec!r}: decoded data exceeds the expected {limit} bytes"
-                        )
-                    if target is not None:
-                        target[total : total + len(piece)] = np.frombuffer(piece, np.uint8)
-                    else:
-                        pieces.append(piece)
-                    total += len(piece)
+                output.add(inflater.decompress(rest, output.room(0)))
                 rest = inflater.unconsumed_tail
                 if inflater.eof or not rest:
                     break
@@ -68,11 +52,7 @@ def _inflate(data: Any, wbits: int, out: Any, codec: str, members: bool) -> Any:
                 break
     except zlib.error as exc:
         raise CodecError(f"codec {codec!r}: corrupt stream: {exc}") from exc
-    if target is None:
-        return b"".join(pieces)
-    if total != limit:
-        raise CodecError(f"codec {codec!r}: decoded {total} bytes, expected {limit}")
-    return out
+    return output.result()
 
 
 class GzipCodec(BytesBytesCodec):
