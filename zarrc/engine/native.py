@@ -282,8 +282,7 @@ def _plan_job(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> _Job | None
     itemsize = ctx.dtype.itemsize
     fill = ctx.fill_bytes or bytes(itemsize)
     read = chunkio.ChunkRead(directory, encoding.name, encoding.separator, ctx.chunks,
-                             ctx.shape, itemsize, codec, order, plans, full_box, fill,
-                             lists if any(x is not None for x in lists) else None)
+                             ctx.shape, itemsize, codec, order, plans, full_box, fill, lists)
     return _Job(ctx, read, plans, lists, full_box, read_buffer_size(read.chunk_nbytes))
 
 

@@ -206,8 +206,7 @@ def _plan_job(ctx: ArrayContext, sel: Selection, box: np.ndarray) -> _Job | None
         plans.append(rows)
         lists.append(listed)
     reader = native.chunkio.MemoryRead(inner, ctx.shape, itemsize, name, order, full_box,
-                                       ctx.fill_bytes or bytes(itemsize),
-                                       lists if any(x is not None for x in lists) else None)
+                                       ctx.fill_bytes or bytes(itemsize), lists)
     runs = [_runs(rows, n, c, size) for rows, n, c, size in zip(plans, cps, ctx.chunks, ctx.shape)]
     shards = [_Shard(parts) for parts in itertools.product(*runs)]
     root = native.local_root(ctx.store)
