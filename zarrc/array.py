@@ -22,6 +22,7 @@ from zarrc.engine.write import clear_outside, write_selection
 from zarrc.errors import MetadataError, ReadOnlyError
 from zarrc.indexing import (
     PointSelection,
+    Selection,
     normalize_block_selection,
     normalize_coordinate_selection,
     normalize_orthogonal_selection,
@@ -178,18 +179,27 @@ class Array(nodes.Node):
 
     # -- indexing ---------------------------------------------------------------------------
     def __getitem__(self, selection) -> np.ndarray:
-        points = normalize_point_selection(selection, self.shape)
-        if points is not None:
-            return read_points(self._ctx, points)
-        return read_selection(self._ctx, normalize_selection(selection, self.shape))
+        return self._read(self._plan(selection))
 
     def __setitem__(self, selection, value) -> None:
-        self._check_writable()
+        self._write(self._plan(selection), value)
+
+    def _plan(self, selection) -> Selection | PointSelection:
+        """The plan of ``a[selection]``: independent points, or a box and what follows."""
         points = normalize_point_selection(selection, self.shape)
-        if points is not None:
-            write_points(self._ctx, points, value)
-            return
-        write_selection(self._ctx, normalize_selection(selection, self.shape), value)
+        return points if points is not None else normalize_selection(selection, self.shape)
+
+    def _read(self, sel: Selection | PointSelection, out: np.ndarray | None = None) -> np.ndarray:
+        if isinstance(sel, PointSelection):
+            return read_points(self._ctx, sel, out)
+        return read_selection(self._ctx, sel, out)
+
+    def _write(self, sel: Selection | PointSelection, value) -> None:
+        self._check_writable()
+        if isinstance(sel, PointSelection):
+            write_points(self._ctx, sel, value)
+        else:
+            write_selection(self._ctx, sel, value)
 
     @property
     def oindex(self) -> _Indexer:
@@ -225,29 +235,47 @@ class Array(nodes.Node):
         """
         return self[dimension_selection(self.dimension_names, dims, f"array {self.name!r}")]
 
-    def get_basic_selection(self, selection=Ellipsis) -> np.ndarray:
-        return self[selection]
+    # zarr-python's named forms. ``out``: an ndarray of the result's shape that the values are
+    # written to (cast as NumPy's ``same_kind`` allows) and that is returned; chunks decode
+    # straight into it when it has the array's dtype.
+    def get_basic_selection(self, selection=Ellipsis, *, out: np.ndarray | None = None
+                            ) -> np.ndarray:
+        """``a[selection]``, optionally into ``out``."""
+        return self._read(self._plan(selection), out)
 
     def set_basic_selection(self, selection, value) -> None:
         self[selection] = value
 
-    def get_orthogonal_selection(self, selection) -> np.ndarray:
-        return self.oindex[selection]
+    def get_orthogonal_selection(self, selection, *, out: np.ndarray | None = None
+                                 ) -> np.ndarray:
+        """``a.oindex[selection]``, optionally into ``out``."""
+        return self.oindex.get(selection, out)
 
     def set_orthogonal_selection(self, selection, value) -> None:
         self.oindex[selection] = value
 
-    def get_coordinate_selection(self, selection) -> np.ndarray:
-        return self.vindex[selection]
+    def get_coordinate_selection(self, selection, *, out: np.ndarray | None = None
+                                 ) -> np.ndarray:
+        """``a.vindex[selection]`` of coordinate arrays, optionally into ``out``."""
+        return self.vindex.get(selection, out)
 
     def set_coordinate_selection(self, selection, value) -> None:
         self.vindex[selection] = value
 
-    def get_block_selection(self, selection) -> np.ndarray:
-        return self.blocks[selection]
+    def get_block_selection(self, selection, *, out: np.ndarray | None = None) -> np.ndarray:
+        """``a.blocks[selection]``, optionally into ``out``."""
+        return self.blocks.get(selection, out)
 
     def set_block_selection(self, selection, value) -> None:
         self.blocks[selection] = value
+
+    def get_mask_selection(self, mask, *, out: np.ndarray | None = None) -> np.ndarray:
+        """The elements where ``mask`` (booleans of the array's shape) is true, in C order."""
+        return self.vindex.get(_checked_mask(mask, self.shape), out)
+
+    def set_mask_selection(self, mask, value) -> None:
+        """Store ``value`` (a scalar, or one value per true element) where ``mask`` is true."""
+        self.vindex[_checked_mask(mask, self.shape)] = value
 
     # -- NumPy protocol ---------------------------------------------------------------------
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
@@ -354,20 +382,23 @@ class _Indexer:
         self._normalize = normalize
 
     def __getitem__(self, selection) -> np.ndarray:
-        a = self._array
-        sel = self._normalize(selection, a.shape)
-        if isinstance(sel, PointSelection):
-            return read_points(a._ctx, sel)
-        return read_selection(a._ctx, sel)
+        return self.get(selection)
+
+    def get(self, selection, out: np.ndarray | None = None) -> np.ndarray:
+        """The selection's values: a new ndarray, or ``out`` filled with them."""
+        return self._array._read(self._normalize(selection, self._array.shape), out)
 
     def __setitem__(self, selection, value) -> None:
-        a = self._array
-        a._check_writable()
-        sel = self._normalize(selection, a.shape)
-        if isinstance(sel, PointSelection):
-            write_points(a._ctx, sel, value)
-        else:
-            write_selection(a._ctx, sel, value)
+        self._array._write(self._normalize(selection, self._array.shape), value)
+
+
+def _checked_mask(mask, shape: tuple) -> np.ndarray:
+    """``mask`` as a boolean ndarray of ``shape``; IndexError (as zarr-python) otherwise."""
+    arr = np.asarray(mask)
+    if arr.dtype != np.bool_ or arr.shape != tuple(shape):
+        raise IndexError(f"a mask selection needs one boolean array of the array's shape "
+                         f"{tuple(shape)}, got {arr.dtype} of shape {arr.shape}")
+    return arr
 
 
 class ArrayInfo:

@@ -13,6 +13,7 @@ from zarrc.engine.context import ArrayContext
 from zarrc.engine.locks import chunk_lock
 from zarrc.engine.native_points import read_points_native
 from zarrc.engine.pool import run_tasks
+from zarrc.engine.read import check_out, view_as
 from zarrc.engine.shard import fetch_inner
 from zarrc.engine.write import prepare_value
 from zarrc.indexing import PointGroup, PointSelection, group_points
@@ -45,13 +46,23 @@ def _gather(ctx: ArrayContext, group: PointGroup, out: np.ndarray) -> None:
     out[group.positions] = ctx.pipeline_for(group.coords).decode(data, key)[group.local]
 
 
-def read_points(ctx: ArrayContext, sel: PointSelection) -> np.ndarray:
-    """The values at the points of ``sel``, shaped ``sel.out_shape``."""
-    out = np.empty(sel.count, dtype=ctx.dtype)
-    if read_points_native(ctx, sel, out, _gather):  # local files, common codecs: in C
-        return out.reshape(sel.out_shape)
-    run_tasks(lambda g: _gather(ctx, g, out), group_points(sel.coords, ctx.dim_grids))
-    return out.reshape(sel.out_shape)
+def read_points(ctx: ArrayContext, sel: PointSelection, out: np.ndarray | None = None
+                ) -> np.ndarray:
+    """The values at the points of ``sel``, shaped ``sel.out_shape``: a new array, or ``out``
+    (see ``check_out``), gathered into directly when it is contiguous with the array's dtype."""
+    flat = None
+    if out is not None:
+        check_out(out, sel.out_shape, ctx.dtype)
+        if out.dtype == ctx.dtype:
+            flat = view_as(out, (sel.count,), contiguous=True)
+    values = np.empty(sel.count, dtype=ctx.dtype) if flat is None else flat
+    if not read_points_native(ctx, sel, values, _gather):  # local files, common codecs: in C
+        run_tasks(lambda g: _gather(ctx, g, values), group_points(sel.coords, ctx.dim_grids))
+    if out is None:
+        return values.reshape(sel.out_shape)
+    if flat is None:
+        np.copyto(out, values.reshape(sel.out_shape), casting="same_kind")
+    return out
 
 
 def _scatter(ctx: ArrayContext, group: PointGroup, values: np.ndarray) -> None:

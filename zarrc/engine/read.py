@@ -15,7 +15,7 @@ from zarrc.engine.pool import run_tasks
 from zarrc.engine.shard import iter_shard_tasks
 from zarrc.indexing import ArrayDim, ChunkProjection, Selection, iter_chunk_projections
 
-__all__ = ["read_selection", "read_box", "gather", "box_index"]
+__all__ = ["read_selection", "read_box", "gather", "box_index", "check_out", "view_as"]
 
 
 def gather(chunk: np.ndarray, local: tuple) -> np.ndarray:
@@ -95,10 +95,47 @@ def read_box(ctx: ArrayContext, sel: Selection, box: np.ndarray | None = None) -
     return box
 
 
-def read_selection(ctx: ArrayContext, sel: Selection) -> np.ndarray:
-    """The result of a planned selection as a C-contiguous ndarray of ``sel.out_shape``."""
+def read_selection(ctx: ArrayContext, sel: Selection, out: np.ndarray | None = None
+                   ) -> np.ndarray:
+    """The result of a planned selection as a C-contiguous ndarray of ``sel.out_shape``, or
+    ``out`` filled with it (see ``check_out``).
+
+    When ``out`` has the array's dtype and the box is a view of it (no reordering after the
+    read), chunks are decoded and copied straight into ``out``: nothing else is allocated.
+    """
+    if out is not None:
+        check_out(out, sel.out_shape, ctx.dtype)
+        box = view_as(out, sel.box_shape) if sel.post is None and out.dtype == ctx.dtype else None
+        if box is not None:
+            read_box(ctx, sel, box)
+        else:
+            np.copyto(out, read_selection(ctx, sel), casting="same_kind")
+        return out
     box = read_box(ctx, sel)
     result = box if sel.post is None else box[sel.post]
     result = result.reshape(sel.out_shape)
     # (np.ascontiguousarray would turn a 0-d result into 1-d)
     return result if result.flags.c_contiguous else result.copy(order="C")
+
+
+def check_out(out, shape: tuple, dtype: np.dtype) -> None:
+    """Raise as NumPy's ``out=`` arguments do unless ``out`` can take a result of ``shape``
+    and ``dtype``: a writable ndarray of that shape whose dtype ``same_kind`` casting reaches."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
+    if out.shape != tuple(shape):
+        raise ValueError(f"out has shape {out.shape}, the selection's result {tuple(shape)}")
+    if not out.flags.writeable:
+        raise ValueError("out is read-only")
+    if not np.can_cast(dtype, out.dtype, casting="same_kind"):
+        raise TypeError(f"cannot write the array's {dtype} values to out of dtype {out.dtype} "
+                        f"(casting 'same_kind')")
+
+
+def view_as(out: np.ndarray, shape: tuple, *, contiguous: bool = False) -> np.ndarray | None:
+    """``out`` as an array of ``shape`` sharing its memory (C-contiguous if asked), or None
+    when that would take a copy."""
+    view = out if out.shape == tuple(shape) else out.reshape(shape)
+    if view is not out and not np.may_share_memory(view, out):
+        return None  # reshape copied: out's strides do not allow this shape
+    return view if view.flags.c_contiguous or not contiguous else None
