@@ -19,6 +19,7 @@
 #define ZC_BLOSC_MAX_SPLITS 16
 #define ZC_BLOSC_MIN_SPLIT 128
 #define ZC_BLOSC_LZ4 1
+#define ZC_BLOSC_LZ4_VERSION 1 /* the lz4 format version byte blosc writes */
 
 static uint32_t zc_blosc_le32(const char *p)
 {
@@ -161,9 +162,9 @@ int zc_blosc_decode_rows(const char *src, size_t n, size_t nbytes, char *const *
     flags = (unsigned char)src[2];
     ts = (unsigned char)src[3];
     bs = zc_blosc_le32(src + 8);
-    if ((unsigned char)src[0] != 2 || (flags & 0x0C) || ts == 0 ||
-        zc_blosc_le32(src + 4) != nbytes || zc_blosc_le32(src + 12) != n)
-        return ZC_BLOSC_OTHER; /* another format version, bit shuffle, a size libblosc refuses */
+    if ((unsigned char)src[0] != 2 || (flags & 0x0C) || ts == 0 || nbytes == 0 || bs == 0 ||
+        bs > nbytes || zc_blosc_le32(src + 4) != nbytes || zc_blosc_le32(src + 12) != n)
+        return ZC_BLOSC_OTHER; /* another format version, bit shuffle, sizes blosc never writes */
     if (flags & 0x02) { /* stored as is after the header */
         int64_t r;
         if (n != ZC_BLOSC_HEADER + nbytes)
@@ -172,8 +173,9 @@ int zc_blosc_decode_rows(const char *src, size_t n, size_t nbytes, char *const *
             memcpy(rows[r], src + ZC_BLOSC_HEADER + (size_t)r * rowbytes, rowbytes);
         return ZC_OK;
     }
-    if ((flags >> 5) != ZC_BLOSC_LZ4 || bs == 0 || bs > tmp_size || bs % rowbytes ||
-        rowbytes % ts || nbytes == 0)
+    /* lz4 streams of the one format version blosc writes (libblosc rejects others) */
+    if ((flags >> 5) != ZC_BLOSC_LZ4 || (unsigned char)src[1] != ZC_BLOSC_LZ4_VERSION ||
+        bs > tmp_size || bs % rowbytes || rowbytes % ts)
         return ZC_BLOSC_OTHER;
     shuffled = (flags & 0x01) && ts > 1;
     nblocks = nbytes / bs + (nbytes % bs != 0);

@@ -113,6 +113,8 @@ static int zc_decode_blosc(const char *src, size_t n, char *dst, size_t dn)
         return ZC_E_DATA;
     if (blosc_cbuffer_validate(src, n, &nbytes) != 0 || nbytes != dn)
         return ZC_E_DATA;
+    if (dn > 0 && (zc_le32(src + 8) == 0 || zc_le32(src + 8) > dn))
+        return ZC_E_DATA; /* a block size blosc never writes: some libblosc versions accept it */
     if (dn > (size_t)INT_MAX)
         return ZC_E_SIZE;
     return blosc_decompress_ctx(src, dst, dn, 1) == (int)dn ? ZC_OK : ZC_E_DATA;

@@ -450,3 +450,33 @@ def test_blosc_tiles_decode_into_their_rows(tmp_path, monkeypatch, dtype, shuffl
         assert handled
         np.testing.assert_array_equal(box, values)
         np.testing.assert_array_equal(box, python_box(arr._ctx, sel, monkeypatch))
+
+
+@needs_chunkio
+@pytest.mark.parametrize("noise, field, value", [
+    (noise, slice(8, 12), value) for noise in (True, False)  # noise: stored as a plain copy
+    for value in (lambda nbytes: struct.pack("<I", nbytes + 1), lambda nbytes: bytes(4))
+] + [(False, slice(1, 2), lambda nbytes: b"\x07")])  # an lz4 format version blosc never writes
+def test_blosc_header_fields_blosc_never_writes_fail_on_both_paths(tmp_path, monkeypatch, noise,
+                                                                   field, value):
+    # Tiles of a wider array take zarrc's own blosc decoder, other chunks libblosc; libblosc
+    # versions differ in what they let through (a block size larger than the chunk, say), so
+    # both paths check the header themselves and raise the same CodecError naming the chunk.
+    rng = np.random.default_rng(5)
+    data = (rng.integers(0, 1 << 32, size=(20, 96), dtype=np.uint32).view("<f4") if noise
+            else np.ones((20, 96), "<f4"))
+    a = zarrc.create_array(LocalStore(str(tmp_path)), name="a", shape=data.shape, dtype="<f4",
+                           chunks=(10, 48), compressors=[{"name": "blosc", "configuration": {
+                               "cname": "lz4", "clevel": 5, "shuffle": "shuffle"}}])
+    a[...] = data
+    path = os.path.join(str(tmp_path), "a", "c", "0", "1")
+    chunk = bytearray(open(path, "rb").read())
+    assert bool(chunk[2] & 0x02) == noise  # the memcpy flag
+    chunk[field] = value(struct.unpack_from("<I", chunk, 4)[0])
+    with open(path, "wb") as f:
+        f.write(bytes(chunk))
+    sel = normalize_selection(np.s_[...], data.shape)
+    with pytest.raises(CodecError, match="c/0/1"):
+        python_box(a._ctx, sel, monkeypatch)
+    with pytest.raises(CodecError, match="c/0/1"):
+        native_box(a._ctx, sel)

@@ -216,11 +216,14 @@ class BloscCodec(BytesBytesCodec):
         buf = as_byte_array(data)
         if buf.size < HEADER_SIZE:
             raise CodecError(f"codec 'blosc': {buf.size} bytes is too short for the header")
-        nbytes, _blocksize, cbytes = struct.unpack_from("<III", buf, 4)
+        nbytes, blocksize, cbytes = struct.unpack_from("<III", buf, 4)
         if cbytes != buf.size:
             raise CodecError(
                 f"codec 'blosc': header says {cbytes} compressed bytes, got {buf.size}"
             )
+        if nbytes and not 0 < blocksize <= nbytes:  # blosc never writes it; some versions read it
+            raise CodecError(f"codec 'blosc': corrupt header: block size {blocksize} for "
+                             f"{nbytes} bytes")
         if nbytes > lib.MAX_BUFFERSIZE or not lib.cbuffer_validate(buf):
             raise CodecError("codec 'blosc': corrupt header")
         target = np.empty(nbytes, np.uint8) if out is None else writable_byte_array(out, "blosc")
