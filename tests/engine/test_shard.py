@@ -92,3 +92,29 @@ def test_sharded_write_memory_is_bounded_by_shards_in_flight():
     # are ever in flight, never a copy of the whole array.
     assert peak - stored < 16 * shard_bytes + 256 * 1024, (peak, stored)
     np.testing.assert_array_equal(a[...], x)
+
+
+@pytest.mark.parametrize("store_kind", ["memory", "local"])  # local: the native loops too
+@pytest.mark.parametrize("damage", ["index", "inner"])
+@pytest.mark.parametrize("read", [
+    lambda a: a[3:40, 30:60],
+    lambda a: a.oindex[[3, 21, 35], [33, 50]],  # sorted: read natively
+    lambda a: a.oindex[[35, 3, 3], [50, 33]],  # unsorted, repeated
+    lambda a: a.vindex[[3, 21, 35], [33, 50, 59]],
+    lambda a: a[[3, 35], 40],
+])
+def test_a_damaged_shard_is_a_codec_error_naming_its_key(tmp_path, store_kind, damage, read):
+    store = MemoryStore() if store_kind == "memory" else LocalStore(str(tmp_path))
+    x = np.arange(64 * 64, dtype="f8").reshape(64, 64)
+    a = zarrc.create_array(store, shape=x.shape, dtype=x.dtype, chunks=(16, 16),
+                           shards=(64, 64), compressors=[{"name": "zstd",
+                                                          "configuration": {"checksum": True}}])
+    a[...] = x
+    shard = bytearray(store.get("c/0/0"))
+    # the index (16 inner chunks: 256 bytes + crc32c) is at the end; inner chunk (0, 2),
+    # holding rows 0-15 and columns 32-47, first of all, is at its stored offset
+    offset = int.from_bytes(shard[-260 + 16 * 2:-260 + 16 * 2 + 8], "little")
+    shard[-3 if damage == "index" else offset + 20] ^= 0x40
+    store.set("c/0/0", bytes(shard))
+    with pytest.raises(zarrc.errors.CodecError, match="c/0/0"):
+        read(a)

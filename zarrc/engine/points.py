@@ -14,7 +14,7 @@ from zarrc.engine.locks import chunk_lock
 from zarrc.engine.native_points import read_points_native
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.read import check_out, view_as
-from zarrc.engine.shard import fetch_inner
+from zarrc.engine.shard import fetch_inner, naming_shard
 from zarrc.engine.write import prepare_value
 from zarrc.indexing import PointGroup, PointSelection, group_points
 
@@ -25,12 +25,14 @@ def _gather_shard(ctx: ArrayContext, group: PointGroup, out: np.ndarray) -> None
     """The points of one shard, reading only the inner chunks that hold them."""
     codec = ctx.pipeline.sharding
     inner_groups = group_points(group.local, codec.chunk_shape)
-    pieces = fetch_inner(ctx, ctx.key(group.coords), [g.coords for g in inner_groups])
+    key = ctx.key(group.coords)
+    pieces = fetch_inner(ctx, key, [g.coords for g in inner_groups])
     if pieces is None:  # no shard
         out[group.positions] = ctx.fill_value
         return
     for inner, data in zip(inner_groups, pieces):
-        chunk = codec.decode_inner(data, inner.coords)
+        with naming_shard(key):
+            chunk = codec.decode_inner(data, inner.coords)
         out[group.positions[inner.positions]] = chunk[inner.local]
 
 

@@ -9,6 +9,7 @@ allows, and decodes each straight into its place in the output.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterator
 
@@ -18,7 +19,17 @@ from zarrc.engine.context import ArrayContext
 from zarrc.errors import CodecError
 from zarrc.indexing import ArrayDim, ChunkProjection, IntDim, SliceDim, iter_chunk_projections
 
-__all__ = ["iter_shard_tasks", "fetch_inner", "local_dims", "coalesce_ranges"]
+__all__ = ["iter_shard_tasks", "fetch_inner", "local_dims", "coalesce_ranges", "naming_shard"]
+
+
+@contextlib.contextmanager
+def naming_shard(key: str) -> Iterator[None]:
+    """Re-raise a CodecError with the shard's stored key in front: the codec's own message
+    names only the part of the shard (its index, an inner chunk) that failed."""
+    try:
+        yield
+    except CodecError as exc:
+        raise type(exc)(f"chunk {key!r}: {exc}") from exc
 
 
 def local_dims(local: tuple, shape: tuple) -> tuple:
@@ -96,7 +107,8 @@ def _index_and_pieces(ctx: ArrayContext, key: str, inner_coords: list, whole: bo
 def fetch_inner(ctx: ArrayContext, key: str, inner_coords: list) -> list | None:
     """The encoded bytes of inner chunks ``inner_coords`` of shard ``key`` (None for a missing
     inner chunk), reading the index and then the chunks; None if the shard does not exist."""
-    pieces, ok = _index_and_pieces(ctx, key, inner_coords, whole=False)
+    with naming_shard(key):
+        pieces, ok = _index_and_pieces(ctx, key, inner_coords, whole=False)
     return pieces if ok else None
 
 
@@ -114,10 +126,8 @@ def iter_shard_tasks(ctx: ArrayContext, proj: ChunkProjection, target: np.ndarra
                                         inner_shape))
     whole = proj.complete or not ctx.store.supports_partial_reads
     key = ctx.key(proj.coords)
-    try:
+    with naming_shard(key):
         pieces, ok = _index_and_pieces(ctx, key, [p.coords for p in inner], whole)
-    except CodecError as exc:
-        raise type(exc)(f"chunk {key!r}: {exc}") from exc
     if not ok:
         yield lambda: ctx.fill(target)
         return
@@ -128,10 +138,8 @@ def iter_shard_tasks(ctx: ArrayContext, proj: ChunkProjection, target: np.ndarra
 
 def _decode_inner(ctx: ArrayContext, key: str, p: ChunkProjection, data, sub: np.ndarray,
                   gather) -> None:
-    try:
+    with naming_shard(key):
         _decode_inner_into(ctx, ctx.pipeline.sharding, p, data, sub, gather)
-    except CodecError as exc:  # name the stored key, not only the inner chunk
-        raise type(exc)(f"chunk {key!r}: {exc}") from exc
 
 
 def _decode_inner_into(ctx: ArrayContext, codec, p: ChunkProjection, data, sub: np.ndarray,
