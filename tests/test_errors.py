@@ -201,6 +201,34 @@ def test_absurd_shape_in_stored_metadata():
         zarrc.open_array(store)
 
 
+@pytest.mark.parametrize("local", [False, True])  # True: a LocalStore, the native loops too
+@pytest.mark.parametrize("codec", [None, "zstd", "blosc", "numcodecs.zlib", "numcodecs.lz4",
+                                   "gzip"])
+def test_a_chunk_shape_its_chunks_cannot_fill_costs_no_memory(tmp_path, codec, local):
+    """Stored metadata whose chunk shape was changed (here to 32 GiB chunks) after the chunks
+    were written: reading raises CodecError naming the chunk, from what the stored bytes can
+    decode to, before allocating for the shape."""
+    import json
+    import tracemalloc
+
+    store = zarrc.storage.LocalStore(str(tmp_path)) if local else MemoryStore()
+    a = zarrc.create_array(store, shape=(16, 16), dtype="i4", chunks=(4, 4),
+                           compressors=[{"name": codec}] if codec else None)
+    a[...] = np.arange(256, dtype="i4").reshape(16, 16)
+    doc = json.loads(store.get("zarr.json"))
+    doc["chunk_grid"]["configuration"]["chunk_shape"] = [2**31, 4]
+    store.set("zarr.json", json.dumps(doc).encode())
+    b = zarrc.open_array(store, mode="r")
+    tracemalloc.start()
+    try:
+        with pytest.raises(CodecError, match=r"chunk 'c/0/\d'.*34359738368"):
+            b[:2, :2]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
+
+
 @pytest.mark.parametrize("doc, field", [
     (b"not json", "zarr.json"),
     (b'{"zarr_format": 3, "node_type": "array"}', "shape"),

@@ -9,7 +9,7 @@ import pytest
 import zstandard
 
 from zarrc.codecs import ZstdCodec, get_codec
-from zarrc.codecs.zstd import _check_frames
+from zarrc.codecs.zstd import _walk_frames
 from zarrc.errors import CodecError
 
 SMALL_LEVELS = [-5, 0, 1, 3, 9, 19, 22]
@@ -66,7 +66,8 @@ def test_checksum_mismatch_is_detected():
 def test_several_frames_decode_like_numcodecs(numcodecs):
     a, b = b"frame one " * 50, bytes(range(256)) * 3
     joined = ZstdCodec().encode(a) + ZstdCodec(level=7, checksum=True).encode(b)
-    assert _check_frames(joined) == 2
+    assert _walk_frames(joined) == (2, len(a + b))  # both frames declare their sizes
+    assert ZstdCodec().decoded_bound(joined) == len(a + b)
     assert bytes(ZstdCodec().decode(joined)) == a + b == bytes(numcodecs.Zstd().decode(joined))
     out = np.empty(len(a + b), np.uint8)
     ZstdCodec().decode(joined, out)

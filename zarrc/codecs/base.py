@@ -269,6 +269,12 @@ class BytesBytesCodec(Codec):
         """The encoded size of `size` input bytes, if it does not depend on the data."""
         return None
 
+    def decoded_bound(self, data: Any) -> int | None:
+        """At most how many bytes `data` decodes to, read off its headers without decoding;
+        None when the format does not tell. A reader rejects a stored chunk too small for its
+        shape with this before allocating for the shape (say, after a corrupted chunk shape)."""
+        return None
+
 
 # -- helpers shared by the codec modules ------------------------------------------------------
 _INIT_PARAMS: dict[type, frozenset[str] | None] = {}

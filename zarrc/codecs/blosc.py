@@ -211,6 +211,10 @@ class BloscCodec(BytesBytesCodec):
         with _gate.use(self.blocksize, lib):
             return lib.compress(buf, typesize, self.clevel, shuffle, self.cname)
 
+    def decoded_bound(self, data: Any) -> int | None:
+        buf = as_byte_array(data)
+        return int.from_bytes(buf[4:8].tobytes(), "little") if buf.size >= HEADER_SIZE else None
+
     def decode(self, data: Any, out: Any = None) -> Any:
         lib = _blosc()
         buf = as_byte_array(data)

@@ -53,6 +53,9 @@ class Crc32cCodec(BytesBytesCodec):
         parts = (checksum, buf) if self.location == "start" else (buf, checksum)
         return b"".join(parts)
 
+    def decoded_bound(self, data: Any) -> int | None:
+        return max(0, as_byte_array(data).size - 4)
+
     def decode(self, data: Any, out: Any = None) -> Any:
         buf = as_byte_array(data)
         if buf.size < 4:

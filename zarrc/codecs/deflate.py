@@ -55,6 +55,14 @@ def _inflate(data: Any, wbits: int, out: Any, codec: str, members: bool) -> Any:
     return output.result()
 
 
+# Deflate expands at most 1032-fold: a 258-byte match costs at least two bits (RFC 1951).
+_DEFLATE_MAX_RATIO = 1032
+
+
+def _inflated_bound(data: Any) -> int:
+    return _DEFLATE_MAX_RATIO * as_byte_array(data).size
+
+
 class GzipCodec(BytesBytesCodec):
     """gzip (RFC 1952) via zlib; deterministic header (MTIME 0)."""
 
@@ -84,6 +92,9 @@ class GzipCodec(BytesBytesCodec):
     def decode(self, data: Any, out: Any = None) -> Any:
         return _inflate(data, _GZIP_WBITS, out, "gzip", members=True)
 
+    def decoded_bound(self, data: Any) -> int | None:
+        return _inflated_bound(data)
+
 
 class ZlibCodec(BytesBytesCodec):
     """zlib (RFC 1950) exactly as numcodecs ``Zlib``."""
@@ -103,3 +114,6 @@ class ZlibCodec(BytesBytesCodec):
 
     def decode(self, data: Any, out: Any = None) -> Any:
         return _inflate(data, zlib.MAX_WBITS, out, "zlib", members=False)
+
+    def decoded_bound(self, data: Any) -> int | None:
+        return _inflated_bound(data)

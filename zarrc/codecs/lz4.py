@@ -49,6 +49,10 @@ class LZ4Codec(BytesBytesCodec):
             buf, mode="fast", acceleration=max(self.acceleration, 1), store_size=True
         )
 
+    def decoded_bound(self, data: Any) -> int | None:
+        buf = as_byte_array(data)
+        return int.from_bytes(buf[:4].tobytes(), "little") if buf.size >= 4 else None
+
     def decode(self, data: Any, out: Any = None) -> Any:
         buf = as_byte_array(data)
         if buf.size < 4:

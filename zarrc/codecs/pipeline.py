@@ -40,6 +40,11 @@ def _label(codec: Codec) -> str:
     return codec._label()
 
 
+# Decoded chunk sizes from which the data's own bound is checked before allocating (below it,
+# allocating costs less than looking, and decoding reports the shortfall anyway).
+_BOUND_FROM = 1 << 24
+
+
 def _call(codec: Codec, fn: Callable[..., Any], *args: Any) -> Any:
     """Run one codec step; foreign exceptions become CodecError naming the codec."""
     try:
@@ -320,14 +325,22 @@ class CodecPipeline:
 
     def _decode_fast(self, data: Any) -> np.ndarray:
         codec, nbytes, dtype, order = self._fast
-        raw = np.empty(nbytes, dtype=np.uint8)
         if codec is None:
             src = as_byte_array(data)
             if src.size != nbytes:
                 raise CodecError(f"codec {_label(self._ab)!r}: got {src.size} bytes, "
                                  f"expected {nbytes}")
-            raw[...] = src
+            raw = src.copy()
         else:
+            # a large chunk whose data cannot fill it is refused before its memory is taken
+            # (a corrupted or hostile chunk shape would otherwise cost that first)
+            bounded = getattr(codec, "decoded_bound", None)  # plug-ins may predate it
+            bound = None if bounded is None or nbytes < _BOUND_FROM else _call(codec, bounded,
+                                                                              data)
+            if bound is not None and bound < nbytes:
+                raise CodecError(f"codec {_label(codec)!r}: the data decodes to {bound} bytes "
+                                 f"at most, the chunk needs {nbytes}")
+            raw = np.empty(nbytes, dtype=np.uint8)
             result = _call(codec, codec.decode, data, raw)
             if result is not raw:
                 self._copy_exact(result, raw, codec)

@@ -62,15 +62,20 @@ _DICT_ID_BYTES = (0, 1, 2, 4)
 _FCS_BYTES = (0, 2, 4, 8)
 
 
-def _check_frames(buf: Any) -> int:
-    """Walk the frames' block headers; return the frame count, raise if cut short or corrupt.
+_BLOCK_MAX = 1 << 17  # the most a compressed block decodes to (ZSTD_BLOCKSIZE_MAX)
+
+
+def _walk_frames(buf: Any) -> tuple[int, int]:
+    """Walk the frames' block headers: ``(frames, bound)``, the frame count and at most how
+    many bytes they decode to (each frame's declared content size, or its blocks' most);
+    raise if the data is cut short or corrupt.
 
     zstandard's streaming reader stops quietly at the end of a truncated input, so the
     structure is checked first (as ``ZSTD_findFrameCompressedSize`` does).
     """
     data = memoryview(buf).cast("B")
     size = len(data)
-    pos = frames = 0
+    pos = frames = bound = 0
     while pos < size:
         if size - pos < 5:
             raise CodecError("codec 'zstd': truncated frame header")
@@ -85,7 +90,12 @@ def _check_frames(buf: Any) -> int:
         fhd = data[pos + 4]
         single_segment = (fhd >> 5) & 1
         fcs = _FCS_BYTES[fhd >> 6] or single_segment
-        pos += 5 + (1 - single_segment) + _DICT_ID_BYTES[fhd & 3] + fcs
+        at = pos + 5 + (1 - single_segment) + _DICT_ID_BYTES[fhd & 3]
+        pos = at + fcs
+        declared = None
+        if fcs and pos <= size:
+            declared = int.from_bytes(data[at:pos], "little") + (256 if fcs == 2 else 0)
+        most = 0  # raw and RLE blocks regenerate their size field; compressed ones a block
         while True:
             if size - pos < 3:
                 raise CodecError("codec 'zstd': truncated data (block header)")
@@ -93,16 +103,18 @@ def _check_frames(buf: Any) -> int:
             kind = (header >> 1) & 3
             if kind == 3:
                 raise CodecError("codec 'zstd': corrupt data (reserved block type)")
+            most += _BLOCK_MAX if kind == 2 else header >> 3
             pos += 3 + (1 if kind == 1 else header >> 3)
             if header & 1:
                 break
         pos += 4 * ((fhd >> 2) & 1)
         frames += 1
+        bound += most if declared is None else min(declared, most)
     if pos > size:
         raise CodecError("codec 'zstd': truncated data")
     if not frames:
         raise CodecError("codec 'zstd': no frame in the data")
-    return frames
+    return frames, bound
 
 
 def _decode_into(buf: Any, target: Any) -> None:
@@ -147,9 +159,15 @@ class ZstdCodec(BytesBytesCodec):
         except zstandard.ZstdError as exc:
             raise CodecError(f"codec 'zstd': compression failed: {exc}") from exc
 
+    def decoded_bound(self, data: Any) -> int | None:
+        try:
+            return _walk_frames(as_byte_array(data))[1]
+        except CodecError:
+            return None  # decode reports it
+
     def decode(self, data: Any, out: Any = None) -> Any:
         buf = as_byte_array(data)
-        frames = _check_frames(buf)
+        frames, _ = _walk_frames(buf)
         try:
             if out is not None:
                 _decode_into(buf, writable_byte_array(out, "zstd"))

@@ -56,6 +56,9 @@ _KEEP_SLOTS = 4  # read buffers a thread keeps (slot 0 up to _KEEP_BYTES, others
 _CHUNKS_PER_TASK = 8  # small chunks per task at least
 _BIG_CHUNK = 1 << 16  # decoded bytes from which one chunk is worth a task of its own
 _FEW_CHUNKS = 16  # a slice over fewer chunks is planned in Python, else with NumPy
+# The C loops hold a decoded chunk per thread before reading any: larger chunks take the
+# Python path, which looks at what a stored chunk can decode to before allocating for it.
+_MAX_CHUNK_BYTES = 1 << 30
 
 
 def available() -> bool:
@@ -131,6 +134,8 @@ def local_root(store) -> str | None:
 
 def chain_of(pipeline) -> tuple[str | None, str] | None:
     """``(chunkio codec name or None, order)`` for a pipeline the C loop decodes, else None."""
+    if pipeline.spec.nbytes > _MAX_CHUNK_BYTES:
+        return None
     chain = pipeline.simple_chain()
     if chain is None:
         return None
