@@ -139,6 +139,8 @@ def test_numcodecs_dialect_is_not_evolved(zarr):
         {"shuffle": 3},
         {"typesize": 0},
         {"blocksize": -1},
+        {"blocksize": 2**63},  # c-blosc's sizes are 32-bit ints
+        {"typesize": 2**31},
     ],
 )
 def test_configuration_is_validated(bad):

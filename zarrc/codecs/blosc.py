@@ -69,6 +69,9 @@ def _blosc() -> Any:
     return _lib
 
 
+_INT32_MAX = 2**31 - 1
+
+
 class _BlocksizeGate:
     """Lets compressions run concurrently only while they agree on the global blocksize."""
 
@@ -130,11 +133,13 @@ class BloscCodec(BytesBytesCodec):
         shuffle: str | int | None = None,
         blocksize: int = 0,
     ) -> None:
-        self.typesize = None if typesize is None else check_int("blosc", "typesize", typesize, 1)
+        # c-blosc keeps both in 32-bit ints (a typesize over 255 it treats as 1)
+        self.typesize = None if typesize is None else check_int("blosc", "typesize", typesize, 1,
+                                                                _INT32_MAX)
         self.cname = check_choice("blosc", "cname", cname, CNAMES)
         self.clevel = check_int("blosc", "clevel", clevel, 0, 9)
         self.shuffle = _parse_shuffle(shuffle)
-        self.blocksize = check_int("blosc", "blocksize", blocksize, 0)
+        self.blocksize = check_int("blosc", "blocksize", blocksize, 0, _INT32_MAX)
         # typesize None means "the buffer's item size" in numcodecs' dialect, "the dtype's"
         # (filled by evolve) in zarr v3's.
         self._numcodecs = False

@@ -15,7 +15,7 @@ from zarrc.engine.native_points import read_points_native
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.read import check_out, view_as
 from zarrc.engine.shard import fetch_inner, naming_shard
-from zarrc.engine.write import prepare_value
+from zarrc.engine.write import chunk_to_update, prepare_value
 from zarrc.indexing import PointGroup, PointSelection, group_points
 
 __all__ = ["read_points", "write_points"]
@@ -70,18 +70,12 @@ def read_points(ctx: ArrayContext, sel: PointSelection, out: np.ndarray | None =
 def _scatter(ctx: ArrayContext, group: PointGroup, values: np.ndarray) -> None:
     key = ctx.key(group.coords)
     with chunk_lock(ctx.store, key):
-        data = ctx.store.get(key)
-        pipeline = ctx.pipeline_for(group.coords)
-        chunk = np.empty(ctx.chunk_shape(group.coords), dtype=ctx.dtype)
-        if data is None:
-            ctx.fill(chunk)
-        else:
-            pipeline.decode(data, key, out=chunk)
+        chunk = chunk_to_update(ctx, group.coords, ctx.store.get(key), key)
         chunk[group.local] = values[group.positions]  # repeated points: the last one wins
         if ctx.is_empty(chunk):
             ctx.store.delete(key)
         else:
-            ctx.store.set(key, pipeline.encode(chunk, key))
+            ctx.store.set(key, ctx.pipeline_for(group.coords).encode(chunk, key))
 
 
 def write_points(ctx: ArrayContext, sel: PointSelection, value) -> None:

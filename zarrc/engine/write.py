@@ -22,7 +22,7 @@ from zarrc.engine.pool import run_tasks
 from zarrc.engine.read import box_index, read_box
 from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
 
-__all__ = ["write_selection", "prepare_value"]
+__all__ = ["write_selection", "prepare_value", "chunk_to_update"]
 
 
 def prepare_value(value, dtype: np.dtype, shape: tuple) -> np.ndarray:
@@ -74,12 +74,8 @@ def _store_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, k
     if proj.complete and not ctx.is_edge(proj.coords):
         chunk = source
     else:
-        chunk = np.empty(ctx.chunk_shape(proj.coords), dtype=ctx.dtype)
         data = None if proj.complete else ctx.store.get(key)
-        if data is None:
-            ctx.fill(chunk)
-        else:
-            pipeline.decode(data, key, out=chunk)
+        chunk = chunk_to_update(ctx, proj.coords, data, key)
         if proj.basic:
             ctx.copy(chunk[proj.local + (Ellipsis,)], source)
         else:
@@ -89,6 +85,16 @@ def _store_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, k
         return
     encoded = encode_shard_native(ctx, chunk) if pipeline.sharding is not None else None
     ctx.store.set(key, pipeline.encode(chunk, key) if encoded is None else encoded)
+
+
+def chunk_to_update(ctx: ArrayContext, coords: tuple, data, key: str) -> np.ndarray:
+    """A writable chunk to update: its stored ``data`` decoded (the pipeline looks at what the
+    data can hold before allocating for the chunk), or the fill value where nothing is stored."""
+    if data is not None:
+        return ctx.pipeline_for(coords).decode(data, key)
+    chunk = np.empty(ctx.chunk_shape(coords), dtype=ctx.dtype)
+    ctx.fill(chunk)
+    return chunk
 
 
 def write_box(ctx: ArrayContext, sel: Selection, values: np.ndarray) -> None:
@@ -133,8 +139,7 @@ def _clear_outside_region(ctx: ArrayContext, coords: tuple, key: str, keep: tupl
     if data is None:
         return
     pipeline = ctx.pipeline_for(coords)
-    chunk = np.empty(ctx.chunk_shape(coords), dtype=ctx.dtype)
-    pipeline.decode(data, key, out=chunk)
+    chunk = chunk_to_update(ctx, coords, data, key)
     kept = chunk[keep].copy()
     ctx.fill(chunk)
     chunk[keep] = kept
