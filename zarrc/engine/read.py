@@ -135,7 +135,15 @@ def check_out(out, shape: tuple, dtype: np.dtype) -> None:
 def view_as(out: np.ndarray, shape: tuple, *, contiguous: bool = False) -> np.ndarray | None:
     """``out`` as an array of ``shape`` sharing its memory (C-contiguous if asked), or None
     when that would take a copy."""
-    view = out if out.shape == tuple(shape) else out.reshape(shape)
-    if view is not out and not np.may_share_memory(view, out):
-        return None  # reshape copied: out's strides do not allow this shape
+    if out.shape == tuple(shape):
+        view = out
+    else:
+        try:
+            view = np.reshape(out, shape, copy=False)  # NumPy 2.1+: raises rather than copies
+        except ValueError:
+            return None  # out's strides do not allow this shape without a copy
+        except TypeError:  # an older NumPy (no copy argument)
+            view = out.reshape(shape)
+            if not np.may_share_memory(view, out):
+                return None
     return view if view.flags.c_contiguous or not contiguous else None
