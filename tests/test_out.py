@@ -68,37 +68,26 @@ def check(got, out, frame, where, expected):
     assert (frame[rest] == -99).all()  # nothing written outside out
 
 
+MODES = {  # selection strategy, the method under test, the oracle (NumPy where it has one)
+    "basic": (basic_selections, "get_basic_selection", lambda a, x, sel: x[sel]),
+    "orthogonal": (orthogonal_selections, "get_orthogonal_selection",
+                   lambda a, x, sel: a.oindex[sel]),
+    "coordinate": (coordinate_selections, "get_coordinate_selection",
+                   lambda a, x, sel: x[sel]),
+}
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
 @SETTINGS
-@given(st.data())
-def test_basic_selection_into_out(data):
+@given(data=st.data())
+def test_selection_into_out(mode, data):
+    strategy, method, oracle = MODES[mode]
     with tempfile.TemporaryDirectory() as root:
         a, x = make(data, root)
-        sel = data.draw(basic_selections(x.shape), label="sel")
-        expected = x[sel]
+        sel = data.draw(strategy(x.shape), label="sel")
+        expected = oracle(a, x, sel)
         out, frame, where = outs(data, expected.shape)
-        check(a.get_basic_selection(sel, out=out), out, frame, where, expected)
-
-
-@SETTINGS
-@given(st.data())
-def test_orthogonal_selection_into_out(data):
-    with tempfile.TemporaryDirectory() as root:
-        a, x = make(data, root)
-        sel = data.draw(orthogonal_selections(x.shape), label="sel")
-        expected = a.oindex[sel]
-        out, frame, where = outs(data, expected.shape)
-        check(a.get_orthogonal_selection(sel, out=out), out, frame, where, expected)
-
-
-@SETTINGS
-@given(st.data())
-def test_coordinate_selection_into_out(data):
-    with tempfile.TemporaryDirectory() as root:
-        a, x = make(data, root)
-        sel = data.draw(coordinate_selections(x.shape), label="sel")
-        expected = x[sel]
-        out, frame, where = outs(data, expected.shape)
-        check(a.get_coordinate_selection(sel, out=out), out, frame, where, expected)
+        check(getattr(a, method)(sel, out=out), out, frame, where, expected)
 
 
 @pytest.mark.parametrize("kind", ["memory", "local"])
