@@ -98,10 +98,15 @@ class WriteFloors:
                          for a in range(k) for b in range(k))
                 for si in range(per_side // k) for sj in range(per_side // k)]
 
-    def floor_seconds(self) -> float:
+    def floor_parts(self) -> tuple[float, float]:
+        """Seconds of the floor's two parts: encoding (one thread's time over the thread
+        count) and writing the files."""
         encode = _best(self._encode_seconds) / self.threads
         files = self._files()
-        return encode + _best(lambda: _write_files(self.threads, files))
+        return encode, _best(lambda: _write_files(self.threads, files))
+
+    def floor_seconds(self) -> float:
+        return sum(self.floor_parts())
 
     def zarrc_seconds(self) -> float:
         def once() -> float:
