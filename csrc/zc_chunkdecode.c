@@ -156,9 +156,10 @@ int zc_chunkio_decode(zc_chunkio_ctx *ctx, int codec, const char *src, size_t n,
                       size_t dn, size_t need)
 {
     switch (codec) {
-    case ZC_CODEC_ZSTD:
-        return need < dn ? zc_decode_zstd_prefix(ctx, src, n, dst, dn, need)
-                         : zc_decode_zstd(ctx, src, n, dst, dn);
+    case ZC_CODEC_ZSTD: /* a streaming decode copies each block once more: only worth it
+                         * when it stops well before the end (measured: ~4% slower near it) */
+        return need < dn - dn / 16 ? zc_decode_zstd_prefix(ctx, src, n, dst, dn, need)
+                                   : zc_decode_zstd(ctx, src, n, dst, dn);
     case ZC_CODEC_LZ4: return zc_decode_lz4(src, n, dst, dn);
     case ZC_CODEC_BLOSC: return zc_decode_blosc(src, n, dst, dn);
     case ZC_CODEC_GZIP: return zc_decode_inflate(ctx, 1, src, n, dst, dn);
