@@ -89,6 +89,11 @@ def test_composed_views_read_as_numpy(data, from_full_view):
     same(view.read(), expected)
     same(view[...], expected)
     same(np.asarray(view), expected)
+    frame = np.full((2,) + expected.shape, -1, dtype="int64")  # out: a strided, wider view
+    out = frame[1, ...]  # (Ellipsis: a 0-d view for a 0-d result, not a scalar)
+    assert view.read(out=out) is out
+    np.testing.assert_array_equal(out, expected)
+    assert (frame[0] == -1).all()
 
 
 @SETTINGS
@@ -146,6 +151,19 @@ def test_bad_value_stores_nothing():
     with pytest.raises(ValueError):
         view[...] = "not a number"
     same(a[...], before)
+
+
+def test_read_into_out_checks_it_as_numpy_does():
+    a = zarrc.create_array(None, shape=(6, 8), chunks=(4, 4), dtype="f4")
+    a[...] = np.arange(48, dtype="f4").reshape(6, 8)
+    view = a.lazy[1:5, ::2]
+    out = np.empty((4, 4), "f4")
+    assert view.read(out=out) is out
+    np.testing.assert_array_equal(out, np.arange(48, dtype="f4").reshape(6, 8)[1:5, ::2])
+    with pytest.raises(ValueError, match="shape"):
+        view.read(out=np.empty((4, 3), "f4"))
+    with pytest.raises(TypeError, match="float32.*int16"):
+        view.read(out=np.empty((4, 4), "i2"))
 
 
 def test_no_store_access_before_materialization():

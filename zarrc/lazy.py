@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from zarrc.engine.read import check_out
 from zarrc.engine.write import prepare_value
 from zarrc.errors import ReadOnlyError
 from zarrc.indexing import normalize_selection
@@ -382,8 +383,15 @@ class LazyArray:
             return None
         return _box_parts(self._maps, self._shape)[0]
 
-    def read(self) -> np.ndarray:
-        """Read the view's elements from the store into a new C-contiguous ndarray."""
+    def read(self, out: np.ndarray | None = None) -> np.ndarray:
+        """Read the view's elements from the store into a new C-contiguous ndarray, or into
+        ``out`` (as ``Array.get_basic_selection``'s ``out``), which is returned."""
+        if out is not None:
+            check_out(out, self._shape, self.dtype)
+            if self._direct is not None:  # one selection of the base: straight into out
+                return self._base.get_basic_selection(self._direct, out=out)
+            np.copyto(out, self.read(), casting="same_kind")
+            return out
         if self._direct is not None:
             return self._base[self._direct]
         shape = self._shape
