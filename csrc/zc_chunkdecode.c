@@ -108,12 +108,13 @@ static int zc_decode_lz4(const char *src, size_t n, char *dst, size_t dn)
 
 static int zc_decode_blosc(const char *src, size_t n, char *dst, size_t dn)
 {
-    size_t nbytes = 0;
+    size_t nbytes = 0, blocksize;
     if (n < 16 || zc_le32(src + 12) != n) /* header: cbytes must be the whole file */
         return ZC_E_DATA;
     if (blosc_cbuffer_validate(src, n, &nbytes) != 0 || nbytes != dn)
         return ZC_E_DATA;
-    if (dn > 0 && (zc_le32(src + 8) == 0 || zc_le32(src + 8) > dn))
+    blocksize = zc_le32(src + 8);
+    if (dn > 0 && (blocksize == 0 || blocksize > dn))
         return ZC_E_DATA; /* a block size blosc never writes: some libblosc versions accept it */
     if (dn > (size_t)INT_MAX)
         return ZC_E_SIZE;

@@ -37,6 +37,14 @@ def native_box(ctx, sel):
     return native.read_box_native(ctx, sel, box), box
 
 
+def assert_native_reads(ctx, sel, expected, monkeypatch):
+    """The native loop takes ``sel`` and reads ``expected``, as the Python engine does."""
+    handled, box = native_box(ctx, sel)
+    assert handled
+    np.testing.assert_array_equal(box, expected)
+    np.testing.assert_array_equal(box, python_box(ctx, sel, monkeypatch))
+
+
 @st.composite
 def cases(draw):
     shape = draw(shapes(max_dims=3, max_side=8))
@@ -267,10 +275,7 @@ def test_chunk_file_larger_than_the_read_buffer(tmp_path, codec, pad, monkeypatc
     with open(path, "wb") as f:
         f.write(pad(good))
     sel = normalize_selection(np.s_[...], data.shape)
-    handled, box = native_box(a._ctx, sel)
-    assert handled
-    np.testing.assert_array_equal(box, data)
-    np.testing.assert_array_equal(box, python_box(a._ctx, sel, monkeypatch))
+    assert_native_reads(a._ctx, sel, data, monkeypatch)
 
 
 @needs_chunkio
@@ -372,10 +377,7 @@ def test_gzip_chunk_of_several_members(tmp_path, monkeypatch):
     with open(os.path.join(str(tmp_path), "a", "c", "1", "0"), "wb") as f:
         f.write(gzip.compress(raw[:150]) + gzip.compress(raw[150:]) + b"\0" * 7)
     sel = normalize_selection(np.s_[5:, ::3], data.shape)
-    handled, box = native_box(a._ctx, sel)
-    assert handled
-    np.testing.assert_array_equal(box, data[5:, ::3])
-    np.testing.assert_array_equal(box, python_box(a._ctx, sel, monkeypatch))
+    assert_native_reads(a._ctx, sel, data[5:, ::3], monkeypatch)
 
 
 @needs_chunkio
@@ -446,10 +448,7 @@ def test_blosc_tiles_decode_into_their_rows(tmp_path, monkeypatch, dtype, shuffl
     tiny[...] = data[:4, :6]  # 6 items a chunk: stored as a plain copy
     for arr, values in ((a, data), (tiny, data[:4, :6])):
         sel = normalize_selection(np.s_[...], values.shape)
-        handled, box = native_box(arr._ctx, sel)
-        assert handled
-        np.testing.assert_array_equal(box, values)
-        np.testing.assert_array_equal(box, python_box(arr._ctx, sel, monkeypatch))
+        assert_native_reads(arr._ctx, sel, values, monkeypatch)
 
 
 @needs_chunkio
