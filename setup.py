@@ -19,7 +19,8 @@ EXTENSIONS = {
     "shuffle": ["csrc/zc_shuffle.c"],
     "delta": ["csrc/zc_delta.c"],
     "chunkio": ["csrc/zc_chunkio.c", "csrc/zc_chunkdecode.c", "csrc/zc_chunkwrite.c",
-                "csrc/zc_chunkpoints.c", "csrc/zc_blosc.c", "csrc/zc_copy.c", "csrc/zc_fill.c"],
+                "csrc/zc_chunkpoints.c", "csrc/zc_blosc.c", "csrc/zc_bloscenc.c", "csrc/zc_copy.c",
+                "csrc/zc_fill.c"],
 }
 
 # {extension module: libraries it links}; an extension whose libraries are not all present

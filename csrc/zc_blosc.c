@@ -15,12 +15,6 @@
 #include <lz4.h>
 #include <limits.h>
 
-#define ZC_BLOSC_HEADER 16
-#define ZC_BLOSC_MAX_SPLITS 16
-#define ZC_BLOSC_MIN_SPLIT 128
-#define ZC_BLOSC_LZ4 1
-#define ZC_BLOSC_LZ4_VERSION 1 /* the lz4 format version byte blosc writes */
-
 static uint32_t zc_blosc_le32(const char *p)
 {
     const unsigned char *u = (const unsigned char *)p;
@@ -165,7 +159,7 @@ int zc_blosc_decode_rows(const char *src, size_t n, size_t nbytes, char *const *
     if ((unsigned char)src[0] != 2 || (flags & 0x0C) || ts == 0 || nbytes == 0 || bs == 0 ||
         bs > nbytes || zc_blosc_le32(src + 4) != nbytes || zc_blosc_le32(src + 12) != n)
         return ZC_BLOSC_OTHER; /* another format version, bit shuffle, sizes blosc never writes */
-    if (flags & 0x02) { /* stored as is after the header */
+    if (flags & ZC_BLOSC_F_MEMCPYED) { /* stored as is after the header */
         int64_t r;
         if (n != ZC_BLOSC_HEADER + nbytes)
             return ZC_BLOSC_OTHER;
@@ -177,7 +171,7 @@ int zc_blosc_decode_rows(const char *src, size_t n, size_t nbytes, char *const *
     if ((flags >> 5) != ZC_BLOSC_LZ4 || (unsigned char)src[1] != ZC_BLOSC_LZ4_VERSION ||
         bs > tmp_size || bs % rowbytes || rowbytes % ts)
         return ZC_BLOSC_OTHER;
-    shuffled = (flags & 0x01) && ts > 1;
+    shuffled = (flags & ZC_BLOSC_F_SHUFFLE) && ts > 1;
     nblocks = nbytes / bs + (nbytes % bs != 0);
     leftover = nbytes % bs;
     table = ZC_BLOSC_HEADER + 4 * nblocks;
@@ -188,7 +182,7 @@ int zc_blosc_decode_rows(const char *src, size_t n, size_t nbytes, char *const *
         const size_t bsize = last_short ? leftover : bs;
         const size_t start = zc_blosc_le32(src + ZC_BLOSC_HEADER + 4 * j);
         size_t nsplits = 1, neblock, s, pos = start;
-        if (!(flags & 0x10) && !last_short && ts <= ZC_BLOSC_MAX_SPLITS &&
+        if (!(flags & ZC_BLOSC_F_DONT_SPLIT) && !last_short && ts <= ZC_BLOSC_MAX_SPLITS &&
             bsize / ts >= ZC_BLOSC_MIN_SPLIT)
             nsplits = ts;
         neblock = bsize / nsplits;

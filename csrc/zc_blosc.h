@@ -11,7 +11,18 @@
 
 #include "zc_common.h"
 
-#define ZC_BLOSC_OTHER 1 /* a variant this decoder does not handle: decode it with libblosc */
+#define ZC_BLOSC_OTHER 1 /* a variant this code does not handle: leave it to libblosc */
+
+/* The blosc1 format (c-blosc README_HEADER) */
+#define ZC_BLOSC_HEADER 16       /* version, versionlz, flags, typesize, nbytes, blocksize, cbytes */
+#define ZC_BLOSC_MAX_SPLITS 16   /* items this wide or wider are never split into streams */
+#define ZC_BLOSC_MIN_SPLIT 128   /* nor are blocks of fewer items */
+#define ZC_BLOSC_LZ4 1           /* the lz4 code in bits 5-7 of the flags */
+#define ZC_BLOSC_LZ4_VERSION 1   /* the lz4 format version byte blosc writes */
+#define ZC_BLOSC_F_SHUFFLE 0x01  /* byte shuffle */
+#define ZC_BLOSC_F_MEMCPYED 0x02 /* the data follows the header uncompressed */
+#define ZC_BLOSC_F_BITSHUFFLE 0x04
+#define ZC_BLOSC_F_DONT_SPLIT 0x10
 
 /* Decode the blosc1 chunk src (n bytes, which must hold exactly nbytes when decoded) into
  * nrows rows of rowbytes bytes each: decoded byte i goes to rows[i / rowbytes][i % rowbytes].

@@ -1,16 +1,18 @@
 /* zc_chunkwrite.c - the native chunk loop of a write (see zc_chunkwrite.h).
  *
  * Per chunk: check it is covered whole, optionally that it is not all fill, then produce its
- * bytes and store them.  An uncompressed chunk whose rows lie contiguous in the source is
- * written with writev straight from the source (no bounce copy); anything else is gathered into
- * `dbuf` (padded with the fill value at the array's edge), encoded into `cbuf` if a codec is
- * set, and written from there.  Storing is LocalStore.set's protocol: a fresh ".zarrc-tmp-"
+ * bytes and store them.  A chunk whose rows lie contiguous in the source is written with
+ * writev straight from the source when uncompressed, or encoded straight from those rows by
+ * the blosc-lz4 encoder (zc_bloscenc.h); anything else is gathered into `dbuf` (padded with
+ * the fill value at the array's edge), encoded into `cbuf` if a codec is set, and written from
+ * there.  Storing is LocalStore.set's protocol: a fresh ".zarrc-tmp-"
  * file in the key's directory (created on demand), then rename over the key.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
 
 #include "zc_chunkwrite.h"
+#include "zc_bloscenc.h"
 #include "zc_chunkio_impl.h"
 #include "zc_copy.h"
 #include "zc_fill.h"
@@ -34,6 +36,8 @@
 #define ZC_WRITE_IOV 1024 /* iovecs per writev (Linux IOV_MAX) */
 #define ZC_MIN_ROW 256    /* shorter source rows are gathered into dbuf instead */
 
+#define ZC_SCRATCH_ALIGN 64 /* the encoder's scratch block starts on a cache line of dbuf */
+
 size_t zc_chunkwrite_bound(int codec, size_t nbytes)
 {
     switch (codec) {
@@ -41,6 +45,19 @@ size_t zc_chunkwrite_bound(int codec, size_t nbytes)
     case ZC_CODEC_BLOSC: return nbytes + BLOSC_MAX_OVERHEAD;
     default: return nbytes;
     }
+}
+
+/* Where the encoder's scratch starts in dbuf: after the gathered chunk, on a cache line. */
+static size_t zc_scratch_offset(size_t nbytes)
+{
+    return (nbytes + ZC_SCRATCH_ALIGN - 1) / ZC_SCRATCH_ALIGN * ZC_SCRATCH_ALIGN;
+}
+
+size_t zc_chunkwrite_scratch(int codec, size_t nbytes)
+{
+    if (codec != ZC_CODEC_BLOSC)
+        return nbytes;
+    return zc_scratch_offset(nbytes) + zc_blosc_encode_scratch(nbytes);
 }
 
 /* ---- encoders: src (n bytes) -> dst (cap bytes); the encoded size or ZC_E_DATA ---- */
@@ -61,34 +78,50 @@ static ssize_t zc_encode_zstd(zc_chunkio_ctx *ctx, const zc_encode_params *p, co
     return (ZSTD_isError(r) || r > (size_t)SSIZE_MAX) ? ZC_E_DATA : (ssize_t)r;
 }
 
-static ssize_t zc_encode_blosc(const zc_encode_params *p, const char *src, size_t n, char *dst,
+/* The typesize blosc shuffles with: c-blosc treats wider items as bytes. */
+static int zc_blosc_typesize(const zc_encode_params *p)
+{
+    return p->typesize > BLOSC_MAX_TYPESIZE ? 1 : p->typesize;
+}
+
+/* The chunk gathered at the start of dbuf (n bytes) as blosc: by zc_bloscenc, its scratch
+ * after the chunk, or by libblosc for the settings zc_bloscenc does not write. */
+static ssize_t zc_encode_blosc(const zc_encode_params *p, char *dbuf, size_t n, char *dst,
                                size_t cap)
 {
+    const int ts = zc_blosc_typesize(p);
+    const char *rows[1];
+    ssize_t m;
     int r;
     /* exactly the bound, as python-blosc and numcodecs pass it: given more room, c-blosc
      * keeps a compressed result that it would otherwise store raw (other bytes) */
     if (cap > n + BLOSC_MAX_OVERHEAD)
         cap = n + BLOSC_MAX_OVERHEAD;
+    if (zc_blosc_encode_handles(p->cname, p->level, p->shuffle, p->blocksize)) {
+        rows[0] = dbuf;
+        m = zc_blosc_encode_rows(rows, 1, n, p->level, p->shuffle, (size_t)ts, dst, cap,
+                                 dbuf + zc_scratch_offset(n), zc_blosc_encode_scratch(n));
+        return m < 0 ? ZC_E_DATA : m;
+    }
     if (n > (size_t)BLOSC_MAX_BUFFERSIZE || cap > (size_t)INT_MAX || p->cname == NULL)
         return ZC_E_DATA;
-    r = blosc_compress_ctx(p->level, p->shuffle, p->typesize > BLOSC_MAX_TYPESIZE ? 1 : p->typesize,
-                           n, src, dst, cap, p->cname, p->blocksize, 1);
+    r = blosc_compress_ctx(p->level, p->shuffle, ts, n, dbuf, dst, cap, p->cname, p->blocksize, 1);
     return r > 0 ? (ssize_t)r : ZC_E_DATA;
 }
 
-/* Encode nbytes at src with spec->codec into dst (cap bytes): the size, or ZC_E_DATA. */
+/* Encode the chunk gathered in dbuf (nbytes; dbuf has zc_chunkwrite_scratch bytes) with
+ * spec->codec into dst (cap bytes): the size, or ZC_E_DATA. */
 static ssize_t zc_encode(const zc_chunkio_spec *s, const zc_encode_params *enc,
-                         zc_chunkio_ctx *ctx, const char *src, size_t nbytes, char *dst,
-                         size_t cap)
+                         zc_chunkio_ctx *ctx, char *dbuf, size_t nbytes, char *dst, size_t cap)
 {
     if (s->codec == ZC_CODEC_NONE) {
         if (cap < nbytes)
             return ZC_E_DATA;
-        memcpy(dst, src, nbytes);
+        memcpy(dst, dbuf, nbytes);
         return (ssize_t)nbytes;
     }
-    return s->codec == ZC_CODEC_ZSTD ? zc_encode_zstd(ctx, enc, src, nbytes, dst, cap)
-                                     : zc_encode_blosc(enc, src, nbytes, dst, cap);
+    return s->codec == ZC_CODEC_ZSTD ? zc_encode_zstd(ctx, enc, dbuf, nbytes, dst, cap)
+                                     : zc_encode_blosc(enc, dbuf, nbytes, dst, cap);
 }
 
 /* ---- files ---- */
@@ -221,28 +254,63 @@ static void zc_wentry_plan(const zc_chunkio_spec *s, const int64_t *idx, zc_went
     }
 }
 
-/* The rows of a whole, inner chunk as iovecs into the source, when they are contiguous there
- * and long enough to be worth it: returns their number (at most `cap`), else 0. */
-static int zc_source_rows(const zc_chunkio_spec *s, const zc_wentry *e, struct iovec *iov, int cap)
+/* The rows of a whole, inner chunk where they lie in the source, when they are contiguous there
+ * and long enough to be worth it: their number (at most ZC_WRITE_IOV) into rowp, and their
+ * length into *rowbytes; else 0. */
+static int zc_source_rows(const zc_chunkio_spec *s, const zc_wentry *e, char **rowp,
+                          size_t *rowbytes)
 {
-    char *rowp[ZC_WRITE_IOV];
     const int last = s->ndim - 1;
-    size_t row;
     int64_t rows = 1;
-    int i, k;
+    int k;
     if (s->order_f || e->edge || s->ndim == 0 || s->box_strides[last] != s->itemsize)
         return 0;
-    row = (size_t)s->chunk_shape[last] * (size_t)s->itemsize;
+    *rowbytes = (size_t)s->chunk_shape[last] * (size_t)s->itemsize;
     for (k = 0; k < last; k++)
         rows *= s->chunk_shape[k];
-    if (row < ZC_MIN_ROW || rows > cap || rows > ZC_WRITE_IOV)
+    if (*rowbytes < ZC_MIN_ROW || rows > ZC_WRITE_IOV)
         return 0;
     zc_chunkio_row_addresses(s, e->soff, (int)rows, rowp);
-    for (i = 0; i < (int)rows; i++) {
-        iov[i].iov_base = rowp[i];
-        iov[i].iov_len = row;
-    }
     return (int)rows;
+}
+
+/* The whole chunk e, straight from its rows in the source: as iovecs (no codec) or encoded by
+ * zc_bloscenc into cbuf, scratch in dbuf.  Returns the iovecs to store (0: gather it instead,
+ * ZC_E_DATA: the encoder failed). */
+static int zc_from_source_rows(const zc_chunkio_spec *s, const zc_encode_params *enc,
+                               const zc_wentry *e, struct iovec *iov, char *dbuf,
+                               size_t dbuf_size, char *cbuf, size_t cbuf_size)
+{
+    char *rowp[ZC_WRITE_IOV];
+    size_t row = 0, ts;
+    ssize_t m;
+    int i, n;
+    if (s->codec == ZC_CODEC_ZSTD ||
+        (s->codec == ZC_CODEC_BLOSC &&
+         !zc_blosc_encode_handles(enc->cname, enc->level, enc->shuffle, enc->blocksize)))
+        return 0;
+    n = zc_source_rows(s, e, rowp, &row);
+    if (n == 0)
+        return 0;
+    if (s->codec == ZC_CODEC_NONE) {
+        for (i = 0; i < n; i++) {
+            iov[i].iov_base = rowp[i];
+            iov[i].iov_len = row;
+        }
+        return n;
+    }
+    ts = (size_t)zc_blosc_typesize(enc);
+    if (row % ts != 0) /* items of the shuffle across rows */
+        return 0;
+    if (cbuf_size > (size_t)n * row + BLOSC_MAX_OVERHEAD)
+        cbuf_size = (size_t)n * row + BLOSC_MAX_OVERHEAD;
+    m = zc_blosc_encode_rows((const char *const *)rowp, n, row, enc->level, enc->shuffle, ts,
+                             cbuf, cbuf_size, dbuf, dbuf_size);
+    if (m < 0)
+        return ZC_E_DATA;
+    iov[0].iov_base = cbuf;
+    iov[0].iov_len = (size_t)m;
+    return 1;
 }
 
 ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, int skip_empty,
@@ -273,7 +341,7 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, int
     zc_chunkio_chunk_strides(s, cstride, &nbytes);
     for (d = 0; d < s->ndim; d++)
         cshape[d] = (ssize_t)s->chunk_shape[d];
-    if (dbuf == NULL || dbuf_size < nbytes ||
+    if (dbuf == NULL || dbuf_size < zc_chunkwrite_scratch(s->codec, nbytes) ||
         (s->codec != ZC_CODEC_NONE && (cbuf == NULL || cbuf_size < zc_chunkwrite_bound(s->codec, nbytes))))
         return ZC_E_ARG;
     dirlen = strlen(s->dir);
@@ -298,8 +366,10 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, int
             rc = ZC_E_EMPTY;
         if (rc == ZC_OK) {
             *zc_chunkio_key(s, idx, path + dirlen) = '\0';
-            n = s->codec == ZC_CODEC_NONE ? zc_source_rows(s, &e, iov, ZC_WRITE_IOV) : 0;
-            if (n == 0) { /* gather the chunk (padded at the edge) into dbuf, in stored order */
+            n = zc_from_source_rows(s, enc, &e, iov, dbuf, dbuf_size, cbuf, cbuf_size);
+            if (n < 0)
+                rc = n;
+            else if (n == 0) { /* gather the chunk (padded at the edge) into dbuf, in stored order */
                 if (e.edge && zc_fill_region(dbuf, cstride, cshape, s->ndim, s->fill,
                                              s->itemsize) < 0)
                     rc = ZC_E_ARG;
@@ -309,13 +379,13 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, int
                 iov[0].iov_base = dbuf;
                 iov[0].iov_len = nbytes;
                 n = 1;
-            }
-            if (rc == ZC_OK && s->codec != ZC_CODEC_NONE) {
-                ssize_t m = zc_encode(s, enc, ctx, dbuf, nbytes, cbuf, cbuf_size);
-                if (m < 0)
-                    rc = (int)m;
-                iov[0].iov_base = cbuf;
-                iov[0].iov_len = m < 0 ? 0 : (size_t)m;
+                if (rc == ZC_OK && s->codec != ZC_CODEC_NONE) {
+                    ssize_t m = zc_encode(s, enc, ctx, dbuf, nbytes, cbuf, cbuf_size);
+                    if (m < 0)
+                        rc = (int)m;
+                    iov[0].iov_base = cbuf;
+                    iov[0].iov_len = m < 0 ? 0 : (size_t)m;
+                }
             }
             if (rc == ZC_OK)
                 rc = zc_store(ctx, path, tmp, iov, n, do_fsync, &st->err);
@@ -357,7 +427,8 @@ ssize_t zc_encode_chunks(const zc_chunkio_spec *s, const zc_encode_params *enc,
     }
     zc_chunkio_chunk_strides(s, cstride, &nbytes);
     bound = zc_chunkwrite_bound(s->codec, nbytes);
-    if (dbuf == NULL || dbuf_size < nbytes || (n > 0 && out_cap / (size_t)n < bound))
+    if (dbuf == NULL || dbuf_size < zc_chunkwrite_scratch(s->codec, nbytes) ||
+        (n > 0 && out_cap / (size_t)n < bound))
         return ZC_E_ARG;
     for (k = 0; k < n * s->ndim; k++) { /* every chunk inside the box, checked once */
         d = (int)(k % s->ndim);

@@ -13,7 +13,7 @@ import tempfile
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from native_arrays import create_local
 
@@ -372,3 +372,125 @@ def test_fsync_store_flushes_each_chunk_before_its_rename(tmp_path, fsync):
     fsyncs = [c for c in calls if "fsync(" in c]
     assert len(renames) == 4
     assert len(fsyncs) == (4 if fsync else 0)
+
+
+# ------------------------------------------------------------------ blosc-lz4 from the rows
+# zc_bloscenc encodes blosc-lz4 chunks itself, straight from the source rows when they lie
+# contiguous there (C order, rows of 256 bytes or more, at most 1024 rows, whole inner chunks)
+# and from the gathered chunk otherwise. Its output must be c-blosc's byte for byte: the oracle
+# is the Python engine, which compresses with python-blosc's own c-blosc.
+
+def blosc_lz4(clevel, shuffle, typesize):
+    config = {"cname": "lz4", "clevel": clevel, "shuffle": shuffle}
+    v2 = {"id": "blosc", "cname": "lz4", "clevel": clevel,
+          "shuffle": {"noshuffle": 0, "shuffle": 1}[shuffle]}
+    if typesize is not None:
+        config["typesize"] = typesize
+    return {"name": "blosc", "configuration": config}, v2
+
+
+def contents(kind, shape, dtype, rng):
+    """Values that compress well (smooth), not at all (random bytes), to nothing (constant),
+    or half and half (mixed)."""
+    if kind == "random":
+        return rng.integers(0, 256, size=(*shape, np.dtype(dtype).itemsize),
+                            dtype=np.uint8).view(dtype).reshape(shape)
+    if kind == "constant":
+        return np.full(shape, 7, dtype)
+    smooth = (np.sin(np.arange(int(np.prod(shape))) / 50) * 100).reshape(shape).astype(dtype)
+    if kind == "mixed":
+        flat = smooth.reshape(-1)
+        flat[::2] = contents("random", flat[::2].shape, dtype, rng)
+    return smooth
+
+
+def write_both_coded(root, shape, dtype, chunks, coding, data, monkeypatch, **kwargs):
+    """``data`` written natively in root/n and by the Python engine in root/p."""
+    for name, enabled in (("n", True), ("p", False)):
+        with monkeypatch.context() as m:
+            m.setattr(native, "ENABLED", enabled)
+            a = create_local(os.path.join(root, name), shape, dtype, chunks, coding, **kwargs)
+            a[...] = data
+    return a
+
+
+@st.composite
+def blosc_layouts(draw):
+    dtype = draw(st.sampled_from(["u1", "<i2", "<f4", "<f8"]))
+    row = draw(st.sampled_from([1, 3, 40, 64, 100, 512, 700]))
+    rows = draw(st.sampled_from([1, 2, 7, 64, 300, 1100]))
+    lead = (2, rows // 2) if rows > 2 and draw(st.booleans()) else (rows,)
+    chunks = (*lead, row)
+    # one or two chunks per dimension, and sometimes a part of one more: edge chunks
+    shape = tuple(c * draw(st.sampled_from([1, 2])) + draw(st.sampled_from([0, 1, 3])) % c
+                  for c in chunks)
+    return dtype, chunks, shape
+
+
+@needs_chunkio
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(layout=blosc_layouts(), clevel=st.integers(0, 9),
+       shuffle=st.sampled_from(["noshuffle", "shuffle"]),
+       typesize=st.sampled_from([None, None, 1, 2, 3, 8, 16, 17, 255]),
+       kind=st.sampled_from(["smooth", "random", "constant", "mixed"]),
+       order=st.sampled_from(["C", "C", "F"]), seed=st.integers(0, 2**16))
+def test_blosc_lz4_chunks_are_c_blosc_bytes(layout, clevel, shuffle, typesize, kind, order,
+                                            seed, monkeypatch):
+    dtype, chunks, shape = layout
+    assume(int(np.prod(chunks)) * np.dtype(dtype).itemsize <= 3 << 20)
+    data = contents(kind, shape, dtype, np.random.default_rng(seed))
+    with tempfile.TemporaryDirectory() as root:
+        a = write_both_coded(root, shape, dtype, chunks, blosc_lz4(clevel, shuffle, typesize),
+                             data, monkeypatch, order=order, write_empty_chunks=True)
+        assert_same_chunks(root, monkeypatch, exact=True)
+        np.testing.assert_array_equal(a[...], data)
+
+
+@needs_chunkio
+@pytest.mark.parametrize("dtype", ["u1", "<i2", "<f4", "<f8", "<c16"])
+@pytest.mark.parametrize("typesize", [None, 3])
+@pytest.mark.parametrize("shuffle", ["noshuffle", "shuffle"])
+@pytest.mark.parametrize("kind", ["smooth", "random", "mixed"])
+def test_blosc_lz4_every_item_size_is_c_blosc_bytes(tmp_path, monkeypatch, dtype, typesize,
+                                                     shuffle, kind):
+    # rows of 300 items: encoded from the source rows (a shuffle of whole items per row) except
+    # for typesize 3 on rows whose bytes it does not divide (gathered first); edge chunks too
+    shape, chunks = (130, 650), (64, 300)
+    data = contents(kind, shape, dtype, np.random.default_rng(5))
+    a = write_both_coded(str(tmp_path), shape, dtype, chunks, blosc_lz4(4, shuffle, typesize),
+                         data, monkeypatch)
+    assert_same_chunks(str(tmp_path), monkeypatch, exact=True)
+    np.testing.assert_array_equal(a[...], data)
+
+
+@needs_chunkio
+@pytest.mark.parametrize("clevel", [1, 5, 9])
+@pytest.mark.parametrize("shuffle", ["noshuffle", "shuffle"])
+def test_blosc_lz4_tiles_of_a_wide_array_are_c_blosc_bytes(tmp_path, monkeypatch, clevel,
+                                                           shuffle):
+    # the peer harness's layout at a quarter of its side: 1 MiB tiles of 2 KiB rows, encoded
+    # from the rows where they lie; two blocks of 512 KiB per chunk, 4 streams each
+    i, j = np.ogrid[:1024, :1024]
+    data = (np.round((np.sin(i / 37) + np.cos(j / 53)) * 1024) / 1024).astype("f4")
+    spy = Spy(monkeypatch)
+    a = write_both_coded(str(tmp_path), data.shape, "f4", (512, 512),
+                         blosc_lz4(clevel, shuffle, None), data, monkeypatch)
+    assert spy.native == 4 and spy.python == 0
+    assert_same_chunks(str(tmp_path), monkeypatch, exact=True)
+    np.testing.assert_array_equal(a[...], data)
+
+
+@needs_chunkio
+def test_chunk_write_needs_the_blosc_scratch(tmp_path):
+    chunkio = native.chunkio
+    plans = [np.array([[0, 0, 1, 512, 0]], dtype=np.int64)]
+    source = np.zeros(512, "<f4")
+    write = chunkio.ChunkWrite(str(tmp_path).encode() + b"/", "default", "/", (512,), (512,), 4,
+                               "blosc", "C", plans, source, b"\0" * 4, level=5, shuffle=1,
+                               typesize=4, cname="lz4")
+    assert write.scratch_nbytes >= 2 * write.chunk_nbytes  # the chunk, then a block
+    dec = chunkio.Decompressor()
+    with pytest.raises(ValueError, match="need"):
+        write.run(dec, np.empty(write.chunk_nbytes, "u1"), np.empty(write.encode_bound, "u1"),
+                  0, 1)

@@ -409,6 +409,7 @@ cdef class ChunkWrite(ChunkRead):
     cdef bint skip_empty
     cdef bint do_fsync
     cdef readonly Py_ssize_t encode_bound
+    cdef readonly Py_ssize_t scratch_nbytes
 
     def __init__(self, bytes directory, str key_encoding, str separator, chunk_shape,
                  array_shape, Py_ssize_t itemsize, codec, str order, plans, box, bytes fill, *,
@@ -423,11 +424,12 @@ cdef class ChunkWrite(ChunkRead):
         self.skip_empty = skip_empty
         self.do_fsync = fsync
         self.encode_bound = csrc.zc_chunkwrite_bound(self.spec.codec, self.chunk_nbytes)
+        self.scratch_nbytes = csrc.zc_chunkwrite_scratch(self.spec.codec, self.chunk_nbytes)
 
     def run(self, Decompressor dec not None, dbuf, cbuf, Py_ssize_t begin, Py_ssize_t end):
         """Write chunks ``begin .. end-1`` (row-major over the plans) with the GIL released.
 
-        `dbuf` (``chunk_nbytes``) and `cbuf` (``encode_bound`` bytes; unused without a codec)
+        `dbuf` (``scratch_nbytes``) and `cbuf` (``encode_bound`` bytes; unused without a codec)
         are writable contiguous buffers of the calling thread. Returns ``(rc, index, need,
         err)``: ``rc`` >= 0 chunks written, or a code of ``CHUNK_ERRORS`` for the chunk at
         flattened ``index``, which was not written (E_PARTIAL, E_EMPTY: the caller's to handle;
@@ -439,7 +441,7 @@ cdef class ChunkWrite(ChunkRead):
         cdef Py_ssize_t rc
         if begin < 0 or end < begin or end > self.total:
             raise ValueError(f"ChunkWrite.run: range [{begin}, {end}) outside [0, {self.total})")
-        _scratch_views("ChunkWrite.run", dbuf, "dbuf", self.chunk_nbytes, cbuf, "cbuf",
+        _scratch_views("ChunkWrite.run", dbuf, "dbuf", self.scratch_nbytes, cbuf, "cbuf",
                        0 if self.spec.codec == csrc.ZC_CODEC_NONE else self.encode_bound, &d, &c)
         try:
             with nogil:
@@ -576,6 +578,7 @@ cdef class ChunkEncode(_ChunkBox):
     cdef bytes cname
     cdef str codec_name
     cdef readonly Py_ssize_t encode_bound
+    cdef readonly Py_ssize_t scratch_nbytes
 
     def __init__(self, chunk_shape, Py_ssize_t itemsize, codec, str order, box, bytes fill, *,
                  int level=0, bint checksum=False, int shuffle=0, int typesize=1,
@@ -585,11 +588,13 @@ cdef class ChunkEncode(_ChunkBox):
         self._setup("ChunkEncode", chunk_shape, getattr(box, "shape", chunk_shape), itemsize,
                     codec, order, box, fill, False)
         self.encode_bound = csrc.zc_chunkwrite_bound(self.spec.codec, self.chunk_nbytes)
+        self.scratch_nbytes = csrc.zc_chunkwrite_scratch(self.spec.codec, self.chunk_nbytes)
         self.codec_name = str(codec)
 
     def run(self, Decompressor dec not None, origins, dbuf, out):
         """Encode the chunks whose first items are the rows of `origins` (int64, (n, ndim)) into
-        `out` (``n * encode_bound`` bytes at least) with the GIL released.
+        `out` (``n * encode_bound`` bytes at least) with the GIL released; `dbuf` is scratch
+        of ``scratch_nbytes``.
 
         Returns ``(used, placed)``: the bytes of `out` used and an int64 ``(n, 2)`` array of
         each chunk's (offset, size) in it, ``(-1, -1)`` for a chunk of fill. Raises CodecError
@@ -606,7 +611,7 @@ cdef class ChunkEncode(_ChunkBox):
             raise ValueError(f"ChunkEncode.run: origins must have {self.spec.ndim} columns")
         result = np.empty((n, 2), dtype=np.int64)
         placed = result
-        _scratch_views("ChunkEncode.run", dbuf, "dbuf", self.chunk_nbytes, out, "out",
+        _scratch_views("ChunkEncode.run", dbuf, "dbuf", self.scratch_nbytes, out, "out",
                        n * self.encode_bound, &d, &o)
         try:
             with nogil:

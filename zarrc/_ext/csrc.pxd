@@ -114,6 +114,7 @@ cdef extern from "zc_chunkwrite.h" nogil:
         const char *cname
 
     size_t zc_chunkwrite_bound(int codec, size_t nbytes)
+    size_t zc_chunkwrite_scratch(int codec, size_t nbytes)
     Py_ssize_t zc_encode_chunks(const zc_chunkio_spec *spec, const zc_encode_params *enc,
                                 zc_chunkio_ctx *ctx, const int64_t *origins, int64_t n,
                                 char *dbuf, size_t dbuf_size, char *out, size_t out_cap,

@@ -43,5 +43,5 @@ def encode_shard_native(ctx: ArrayContext, shard: np.ndarray) -> bytes | None:
     origins = codec.inner_order() * np.asarray(codec.chunk_shape, dtype=np.int64)
     state = native.thread_state()
     out = state.scratch(len(origins) * encoder.encode_bound, _SHARD_SLOT)
-    used, placed = encoder.run(state.dec, origins, state.decoded(encoder.chunk_nbytes), out)
+    used, placed = encoder.run(state.dec, origins, state.decoded(encoder.scratch_nbytes), out)
     return codec.assemble(placed, [memoryview(out)[:used]])

@@ -109,7 +109,7 @@ def _run_range(job: _Job, write_chunk: WriteChunk, begin: int, end: int) -> None
     write = job.write
     pos = begin
     while pos < end:
-        dbuf, cbuf = state.decoded(write.chunk_nbytes), state.scratch(write.encode_bound)
+        dbuf, cbuf = state.decoded(write.scratch_nbytes), state.scratch(write.encode_bound)
         rc, index, _need, _err = write.run(state.dec, dbuf, cbuf, pos, end)
         if rc >= 0:
             return
