@@ -274,43 +274,43 @@ static int zc_source_rows(const zc_chunkio_spec *s, const zc_wentry *e, char **r
     return (int)rows;
 }
 
-/* The whole chunk e, straight from its rows in the source: as iovecs (no codec) or encoded by
- * zc_bloscenc into cbuf, scratch in dbuf.  Returns the iovecs to store (0: gather it instead,
- * ZC_E_DATA: the encoder failed). */
-static int zc_from_source_rows(const zc_chunkio_spec *s, const zc_encode_params *enc,
-                               const zc_wentry *e, struct iovec *iov, char *dbuf,
-                               size_t dbuf_size, char *cbuf, size_t cbuf_size)
+/* The rows of the whole chunk e as iovecs into the source (no codec): their number, or 0 when
+ * it must be gathered. */
+static int zc_source_iov(const zc_chunkio_spec *s, const zc_wentry *e, struct iovec *iov)
 {
     char *rowp[ZC_WRITE_IOV];
-    size_t row = 0, ts;
+    size_t row = 0;
+    const int n = zc_source_rows(s, e, rowp, &row);
+    int i;
+    for (i = 0; i < n; i++) {
+        iov[i].iov_base = rowp[i];
+        iov[i].iov_len = row;
+    }
+    return n;
+}
+
+/* The whole chunk e encoded as blosc by zc_bloscenc straight from its rows in the source into
+ * dst (cap bytes), scratch in tmp: the encoded size, 0 when the settings or the rows do not
+ * allow it (gather the chunk instead), or ZC_E_DATA. */
+static ssize_t zc_blosc_from_rows(const zc_chunkio_spec *s, const zc_encode_params *enc,
+                                  const zc_wentry *e, char *dst, size_t cap, char *tmp,
+                                  size_t tmp_size)
+{
+    char *rowp[ZC_WRITE_IOV];
+    const size_t ts = (size_t)zc_blosc_typesize(enc);
+    size_t row = 0;
     ssize_t m;
-    int i, n;
-    if (s->codec == ZC_CODEC_ZSTD ||
-        (s->codec == ZC_CODEC_BLOSC &&
-         !zc_blosc_encode_handles(enc->cname, enc->level, enc->shuffle, enc->blocksize)))
+    int n;
+    if (!zc_blosc_encode_handles(enc->cname, enc->level, enc->shuffle, enc->blocksize))
         return 0;
     n = zc_source_rows(s, e, rowp, &row);
-    if (n == 0)
+    if (n == 0 || row % ts != 0) /* no rows, or items of the shuffle across rows */
         return 0;
-    if (s->codec == ZC_CODEC_NONE) {
-        for (i = 0; i < n; i++) {
-            iov[i].iov_base = rowp[i];
-            iov[i].iov_len = row;
-        }
-        return n;
-    }
-    ts = (size_t)zc_blosc_typesize(enc);
-    if (row % ts != 0) /* items of the shuffle across rows */
-        return 0;
-    if (cbuf_size > (size_t)n * row + BLOSC_MAX_OVERHEAD)
-        cbuf_size = (size_t)n * row + BLOSC_MAX_OVERHEAD;
-    m = zc_blosc_encode_rows((const char *const *)rowp, n, row, enc->level, enc->shuffle, ts,
-                             cbuf, cbuf_size, dbuf, dbuf_size);
-    if (m < 0)
-        return ZC_E_DATA;
-    iov[0].iov_base = cbuf;
-    iov[0].iov_len = (size_t)m;
-    return 1;
+    if (cap > (size_t)n * row + BLOSC_MAX_OVERHEAD) /* the bound c-blosc is given */
+        cap = (size_t)n * row + BLOSC_MAX_OVERHEAD;
+    m = zc_blosc_encode_rows((const char *const *)rowp, n, row, enc->level, enc->shuffle, ts, dst,
+                             cap, tmp, tmp_size);
+    return m < 0 ? ZC_E_DATA : m;
 }
 
 ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, int skip_empty,
@@ -366,10 +366,20 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, int
             rc = ZC_E_EMPTY;
         if (rc == ZC_OK) {
             *zc_chunkio_key(s, idx, path + dirlen) = '\0';
-            n = zc_from_source_rows(s, enc, &e, iov, dbuf, dbuf_size, cbuf, cbuf_size);
-            if (n < 0)
-                rc = n;
-            else if (n == 0) { /* gather the chunk (padded at the edge) into dbuf, in stored order */
+            n = 0;
+            if (s->codec == ZC_CODEC_NONE) {
+                n = zc_source_iov(s, &e, iov);
+            } else if (s->codec == ZC_CODEC_BLOSC) {
+                const ssize_t m = zc_blosc_from_rows(s, enc, &e, cbuf, cbuf_size, dbuf, dbuf_size);
+                if (m < 0) {
+                    rc = (int)m;
+                } else if (m > 0) {
+                    iov[0].iov_base = cbuf;
+                    iov[0].iov_len = (size_t)m;
+                    n = 1;
+                }
+            }
+            if (rc == ZC_OK && n == 0) { /* gather it (padded at the edge) in stored order */
                 if (e.edge && zc_fill_region(dbuf, cstride, cshape, s->ndim, s->fill,
                                              s->itemsize) < 0)
                     rc = ZC_E_ARG;
@@ -436,17 +446,28 @@ ssize_t zc_encode_chunks(const zc_chunkio_spec *s, const zc_encode_params *enc,
             return ZC_E_ARG;
     }
     for (k = 0; k < n; k++) {
-        const char *src = s->box;
-        ssize_t m;
-        for (d = 0; d < s->ndim; d++)
-            src += origins[k * s->ndim + d] * s->box_strides[d];
-        if (zc_fill_equal(src, s->box_strides, cshape, s->ndim, s->fill, s->itemsize) == 1) {
+        zc_wentry e; /* a whole chunk inside the box */
+        ssize_t m = 0;
+        e.soff = 0;
+        e.whole = 1;
+        e.edge = 0;
+        for (d = 0; d < s->ndim; d++) {
+            e.shape[d] = cshape[d];
+            e.soff += (ssize_t)origins[k * s->ndim + d] * s->box_strides[d];
+        }
+        if (zc_fill_equal(s->box + e.soff, s->box_strides, cshape, s->ndim, s->fill,
+                          s->itemsize) == 1) {
             placed[2 * k] = placed[2 * k + 1] = -1;
             continue;
         }
-        if (zc_copy_region(src, s->box_strides, dbuf, cstride, cshape, s->ndim, s->itemsize) < 0)
-            return ZC_E_ARG;
-        m = zc_encode(s, enc, ctx, dbuf, nbytes, out + used, out_cap - used);
+        if (s->codec == ZC_CODEC_BLOSC)
+            m = zc_blosc_from_rows(s, enc, &e, out + used, out_cap - used, dbuf, dbuf_size);
+        if (m == 0) {
+            if (zc_copy_region(s->box + e.soff, s->box_strides, dbuf, cstride, cshape, s->ndim,
+                               s->itemsize) < 0)
+                return ZC_E_ARG;
+            m = zc_encode(s, enc, ctx, dbuf, nbytes, out + used, out_cap - used);
+        }
         if (m < 0) {
             st->index = k;
             return m;

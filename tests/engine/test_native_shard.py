@@ -461,3 +461,38 @@ def test_native_shard_encoding_equals_the_codec(tmp_path, monkeypatch, location,
         assert (missing == (index_of(stored["p"][key]) == MISSING)).all()  # same chunks left out
         np.testing.assert_array_equal(codec.decode(value, spec),
                                       codec.decode(stored["p"][key], spec))
+
+
+@pytest.mark.skipif(native.chunkio is None, reason="zarrc._ext.chunkio not built")
+@pytest.mark.parametrize("dtype", ["<i2", "<f4", "<f8"])
+@pytest.mark.parametrize("shuffle", ["noshuffle", "shuffle"])
+def test_native_shard_blosc_from_the_rows_equals_the_codec(tmp_path, monkeypatch, dtype, shuffle):
+    # inner chunks of rows of 128 items (256 bytes or more): blosc-lz4 encodes them straight
+    # from the shard's rows; the stored shards are python-blosc's bytes
+    from zarrc.engine import native_shard_write
+
+    encoded = []
+    real = native_shard_write.encode_shard_native
+
+    def counting(*args):
+        shard = real(*args)
+        encoded.append(shard is not None)
+        return shard
+    monkeypatch.setattr("zarrc.engine.write.encode_shard_native", counting)
+    i, j = np.ogrid[:256, :512]
+    data = (np.sin(i / 9.0) * 300 + np.cos(j / 13.0) * 200).astype(dtype)
+    data[:64, :128] = 0  # an inner chunk of fill: left out
+    compressors = [{"name": "blosc", "configuration": {"cname": "lz4", "clevel": 5,
+                                                      "shuffle": shuffle}}]
+    stored = {}
+    for name, enabled in (("n", True), ("p", False)):
+        with monkeypatch.context() as m:
+            m.setattr(native, "ENABLED", enabled)
+            store = LocalStore(str(tmp_path / name))
+            a = zarrc.create_array(store, shape=data.shape, dtype=dtype, chunks=(64, 128),
+                                   shards=(128, 256), compressors=compressors)
+            a[...] = data
+        stored[name] = {k: store.get(k) for k in store.list_prefix("")}
+    assert sum(encoded) == 4  # the four shards, natively
+    assert stored["n"] == stored["p"]
+    np.testing.assert_array_equal(a[...], data)
