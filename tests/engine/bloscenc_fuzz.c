@@ -4,7 +4,7 @@
  * data, every row and buffer in its own allocation of exactly its size: the encoded bytes must
  * be blosc_compress_ctx's (lz4, automatic block size, one thread, the documented bound) and
  * decode back with blosc_decompress_ctx.  Usage: bloscenc_fuzz ITERATIONS SEED.  Prints the
- * count of mismatches; exits 1 if there were any.  Run by test_bloscenc_sanitized.py.
+ * count of mismatches; exits 1 if there were any.  Run by test_blosc_sanitized.py.
  */
 #include "zc_bloscenc.h"
 
