@@ -5,9 +5,10 @@
 # then runs pytest there (arguments: test paths or options; default: the whole suite) with the
 # sanitizer runtimes preloaded into the project venv's Python (it is not built with them).
 # A bad read or write, or undefined behaviour, in csrc/ stops the run with the report.
-# Three tests are left out: they compare NaN payloads of float delta coding with numcodecs'
-# vectors bit for bit, which C does not pin down (the compiler may swap the operands of a
-# NaN sum) and the unoptimized sanitizer build does not reproduce. Needs the project venv
+# Four delta tests are left out: they compare the NaNs of float delta coding bit for bit (with
+# numcodecs' vectors, or the NumPy twin), and which NaN a sum of two NaNs keeps depends on the
+# order the compiler puts the operands in, which C leaves open: the instrumented build differs
+# from the release build there. Needs the project venv
 # (scripts/setup-venv.sh) and the gcc sanitizer runtimes (Debian: libasan8, libubsan1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,5 +27,6 @@ export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1
 "$PY" -m pytest -q -n 2 -p no:cacheprovider \
     --deselect "tests/ext/test_delta.py::test_numcodecs_vectors[10000-f4]" \
     --deselect "tests/ext/test_delta.py::test_numcodecs_vectors[10000-f8]" \
+    --deselect tests/ext/test_delta.py::test_matches_twin \
     --deselect tests/codecs/test_delta.py::test_encode_and_decode_are_byte_identical_to_numcodecs \
     "$@"
