@@ -5,9 +5,9 @@
  * clevel (0: /4, 1: /2, 2: 1, 3: 2, 4-5: 4, 6-9: 8); a block of at least 128 items no wider
  * than 16 bytes is split into one stream per byte of the item, and then the block grows to
  * typesize times itself (64 KiB to 1 MiB); it is cut to the buffer and to a whole number of
- * items.  Each stream is LZ4_compress_fast with acceleration
- * 10 - clevel into room of the stream's own size; a stream lz4 cannot shrink is stored raw.
- * The last, short block is one stream.  A buffer under 128 bytes, clevel 0, or any block
+ * items.  Each stream is LZ4_compress_fast with acceleration 10 - clevel into room of the
+ * stream's own size; a stream lz4 cannot shrink is stored raw.  The last, short block is one
+ * stream.  A buffer under 128 bytes, clevel 0, or any block
  * that does not fit the remaining room (the buffer's size plus the header) is stored raw
  * after the header instead (flag 0x02).
  */

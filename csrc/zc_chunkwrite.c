@@ -5,8 +5,8 @@
  * writev straight from the source when uncompressed, or encoded straight from those rows by
  * the blosc-lz4 encoder (zc_bloscenc.h); anything else is gathered into `dbuf` (padded with
  * the fill value at the array's edge), encoded into `cbuf` if a codec is set, and written from
- * there.  Storing is LocalStore.set's protocol: a fresh ".zarrc-tmp-"
- * file in the key's directory (created on demand), then rename over the key.
+ * there.  Storing is LocalStore.set's protocol: a fresh ".zarrc-tmp-" file in the key's
+ * directory (created on demand), then rename over the key.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
