@@ -51,7 +51,9 @@ MORE_CODECS = {
 
 
 def create(root, shape, dtype, chunks, *, codec="none", **kwargs):
-    return create_local(root, shape, dtype, chunks, {**CODECS, **MORE_CODECS}[codec], **kwargs)
+    """An empty array; ``codec`` names a coding of the tables above or is a (v3, v2) pair."""
+    coding = codec if isinstance(codec, tuple) else {**CODECS, **MORE_CODECS}[codec]
+    return create_local(root, shape, dtype, chunks, coding, **kwargs)
 
 
 def files(root):
@@ -404,16 +406,6 @@ def contents(kind, shape, dtype, rng):
     return smooth
 
 
-def write_both_coded(root, shape, dtype, chunks, coding, data, monkeypatch, **kwargs):
-    """``data`` written natively in root/n and by the Python engine in root/p."""
-    for name, enabled in (("n", True), ("p", False)):
-        with monkeypatch.context() as m:
-            m.setattr(native, "ENABLED", enabled)
-            a = create_local(os.path.join(root, name), shape, dtype, chunks, coding, **kwargs)
-            a[...] = data
-    return a
-
-
 @st.composite
 def blosc_layouts(draw):
     dtype = draw(st.sampled_from(["u1", "<i2", "<f4", "<f8"]))
@@ -441,8 +433,9 @@ def test_blosc_lz4_chunks_are_c_blosc_bytes(layout, clevel, shuffle, typesize, k
     assume(int(np.prod(chunks)) * np.dtype(dtype).itemsize <= 3 << 20)
     data = contents(kind, shape, dtype, np.random.default_rng(seed))
     with tempfile.TemporaryDirectory() as root:
-        a = write_both_coded(root, shape, dtype, chunks, blosc_lz4(clevel, shuffle, typesize),
-                             data, monkeypatch, order=order, write_empty_chunks=True)
+        a = write_both(root, shape, dtype, chunks, [(Ellipsis, data)], monkeypatch,
+                       codec=blosc_lz4(clevel, shuffle, typesize), order=order,
+                       write_empty_chunks=True)["n"]
         assert_same_chunks(root, monkeypatch, exact=True)
         np.testing.assert_array_equal(a[...], data)
 
@@ -458,8 +451,8 @@ def test_blosc_lz4_every_item_size_is_c_blosc_bytes(tmp_path, monkeypatch, dtype
     # for typesize 3 on rows whose bytes it does not divide (gathered first); edge chunks too
     shape, chunks = (130, 650), (64, 300)
     data = contents(kind, shape, dtype, np.random.default_rng(5))
-    a = write_both_coded(str(tmp_path), shape, dtype, chunks, blosc_lz4(4, shuffle, typesize),
-                         data, monkeypatch)
+    a = write_both(str(tmp_path), shape, dtype, chunks, [(Ellipsis, data)], monkeypatch,
+                   codec=blosc_lz4(4, shuffle, typesize))["n"]
     assert_same_chunks(str(tmp_path), monkeypatch, exact=True)
     np.testing.assert_array_equal(a[...], data)
 
@@ -474,8 +467,8 @@ def test_blosc_lz4_tiles_of_a_wide_array_are_c_blosc_bytes(tmp_path, monkeypatch
     i, j = np.ogrid[:1024, :1024]
     data = (np.round((np.sin(i / 37) + np.cos(j / 53)) * 1024) / 1024).astype("f4")
     spy = Spy(monkeypatch)
-    a = write_both_coded(str(tmp_path), data.shape, "f4", (512, 512),
-                         blosc_lz4(clevel, shuffle, None), data, monkeypatch)
+    a = write_both(str(tmp_path), data.shape, "f4", (512, 512), [(Ellipsis, data)], monkeypatch,
+                   codec=blosc_lz4(clevel, shuffle, None))["n"]
     assert spy.native == 4 and spy.python == 0
     assert_same_chunks(str(tmp_path), monkeypatch, exact=True)
     np.testing.assert_array_equal(a[...], data)
