@@ -417,31 +417,52 @@ def test_plan_rows_equal_the_projection(size, chunk, data):
 
 # ----------------------------------------------------------------------------- shard encoding
 
+def native_shard_spy(monkeypatch) -> list:
+    """A list that gets, per shard encoded, whether the native encoder made it."""
+    from zarrc.engine import native_shard_write
+
+    made = []
+    real = native_shard_write.encode_shard_native
+
+    def counting(*args):
+        shard = real(*args)
+        made.append(shard is not None)
+        return shard
+    monkeypatch.setattr("zarrc.engine.write.encode_shard_native", counting)
+    return made
+
+
+def stored_both(tmp_path, monkeypatch, steps, **kwargs):
+    """A sharded array made with ``kwargs`` and written with ``steps`` ([(selection, value)])
+    natively in tmp_path/n and in Python in tmp_path/p: the native array and {name: {key:
+    bytes}} of both stores."""
+    stored = {}
+    for name, enabled in (("n", True), ("p", False)):
+        store = LocalStore(str(tmp_path / name))
+        with monkeypatch.context() as m:
+            m.setattr(native, "ENABLED", enabled)
+            a = zarrc.create_array(store, **kwargs)
+            for selection, value in steps:
+                a[selection] = value
+        stored[name] = {k: store.get(k) for k in store.list_prefix("")}
+        if enabled:
+            array = a
+    return array, stored
+
+
 @pytest.mark.skipif(native.chunkio is None, reason="zarrc._ext.chunkio not built")
 @pytest.mark.parametrize("location", ["start", "end"])
 @pytest.mark.parametrize("compressors", [None, [{"name": "zstd", "configuration": {"level": 1}}],
                                          [{"name": "blosc", "configuration": {"cname": "lz4"}}]])
 def test_native_shard_encoding_equals_the_codec(tmp_path, monkeypatch, location, compressors):
-    from zarrc.engine import native_shard_write
-
-    calls = []
-    real = native_shard_write.encode_shard_native
-    monkeypatch.setattr("zarrc.engine.write.encode_shard_native",
-                        lambda *args: calls.append(1) or real(*args))
+    made = native_shard_spy(monkeypatch)
     data = np.random.default_rng(4).integers(0, 50, size=(70, 45)).astype("f8")
     data[:32, :] = 0  # whole inner chunks of fill: left out of the shard
-    kwargs = dict(shape=data.shape, dtype="f8", chunks=(8, 9), compressors=compressors,
-                  shards={"shape": (32, 18), "index_location": location})
-    stored = {}
-    for name, enabled in (("n", True), ("p", False)):
-        with monkeypatch.context() as m:
-            m.setattr(native, "ENABLED", enabled)
-            a = zarrc.create_array(LocalStore(str(tmp_path / name)), **kwargs)
-            a[...] = data
-            a[40:50, 3:30] = -1.0  # partial shards: read, modified, encoded again
-        stored[name] = {k: LocalStore(str(tmp_path / name)).get(k)
-                        for k in LocalStore(str(tmp_path / name)).list_prefix("")}
-    assert len(calls) > 0
+    # partial shards (the second step) are read, modified and encoded again
+    a, stored = stored_both(tmp_path, monkeypatch, [(Ellipsis, data), (np.s_[40:50, 3:30], -1.0)],
+                            shape=data.shape, dtype="f8", chunks=(8, 9), compressors=compressors,
+                            shards={"shape": (32, 18), "index_location": location})
+    assert any(made)
     expected = data.copy()
     expected[40:50, 3:30] = -1.0
     np.testing.assert_array_equal(a[...], expected)
@@ -469,30 +490,15 @@ def test_native_shard_encoding_equals_the_codec(tmp_path, monkeypatch, location,
 def test_native_shard_blosc_from_the_rows_equals_the_codec(tmp_path, monkeypatch, dtype, shuffle):
     # inner chunks of rows of 128 items (256 bytes or more): blosc-lz4 encodes them straight
     # from the shard's rows; the stored shards are python-blosc's bytes
-    from zarrc.engine import native_shard_write
-
-    encoded = []
-    real = native_shard_write.encode_shard_native
-
-    def counting(*args):
-        shard = real(*args)
-        encoded.append(shard is not None)
-        return shard
-    monkeypatch.setattr("zarrc.engine.write.encode_shard_native", counting)
+    made = native_shard_spy(monkeypatch)
     i, j = np.ogrid[:256, :512]
     data = (np.sin(i / 9.0) * 300 + np.cos(j / 13.0) * 200).astype(dtype)
     data[:64, :128] = 0  # an inner chunk of fill: left out
     compressors = [{"name": "blosc", "configuration": {"cname": "lz4", "clevel": 5,
                                                       "shuffle": shuffle}}]
-    stored = {}
-    for name, enabled in (("n", True), ("p", False)):
-        with monkeypatch.context() as m:
-            m.setattr(native, "ENABLED", enabled)
-            store = LocalStore(str(tmp_path / name))
-            a = zarrc.create_array(store, shape=data.shape, dtype=dtype, chunks=(64, 128),
-                                   shards=(128, 256), compressors=compressors)
-            a[...] = data
-        stored[name] = {k: store.get(k) for k in store.list_prefix("")}
-    assert sum(encoded) == 4  # the four shards, natively
+    a, stored = stored_both(tmp_path, monkeypatch, [(Ellipsis, data)], shape=data.shape,
+                            dtype=dtype, chunks=(64, 128), shards=(128, 256),
+                            compressors=compressors)
+    assert sum(made) == 4  # the four shards, natively
     assert stored["n"] == stored["p"]
     np.testing.assert_array_equal(a[...], data)
