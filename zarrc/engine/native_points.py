@@ -19,16 +19,12 @@ from zarrc.engine.context import ArrayContext
 from zarrc.engine.native import (
     available,
     chunk_files,
+    chunkio,
     read_buffer_size,
     run_reads,
     run_split,
 )
 from zarrc.indexing import PointGroup, PointSelection
-
-try:
-    from zarrc._ext import chunkio
-except ImportError:  # built without the compression libraries
-    chunkio = None
 
 __all__ = ["read_points_native"]
 

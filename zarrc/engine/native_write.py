@@ -23,6 +23,7 @@ from zarrc.engine.context import ArrayContext
 from zarrc.engine.native import (
     available,
     chunk_files,
+    chunkio,
     encoder_settings,
     local_slice,
     plan_rows,
@@ -32,11 +33,6 @@ from zarrc.engine.native import (
 from zarrc.indexing import ChunkProjection
 from zarrc.indexing.selection import IntDim, Selection, SliceDim
 from zarrc.storage.local import LocalStore
-
-try:
-    from zarrc._ext import chunkio
-except ImportError:  # built without the compression libraries
-    chunkio = None
 
 __all__ = ["write_box_native"]
 
