@@ -16,6 +16,7 @@ __all__ = [
     "CodecError",
     "ChecksumError",
     "ReadOnlyError",
+    "StoreError",
 ]
 
 
@@ -52,3 +53,7 @@ class ChecksumError(CodecError):
 
 class ReadOnlyError(ZarrcError, PermissionError):
     """A write was attempted through a read-only array, group or store."""
+
+
+class StoreError(ZarrcError, OSError):
+    """A store cannot do what was asked safely (e.g. a lock file that is a planted symlink)."""
