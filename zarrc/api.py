@@ -207,15 +207,16 @@ def consolidate_metadata(store, path=None, *, zarr_format=None, storage_options=
     if st.read_only:
         raise ReadOnlyError(f"cannot consolidate metadata in read-only {st!r}")
     p = nodes.normalize_path(path)
-    meta = nodes.read_node_metadata(st, p, zarr_format)
-    if not isinstance(meta, GroupMetadata):
-        raise ContainsArrayError(f"path {p!r} of {st!r} is an array; consolidate a group")
-    entries: dict = {}
-    _walk(st, p, meta.zarr_format, p, entries)
-    entries = dict(sorted(entries.items()))
-    if meta.zarr_format == 2:
-        doc = consolidated_to_json_v2({"": meta, **entries})
-        st.set(nodes.key_of(p, ZMETADATA), dump_json(doc))
-        return open_group(st, mode="r+", path=p, use_consolidated=True)
-    st.set(nodes.key_of(p, ZARR_JSON), dump_json(meta.with_consolidated(entries).to_json()))
-    return open_group(st, mode="r+", path=p)
+    with nodes.node_lock(st, p):  # the group's document is re-read and rewritten as a whole
+        meta = nodes.read_node_metadata(st, p, zarr_format)
+        if not isinstance(meta, GroupMetadata):
+            raise ContainsArrayError(f"path {p!r} of {st!r} is an array; consolidate a group")
+        entries: dict = {}
+        _walk(st, p, meta.zarr_format, p, entries)
+        entries = dict(sorted(entries.items()))
+        if meta.zarr_format == 2:
+            doc = consolidated_to_json_v2({"": meta, **entries})
+            st.set(nodes.key_of(p, ZMETADATA), dump_json(doc))
+        else:
+            st.set(nodes.key_of(p, ZARR_JSON), dump_json(meta.with_consolidated(entries).to_json()))
+    return open_group(st, mode="r+", path=p, use_consolidated=meta.zarr_format == 2 or None)

@@ -327,10 +327,9 @@ def copy_chunks(src: Array, dst: Array) -> int:
 
 
 def _create_array(store: Store, path: str, meta: ArrayMetadata, overwrite: bool) -> Array:
-    nodes.prepare_node_path(store, path, overwrite=overwrite, zarr_format=meta.zarr_format)
-    Array(store, path, meta)  # builds the codec pipeline: fails before anything is written
-    nodes.write_metadata(store, path, meta)
-    return Array(store, path, meta)
+    array = Array(store, path, meta)  # builds the codec pipeline: fails before any write
+    nodes.create_node(store, path, meta, overwrite=overwrite)
+    return array
 
 
 def _copy_node(node, store: Store, path: str, zarr_format: int, codecs,
@@ -342,8 +341,7 @@ def _copy_node(node, store: Store, path: str, zarr_format: int, codecs,
         copy_chunks(node, dst)
         return dst
     meta = GroupMetadata(zarr_format=zarr_format, attributes=dict(node._metadata.attributes))
-    nodes.prepare_node_path(store, path, overwrite=overwrite, zarr_format=zarr_format)
-    nodes.write_metadata(store, path, meta)
+    nodes.create_node(store, path, meta, overwrite=overwrite)
     for name, child in _members(node):
         _copy_node(child, store, nodes.join_path(path, name), zarr_format, codecs, False)
     return Group(store, path, meta)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from zarrc import nodes
 from zarrc.array import Array, create_array_node
-from zarrc.errors import ContainsArrayError, NodeNotFoundError, ReadOnlyError
+from zarrc.errors import ContainsArrayError, ContainsGroupError, NodeNotFoundError, ReadOnlyError
 from zarrc.metadata import (
     ZARR_JSON,
     ZARRAY,
@@ -43,8 +43,7 @@ def create_group_node(store, path: str, *, zarr_format: int = 3, attributes=None
     if zarr_format not in (2, 3):
         raise ValueError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     meta = GroupMetadata(zarr_format=zarr_format, attributes=dict(attributes or {}))
-    nodes.prepare_node_path(store, path, overwrite=overwrite, zarr_format=zarr_format)
-    nodes.write_metadata(store, path, meta)
+    nodes.create_node(store, path, meta, overwrite=overwrite)
     return Group(store, path, meta)
 
 
@@ -79,6 +78,11 @@ class Group(nodes.Node):
         self._path = path
         self._metadata = metadata
         self._read_only = bool(read_only or store.read_only)
+
+    def _adopt(self, meta: GroupMetadata, document: dict | None = None) -> None:
+        if meta.zarr_format == 2:  # v2 keeps consolidated metadata in .zmetadata: keep ours
+            meta = meta.with_consolidated(self._metadata.consolidated_metadata)
+        self._metadata = meta
 
     # -- properties -------------------------------------------------------------------------
     @property
@@ -163,9 +167,10 @@ class Group(nodes.Node):
     def __delitem__(self, name: str) -> None:
         self._check_writable()
         path = self._child(name)
-        if nodes.node_kind(self._store, path) is None:
-            raise NodeNotFoundError(f"no member {name!r} in group {self.name!r}")
-        self._store.delete_prefix(path + "/")
+        with nodes.node_lock(self._store, path):
+            if nodes.node_kind(self._store, path) is None:
+                raise NodeNotFoundError(f"no member {name!r} in group {self.name!r}")
+            self._store.delete_prefix(path + "/")
 
     # -- creating members -------------------------------------------------------------------
     def create_array(self, name: str, *, overwrite: bool = False, **create_kwargs) -> Array:
@@ -186,9 +191,12 @@ class Group(nodes.Node):
         kind = nodes.node_kind(self._store, path)
         if kind == "array":
             raise ContainsArrayError(f"{path!r} is an array, not a group")
-        if kind == "group":
-            return open_node(self._store, path, read_only=self._read_only)
-        return self.create_group(name, attributes=attributes)
+        if kind is None:
+            try:
+                return self.create_group(name, attributes=attributes)
+            except ContainsGroupError:  # another writer created it first: use theirs
+                pass
+        return open_node(self._store, path, read_only=self._read_only)
 
     def require_array(self, name: str, **create_kwargs) -> Array:
         """The member array ``name``, created with ``create_kwargs`` if absent."""
@@ -196,9 +204,12 @@ class Group(nodes.Node):
         kind = nodes.node_kind(self._store, path)
         if kind == "group":
             raise ContainsArrayError(f"{path!r} is a group, not an array")
-        if kind == "array":
-            return open_node(self._store, path, read_only=self._read_only)
-        return self.create_array(name, **create_kwargs)
+        if kind is None:
+            try:
+                return self.create_array(name, **create_kwargs)
+            except ContainsArrayError:  # another writer created it first: use theirs
+                pass
+        return open_node(self._store, path, read_only=self._read_only)
 
     # -- display ----------------------------------------------------------------------------
     def tree(self, max_depth: int | None = None) -> Tree:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from zarrc.attributes import Attributes
+from zarrc.attributes import Attributes, Change
 from zarrc.codecs import normalize_codecs
+from zarrc.engine.locks import key_lock
 from zarrc.errors import (
     CodecError,
     ContainsArrayError,
@@ -54,9 +55,11 @@ __all__ = [
     "read_node_metadata",
     "node_kind",
     "write_metadata",
+    "write_node_document",
     "write_attributes",
     "build_array_metadata",
-    "prepare_node_path",
+    "create_node",
+    "node_lock",
 ]
 
 
@@ -96,12 +99,29 @@ class Node:
     @property
     def attrs(self) -> Attributes:
         """The attributes; every change is written to the store at once."""
-        return Attributes(lambda: self._metadata.attributes, self._save_attributes,
+        return Attributes(lambda: self._metadata.attributes, self._update_attributes,
                           self._read_only)
 
-    def _save_attributes(self, attributes: dict) -> None:
-        meta = self._metadata.with_attributes(attributes)
-        write_attributes(self._store, self._path, meta)
+    def _update_attributes(self, change: Change) -> None:
+        """Apply ``change`` to the stored attributes under the node's lock, and adopt the
+        stored metadata (so a change through an old handle undoes nothing done since)."""
+        with node_lock(self._store, self._path):
+            meta, document = self._reread()
+            meta = meta.with_attributes(change(dict(meta.attributes)))
+            write_attributes(self._store, self._path, meta)
+        self._adopt(meta, document if meta.zarr_format == 2 else None)
+
+    def _reread(self) -> tuple:
+        """``(metadata, document)`` of this node as stored now (call it under the node lock)."""
+        meta, document = read_node(self._store, self._path, self.zarr_format)
+        if type(meta) is not type(self._metadata):
+            kind = "an array" if isinstance(meta, ArrayMetadata) else "a group"
+            raise NodeNotFoundError(f"{self._kind} {self.name!r} of {self._store!r} was "
+                                    f"replaced by {kind}")
+        return meta, document
+
+    def _adopt(self, meta, document: dict | None = None) -> None:
+        """Make ``meta`` (as stored) this handle's metadata."""
         self._metadata = meta
         self._metadata_changed()
 
@@ -145,6 +165,13 @@ def join_path(parent: str, name: str) -> str:
 def key_of(path: str, name: str) -> str:
     """The store key of metadata document ``name`` of the node at ``path``."""
     return f"{path}/{name}" if path else name
+
+
+def node_lock(store, path: str):
+    """The lock of every read-modify-write of the node at ``path``'s metadata (attributes,
+    shape, creation, removal, consolidation), across threads and, where the store can lock,
+    processes. One key per node whatever its format or kind: its ``zarr.json`` key."""
+    return key_lock(store, key_of(path, ZARR_JSON))
 
 
 def _attrs(data, key: str) -> dict:
@@ -203,12 +230,19 @@ def node_kind(store, path: str) -> str | None:
 
 def write_metadata(store, path: str, meta) -> None:
     """Store a node's metadata document(s) (v2: attributes go to ``.zattrs``)."""
+    write_node_document(store, path, meta)
+    if meta.zarr_format == 2:
+        write_attributes(store, path, meta)
+
+
+def write_node_document(store, path: str, meta) -> None:
+    """Store the node's main document only: ``zarr.json`` (attributes included), or v2's
+    ``.zarray`` / ``.zgroup`` (``.zattrs`` left as it is)."""
     if meta.zarr_format == 3:
         store.set(key_of(path, ZARR_JSON), dump_json(meta.to_json()))
         return
     name = ZARRAY if isinstance(meta, ArrayMetadata) else ZGROUP
     store.set(key_of(path, name), dump_json(meta.to_json()))
-    write_attributes(store, path, meta)
 
 
 def write_attributes(store, path: str, meta) -> None:
@@ -221,23 +255,31 @@ def write_attributes(store, path: str, meta) -> None:
         store.delete(key_of(path, ZATTRS))
 
 
-def prepare_node_path(store, path: str, *, overwrite: bool, zarr_format: int) -> None:
-    """Make room for a new node at ``path``: refuse, or clear, what is there; create parents.
+def create_node(store, path: str, meta, *, overwrite: bool) -> None:
+    """Store a new node's metadata at ``path``: refuse, or clear, what is there.
 
     Raises ContainsArrayError / ContainsGroupError when a node exists and ``overwrite`` is
     false. Missing parent groups are created (as zarr-python does) so the hierarchy stays
-    navigable.
+    navigable. Each node is checked and written under its lock, parents first and one at a
+    time, so of two writers creating the same node one gets the error and nothing is lost.
     """
-    existing = node_kind(store, path)
-    if existing is not None:
-        if not overwrite:
-            cls = ContainsArrayError if existing == "array" else ContainsGroupError
-            where = f"path {path!r}" if path else "the store root"
-            raise cls(f"an {existing} already exists at {where} of {store!r}; pass overwrite=True")
-        store.delete_prefix(f"{path}/" if path else "")  # the node's documents are under it
     parts = path.split("/") if path else []
     for depth in range(len(parts)):
-        parent = "/".join(parts[:depth])
+        _make_parent(store, "/".join(parts[:depth]), path, meta.zarr_format)
+    with node_lock(store, path):
+        existing = node_kind(store, path)
+        if existing is not None:
+            if not overwrite:
+                cls = ContainsArrayError if existing == "array" else ContainsGroupError
+                where = f"path {path!r}" if path else "the store root"
+                raise cls(f"an {existing} already exists at {where} of {store!r}; "
+                          "pass overwrite=True")
+            store.delete_prefix(f"{path}/" if path else "")  # the node's documents are under it
+        write_metadata(store, path, meta)
+
+
+def _make_parent(store, parent: str, path: str, zarr_format: int) -> None:
+    with node_lock(store, parent):
         kind = node_kind(store, parent)
         if kind == "array":
             raise ContainsArrayError(f"cannot create {path!r}: {parent or 'the root'!r} is an array")
