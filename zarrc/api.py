@@ -10,7 +10,7 @@ import numpy as np
 
 from zarrc import nodes
 from zarrc.array import Array, create_array_node
-from zarrc.errors import ContainsArrayError, ContainsGroupError, NodeNotFoundError, ReadOnlyError
+from zarrc.errors import ContainsArrayError, NodeNotFoundError, ReadOnlyError
 from zarrc.group import Group, create_group_node, open_node
 from zarrc.metadata import (
     ZARR_JSON,
@@ -76,7 +76,7 @@ def open_array(store=None, *, mode: str = "r+", path=None, zarr_format=None,
                                  write_empty_chunks=write_empty_chunks, **create_kwargs)
     meta, document = nodes.read_node(st, p, zarr_format)
     if not isinstance(meta, ArrayMetadata):
-        raise ContainsGroupError(f"path {p!r} of {st!r} is a group, not an array")
+        raise NodeNotFoundError(f"no array at path {p!r} of {st!r}: a group is there")
     return Array(st, p, meta, read_only=mode == "r", write_empty_chunks=write_empty_chunks,
                  document=document)
 
@@ -91,7 +91,7 @@ def open_group(store=None, *, mode: str = "a", path=None, zarr_format=None, attr
                                  overwrite=mode == "w")
     meta = nodes.read_node_metadata(st, p, zarr_format)
     if not isinstance(meta, GroupMetadata):
-        raise ContainsArrayError(f"path {p!r} of {st!r} is an array, not a group")
+        raise NodeNotFoundError(f"no group at path {p!r} of {st!r}: an array is there")
     if use_consolidated is False:
         meta = meta.with_consolidated(None)
     elif meta.zarr_format == 2 and use_consolidated is not False:

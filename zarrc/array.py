@@ -19,7 +19,7 @@ from zarrc.engine.context import ArrayContext
 from zarrc.engine.points import read_points, write_points
 from zarrc.engine.read import read_selection
 from zarrc.engine.write import clear_outside, write_selection
-from zarrc.errors import MetadataError, ReadOnlyError
+from zarrc.errors import CodecConfigError, CodecError, MetadataError, ReadOnlyError
 from zarrc.indexing import (
     PointSelection,
     Selection,
@@ -73,7 +73,10 @@ class Array(nodes.Node):
         grid = None if metadata.regular else metadata.dim_grids
         chunks = metadata.chunks if grid is None else tuple(
             g if isinstance(g, int) else int(g[1] - g[0]) if len(g) > 1 else 1 for g in grid)
-        pipeline = make_pipeline(chunks)  # built now: bad codecs fail at open, not at first read
+        try:  # built now: bad codecs fail at open, not at first read
+            pipeline = make_pipeline(chunks)
+        except CodecError as exc:  # an unknown or misconfigured codec: the metadata is bad
+            raise CodecConfigError(str(exc) if key in str(exc) else f"{key}: {exc}") from None
         if grid is not None and pipeline.sharding is not None:
             raise MetadataError(f"{key}: a rectilinear chunk grid cannot be sharded")
         self._ctx = ArrayContext(

@@ -7,8 +7,11 @@ from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 from zarrc.errors import ReadOnlyError
+from zarrc.metadata.jsonio import MAX_DEPTH, nesting_depth
 
 __all__ = ["Attributes"]
+
+_MAX_ATTRIBUTE_DEPTH = MAX_DEPTH - 4
 
 Change = Callable[[dict], dict]
 """A change to the attributes: the stored ones in, the new ones out."""
@@ -36,6 +39,10 @@ class Attributes(MutableMapping):
 
         def checked(current: dict) -> dict:
             new = change(current)
+            # Consolidated metadata holds them four levels down in its document.
+            if nesting_depth(new) > _MAX_ATTRIBUTE_DEPTH:
+                raise ValueError(f"attributes nest too deep: at most {_MAX_ATTRIBUTE_DEPTH} "
+                                 "levels of dicts and lists, so every document can hold them")
             try:
                 json.dumps(new, allow_nan=True)
             except (TypeError, ValueError) as exc:

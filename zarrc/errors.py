@@ -15,6 +15,7 @@ __all__ = [
     "MetadataError",
     "CodecError",
     "ChecksumError",
+    "CodecConfigError",
     "ReadOnlyError",
     "StoreError",
 ]
@@ -49,6 +50,11 @@ class CodecError(ZarrcError, ValueError):
 
 class ChecksumError(CodecError):
     """A stored checksum does not match the data; the message names the chunk key."""
+
+
+class CodecConfigError(MetadataError, CodecError):
+    """Metadata (stored, or asked for by ``create_array``) names an unknown codec or configures
+    one badly: bad metadata, and a codec error; the message names the document and the codec."""
 
 
 class ReadOnlyError(ZarrcError, PermissionError):

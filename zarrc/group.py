@@ -6,7 +6,13 @@ from collections.abc import Iterator
 
 from zarrc import nodes
 from zarrc.array import Array, create_array_node
-from zarrc.errors import ContainsArrayError, ContainsGroupError, NodeNotFoundError, ReadOnlyError
+from zarrc.errors import (
+    ContainsArrayError,
+    ContainsGroupError,
+    MetadataError,
+    NodeNotFoundError,
+    ReadOnlyError,
+)
 from zarrc.metadata import (
     ZARR_JSON,
     ZARRAY,
@@ -111,13 +117,39 @@ class Group(nodes.Node):
         return found
 
     def __getitem__(self, name: str):
-        path = self._child(name)
-        meta = _descendant_metadata(_consolidated_entries(self._metadata), nodes.normalize_path(name))
+        rel = nodes.normalize_path(name)
+        meta = _descendant_metadata(_consolidated_entries(self._metadata), rel)
         try:
-            return open_node(self._store, path, zarr_format=self.zarr_format,
-                             read_only=self._read_only, metadata=meta)
+            return self._open_member(rel, meta, zarr_format=self.zarr_format)
         except NodeNotFoundError:
             raise NodeNotFoundError(f"no member {name!r} in group {self.name!r}") from None
+
+    _consolidated_in: tuple | None = None  # (document key, entry prefix) this group came from
+
+    def _open_member(self, rel: str, meta, **kwargs):
+        """Open member ``rel`` (its ``meta`` from consolidated metadata, or None to read it).
+
+        Bad metadata from a consolidated document is reported as coming from there (the
+        document and the entry), not from the member's own document."""
+        try:
+            node = open_node(self._store, self._child(rel), read_only=self._read_only,
+                             metadata=meta, **kwargs)
+        except MetadataError as exc:
+            if meta is None:
+                raise
+            key, prefix = self._consolidated_source()
+            raise type(exc)(f"{key}: entry {prefix + rel!r}: {exc}") from None
+        if meta is not None and isinstance(node, Group):
+            key, prefix = self._consolidated_source()
+            node._consolidated_in = (key, f"{prefix}{rel}/")
+        return node
+
+    def _consolidated_source(self) -> tuple:
+        if self._consolidated_in is not None:
+            return self._consolidated_in
+        if self.zarr_format == 2:
+            return nodes.key_of(self._path, ZMETADATA), ""
+        return f"{nodes.key_of(self._path, ZARR_JSON)}[consolidated_metadata]", ""
 
     def get(self, name: str, default=None):
         try:
@@ -146,11 +178,12 @@ class Group(nodes.Node):
     def members(self) -> tuple:
         """``(name, node)`` pairs of the direct members, sorted by name."""
         entries = _consolidated_entries(self._metadata)
-        return tuple(
-            (name, open_node(self._store, self._child(name), read_only=self._read_only,
-                             metadata=_descendant_metadata(entries, name) or meta))
-            for name, meta in sorted(self._member_metadata().items())
-        )
+        if entries is None:  # read from the members' own documents
+            return tuple((name, open_node(self._store, self._child(name), metadata=meta,
+                                          read_only=self._read_only))
+                         for name, meta in sorted(self._member_metadata().items()))
+        return tuple((name, self._open_member(name, _descendant_metadata(entries, name)))
+                     for name in sorted(self._member_metadata()))
 
     def arrays(self) -> tuple:
         return tuple((n, m) for n, m in self.members() if isinstance(m, Array))

@@ -13,6 +13,7 @@ from zarrc.attributes import Attributes, Change
 from zarrc.codecs import normalize_codecs
 from zarrc.engine.locks import key_lock
 from zarrc.errors import (
+    CodecConfigError,
     CodecError,
     ContainsArrayError,
     ContainsGroupError,
@@ -215,8 +216,27 @@ def read_node(store, path: str, zarr_format: int | None = None) -> tuple:
             doc = parse_json(zgroup, keys[1])
             return parse_group_metadata_v2(doc, _attrs(zattrs, keys[2]), keys[1]), doc
     where = f"path {path!r}" if path else "the store root"
-    fmt = "" if zarr_format is None else f" (zarr_format={zarr_format})"
-    raise NodeNotFoundError(f"no array or group at {where} of {store!r}{fmt}")
+    if zarr_format is None:
+        raise NodeNotFoundError(f"no array or group at {where} of {store!r}")
+    other = _other_format_node(store, path, zarr_format)
+    there = f"; a Zarr v{5 - zarr_format} {other} is there (open it with zarr_format=" \
+        f"{5 - zarr_format} or None)" if other else ""
+    raise NodeNotFoundError(f"no Zarr v{zarr_format} array or group at {where} of "
+                            f"{store!r}{there}")
+
+
+def _other_format_node(store, path: str, zarr_format: int) -> str | None:
+    """'array' or 'group' when the other format has a node at ``path``, else None."""
+    if zarr_format == 2:
+        data = store.get(key_of(path, ZARR_JSON))
+        try:
+            kind = parse_json(data, ZARR_JSON).get("node_type") if data is not None else None
+        except MetadataError:
+            return None
+        return kind if kind in ("array", "group") else None
+    if store.exists(key_of(path, ZARRAY)):
+        return "array"
+    return "group" if store.exists(key_of(path, ZGROUP)) else None
 
 
 def node_kind(store, path: str) -> str | None:
@@ -352,10 +372,6 @@ def _partition_shards(shards, chunks, shape: tuple, itemsize: int) -> tuple:
     return outer, inner, location
 
 
-class _CodecConfigError(MetadataError, CodecError):
-    """An unknown or misconfigured codec in ``create_array``: both a metadata and a codec error."""
-
-
 def build_array_metadata(
     *,
     shape,
@@ -410,8 +426,8 @@ def build_array_metadata(
             zarr_format=zarr_format, dtype=dt, filters=filters, compressors=compressors,
             serializer=serializer, codecs=codecs, order=order, chunk_shape=chunk_shape,
         )
-    except CodecError as exc:  # a bad codec request is bad metadata too; nothing is written yet
-        raise _CodecConfigError(str(exc)) from exc
+    except CodecError as exc:  # a bad codec request is bad metadata; nothing is written yet
+        raise CodecConfigError(str(exc)) from None
     if shard_shape is not None:  # as zarr-python: one sharding codec wrapping the pipeline
         stored_codecs = ({"name": "sharding_indexed", "configuration": {
             "chunk_shape": list(chunk_shape),
