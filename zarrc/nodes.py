@@ -26,6 +26,7 @@ from zarrc.metadata import (
     ZARRAY,
     ZATTRS,
     ZGROUP,
+    ZMETADATA,
     ArrayMetadata,
     ChunkKeyEncoding,
     GroupMetadata,
@@ -46,6 +47,7 @@ from zarrc.metadata import (
     parse_group_metadata_v3,
     parse_json,
 )
+from zarrc.storage.local import TEMP_PREFIX
 
 __all__ = [
     "Node",
@@ -59,6 +61,7 @@ __all__ = [
     "write_node_document",
     "write_attributes",
     "build_array_metadata",
+    "check_new_path",
     "create_node",
     "node_lock",
 ]
@@ -275,6 +278,20 @@ def write_attributes(store, path: str, meta) -> None:
         store.delete(key_of(path, ZATTRS))
 
 
+_RESERVED_NAMES = frozenset({ZARR_JSON, ZARRAY, ZATTRS, ZGROUP, ZMETADATA})
+
+
+def check_new_path(path: str) -> None:
+    """Refuse (ValueError) a node path with a segment that names a metadata document of
+    either format or looks like one of zarrc's temporary files: such a node would collide with
+    them (and readers would take its directory for a document)."""
+    for segment in path.split("/") if path else ():
+        if segment in _RESERVED_NAMES or segment.startswith(TEMP_PREFIX):
+            raise ValueError(f"invalid node name {segment!r} in {path!r}: it is reserved "
+                             f"(metadata documents {sorted(_RESERVED_NAMES)} and zarrc's "
+                             f"temporary files {TEMP_PREFIX + '*'!r})")
+
+
 def create_node(store, path: str, meta, *, overwrite: bool) -> None:
     """Store a new node's metadata at ``path``: refuse, or clear, what is there.
 
@@ -282,7 +299,9 @@ def create_node(store, path: str, meta, *, overwrite: bool) -> None:
     false. Missing parent groups are created (as zarr-python does) so the hierarchy stays
     navigable. Each node is checked and written under its lock, parents first and one at a
     time, so of two writers creating the same node one gets the error and nothing is lost.
+    A reserved name (:func:`check_new_path`) raises ValueError before anything is written.
     """
+    check_new_path(path)
     parts = path.split("/") if path else []
     for depth in range(len(parts)):
         _make_parent(store, "/".join(parts[:depth]), path, meta.zarr_format)
@@ -292,7 +311,8 @@ def create_node(store, path: str, meta, *, overwrite: bool) -> None:
             if not overwrite:
                 cls = ContainsArrayError if existing == "array" else ContainsGroupError
                 where = f"path {path!r}" if path else "the store root"
-                raise cls(f"an {existing} already exists at {where} of {store!r}; "
+                article = "an" if existing == "array" else "a"
+                raise cls(f"{article} {existing} already exists at {where} of {store!r}; "
                           "pass overwrite=True")
             store.delete_prefix(f"{path}/" if path else "")  # the node's documents are under it
         write_metadata(store, path, meta)
