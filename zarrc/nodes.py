@@ -64,6 +64,7 @@ __all__ = [
     "check_new_path",
     "create_node",
     "node_lock",
+    "refuse_existing",
 ]
 
 
@@ -306,16 +307,22 @@ def create_node(store, path: str, meta, *, overwrite: bool) -> None:
     for depth in range(len(parts)):
         _make_parent(store, "/".join(parts[:depth]), path, meta.zarr_format)
     with node_lock(store, path):
-        existing = node_kind(store, path)
-        if existing is not None:
-            if not overwrite:
-                cls = ContainsArrayError if existing == "array" else ContainsGroupError
-                where = f"path {path!r}" if path else "the store root"
-                article = "an" if existing == "array" else "a"
-                raise cls(f"{article} {existing} already exists at {where} of {store!r}; "
-                          "pass overwrite=True")
+        if overwrite:
             store.delete_prefix(f"{path}/" if path else "")  # the node's documents are under it
+        else:
+            refuse_existing(store, path)
         write_metadata(store, path, meta)
+
+
+def refuse_existing(store, path: str) -> None:
+    """Raise ContainsArrayError / ContainsGroupError if a node is at ``path``."""
+    existing = node_kind(store, path)
+    if existing is not None:
+        cls = ContainsArrayError if existing == "array" else ContainsGroupError
+        where = f"path {path!r}" if path else "the store root"
+        article = "an" if existing == "array" else "a"
+        raise cls(f"{article} {existing} already exists at {where} of {store!r}; "
+                  "pass overwrite=True")
 
 
 def _make_parent(store, parent: str, path: str, zarr_format: int) -> None:
