@@ -420,3 +420,15 @@ def test_a_store_that_skips_super_init_is_read_write():
     a.attrs["k"] = 1
     np.testing.assert_array_equal(zarrc.open_array(store, mode="r")[...], [0, 0, 9, 9, 9, 0])
     assert store.with_read_only().read_only
+
+
+@pytest.mark.parametrize("entry", [".zattrs", "sub/.zattrs"])
+def test_bad_attributes_inside_zmetadata_name_zmetadata(entry):
+    store = MemoryStore()
+    zarrc.group(store, zarr_format=2, attributes={"a": 1}).create_group("sub", attributes={"b": 2})
+    zarrc.consolidate_metadata(store)
+    doc = json.loads(store.get(".zmetadata"))
+    doc["metadata"][entry] = ["not", "an", "object"]
+    store.set(".zmetadata", json.dumps(doc).encode())
+    with pytest.raises(MetadataError, match=r"\.zmetadata\[.*\.zattrs"):
+        zarrc.open_consolidated(store)
