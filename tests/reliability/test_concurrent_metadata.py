@@ -55,6 +55,21 @@ def _lost(store, workers: int, count: int) -> dict:
     }
 
 
+def _run(units: list) -> list:
+    """Start every thread or process, then wait for all of them."""
+    for unit in units:
+        unit.start()
+    for unit in units:
+        unit.join(600)
+    return units
+
+
+def _assert_nothing_lost(name: str, store, workers: int, count: int) -> None:
+    lost = _lost(store, workers, count)
+    report(name, writers=workers, updates=4 * workers * count, lost=lost)
+    assert lost == {"appends": 0, "array_attrs": 0, "group_attrs": 0, "members": 0}
+
+
 @pytest.mark.parametrize("zarr_format", [2, 3])
 def test_processes_updating_metadata_at_once_lose_nothing(tmp_path, zarr_format):
     root = str(tmp_path / "c.zarr")
@@ -62,17 +77,11 @@ def test_processes_updating_metadata_at_once_lose_nothing(tmp_path, zarr_format)
     workers, count = 4, scale(12, 60)
     ctx = multiprocessing.get_context("forkserver")
     barrier = ctx.Barrier(workers)
-    procs = [ctx.Process(target=_process_worker, args=(root, w, count, barrier))
-             for w in range(workers)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(600)
-        assert p.exitcode == 0
-    lost = _lost(LocalStore(root), workers, count)
-    report(f"concurrent-processes[v{zarr_format}]", processes=workers,
-           updates=4 * workers * count, lost=lost)
-    assert lost == {"appends": 0, "array_attrs": 0, "group_attrs": 0, "members": 0}
+    procs = _run([ctx.Process(target=_process_worker, args=(root, w, count, barrier))
+                  for w in range(workers)])
+    assert [p.exitcode for p in procs] == [0] * workers
+    _assert_nothing_lost(f"concurrent-processes[v{zarr_format}]", LocalStore(root), workers,
+                         count)
     consolidated = zarrc.open_consolidated(root)
     assert "a" in consolidated  # the last consolidation is a readable document
 
@@ -85,14 +94,7 @@ def test_threads_updating_metadata_at_once_lose_nothing(tmp_path, kind):
     _setup(store, 3)
     workers, count = 4, scale(8, 40)
     barrier = threading.Barrier(workers)
-    threads = [threading.Thread(target=_worker, args=(store, w, count, barrier))
-               for w in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    lost = _lost(store, workers, count)
-    report(f"concurrent-threads[{kind}]", threads=workers, updates=4 * workers * count,
-           lost=lost)
-    assert lost == {"appends": 0, "array_attrs": 0, "group_attrs": 0, "members": 0}
+    _run([threading.Thread(target=_worker, args=(store, w, count, barrier))
+          for w in range(workers)])
+    _assert_nothing_lost(f"concurrent-threads[{kind}]", store, workers, count)
     store.close()

@@ -102,13 +102,43 @@ def _forge_shard_index(rng, raw: bytes, location: str, entries: int) -> bytes:
     return raw[:index_at] + bytes(index) + checksum + raw[index_at + size + 4:]
 
 
-def _read(root, name):
+# A whole read and two partial ones (a part of one chunk or shard, a single element).
+SELECTIONS = (np.s_[...], np.s_[1:6, 2:7], np.s_[9, 5])
+
+
+def _read(root, name, selection, forged):
     """``("ok", values)`` or ``("error", exception class)``; anything not from zarrc.errors
-    propagates."""
+    propagates, except the one known defect of the native path (:data:`KNOWN`)."""
     try:
-        return "ok", zarrc.open_array(LocalStore(root, read_only=True), path=name, mode="r")[...]
+        a = zarrc.open_array(LocalStore(root, read_only=True), path=name, mode="r")
+        return "ok", a[selection]
     except ZarrcError as exc:
         return "error", type(exc)
+    except MemoryError:
+        if not (forged and engine_paths.current() == "native"):
+            raise
+        return "known", MemoryError
+
+
+KNOWN = pytest.mark.xfail(
+    raises=MemoryError, strict=True,
+    reason="issue 12 item 5 (the engine branch): a partial native read of a shard whose "
+           "index, checksum valid, claims a huge inner chunk allocates it before checking")
+
+
+@KNOWN
+def test_a_forged_shard_index_is_an_error_on_the_native_path_too(tmp_path):
+    root = str(tmp_path / "data.zarr")
+    _build(root, "v3-sharded-zstd")
+    store = LocalStore(root)
+    raw = store.get("v3-sharded-zstd/c/0/0")
+    index = bytearray(raw[-(4 * 16 + 4):-4])
+    index[0:16] = struct.pack("<QQ", 0, 2**40)
+    store.set("v3-sharded-zstd/c/0/0", raw[:-(4 * 16 + 4)] + bytes(index)
+              + struct.pack("<I", crc32c_lib.crc32c(bytes(index))))
+    engine_paths.use("native")
+    with pytest.raises(zarrc.errors.CodecError):
+        zarrc.open_array(root, path="v3-sharded-zstd", mode="r")[0:2, 0:2]
 
 
 @pytest.mark.parametrize("name", sorted(CODINGS))
@@ -121,12 +151,13 @@ def test_corrupt_chunks_and_shards_never_escape(tmp_path, name):
     checksummed = CODINGS[name][2]
     sharded = "sharded" in name
     rng = random.Random(name)
-    trials = scale(30, 400)
-    counts = {"reads": 0, "errors": 0, "silent": 0, "escapes": 0}
+    trials = scale(12, 250)
+    counts = {"reads": 0, "errors": 0, "silent": 0, "escapes": 0, "known_12_5": 0}
     for _ in range(trials):
         key = rng.choice(keys)
         good = store.get(key)
-        if sharded and rng.random() < 0.3:
+        forged = sharded and rng.random() < 0.3
+        if forged:
             location = "start" if "start" in name else "end"
             bad = _forge_shard_index(rng, good, location, 4)
         else:
@@ -134,23 +165,27 @@ def test_corrupt_chunks_and_shards_never_escape(tmp_path, name):
         if bad == good:
             continue
         store.set(key, bad)
-        outcomes = {}
-        for path in engine_paths.PATHS:
-            engine_paths.use(path)
-            outcomes[path] = _read(root, name)
-            counts["reads"] += 1
+        for selection in SELECTIONS:
+            outcomes = {}
+            for path in engine_paths.PATHS:
+                engine_paths.use(path)
+                outcomes[path] = _read(root, name, selection, forged)
+                counts["reads"] += 1
+            (n_kind, n_value), (p_kind, p_value) = outcomes["native"], outcomes["python"]
+            if n_kind == "known":
+                counts["known_12_5"] += 1
+                n_kind, n_value = p_kind, p_value  # compare the Python path alone
+            if n_kind != p_kind or (n_kind == "ok" and not np.array_equal(n_value, p_value)):
+                counts["escapes"] += 1  # the two paths disagree: one of them is wrong
+                continue
+            if n_kind == "error":
+                counts["errors"] += 2
+            elif not np.array_equal(n_value, DATA[selection]):
+                counts["silent"] += 2  # wrong values that nothing could detect
+                if checksummed:
+                    counts["escapes"] += 2
         engine_paths.use("native")
         store.set(key, good)
-        (n_kind, n_value), (p_kind, p_value) = outcomes["native"], outcomes["python"]
-        if n_kind != p_kind or (n_kind == "ok" and not np.array_equal(n_value, p_value)):
-            counts["escapes"] += 1  # the two paths disagree: one of them is wrong
-            continue
-        if n_kind == "error":
-            counts["errors"] += 2
-        elif not np.array_equal(n_value, DATA):
-            counts["silent"] += 2  # wrong values that nothing could detect
-            if checksummed:
-                counts["escapes"] += 2
     report(f"corrupt-chunks[{name}]", **counts)
     assert counts["escapes"] == 0, counts
     np.testing.assert_array_equal(a[...], DATA)  # the store is whole again

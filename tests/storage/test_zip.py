@@ -236,10 +236,16 @@ def test_a_writer_killed_before_close_leaves_the_committed_archive(tmp_path):
     assert all(name.startswith(".zarrc-tmp-") for name in leftovers)
 
 
-def test_nothing_is_written_to_the_archive_before_close(tmp_path):
-    path = tmp_path / "data.zip"
+def _archive(path, **entries):
+    """A committed archive holding ``entries``."""
     with ZipStore(path, mode="w") as store:
-        store.set("a", b"1")
+        for key, value in entries.items():
+            store.set(key, value)
+    return path
+
+
+def test_nothing_is_written_to_the_archive_before_close(tmp_path):
+    path = _archive(tmp_path / "data.zip", a=b"1")
     before = path.read_bytes()
     store = ZipStore(path, mode="a")
     store.set("b", b"2" * (1 << 20))  # more than any write buffer holds
@@ -253,9 +259,7 @@ def test_nothing_is_written_to_the_archive_before_close(tmp_path):
 def test_a_writer_does_not_commit_over_another_writers_archive(tmp_path):
     from zarrc.errors import StoreError
 
-    path = tmp_path / "data.zip"
-    with ZipStore(path, mode="w") as store:
-        store.set("a", b"1")
+    path = _archive(tmp_path / "data.zip", a=b"1")
     first, second = ZipStore(path, mode="a"), ZipStore(path, mode="a")
     first.set("b", b"2")
     second.set("c", b"3")
