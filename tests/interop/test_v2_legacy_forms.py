@@ -4,8 +4,10 @@ Each case is a ``.zarray`` fill value in a form an old zarr-python release wrote
 docs/support.md, "Legacy v2 metadata") and the value missing chunks must read as. An array is
 written with zarrc, one chunk stored and two missing, and its ``.zarray`` given the legacy
 form. The expected values are what zarr-python 2 reads (NumPy's conversion, as
-``Metadata2.decode_fill_value`` and ``chunk.fill`` do it); with the zarr 2.18 peer present, the
-cases it reads are read live and compared, and the ones it refuses are shown to be refused.
+``Metadata2.decode_fill_value`` and ``chunk.fill`` do it) or, for the forms zarr-python 2.18
+refuses, what the writing release meant (the dtype's zero for the default 0, the real part for
+a bare float, the int64 a uint64 count views). With the zarr 2.18 peer present, the cases it
+reads are read live and compared, and the ones it refuses are shown to be refused.
 Rewriting the metadata (a resize) stores the modern form, which zarr 2.18 then reads the same.
 """
 
