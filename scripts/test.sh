@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Quick start 2: set up the venv and run every check: ruff, the layer contracts, the test suite
-# (zarr-python 3 / tensorstore interop included, zarr-python 2.18 through its own venv), and one
-# pass over every asv benchmark so none rots.
+# Quick start 2: set up the venv and run every check: ruff, the layer contracts, the docs site
+# (built in strict mode, then checked in headless Chromium by the tests), the test suite
+# (zarr-python 3 / tensorstore interop included, zarr-python 2.18 through its own venv, every
+# docs example), and one pass over every asv benchmark so none rots.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${ZARRC_VENV:-.venv}"
-bash scripts/setup-venv.sh test,lint,bench
+bash scripts/setup-venv.sh test,lint,bench,docs
 echo "== ruff"
-"$VENV/bin/ruff" check zarrc tests asv_bench
+"$VENV/bin/ruff" check zarrc tests asv_bench scripts
 echo "== import-linter (DESIGN.md layers)"
 "$VENV/bin/lint-imports"
+echo "== docs site (mkdocs --strict into site/)"
+bash scripts/docs.sh --quiet
+export ZARRC_DOCS_SITE="$PWD/site"   # tests/docs/test_site.py opens this build
 echo "== zarr-python 2.18 peer venv"
 ZARRC_ZARR2_PYTHON="$(bash .ci/zarr2-peer.sh)"
 export ZARRC_ZARR2_PYTHON
