@@ -1,6 +1,6 @@
 """Pages of the docs site made at build time (mkdocs-gen-files runs this from mkdocs.yml).
 
-- ``index.md``: README.md, its ``docs/...`` links made site-relative;
+- ``index.md``: README.md, its links made site-relative;
 - ``changelog.md``: CHANGELOG.md;
 - ``reference/``: the API reference, generated from ``__all__`` so a new public name appears
   without editing a page: one page per public module (``zarrc`` and every module its
@@ -96,9 +96,10 @@ def reference_summary(pages: dict[str, tuple[str, str]]) -> str:
 
 
 def home_page() -> str:
-    """README.md with its links into docs/ made relative to the site root."""
+    """README.md with its links made site-relative: ``docs/x.md`` is the page ``x.md``,
+    ``CHANGELOG.md`` the generated ``changelog.md``."""
     text = (ROOT / "README.md").read_text()
-    return re.sub(r"\]\(docs/", "](", text)
+    return re.sub(r"\]\(docs/", "](", text).replace("](CHANGELOG.md)", "](changelog.md)")
 
 
 def main() -> None:

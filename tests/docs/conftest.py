@@ -1,4 +1,4 @@
-"""Import path for the helpers beside the docs tests (``doc_examples``, ``cdp``)."""
+"""Import path for the helpers beside the docs tests (``doc_examples``, ``cdp``, ``loader``)."""
 
 import os
 import sys
