@@ -4,6 +4,12 @@
 # reference mkdocstrings cannot resolve).
 #   bash scripts/docs.sh [mkdocs build options]      then open site/index.html
 set -euo pipefail
+for arg in "$@"; do
+  if [[ "$arg" == "-q" || "$arg" == "--quiet" ]]; then
+    echo "docs.sh: no $arg: mkdocs then drops the very warnings strict mode counts" >&2
+    exit 2
+  fi
+done
 cd "$(dirname "$0")/.."
 VENV="${ZARRC_VENV:-.venv}"
 if ! "$VENV/bin/python" -c "import mkdocs, material, mkdocs_gen_files, mkdocs_literate_nav, mkdocstrings_handlers.python, zarrc" 2>/dev/null; then

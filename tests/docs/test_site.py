@@ -34,9 +34,9 @@ def site(tmp_path_factory) -> Path:
                         "(bash scripts/setup-venv.sh docs)")
     out = tmp_path_factory.mktemp("site")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", DISABLE_MKDOCS_2_WARNING="true")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
-                           "--site-dir", str(out)], cwd=ROOT, capture_output=True, text=True,
-                          env=env, timeout=600)
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",  # never --quiet:
+                           "--site-dir", str(out)], cwd=ROOT, capture_output=True,  # it hides
+                          text=True, env=env, timeout=600)  # the warnings strict mode counts
     assert proc.returncode == 0, proc.stderr[-4000:]
     return out
 
