@@ -373,6 +373,18 @@ class Array(nodes.Node):
         return da.from_array(self, chunks=chunks or self._metadata.chunks, asarray=False,
                              fancy=False)
 
+    # -- pickling ---------------------------------------------------------------------------
+    # An array travels (to a dask worker, a process pool) as its store, path, metadata and
+    # flags; what _set_metadata derives from them (codecs, engine context) is rebuilt there.
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("_ctx", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._set_metadata(self._metadata, self._document)
+
 
 class _Indexer:
     """``a.oindex`` / ``a.vindex`` / ``a.blocks``: one selection mode, read and write."""
