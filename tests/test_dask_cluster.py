@@ -6,7 +6,9 @@ once, lose nothing (the chunk locks serialize their read-modify-writes across pr
 from __future__ import annotations
 
 import operator
+import re
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -133,3 +135,15 @@ def test_writes_on_a_worker_reach_a_local_store_but_not_a_memory_store(client, t
         if reaches:  # a MemoryStore's copy on the worker took the write; ours did not
             expected[:3] = 7
         np.testing.assert_array_equal(a[...], expected)
+
+
+def test_docs_dask_md_runs(tmp_path, monkeypatch):
+    """docs/dask.md, every python block in order, as a reader would run it (it starts its
+    own two-worker cluster)."""
+    doc = Path(__file__).resolve().parents[1] / "docs" / "dask.md"
+    blocks = re.findall(r"^```python\n(.*?)^```$", doc.read_text(), flags=re.M | re.S)
+    assert len(blocks) == 3
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": "dask_md"}
+    for block in blocks:
+        exec(compile(block, str(doc), "exec"), namespace)

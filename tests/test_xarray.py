@@ -6,7 +6,9 @@ identically, with the same metadata documents but for the codecs."""
 from __future__ import annotations
 
 import json
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -344,3 +346,14 @@ def test_arrays_without_dimension_names_are_refused_by_name():
     zarrc.open_group(store3, mode="w").create_array("bare", shape=(3,), dtype="i1")
     with pytest.raises(MetadataError, match="'/bare'.*dimension_names"):
         _open(store3, "zarrc")
+
+
+def test_docs_xarray_md_runs(tmp_path, monkeypatch):
+    """docs/xarray.md, every python block in order, as a reader would run it."""
+    doc = Path(__file__).resolve().parents[1] / "docs" / "xarray.md"
+    blocks = re.findall(r"^```python\n(.*?)^```$", doc.read_text(), flags=re.M | re.S)
+    assert len(blocks) == 3
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": "xarray_md"}
+    for block in blocks:
+        exec(compile(block, str(doc), "exec"), namespace)
