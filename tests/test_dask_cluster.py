@@ -6,7 +6,6 @@ once, lose nothing (the chunk locks serialize their read-modify-writes across pr
 from __future__ import annotations
 
 import operator
-import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 import zarrc
 from zarrc.storage import FsspecStore, LocalStore, MemoryStore, ReadOnlyView, ZipStore
+from zarrc.testing.docs import python_blocks, run_python_blocks
 
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
@@ -141,9 +141,6 @@ def test_docs_dask_md_runs(tmp_path, monkeypatch):
     """docs/dask.md, every python block in order, as a reader would run it (it starts its
     own two-worker cluster)."""
     doc = Path(__file__).resolve().parents[1] / "docs" / "dask.md"
-    blocks = re.findall(r"^```python\n(.*?)^```$", doc.read_text(), flags=re.M | re.S)
-    assert len(blocks) == 3
+    assert len(python_blocks(doc)) == 3
     monkeypatch.chdir(tmp_path)
-    namespace: dict = {"__name__": "dask_md"}
-    for block in blocks:
-        exec(compile(block, str(doc), "exec"), namespace)
+    run_python_blocks(doc, "dask_md")

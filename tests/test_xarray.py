@@ -6,7 +6,6 @@ identically, with the same metadata documents but for the codecs."""
 from __future__ import annotations
 
 import json
-import re
 import warnings
 from pathlib import Path
 
@@ -16,11 +15,13 @@ import pytest
 import zarrc
 from zarrc.errors import ContainsGroupError, MetadataError, NodeNotFoundError
 from zarrc.storage import LocalStore, MemoryStore
+from zarrc.testing.docs import python_blocks, run_python_blocks
 
 xr = pytest.importorskip("xarray")
 pd = pytest.importorskip("pandas")
 pytest.importorskip("zarr")
 zx = pytest.importorskip("zarrc.xarray")
+conventions = pytest.importorskip("zarrc.xarray.conventions")
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Consolidated metadata:UserWarning",
@@ -83,6 +84,13 @@ def _equal(a, b) -> bool:
     return bool(isinstance(a, float | np.floating) and np.isnan(a)) if nan else bool(a == b)
 
 
+def _xarray_writes(obj, path, zarr_format, **kwargs) -> None:
+    """``obj.to_zarr`` with xarray's own engine (zarr-python), its warnings silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        obj.to_zarr(path, zarr_format=zarr_format, **kwargs)
+
+
 def _open(path, engine, **kwargs):
     kwargs.setdefault("chunks", None)
     return xr.open_dataset(path, engine=engine, **kwargs)
@@ -93,9 +101,7 @@ def written(request, tmp_path_factory):
     """The climate dataset written by xarray's zarr engine: (format, path, dataset)."""
     path = tmp_path_factory.mktemp(f"xr{request.param}") / "climate.zarr"
     ds = climate()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ds.to_zarr(path, zarr_format=request.param, mode="w")
+    _xarray_writes(ds, path, request.param, mode="w")
     return request.param, path, ds
 
 
@@ -211,9 +217,7 @@ def test_reads_are_lazy_and_each_indexing_kind_maps_to_its_zarrc_read(written, m
 @pytest.mark.parametrize("zarr_format", [2, 3])
 def test_to_zarr_writes_what_xarray_writes(zarr_format, tmp_path):
     ds = climate()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ds.to_zarr(tmp_path / "xr.zarr", zarr_format=zarr_format)
+    _xarray_writes(ds, tmp_path / "xr.zarr", zarr_format)
     group = zx.to_zarr(ds, tmp_path / "zc.zarr", zarr_format=zarr_format)
     assert isinstance(group, zarrc.Group) and group.zarr_format == zarr_format
     for engine in ("zarr", "zarrc"):
@@ -257,9 +261,7 @@ def test_to_zarr_stores_dask_blocks_even_when_misaligned(zarr_format, tmp_path):
 
 
 def _open_written(ds, tmp_path, zarr_format):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ds.to_zarr(tmp_path / "oracle.zarr", zarr_format=zarr_format, mode="w")
+    _xarray_writes(ds, tmp_path / "oracle.zarr", zarr_format, mode="w")
     return _open(tmp_path / "oracle.zarr", "zarr")
 
 
@@ -276,10 +278,8 @@ def _tree():
 @pytest.mark.parametrize("zarr_format", [2, 3])
 def test_datatrees_both_ways(zarr_format, tmp_path):
     tree = _tree()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        tree.to_zarr(tmp_path / "xr.zarr", zarr_format=zarr_format)
-        expected = xr.open_datatree(tmp_path / "xr.zarr", engine="zarr", chunks=None)
+    _xarray_writes(tree, tmp_path / "xr.zarr", zarr_format)
+    expected = xr.open_datatree(tmp_path / "xr.zarr", engine="zarr", chunks=None)
     got = xr.open_datatree(tmp_path / "xr.zarr", engine="zarrc", chunks=None)
     xr.testing.assert_identical(got, expected)
     sub = xr.open_datatree(tmp_path / "xr.zarr", engine="zarrc", group="surface", chunks=None)
@@ -336,6 +336,28 @@ def test_to_zarr_refuses_bad_arguments(tmp_path):
         zx.to_zarr(ds.temp, tmp_path / "y.zarr")
 
 
+@pytest.mark.parametrize("value, dtype", [
+    (np.nan, "f4"), (-1.5, "f8"), (np.inf, "f2"), (1 - 2j, "c16"), (b"\x00ab", "S3"),
+    (True, "?"), (-7, "i2"), (300, "u4"), ("n/a", "U3"),
+])
+def test_fill_value_attributes_match_xarray(value, dtype):
+    """The JSON form of _FillValue: xarray's own coder (its zarr engine's) is the oracle."""
+    from xarray.backends.zarr import FillValueCoder
+
+    encoded = conventions.encode_fill_value(value, np.dtype(dtype))
+    assert encoded == FillValueCoder.encode(value, np.dtype(dtype))
+    json.dumps(encoded)
+    decoded = conventions.decode_fill_value(encoded, np.dtype(dtype), "/v")
+    assert _equal(decoded, value)
+    if np.dtype(dtype).kind not in "SU":  # xarray decodes those under zarr's dtype names
+        assert _equal(decoded, FillValueCoder.decode(encoded, np.dtype(dtype)))
+
+
+def test_bad_fill_value_attribute_names_the_array():
+    with pytest.raises(MetadataError, match="'/v'.*_FillValue.*'zz'"):
+        conventions.decode_fill_value("zz", np.dtype("f8"), "/v")
+
+
 def test_arrays_without_dimension_names_are_refused_by_name():
     store = MemoryStore()
     g = zarrc.open_group(store, mode="w", zarr_format=2)
@@ -351,9 +373,6 @@ def test_arrays_without_dimension_names_are_refused_by_name():
 def test_docs_xarray_md_runs(tmp_path, monkeypatch):
     """docs/xarray.md, every python block in order, as a reader would run it."""
     doc = Path(__file__).resolve().parents[1] / "docs" / "xarray.md"
-    blocks = re.findall(r"^```python\n(.*?)^```$", doc.read_text(), flags=re.M | re.S)
-    assert len(blocks) == 3
+    assert len(python_blocks(doc)) == 3
     monkeypatch.chdir(tmp_path)
-    namespace: dict = {"__name__": "xarray_md"}
-    for block in blocks:
-        exec(compile(block, str(doc), "exec"), namespace)
+    run_python_blocks(doc, "xarray_md")

@@ -55,9 +55,15 @@ def _double_b64(text) -> float:
     return struct.unpack("<d", base64.standard_b64decode(text))[0]
 
 
+# Kinds whose fill values are JSON as they are (booleans, integers, strings).
+_PLAIN = {"b": bool, "i": int, "u": int, "U": str, "T": str}
+
+
 def encode_fill_value(value, dtype: np.dtype):
     """A ``_FillValue`` attribute as JSON for an array of ``dtype`` (see the module docstring)."""
     kind = np.dtype(dtype).kind
+    if kind in _PLAIN:
+        return _PLAIN[kind](value)
     if kind == "f":
         return _b64_double(value)
     if kind == "c":
@@ -65,12 +71,6 @@ def encode_fill_value(value, dtype: np.dtype):
         return [_b64_double(value.real), _b64_double(value.imag)]
     if kind == "S":
         return base64.standard_b64encode(bytes(value)).decode()
-    if kind == "b":
-        return bool(value)
-    if kind in "iu":
-        return int(value)
-    if kind in "UT":
-        return str(value)
     raise TypeError(f"cannot encode _FillValue {value!r} for dtype {dtype}")
 
 
@@ -78,18 +78,14 @@ def decode_fill_value(value, dtype: np.dtype, name: str):
     """The ``_FillValue`` attribute ``value`` of array ``name`` (of ``dtype``) as a value."""
     kind = np.dtype(dtype).kind
     try:
+        if kind in _PLAIN:
+            return _PLAIN[kind](value)
         if kind == "f":
             return _double_b64(value) if isinstance(value, str) else float(value)
         if kind == "c":
             return complex(_double_b64(value[0]), _double_b64(value[1]))
         if kind == "S":
             return base64.standard_b64decode(value)
-        if kind == "b":
-            return bool(value)
-        if kind in "iu":
-            return int(value)
-        if kind in "UT":
-            return str(value)
     except (TypeError, ValueError, IndexError, struct.error) as exc:
         raise MetadataError(f"array {name!r}: attribute '_FillValue' {value!r} is not a valid "
                             f"fill value for {dtype}: {exc}") from None
