@@ -71,6 +71,9 @@ def test_rectilinear_and_zero_dimensional_arrays():
     r[...] = np.arange(70).reshape(10, 7)
     assert r.to_dask().chunks == ((2, 2, 2, 4), (3, 3, 1))
     np.testing.assert_array_equal(r.to_dask().compute(), np.arange(70).reshape(10, 7))
+    r.resize(7, 7)  # the grid now reaches past the shape: blocks stop at it
+    assert r.to_dask().chunks == ((2, 2, 2, 1), (3, 3, 1))
+    np.testing.assert_array_equal(r.to_dask().compute(), np.arange(49).reshape(7, 7))
     z = zarrc.create_array(None, shape=(), dtype="f8")
     z[...] = 2.5
     assert z.to_dask().compute() == 2.5

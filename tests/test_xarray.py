@@ -298,6 +298,18 @@ def test_datatrees_both_ways(zarr_format, tmp_path):
                                  consolidated=consolidated), expected)
 
 
+def test_write_empty_chunks_and_an_empty_root_group():
+    ds = xr.Dataset({"v": (("x",), np.full(8, np.nan))}).chunk(4)
+    for flag, stored in ((True, ["v/c/0", "v/c/1"]), (False, [])):
+        store = MemoryStore()
+        zx.to_zarr(ds, store, encoding={"v": {"chunks": (4,)}}, write_empty_chunks=flag)
+        assert sorted(k for k in store.list_prefix("v") if "/c/" in k) == stored
+        xr.testing.assert_identical(_open(store, "zarrc"), ds.compute())
+    tree = xr.DataTree.from_dict({"/": xr.Dataset(), "/child": ds})
+    root = zx.to_zarr(tree, MemoryStore())
+    assert root.path == "" and list(root.group_keys()) == ["child"]
+
+
 def test_group_and_store_arguments(tmp_path):
     ds = climate()
     store = MemoryStore()
@@ -306,6 +318,11 @@ def test_group_and_store_arguments(tmp_path):
     group = zarrc.open_group(store, mode="r")
     xr.testing.assert_identical(_open(group, "zarrc", group="/a/b/"),
                                 _open(store, "zarrc", group="a/b"))
+    # No group documents above a/b (another writer's layout): a/b is opened directly.
+    store.delete("zarr.json")
+    store.delete("a/zarr.json")
+    xr.testing.assert_identical(_open(store, "zarrc", group="a/b"),
+                                _open(group, "zarrc", group="a/b"))
 
 
 def test_consolidated_true_needs_consolidated_metadata(tmp_path):

@@ -59,24 +59,19 @@ def array_token(array: Array) -> tuple:
 
 def _stored_chunks(array: Array) -> tuple:
     """The dask chunks of the stored grid: per dimension the block lengths (shards if any)."""
-    grid = array.shards or array.chunks
-    if any(isinstance(c, tuple) for c in grid):  # rectilinear: edge lengths, clipped to shape
-        return tuple(_clip(c if isinstance(c, tuple) else (c,), n) for c, n in zip(grid, array.shape))
-    return da.core.normalize_chunks(grid, array.shape)
+    grid = array.shards or array.chunks  # a rectilinear grid: edge lengths per dimension
+    return tuple(_clip(c, n) if isinstance(c, tuple) else da.core.normalize_chunks(c, (n,))[0]
+                 for c, n in zip(grid, array.shape))
 
 
 def _clip(edges: tuple, length: int) -> tuple:
+    """Rectilinear edge lengths cut at the array's length (a grid may reach past it)."""
     out, total = [], 0
-    for e in edges:
+    for edge in edges:
         if total >= length:
             break
-        out.append(min(e, length - total))
+        out.append(min(edge, length - total))
         total += out[-1]
-    if total < length:  # a regular step given as one int: repeat it
-        step = edges[-1]
-        while total < length:
-            out.append(min(step, length - total))
-            total += out[-1]
     return tuple(out) or (0,)
 
 

@@ -28,7 +28,7 @@ from zarrc.errors import ContainsArrayError, NodeNotFoundError
 from zarrc.storage import Store, make_store
 from zarrc.xarray.conventions import decode_fill_value, variable_dims_and_attrs
 
-__all__ = ["ZarrcBackendArray", "ZarrcBackendEntrypoint", "ZarrcDataStore", "open_group"]
+__all__ = ["ZarrcBackendArray", "ZarrcBackendEntrypoint", "ZarrcDataStore"]
 
 
 class ZarrcBackendArray(BackendArray):
@@ -62,10 +62,8 @@ class ZarrcDataStore(AbstractDataStore):
         self._mask_with_fill_value = use_zarr_fill_value_as_mask
         self._close_store = close_store
 
-    def _arrays(self) -> list:
-        return sorted(self.group.arrays())
-
-    def open_store_variable(self, name: str, array: zarrc.Array) -> xr.Variable:
+    def _variable(self, array: zarrc.Array) -> xr.Variable:
+        """The variable of one array: lazy data, decoded-to-be attributes, encodings."""
         dims, attrs = variable_dims_and_attrs(array)
         data = indexing.LazilyIndexedArray(ZarrcBackendArray(array))
         chunks = array.chunks
@@ -89,20 +87,10 @@ class ZarrcDataStore(AbstractDataStore):
         return xr.Variable(dims, data, attrs, encoding)
 
     def get_variables(self) -> dict:
-        return {name: self.open_store_variable(name, a) for name, a in self._arrays()}
+        return {name: self._variable(a) for name, a in sorted(self.group.arrays())}
 
     def get_attrs(self) -> dict:
         return {k: v for k, v in self.group.attrs.items() if not k.lower().startswith("_nc")}
-
-    def get_dimensions(self) -> dict:
-        sizes: dict = {}
-        for _, array in self._arrays():
-            dims, _ = variable_dims_and_attrs(array)
-            for dim, n in zip(dims, array.shape):
-                if sizes.setdefault(dim, n) != n:
-                    raise ValueError(f"group {self.group.name!r}: dimension {dim!r} has "
-                                     f"length {sizes[dim]} and {n} in different arrays")
-        return sizes
 
     def close(self) -> None:
         if self._close_store:
@@ -113,7 +101,7 @@ def _group_path(group) -> str:
     return "" if group is None else str(group).strip("/")
 
 
-def open_group(filename_or_obj, *, group=None, consolidated=None, zarr_format=None,
+def _open_group(filename_or_obj, *, group=None, consolidated=None, zarr_format=None,
                storage_options=None) -> tuple[zarrc.Group, bool]:
     """The zarrc group to read and whether we opened its store (and so close it).
 
@@ -166,7 +154,6 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
     """``engine="zarrc"``: open Zarr v2/v3 stores with zarrc (see the module docstring)."""
 
     description = "Open Zarr v2/v3 stores (.zarr, .zip) with zarrc"
-    url = "https://github.com/zarrc/zarrc/blob/main/docs/xarray.md"
     supports_groups = True
     open_dataset_parameters = (
         "filename_or_obj", "mask_and_scale", "decode_times", "concat_characters",
@@ -194,7 +181,7 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
                      use_cftime=None, decode_timedelta=None, group=None, consolidated=None,
                      zarr_format=None, storage_options=None,
                      use_zarr_fill_value_as_mask=None) -> xr.Dataset:
-        node, owned = open_group(filename_or_obj, group=group, consolidated=consolidated,
+        node, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)
         store = ZarrcDataStore(node, use_zarr_fill_value_as_mask=use_zarr_fill_value_as_mask,
                                close_store=owned)
@@ -208,7 +195,7 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
                             use_cftime=None, decode_timedelta=None, group=None,
                             consolidated=None, zarr_format=None, storage_options=None,
                             use_zarr_fill_value_as_mask=None) -> dict[str, xr.Dataset]:
-        root, owned = open_group(filename_or_obj, group=group, consolidated=consolidated,
+        root, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)
         out = {}
         for i, (path, node) in enumerate(_iter_groups(root)):

@@ -37,7 +37,7 @@ _MODES = ("w", "w-")
 def _cf_encode(var: xr.Variable, name, zarr_format: int) -> xr.Variable:
     """``var`` CF-encoded exactly as xarray's zarr engine encodes it."""
     coders = getattr(conventions, "ZARR_CODERS", None)
-    if coders is None:  # older xarray: its default chain was the zarr one
+    if coders is None:  # xarray before ZARR_CODERS: its zarr engine used the default chain
         var = conventions.encode_cf_variable(var, name=name)
     else:
         var = conventions.encode_cf_variable(var, name=name, coders=coders)
@@ -165,7 +165,9 @@ def to_zarr(obj, store=None, *, group=None, mode: str = "w-", zarr_format: int =
         ``compressors``, ``filters``, ``serializer``, ``chunk_key_encoding``,
         ``write_empty_chunks``, v3 ``fill_value``); others raise ``ValueError``.
     compute
-        Write dask-backed values now (default) or return them as a dask ``Delayed``.
+        Write dask-backed values now (default), or leave them to ``dask.compute(pending)``.
+    write_empty_chunks
+        Store chunks that hold only the fill value (default: zarrc's, which skips them).
     """
     if mode not in _MODES:
         raise ValueError(f"to_zarr: mode must be one of {_MODES}, got {mode!r}")
@@ -190,7 +192,8 @@ def to_zarr(obj, store=None, *, group=None, mode: str = "w-", zarr_format: int =
         path = base if rel == "." else "/".join(p for p in (base, rel) if p)
         node = zarrc.open_group(st, mode=mode if root is None else "w", path=path,
                                 zarr_format=zarr_format)
-        root = root or node
+        if root is None:
+            root = node
         pending += _write_group(ds, node, encoding if rel == "." else None, zarr_format,
                                 write_empty_chunks)
     if consolidated:
