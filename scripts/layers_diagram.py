@@ -12,6 +12,7 @@ picture is the contract CI checks: change the contract, run this script, and the
 from __future__ import annotations
 
 import sys
+import textwrap
 from html import escape
 from pathlib import Path
 
@@ -26,6 +27,7 @@ OUT = ROOT / "docs" / "design" / "layers.svg"
 # What each module does, in a few words (a module without a line here is drawn all the same).
 ROLES = {
     "zarrc.cli": "the zarrc command",
+    "zarrc.xarray | zarrc.dask": "xarray backend and to_zarr; dask graphs (optional extras)",
     "zarrc.demo": "the demo dataset",
     "zarrc.convert": "convert / upgrade between formats and stores",
     "zarrc.api": "create_array, open_array, group, ... (zarr-python's names)",
@@ -42,20 +44,24 @@ ROLES = {
     "zarrc._ext": "Cython over csrc/ C kernels, GIL released",
     "zarrc.errors": "the exception hierarchy",
 }
-SIDE = ["zarrc.indexing", "zarrc.storage", "zarrc._ext", "zarrc.errors"]
+ACROSS = "across the library"
+ROLES[ACROSS] = "rules over many modules"
+SIDE = ["zarrc.indexing", "zarrc.storage", "zarrc._ext", "zarrc.errors", ACROSS]
 
 W_MAIN, W_SIDE, BOX_H, GAP, PAD = 430, 400, 40, 8, 24
 FONT = "font-family='DejaVu Sans, Verdana, sans-serif'"
 
 
 def contracts(pyproject: Path = ROOT / "pyproject.toml") -> tuple[list[str], dict[str, list[str]]]:
-    """The layers, top first, and per module the names of the forbidden contracts it is under."""
+    """The layers, top first, and per module the names of the forbidden contracts it is under
+    (a contract over several modules is listed under ``ACROSS``)."""
     found = tomllib.loads(pyproject.read_text())["tool"]["importlinter"]["contracts"]
     layers = next(c["layers"] for c in found if c["type"] == "layers")
     rules: dict[str, list[str]] = {}
     for c in found:
-        if c["type"] == "forbidden" and len(c["source_modules"]) == 1:
-            rules.setdefault(c["source_modules"][0], []).append(c["name"])
+        if c["type"] == "forbidden":
+            sources = c["source_modules"]
+            rules.setdefault(sources[0] if len(sources) == 1 else ACROSS, []).append(c["name"])
     return layers, rules
 
 
@@ -72,12 +78,15 @@ def _box(x: int, y: int, w: int, h: int, title: str, text: str, fill: str, dash:
 def _module(parts: list[str], x: int, y: int, w: int, module: str,
             rules: dict[str, list[str]], fill: str, dash: bool) -> int:
     """One module's box, its role and its forbidden-import rules; the y below it."""
-    notes = rules.get(module, [])
-    h = BOX_H + 15 * len(notes)
+    lines = []
+    for note in rules.get(module, []):  # about 6 px a character at this size
+        wrapped = textwrap.wrap(note, width=(w - 30) // 6)
+        lines += ["• " + wrapped[0]] + ["  " + line for line in wrapped[1:]]
+    h = BOX_H + 15 * len(lines)
     parts.append(_box(x, y, w, h, module, ROLES.get(module, ""), fill, dash))
-    for k, note in enumerate(notes):
+    for k, line in enumerate(lines):
         parts.append(f"<text x='{x + 10}' y='{y + 48 + 15 * k}' {FONT} font-size='10.5' "
-                     f"fill='#6d4c41'>• {escape(note)}</text>")
+                     f"fill='#6d4c41' xml:space='preserve'>{escape(line)}</text>")
     return y + h + GAP
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "CodecError",
     "ChecksumError",
     "ReadOnlyError",
+    "NotPicklableError",
 ]
 
 
@@ -52,3 +53,8 @@ class ChecksumError(CodecError):
 
 class ReadOnlyError(ZarrcError, PermissionError):
     """A write was attempted through a read-only array, group or store."""
+
+
+class NotPicklableError(ZarrcError, TypeError):
+    """An object holds state that cannot travel to another process by pickle (for example a
+    zip archive open for writing); the message says what to do instead."""

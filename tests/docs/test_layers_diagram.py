@@ -28,6 +28,12 @@ name = "newlayer reads no files"
 type = "forbidden"
 source_modules = ["zarrc.newlayer"]
 forbidden_modules = ["zarrc.storage"]
+
+[[tool.importlinter.contracts]]
+name = "api and metadata import no plotting library at all, whatever may come to need one later"
+type = "forbidden"
+source_modules = ["zarrc.api", "zarrc.metadata"]
+forbidden_modules = ["matplotlib"]
 ''')
     layers, rules = layers_diagram.contracts(pyproject)
     assert layers == ["zarrc.api", "zarrc.newlayer", "zarrc.metadata"]
@@ -35,3 +41,6 @@ forbidden_modules = ["zarrc.storage"]
     titles = re.findall(r"font-weight='bold' fill='#102027'>(zarrc\.[\w.]+)<", svg)
     assert titles[:3] == layers  # the stack, in the contract's order
     assert "• newlayer reads no files" in svg
+    assert "across the library" in svg  # a contract over several modules, its name wrapped
+    assert "• api and metadata import no plotting library at all, whatever" in svg
+    assert ">  may come to need one later<" in svg
