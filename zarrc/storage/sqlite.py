@@ -151,7 +151,9 @@ class SQLiteStore(Store):
                 sql = "SELECT substr(value, ?, ?) FROM zarr WHERE key = ?"
                 parameters = (start + 1, max(0, stop - start))
             row = self._execute(sql, (*parameters, key)).fetchone()
-            return None if row is None else bytes(row[0])
+            if row is None:
+                return None
+            return b"" if row[0] is None else bytes(row[0])  # substr of b"" is NULL
         row = self._execute("SELECT value FROM zarr WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
