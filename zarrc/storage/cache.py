@@ -36,10 +36,28 @@ _STRIPES = 256  # write generations, hashed by key: bounded memory, no false "fr
 _ABSENT = object()
 
 
+class _Cache:
+    """The entries and bookkeeping of one cache (shared by its read-only twin)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        # (key, None) holds a whole value (or None: absent); (key, (start, stop)) one range.
+        self.entries: OrderedDict[tuple[str, Any], bytes | None] = OrderedDict()
+        self.by_key: dict[str, set[tuple[str, Any]]] = {}
+        self.size = 0
+        self.generations = [0] * _STRIPES
+        self.hits = 0
+        self.misses = 0
+
+
+def _cost(entry: tuple[str, Any], value: bytes | None) -> int:
+    return len(entry[0]) + (0 if value is None else len(value))
+
+
 class CacheStore(WrapperStore):
     """``inner`` with an LRU cache of at most ``max_bytes``; see the module docstring.
 
-    Attributes ``hits`` and ``misses`` count the reads answered from memory and from ``inner``.
+    ``hits`` and ``misses`` count the reads answered from memory and from ``inner``.
     """
 
     def __init__(self, inner: Store, max_bytes: int) -> None:
@@ -47,57 +65,65 @@ class CacheStore(WrapperStore):
         if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0:
             raise ValueError(f"CacheStore max_bytes must be an int >= 0, got {max_bytes!r}")
         self.max_bytes = max_bytes
-        self.hits = 0
-        self.misses = 0
-        self._lock = threading.Lock()
-        # (key, None) holds a whole value (or None: absent); (key, (start, stop)) one range.
-        self._entries: OrderedDict[tuple[str, Any], bytes | None] = OrderedDict()
-        self._by_key: dict[str, set[tuple[str, Any]]] = {}
-        self._size = 0
-        self._generations = [0] * _STRIPES
+        self._cache = _Cache()
+        self._lock = self._cache.lock
 
-    def _rewrap(self, inner: Store) -> CacheStore:
-        return CacheStore(inner, self.max_bytes)
+    @property
+    def hits(self) -> int:
+        return self._cache.hits
+
+    @property
+    def misses(self) -> int:
+        return self._cache.misses
 
     @property
     def cached_bytes(self) -> int:
         """What the cache holds now, counted as it counts against ``max_bytes``."""
-        return self._size
+        return self._cache.size
 
     # -- bookkeeping (callers hold self._lock) ------------------------------------------------
 
     def _stripe(self, key: str) -> int:
         return hash(key) % _STRIPES
 
+    def _generation(self, key: str) -> int:
+        return self._cache.generations[self._stripe(key)]
+
     def _lookup(self, entry: tuple[str, Any]) -> Any:
-        value = self._entries.get(entry, _ABSENT)
+        value = self._cache.entries.get(entry, _ABSENT)
         if value is not _ABSENT:
-            self._entries.move_to_end(entry)
+            self._cache.entries.move_to_end(entry)
         return value
 
     def _insert(self, entry: tuple[str, Any], value: bytes | None) -> None:
-        cost = len(entry[0]) + (0 if value is None else len(value))
-        if cost > self.max_bytes or entry in self._entries:
+        cache = self._cache
+        cost = _cost(entry, value)
+        if cost > self.max_bytes or entry in cache.entries:
             return
-        self._entries[entry] = value
-        self._by_key.setdefault(entry[0], set()).add(entry)
-        self._size += cost
-        while self._size > self.max_bytes:
-            old, old_value = self._entries.popitem(last=False)
-            self._forget(old, old_value)
-
-    def _forget(self, entry: tuple[str, Any], value: bytes | None) -> None:
-        self._size -= len(entry[0]) + (0 if value is None else len(value))
-        entries = self._by_key.get(entry[0])
-        if entries is not None:
-            entries.discard(entry)
+        cache.entries[entry] = value
+        cache.by_key.setdefault(entry[0], set()).add(entry)
+        cache.size += cost
+        while cache.size > self.max_bytes:
+            old, old_value = cache.entries.popitem(last=False)
+            cache.size -= _cost(old, old_value)
+            entries = cache.by_key[old[0]]
+            entries.discard(old)
             if not entries:
-                del self._by_key[entry[0]]
+                del cache.by_key[old[0]]
 
     def _drop_key(self, key: str) -> None:
-        for entry in self._by_key.pop(key, ()):
-            value = self._entries.pop(entry)
-            self._size -= len(entry[0]) + (0 if value is None else len(value))
+        cache = self._cache
+        for entry in cache.by_key.pop(key, ()):
+            cache.size -= _cost(entry, cache.entries.pop(entry))
+
+    def _bump(self, key: str | None) -> None:
+        """A write to ``key`` (``None``: to any key) starts or ends: readers that began before
+        it must not cache what they read."""
+        generations = self._cache.generations
+        if key is None:
+            generations[:] = [g + 1 for g in generations]
+        else:
+            generations[self._stripe(key)] += 1
 
     def _cached_read(self, key: str, byte_range: Any) -> Any:
         """A cached answer to ``get(key, byte_range)``, or ``_ABSENT``."""
@@ -111,16 +137,16 @@ class CacheStore(WrapperStore):
 
     def invalidate(self, key: str | None = None) -> None:
         """Forget what is cached for ``key``, or everything (after writes that bypassed it)."""
+        if key is not None:
+            key = normalize_key(key)
         with self._lock:
-            if key is None:
-                self._entries.clear()
-                self._by_key.clear()
-                self._size = 0
-                self._generations = [g + 1 for g in self._generations]
-            else:
-                key = normalize_key(key)
-                self._generations[self._stripe(key)] += 1
+            self._bump(key)
+            if key is not None:
                 self._drop_key(key)
+                return
+            self._cache.entries.clear()
+            self._cache.by_key.clear()
+            self._cache.size = 0
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -131,13 +157,13 @@ class CacheStore(WrapperStore):
         with self._lock:
             found = self._cached_read(key, byte_range)
             if found is not _ABSENT:
-                self.hits += 1
+                self._cache.hits += 1
                 return found
-            self.misses += 1
-            generation = self._generations[self._stripe(key)]
+            self._cache.misses += 1
+            generation = self._generation(key)
         value = self._inner.get(key, byte_range)
         with self._lock:
-            if self._generations[self._stripe(key)] == generation:
+            if self._generation(key) == generation:
                 self._insert((key, byte_range), value)
         return value
 
@@ -152,14 +178,14 @@ class CacheStore(WrapperStore):
                 values.append(found)
                 if found is _ABSENT:
                     missing.append(key)
-                    generations[key] = self._generations[self._stripe(key)]
-            self.hits += len(keys) - len(missing)
-            self.misses += len(missing)
+                    generations[key] = self._generation(key)
+            self._cache.hits += len(keys) - len(missing)
+            self._cache.misses += len(missing)
         if missing:
             fetched = dict(zip(missing, batch.many_values(missing, self._inner.get_many(missing))))
             with self._lock:
                 for key, value in fetched.items():
-                    if self._generations[self._stripe(key)] == generations[key]:
+                    if self._generation(key) == generations[key]:
                         self._insert((key, None), value)
             values = [fetched[k] if v is _ABSENT else v for k, v in zip(keys, values)]
         return batch.many_result(keys, values)
@@ -170,14 +196,14 @@ class CacheStore(WrapperStore):
         with self._lock:
             found = [self._cached_read(key, r) for r in ranges]
             if ranges and all(f is not _ABSENT for f in found):
-                self.hits += 1
+                self._cache.hits += 1
                 return None if any(f is None for f in found) else found
-            self.misses += 1
-            generation = self._generations[self._stripe(key)]
+            self._cache.misses += 1
+            generation = self._generation(key)
         values = batch.get_ranges(self._inner, key, ranges)
         if values is not None:
             with self._lock:
-                if self._generations[self._stripe(key)] == generation:
+                if self._generation(key) == generation:
                     for r, value in zip(ranges, values):
                         self._insert((key, r), value)
         return values
@@ -193,15 +219,14 @@ class CacheStore(WrapperStore):
     # -- writes: invalidate before and after --------------------------------------------------
 
     def _invalidate_around(self, key: str, write: Any, *args: Any) -> Any:
-        stripe = self._stripe(key)
         with self._lock:
-            self._generations[stripe] += 1
+            self._bump(key)
             self._drop_key(key)
         try:
             return write(*args)
         finally:
             with self._lock:
-                self._generations[stripe] += 1
+                self._bump(key)
                 self._drop_key(key)
 
     def set(self, key: str, value: Any) -> None:
@@ -223,8 +248,9 @@ class CacheStore(WrapperStore):
 
         def drop_under() -> None:
             with self._lock:
-                self._generations = [g + 1 for g in self._generations]
-                for key in [k for k in self._by_key if not prefix or k.startswith(prefix + "/")]:
+                self._bump(None)
+                under = [k for k in self._cache.by_key if not prefix or k.startswith(prefix + "/")]
+                for key in under:
                     self._drop_key(key)
 
         drop_under()

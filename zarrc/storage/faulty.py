@@ -113,19 +113,6 @@ class FaultyStore(WrapperStore):
         self._random = random.Random(seed)
         self._random_lock = threading.Lock()
 
-    def _rewrap(self, inner: Store) -> FaultyStore:
-        twin = FaultyStore(
-            inner,
-            latency=self.latency,
-            jitter=self.jitter,
-            error_rate=self.error_rate,
-            fail_on=self.fail_on,
-            permanent=self.permanent,
-            seed=self.seed,
-        )
-        twin.fetch_concurrency = self.fetch_concurrency
-        return twin
-
     # -- the request ------------------------------------------------------------------------
 
     def _draw(self, op: str) -> tuple[float, bool]:

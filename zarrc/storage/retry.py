@@ -248,9 +248,6 @@ class RetryingStore(WrapperStore):
         super().__init__(inner)
         self._policy = RetryPolicy.resolve(retry)
 
-    def _rewrap(self, inner: Store) -> RetryingStore:
-        return RetryingStore(inner, retry=self._policy)
-
     def _call(self, op: str, key: str | None, fn: Callable, *args: Any) -> Any:
         return current_policy(self._policy).call(self._inner, op, key, fn, *args)
 

@@ -9,6 +9,7 @@ it closes the inner store.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -46,14 +47,14 @@ class WrapperStore(Store):
         """The inner store's ``fetch_concurrency`` (about the core count if it has none)."""
         return getattr(self._inner, "fetch_concurrency", None) or max(1, os.cpu_count() or 1)
 
-    def _rewrap(self, inner: Store) -> WrapperStore:
-        """A wrapper of the same kind and settings around ``inner``."""
-        return type(self)(inner)
-
     def with_read_only(self, read_only: bool = True) -> Store:
+        """This wrapper around ``inner.with_read_only(read_only)``, sharing its state (a
+        FaultyStore's record of calls, a CacheStore's cache)."""
         if read_only == self.read_only:
             return self
-        return self._rewrap(self._inner.with_read_only(read_only))
+        twin = copy.copy(self)
+        twin._inner = self._inner.with_read_only(read_only)
+        return twin
 
     def close(self) -> None:
         self._inner.close()
