@@ -136,7 +136,7 @@ def test_processes_writing_disjoint_parts_of_s3_chunks(s3_server, s3_url, shards
         s3_url, shape=SHAPE, chunks=(16, 16), shards=shards, dtype="i4", storage_options=options
     )
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(4) as pool:
+    with ctx.Pool(3) as pool:
         pool.starmap(_write_band, [(s3_url, options, i) for i in range(SHAPE[0] // 2)])
     expected = np.zeros(SHAPE, "i4")
     for i in range(SHAPE[0] // 2):

@@ -22,7 +22,7 @@ from zarrc.storage.base import (
     normalize_prefix,
     resolve_byte_range,
 )
-from zarrc.storage.database import content_version
+from zarrc.storage.version import content_version
 
 __all__ = ["LMDBStore"]
 

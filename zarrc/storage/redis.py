@@ -25,8 +25,8 @@ from zarrc.storage.base import (
     normalize_key,
     normalize_prefix,
 )
-from zarrc.storage.database import content_version
 from zarrc.storage.retry import RetryPolicy, current_policy, describe_error
+from zarrc.storage.version import content_version
 
 __all__ = ["RedisStore"]
 

@@ -26,7 +26,6 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from zarrc.storage.base import Store
-from zarrc.storage.database import database_factories
 from zarrc.storage.fsspec import FsspecStore, fsspec_available
 from zarrc.storage.local import LocalStore
 from zarrc.storage.memory import MemoryStore
@@ -166,6 +165,38 @@ def _zip_factory(url: str, *, mode: str = "a", **options: Any) -> ZipStore:
     return ZipStore(path, _zip_mode(mode, path), **options)
 
 
+def _path_from_url(url: str) -> str:
+    """The absolute file path of ``scheme:///abs/path``; ``ValueError`` for any other form."""
+    scheme, _, rest = url.partition("://")
+    if not rest.startswith("/") or rest.startswith("//"):
+        raise ValueError(
+            f"invalid {scheme}:// URL {url!r}: expected {scheme}:// followed by an absolute "
+            f"path, e.g. {scheme}:///data/arrays.db"
+        )
+    return rest
+
+
+def _sqlite_factory(url: str, *, mode: str = "a", **options: Any) -> Store:
+    """``sqlite:///abs/path.db``: a SQLiteStore."""
+    from zarrc.storage.sqlite import SQLiteStore
+
+    return SQLiteStore(_path_from_url(url), read_only=mode == "r", **options)
+
+
+def _lmdb_factory(url: str, *, mode: str = "a", **options: Any) -> Store:
+    """``lmdb:///abs/path``: an LMDBStore."""
+    from zarrc.storage.lmdb import LMDBStore
+
+    return LMDBStore(_path_from_url(url), read_only=mode == "r", **options)
+
+
+def _redis_factory(url: str, *, mode: str = "a", **options: Any) -> Store:
+    """``redis://host:port/db`` (``rediss://``: TLS): a RedisStore."""
+    from zarrc.storage.redis import RedisStore
+
+    return RedisStore(url, read_only=mode == "r", **options)
+
+
 def _object_factory(url: str, *, mode: str = "a", **options: Any) -> Store:
     """An ObjectStore where obstore is installed, else an FsspecStore, else an ImportError
     naming the extra to install."""
@@ -190,7 +221,10 @@ for _scheme, _factory in (
     ("file", _file_factory),
     ("zip", _zip_factory),
     *((scheme, _object_factory) for scheme in OBJECT_SCHEMES),
-    *database_factories().items(),
+    ("sqlite", _sqlite_factory),
+    ("lmdb", _lmdb_factory),
+    ("redis", _redis_factory),
+    ("rediss", _redis_factory),
 ):
     register_store(_scheme, _factory)
 
