@@ -176,3 +176,35 @@ def test_sqlite_conditional_writes_from_processes(tmp_path):
         worker.join(120)
         assert worker.exitcode == 0
     assert SQLiteStore(path).get("counter") == b"150"
+
+
+# -- failures and copies -----------------------------------------------------------------------
+
+
+def test_database_failures_are_store_errors(tmp_path):
+    pytest.importorskip("lmdb")
+    small = LMDBStore(tmp_path / "small.lmdb", map_size=1 << 16)
+    with pytest.raises(StoreError, match="'big'.*MapFull"):
+        small.set("big", b"x" * (1 << 20))
+    assert small.get("big") is None
+    not_a_database = tmp_path / "text.db"
+    not_a_database.write_text("this is not SQLite " * 100)
+    with pytest.raises(StoreError, match="not a database"):
+        SQLiteStore(not_a_database)
+
+
+def test_database_stores_pickle(tmp_path, redis_server):
+    import pickle
+
+    pytest.importorskip("lmdb")
+    pytest.importorskip("redis")
+    stores = [
+        SQLiteStore(tmp_path / "p.db"),
+        LMDBStore(tmp_path / "p.lmdb"),
+        RedisStore(redis_server.url, prefix=f"{uuid.uuid4().hex}/"),
+    ]
+    for store in stores:
+        store.set("k", b"v")
+        copy = pickle.loads(pickle.dumps(store))
+        assert copy == store and copy.get("k") == b"v"
+        assert pickle.loads(pickle.dumps(store.with_read_only())).read_only

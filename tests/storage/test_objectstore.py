@@ -294,3 +294,23 @@ def test_unreachable_server_is_transient_then_a_store_error():
     with pytest.raises(StoreError, match="after 4 attempts") as info:
         store.get("k")
     assert info.value.transient and isinstance(info.value, OSError)
+
+
+def test_object_store_pickles(s3_server, s3_url):
+    import pickle
+
+    store = ObjectStore.from_url(s3_url, fetch_concurrency=5, **s3_server.options())
+    store.set("k", b"v")
+    copy = pickle.loads(pickle.dumps(store))
+    assert copy == store and copy.get("k") == b"v" and copy.fetch_concurrency == 5
+
+
+def test_http_get_many_failure_is_a_store_error(served, http_server):
+    directory, url = served
+    for i in range(20):
+        (directory / str(i)).write_bytes(b"x")
+    store = ObjectStore.from_url(url, retry=FAST_RETRY)
+    http_server.fail_next[:] = [403]
+    with pytest.raises(StoreError, match="403"):
+        store.get_many([str(i) for i in range(20)])
+    assert store.get_many(["0", "1"]) == {"0": b"x", "1": b"x"}

@@ -8,11 +8,13 @@ allows one open environment per file per process: stores over the same directory
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from zarrc.errors import StoreError
 from zarrc.storage import batch
 from zarrc.storage.base import (
     ByteRange,
@@ -72,6 +74,10 @@ class LMDBStore(Store):
         self._env_key: tuple[str, int] | None = None
         self._environment()
 
+    def __reduce__(self):
+        # the environment stays behind: the copy (another process) opens its own
+        return _reopen_lmdb, (self._path, self.read_only, self._map_size)
+
     @property
     def path(self) -> str:
         """The environment directory's resolved path."""
@@ -91,14 +97,15 @@ class LMDBStore(Store):
         with _environments_lock:
             entry = _environments.get(key)
             if entry is None:
-                environment = self._lmdb.open(
-                    self._path,
-                    map_size=self._map_size,
-                    subdir=True,
-                    create=not self.read_only,
-                    max_readers=1024,
-                    max_spare_txns=64,
-                )
+                with self._errors(None):
+                    environment = self._lmdb.open(
+                        self._path,
+                        map_size=self._map_size,
+                        subdir=True,
+                        create=not self.read_only,
+                        max_readers=1024,
+                        max_spare_txns=64,
+                    )
                 entry = _environments[key] = [environment, 0]
             if self._env_key != key:
                 entry[1] += 1
@@ -118,6 +125,20 @@ class LMDBStore(Store):
             if entry[1] <= 0:
                 del _environments[key]
                 entry[0].close()
+
+    @contextlib.contextmanager
+    def _errors(self, key: str | None) -> Iterator[None]:
+        """LMDB's errors (a full map, a broken environment) as StoreError naming the key."""
+        try:
+            yield
+        except self._lmdb.Error as exc:
+            where = f" ({key!r})" if key is not None else ""
+            raise StoreError(
+                f"{self!r} failed{where}: {type(exc).__name__}: {exc}",
+                store=self,
+                key=key,
+                cause=exc,
+            ) from exc
 
     def _encode(self, key: str) -> bytes:
         encoded = key.encode("utf-8")
@@ -178,19 +199,19 @@ class LMDBStore(Store):
         key = normalize_key(key)
         data = as_buffer(value)
         self._check_writable(key)
-        with self._environment().begin(write=True) as txn:
+        with self._errors(key), self._environment().begin(write=True) as txn:
             txn.put(self._encode(key), data)
 
     def delete(self, key: str) -> None:
         key = normalize_key(key)
         self._check_writable(key)
-        with self._environment().begin(write=True) as txn:
+        with self._errors(key), self._environment().begin(write=True) as txn:
             txn.delete(self._encode(key))
 
     def delete_prefix(self, prefix: str) -> None:
         prefix = normalize_prefix(prefix)
         self._check_writable(prefix)
-        with self._environment().begin(write=True) as txn:
+        with self._errors(prefix), self._environment().begin(write=True) as txn:
             for key in list(self._keys_under(txn, prefix)):
                 txn.delete(key)
 
@@ -205,7 +226,7 @@ class LMDBStore(Store):
         data = as_buffer(value)
         self._check_writable(key)
         encoded = self._encode(key)
-        with self._environment().begin(write=True, buffers=True) as txn:
+        with self._errors(key), self._environment().begin(write=True, buffers=True) as txn:
             current = txn.get(encoded)
             if (None if current is None else content_version(current)) != version:
                 return False
@@ -227,3 +248,7 @@ class LMDBStore(Store):
     def __repr__(self) -> str:
         mode = ", read_only=True" if self.read_only else ""
         return f"LMDBStore({self._path!r}{mode})"
+
+
+def _reopen_lmdb(path: str, read_only: bool, map_size: int) -> LMDBStore:
+    return LMDBStore(path, read_only=read_only, map_size=map_size)

@@ -171,7 +171,7 @@ class ObjectStore(Store):
             raise ValueError(f"fetch_concurrency must be at least 1, got {fetch_concurrency}")
         if isinstance(coalesce, bool) or not isinstance(coalesce, int) or coalesce < 0:
             raise ValueError(f"coalesce must be an int >= 0, got {coalesce!r}")
-        self._obs = _import_obstore()
+        _import_obstore()
         self._store = store
         self.fetch_concurrency = fetch_concurrency
         self._coalesce = coalesce
@@ -243,6 +243,11 @@ class ObjectStore(Store):
             listable=family != "http",
             url=url,
         )
+
+    @property
+    def _obs(self) -> Any:
+        """The obstore module (looked up, not kept: the store stays picklable)."""
+        return _import_obstore()
 
     @property
     def store(self) -> Any:
@@ -369,7 +374,13 @@ class ObjectStore(Store):
                     self, "get", key, self._attempt_async, "get", key, fetch, (key,), None
                 )
 
-        return list(await asyncio.gather(*(one(key) for key in keys)))
+        tasks = [asyncio.ensure_future(one(key)) for key in keys]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            for task in tasks:  # one failed: the others need not finish
+                task.cancel()
+            raise
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         """The bytes of each absolute ``[start, stop)`` range of ``key`` (``None`` if absent),

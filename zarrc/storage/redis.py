@@ -140,6 +140,17 @@ class RedisStore(Store):
         self._get_range = _client.register_script(_GET_RANGE)
         self._set_if = _client.register_script(_SET_IF)
 
+    def __reduce__(self):
+        # the connection pool stays behind: the copy (another process) opens its own
+        options = {
+            "prefix": self._prefix,
+            "read_only": self.read_only,
+            "max_connections": self._max_connections,
+            "retry": self._retry,
+            "timeout": self._timeout,
+        }
+        return _reopen_redis, (self._url, options)
+
     @property
     def url(self) -> str:
         """The server URL."""
@@ -289,3 +300,7 @@ class RedisStore(Store):
         mode = ", read_only=True" if self.read_only else ""
         prefix = f", prefix={self._prefix!r}" if self._prefix else ""
         return f"RedisStore({self._url!r}{prefix}{mode})"
+
+
+def _reopen_redis(url: str, options: dict) -> RedisStore:
+    return RedisStore(url, **options)

@@ -256,7 +256,7 @@ class RetryingStore(WrapperStore):
 
     def get_many(self, keys: Iterable[str]) -> Any:
         keys = list(keys)
-        return self._call("get_many", ",".join(keys[:3]), self._inner.get_many, keys)
+        return self._call(f"get_many of {len(keys)} keys", None, self._inner.get_many, keys)
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         return self._call("get_ranges", key, super().get_ranges, key, ranges)

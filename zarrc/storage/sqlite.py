@@ -72,11 +72,14 @@ class SQLiteStore(Store):
             raise FileNotFoundError(f"SQLite database {self._path!r} does not exist")
         if not read_only:
             os.makedirs(os.path.dirname(self._path), exist_ok=True)
-            connection = self._connection()
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute(
+            self._execute("PRAGMA journal_mode=WAL")
+            self._execute(
                 "CREATE TABLE IF NOT EXISTS zarr (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL)"
             )
+
+    def __reduce__(self):
+        # connections stay behind: the copy (another process) opens its own
+        return _reopen_sqlite, (self._path, self.read_only, self._timeout)
 
     @property
     def path(self) -> str:
@@ -117,7 +120,7 @@ class SQLiteStore(Store):
     def _execute(self, sql: str, parameters: tuple = ()) -> sqlite3.Cursor:
         try:
             return self._connection().execute(sql, parameters)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             raise self._error(exc) from exc
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
@@ -223,8 +226,8 @@ class SQLiteStore(Store):
         key = normalize_key(key)
         data = as_buffer(value)
         self._check_writable(key)
-        connection = self._connection()
         try:
+            connection = self._connection()
             connection.execute("BEGIN IMMEDIATE")  # the write lock, taken before the read
             try:
                 row = connection.execute(
@@ -243,7 +246,7 @@ class SQLiteStore(Store):
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             raise self._error(exc) from exc
 
     # -- identity ---------------------------------------------------------------------------
@@ -261,3 +264,7 @@ class SQLiteStore(Store):
     def __repr__(self) -> str:
         mode = ", read_only=True" if self.read_only else ""
         return f"SQLiteStore({self._path!r}{mode})"
+
+
+def _reopen_sqlite(path: str, read_only: bool, timeout: float) -> SQLiteStore:
+    return SQLiteStore(path, read_only=read_only, timeout=timeout)
