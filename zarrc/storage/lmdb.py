@@ -24,7 +24,8 @@ from zarrc.storage.base import (
     normalize_prefix,
     resolve_byte_range,
 )
-from zarrc.storage.version import content_version
+from zarrc.storage.listing import dir_names
+from zarrc.storage.version import ContentVersioned, content_version
 
 __all__ = ["LMDBStore"]
 
@@ -42,7 +43,7 @@ def _import_lmdb() -> Any:
     return lmdb
 
 
-class LMDBStore(Store):
+class LMDBStore(ContentVersioned, Store):
     """A store in the LMDB environment at ``path`` (a directory, created when writable).
 
     Parameters
@@ -59,7 +60,6 @@ class LMDBStore(Store):
     supports_partial_reads = True
     supports_listing = True
     supports_writes = True
-    supports_conditional_writes = True
 
     def __init__(
         self, path: str | os.PathLike[str], *, read_only: bool = False, map_size: int = 1 << 36
@@ -190,8 +190,7 @@ class LMDBStore(Store):
 
     def list_dir(self, prefix: str) -> list[str]:
         prefix = normalize_prefix(prefix)
-        skip = len(prefix) + 1 if prefix else 0
-        return sorted({key[skip:].split("/", 1)[0] for key in self.list_prefix(prefix)})
+        return dir_names(prefix, self.list_prefix(prefix))
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -216,10 +215,6 @@ class LMDBStore(Store):
                 txn.delete(key)
 
     # -- conditional writes -----------------------------------------------------------------
-
-    def get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
-        value = self.get(key)
-        return (None, None) if value is None else (value, content_version(value))
 
     def set_if(self, key: str, value: Any, *, version: str | None) -> bool:
         key = normalize_key(key)

@@ -32,7 +32,7 @@ from zarrc.storage.base import (
     normalize_prefix,
     resolve_byte_range,
 )
-from zarrc.storage.retry import RetryPolicy, current_policy, describe_error
+from zarrc.storage.retry import RetryPolicy, current_policy, describe_error, store_error
 
 __all__ = ["ObjectStore", "obstore_available", "OBJECT_SCHEMES"]
 
@@ -278,14 +278,7 @@ class ObjectStore(Store):
 
     def _error(self, op: str, key: str | None, exc: BaseException) -> StoreError:
         transient = bool(_TRANSIENT_MESSAGE.search(str(exc)))
-        where = f" of {key!r}" if key is not None else ""
-        return StoreError(
-            f"{op}{where} on {self!r} failed: {describe_error(exc)}",
-            store=self,
-            key=key,
-            cause=exc,
-            transient=transient,
-        )
+        return store_error(self, op, key, exc, transient=transient)
 
     def _attempt(self, op: str, key: str | None, fn: Callable, args: tuple, missing: Any):
         """One try of ``fn(store, *args)``: ``missing`` for an absent object (if given), a

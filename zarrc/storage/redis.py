@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from zarrc.errors import StoreError
 from zarrc.storage import batch
 from zarrc.storage.base import (
     ByteRange,
@@ -25,8 +24,9 @@ from zarrc.storage.base import (
     normalize_key,
     normalize_prefix,
 )
-from zarrc.storage.retry import RetryPolicy, current_policy, describe_error
-from zarrc.storage.version import content_version
+from zarrc.storage.listing import dir_names
+from zarrc.storage.retry import RetryPolicy, current_policy, store_error
+from zarrc.storage.version import ContentVersioned
 
 __all__ = ["RedisStore"]
 
@@ -76,7 +76,7 @@ def _glob_escape(text: str) -> str:
     return "".join("\\" + c if c in "*?[]\\" else c for c in text)
 
 
-class RedisStore(Store):
+class RedisStore(ContentVersioned, Store):
     """A store in the Redis database at ``url``.
 
     Parameters
@@ -100,7 +100,6 @@ class RedisStore(Store):
     supports_partial_reads = True
     supports_listing = True
     supports_writes = True
-    supports_conditional_writes = True
 
     def __init__(
         self,
@@ -186,19 +185,9 @@ class RedisStore(Store):
         try:
             return fn(*args)
         except (errors.ConnectionError, errors.TimeoutError, errors.BusyLoadingError) as exc:
-            raise self._error(op, key, exc, transient=True) from exc
+            raise store_error(self, op, key, exc, transient=True) from exc
         except errors.RedisError as exc:
-            raise self._error(op, key, exc, transient=False) from exc
-
-    def _error(self, op: str, key: str | None, exc: BaseException, transient: bool):
-        where = f" of {key!r}" if key is not None else ""
-        return StoreError(
-            f"{op}{where} on {self!r} failed: {describe_error(exc)}",
-            store=self,
-            key=key,
-            cause=exc,
-            transient=transient,
-        )
+            raise store_error(self, op, key, exc, transient=False) from exc
 
     def _call(self, op: str, key: str | None, fn: Callable, *args: Any) -> Any:
         policy = current_policy(self._policy)
@@ -247,8 +236,7 @@ class RedisStore(Store):
 
     def list_dir(self, prefix: str) -> list[str]:
         prefix = normalize_prefix(prefix)
-        skip = len(prefix) + 1 if prefix else 0
-        return sorted({key[skip:].split("/", 1)[0] for key in self._scan(prefix)})
+        return dir_names(prefix, self._scan(prefix))
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -271,10 +259,6 @@ class RedisStore(Store):
             self._call("delete_prefix", prefix, self._client.unlink, *names[start : start + 1000])
 
     # -- conditional writes -----------------------------------------------------------------
-
-    def get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
-        value = self.get(key)
-        return (None, None) if value is None else (value, content_version(value))
 
     def set_if(self, key: str, value: Any, *, version: str | None) -> bool:
         key = normalize_key(key)

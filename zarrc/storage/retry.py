@@ -36,6 +36,7 @@ __all__ = [
     "RetryingStore",
     "classify",
     "describe_error",
+    "store_error",
 ]
 
 CONFIG_DEFAULTS: dict[str, Any] = {
@@ -95,6 +96,20 @@ def classify(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return TRANSIENT if exc.errno in _TRANSIENT_ERRNOS else PERMANENT
     return OTHER
+
+
+def store_error(
+    store: Any, op: str, key: str | None, exc: BaseException, *, transient: bool, suffix: str = ""
+) -> StoreError:
+    """The StoreError for ``op`` of ``key`` on ``store`` failing with ``exc``."""
+    where = f" of {key!r}" if key is not None else ""
+    return StoreError(
+        f"{op}{where} on {store!r} failed{suffix}: {describe_error(exc)}",
+        store=store,
+        key=key,
+        cause=exc,
+        transient=transient,
+    )
 
 
 def describe_error(exc: BaseException, limit: int = 300) -> str:
@@ -190,16 +205,6 @@ class _Tries:
         self.start = time.monotonic()
         self.count = 0
 
-    def _error(self, exc: BaseException, transient: bool, suffix: str = "") -> StoreError:
-        where = f" of {self.key!r}" if self.key is not None else ""
-        return StoreError(
-            f"{self.op}{where} on {self.store!r} failed{suffix}: {describe_error(exc)}",
-            store=self.store,
-            key=self.key,
-            cause=exc,
-            transient=transient,
-        )
-
     def failed(self, exc: BaseException) -> float | None:
         """The wait before the next try; ``None`` to re-raise ``exc`` as it is; or raises
         StoreError (a permanent failure, or the retries ran out)."""
@@ -207,7 +212,7 @@ class _Tries:
         if kind == OTHER:
             return None
         if kind == PERMANENT:
-            raise self._error(exc, False) from exc
+            raise store_error(self.store, self.op, self.key, exc, transient=False) from exc
         self.count += 1
         policy = self.policy
         elapsed = time.monotonic() - self.start
@@ -215,7 +220,9 @@ class _Tries:
         delay = random.uniform(0, ceiling)
         if self.count >= policy.attempts or elapsed + delay > policy.timeout:
             suffix = f" after {self.count} attempts in {elapsed:.2f} s"
-            raise self._error(exc, True, suffix) from exc
+            raise store_error(
+                self.store, self.op, self.key, exc, transient=True, suffix=suffix
+            ) from exc
         events.emit(
             "store.retry",
             store=repr(self.store),

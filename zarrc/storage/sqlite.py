@@ -27,7 +27,8 @@ from zarrc.storage.base import (
     normalize_prefix,
     resolve_byte_range,
 )
-from zarrc.storage.version import content_version
+from zarrc.storage.listing import dir_names
+from zarrc.storage.version import ContentVersioned, content_version
 
 __all__ = ["SQLiteStore"]
 
@@ -39,7 +40,7 @@ def _bounds(prefix: str) -> tuple[str, str]:
     return prefix + "/", prefix + "0"
 
 
-class SQLiteStore(Store):
+class SQLiteStore(ContentVersioned, Store):
     """A store in the SQLite database at ``path`` (created, with its table, when writable).
 
     Parameters
@@ -56,7 +57,6 @@ class SQLiteStore(Store):
     supports_partial_reads = True
     supports_listing = True
     supports_writes = True
-    supports_conditional_writes = True
 
     def __init__(
         self, path: str | os.PathLike[str], *, read_only: bool = False, timeout: float = 30.0
@@ -192,8 +192,7 @@ class SQLiteStore(Store):
 
     def list_dir(self, prefix: str) -> list[str]:
         prefix = normalize_prefix(prefix)
-        skip = len(prefix) + 1 if prefix else 0
-        return sorted({key[skip:].split("/", 1)[0] for key in self._keys_under(prefix)})
+        return dir_names(prefix, self._keys_under(prefix))
 
     # -- writes -----------------------------------------------------------------------------
 
@@ -217,10 +216,6 @@ class SQLiteStore(Store):
             self._execute("DELETE FROM zarr WHERE key >= ? AND key < ?", _bounds(prefix))
 
     # -- conditional writes -----------------------------------------------------------------
-
-    def get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
-        value = self.get(key)
-        return (None, None) if value is None else (value, content_version(value))
 
     def set_if(self, key: str, value: Any, *, version: str | None) -> bool:
         key = normalize_key(key)
