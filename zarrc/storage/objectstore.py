@@ -57,7 +57,7 @@ _CLIENT_OPTIONS = frozenset(
     "http2_only pool_idle_timeout pool_max_idle_per_host proxy_url proxy_ca_certificate "
     "proxy_excludes root_certificate randomize_addresses read_timeout timeout user_agent".split()
 )
-_FSSPEC_NAMES = {  # s3fs / gcsfs / adlfs option -> obstore option
+_FSSPEC_NAMES = {  # s3fs option -> obstore option
     "endpoint_url": "endpoint",
     "key": "access_key_id",
     "secret": "secret_access_key",
@@ -108,7 +108,7 @@ def translate_options(scheme: str, options: dict[str, Any]) -> tuple[dict, dict]
         elif name in _CLIENT_OPTIONS:
             client[name] = value
         else:
-            config[_FSSPEC_NAMES.get(name, name)] = value
+            config[_FSSPEC_NAMES.get(name, name) if scheme == "s3" else name] = value
     endpoint = config.get("endpoint")
     if isinstance(endpoint, str) and endpoint.startswith("http://"):
         client.setdefault("allow_http", True)
