@@ -284,6 +284,7 @@ def test_http_retries_run_out(served, http_server):
     with pytest.raises(StoreError, match="after 4 attempts") as info:
         store.get("k")
     assert info.value.transient and len(http_server.requests) == 4
+    assert str(info.value).count("failed") == 1 and "500" in str(info.value)  # not nested
     http_server.fail_next.clear()
 
 

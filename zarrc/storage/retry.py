@@ -101,7 +101,10 @@ def classify(exc: BaseException) -> str:
 def store_error(
     store: Any, op: str, key: str | None, exc: BaseException, *, transient: bool, suffix: str = ""
 ) -> StoreError:
-    """The StoreError for ``op`` of ``key`` on ``store`` failing with ``exc``."""
+    """The StoreError for ``op`` of ``key`` on ``store`` failing with ``exc`` (a StoreError's
+    own cause is named instead of the StoreError, so that messages do not nest)."""
+    if isinstance(exc, StoreError) and exc.cause is not None:
+        exc = exc.cause
     where = f" of {key!r}" if key is not None else ""
     return StoreError(
         f"{op}{where} on {store!r} failed{suffix}: {describe_error(exc)}",
