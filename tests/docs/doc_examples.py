@@ -112,6 +112,7 @@ def blocks(page: Path) -> list[Block]:
     """The blocks of `page` that run (or opt out), each with the Output block that follows it."""
     result: list[Block] = []
     fenced = fenced_blocks(page)
+    attached: set[int] = set()
     for n, block in enumerate(fenced):
         if block.language not in RUN_LANGUAGES:
             continue
@@ -122,7 +123,11 @@ def blocks(page: Path) -> list[Block]:
             if block.kind != "exec":
                 raise DocExampleError(f"{nxt.where}: an Output block follows a {block.kind} block")
             block.output = nxt.code
+            attached.add(n + 1)
         result.append(block)
+    for n, block in enumerate(fenced):  # an Output block nothing checks would mislead
+        if OUTPUT_INFO.match(block.info) and n not in attached:
+            raise DocExampleError(f"{block.where}: an Output block must follow its python block")
     return result
 
 

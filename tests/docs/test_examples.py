@@ -135,6 +135,22 @@ def test_file_blocks_are_importable_modules_and_network_blocks_do_not_run(tmp_pa
     assert [b.kind for b in blocks(page)] == ["file", "network", "exec"]
 
 
+def test_an_output_block_away_from_its_example_is_refused(tmp_path):
+    page = _page(tmp_path, '''
+        ```python
+        print(1)
+        ```
+
+        Some text between.
+
+        ```text title="Output"
+        1
+        ```
+        ''')
+    with pytest.raises(DocExampleError, match="page.md:9: an Output block must follow"):
+        blocks(page)
+
+
 def test_an_opt_out_other_than_the_network_is_refused(tmp_path):
     page = _page(tmp_path, '''
         ```python
