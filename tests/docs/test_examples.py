@@ -135,30 +135,27 @@ def test_file_blocks_are_importable_modules_and_network_blocks_do_not_run(tmp_pa
     assert [b.kind for b in blocks(page)] == ["file", "network", "exec"]
 
 
-def test_an_output_block_away_from_its_example_is_refused(tmp_path):
-    page = _page(tmp_path, '''
+@pytest.mark.parametrize("text, message", [
+    ('''
         ```python
         print(1)
         ```
 
-        Some text between.
+        Some text between: the Output block below would look checked and be ignored.
 
         ```text title="Output"
         1
         ```
-        ''')
-    with pytest.raises(DocExampleError, match="page.md:9: an Output block must follow"):
-        blocks(page)
-
-
-def test_an_opt_out_other_than_the_network_is_refused(tmp_path):
-    page = _page(tmp_path, '''
+        ''', "page.md:9: an Output block must follow"),
+    ('''
         ```python
         # needs a GPU
         ```
-        ''')
-    with pytest.raises(DocExampleError, match="the only opt-out"):
-        blocks(page)
+        ''', "page.md:3: the only opt-out"),
+])
+def test_pages_that_would_mislead_are_refused(tmp_path, text, message):
+    with pytest.raises(DocExampleError, match=message):
+        blocks(_page(tmp_path, text))
 
 
 def test_other_languages_do_not_run(tmp_path):
