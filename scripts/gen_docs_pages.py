@@ -144,7 +144,6 @@ def main() -> None:
 
     with mkdocs_gen_files.open("index.md", "w") as fh:
         fh.write(home_page())
-    mkdocs_gen_files.set_edit_path("index.md", "../README.md")
     with mkdocs_gen_files.open("changelog.md", "w") as fh:
         fh.write((ROOT / "CHANGELOG.md").read_text())
     pages = reference_pages()
