@@ -4,6 +4,7 @@
 """
 
 from zarrc import codecs, config, errors, storage
+from zarrc._version import __version__
 from zarrc.api import (
     array,
     consolidate_metadata,
@@ -25,7 +26,14 @@ from zarrc.convert import convert, upgrade_v2_to_v3
 from zarrc.group import Group
 from zarrc.lazy import LazyArray
 
-__version__ = "0.1.0"
+
+def from_dask(darr, store=None, **create_kwargs) -> Array:
+    """Create an array from a dask array, block by block (see :func:`zarrc.dask.from_dask`;
+    needs the ``dask`` extra, imported only when called)."""
+    from zarrc.dask import from_dask as _from_dask
+
+    return _from_dask(darr, store, **create_kwargs)
+
 
 __all__ = [
     "Array",
@@ -40,6 +48,7 @@ __all__ = [
     "create_array",
     "empty",
     "errors",
+    "from_dask",
     "full",
     "group",
     "load",

@@ -29,7 +29,7 @@ import zipfile
 from collections.abc import Iterable
 from typing import Any
 
-from zarrc.errors import StoreError
+from zarrc.errors import NotPicklableError, StoreError
 from zarrc.storage import lockfile
 from zarrc.storage.base import (
     ByteRange,
@@ -212,6 +212,8 @@ class ZipStore(KeySnapshotStore):
         Passed to :mod:`zipfile` for new entries. ``ZIP_STORED`` (the default) keeps byte-range
         reads cheap and matches zarr-python; chunks are usually compressed by codecs already.
 
+    Notes
+    -----
     Use it as a context manager, or call :meth:`close`: closing writes the archive's central
     directory (and compacts it, see the module docstring). Operations on a closed store raise
     ``ValueError``. Views made by :meth:`with_read_only` share the open archive; closing a view
@@ -281,6 +283,16 @@ class ZipStore(KeySnapshotStore):
         archive file); nothing is committed before. Idempotent."""
         if self._owner:
             self._archive.close()
+
+    def __reduce__(self):
+        """Pickled as its path, reopened for reading where it is unpickled (a dask worker, a
+        process pool). An archive open for writing has entries not yet in its central
+        directory and cannot have two writers, so it refuses to be pickled."""
+        if self._archive.mode != "r":
+            raise NotPicklableError(
+                f"cannot pickle {self!r}: the archive is open for writing (mode "
+                f"{self._archive.mode!r}); close it and open it with mode 'r' to share it")
+        return (ZipStore, (self.path, "r"))
 
     # -- reads ------------------------------------------------------------------------------
 
