@@ -112,12 +112,16 @@ def states(ops: list) -> list:
 
 
 def open_store(kind: str, path: str, mode: str = "a"):
-    from zarrc.storage import FsspecStore, LocalStore, ZipStore
+    from zarrc.storage import FsspecStore, LMDBStore, LocalStore, SQLiteStore, ZipStore
 
     if kind == "local":
         return LocalStore(path, read_only=mode == "r")
     if kind == "zip":
         return ZipStore(path, mode="r" if mode == "r" else "a")
+    if kind == "sqlite":
+        return SQLiteStore(path, read_only=mode == "r")
+    if kind == "lmdb":
+        return LMDBStore(path, read_only=mode == "r")
     import fsspec
 
     return FsspecStore(fsspec.filesystem("file", auto_mkdir=True), path,

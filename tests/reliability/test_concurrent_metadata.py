@@ -9,7 +9,7 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import report, scale
+from reliability_suite import report, scale
 
 import zarrc
 from zarrc.storage import LocalStore, MemoryStore, ZipStore

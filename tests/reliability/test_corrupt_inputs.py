@@ -15,7 +15,7 @@ import crc32c as crc32c_lib
 import engine_paths
 import numpy as np
 import pytest
-from conftest import report, scale
+from reliability_suite import report, scale
 
 import zarrc
 from zarrc.errors import ZarrcError

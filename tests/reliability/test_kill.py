@@ -19,13 +19,13 @@ import time
 import engine_paths
 import kill_model
 import pytest
-from conftest import LONG, report, scale
+from reliability_suite import LONG, report, scale
 
 OPERATIONS = 14
 SCENARIOS = [  # (store, zarr_format, sharded)
     ("local", 3, False), ("local", 3, True), ("local", 2, False),
     ("zip", 3, False), ("zip", 2, False), ("zip", 3, True),
-    ("fsspec", 3, False),
+    ("fsspec", 3, False), ("sqlite", 3, False), ("sqlite", 2, False), ("lmdb", 3, True),
 ]
 
 
@@ -70,16 +70,15 @@ def _fresh(template, path):
 @pytest.mark.parametrize("kind, zarr_format, sharded", SCENARIOS,
                          ids=[f"{k}-v{f}{'-sharded' if s else ''}" for k, f, s in SCENARIOS])
 def test_sigkill_loses_nothing_and_resurrects_nothing(tmp_path, kind, zarr_format, sharded):
-    if kind == "fsspec":
-        pytest.importorskip("fsspec")
+    pytest.importorskip({"fsspec": "fsspec", "lmdb": "lmdb"}.get(kind, "zarrc"))
     seed = hash((kind, zarr_format, sharded)) % 10_000 + (1_000_000 if LONG else 0)
-    template = str(tmp_path / ("template.zip" if kind == "zip" else "template.zarr"))
+    template = str(tmp_path / f"template.{kind}")
     kill_model.create(kind, template, zarr_format, sharded)
     model = kill_model.states(kill_model.operations(seed, OPERATIONS))
 
     # One run to the end: the model holds, and it tells how long the operations take.
     ctx = _context()
-    path = str(tmp_path / ("full.zip" if kind == "zip" else "full.zarr"))
+    path = str(tmp_path / f"full.{kind}")
     _fresh(template, path)
     child, conn = _start(ctx, kind, path, seed, "native")
     began = time.monotonic()
@@ -89,12 +88,12 @@ def test_sigkill_loses_nothing_and_resurrects_nothing(tmp_path, kind, zarr_forma
     assert (full.bad_values, full.resurrected, full.bad_metadata) == (0, 0, 0), full.problems
 
     rng = random.Random(seed)
-    kills = scale(4, 55)
+    kills = scale(3, 40)
     totals = kill_model.Verdict()
     per_done = {}
     for trial in range(kills):
         engine = engine_paths.PATHS[trial % 2]
-        path = str(tmp_path / (f"t{trial}.zip" if kind == "zip" else f"t{trial}.zarr"))
+        path = str(tmp_path / f"t{trial}.{kind}")
         _fresh(template, path)
         child, conn = _start(ctx, kind, path, seed, engine)
         time.sleep(rng.uniform(0, duration))
