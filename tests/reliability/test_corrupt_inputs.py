@@ -2,7 +2,8 @@
 damaged at random are read on both engine paths, and every failure is a ``zarrc.errors``
 exception, never a crash, a hang or another exception; where a checksum covers the data, a
 read that succeeds returns the data as written; and the native loops and the Python engine
-agree (same values, or both an error).
+agree (same values, or both an error), except that the native loop may return the right
+values of a partial read from a chunk the Python engine refuses whole (counted apart).
 """
 
 from __future__ import annotations
@@ -152,7 +153,8 @@ def test_corrupt_chunks_and_shards_never_escape(tmp_path, name):
     sharded = "sharded" in name
     rng = random.Random(name)
     trials = scale(12, 250)
-    counts = {"reads": 0, "errors": 0, "silent": 0, "escapes": 0, "known_12_5": 0}
+    counts = {"reads": 0, "errors": 0, "silent": 0, "escapes": 0, "known_12_5": 0,
+              "native_lenient": 0}
     for _ in range(trials):
         key = rng.choice(keys)
         good = store.get(key)
@@ -175,6 +177,11 @@ def test_corrupt_chunks_and_shards_never_escape(tmp_path, name):
             if n_kind == "known":
                 counts["known_12_5"] += 1
                 n_kind, n_value = p_kind, p_value  # compare the Python path alone
+            if (n_kind, p_kind) == ("ok", "error") and np.array_equal(n_value, DATA[selection]):
+                # The C loop decodes only what the selection needs and stops: a frame cut
+                # after it, or bytes after its end, go unseen there (the values are right).
+                counts["native_lenient"] += 1
+                continue
             if n_kind != p_kind or (n_kind == "ok" and not np.array_equal(n_value, p_value)):
                 counts["escapes"] += 1  # the two paths disagree: one of them is wrong
                 continue

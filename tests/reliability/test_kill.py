@@ -88,7 +88,7 @@ def test_sigkill_loses_nothing_and_resurrects_nothing(tmp_path, kind, zarr_forma
     assert (full.bad_values, full.resurrected, full.bad_metadata) == (0, 0, 0), full.problems
 
     rng = random.Random(seed)
-    kills = scale(3, 40)
+    kills = scale(3, 45)
     totals = kill_model.Verdict()
     per_done = {}
     for trial in range(kills):
@@ -96,7 +96,7 @@ def test_sigkill_loses_nothing_and_resurrects_nothing(tmp_path, kind, zarr_forma
         path = str(tmp_path / f"t{trial}.{kind}")
         _fresh(template, path)
         child, conn = _start(ctx, kind, path, seed, engine)
-        time.sleep(rng.uniform(0, duration))
+        time.sleep(rng.uniform(0, 0.8 * duration))  # the other path may run faster
         child.kill()  # SIGKILL
         done = _operations_done(child, conn)
         per_done[done] = per_done.get(done, 0) + 1
