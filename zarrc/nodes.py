@@ -18,6 +18,7 @@ from zarrc.errors import (
     MetadataError,
     NodeNotFoundError,
     ReadOnlyError,
+    UnknownCodecError,
 )
 from zarrc.metadata import (
     ZARR_JSON,
@@ -314,6 +315,10 @@ class _CodecConfigError(MetadataError, CodecError):
     """An unknown or misconfigured codec in ``create_array``: both a metadata and a codec error."""
 
 
+class _UnknownCodecConfigError(_CodecConfigError, UnknownCodecError):
+    """An unknown codec name in ``create_array`` (zarr-python's ``UnknownCodecError`` too)."""
+
+
 def build_array_metadata(
     *,
     shape,
@@ -369,7 +374,8 @@ def build_array_metadata(
             serializer=serializer, codecs=codecs, order=order, chunk_shape=chunk_shape,
         )
     except CodecError as exc:  # a bad codec request is bad metadata too; nothing is written yet
-        raise _CodecConfigError(str(exc)) from exc
+        cls = _UnknownCodecConfigError if isinstance(exc, UnknownCodecError) else _CodecConfigError
+        raise cls(str(exc)) from exc
     if shard_shape is not None:  # as zarr-python: one sharding codec wrapping the pipeline
         stored_codecs = ({"name": "sharding_indexed", "configuration": {
             "chunk_shape": list(chunk_shape),
