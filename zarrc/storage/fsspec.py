@@ -249,3 +249,6 @@ class FsspecStore(Store):
     def __repr__(self) -> str:
         mode = ", read_only=True" if self.read_only else ""
         return f"FsspecStore({self.url!r}{mode})"
+
+    def __str__(self) -> str:
+        return self.url
