@@ -102,6 +102,8 @@ def test_save_group_and_load(zarr, tmp_path):
     np.testing.assert_array_equal(zarrc.load(str(tmp_path / "h.zarr"))["x"], [0, 1])
     with pytest.raises(ValueError):
         zarrc.save(str(tmp_path / "e.zarr"))
+    zarrc.save(str(tmp_path / "c.zarr"), np.arange(10), chunks=(4,))  # zarrc: create keywords
+    assert zarrc.open_array(str(tmp_path / "c.zarr")).chunks == (4,)
 
 
 def test_tree_function_and_level():

@@ -420,12 +420,13 @@ def create_hierarchy(*, store, nodes: dict, overwrite: bool = False):
 
 
 def save(store, *args, zarr_format=None, zarr_version=None, path=None, **kwargs) -> None:
-    """One array: :func:`save_array`; several, or named ones: :func:`save_group`."""
+    """One array: :func:`save_array`; several, or named ones: :func:`save_group`. One array
+    with keywords that are not arrays (``chunks=...``) passes them to ``save_array``."""
     if not args and not kwargs:
         raise ValueError("at least one array must be provided")
-    if len(args) == 1 and not kwargs:
+    if len(args) == 1 and not any(hasattr(v, "shape") for v in kwargs.values()):
         save_array(store, args[0], zarr_format=zarr_format, zarr_version=zarr_version,
-                   path=path)
+                   path=path, **kwargs)
     else:
         save_group(store, *args, zarr_format=zarr_format, zarr_version=zarr_version,
                    path=path, **kwargs)

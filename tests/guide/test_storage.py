@@ -77,3 +77,14 @@ def test_logging_store_logs_and_counts():
     assert store.counter["set"] >= 3 and store.counter["get"] >= 2
     assert "Calling MemoryStore.set(c/0)" in stream.getvalue()
     assert str(store) == str(store.store)
+
+
+def test_fsspec_store_from_url_takes_storage_options_as_zarr_python_passes_them():
+    pytest.importorskip("fsspec")
+    store = zarrc.storage.FsspecStore.from_url("memory://guide-fsspec/x", read_only=False,
+                                               storage_options={"skip_instance_cache": True})
+    a = zarrc.create_array(store=store, shape=(3,), dtype="i2")
+    a[:] = [4, 5, 6]
+    ro = zarrc.storage.FsspecStore.from_url("memory://guide-fsspec/x", read_only=True)
+    np.testing.assert_array_equal(zarrc.open_array(ro, mode="r")[:], [4, 5, 6])
+    assert str(store) == "memory:///guide-fsspec/x"
