@@ -237,13 +237,6 @@ class Array(nodes.Node):
         return Array(self._store, self._path, self._metadata, read_only=self._read_only,
                      document=self._document, config=parse_array_config(config))
 
-    @property
-    def store_path(self):
-        """zarr-python's ``StorePath`` of the array: its store and path."""
-        from zarrc.storage import StorePath
-
-        return StorePath(self._store, self._path)
-
     def nbytes_stored(self) -> int:
         """Bytes stored for this array: its metadata documents and every chunk or shard."""
         store = self._store
@@ -256,11 +249,6 @@ class Array(nodes.Node):
                 value = store.get(key)
                 total += 0 if value is None else len(value)
         return total
-
-    def update_attributes(self, new_attributes: dict) -> Array:
-        """Merge ``new_attributes`` into the attributes (one write); returns the array."""
-        self.attrs.update(new_attributes)
-        return self
 
     def _info(self, complete: bool) -> ArrayInfo:
         meta = self._metadata
@@ -415,16 +403,6 @@ class Array(nodes.Node):
 
     def __repr__(self) -> str:
         return f"<Array {self.store_path} shape={self.shape} dtype={self.dtype}>"
-
-    def __eq__(self, other: object) -> bool:
-        """Two handles on the same node (same store, path and metadata) are equal."""
-        if not isinstance(other, Array):
-            return NotImplemented
-        return (other._store == self._store and other._path == self._path
-                and other._metadata == self._metadata)
-
-    def __hash__(self) -> int:
-        return hash((Array, self._path, self.shape))
 
     def __getstate__(self) -> dict:
         """Pickled as its store, path, metadata and settings (the engine state is rebuilt)."""

@@ -190,10 +190,9 @@ class FixedLengthUTF32(ZDType):
 
 
 @dataclass(frozen=True, kw_only=True)
-class NullTerminatedBytes(ZDType):
-    """NumPy ``S<length>``: fixed-length, NUL-padded bytes."""
+class _Sized(ZDType):
+    """A byte string of a fixed ``length``."""
 
-    _kind: ClassVar[str] = "S"
     length: int
 
     @classmethod
@@ -201,22 +200,21 @@ class NullTerminatedBytes(ZDType):
         return cls(length=dt.itemsize)
 
     def to_native_dtype(self) -> np.dtype:
-        return np.dtype(f"S{self.length}")
+        return np.dtype(f"{self._kind}{self.length}")
 
 
 @dataclass(frozen=True, kw_only=True)
-class RawBytes(ZDType):
+class NullTerminatedBytes(_Sized):
+    """NumPy ``S<length>``: fixed-length, NUL-padded bytes."""
+
+    _kind: ClassVar[str] = "S"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RawBytes(_Sized):
     """NumPy ``V<length>`` without fields: opaque bytes (v3 ``r<8*length>``)."""
 
     _kind: ClassVar[str] = "V"
-    length: int
-
-    @classmethod
-    def _from_matching(cls, dt: np.dtype) -> ZDType:
-        return cls(length=dt.itemsize)
-
-    def to_native_dtype(self) -> np.dtype:
-        return np.dtype(f"V{self.length}")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -167,17 +167,6 @@ class Group(nodes.Node):
         ``to_dict()`` is the stored document."""
         return public_metadata(self._metadata)
 
-    @property
-    def store_path(self):
-        """zarr-python's ``StorePath`` of the group: its store and path."""
-        from zarrc.storage import StorePath
-
-        return StorePath(self._store, self._path)
-
-    def update_attributes(self, new_attributes: dict) -> Group:
-        """Merge ``new_attributes`` into the attributes (one write); returns the group."""
-        self.attrs.update(new_attributes)
-        return self
 
     # -- members ----------------------------------------------------------------------------
     def _child(self, name: str) -> str:
@@ -446,15 +435,6 @@ class Group(nodes.Node):
     def __repr__(self) -> str:
         return f"<Group {self.store_path}>"
 
-    def __eq__(self, other: object) -> bool:
-        """Two handles on the same group (same store, path and format) are equal."""
-        if not isinstance(other, Group):
-            return NotImplemented
-        return (other._store == self._store and other._path == self._path
-                and other.zarr_format == self.zarr_format)
-
-    def __hash__(self) -> int:
-        return hash((Group, self._path))
 
 
 class Tree:

@@ -100,6 +100,28 @@ class Node:
         return Attributes(lambda: self._metadata.attributes, self._save_attributes,
                           self._read_only)
 
+    @property
+    def store_path(self):
+        """zarr-python's ``StorePath`` of the node: its store and path."""
+        from zarrc.storage import StorePath
+
+        return StorePath(self._store, self._path)
+
+    def update_attributes(self, new_attributes: dict):
+        """Merge ``new_attributes`` into the attributes (one write); returns the node."""
+        self.attrs.update(new_attributes)
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        """Two handles on the same node (same kind, store, path and metadata) are equal."""
+        if not isinstance(other, Node) or other._kind != self._kind:
+            return NotImplemented
+        return (other._store == self._store and other._path == self._path
+                and other._metadata == self._metadata)
+
+    def __hash__(self) -> int:
+        return hash((self._kind, self._path))
+
     def _save_attributes(self, attributes: dict) -> None:
         meta = self._metadata.with_attributes(attributes)
         write_attributes(self._store, self._path, meta)

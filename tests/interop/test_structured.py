@@ -40,12 +40,15 @@ def zarr():
     return pytest.importorskip("zarr")
 
 
-@pytest.mark.parametrize("case", sorted(CASES), ids=lambda c: f"v{c[0]}-{c[1]}")
-def test_zarrc_writes_zarr_python_reads(zarr, tmp_path, case):
-    fmt, _ = case
-    dtype = np.dtype(CASES[case])
-    x = _data(dtype)
-    path = str(tmp_path / "a")
+@pytest.fixture(params=sorted(CASES), ids=lambda c: f"v{c[0]}-{c[1]}")
+def case(request, tmp_path):
+    """``(zarr_format, dtype, data, path)`` of one case."""
+    dtype = np.dtype(CASES[request.param])
+    return request.param[0], dtype, _data(dtype), str(tmp_path / "a")
+
+
+def test_zarrc_writes_zarr_python_reads(zarr, case):
+    fmt, dtype, x, path = case
     a = zarrc.create_array(path, shape=x.shape, chunks=(4,), dtype=dtype, zarr_format=fmt)
     a[:9] = x[:9]
     with warnings.catch_warnings():
@@ -56,12 +59,8 @@ def test_zarrc_writes_zarr_python_reads(zarr, tmp_path, case):
     np.testing.assert_array_equal(got[9:], np.zeros(2, dtype=dtype))  # fill value: zeros
 
 
-@pytest.mark.parametrize("case", sorted(CASES), ids=lambda c: f"v{c[0]}-{c[1]}")
-def test_zarr_python_writes_zarrc_reads(zarr, tmp_path, case):
-    fmt, _ = case
-    dtype = np.dtype(CASES[case])
-    x = _data(dtype)
-    path = str(tmp_path / "a")
+def test_zarr_python_writes_zarrc_reads(zarr, case):
+    fmt, dtype, x, path = case
     fill = np.frombuffer(bytes([7]) * dtype.itemsize, dtype=dtype)[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -36,25 +36,28 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class DefaultChunkKeyEncoding:
+class _ChunkKeyEncoding:
+    separator: str = "/"
+    name = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "configuration": {"separator": self.separator}}
+
+
+@dataclass(frozen=True)
+class DefaultChunkKeyEncoding(_ChunkKeyEncoding):
     """v3 ``default`` chunk keys: ``c/0/1`` (or ``c.0.1``)."""
 
     separator: str = "/"
     name = "default"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": "default", "configuration": {"separator": self.separator}}
-
 
 @dataclass(frozen=True)
-class V2ChunkKeyEncoding:
+class V2ChunkKeyEncoding(_ChunkKeyEncoding):
     """v2 chunk keys: ``0.1`` (or ``0/1``)."""
 
     separator: str = "."
     name = "v2"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": "v2", "configuration": {"separator": self.separator}}
 
 
 def codec_object(document: dict) -> Any:
