@@ -12,6 +12,7 @@ from zarrc.errors import (
     MetadataError,
     NodeNotFoundError,
     ReadOnlyError,
+    StoreError,
     ZarrcError,
 )
 from zarrc.storage import MemoryStore
@@ -25,6 +26,7 @@ from zarrc.storage import MemoryStore
     (CodecError, (ValueError,)),
     (ChecksumError, (CodecError, ValueError)),
     (ReadOnlyError, (PermissionError,)),
+    (StoreError, (OSError,)),
 ])
 def test_hierarchy(error, builtins):
     assert issubclass(error, ZarrcError)

@@ -76,7 +76,7 @@ def test_logging_store_logs_and_counts():
     np.testing.assert_array_equal(a[:], [1, 2, 3, 4])
     assert store.counter["set"] >= 3 and store.counter["get"] >= 2
     assert "Calling MemoryStore.set(c/0)" in stream.getvalue()
-    assert str(store) == str(store.store)
+    assert str(store) == str(store.inner)
 
 
 def test_fsspec_store_from_url_takes_storage_options_as_zarr_python_passes_them():

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.locks import chunk_lock
 from zarrc.engine.native_points import read_points_native
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.read import check_out, view_as
 from zarrc.engine.shard import fetch_inner, naming_shard
+from zarrc.engine.update import update_chunk
 from zarrc.engine.write import chunk_to_update, prepare_value
 from zarrc.indexing import PointGroup, PointSelection, group_points
 
@@ -69,13 +69,15 @@ def read_points(ctx: ArrayContext, sel: PointSelection, out: np.ndarray | None =
 
 def _scatter(ctx: ArrayContext, group: PointGroup, values: np.ndarray) -> None:
     key = ctx.key(group.coords)
-    with chunk_lock(ctx.store, key):
-        chunk = chunk_to_update(ctx, group.coords, ctx.store.get(key), key)
+
+    def modify(data, may_delete):
+        chunk = chunk_to_update(ctx, group.coords, data, key)
         chunk[group.local] = values[group.positions]  # repeated points: the last one wins
-        if ctx.is_empty(chunk):
-            ctx.store.delete(key)
-        else:
-            ctx.store.set(key, ctx.pipeline_for(group.coords).encode(chunk, key))
+        if may_delete and ctx.is_empty(chunk):
+            return None
+        return ctx.pipeline_for(group.coords).encode(chunk, key)
+
+    update_chunk(ctx.store, key, modify)
 
 
 def write_points(ctx: ArrayContext, sel: PointSelection, value) -> None:

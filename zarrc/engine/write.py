@@ -15,11 +15,11 @@ from __future__ import annotations
 import numpy as np
 
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.locks import chunk_lock
 from zarrc.engine.native_shard_write import encode_shard_native
 from zarrc.engine.native_write import write_box_native
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.read import box_index, read_box
+from zarrc.engine.update import update_chunk
 from zarrc.indexing import ChunkProjection, Selection, iter_chunk_projections
 
 __all__ = ["write_selection", "prepare_value", "chunk_to_update"]
@@ -59,13 +59,25 @@ def _scatter(chunk: np.ndarray, local: tuple, values: np.ndarray) -> None:
 def _write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) -> None:
     key = ctx.key(proj.coords)
     if proj.complete:
-        _store_chunk(ctx, proj, values, key)
+        encoded = _updated_chunk(ctx, proj, values, key, None, True)
+        if encoded is None:
+            ctx.store.delete(key)
+        else:
+            ctx.store.set(key, encoded)
         return
-    with chunk_lock(ctx.store, key):  # read-modify-write: no concurrent writer may interleave
-        _store_chunk(ctx, proj, values, key)
+    # read-modify-write: no concurrent writer may interleave (a lock or a conditional write)
+    update_chunk(
+        ctx.store,
+        key,
+        lambda data, may_delete: _updated_chunk(ctx, proj, values, key, data, may_delete),
+    )
 
 
-def _store_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, key: str) -> None:
+def _updated_chunk(
+    ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, key: str, data, may_delete
+):
+    """The encoded chunk ``key`` once ``values`` are written into it (``data``: its stored
+    bytes), or ``None`` to delete it (only if ``may_delete``)."""
     if proj.scattered:
         source = values[box_index(proj.box, values.shape)]
     else:
@@ -74,17 +86,15 @@ def _store_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, k
     if proj.complete and not ctx.is_edge(proj.coords):
         chunk = source
     else:
-        data = None if proj.complete else ctx.store.get(key)
-        chunk = chunk_to_update(ctx, proj.coords, data, key)
+        chunk = chunk_to_update(ctx, proj.coords, None if proj.complete else data, key)
         if proj.basic:
             ctx.copy(chunk[proj.local + (Ellipsis,)], source)
         else:
             _scatter(chunk, proj.local, source)
-    if ctx.is_empty(chunk):
-        ctx.store.delete(key)
-        return
+    if may_delete and ctx.is_empty(chunk):
+        return None
     encoded = encode_shard_native(ctx, chunk) if pipeline.sharding is not None else None
-    ctx.store.set(key, pipeline.encode(chunk, key) if encoded is None else encoded)
+    return pipeline.encode(chunk, key) if encoded is None else encoded
 
 
 def chunk_to_update(ctx: ArrayContext, coords: tuple, data, key: str) -> np.ndarray:
@@ -130,23 +140,26 @@ def _clear_chunk(ctx: ArrayContext, coords: tuple, new_shape: tuple) -> None:
     keep = tuple(slice(0, min(c, n - s)) for s, c, n in zip(starts, shape, new_shape))
     if all(k.stop == c for k, c in zip(keep, shape)):
         return
-    with chunk_lock(ctx.store, key):
-        _clear_outside_region(ctx, coords, key, keep)
+    update_chunk(
+        ctx.store,
+        key,
+        lambda data, may_delete: _cleared_outside(ctx, coords, key, keep, data, may_delete),
+    )
 
 
-def _clear_outside_region(ctx: ArrayContext, coords: tuple, key: str, keep: tuple) -> None:
-    data = ctx.store.get(key)
+def _cleared_outside(ctx: ArrayContext, coords: tuple, key: str, keep: tuple, data, may_delete):
+    """Chunk ``key`` (stored ``data``) with everything outside ``keep`` reset to the fill:
+    its encoded bytes, ``None`` to delete it, or ``data`` itself when nothing is stored."""
     if data is None:
-        return
+        return data
     pipeline = ctx.pipeline_for(coords)
     chunk = chunk_to_update(ctx, coords, data, key)
     kept = chunk[keep].copy()
     ctx.fill(chunk)
     chunk[keep] = kept
-    if ctx.is_empty(chunk):
-        ctx.store.delete(key)
-    else:
-        ctx.store.set(key, pipeline.encode(chunk, key))
+    if may_delete and ctx.is_empty(chunk):
+        return None
+    return pipeline.encode(chunk, key)
 
 
 def clear_outside(ctx: ArrayContext, stored: list, new_shape: tuple) -> None:
