@@ -88,3 +88,15 @@ def test_fsspec_store_from_url_takes_storage_options_as_zarr_python_passes_them(
     ro = zarrc.storage.FsspecStore.from_url("memory://guide-fsspec/x", read_only=True)
     np.testing.assert_array_equal(zarrc.open_array(ro, mode="r")[:], [4, 5, 6])
     assert str(store) == "memory:///guide-fsspec/x"
+
+
+def test_object_store_prints_like_zarr_python(same_output):
+    obstore = pytest.importorskip("obstore.store")
+
+    def example(z):
+        store = z.storage.ObjectStore(obstore.MemoryStore())
+        a = z.create_array(store=store, shape=(3,), dtype="int32")
+        a[:] = [7, 8, 9]
+        print(a, a[:])
+
+    assert "object_store://" in same_output(example)
