@@ -1,6 +1,6 @@
 """The module functions: create, open, save, load and copy arrays and groups.
 
-Names, parameters and defaults follow zarr-python 3.1.6's ``zarr.*`` functions (SPEC.md).
+Names, parameters and defaults follow zarr-python 3.1.6's ``zarr.*`` functions (docs/api.md).
 Each takes a ``store`` in any form zarr-python does (a Store, a ``StorePath``, a path, a URL, a
 dict or None) and resolves it through :func:`zarrc.storage.make_store`. zarr-python's
 parameters that have no meaning here (``chunk_store``, ``synchronizer``, ``cache_attrs``,
@@ -154,7 +154,7 @@ def create(shape, *, chunks=None, dtype=None, compressor="auto", fill_value=node
 
 
 def _create_kwargs(kwargs: dict) -> dict:
-    """zarr-python's ``create`` keywords as ``create`` takes them (``store`` positional ok)."""
+    """A copy of ``kwargs`` without zarr-python's parameters that mean nothing here."""
     return _drop_ignored(dict(kwargs))
 
 

@@ -25,6 +25,7 @@ from zarrc.codecs import (
 )
 from zarrc.core.array_spec import ArrayConfig, parse_array_config
 from zarrc.core.metadata import codec_object, codec_objects, public_metadata
+from zarrc.dtype import parse_dtype
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.points import read_points, write_points
 from zarrc.engine.read import read_selection
@@ -259,7 +260,7 @@ class Array(nodes.Node):
                       "count_chunks_initialized": self.nchunks_initialized}
         return ArrayInfo(
             zarr_format=meta.zarr_format,
-            data_type=public_metadata(meta, {}).data_type,
+            data_type=parse_dtype(meta.dtype, zarr_format=meta.zarr_format),
             fill_value=meta.fill_value, shape=self.shape, shard_shape=self.shards,
             chunk_shape=self.chunks if meta.regular else None, order=self.order,
             read_only=self.read_only, store_type=type(self._store).__name__,
@@ -403,7 +404,6 @@ class Array(nodes.Node):
 
     def __repr__(self) -> str:
         return f"<Array {self.store_path} shape={self.shape} dtype={self.dtype}>"
-
 
     # -- changing shape ---------------------------------------------------------------------
     def resize(self, *shape) -> None:

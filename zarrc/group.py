@@ -97,10 +97,11 @@ def create_nodes(st, specs: dict, *, overwrite: bool = False) -> list[tuple]:
         parts = path.split("/") if path else []
         for depth in range(len(parts)):
             parent = "/".join(parts[:depth])
-            if parent not in wanted and parent not in todo:
-                if isinstance(wanted.get(parent), ArrayMetadata):
-                    raise ContainsArrayError(f"create_hierarchy: {parent!r} is an array")
-                todo[parent] = None  # implicit group: kept if present
+            if isinstance(wanted.get(parent), ArrayMetadata):
+                raise ContainsArrayError(f"create_hierarchy: {parent!r} is an array, "
+                                         f"{path!r} cannot be below it")
+            if parent not in wanted:
+                todo[parent] = None  # an implicit group: kept if present
     for path in wanted:
         todo[path] = wanted[path]
     order = sorted(todo, key=lambda p: (p.count("/") + bool(p), p))
@@ -166,7 +167,6 @@ class Group(nodes.Node):
         """zarr-python's ``GroupMetadata`` (consolidated metadata nested in it);
         ``to_dict()`` is the stored document."""
         return public_metadata(self._metadata)
-
 
     # -- members ----------------------------------------------------------------------------
     def _child(self, name: str) -> str:
@@ -276,6 +276,8 @@ class Group(nodes.Node):
         """Move the member at ``source`` (an array or group, with everything below it) to
         ``dest``, both relative to this group; missing parents of ``dest`` become groups."""
         self._check_writable()
+        if not nodes.normalize_path(source) or not nodes.normalize_path(dest):
+            raise ValueError("move: source and dest must name members, not the group itself")
         src, dst = self._child(source), self._child(dest)
         if nodes.node_kind(self._store, src) is None:
             raise NodeNotFoundError(f"no member {source!r} in group {self.name!r}")
@@ -289,6 +291,7 @@ class Group(nodes.Node):
         for key in self._store.list_prefix(src + "/"):
             self._store.set(dst + key[len(src):], self._store.get(key))
         self._store.delete_prefix(src + "/")
+
     def __delitem__(self, name: str) -> None:
         self._check_writable()
         path = self._child(name)
@@ -434,7 +437,6 @@ class Group(nodes.Node):
 
     def __repr__(self) -> str:
         return f"<Group {self.store_path}>"
-
 
 
 class Tree:

@@ -145,3 +145,12 @@ def test_group_equality_update_attributes_and_setitem():
     np.testing.assert_array_equal(g["vals"][:], np.arange(5))
     with pytest.raises(GroupNotFoundError):
         zarrc.open_group({}, mode="r")
+
+
+def test_create_hierarchy_refuses_a_node_below_an_array_it_creates():
+    a_meta = zarrc.create_array({}, shape=(3,), dtype="i2").metadata
+    store = zarrc.storage.MemoryStore()
+    with pytest.raises(ContainsArrayError, match="below"):
+        zarrc.create_hierarchy(store=store, nodes={"a": a_meta,
+                                                   "a/b": zarrc.core.group.GroupMetadata()})
+    assert store.list_prefix("") == []
