@@ -131,7 +131,7 @@ def create(shape, *, chunks=None, dtype=None, compressor="auto", fill_value=node
     chunks default to ``auto``, ``dtype`` to float64. Other keywords go to
     :func:`create_array` (``compressors``, ``shards``, ...)."""
     _drop_ignored(kwargs)
-    fmt = _format(zarr_format, zarr_version) or _config.get("default_zarr_format")
+    fmt = _format(zarr_format, zarr_version) or _config.get("default_zarr_format", 3)
     extra = {}
     if fill_value is not nodes._DEFAULT:
         extra["fill_value"] = fill_value
@@ -280,7 +280,7 @@ def from_array(store, *, data, write_data: bool = True, name=None, chunks="keep"
         kw.pop("serializer")
         kw.pop("shards")
     a = create_array(store, name=name, shape=src.shape, dtype=src.dtype, order=order,
-                     zarr_format=zarr_format or _config.get("default_zarr_format"),
+                     zarr_format=zarr_format or _config.get("default_zarr_format", 3),
                      attributes=attributes, chunk_key_encoding=chunk_key_encoding,
                      dimension_names=dimension_names, storage_options=storage_options,
                      overwrite=overwrite, config=config, **kw)
@@ -334,7 +334,7 @@ def open_group(store=None, *, mode: str = "a", cache_attrs=None, synchronizer=No
     st, p = _store(store, mode, storage_options, path)
     if mode in ("w", "w-") or (mode == "a" and nodes.node_kind(st, p) is None):
         return create_group_node(st, p, attributes=attributes, overwrite=mode == "w",
-                                 zarr_format=zarr_format or _config.get("default_zarr_format"))
+                                 zarr_format=zarr_format or _config.get("default_zarr_format", 3))
     try:
         meta = nodes.read_node_metadata(st, p, zarr_format)
     except NodeNotFoundError as exc:
@@ -436,7 +436,7 @@ def save_array(store, arr, *, zarr_format=None, zarr_version=None, path=None,
                storage_options=None, **kwargs) -> None:
     """Store the array-like ``arr`` as a new array (replacing what is at ``path``)."""
     data = np.asarray(arr)
-    fmt = _format(zarr_format, zarr_version) or _config.get("default_zarr_format")
+    fmt = _format(zarr_format, zarr_version) or _config.get("default_zarr_format", 3)
     create_array(store, name=path, data=data, zarr_format=fmt, overwrite=True,
                  storage_options=storage_options, **_create_kwargs(kwargs))
 
@@ -452,7 +452,7 @@ def save_group(store, *args, zarr_format=None, zarr_version=None, path=None,
     for name, value in arrays.items():
         if not hasattr(value, "shape") or not hasattr(value, "dtype"):
             raise TypeError(f"save_group: {name!r} must be a NumPy (or array-like) array")
-    fmt = _format(zarr_format, zarr_version) or _config.get("default_zarr_format")
+    fmt = _format(zarr_format, zarr_version) or _config.get("default_zarr_format", 3)
     g = open_group(store, mode="w", path=path, zarr_format=fmt, storage_options=storage_options)
     for name, value in arrays.items():
         g.create_array(name, data=np.asarray(value))

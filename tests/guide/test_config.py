@@ -92,3 +92,9 @@ def test_array_settings_come_from_the_config():
     a[:] = 0
     assert a.config.write_empty_chunks and a.nchunks_initialized == 2
     np.testing.assert_array_equal(a[:], 0)
+
+
+def test_replacing_a_whole_section_keeps_defaults_for_the_missing_keys():
+    with zarrc.config.set({"array": {"order": "F"}}):  # donfig replaces the section
+        a = zarrc.create_array({}, shape=(2, 2), dtype="i1")
+    assert a.config.order == "F" and a.config.write_empty_chunks is False

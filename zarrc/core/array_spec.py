@@ -36,9 +36,9 @@ class ArrayConfig:
         if unknown:
             raise ValueError(f"ArrayConfig: unknown setting(s) {sorted(unknown)}; known: "
                              "order, write_empty_chunks")
-        return cls(order=data.get("order", _config.get("array.order")),
+        return cls(order=data.get("order", _config.get("array.order", "C")),
                    write_empty_chunks=data.get("write_empty_chunks",
-                                               _config.get("array.write_empty_chunks")))
+                                               _config.get("array.write_empty_chunks", False)))
 
     def to_dict(self) -> dict[str, Any]:
         return {"order": self.order, "write_empty_chunks": self.write_empty_chunks}
