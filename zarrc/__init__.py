@@ -5,7 +5,7 @@
 ``zarrc.errors`` and ``zarrc.storage`` follow zarr-python 3.1.6 (docs/migrating.md).
 """
 
-from zarrc import codecs, dtype, errors, storage
+from zarrc import codecs, config, dtype, errors, storage
 from zarrc._version import __version__
 from zarrc.api import (
     array,
@@ -38,7 +38,6 @@ from zarrc.api import (
     zeros_like,
 )
 from zarrc.array import Array
-from zarrc.config import config
 from zarrc.convert import convert, upgrade_v2_to_v3
 from zarrc.group import Group
 from zarrc.lazy import LazyArray

@@ -1,8 +1,9 @@
 """Runtime settings: zarr-python 3's configuration object (donfig), with zarrc's own names.
 
-``zarrc.config`` is a :class:`donfig.Config`, as ``zarr.config`` is: ``get("array.order")``,
-``set({...})`` (also a context manager), ``pprint()``, ``refresh()``, YAML files in donfig's
-places and environment variables ``ZARRC_<KEY>`` (``__`` for a dot: ``ZARRC_ARRAY__ORDER=F``).
+``zarrc.config`` is a :class:`donfig.Config` (this module, made one), as ``zarr.config`` is:
+``get("array.order")``, ``set({...})`` (also a context manager), ``pprint()``, ``refresh()``,
+YAML files in donfig's places and environment variables ``ZARRC_<KEY>`` (``__`` for a dot:
+``ZARRC_ARRAY__ORDER=F``).
 Keys, all honoured by zarrc:
 
 - ``default_zarr_format`` (3): the format of groups and arrays created without one;
@@ -21,12 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
+import types
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from donfig import Config as _DonfigConfig
 
-__all__ = ["Config", "config", "get", "set", "override", "default_threads"]
+__all__ = ["Config", "default_threads"]  # and, as methods of this module, get, set, ...
 
 #: zarrc's own names for keys zarr-python spells differently.
 ALIASES = {"threads": "threading.max_workers", "write_empty_chunks": "array.write_empty_chunks"}
@@ -121,25 +124,13 @@ class Config(_DonfigConfig):
         return self.set(values)
 
 
-config = Config("zarrc", defaults=[DEFAULTS])
+class _ConfigModule(types.ModuleType, Config):
+    """This module as a :class:`Config`: ``zarrc.config`` is the module and the object."""
 
 
-def get(name: str, default: Any = _NO_DEFAULT) -> Any:
-    """``config.get``: the current value of setting ``name``."""
-    return config.get(name, default)
-
-
-def set(arg: Mapping | None = None, **values: Any):
-    """``config.set``: change settings, now or for a ``with`` block."""
-    return config.set(arg, **values)
-
-
-def override(**values: Any) -> contextlib.AbstractContextManager:
-    """Change settings for the duration of a ``with`` block."""
-    return config.set(values)
-
-
-def __getattr__(name: str) -> Any:  # pprint, refresh, to_dict, ... of the Config object
-    if name.startswith("__"):
-        raise AttributeError(name)
-    return getattr(config, name)
+# zarr.config is a donfig Config; so is zarrc.config, which is also this module (so that
+# ``from zarrc import config`` anywhere, the API reference and ``zarrc.config.get`` all agree).
+# A module may change its class to a ModuleType subclass (Python's data model allows it).
+_this = sys.modules[__name__]
+_this.__class__ = _ConfigModule
+Config.__init__(_this, "zarrc", defaults=[DEFAULTS])
