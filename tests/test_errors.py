@@ -241,3 +241,61 @@ def test_malformed_metadata_names_key_and_field(doc, field):
     with pytest.raises(MetadataError) as info:
         zarrc.open(store, mode="r")
     assert "zarr.json" in str(info.value) and field in str(info.value)
+
+
+@pytest.fixture(scope="module")
+def zarr_errors():
+    return pytest.importorskip("zarr.errors")
+
+
+@pytest.mark.parametrize("name", ["ArrayNotFoundError", "GroupNotFoundError",
+                                  "NodeTypeValidationError", "ContainsArrayError",
+                                  "ContainsGroupError", "ContainsArrayAndGroupError",
+                                  "MetadataValidationError", "BaseZarrError", "UnknownCodecError",
+                                  "ArrayIndexError", "BoundsCheckError", "NegativeStepError",
+                                  "VindexInvalidSelectionError", "ZarrUserWarning",
+                                  "ZarrDeprecationWarning", "ZarrFutureWarning",
+                                  "ZarrRuntimeWarning", "UnstableSpecificationWarning"])
+def test_zarr_python_names_keep_zarr_pythons_builtin_bases(zarr_errors, name):
+    import zarrc.errors as ours
+
+    theirs = getattr(zarr_errors, name)
+    mine = getattr(ours, name)
+    for base in theirs.__mro__:  # whatever zarr-python code catches, ours is caught too
+        if base.__module__ == "builtins":
+            assert issubclass(mine, base), (name, base)
+    if not issubclass(mine, Warning):
+        assert issubclass(mine, ZarrcError)
+    if issubclass(theirs, zarr_errors.BaseZarrError):
+        assert issubclass(mine, ours.BaseZarrError)
+
+
+def test_not_found_errors_raised_by_open():
+    from zarrc.errors import ArrayNotFoundError, GroupNotFoundError
+
+    store = MemoryStore()
+    with pytest.raises(ArrayNotFoundError):
+        zarrc.open_array(store, mode="r")
+    with pytest.raises(GroupNotFoundError):
+        zarrc.open_group(store, mode="r")
+    with pytest.raises(NodeNotFoundError):  # zarrc's name catches both
+        zarrc.open_array(store, mode="r")
+
+
+def test_indexing_errors_are_zarr_pythons():
+    from zarrc.errors import BoundsCheckError, VindexInvalidSelectionError
+
+    a = zarrc.create_array(MemoryStore(), shape=(3, 2), dtype="i1")
+    with pytest.raises(BoundsCheckError):
+        a[3]
+    with pytest.raises(IndexError):
+        a[0, 5]
+    with pytest.raises(VindexInvalidSelectionError):
+        a.vindex[0:2, [0]]
+
+
+def test_unknown_codec_error():
+    from zarrc.errors import UnknownCodecError
+
+    with pytest.raises(UnknownCodecError, match="nope"):
+        zarrc.create_array(MemoryStore(), shape=(1,), dtype="i1", compressors={"name": "nope"})

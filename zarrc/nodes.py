@@ -18,6 +18,7 @@ from zarrc.errors import (
     MetadataError,
     NodeNotFoundError,
     ReadOnlyError,
+    UnknownCodecError,
 )
 from zarrc.metadata import (
     ZARR_JSON,
@@ -98,6 +99,28 @@ class Node:
         """The attributes; every change is written to the store at once."""
         return Attributes(lambda: self._metadata.attributes, self._save_attributes,
                           self._read_only)
+
+    @property
+    def store_path(self):
+        """zarr-python's ``StorePath`` of the node: its store and path."""
+        from zarrc.storage import StorePath
+
+        return StorePath(self._store, self._path)
+
+    def update_attributes(self, new_attributes: dict):
+        """Merge ``new_attributes`` into the attributes (one write); returns the node."""
+        self.attrs.update(new_attributes)
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        """Two handles on the same node (same kind, store, path and metadata) are equal."""
+        if not isinstance(other, Node) or other._kind != self._kind:
+            return NotImplemented
+        return (other._store == self._store and other._path == self._path
+                and other._metadata == self._metadata)
+
+    def __hash__(self) -> int:
+        return hash((self._kind, self._path))
 
     def _save_attributes(self, attributes: dict) -> None:
         meta = self._metadata.with_attributes(attributes)
@@ -314,6 +337,10 @@ class _CodecConfigError(MetadataError, CodecError):
     """An unknown or misconfigured codec in ``create_array``: both a metadata and a codec error."""
 
 
+class _UnknownCodecConfigError(_CodecConfigError, UnknownCodecError):
+    """An unknown codec name in ``create_array`` (zarr-python's ``UnknownCodecError`` too)."""
+
+
 def build_array_metadata(
     *,
     shape,
@@ -369,7 +396,8 @@ def build_array_metadata(
             serializer=serializer, codecs=codecs, order=order, chunk_shape=chunk_shape,
         )
     except CodecError as exc:  # a bad codec request is bad metadata too; nothing is written yet
-        raise _CodecConfigError(str(exc)) from exc
+        cls = _UnknownCodecConfigError if isinstance(exc, UnknownCodecError) else _CodecConfigError
+        raise cls(str(exc)) from exc
     if shard_shape is not None:  # as zarr-python: one sharding codec wrapping the pipeline
         stored_codecs = ({"name": "sharding_indexed", "configuration": {
             "chunk_shape": list(chunk_shape),
