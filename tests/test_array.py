@@ -83,7 +83,7 @@ def test_dimension_separator(zarr_format, sep, key):
 def test_order_f_v2_round_trip():
     x = np.arange(60, dtype="<i8").reshape(6, 10)
     a = zarrc.array(x, chunks=(4, 4), zarr_format=2, order="F")
-    assert a.order == "F" and a.metadata["order"] == "F"
+    assert a.order == "F" and a.metadata.to_dict()["order"] == "F"
     np.testing.assert_array_equal(zarrc.open_array(a.store)[...], x)
 
 
@@ -159,10 +159,11 @@ def test_info_and_repr():
     a = zarrc.create_array(MemoryStore(), shape=(100, 50), dtype="f4", chunks=(10, 10),
                            attributes={"a": 1})
     a[:10, :10] = 1
-    text = str(a.info)
-    for needle in ("Zarr format", "(100, 50)", "(10, 10)", "float32", "1/50", "MemoryStore"):
+    text = str(a.info_complete())
+    for needle in ("Zarr format", "(100, 50)", "(10, 10)", "Float32", "Chunks Initialized : 1",
+                   "MemoryStore"):
         assert needle in text
-    assert "shape=(100, 50)" in repr(a)
+    assert repr(a).startswith("<Array memory://") and "shape=(100, 50)" in repr(a)
 
 
 def test_properties():
@@ -170,7 +171,7 @@ def test_properties():
                            dimension_names=["y", "x"], fill_value=3)
     assert (a.ndim, a.size, a.nbytes, a.nchunks) == (2, 63, 126, 9)
     assert a.dimension_names == ("y", "x")
-    assert a.fill_value == 3 and a.metadata["fill_value"] == 3
+    assert a.fill_value == 3 and a.metadata.to_dict()["fill_value"] == 3
     assert a.path == "" and a.name == "/"
 
 

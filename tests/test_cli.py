@@ -15,7 +15,7 @@ def test_info_and_tree(tmp_path, capsys):
     assert "a (5, 5) uint16" in out
     assert main(["info", path, "--node", "a"]) == 0
     out = capsys.readouterr().out
-    assert "(5, 5)" in out and "uint16" in out and "9/9" in out
+    assert "(5, 5)" in out and "UInt16" in out and "Chunks Initialized : 9" in out
 
 
 def test_missing_path_is_a_clean_error(tmp_path, capsys):

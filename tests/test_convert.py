@@ -98,7 +98,7 @@ def test_upgrade_matches_zarr_python_migration_and_keeps_chunks(tmp_path, case):
         with open(ours / "zarr.json") as f, open(theirs / "zarr.json") as g:
             assert json.load(f) == json.load(g)
     else:
-        assert a.metadata["codecs"][-1]["configuration"]["shuffle"] == "shuffle"
+        assert a.metadata.to_dict()["codecs"][-1]["configuration"]["shuffle"] == "shuffle"
     assert not any(os.path.exists(ours / n) for n in (".zarray", ".zattrs"))
     assert files(ours) == before  # every chunk file untouched: same bytes, same mtime
     np.testing.assert_array_equal(zarrc.open_array(str(ours), mode="r")[...], x)
@@ -229,12 +229,12 @@ def test_convert_v2_to_v3_and_back(tmp_path, case):
     a = zarrc.convert(src, mid)
     assert a.zarr_format == 3 and a.chunks == case.get("chunks", (4, 5))
     assert dict(a.attrs) == {"note": "hi"}
-    assert a.metadata["chunk_key_encoding"]["name"] == "default"
+    assert a.metadata.to_dict()["chunk_key_encoding"]["name"] == "default"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         z = zarr.open_array(mid, mode="r")
         np.testing.assert_array_equal(z[...], x)
-    names = [c["name"] for c in a.metadata["codecs"]]
+    names = [c["name"] for c in a.metadata.to_dict()["codecs"]]
     assert len(names) == len(z.metadata.codecs)
     if case.get("order") == "F":
         assert names[0] == "transpose"
@@ -242,7 +242,7 @@ def test_convert_v2_to_v3_and_back(tmp_path, case):
     if comp is not None and comp["id"] in ("zstd", "gzip", "blosc"):
         assert names[-1] == comp["id"]
     b = zarrc.convert(mid, back, zarr_format=2)
-    doc = b.metadata
+    doc = b.metadata.to_dict()
     assert doc["dtype"] == np.dtype(case["dtype"]).str and doc["order"] == case.get("order", "C")
     assert (doc["compressor"] or {}).get("id") == (comp or {}).get("id")
     with warnings.catch_warnings():
@@ -265,7 +265,7 @@ def test_convert_v3_to_v2_sharded_and_dimension_names(tmp_path):
                                   expected)
     assert b.nchunks_initialized == 2 * 3  # only the stored shard's inner chunks
     c = zarrc.convert(src, str(tmp_path / "v3.zarr"))  # v3 -> v3 keeps everything
-    assert c.metadata["codecs"] == src.metadata["codecs"] and c.dimension_names == ("y", "x")
+    assert c.metadata.to_dict()["codecs"] == src.metadata.to_dict()["codecs"] and c.dimension_names == ("y", "x")
     np.testing.assert_array_equal(c[...], expected)
 
 
@@ -295,12 +295,12 @@ def test_convert_with_codecs_override(tmp_path):
     a = zarrc.convert(src, str(tmp_path / "gz.zarr"),
                       codecs=[{"name": "bytes", "configuration": {"endian": "big"}},
                               {"name": "gzip", "configuration": {"level": 6}}])
-    assert a.metadata["codecs"] == [{"name": "bytes", "configuration": {"endian": "big"}},
+    assert a.metadata.to_dict()["codecs"] == [{"name": "bytes", "configuration": {"endian": "big"}},
                                     {"name": "gzip", "configuration": {"level": 6}}]
     np.testing.assert_array_equal(zarr.open_array(str(tmp_path / "gz.zarr"), mode="r")[...], x)
     b = zarrc.convert(src, str(tmp_path / "v2.zarr"), zarr_format=2,
                       codecs=[{"id": "zlib", "level": 4}])
-    assert b.metadata["compressor"] == {"id": "zlib", "level": 4} and b.metadata["filters"] is None
+    assert b.metadata.to_dict()["compressor"] == {"id": "zlib", "level": 4} and b.metadata.to_dict()["filters"] is None
     np.testing.assert_array_equal(zarr.open_array(str(tmp_path / "v2.zarr"), mode="r")[...], x)
 
 
@@ -400,7 +400,7 @@ def test_round_trip_property(shape, data, order, dtype):
     back = zarrc.convert(v3, MemoryStore(), zarr_format=2)
     np.testing.assert_array_equal(v3[...], x)
     np.testing.assert_array_equal(back[...], x)
-    assert back.metadata == src.metadata
+    assert back.metadata.to_dict() == src.metadata.to_dict()
     assert back.nchunks_initialized == src.nchunks_initialized
 
 
@@ -414,10 +414,10 @@ def test_cli_convert_and_in_place(tmp_path, capsys):
                  "--codec", '{"name": "gzip", "configuration": {"level": 3}}']) == 0
     assert "converted" in capsys.readouterr().out
     a = zarrc.open_array(dst, mode="r")
-    assert a.metadata["codecs"][-1] == {"name": "gzip", "configuration": {"level": 3}}
+    assert a.metadata.to_dict()["codecs"][-1] == {"name": "gzip", "configuration": {"level": 3}}
     np.testing.assert_array_equal(a[...], x)
     assert main(["convert", dst, str(tmp_path / "c.zarr"), "--zarr-format", "2"]) == 0
-    assert zarrc.open_array(str(tmp_path / "c.zarr"), mode="r").metadata["compressor"] == {
+    assert zarrc.open_array(str(tmp_path / "c.zarr"), mode="r").metadata.to_dict()["compressor"] == {
         "id": "gzip", "level": 3}
     assert main(["convert", dst, str(tmp_path / "d.zip")]) == 0
     np.testing.assert_array_equal(zarrc.load(str(tmp_path / "d.zip")), x)
@@ -449,7 +449,8 @@ def test_convert_v3_strings_to_v2_object_arrays(tmp_path, dtype, values, filter_
     src = zarrc.create_array(str(tmp_path / "s.zarr"), shape=(5,), dtype=dtype, chunks=(2,))
     src[...] = np.array(values, dtype=object)
     b = zarrc.convert(src, str(tmp_path / "v2.zarr"), zarr_format=2)
-    assert b.metadata["dtype"] == "|O" and b.metadata["filters"][0] == {"id": filter_id}
+    doc = b.metadata.to_dict()
+    assert doc["dtype"] == "|O" and doc["filters"][0] == {"id": filter_id}
     assert list(b[...]) == values
     z = zarr.open_array(str(tmp_path / "v2.zarr"), mode="r")  # zarr-python reads it too
     assert list(z[...]) == values

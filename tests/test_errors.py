@@ -297,6 +297,14 @@ def test_v2_dtype_that_is_not_a_typestr_is_refused(dtype):
         zarrc.open_array(store, mode="r")
 
 
+def _assert_public_codec_config_error(exc):
+    """A CodecConfigError (so a MetadataError and a CodecError) of a public class of
+    zarrc.errors."""
+    assert isinstance(exc, CodecConfigError)
+    cls = type(exc)
+    assert cls.__module__ == "zarrc.errors" and cls.__name__ in zarrc.errors.__all__
+
+
 def _stored_with(zarr_format, change):
     store = MemoryStore()
     key = "zarr.json" if zarr_format == 3 else ".zarray"
@@ -321,7 +329,7 @@ def test_a_bad_codec_in_stored_metadata_is_a_metadata_error_at_open(zarr_format,
     store, key = _stored_with(zarr_format, change)
     with pytest.raises(MetadataError) as info:
         zarrc.open_array(store, mode="r")
-    assert type(info.value) is CodecConfigError  # public; a MetadataError, also a CodecError
+    _assert_public_codec_config_error(info.value)
     assert key in str(info.value) and codec in str(info.value)
 
 
@@ -333,7 +341,7 @@ def test_a_bad_codec_in_stored_shard_metadata_is_a_metadata_error_at_open():
     store.set("zarr.json", json.dumps(doc).encode())
     with pytest.raises(MetadataError, match="zarr.json.*made-up") as info:
         zarrc.open_array(store, mode="r")
-    assert type(info.value) is CodecConfigError
+    _assert_public_codec_config_error(info.value)
 
 
 @pytest.mark.parametrize("codec", [{"name": "no-such-codec"}, {"name": "zstd", "configuration":
@@ -341,7 +349,7 @@ def test_a_bad_codec_in_stored_shard_metadata_is_a_metadata_error_at_open():
 def test_a_bad_codec_on_create_is_a_public_metadata_error(codec):
     with pytest.raises(MetadataError) as info:
         zarrc.create_array(MemoryStore(), shape=(2,), dtype="i1", compressors=[codec])
-    assert type(info.value) is CodecConfigError
+    _assert_public_codec_config_error(info.value)
 
 
 @pytest.mark.parametrize("zarr_format, document", [(2, ".zmetadata"),
@@ -432,3 +440,61 @@ def test_bad_attributes_inside_zmetadata_name_zmetadata(entry):
     store.set(".zmetadata", json.dumps(doc).encode())
     with pytest.raises(MetadataError, match=r"\.zmetadata\[.*\.zattrs"):
         zarrc.open_consolidated(store)
+
+
+@pytest.fixture(scope="module")
+def zarr_errors():
+    return pytest.importorskip("zarr.errors")
+
+
+@pytest.mark.parametrize("name", ["ArrayNotFoundError", "GroupNotFoundError",
+                                  "NodeTypeValidationError", "ContainsArrayError",
+                                  "ContainsGroupError", "ContainsArrayAndGroupError",
+                                  "MetadataValidationError", "BaseZarrError", "UnknownCodecError",
+                                  "ArrayIndexError", "BoundsCheckError", "NegativeStepError",
+                                  "VindexInvalidSelectionError", "ZarrUserWarning",
+                                  "ZarrDeprecationWarning", "ZarrFutureWarning",
+                                  "ZarrRuntimeWarning", "UnstableSpecificationWarning"])
+def test_zarr_python_names_keep_zarr_pythons_builtin_bases(zarr_errors, name):
+    import zarrc.errors as ours
+
+    theirs = getattr(zarr_errors, name)
+    mine = getattr(ours, name)
+    for base in theirs.__mro__:  # whatever zarr-python code catches, ours is caught too
+        if base.__module__ == "builtins":
+            assert issubclass(mine, base), (name, base)
+    if not issubclass(mine, Warning):
+        assert issubclass(mine, ZarrcError)
+    if issubclass(theirs, zarr_errors.BaseZarrError):
+        assert issubclass(mine, ours.BaseZarrError)
+
+
+def test_not_found_errors_raised_by_open():
+    from zarrc.errors import ArrayNotFoundError, GroupNotFoundError
+
+    store = MemoryStore()
+    with pytest.raises(ArrayNotFoundError):
+        zarrc.open_array(store, mode="r")
+    with pytest.raises(GroupNotFoundError):
+        zarrc.open_group(store, mode="r")
+    with pytest.raises(NodeNotFoundError):  # zarrc's name catches both
+        zarrc.open_array(store, mode="r")
+
+
+def test_indexing_errors_are_zarr_pythons():
+    from zarrc.errors import BoundsCheckError, VindexInvalidSelectionError
+
+    a = zarrc.create_array(MemoryStore(), shape=(3, 2), dtype="i1")
+    with pytest.raises(BoundsCheckError):
+        a[3]
+    with pytest.raises(IndexError):
+        a[0, 5]
+    with pytest.raises(VindexInvalidSelectionError):
+        a.vindex[0:2, [0]]
+
+
+def test_unknown_codec_error():
+    from zarrc.errors import UnknownCodecError
+
+    with pytest.raises(UnknownCodecError, match="nope"):
+        zarrc.create_array(MemoryStore(), shape=(1,), dtype="i1", compressors={"name": "nope"})

@@ -75,7 +75,7 @@ def test_consolidated_metadata(zarr_format):
     if zarr_format == 2:
         assert store.exists(".zmetadata")
     else:
-        assert "consolidated_metadata" in g.metadata
+        assert "consolidated_metadata" in g.metadata.to_dict()
     # Members come from the consolidated document: delete the member documents to prove it.
     for key in list(store.list_prefix("")):
         if key.startswith("sub/") and key.rsplit("/", 1)[-1] in ("zarr.json", ".zgroup", ".zattrs"):

@@ -37,7 +37,7 @@ def test_spec_example_parses_and_round_trips():
 
 def test_written_metadata_is_run_length_encoded():
     a = zarrc.create_array(None, shape=(10, 7), dtype="i2", chunks=[[2, 2, 2, 4], 3])
-    grid = a.metadata["chunk_grid"]
+    grid = a.metadata.to_dict()["chunk_grid"]
     assert grid == {"name": "rectilinear", "configuration": {
         "kind": "inline", "chunk_shapes": [[[2, 3], 4], 3]}}
     assert a.chunks == ((2, 2, 2, 4), (3, 3, 3))

@@ -1,25 +1,41 @@
 """zarrc: Zarr v2 + v3 arrays with a native engine and NumPy's indexing semantics.
 
-``import zarrc as zarr`` works for the common path: the names follow zarr-python 3.
+``import zarrc as zarr`` works for zarr-python 3's user guide: the module functions, the
+``Array``/``Group`` members, ``zarrc.config``, ``zarrc.codecs``, ``zarrc.dtype``,
+``zarrc.errors`` and ``zarrc.storage`` follow zarr-python 3.1.6 (docs/migrating.md).
 """
 
-from zarrc import codecs, config, errors, storage
+from zarrc import codecs, config, dtype, errors, storage
 from zarrc._version import __version__
 from zarrc.api import (
     array,
     consolidate_metadata,
+    copy,
+    copy_all,
+    create,
     create_array,
+    create_group,
+    create_hierarchy,
     empty,
+    empty_like,
+    from_array,
     full,
+    full_like,
     group,
     load,
     ones,
+    ones_like,
     open,
     open_array,
     open_consolidated,
     open_group,
+    open_like,
     save,
+    save_array,
+    save_group,
+    tree,
     zeros,
+    zeros_like,
 )
 from zarrc.array import Array
 from zarrc.convert import convert, upgrade_v2_to_v3
@@ -45,20 +61,35 @@ __all__ = [
     "config",
     "consolidate_metadata",
     "convert",
+    "copy",
+    "copy_all",
+    "create",
     "create_array",
+    "create_group",
+    "create_hierarchy",
+    "dtype",
     "empty",
+    "empty_like",
     "errors",
+    "from_array",
     "from_dask",
     "full",
+    "full_like",
     "group",
     "load",
     "ones",
+    "ones_like",
     "open",
     "open_array",
     "open_consolidated",
     "open_group",
+    "open_like",
     "save",
+    "save_array",
+    "save_group",
     "storage",
+    "tree",
     "upgrade_v2_to_v3",
     "zeros",
+    "zeros_like",
 ]

@@ -14,12 +14,23 @@ from collections.abc import Iterator
 import numpy as np
 
 from zarrc import nodes
-from zarrc.codecs import ChunkSpec, CodecPipeline
+from zarrc.codecs import (
+    ArrayArrayCodec,
+    ArrayBytesCodec,
+    BytesBytesCodec,
+    ChunkSpec,
+    Codec,
+    CodecPipeline,
+    get_codec,
+)
+from zarrc.core.array_spec import ArrayConfig, parse_array_config
+from zarrc.core.metadata import codec_object, codec_objects, public_metadata
+from zarrc.dtype import parse_dtype
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.points import read_points, write_points
 from zarrc.engine.read import read_selection
 from zarrc.engine.write import clear_outside, write_selection
-from zarrc.errors import CodecConfigError, CodecError, MetadataError, ReadOnlyError
+from zarrc.errors import CodecError, MetadataError, ReadOnlyError
 from zarrc.indexing import (
     PointSelection,
     Selection,
@@ -29,18 +40,11 @@ from zarrc.indexing import (
     normalize_point_selection,
     normalize_selection,
 )
+from zarrc.info import ArrayInfo
 from zarrc.lazy import LazyArray, LazyIndexer, dimension_selection
 from zarrc.metadata import ArrayMetadata
 
 __all__ = ["Array"]
-
-
-def _human(n: int) -> str:
-    for unit in ("", "K", "M", "G", "T"):
-        if n < 1024 or unit == "T":
-            return f"{n}" if unit == "" else f"{n:.1f}{unit}"
-        n /= 1024
-    return str(n)
 
 
 class Array(nodes.Node):
@@ -49,11 +53,18 @@ class Array(nodes.Node):
     _kind = "array"
 
     def __init__(self, store, path: str, metadata: ArrayMetadata, *, read_only: bool = False,
-                 write_empty_chunks: bool = False, document: dict | None = None):
+                 write_empty_chunks: bool | None = None, document: dict | None = None,
+                 config=None):
+        """``config``: an :class:`ArrayConfig` or dict (``order``, ``write_empty_chunks``);
+        unset values come from ``zarrc.config``. ``write_empty_chunks`` overrides it."""
+        config = parse_array_config(config)
+        if write_empty_chunks is not None:
+            config = ArrayConfig(config.order, bool(write_empty_chunks))
         self._store = store
         self._path = path
         self._read_only = bool(read_only or store.read_only)
-        self._write_empty_chunks = bool(write_empty_chunks)
+        self._config = config
+        self._write_empty_chunks = config.write_empty_chunks
         self._set_metadata(metadata, document)
 
     # -- construction -----------------------------------------------------------------------
@@ -76,7 +87,8 @@ class Array(nodes.Node):
         try:  # built now: bad codecs fail at open, not at first read
             pipeline = make_pipeline(chunks)
         except CodecError as exc:  # an unknown or misconfigured codec: the metadata is bad
-            raise CodecConfigError(str(exc) if key in str(exc) else f"{key}: {exc}") from None
+            message = str(exc) if key in str(exc) else f"{key}: {exc}"
+            raise nodes.codec_config_error(exc, message) from None
         if grid is not None and pipeline.sharding is not None:
             raise MetadataError(f"{key}: a rectilinear chunk grid cannot be sharded")
         self._ctx = ArrayContext(
@@ -166,22 +178,112 @@ class Array(nodes.Node):
 
     @property
     def order(self) -> str:
-        return self._metadata.order
+        """v2: the stored chunk order; v3: the memory order of results (``config.order``)."""
+        return self._metadata.order if self.zarr_format == 2 else self._config.order
 
     @property
     def dimension_names(self) -> tuple | None:
         return self._metadata.dimension_names
 
     @property
-    def metadata(self) -> dict:
-        """The stored metadata document as a dict (v2: ``.zarray``; v3: ``zarr.json``)."""
+    def metadata(self):
+        """zarr-python's metadata object (``ArrayV3Metadata`` / ``ArrayV2Metadata``); its
+        ``to_dict()`` is the stored document as read (v2: ``.zarray``; v3: ``zarr.json``)."""
         if self._document is None:
             self._document = self._metadata.to_json()
-        return copy.deepcopy(self._document)
+        return public_metadata(self._metadata, copy.deepcopy(self._document))
+
+    # -- zarr-python's codec, config and storage members ---------------------------------------
+    def _codec_objects(self) -> tuple:
+        """The codecs as objects; for a sharded array the codecs inside the shards."""
+        inner = self._sharding_config()
+        docs = inner.get("codecs", []) if inner is not None else self._metadata.codecs
+        return codec_objects(docs, self.dtype, self._ctx.chunks if inner is None
+                             else tuple(inner["chunk_shape"]))
+
+    @property
+    def filters(self) -> tuple:
+        """The array→array codecs (v2: the filters), as codec objects."""
+        if self.zarr_format == 2:
+            return tuple(codec_object(f) for f in self._metadata.filters or ())
+        return tuple(c for c in self._codec_objects() if _kind(c) is ArrayArrayCodec)
+
+    @property
+    def serializer(self):
+        """The array→bytes codec (None in v2)."""
+        if self.zarr_format == 2:
+            return None
+        return next((c for c in self._codec_objects() if _kind(c) is ArrayBytesCodec), None)
+
+    @property
+    def compressors(self) -> tuple:
+        """The bytes→bytes codecs (v2: the compressor), as codec objects."""
+        if self.zarr_format == 2:
+            comp = self._metadata.compressor
+            return () if comp is None else (codec_object(comp),)
+        kinds = (ArrayArrayCodec, ArrayBytesCodec)
+        return tuple(c for c in self._codec_objects() if _kind(c) not in kinds)
+
+    @property
+    def compressor(self):
+        """The v2 compressor (zarr-python's v2 member; v3 arrays have ``compressors``)."""
+        if self.zarr_format == 3:
+            raise TypeError("`compressor` is not available for Zarr format 3 arrays; "
+                            "use `compressors`")
+        comp = self._metadata.compressor
+        return None if comp is None else codec_object(comp)
+
+    @property
+    def config(self) -> ArrayConfig:
+        """This handle's runtime settings: ``order`` and ``write_empty_chunks``."""
+        return self._config
+
+    def with_config(self, config) -> Array:
+        """A handle on the same array with settings changed (a dict or an ArrayConfig)."""
+        if isinstance(config, dict):
+            config = ArrayConfig(**{**self._config.to_dict(), **config})
+        return Array(self._store, self._path, self._metadata, read_only=self._read_only,
+                     document=self._document, config=parse_array_config(config))
+
+    def nbytes_stored(self) -> int:
+        """Bytes stored for this array: its metadata documents and every chunk or shard."""
+        store = self._store
+        getsize = getattr(store, "getsize", None)  # a stat where the store has one
+        total = 0
+        for key in store.list_prefix(self._ctx.prefix):
+            if getsize is not None:
+                total += getsize(key)
+            else:
+                value = store.get(key)
+                total += 0 if value is None else len(value)
+        return total
+
+    def _info(self, complete: bool) -> ArrayInfo:
+        meta = self._metadata
+        v3 = meta.zarr_format == 3
+        counts = {}
+        if complete:
+            counts = {"count_bytes_stored": self.nbytes_stored(),
+                      "count_chunks_initialized": self.nchunks_initialized}
+        return ArrayInfo(
+            zarr_format=meta.zarr_format,
+            data_type=parse_dtype(meta.dtype, zarr_format=meta.zarr_format),
+            fill_value=meta.fill_value, shape=self.shape, shard_shape=self.shards,
+            chunk_shape=self.chunks if meta.regular else None, order=self.order,
+            read_only=self.read_only, store_type=type(self._store).__name__,
+            filters=self.filters, serializer=self.serializer if v3 else None,
+            compressors=self.compressors, count_bytes=self.nbytes,
+            dimension_names=meta.dimension_names, **counts)
 
     @property
     def info(self) -> ArrayInfo:
-        return ArrayInfo(self)
+        """A printable summary (zarr-python's layout); see also :meth:`info_complete`."""
+        return self._info(complete=False)
+
+    def info_complete(self) -> ArrayInfo:
+        """:attr:`info` plus what a listing of the store tells: bytes stored, storage ratio
+        and the chunks (or shards) initialized."""
+        return self._info(complete=True)
 
     # -- indexing ---------------------------------------------------------------------------
     def __getitem__(self, selection) -> np.ndarray:
@@ -198,7 +300,10 @@ class Array(nodes.Node):
     def _read(self, sel: Selection | PointSelection, out: np.ndarray | None = None) -> np.ndarray:
         if isinstance(sel, PointSelection):
             return read_points(self._ctx, sel, out)
-        return read_selection(self._ctx, sel, out)
+        result = read_selection(self._ctx, sel, out)
+        if out is None and self._config.order == "F" and self.zarr_format == 3:
+            return np.asfortranarray(result)  # v3 order is the memory order of results
+        return result
 
     def _write(self, sel: Selection | PointSelection, value) -> None:
         self._check_writable()
@@ -305,8 +410,7 @@ class Array(nodes.Node):
             yield from block
 
     def __repr__(self) -> str:
-        return (f"<zarrc.Array {self.name} shape={self.shape} dtype={self.dtype} "
-                f"chunks={self.chunks} zarr_format={self.zarr_format}>")
+        return f"<Array {self.store_path} shape={self.shape} dtype={self.dtype}>"
 
     # -- changing shape ---------------------------------------------------------------------
     def resize(self, *shape) -> None:
@@ -452,52 +556,72 @@ def _checked_mask(mask, shape: tuple) -> np.ndarray:
     return arr
 
 
-class ArrayInfo:
-    """``a.info``: a printable summary of an array."""
-
-    def __init__(self, array: Array):
-        self._array = array
-
-    def as_dict(self) -> dict:
-        a = self._array
+def like_kwargs(a) -> dict:
+    """What an ``*_like`` function copies from ``a``: shape, chunks, dtype and, for an Array,
+    its codecs (v3) or order, filters and compressor (v2)."""
+    out = {}
+    if hasattr(a, "shape"):
+        out["shape"] = tuple(a.shape)
+    if hasattr(a, "chunks") and isinstance(a.chunks, tuple):
+        out["chunks"] = a.chunks
+    if hasattr(a, "dtype"):
+        out["dtype"] = a.dtype
+    if isinstance(a, Array):
         meta = a._metadata
-        if meta.zarr_format == 3:
-            codecs = {"Codecs": [c.get("name") for c in meta.codecs]}
-        else:
-            codecs = {"Filters": [f.get("id") for f in (meta.filters or [])],
-                      "Compressor": (meta.compressor or {}).get("id")}
-        return {
-            "Type": "Array",
-            "Name": a.name,
-            "Zarr format": meta.zarr_format,
-            "Data type": str(a.dtype),
-            "Shape": a.shape,
-            "Chunk shape": a.chunks,
-            "Order": meta.order,
-            "Read-only": a.read_only,
-            "Store type": type(a.store).__name__,
-            **codecs,
-            "Fill value": meta.fill_value,
-            "No. bytes": f"{a.nbytes} ({_human(a.nbytes)})",
-            "Chunks initialized": f"{a.nchunks_initialized}/{a.nchunks}",
-        }
+        if meta.zarr_format == 2:
+            out.update(order=meta.order, compressors=meta.compressor,
+                       filters=list(meta.filters or ()))
+        elif a.shards is None:
+            out["codecs"] = [dict(c) for c in meta.codecs]
+        out["zarr_format"] = meta.zarr_format
+    return out
 
-    def __repr__(self) -> str:
-        rows = self.as_dict()
-        width = max(len(k) for k in rows)
-        return "\n".join(f"{k:<{width}} : {v}" for k, v in rows.items())
 
-    __str__ = __repr__
+def _kind(codec) -> type:
+    """The codec kind (zarrc's base class) of a codec object or numcodecs description."""
+    if not isinstance(codec, Codec):
+        codec = get_codec(codec.to_dict())
+    for kind in (ArrayArrayCodec, ArrayBytesCodec):
+        if isinstance(codec, kind):
+            return kind
+    return BytesBytesCodec
 
 
 def create_array_node(store, path: str, *, overwrite: bool = False,
-                      write_empty_chunks: bool = False, **create_kwargs) -> Array:
-    """Create an array at ``path`` of ``store`` (metadata written, no chunks) and open it."""
+                      write_empty_chunks: bool | None = None, config=None, data=None,
+                      write_data: bool = True, compressor="auto", **create_kwargs) -> Array:
+    """Create an array at ``path`` of ``store`` (metadata written, no chunks) and open it.
+
+    ``config`` (an ArrayConfig or dict) sets the handle's ``order`` and ``write_empty_chunks``;
+    ``order`` not given explicitly comes from it, then from ``zarrc.config``. ``data`` gives
+    the shape and dtype when those are not given and is written unless ``write_data`` is
+    false. ``compressor`` is zarr-python's one-compressor spelling of ``compressors``."""
     if store.read_only:
         raise ReadOnlyError(f"cannot create an array in read-only {store!r}")
+    if data is not None:
+        if not isinstance(data, Array):
+            data = np.asarray(data)
+        if create_kwargs.get("shape") is None:
+            create_kwargs["shape"] = data.shape
+        if create_kwargs.get("dtype") is None:
+            create_kwargs["dtype"] = data.dtype
+    if create_kwargs.get("shape") is None or create_kwargs.get("dtype") is None:
+        raise TypeError("creating an array needs shape and dtype (or data)")
+    if not (isinstance(compressor, str) and compressor == "auto"):
+        if not (isinstance(create_kwargs.get("compressors", "auto"), str)
+                and create_kwargs.get("compressors", "auto") == "auto"):
+            raise ValueError("pass compressors or compressor, not both")
+        create_kwargs["compressors"] = compressor
+    config = parse_array_config(config)
+    if create_kwargs.get("order") is None:
+        create_kwargs["order"] = config.order
+    else:
+        config = ArrayConfig(create_kwargs["order"], config.write_empty_chunks)
     meta = nodes.build_array_metadata(**create_kwargs)
     # Build the array (codec pipeline included) before touching the store, so bad codec
     # arguments fail with nothing written.
-    array = Array(store, path, meta, write_empty_chunks=write_empty_chunks)
+    array = Array(store, path, meta, write_empty_chunks=write_empty_chunks, config=config)
     nodes.create_node(store, path, meta, overwrite=overwrite)
+    if data is not None and write_data:
+        array[...] = data[...] if isinstance(data, Array) else data
     return array

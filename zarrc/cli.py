@@ -14,7 +14,7 @@ def _info(args) -> int:
     import zarrc
 
     node = zarrc.open(args.path, mode="r", path=args.node)
-    print(node.info)
+    print(node.info_complete())
     return 0
 
 

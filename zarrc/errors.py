@@ -1,8 +1,13 @@
-"""The zarrc exception hierarchy (SPEC.md, "Errors").
+"""The zarrc exception hierarchy (docs/api.md, "Errors"), with zarr-python 3's names in it.
 
 Every error zarrc raises on its own derives from :class:`ZarrcError` and from the builtin a
 Python user would already catch, so ``except KeyError`` or ``except ValueError`` keep working.
-This module imports nothing of zarrc.
+zarr-python's classes are here under their names, placed so that code written for either
+library catches what zarrc raises: ``ArrayNotFoundError`` and ``GroupNotFoundError`` are
+``NodeNotFoundError``s, ``MetadataValidationError`` is ``MetadataError``, ``BaseZarrError``
+(a ``ValueError``, as in zarr-python) is the base of the not-found, already-exists, metadata,
+codec and read-only errors, and the indexing errors are ``IndexError``s. This module imports
+nothing of zarrc.
 """
 
 from __future__ import annotations
@@ -16,9 +21,27 @@ __all__ = [
     "CodecError",
     "ChecksumError",
     "CodecConfigError",
+    "UnknownCodecConfigError",
     "ReadOnlyError",
     "NotPicklableError",
     "StoreError",
+    "BaseZarrError",
+    "ArrayNotFoundError",
+    "GroupNotFoundError",
+    "ContainsArrayAndGroupError",
+    "MetadataValidationError",
+    "NodeTypeValidationError",
+    "UnknownCodecError",
+    "DataTypeValidationError",
+    "ArrayIndexError",
+    "BoundsCheckError",
+    "NegativeStepError",
+    "VindexInvalidSelectionError",
+    "ZarrUserWarning",
+    "ZarrDeprecationWarning",
+    "ZarrFutureWarning",
+    "ZarrRuntimeWarning",
+    "UnstableSpecificationWarning",
 ]
 
 
@@ -26,26 +49,31 @@ class ZarrcError(Exception):
     """Base class of every error raised by zarrc itself."""
 
 
-class NodeNotFoundError(ZarrcError, FileNotFoundError, KeyError):
+class BaseZarrError(ZarrcError, ValueError):
+    """zarr-python's base error: the zarrc errors that are ``ValueError``s (not found, already
+    exists, bad metadata or codec, read-only)."""
+
+
+class NodeNotFoundError(BaseZarrError, FileNotFoundError, KeyError):
     """No array or group exists at the requested path."""
 
     # KeyError.__str__ would wrap the message in quotes; keep the plain message.
     __str__ = Exception.__str__
 
 
-class ContainsArrayError(ZarrcError, FileExistsError):
+class ContainsArrayError(BaseZarrError, FileExistsError):
     """An array already exists where a node was to be created."""
 
 
-class ContainsGroupError(ZarrcError, FileExistsError):
+class ContainsGroupError(BaseZarrError, FileExistsError):
     """A group already exists where a node was to be created."""
 
 
-class MetadataError(ZarrcError, ValueError):
+class MetadataError(BaseZarrError):
     """Metadata is malformed, unsupported or inconsistent; the message names key and field."""
 
 
-class CodecError(ZarrcError, ValueError):
+class CodecError(BaseZarrError):
     """A chunk failed to encode/decode, or a codec is unknown or misconfigured."""
 
 
@@ -58,7 +86,7 @@ class CodecConfigError(MetadataError, CodecError):
     one badly: bad metadata, and a codec error; the message names the document and the codec."""
 
 
-class ReadOnlyError(ZarrcError, PermissionError):
+class ReadOnlyError(BaseZarrError, PermissionError):
     """A write was attempted through a read-only array, group or store."""
 
 
@@ -99,3 +127,73 @@ class StoreError(ZarrcError, OSError):
 
 def _rebuild_store_error(message: str, key: str | None, transient: bool) -> StoreError:
     return StoreError(message, key=key, transient=transient)
+
+
+# -- zarr-python 3's names ---------------------------------------------------------------------
+
+MetadataValidationError = MetadataError
+
+
+class ArrayNotFoundError(NodeNotFoundError):
+    """No array exists at the requested path (there may be a group)."""
+
+
+class GroupNotFoundError(NodeNotFoundError):
+    """No group exists at the requested path (there may be an array)."""
+
+
+class ContainsArrayAndGroupError(BaseZarrError):
+    """Both array and group metadata exist at one path."""
+
+
+class NodeTypeValidationError(MetadataError):
+    """A metadata document's ``node_type`` is not the one expected or not a node type."""
+
+
+class UnknownCodecError(CodecError):
+    """No codec is registered under the requested name."""
+
+
+class UnknownCodecConfigError(CodecConfigError, UnknownCodecError):
+    """Metadata names a codec that is not registered: a :class:`CodecConfigError` and
+    zarr-python's :class:`UnknownCodecError`."""
+
+
+class ArrayIndexError(ZarrcError, IndexError):
+    """A selection zarrc cannot apply to the array."""
+
+
+class BoundsCheckError(ArrayIndexError):
+    """An integer index is outside its dimension."""
+
+
+class NegativeStepError(ArrayIndexError):
+    """zarr-python's error for negative slice steps; zarrc supports them and never raises it."""
+
+
+class VindexInvalidSelectionError(ArrayIndexError):
+    """A vectorized (``vindex``) selection that is not coordinate arrays or one mask."""
+
+
+class ZarrUserWarning(UserWarning):
+    """A warning about how zarrc is being used."""
+
+
+class ZarrDeprecationWarning(DeprecationWarning):
+    """A zarr-python behaviour zarrc keeps but that will change."""
+
+
+class ZarrFutureWarning(FutureWarning):
+    """A behaviour that will change in a future version."""
+
+
+class ZarrRuntimeWarning(RuntimeWarning):
+    """Something unexpected happened at run time but the operation went on."""
+
+
+class UnstableSpecificationWarning(ZarrFutureWarning):
+    """A feature whose specification is not final (e.g. v3 consolidated metadata)."""
+
+
+class DataTypeValidationError(MetadataError):
+    """A value is not a data type zarrc stores, or not the one a data type class stands for."""

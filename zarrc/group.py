@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
+
 from zarrc import nodes
-from zarrc.array import Array, create_array_node
+from zarrc.array import Array, create_array_node, like_kwargs
+from zarrc.core.metadata import public_metadata
 from zarrc.errors import (
     ContainsArrayError,
     ContainsGroupError,
@@ -13,6 +16,7 @@ from zarrc.errors import (
     NodeNotFoundError,
     ReadOnlyError,
 )
+from zarrc.info import GroupInfo
 from zarrc.metadata import (
     ZARR_JSON,
     ZARRAY,
@@ -29,7 +33,7 @@ _METADATA_NAMES = frozenset({ZARR_JSON, ZARRAY, ZATTRS, ZGROUP, ZMETADATA})
 
 
 def open_node(store, path: str, *, zarr_format: int | None = None, read_only: bool = False,
-              metadata=None, write_empty_chunks: bool = False):
+              metadata=None, write_empty_chunks: bool | None = None):
     """The Array or Group at ``path`` (its metadata read unless given)."""
     document = None
     if metadata is None:
@@ -74,6 +78,79 @@ def _descendant_metadata(entries: dict | None, rel: str):
     return meta
 
 
+def create_nodes(st, specs: dict, *, overwrite: bool = False) -> list[tuple]:
+    """Create the nodes ``{path: metadata}`` in store ``st`` and the missing groups above them
+    (see :func:`zarrc.create_hierarchy`); ``[(path, node)]``, parents first. Everything is
+    checked before anything is written."""
+    if st.read_only:
+        raise ReadOnlyError(f"cannot create nodes in read-only {st!r}")
+    wanted = {}
+    for path, meta in specs.items():
+        internal = _internal_metadata(meta, path)
+        wanted[nodes.normalize_path(path)] = internal
+    formats = {m.zarr_format for m in wanted.values()}
+    if len(formats) > 1:
+        raise ValueError("create_hierarchy: all nodes must have the same zarr_format")
+    fmt = formats.pop() if formats else 3
+    todo: dict = {}
+    for path in wanted:
+        parts = path.split("/") if path else []
+        for depth in range(len(parts)):
+            parent = "/".join(parts[:depth])
+            if isinstance(wanted.get(parent), ArrayMetadata):
+                raise ContainsArrayError(f"create_hierarchy: {parent!r} is an array, "
+                                         f"{path!r} cannot be below it")
+            if parent not in wanted:
+                todo[parent] = None  # an implicit group: kept if present
+    for path in wanted:
+        nodes.check_new_path(path)
+        todo[path] = wanted[path]
+    order = sorted(todo, key=lambda p: (p.count("/") + bool(p), p))
+    kinds = {path: nodes.node_kind(st, path) for path in order}
+    for path in order:
+        kind, meta = kinds[path], todo[path]
+        if meta is None and kind == "array":
+            raise ContainsArrayError(f"create_hierarchy: {path!r} is an array")
+        if meta is not None and kind is not None and not overwrite:
+            cls = ContainsArrayError if kind == "array" else ContainsGroupError
+            raise cls(f"create_hierarchy: an {kind} already exists at {path!r}")
+    created = []
+    for path in order:
+        meta = todo[path]
+        if meta is None:
+            if kinds[path] is None:
+                nodes.write_metadata(st, path, GroupMetadata(zarr_format=fmt, attributes={}))
+            created.append((path, open_node(st, path)))
+            continue
+        if kinds[path] is not None:
+            st.delete_prefix(f"{path}/" if path else "")
+        nodes.write_metadata(st, path, meta)
+        created.append((path, open_node(st, path, metadata=meta)))
+    return created
+
+
+def _internal_metadata(meta, path: str):
+    """zarrc's metadata for a node description given to create_hierarchy."""
+    if isinstance(meta, (ArrayMetadata, GroupMetadata)):
+        return meta
+    to_internal = getattr(meta, "to_internal", None)
+    if callable(to_internal):
+        return to_internal()
+    to_dict = getattr(meta, "to_dict", None)
+    doc = to_dict() if callable(to_dict) else meta
+    if not isinstance(doc, dict):
+        raise TypeError(f"create_hierarchy: {path!r}: expected node metadata, got {meta!r}")
+    from zarrc.metadata import parse_array_metadata_v2, parse_node_metadata_v3
+
+    if doc.get("zarr_format") == 2:
+        if doc.get("node_type") == "group":
+            return GroupMetadata(2, dict(doc.get("attributes") or {}))
+        attrs = doc.get("attributes")
+        return parse_array_metadata_v2({k: v for k, v in doc.items() if k != "attributes"},
+                                       attrs, f"{path}/.zarray")
+    return parse_node_metadata_v3(doc, f"{path}/zarr.json")
+
+
 class Group(nodes.Node):
     """A Zarr group (v2 or v3). Create or open one with ``zarrc.group`` / ``zarrc.open_group``."""
 
@@ -92,8 +169,10 @@ class Group(nodes.Node):
 
     # -- properties -------------------------------------------------------------------------
     @property
-    def metadata(self) -> dict:
-        return self._metadata.to_json()
+    def metadata(self):
+        """zarr-python's ``GroupMetadata`` (consolidated metadata nested in it);
+        ``to_dict()`` is the stored document."""
+        return public_metadata(self._metadata)
 
     # -- members ----------------------------------------------------------------------------
     def _child(self, name: str) -> str:
@@ -175,15 +254,33 @@ class Group(nodes.Node):
     def __len__(self) -> int:
         return len(self._member_metadata())
 
-    def members(self) -> tuple:
-        """``(name, node)`` pairs of the direct members, sorted by name."""
+    def members(self, max_depth: int | None = 0, *,
+                use_consolidated_for_children: bool = True) -> tuple:
+        """``(path, node)`` pairs of the members, sorted: the direct members with
+        ``max_depth=0`` (the default), every descendant with ``None``, ``n`` levels below
+        the direct members otherwise. Paths are relative to this group."""
+        if max_depth is not None and max_depth < 0:
+            raise ValueError(f"max_depth must be None or >= 0, got {max_depth}")
         entries = _consolidated_entries(self._metadata)
         if entries is None:  # read from the members' own documents
-            return tuple((name, open_node(self._store, self._child(name), metadata=meta,
-                                          read_only=self._read_only))
-                         for name, meta in sorted(self._member_metadata().items()))
-        return tuple((name, self._open_member(name, _descendant_metadata(entries, name)))
-                     for name in sorted(self._member_metadata()))
+            found = [(name, open_node(self._store, self._child(name), metadata=meta,
+                                      read_only=self._read_only))
+                     for name, meta in sorted(self._member_metadata().items())]
+        else:
+            found = [(name, self._open_member(name, _descendant_metadata(entries, name)))
+                     for name in sorted(self._member_metadata())]
+        if max_depth is None or max_depth > 0:  # as zarr-python: each level's members first
+            deeper = None if max_depth is None else max_depth - 1
+            for name, node in list(found):
+                if isinstance(node, Group):
+                    found += [(f"{name}/{sub}", child) for sub, child in node.members(deeper)]
+        return tuple(found)
+
+    def nmembers(self, max_depth: int | None = 0) -> int:
+        """How many members :meth:`members` gives for ``max_depth``."""
+        if max_depth == 0:
+            return len(self._member_metadata())
+        return len(self.members(max_depth))
 
     def arrays(self) -> tuple:
         return tuple((n, m) for n, m in self.members() if isinstance(m, Array))
@@ -192,10 +289,45 @@ class Group(nodes.Node):
         return tuple((n, m) for n, m in self.members() if isinstance(m, Group))
 
     def array_keys(self) -> tuple:
-        return tuple(n for n, m in self._member_metadata().items() if isinstance(m, ArrayMetadata))
+        return tuple(sorted(n for n, m in self._member_metadata().items()
+                            if isinstance(m, ArrayMetadata)))
 
     def group_keys(self) -> tuple:
-        return tuple(n for n, m in self._member_metadata().items() if isinstance(m, GroupMetadata))
+        return tuple(sorted(n for n, m in self._member_metadata().items()
+                            if isinstance(m, GroupMetadata)))
+
+    def array_values(self) -> Iterator[Array]:
+        """The member arrays, in name order."""
+        return (m for _, m in self.arrays())
+
+    def group_values(self) -> Iterator[Group]:
+        """The member groups, in name order."""
+        return (m for _, m in self.groups())
+
+    def __setitem__(self, name: str, value) -> None:
+        """``g[name] = data``: store ``data`` as a new array (replacing what is there)."""
+        self.create_array(name, data=value, overwrite=True)
+
+    def move(self, source: str, dest: str) -> None:
+        """Move the member at ``source`` (an array or group, with everything below it) to
+        ``dest``, both relative to this group; missing parents of ``dest`` become groups."""
+        self._check_writable()
+        if not nodes.normalize_path(source) or not nodes.normalize_path(dest):
+            raise ValueError("move: source and dest must name members, not the group itself")
+        src, dst = self._child(source), self._child(dest)
+        if nodes.node_kind(self._store, src) is None:
+            raise NodeNotFoundError(f"no member {source!r} in group {self.name!r}")
+        kind = nodes.node_kind(self._store, dst)
+        if kind is not None:
+            cls = ContainsArrayError if kind == "array" else ContainsGroupError
+            raise cls(f"cannot move {source!r} to {dest!r}: an {kind} is there")
+        if dst == src or dst.startswith(src + "/"):
+            raise ValueError(f"cannot move {source!r} into itself ({dest!r})")
+        nodes.check_new_path(dst)
+        nodes.make_parents(self._store, dst, self.zarr_format)
+        for key in self._store.list_prefix(src + "/"):
+            self._store.set(dst + key[len(src):], self._store.get(key))
+        self._store.delete_prefix(src + "/")
 
     def __delitem__(self, name: str) -> None:
         self._check_writable()
@@ -213,10 +345,73 @@ class Group(nodes.Node):
         return create_array_node(self._store, self._child(name), overwrite=overwrite,
                                  **create_kwargs)
 
+    create = create_array
+
+    def create_dataset(self, name: str, **kwargs) -> Array:
+        """zarr-python 2's spelling of :meth:`create_array` (``data=`` accepted)."""
+        return self.create_array(name, **kwargs)
+
+    def _filled(self, name: str, fill_value, kwargs: dict) -> Array:
+        kwargs.setdefault("dtype", "float64")
+        return self.create_array(name, fill_value=fill_value, **kwargs)
+
+    def zeros(self, *, name: str, shape, **kwargs) -> Array:
+        """A member array reading as zeros (nothing stored)."""
+        return self._filled(name, 0, {"shape": shape, **kwargs})
+
+    def ones(self, *, name: str, shape, **kwargs) -> Array:
+        """A member array reading as ones (nothing stored)."""
+        return self._filled(name, 1, {"shape": shape, **kwargs})
+
+    def full(self, *, name: str, shape, fill_value, **kwargs) -> Array:
+        """A member array reading as ``fill_value`` everywhere (nothing stored)."""
+        kwargs.setdefault("dtype", np.asarray(fill_value).dtype)
+        return self._filled(name, fill_value, {"shape": shape, **kwargs})
+
+    def empty(self, *, name: str, shape, **kwargs) -> Array:
+        """A member array with unspecified contents (it reads as the fill value)."""
+        kwargs.setdefault("dtype", "float64")
+        return self.create_array(name, shape=shape, **kwargs)
+
+    def array(self, name: str, *, data=None, **kwargs) -> Array:
+        """A member array holding ``data`` (or created from ``shape``/``dtype``)."""
+        return self.create_array(name, data=data, **kwargs)
+
+    def _like(self, name: str, data, fill, kwargs: dict) -> Array:
+        merged = {**like_kwargs(data), **kwargs}
+        if fill is not None:
+            merged["fill_value"] = fill
+        return self.create_array(name, **merged)
+
+    def zeros_like(self, *, name: str, data, **kwargs) -> Array:
+        return self._like(name, data, 0, kwargs)
+
+    def ones_like(self, *, name: str, data, **kwargs) -> Array:
+        return self._like(name, data, 1, kwargs)
+
+    def full_like(self, *, name: str, data, **kwargs) -> Array:
+        return self._like(name, data, kwargs.pop("fill_value", None), kwargs)
+
+    def empty_like(self, *, name: str, data, **kwargs) -> Array:
+        return self._like(name, data, None, kwargs)
+
     def create_group(self, name: str, *, overwrite: bool = False, attributes=None) -> Group:
         self._check_writable()
         return create_group_node(self._store, self._child(name), zarr_format=self.zarr_format,
                                  attributes=attributes, overwrite=overwrite)
+
+    def create_hierarchy(self, nodes_spec: dict, *, overwrite: bool = False) -> Iterator[tuple]:
+        """Create the nodes ``{path: metadata}`` below this group (see
+        :func:`zarrc.create_hierarchy`); yields ``(path, node)`` relative to this group."""
+        self._check_writable()
+        prefix = f"{self._path}/" if self._path else ""
+        created = create_nodes(self._store, {prefix + k.strip("/"): v
+                                             for k, v in nodes_spec.items()}, overwrite=overwrite)
+        return iter([(path[len(prefix):], node) for path, node in created
+                     if path.startswith(prefix) and path != self._path])
+
+    def require_groups(self, *names: str) -> tuple:
+        return tuple(self.require_group(n) for n in names)
 
     def require_group(self, name: str, *, attributes=None) -> Group:
         """The member group ``name``, created if absent (an array there is an error)."""
@@ -232,31 +427,60 @@ class Group(nodes.Node):
         return open_node(self._store, path, read_only=self._read_only)
 
     def require_array(self, name: str, **create_kwargs) -> Array:
-        """The member array ``name``, created with ``create_kwargs`` if absent."""
+        """The member array ``name``, created with ``create_kwargs`` if absent; an existing
+        one must have the requested ``shape`` and a dtype ``dtype`` casts to (TypeError)."""
         path = self._child(name)
         kind = nodes.node_kind(self._store, path)
         if kind == "group":
-            raise ContainsArrayError(f"{path!r} is a group, not an array")
+            raise ContainsGroupError(f"{path!r} is a group, not an array")
         if kind is None:
             try:
                 return self.create_array(name, **create_kwargs)
             except ContainsArrayError:  # another writer created it first: use theirs
                 pass
-        return open_node(self._store, path, read_only=self._read_only)
+        found = open_node(self._store, path, read_only=self._read_only)
+        shape = create_kwargs.get("shape")
+        if shape is not None and nodes.normalize_shape(shape) != found.shape:
+            raise TypeError(f"array {path!r} has shape {found.shape}, not "
+                            f"{nodes.normalize_shape(shape)}")
+        dtype = create_kwargs.get("dtype")
+        if dtype is not None and not np.can_cast(found.dtype, np.dtype(dtype)):
+            raise TypeError(f"array {path!r} has dtype {found.dtype}, which does not cast "
+                            f"to {np.dtype(dtype)}")
+        return found
+
+    require_dataset = require_array
 
     # -- display ----------------------------------------------------------------------------
-    def tree(self, max_depth: int | None = None) -> Tree:
-        """A printable tree of the hierarchy below this group."""
-        return Tree(self, max_depth)
+    def tree(self, expand=None, level: int | None = None, *,
+             max_depth: int | None = None, **_ignored) -> Tree:
+        """A printable tree of the hierarchy below this group, ``level`` (zarr-python's
+        name) or ``max_depth`` levels deep."""
+        return Tree(self, level if level is not None else max_depth)
+
+    def _info(self, members) -> GroupInfo:
+        counts = {}
+        if members is not None:
+            groups = sum(isinstance(m, (Group, GroupMetadata)) for m in members)
+            counts = {"count_members": len(members), "count_arrays": len(members) - groups,
+                      "count_groups": groups}
+        return GroupInfo(name=self._path, zarr_format=self.zarr_format,
+                         read_only=self.read_only, store_type=type(self._store).__name__,
+                         **counts)
 
     @property
-    def info(self) -> str:
-        return (f"Name        : {self.name}\nType        : Group\nZarr format : {self.zarr_format}"
-                f"\nRead-only   : {self.read_only}\nStore type  : {type(self._store).__name__}"
-                f"\nNo. members : {len(self)}")
+    def info(self) -> GroupInfo:
+        """A printable summary (zarr-python's layout); member counts when the group has
+        consolidated metadata, else see :meth:`info_complete`."""
+        entries = _consolidated_entries(self._metadata)
+        return self._info(None if entries is None else list(entries.values()))
+
+    def info_complete(self) -> GroupInfo:
+        """:attr:`info` with the number of members, arrays and groups below the group."""
+        return self._info([node for _, node in self.members(max_depth=None)])
 
     def __repr__(self) -> str:
-        return f"<zarrc.Group {self.name} zarr_format={self.zarr_format}>"
+        return f"<Group {self.store_path}>"
 
 
 class Tree:
@@ -279,6 +503,6 @@ class Tree:
                     yield from self._lines(node, indent + ("    " if last else "│   "), depth + 1)
 
     def __str__(self) -> str:
-        return "\n".join([self._group.name, *self._lines(self._group, "", 1)])
+        return "\n".join([self._group.name, *self._lines(self._group, "", 1)]) + "\n"
 
     __repr__ = __str__

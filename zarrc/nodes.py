@@ -20,6 +20,8 @@ from zarrc.errors import (
     MetadataError,
     NodeNotFoundError,
     ReadOnlyError,
+    UnknownCodecConfigError,
+    UnknownCodecError,
 )
 from zarrc.metadata import (
     ZARR_JSON,
@@ -62,7 +64,9 @@ __all__ = [
     "write_attributes",
     "build_array_metadata",
     "check_new_path",
+    "codec_config_error",
     "create_node",
+    "make_parents",
     "node_lock",
     "refuse_existing",
 ]
@@ -106,6 +110,28 @@ class Node:
         """The attributes; every change is written to the store at once."""
         return Attributes(lambda: self._metadata.attributes, self._update_attributes,
                           self._read_only)
+
+    @property
+    def store_path(self):
+        """zarr-python's ``StorePath`` of the node: its store and path."""
+        from zarrc.storage import StorePath
+
+        return StorePath(self._store, self._path)
+
+    def update_attributes(self, new_attributes: dict):
+        """Merge ``new_attributes`` into the attributes (one write); returns the node."""
+        self.attrs.update(new_attributes)
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        """Two handles on the same node (same kind, store, path and metadata) are equal."""
+        if not isinstance(other, Node) or other._kind != self._kind:
+            return NotImplemented
+        return (other._store == self._store and other._path == self._path
+                and other._metadata == self._metadata)
+
+    def __hash__(self) -> int:
+        return hash((self._kind, self._path))
 
     def _update_attributes(self, change: Change) -> None:
         """Apply ``change`` to the stored attributes under the node's lock, and adopt the
@@ -279,6 +305,13 @@ def write_attributes(store, path: str, meta) -> None:
         store.delete(key_of(path, ZATTRS))
 
 
+def codec_config_error(exc: CodecError, message: str) -> CodecConfigError:
+    """The public error for metadata naming the codec ``exc`` complains about:
+    :class:`UnknownCodecConfigError` for an unknown one, else :class:`CodecConfigError`."""
+    cls = UnknownCodecConfigError if isinstance(exc, UnknownCodecError) else CodecConfigError
+    return cls(message)
+
+
 _RESERVED_NAMES = frozenset({ZARR_JSON, ZARRAY, ZATTRS, ZGROUP, ZMETADATA})
 
 
@@ -303,9 +336,7 @@ def create_node(store, path: str, meta, *, overwrite: bool) -> None:
     A reserved name (:func:`check_new_path`) raises ValueError before anything is written.
     """
     check_new_path(path)
-    parts = path.split("/") if path else []
-    for depth in range(len(parts)):
-        _make_parent(store, "/".join(parts[:depth]), path, meta.zarr_format)
+    make_parents(store, path, meta.zarr_format)
     with node_lock(store, path):
         if overwrite:
             store.delete_prefix(f"{path}/" if path else "")  # the node's documents are under it
@@ -323,6 +354,14 @@ def refuse_existing(store, path: str) -> None:
         article = "an" if existing == "array" else "a"
         raise cls(f"{article} {existing} already exists at {where} of {store!r}; "
                   "pass overwrite=True")
+
+
+def make_parents(store, path: str, zarr_format: int) -> None:
+    """Create the missing groups above ``path`` (an array there is ContainsArrayError), each
+    checked and written under its lock, shallowest first."""
+    parts = path.split("/") if path else []
+    for depth in range(len(parts)):
+        _make_parent(store, "/".join(parts[:depth]), path, zarr_format)
 
 
 def _make_parent(store, parent: str, path: str, zarr_format: int) -> None:
@@ -454,7 +493,7 @@ def build_array_metadata(
             serializer=serializer, codecs=codecs, order=order, chunk_shape=chunk_shape,
         )
     except CodecError as exc:  # a bad codec request is bad metadata; nothing is written yet
-        raise CodecConfigError(str(exc)) from None
+        raise codec_config_error(exc, str(exc)) from None
     if shard_shape is not None:  # as zarr-python: one sharding codec wrapping the pipeline
         stored_codecs = ({"name": "sharding_indexed", "configuration": {
             "chunk_shape": list(chunk_shape),

@@ -43,7 +43,7 @@ def test_v2_unicode_array_round_trip_and_zarr_python_reads(tmp_path, zarr):
     expected = np.where(np.isin(x, labels), x, "")
     np.testing.assert_array_equal(a[...], expected)
     np.testing.assert_array_equal(zarr.open_array(str(tmp_path / "c"), mode="r")[...], expected)
-    assert a.metadata["filters"] == filters
+    assert a.metadata.to_dict()["filters"] == filters
     raw = (tmp_path / "c" / "0.0").read_bytes()
     assert raw == bytes([2, 1])  # "male" -> 2, "female" -> 1
 

@@ -143,7 +143,7 @@ def test_arrays_round_trip_through_the_plugin(rle, zarr_format, dtype):
     key = "c/0/0" if zarr_format == 3 else "0.0"
     chunk = expected[:8, :16]
     if zarr_format == 3:  # the serializer writes the byte order it names
-        endian = a.metadata["codecs"][0].get("configuration", {}).get("endian", "little")
+        endian = a.metadata.to_dict()["codecs"][0].get("configuration", {}).get("endian", "little")
         chunk = chunk.astype(chunk.dtype.newbyteorder("<" if endian == "little" else ">"))
     raw = np.ascontiguousarray(chunk).tobytes()
     assert store.get(key) == _reference_rle(raw, max_run)

@@ -43,7 +43,7 @@ def check_array(a, entry, what):
     fill = datagen.decode_v2_fill(entry["fill_value"], dtype)
     checks.assert_fill(a.fill_value, fill, dtype, what)  # null -> None, as zarr-python 3 says
     assert dict(a.attrs) == entry["attributes"], what
-    checks.assert_doc_contains(a.metadata, checks.read_doc(DATA / entry["path"], 2), what)
+    checks.assert_doc_contains(a.metadata.to_dict(), checks.read_doc(DATA / entry["path"], 2), what)
     assert a.nchunks_initialized == len(entry["chunk_keys"]), what
     expected = datagen.expected_array(dtype, tuple(entry["shape"]), entry["generator"],
                                       entry["written"], fill)

@@ -126,7 +126,7 @@ def test_zarr2_writes_zarrc_reads(case, exchange):
     fill = datagen.decode_v2_fill(result["zarray"]["fill_value"], case.dtype)
     checks.assert_fill(a.fill_value, fill, case.dtype, what)
     assert dict(a.attrs) == case.attributes, what
-    checks.assert_doc_contains(a.metadata, result["zarray"], what)
+    checks.assert_doc_contains(a.metadata.to_dict(), result["zarray"], what)
     assert a.nchunks_initialized == len(result["chunk_keys"]), what
     expected = datagen.expected_array(case.np_dtype, case.shape, case.generator, case.region,
                                       fill)

@@ -62,7 +62,7 @@ def check_zarrc_array(a, case, path, values):
     assert dict(a.attrs) == case.attributes, what
     if case.fmt == 3:  # a 0-d array has no names: None and () are the same statement
         assert tuple(a.dimension_names or ()) == tuple(case.dimension_names), what
-    checks.assert_doc_contains(a.metadata, checks.read_doc(path, case.fmt), what)
+    checks.assert_doc_contains(a.metadata.to_dict(), checks.read_doc(path, case.fmt), what)
     checks.assert_values(values, case.expected(), exact_dtype=case.fmt == 2, what=what)
 
 

@@ -132,7 +132,7 @@ def test_missing_required_field(field):
     ("shape", [10, None]),
     ("chunks", [5, 0]), ("chunks", [5, -5]), ("chunks", [5]), ("chunks", [5, 5, 5]),
     ("chunks", [5, "5"]), ("chunks", [2**40, 2**40]), ("chunks", None),
-    ("dtype", "|O"), ("dtype", "<q9"), ("dtype", [["a", "<f4"]]),
+    ("dtype", "|O"), ("dtype", "<q9"), ("dtype", [["a", "<f4", [2]]]),
     ("fill_value", [1, 2]), ("fill_value", "0x7fc00000"), ("fill_value", True),
     ("order", "K"), ("order", None),
     ("compressor", "zstd"), ("compressor", {"level": 1}), ("compressor", {"id": 5}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from zarrc.errors import ReadOnlyError
-from zarrc.storage import MemoryStore
+from zarrc.storage import Buffer, MemoryStore
 from zarrc.testing.store import StoreTests
 
 
@@ -26,7 +26,18 @@ def test_given_dict_is_shared_not_copied():
 def test_given_dict_values_are_normalized_and_keys_validated():
     data = {"k": bytearray(b"ab")}
     store = MemoryStore(data)
-    assert store.get("k") == b"ab" and type(store.get("k")) is bytes
+    assert store.get("k") == b"ab" and isinstance(store.get("k"), bytes)
+    assert type(data["k"]) is Buffer and data["k"].to_bytes() == b"ab"  # as zarr-python's
+
+
+def test_values_are_buffers_with_zarr_pythons_methods():
+    data = {}
+    store = MemoryStore(data)
+    store.set("k", memoryview(b"xyz"))
+    assert data["k"].to_bytes() == b"xyz" and type(data["k"].to_bytes()) is bytes
+    assert data["k"].as_numpy_array().tolist() == [120, 121, 122]
+    store.set("j", data["k"])  # a Buffer is a value like any other
+    assert store.get("j") == b"xyz"
     with pytest.raises(ValueError, match=r"\.\./x"):
         MemoryStore({"../x": b""})
 

@@ -11,6 +11,13 @@ packbits, categorize and bitround, ``vlen-utf8`` / ``vlen-utf8`` and ``vlen-byte
 ``zarrc.snappy`` / ``snappy``.
 Their classes are imported on first use (attribute access or lookup by name), not when this
 package is imported.
+
+zarr-python's names are the same classes: ``BloscCodec``, ``BytesCodec``, ``ZstdCodec``,
+``GzipCodec``, ``TransposeCodec``, ``ShardingCodec``, ``Crc32cCodec``, ``VLenUTF8Codec`` and
+``VLenBytesCodec`` take zarr-python's keyword arguments (and its enums ``BloscShuffle``,
+``BloscCname``, ``Endian``, ``ShardingCodecIndexLocation``), print as zarr-python prints them
+and have ``to_dict()``; ``zarrc.codecs.numcodecs`` holds zarr-python's ``numcodecs.*`` classes
+(``LZMA``, ``Delta``, ...).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from zarrc.codecs.base import (
     Codec,
 )
 from zarrc.codecs.encoding import normalize_codecs
+from zarrc.codecs.enums import BloscCname, BloscShuffle, Endian, ShardingCodecIndexLocation
 from zarrc.codecs.pipeline import CodecPipeline
 from zarrc.codecs.registry import (
     available_codecs,
@@ -64,10 +72,14 @@ _LAZY_CLASSES = {
 __all__ = [
     "ArrayArrayCodec",
     "ArrayBytesCodec",
+    "BloscCname",
+    "BloscShuffle",
     "BytesBytesCodec",
     "ChunkSpec",
     "Codec",
     "CodecPipeline",
+    "Endian",
+    "ShardingCodecIndexLocation",
     "available_codecs",
     "codec_info",
     "get_codec",
@@ -80,6 +92,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "numcodecs":  # zarr-python's zarr.codecs.numcodecs
+        return importlib.import_module("zarrc.codecs.numcodecs")
     module = _LAZY_CLASSES.get(name)
     if module is None:
         raise AttributeError(f"module 'zarrc.codecs' has no attribute {name!r}")

@@ -28,6 +28,7 @@ import json
 import math
 import numbers
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, ClassVar
 
 import numpy as np
@@ -46,6 +47,7 @@ __all__ = [
     "check_choice",
     "check_int",
     "deliver",
+    "enum_value",
     "writable_byte_array",
 ]
 
@@ -161,6 +163,16 @@ class Codec:
             raise CodecError(f"codec {self.name!r} has no zarr v2 (numcodecs) form")
         return {"id": self.codec_id, **self.get_config_v2()}
 
+    def to_dict(self) -> dict[str, Any]:
+        """The codec's JSON form (zarr-python's ``Codec.to_dict``): ``to_json_v3()``."""
+        return self.to_json_v3()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Codec:
+        """A codec of this class from ``{"name": ..., "configuration": {...}}``."""
+        config = data.get("configuration") or {}
+        return cls.from_config(config).with_json_name(data.get("name", getattr(cls, "name", "")))
+
     def with_json_name(self, name: str) -> Codec:
         """This codec, remembering `name` (one of its v3 names) for :meth:`to_json_v3`."""
         if name != self.name:
@@ -200,8 +212,12 @@ class Codec:
     def __hash__(self) -> int:
         return hash((type(self), json.dumps(self.get_config(), sort_keys=True, default=str)))
 
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        """``(name, value)`` pairs of the repr, as zarr-python shows its codec's fields."""
+        return list(self.get_config().items())
+
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self._repr_fields())
         return f"{type(self).__name__}({args})"
 
 
@@ -366,8 +382,14 @@ def check_bool(codec: str, name: str, value: Any) -> bool:
     return bool(value)
 
 
+def enum_value(value: Any) -> Any:
+    """The value of an enum member (zarr-python's ``BloscShuffle.shuffle`` ...), else `value`."""
+    return value.value if isinstance(value, Enum) else value
+
+
 def check_choice(codec: str, name: str, value: Any, choices: tuple[Any, ...]) -> Any:
-    """`value` if it is one of `choices`."""
+    """`value` (or an enum member's value) if it is one of `choices`."""
+    value = enum_value(value)
     if isinstance(value, bool) or value not in choices:
         raise CodecError(f"codec {codec!r}: {name!r} must be one of {list(choices)}, got {value!r}")
     return value

@@ -35,8 +35,10 @@ from zarrc.codecs.base import (
     buffer_itemsize,
     check_choice,
     check_int,
+    enum_value,
     writable_byte_array,
 )
+from zarrc.codecs.enums import BloscCname, BloscShuffle
 from zarrc.errors import CodecError
 
 __all__ = ["BloscCodec"]
@@ -108,6 +110,7 @@ def available_cnames() -> list[str]:
 
 
 def _parse_shuffle(value: Any) -> int | None:
+    value = enum_value(value)
     if value is None:
         return None
     if isinstance(value, str):
@@ -167,6 +170,18 @@ class BloscCodec(BytesBytesCodec):
             "shuffle": SHUFFLE_NAMES[self._shuffle_for(typesize)],
             "blocksize": self.blocksize,
         }
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        # as zarr-python: unset typesize and shuffle show their placeholders (1, bitshuffle)
+        # and are listed as left to the data type
+        shuffle = self.shuffle
+        if shuffle != AUTOSHUFFLE:
+            shuffle = BloscShuffle(SHUFFLE_NAMES[self._shuffle_for(self.typesize or 1)])
+        tunable = {n for n, v in (("typesize", self.typesize), ("shuffle", self.shuffle))
+                   if v is None}
+        return [("_tunable_attrs", tunable), ("typesize", self.typesize or 1),
+                ("cname", BloscCname(self.cname)), ("clevel", self.clevel),
+                ("shuffle", shuffle), ("blocksize", self.blocksize)]
 
     def get_config_v2(self) -> dict[str, Any]:
         return {

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from zarrc.codecs.base import ArrayBytesCodec, ChunkSpec, as_byte_array, check_choice
+from zarrc.codecs.enums import Endian
 from zarrc.errors import CodecError
 
 try:  # native kernels (GIL released); NumPy does the same work when they are not built
@@ -164,6 +165,9 @@ class BytesCodec(RawLayout):
 
     def get_config(self) -> dict[str, Any]:
         return {} if self.endian is None else {"endian": self.endian}
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [("endian", None if self.endian is None else Endian(self.endian))]
 
     def _stored(self, spec: ChunkSpec) -> np.dtype:
         if self.endian is None or not _has_byte_order(spec.dtype):

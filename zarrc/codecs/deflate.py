@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 from zarrc.codecs._stream import BoundedOutput
@@ -63,8 +64,11 @@ def _inflated_bound(data: Any) -> int:
     return _DEFLATE_MAX_RATIO * as_byte_array(data).size
 
 
+@dataclass(init=False, eq=False)  # for its repr: pprint lays it out as zarr-python's
 class GzipCodec(BytesBytesCodec):
     """gzip (RFC 1952) via zlib; deterministic header (MTIME 0)."""
+
+    level: int
 
     name = "gzip"
     codec_id = "gzip"

@@ -19,7 +19,7 @@ import threading
 from typing import Any
 
 from zarrc.codecs.base import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec, Codec
-from zarrc.errors import CodecError
+from zarrc.errors import CodecError, UnknownCodecError
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -217,7 +217,7 @@ def get_codec_class(name: str, zarr_format: int = 3) -> type[Codec]:
     other = 2 if zarr_format == 3 else 3
     cls = _find(name, zarr_format) or _find(name, other) or _from_entry_point(name)
     if cls is None:
-        raise CodecError(
+        raise UnknownCodecError(
             f"unknown codec {name!r} (zarr v{zarr_format}); register it with "
             f"zarrc.codecs.register_codec or the {ENTRY_POINT_GROUP!r} entry-point group"
         )

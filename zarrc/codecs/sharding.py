@@ -37,6 +37,7 @@ from zarrc.codecs.base import (
     as_byte_array,
     check_choice,
 )
+from zarrc.codecs.enums import ShardingCodecIndexLocation
 from zarrc.codecs.pipeline import CodecPipeline, split_v3_codecs
 from zarrc.codecs.registry import get_codec
 from zarrc.errors import CodecError, MetadataError
@@ -222,6 +223,11 @@ class ShardingCodec(ArrayBytesCodec):
             "index_codecs": [c.to_json_v3() for c in self.index_codecs],
             "index_location": self.index_location,
         }
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [("chunk_shape", tuple(self.chunk_shape)), ("codecs", tuple(self.codecs)),
+                ("index_codecs", tuple(self.index_codecs)),
+                ("index_location", ShardingCodecIndexLocation(self.index_location))]
 
     # -- binding ---------------------------------------------------------------------------
     def evolve(self, spec: ChunkSpec) -> ShardingCodec:

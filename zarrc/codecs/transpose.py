@@ -50,6 +50,9 @@ class TransposeCodec(ArrayArrayCodec):
         order = self.order
         return {"order": order if isinstance(order, str) else list(order)}
 
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [("order", self.order)]
+
     def _perm(self) -> tuple[int, ...]:
         assert not isinstance(self.order, str), "evolve() resolves 'C'/'F' first"
         return self.order

@@ -15,6 +15,7 @@ accepted, as numcodecs does.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 import zstandard
@@ -136,8 +137,12 @@ def _decode_into(buf: Any, target: Any) -> None:
         raise CodecError(f"codec 'zstd': decoded data exceeds the expected {expected} bytes")
 
 
+@dataclass(init=False, eq=False)  # for its repr: pprint lays it out as zarr-python's
 class ZstdCodec(BytesBytesCodec):
     """Zstandard: one frame with content size, optional checksum."""
+
+    level: int
+    checksum: bool
 
     name = "zstd"
     codec_id = "zstd"

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from zarrc.errors import BoundsCheckError, VindexInvalidSelectionError
+
 __all__ = [
     "PointSelection",
     "normalize_point_selection",
@@ -133,7 +135,7 @@ def _as_index(obj) -> int | None:
 
 def _check_int(i: int, size: int, axis: int) -> int:
     if i < -size or i >= size:
-        raise IndexError(f"index {i} is out of bounds for axis {axis} with size {size}")
+        raise BoundsCheckError(f"index {i} is out of bounds for axis {axis} with size {size}")
     return i + size if i < 0 else i
 
 
@@ -144,7 +146,7 @@ def _in_bounds(arr: np.ndarray, size: int, axis: int) -> np.ndarray:
         lo, hi = int(flat.min()), int(flat.max())
         if lo < -size or hi >= size:
             bad = lo if lo < -size else hi
-            raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {size}")
+            raise BoundsCheckError(f"index {bad} is out of bounds for axis {axis} with size {size}")
         flat = np.where(flat < 0, flat + size, flat)
     return flat
 
@@ -473,10 +475,12 @@ def normalize_coordinate_selection(selection, shape: tuple) -> Selection:
     coords = []
     for axis, item in enumerate(selection):
         if isinstance(item, slice) or item is None or item is Ellipsis:
-            raise IndexError("vindex supports only integer coordinate arrays or a boolean mask")
+            raise VindexInvalidSelectionError(
+                "vindex supports only integer coordinate arrays or a boolean mask")
         arr = np.asarray(item)
         if arr.dtype.kind not in "iu":
-            raise IndexError(f"vindex coordinates must be integers, got {arr.dtype} on axis {axis}")
+            raise VindexInvalidSelectionError(
+                f"vindex coordinates must be integers, got {arr.dtype} on axis {axis}")
         coords.append(arr)
     points = normalize_point_selection(tuple(coords), shape)
     return points if points is not None else normalize_selection(tuple(coords), shape)

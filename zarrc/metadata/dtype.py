@@ -16,9 +16,13 @@ raw bits ``r<N>``, and the extension types
 - ``string`` (variable-length UTF-8, ``StringDType``) and ``variable_length_bytes``
   (``object`` holding ``bytes``).
 
+Structured dtypes (as zarr-python 3.1.6 stores them): v2 ``[["a", "<f8"], ["b", [["c",
+"|u1"]]]]`` (fields in order, nested lists for nested records), v3 ``{"name": "structured",
+"configuration": {"fields": [["a", "float64"], ...]}}`` with every field in native order.
+Fields must be packed (no padding) and must not be sub-arrays or variable-length.
+
 Byte order lives in the ``bytes`` codec, so v3 dtypes here are always native order.
-Not supported (MetadataError): v2 structured dtypes and v3 ``struct``/``raw_bytes``/
-``fixed_length_ascii``.
+Not supported (MetadataError): v3 ``struct``/``raw_bytes``/``fixed_length_ascii``.
 """
 
 from __future__ import annotations
@@ -77,7 +81,8 @@ _V3_TIME = {"numpy.datetime64": "M", "numpy.timedelta64": "m"}
 _V3_TIME_NAME = {kind: name for name, kind in _V3_TIME.items()}
 
 # Registered v3 extension data types we know of but do not read.
-_V3_LATER = {"fixed_length_ascii", "raw_bytes", "struct", "structured"}
+_V3_LATER = {"fixed_length_ascii", "raw_bytes", "struct"}
+V3_STRUCTURED = "structured"
 
 #: v2 object codec ids (the first filter of an ``|O`` array) and the dtypes they give.
 _OBJECT_CODECS = {"vlen-utf8": STRING_DTYPE, "vlen-bytes": _BYTES_DTYPE}
@@ -108,12 +113,32 @@ def object_codec_id(dtype: Any) -> str | None:
     return None
 
 
+def _check_structured(dt: np.dtype, field: str, key: str | None) -> None:
+    """A record dtype zarrc stores: packed, plainly named, each field a storable scalar type."""
+    offset = 0
+    for name in dt.names:
+        ft, at, *title = dt.fields[name]
+        if title or at != offset:
+            raise metadata_error(key, field, f"structured data type {dt!r}: field {name!r} has "
+                                 "a title or padding before it (only packed records are stored)")
+        if ft.kind in "OT":
+            raise metadata_error(key, field, f"structured data type {dt!r}: field {name!r} is "
+                                 "variable-length")
+        _check_supported(ft, field, key)
+        offset += ft.itemsize
+    if offset != dt.itemsize or not dt.names:
+        raise metadata_error(key, field, f"structured data type {dt!r} has padding or no fields")
+
+
 def _check_supported(dt: np.dtype, field: str, key: str | None) -> np.dtype:
-    """Reject dtypes zarrc cannot store: structured, sub-array, odd sizes, unitless times."""
+    """Reject dtypes zarrc cannot store: sub-arrays, padded records, odd sizes, unitless times."""
     if dt.kind in "OT":
         return dt
-    if dt.fields is not None or dt.subdtype is not None:
-        raise metadata_error(key, field, f"structured data type {dt.str!r} is not supported yet")
+    if dt.subdtype is not None:
+        raise metadata_error(key, field, f"sub-array data type {dt!r} is not supported")
+    if dt.fields is not None:
+        _check_structured(dt, field, key)
+        return dt
     if dt.kind in _SIZES:
         if dt.itemsize not in _SIZES[dt.kind]:
             raise metadata_error(key, field, f"data type {dt.str!r} is not supported")
@@ -147,7 +172,7 @@ def parse_dtype_v2(
         For a malformed typestr, a structured dtype, or ``|O`` without a known object codec.
     """
     if isinstance(obj, list):
-        raise metadata_error(key, FIELD_V2, "structured data types are not supported yet")
+        return _check_supported(_parse_structured_v2(obj, key), FIELD_V2, key)
     if not isinstance(obj, str):
         raise metadata_error(key, FIELD_V2, f"expected a typestr string, got {describe(obj)}")
     if not (obj.isascii() and obj.isprintable()) or not obj:  # NumPy reads '\x00' as bool
@@ -169,11 +194,30 @@ def parse_dtype_v2(
     return _check_supported(dt, FIELD_V2, key)
 
 
-def dtype_to_v2(dtype: Any) -> str:
-    """Return the v2 typestr for ``dtype`` (``dtype.str``; ``"|O"`` for variable length)."""
+def _parse_structured_v2(obj: list, key: str | None) -> np.dtype:
+    fields = []
+    for entry in obj:
+        if (not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[0], str)
+                or not isinstance(entry[1], (str, list))):
+            raise metadata_error(key, FIELD_V2, f"a structured data type field must be [name, "
+                                 f"type], got {describe(entry)} (sub-array fields are not "
+                                 "supported)")
+        name, ftype = entry
+        fields.append((name, parse_dtype_v2(ftype, key)))
+    try:
+        return np.dtype(fields)
+    except (TypeError, ValueError) as exc:
+        raise metadata_error(key, FIELD_V2, f"invalid structured data type: {exc}") from None
+
+
+def dtype_to_v2(dtype: Any) -> str | list:
+    """Return the v2 ``dtype`` of ``dtype``: ``dtype.str``, ``"|O"`` for variable length, and
+    ``[[name, type], ...]`` for a structured dtype."""
     dt = _check_supported(np.dtype(dtype), FIELD_V2, None)
     if is_variable_length(dt):
         return "|O"
+    if dt.fields is not None:
+        return [[name, dtype_to_v2(dt.fields[name][0])] for name in dt.names]
     return dt.str
 
 
@@ -226,6 +270,8 @@ def parse_dtype_v3(obj: Any, key: str | None) -> np.dtype:
         return _BYTES_DTYPE
     if name in _V3_TIME:
         return _parse_time_v3(name, config, key)
+    if name == V3_STRUCTURED:
+        return _parse_structured_v3(config, key)
     if name in (V3_UTF32, V3_NTBYTES):
         _check_config_keys(config, {"length_bytes"}, name, key)
         size = _config_int(config, "length_bytes", FIELD_V3, key, 1, 2**31 - 1)
@@ -247,6 +293,26 @@ def parse_dtype_v3(obj: Any, key: str | None) -> np.dtype:
     raise metadata_error(key, FIELD_V3, f"unknown data type {name!r}")
 
 
+def _parse_structured_v3(config: dict, key: str | None) -> np.dtype:
+    _check_config_keys(config, {"fields"}, V3_STRUCTURED, key)
+    entries = config.get("fields")
+    if not isinstance(entries, list) or not entries:
+        raise metadata_error(key, f"{FIELD_V3}.configuration.fields",
+                             f"expected a non-empty list of [name, data_type], got "
+                             f"{describe(entries)}")
+    fields = []
+    for entry in entries:
+        if not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[0], str):
+            raise metadata_error(key, f"{FIELD_V3}.configuration.fields",
+                                 f"expected [name, data_type], got {describe(entry)}")
+        fields.append((entry[0], parse_dtype_v3(entry[1], key)))
+    try:
+        dt = np.dtype(fields)
+    except (TypeError, ValueError) as exc:
+        raise metadata_error(key, FIELD_V3, f"invalid structured data type: {exc}") from None
+    return _check_supported(dt, FIELD_V3, key)
+
+
 def dtype_to_v3(dtype: Any) -> str | dict[str, Any]:
     """Return the v3 ``data_type`` of ``dtype`` (byte order ignored), as zarr-python writes it.
 
@@ -266,6 +332,10 @@ def dtype_to_v3(dtype: Any) -> str | dict[str, Any]:
         return V3_STRING
     if dt.kind == "O":
         return V3_BYTES
+    if dt.fields is not None:
+        _check_supported(dt, FIELD_V3, None)
+        fields = [[name, dtype_to_v3(dt.fields[name][0])] for name in dt.names]
+        return {"name": V3_STRUCTURED, "configuration": {"fields": fields}}
     if dt.fields is None and dt.subdtype is None and dt.itemsize > 0:
         if dt.kind == "V":
             return f"r{8 * dt.itemsize}"
@@ -329,6 +399,7 @@ def normalize_dtype(user_dtype: Any, zarr_format: int) -> np.dtype:
                              "'T') for variable-length strings, bytes for variable-length bytes")
     _check_supported(dt, field, None)
     if zarr_format == 3:
-        dt = dt.newbyteorder("=") if dt.byteorder not in "=|" else dt
+        if dt.byteorder not in "=|" or dt.fields is not None:  # records: every field native
+            dt = dt.newbyteorder("=")
         dtype_to_v3(dt)  # raises if not representable
     return dt

@@ -277,8 +277,10 @@ def fill_value_to_json(value: Any, dtype: np.dtype, zarr_format: int) -> Any:
     if kind == "S":
         return base64.b64encode(bytes(value)).decode("ascii")
     if kind == "V":
-        raw = value.tobytes()
-        return list(raw) if zarr_format == 3 else base64.b64encode(raw).decode("ascii")
+        raw = np.array(value, dtype=dtype).tobytes()
+        if zarr_format == 3 and dtype.fields is None:
+            return list(raw)
+        return base64.b64encode(raw).decode("ascii")  # v2, and v3 records (as zarr-python)
     if kind == "U":
         return str(value)
     if kind in "Mm":
@@ -408,6 +410,12 @@ def normalize_fill_value(value: Any, dtype: np.dtype, zarr_format: int) -> Any:
         return _user_complex(value, dtype)
     if kind == "S":
         return np.array(_user_bytes(value, dtype), dtype=dtype)[()]
+    if kind == "V" and dtype.fields is not None and not isinstance(
+            value, (bytes, bytearray, memoryview)):
+        try:  # a record: a tuple of field values, an np.void or a 0-d structured array
+            return np.array(value, dtype=dtype)[()]
+        except (TypeError, ValueError) as exc:
+            raise _bad(value, dtype, str(exc)) from None
     if kind == "V":
         return _void(_user_bytes(value, dtype), dtype)
     if kind == "U":

@@ -139,7 +139,10 @@ def as_buffer(value: Any) -> memoryview:
     try:
         view = memoryview(value)
     except TypeError:
-        raise TypeError(f"store values are bytes-like, got {type(value).__name__}") from None
+        to_bytes = getattr(value, "to_bytes", None)  # a zarr-python Buffer
+        if not callable(to_bytes) or isinstance(value, int):
+            raise TypeError(f"store values are bytes-like, got {type(value).__name__}") from None
+        view = memoryview(to_bytes())
     if not view.c_contiguous:
         raise ValueError("store values must be C-contiguous buffers")
     if view.format == "B" and view.ndim == 1:
@@ -383,3 +386,6 @@ class ReadOnlyView(Store):
 
     def __repr__(self) -> str:
         return f"ReadOnlyView({self._store!r})"
+
+    def __str__(self) -> str:
+        return str(self._store)

@@ -66,8 +66,12 @@ class FsspecStore(Store):
 
     @classmethod
     def from_url(cls, url: str, *, read_only: bool = False, **storage_options: Any) -> FsspecStore:
-        """Make a store from ``url`` (e.g. ``"s3://bucket/data.zarr"``) with fsspec."""
+        """Make a store from ``url`` (e.g. ``"s3://bucket/data.zarr"``) with fsspec; the
+        filesystem's options as keywords or, as zarr-python takes them, in
+        ``storage_options={...}``."""
         fsspec = _import_fsspec()
+        nested = storage_options.pop("storage_options", None) or {}
+        storage_options = {**nested, **storage_options}
         fs, root = fsspec.core.url_to_fs(url, **storage_options)
         return cls(fs, root, read_only=read_only)
 
@@ -249,3 +253,6 @@ class FsspecStore(Store):
     def __repr__(self) -> str:
         mode = ", read_only=True" if self.read_only else ""
         return f"FsspecStore({self.url!r}{mode})"
+
+    def __str__(self) -> str:
+        return self.url

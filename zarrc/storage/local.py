@@ -67,6 +67,7 @@ class LocalStore(Store):
     ) -> None:
         super().__init__(read_only=read_only)
         self._root = os.path.realpath(os.fspath(root))
+        self._display_root = os.fspath(root).replace(os.sep, "/")  # str(): as given
         self._root_sep = self._root.rstrip(os.sep) + os.sep
         if os.path.exists(self._root) and not os.path.isdir(self._root):
             raise NotADirectoryError(f"LocalStore root {self._root!r} is not a directory")
@@ -82,12 +83,14 @@ class LocalStore(Store):
         """Return a store over the same directory with the given ``read_only`` flag."""
         if read_only == self.read_only:
             return self
-        return LocalStore(
+        store = LocalStore(
             self._root,
             read_only=read_only,
             fsync=self._fsync,
             confine_symlinks=self._confine_symlinks,
         )
+        store._display_root = self._display_root
+        return store
 
     # -- paths ------------------------------------------------------------------------------
 
@@ -140,6 +143,13 @@ class LocalStore(Store):
 
     def exists(self, key: str) -> bool:
         return os.path.isfile(self._path(normalize_key(key)))
+
+    def getsize(self, key: str) -> int:
+        """The size in bytes of the value of ``key`` (0 if absent), from one ``stat``."""
+        try:
+            return os.path.getsize(self._path(normalize_key(key)))
+        except FileNotFoundError:
+            return 0
 
     def _iter_files(self, directory: str, rel: str, seen: set[tuple[int, int]]) -> Iterator[str]:
         """Yield the keys of all files under ``directory`` (key prefix ``rel``), depth first.
@@ -288,6 +298,10 @@ class LocalStore(Store):
     def __repr__(self) -> str:
         mode = ", read_only=True" if self.read_only else ""
         return f"LocalStore({self._root!r}{mode})"
+
+    def __str__(self) -> str:
+        """``file://`` and the root as given (zarr-python's form, used in node reprs)."""
+        return f"file://{getattr(self, '_display_root', self._root)}"
 
 
 def _scandir_or_empty(directory: str) -> list[os.DirEntry[str]]:

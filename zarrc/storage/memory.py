@@ -1,7 +1,9 @@
 """MemoryStore: a store backed by a Python ``dict`` of ``bytes``.
 
-Useful for tests, scratch arrays and ``store=None``. Values are copied into immutable ``bytes``
-on :meth:`~MemoryStore.set`, so later changes to the caller's buffer do not leak in. Single
+Useful for tests, scratch arrays and ``store=None``. Values are copied into immutable
+:class:`~zarrc.storage.buffer.Buffer` objects (``bytes`` with zarr-python's ``to_bytes()``) on
+:meth:`~MemoryStore.set`, so later changes to the caller's buffer do not leak in and the
+caller's dict holds what zarr-python's would. Single
 dict operations are atomic under the GIL, which makes every ``set`` atomic for readers.
 """
 
@@ -13,11 +15,12 @@ from typing import Any
 from zarrc.storage.base import (
     ByteRange,
     KeySnapshotStore,
-    as_bytes,
+    as_buffer,
     normalize_key,
     normalize_prefix,
     resolve_byte_range,
 )
+from zarrc.storage.buffer import Buffer
 
 __all__ = ["MemoryStore"]
 
@@ -47,8 +50,8 @@ class MemoryStore(KeySnapshotStore):
             data = {}
         for key, value in list(data.items()):
             normalize_key(key)
-            if not isinstance(value, bytes):
-                data[key] = as_bytes(value)
+            if not isinstance(value, Buffer):
+                data[key] = Buffer(as_buffer(value))
         self._data = data
 
     @property
@@ -88,7 +91,7 @@ class MemoryStore(KeySnapshotStore):
     def set(self, key: str, value: Any) -> None:
         key = normalize_key(key)
         self._check_writable(key)
-        self._data[key] = as_bytes(value)
+        self._data[key] = Buffer(as_buffer(value))
 
     def delete(self, key: str) -> None:
         key = normalize_key(key)
@@ -116,3 +119,7 @@ class MemoryStore(KeySnapshotStore):
     def __repr__(self) -> str:
         mode = ", read_only=True" if self.read_only else ""
         return f"MemoryStore(<dict at {id(self._data):#x}, {len(self._data)} keys>{mode})"
+
+    def __str__(self) -> str:
+        """``memory://`` and the dict's id (zarr-python's form, used in node reprs)."""
+        return f"memory://{id(self._data)}"

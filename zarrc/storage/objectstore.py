@@ -510,6 +510,10 @@ class ObjectStore(Store):
         where = repr(self._url) if self._url is not None else repr(self._store)
         return f"ObjectStore({where}{mode})"
 
+    def __str__(self) -> str:
+        """zarr-python's form, used in node reprs: ``object_store://<the obstore store>``."""
+        return f"object_store://{self._store}"
+
 
 def _version_token(e_tag: str | None, version: str | None) -> str:
     """One opaque token for an object's ETag and (GCS generation / S3 version) version."""

@@ -107,3 +107,6 @@ class WrapperStore(Store):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._inner!r})"
+
+    def __str__(self) -> str:  # zarr-python's URL form of the inner store, for node reprs
+        return str(self._inner)

@@ -246,6 +246,7 @@ class ZipStore(KeySnapshotStore):
         self._archive = _Archive(
             os.path.realpath(os.fspath(path)), file_mode, compression, compresslevel
         )
+        self._archive.display = os.fspath(path)  # str(store): the path as given
         self._owner = True
 
     @property
@@ -378,3 +379,7 @@ class ZipStore(KeySnapshotStore):
 
     def __repr__(self) -> str:
         return f"ZipStore({self.path!r}, mode={self.mode!r}, read_only={self.read_only})"
+
+    def __str__(self) -> str:
+        """``zip://`` and the archive path as given (zarr-python's form)."""
+        return f"zip://{getattr(self._archive, 'display', self.path)}"
