@@ -140,7 +140,8 @@ class StoreTests:
         assert store.exists("absent") is False
         store.delete("absent")  # not an error
         store.delete("absent/deeper/key")
-        assert store.get_many(["absent", "present"]) == {"absent": None, "present": b"x"}
+        assert store.get_many(["absent", "present"]) == [None, b"x"]
+        assert store.get_ranges("absent", [(0, 1)]) is None
         assert store.list_prefix("absent") == []
         assert store.list_dir("absent") == []
 
@@ -191,8 +192,34 @@ class StoreTests:
         _fill(store)
         keys = ["a/0", "missing", "ab/0", "c/0.0", "a/b/missing"]
         got = store.get_many(keys)
-        assert got == {key: _TREE.get(key) for key in keys}
-        assert store.get_many([]) == {}
+        assert got == [_TREE.get(key) for key in keys]
+        assert all(v is None or type(v) is bytes for v in got)
+        assert store.get_many([]) == []
+        many = [f"many/{i}" for i in range(40)]
+        for i, key in enumerate(many):
+            store.set(key, bytes([i]) * i)
+        assert store.get_many(many[::-1] + ["missing"]) == [bytes([i]) * i for i in
+                                                            range(39, -1, -1)] + [None]
+
+    def test_get_ranges(self, store: Store) -> None:
+        value = bytes(range(256)) * 3
+        store.set("r/v", value)
+        ranges = [(0, 10), (700, 768), (760, 800), (5, 5), (900, 950), (10, 300), (3, 4)]
+        got = store.get_ranges("r/v", ranges)
+        assert got == [value[a:b] for a, b in ranges]
+        assert all(type(v) is bytes for v in got)
+        assert store.get_ranges("r/v", []) == []
+        assert store.get_ranges("r/missing", [(0, 4)]) is None
+        assert store.get_ranges("r", [(0, 4)]) is None  # a "folder" is no value
+
+    def test_capabilities(self, store: Store) -> None:
+        assert isinstance(store.fetch_concurrency, int) and store.fetch_concurrency >= 1
+        files = store.local_files()
+        if files is not None:  # the values are plain files: the native loops read them
+            store.set("f/k", b"value")
+            with open(files.root + "/f/k", "rb") as f:
+                assert f.read() == b"value"
+            assert files.writable and not self.make_read_only(store).local_files().writable
 
     def test_list_prefix(self, store: Store) -> None:
         _fill(store)
@@ -320,7 +347,8 @@ class StoreTests:
         assert ro.exists("ab/0")
         assert ro.list_prefix("") == sorted(_TREE)
         assert ro.list_dir("a") == ["0", "1", "b"]
-        assert ro.get_many(["a/0", "nope"]) == {"a/0": b"a0", "nope": None}
+        assert ro.get_many(["a/0", "nope"]) == [b"a0", None]
+        assert ro.get_ranges("a/b/c/d", [(1, 3), (0, 1)]) == [b"bc", b"a"]
         attempts = [
             lambda: ro.set("a/0", b"changed"),
             lambda: ro.set("new/key", b"new"),
