@@ -409,6 +409,47 @@ class StoreTests:
         assert store.list_prefix("") == sorted([*expected, "shared"])
         assert store.get("shared") in shared_values
 
+    # -- arrays through both chunk-I/O implementations ---------------------------------------
+
+    @pytest.mark.parametrize("layout", ["chunks", "shards"])
+    @pytest.mark.parametrize("codec", ["zstd", "gzip"])  # gzip: read natively, not written
+    def test_native_and_reference_engines_agree(self, store: Store, layout: str,
+                                                codec: str) -> None:
+        """Arrays in this store written and read by the native chunk I/O and by the reference
+        (``zarrc.testing.engine``) hold and return the same values, NumPy's."""
+        import zarrc
+        from zarrc.testing.engine import engine, io_kinds
+
+        rng = np.random.default_rng(11)
+        x = (rng.normal(size=(37, 29)) * 100).round().astype("<f4")
+        kwargs = dict(shape=x.shape, dtype=x.dtype, chunks=(8, 7), fill_value=-1,
+                      compressors=[{"name": codec}],
+                      shards=(16, 14) if layout == "shards" else None)
+        steps = [(np.s_[...], x), (np.s_[5:20, 3:9], -2.0), (np.s_[:8, :7], -1.0),
+                 (np.s_[30:, ::-3], x[30:, ::-3] * 2)]
+        arrays = {}
+        for kind in ("native", "reference"):
+            with engine(kind):
+                arrays[kind] = zarrc.create_array(store, name=kind, **kwargs)
+            assert io_kinds(arrays[kind])[0] == kind
+            for sel, value in steps:
+                arrays[kind][sel] = value
+            arrays[kind].vindex[[0, 36, 20], [28, 0, 5]] = 7.0
+        expected = np.full_like(x, -1)
+        for sel, value in steps:
+            expected[sel] = value
+        expected[[0, 36, 20], [28, 0, 5]] = 7.0
+        points = (rng.integers(0, 37, 50), rng.integers(0, 29, 50))
+        for name in arrays:  # each stored array read back by each implementation
+            for kind in ("native", "reference"):
+                with engine(kind):
+                    a = zarrc.open_array(store, path=name, mode="r")
+                np.testing.assert_array_equal(a[...], expected)
+                np.testing.assert_array_equal(a[3:33:4, ::-2], expected[3:33:4, ::-2])
+                np.testing.assert_array_equal(a.vindex[points], expected[points])
+                np.testing.assert_array_equal(a.oindex[[5, 1, 5], 2:20],
+                                              expected[[5, 1, 5], 2:20])
+
     # -- persistence ------------------------------------------------------------------------
 
     def test_reopen_round_trip(self, store: Store, tmp_path: Path) -> None:
