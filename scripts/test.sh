@@ -6,6 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${ZARRC_VENV:-.venv}"
 bash scripts/setup-venv.sh test,lint,bench
+# The Redis store tests run against a real redis-server on loopback: install it where missing
+# (as root, with apt); elsewhere those tests skip and say why.
+if ! command -v redis-server >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing redis-server (for the Redis store tests)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends redis-server >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 \
+         && apt-get install -y -qq --no-install-recommends redis-server >/dev/null 2>&1; } \
+    || echo "setup: note: could not install redis-server; the Redis store tests will skip"
+fi
 echo "== ruff"
 "$VENV/bin/ruff" check zarrc tests asv_bench
 echo "== import-linter (DESIGN.md layers)"

@@ -12,6 +12,7 @@ from zarrc.errors import (
     MetadataError,
     NodeNotFoundError,
     ReadOnlyError,
+    StoreError,
     ZarrcError,
 )
 from zarrc.storage import MemoryStore
@@ -26,6 +27,7 @@ from zarrc.testing.engine import engine
     (CodecError, (ValueError,)),
     (ChecksumError, (CodecError, ValueError)),
     (ReadOnlyError, (PermissionError,)),
+    (StoreError, (OSError,)),
 ])
 def test_hierarchy(error, builtins):
     assert issubclass(error, ZarrcError)

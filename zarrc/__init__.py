@@ -27,6 +27,15 @@ from zarrc.lazy import LazyArray
 
 __version__ = "0.1.0"
 
+
+def from_dask(darr, store=None, **create_kwargs) -> Array:
+    """Create an array from a dask array, block by block (see :func:`zarrc.dask.from_dask`;
+    needs the ``dask`` extra, imported only when called)."""
+    from zarrc.dask import from_dask as _from_dask
+
+    return _from_dask(darr, store, **create_kwargs)
+
+
 __all__ = [
     "Array",
     "Group",
@@ -40,6 +49,7 @@ __all__ = [
     "create_array",
     "empty",
     "errors",
+    "from_dask",
     "full",
     "group",
     "load",

@@ -364,14 +364,33 @@ class Array(nodes.Node):
                            zip(ctx.chunk_start(coords), ctx.chunk_shape(coords), self.shape))
             yield region, self[region]
 
-    def to_dask(self, chunks=None):
-        """A ``dask.array`` reading this array chunk by chunk (needs the ``dask`` extra)."""
+    def to_dask(self, chunks=None, *, name=None):
+        """A ``dask.array`` with one task per stored chunk (per shard if sharded), each read
+        straight into its block; see :func:`zarrc.dask.to_dask` (needs the ``dask`` extra)."""
         try:
-            import dask.array as da
-        except ImportError:
-            raise ImportError("to_dask() needs dask: pip install 'zarrc[dask]'") from None
-        return da.from_array(self, chunks=chunks or self._metadata.chunks, asarray=False,
-                             fancy=False)
+            from zarrc.dask import to_dask
+        except ImportError as exc:
+            raise ImportError(f"to_dask() needs dask: pip install 'zarrc[dask]' ({exc})") from None
+        return to_dask(self, chunks, name=name)
+
+    def __dask_tokenize__(self) -> tuple:
+        """What dask names this array by: its store's identity, path and metadata (cheap,
+        and equal for two opens of the same array; see :func:`zarrc.dask.array_token`)."""
+        from zarrc.dask import array_token
+
+        return array_token(self)
+
+    # -- pickling ---------------------------------------------------------------------------
+    # An array travels (to a dask worker, a process pool) as its store, path, metadata and
+    # flags; what _set_metadata derives from them (codecs, engine context) is rebuilt there.
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("_ctx", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._set_metadata(self._metadata, self._document)
 
 
 class _Indexer:

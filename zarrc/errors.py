@@ -16,6 +16,8 @@ __all__ = [
     "CodecError",
     "ChecksumError",
     "ReadOnlyError",
+    "NotPicklableError",
+    "StoreError",
 ]
 
 
@@ -52,3 +54,40 @@ class ChecksumError(CodecError):
 
 class ReadOnlyError(ZarrcError, PermissionError):
     """A write was attempted through a read-only array, group or store."""
+
+
+class NotPicklableError(ZarrcError, TypeError):
+    """An object holds state that cannot travel to another process by pickle (for example a
+    zip archive open for writing); the message says what to do instead."""
+class StoreError(ZarrcError, OSError):
+    """A store failed to serve a request: a permanent failure (403, a write to a missing bucket,
+    bad credentials) or a transient one (timeout, connection reset, HTTP 429/5xx) whose retries
+    ran out. The message names the store, the key and the cause.
+
+    ``transient`` says whether retrying the same request could succeed; ``store``, ``key`` and
+    ``cause`` (also ``__cause__``) are kept for callers that want them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        store: object = None,
+        key: str | None = None,
+        cause: BaseException | None = None,
+        transient: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.store = store
+        self.key = key
+        self.cause = cause
+        self.transient = transient
+
+    def __reduce__(self):
+        # Survive pickling (e.g. across a process pool) with the key and the flag kept; the
+        # store object and the cause may not pickle, so only their descriptions go along.
+        return _rebuild_store_error, (str(self), self.key, self.transient)
+
+
+def _rebuild_store_error(message: str, key: str | None, transient: bool) -> StoreError:
+    return StoreError(message, key=key, transient=transient)

@@ -17,6 +17,7 @@ from zarrc.metadata import (
     normalize_fill_value,
     parse_fill_value,
 )
+from zarrc.metadata.fill_value import _legacy_v2
 
 UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
@@ -163,11 +164,22 @@ def test_raw_bits_fill(fmt):
     (2, "?", 2, "true or false"),
     ("!!", "S4", 2, "base64"),
     ("YWJjZGU=", "S4", 2, "do not fit"),
-    (5, "S4", 2, "base64"),
-    (3, "U2", 2, "expected a string"),
+    (5, "S4", 3, "base64"),  # numbers for S/U/complex/V: v2 only (zarr-python 2.0-2.1)
+    (True, "S4", 2, "base64"),
+    ([0], "S4", 2, "base64"),
+    (3, "U2", 3, "expected a string"),
+    (False, "U2", 2, "expected a string"),
+    ({"a": 1}, "U2", 2, "expected a string"),
     ("abc", "U2", 2, "longer"),
+    (True, "c16", 2, r"\[real, imag\]"),
+    ("nan", "c8", 2, r"\[real, imag\]"),
+    (1, "V3", 2, "base64"),  # only the default 0 was written for V
+    (0.0, "V3", 2, "base64"),
+    (0, "V3", 3, "base64"),
     (1.5, "M8[s]", 2, "integer or 'NaT'"),
-    (2**63, "m8[s]", 2, "out of range"),
+    (2**63, "m8[s]", 3, "out of range"),  # the uint64 view is v2 only (zarr-python 2.2)
+    (2**64, "m8[s]", 2, "out of range"),
+    (-(2**63) - 1, "M8[ns]", 2, "out of range"),
     ([1, 2], "V3", 3, "3 integers"),
     ([1, 2, 256], "V3", 3, "3 integers"),
 ])
@@ -175,6 +187,21 @@ def test_invalid_json_fill_values_name_key_and_field(obj, dtype, fmt, match):
     with pytest.raises(MetadataError, match=match) as info:
         parse_fill_value(obj, np.dtype(dtype), fmt, "grp/arr/zarr.json")
     assert "grp/arr/zarr.json" in str(info.value) and "'fill_value'" in str(info.value)
+
+
+@pytest.mark.parametrize("dtype, fill", [c for c in ORACLE_CASES if c[1] is not None] + [
+    ("|S1", 0), ("<U4", 0), ("<c16", 0), ("<c8", 1.5), ("|V3", 0), ("|b1", 0), ("|b1", 1),
+    ("<M8[ns]", np.datetime64("NaT")), ("<M8[s]", np.datetime64(-86400, "s")), ("<m8[s]", -5),
+    (np.dtypes.StringDType(), 0), (np.dtype(object), 0),
+])
+def test_v2_never_writes_a_legacy_form(dtype, fill):
+    """What zarrc writes into a .zarray is never a form only zarr-python 2.0-2.2 wrote, and
+    reads back as the value written."""
+    dt = np.dtype(dtype)
+    value = normalize_fill_value(fill, dt, 2)
+    doc = fill_value_to_json(value, dt, 2)
+    assert _legacy_v2(doc, dt, None) is None, doc
+    assert same_value(parse_fill_value(doc, dt, 2, "k"), value)
 
 
 def test_lenient_forms_zarr_python_2_documents_use():

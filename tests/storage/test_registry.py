@@ -230,10 +230,44 @@ def test_entry_points_are_loaded_lazily_once(monkeypatch, scheme):
 def test_unknown_scheme_without_fsspec_names_the_scheme(monkeypatch):
     monkeypatch.setattr(registry, "fsspec_available", lambda: False)
     monkeypatch.setattr(registry, "_entry_points", {})
-    with pytest.raises(ValueError, match=r"'s3'.*fsspec"):
-        make_store("s3://bucket/data.zarr")
+    with pytest.raises(ValueError, match=r"'hdfs'.*fsspec"):
+        make_store("hdfs://namenode/data.zarr")
     with pytest.raises(ValueError, match="simplecache"):
         make_store("simplecache::s3://bucket/data.zarr")
+
+
+@pytest.mark.parametrize("url, extra", [
+    ("s3://bucket/data.zarr", "s3"), ("gs://bucket/x", "gcs"), ("az://container/x", "azure"),
+    ("https://example.org/x.zarr", "http"),
+])
+def test_object_store_without_obstore_or_fsspec_names_the_extra(monkeypatch, url, extra):
+    monkeypatch.setattr(registry, "obstore_available", lambda: False)
+    monkeypatch.setattr(registry, "fsspec_available", lambda: False)
+    with pytest.raises(ImportError, match=rf"pip install 'zarrc\[{extra}\]'"):
+        make_store(url)
+
+
+def test_object_store_without_obstore_falls_back_to_fsspec(monkeypatch):
+    pytest.importorskip("fsspec")
+    from zarrc.storage import FsspecStore
+
+    monkeypatch.setattr(registry, "obstore_available", lambda: False)
+    store = make_store("file:///unused", mode="r")  # file:// is zarrc's own: unchanged
+    assert not isinstance(store, FsspecStore)
+    with pytest.raises(ImportError, match=r"zarrc\[s3\].*s3fs"):  # fsspec lacks s3fs here
+        make_store("s3://bucket/data.zarr")
+
+
+def test_object_schemes_open_object_stores():
+    pytest.importorskip("obstore")
+    from zarrc.storage import ObjectStore
+
+    for url in ("s3://bucket/x", "gs://bucket/x", "http://h/x"):
+        assert isinstance(make_store(url), ObjectStore), url
+    azure = make_store("az://container/x", storage_options={"account_name": "acct"})
+    assert isinstance(azure, ObjectStore)
+    with pytest.raises(ValueError, match="Account"):
+        make_store("az://container/x")
 
 
 def test_unknown_scheme_with_fsspec_uses_fsspec_store(monkeypatch):

@@ -2,10 +2,11 @@
 
 Gathering a chunk's selected part, and the write of one chunk: a chunk the selection covers
 whole is encoded and stored without reading; a partly covered one is read, modified, encoded
-and stored in one ``set`` under the chunk's lock (the store makes the ``set`` atomic), and a
-chunk that ends up equal to the fill value is deleted instead, unless the array asks for
-``write_empty_chunks``. Both chunk-I/O implementations write partly covered chunks this way;
-whole shards are encoded through the array's chunk I/O (``ChunkIO.encode_shard``).
+and stored in one ``set`` through ``zarrc.engine.update.update_chunk`` (under the chunk's
+lock, or optimistically on a store with conditional writes), and a chunk that ends up equal
+to the fill value is deleted instead, unless the array asks for ``write_empty_chunks``. Both
+chunk-I/O implementations write partly covered chunks this way; whole shards are encoded
+through the array's chunk I/O (``ChunkIO.encode_shard``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.locks import chunk_lock
+from zarrc.engine.update import update_chunk
 from zarrc.indexing import ChunkProjection
 
-__all__ = ["box_index", "chunk_to_update", "gather", "prepare_value", "store_chunk",
+__all__ = ["box_index", "chunk_to_update", "encoded_chunk", "gather", "prepare_value",
            "write_chunk"]
 
 
@@ -83,29 +84,36 @@ def chunk_to_update(ctx: ArrayContext, coords: tuple, data, key: str) -> np.ndar
     return chunk
 
 
-def store_chunk(ctx: ArrayContext, coords: tuple, chunk: np.ndarray, key: str) -> None:
-    """Store a whole chunk: deleted when it holds only the fill value, else encoded (a shard
-    through the array's chunk I/O) and set."""
-    if ctx.is_empty(chunk):
-        ctx.store.delete(key)
-    elif ctx.pipeline.sharding is not None:
-        ctx.store.set(key, ctx.io.encode_shard(ctx, chunk, key))
-    else:
-        ctx.store.set(key, ctx.pipeline_for(coords).encode(chunk, key))
+def encoded_chunk(ctx: ArrayContext, coords: tuple, chunk: np.ndarray, key: str,
+                  may_delete: bool = True):
+    """The stored bytes of a whole chunk (a shard encoded through the array's chunk I/O), or
+    None when it holds only the fill value and ``may_delete``: delete it instead."""
+    if may_delete and ctx.is_empty(chunk):
+        return None
+    if ctx.pipeline.sharding is not None:
+        return ctx.io.encode_shard(ctx, chunk, key)
+    return ctx.pipeline_for(coords).encode(chunk, key)
 
 
 def write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) -> None:
-    """Write the part ``proj`` of the box ``values`` into its chunk (read-modify-write under
-    the chunk's lock when the chunk is covered only in part)."""
+    """Write the part ``proj`` of the box ``values`` into its chunk (a read-modify-write that
+    loses no concurrent writer's change when the chunk is covered only in part)."""
     key = ctx.key(proj.coords)
     if proj.complete:
-        _update(ctx, proj, values, key)
+        encoded = _updated(ctx, proj, values, key, None, True)
+        if encoded is None:
+            ctx.store.delete(key)
+        else:
+            ctx.store.set(key, encoded)
         return
-    with chunk_lock(ctx.store, key):  # read-modify-write: no concurrent writer may interleave
-        _update(ctx, proj, values, key)
+    update_chunk(ctx.store, key,
+                 lambda data, may_delete: _updated(ctx, proj, values, key, data, may_delete))
 
 
-def _update(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, key: str) -> None:
+def _updated(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, key: str, data,
+             may_delete: bool):
+    """The encoded chunk ``key`` once ``values`` are written into it (``data``: its stored
+    bytes), or None to delete it (only if ``may_delete``)."""
     if proj.scattered:
         source = values[box_index(proj.box, values.shape)]
     else:
@@ -113,10 +121,9 @@ def _update(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, key: s
     if proj.complete and not ctx.is_edge(proj.coords):
         chunk = source
     else:
-        data = None if proj.complete else ctx.store.get(key)
-        chunk = chunk_to_update(ctx, proj.coords, data, key)
+        chunk = chunk_to_update(ctx, proj.coords, None if proj.complete else data, key)
         if proj.basic:
             ctx.copy(chunk[proj.local + (Ellipsis,)], source)
         else:
             _scatter(chunk, proj.local, source)
-    store_chunk(ctx, proj.coords, chunk, key)
+    return encoded_chunk(ctx, proj.coords, chunk, key, may_delete)

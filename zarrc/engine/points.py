@@ -2,18 +2,18 @@
 
 Points are grouped by chunk (``zarrc.indexing.plan_points``); reads go to the array's chunk
 I/O (``ctx.io.read_points``), which decodes each chunk once and gathers its points. Writes
-update each chunk holding points in one read-modify-write under the chunk's lock.
+update each chunk holding points in one read-modify-write (``zarrc.engine.update``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from zarrc.engine.chunks import chunk_to_update, prepare_value, store_chunk
+from zarrc.engine.chunks import chunk_to_update, encoded_chunk, prepare_value
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.locks import chunk_lock
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.read import check_out, view_as
+from zarrc.engine.update import update_chunk
 from zarrc.indexing import PointGroup, PointSelection, plan_points
 
 __all__ = ["read_points", "write_points"]
@@ -40,10 +40,13 @@ def read_points(ctx: ArrayContext, sel: PointSelection, out: np.ndarray | None =
 
 def _scatter(ctx: ArrayContext, group: PointGroup, values: np.ndarray) -> None:
     key = ctx.key(group.coords)
-    with chunk_lock(ctx.store, key):
-        chunk = chunk_to_update(ctx, group.coords, ctx.store.get(key), key)
+
+    def modify(data, may_delete):
+        chunk = chunk_to_update(ctx, group.coords, data, key)
         chunk[group.local] = values[group.positions]  # repeated points: the last one wins
-        store_chunk(ctx, group.coords, chunk, key)
+        return encoded_chunk(ctx, group.coords, chunk, key, may_delete)
+
+    update_chunk(ctx.store, key, modify)
 
 
 def write_points(ctx: ArrayContext, sel: PointSelection, value) -> None:

@@ -13,9 +13,9 @@ import numpy as np
 
 from zarrc.engine.chunks import chunk_to_update, prepare_value
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.locks import chunk_lock
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.read import read_box
+from zarrc.engine.update import update_chunk
 from zarrc.indexing import Selection, plan_box
 
 __all__ = ["write_selection", "write_box", "prepare_value", "clear_outside"]
@@ -51,23 +51,26 @@ def _clear_chunk(ctx: ArrayContext, coords: tuple, new_shape: tuple) -> None:
     keep = tuple(slice(0, min(c, n - s)) for s, c, n in zip(starts, shape, new_shape))
     if all(k.stop == c for k, c in zip(keep, shape)):
         return
-    with chunk_lock(ctx.store, key):
-        _clear_outside_region(ctx, coords, key, keep)
+    update_chunk(
+        ctx.store,
+        key,
+        lambda data, may_delete: _cleared_outside(ctx, coords, key, keep, data, may_delete),
+    )
 
 
-def _clear_outside_region(ctx: ArrayContext, coords: tuple, key: str, keep: tuple) -> None:
-    data = ctx.store.get(key)
+def _cleared_outside(ctx: ArrayContext, coords: tuple, key: str, keep: tuple, data, may_delete):
+    """Chunk ``key`` (stored ``data``) with everything outside ``keep`` reset to the fill:
+    its encoded bytes, ``None`` to delete it, or ``data`` itself when nothing is stored."""
     if data is None:
-        return
+        return data
     pipeline = ctx.pipeline_for(coords)
     chunk = chunk_to_update(ctx, coords, data, key)
     kept = chunk[keep].copy()
     ctx.fill(chunk)
     chunk[keep] = kept
-    if ctx.is_empty(chunk):
-        ctx.store.delete(key)
-    else:
-        ctx.store.set(key, pipeline.encode(chunk, key))
+    if may_delete and ctx.is_empty(chunk):
+        return None
+    return pipeline.encode(chunk, key)
 
 
 def clear_outside(ctx: ArrayContext, stored: list, new_shape: tuple) -> None:

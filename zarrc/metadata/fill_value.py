@@ -10,10 +10,15 @@ JSON forms read (``parse_fill_value``):
 - ``S``/``V``: base64 of the bytes (v3 raw ``r<N>``: a list of byte values, or base64);
 - ``U``: the string; datetimes/timedeltas: the int64 count, or ``"NaT"`` (zarr-python writes
   NaT as the int64 minimum);
-- variable-length strings (``StringDType``): the string (v2 also a number, read as its text,
-  as zarr-python 3 reads zarr-python 2's default ``0``); variable-length bytes (``object``):
-  base64 (v2 also ``0``, meaning ``b""``);
+- variable-length strings (``StringDType``): the string; variable-length bytes (``object``):
+  base64;
 - ``null``: v2 only ("no fill value").
+
+v2 documents also carry forms only zarr-python 2.x wrote (``_legacy_v2``; docs/support.md,
+"Legacy v2 metadata"): a number for ``S``/``U``/variable-length strings (read as its text, as
+zarr-python 2 does), ``0``/``1`` for bool, ``0`` for ``V`` and variable-length bytes (zero
+bytes), a single float for complex (the real part), and a datetime's count as its uint64 view.
+They are read, never written.
 
 Values are returned as NumPy scalars of the dtype (native byte order), with float bits
 preserved exactly. ``fill_value_to_json`` writes what zarr-python writes, except that in v3 a
@@ -149,9 +154,13 @@ def parse_fill_value(obj: Any, dtype: np.dtype, zarr_format: int, key: str | Non
         if zarr_format == 2:
             return None
         raise metadata_error(key, FIELD, f"null is not a valid fill value for {dtype.name}")
+    if zarr_format == 2:
+        legacy = _legacy_v2(obj, dtype, key)
+        if legacy is not None:
+            return legacy
     kind = dtype.kind
     if kind == "b":
-        if isinstance(obj, bool) or (zarr_format == 2 and is_int(obj) and obj in (0, 1)):
+        if isinstance(obj, bool):
             return np.bool_(obj)
         raise metadata_error(key, FIELD, f"expected true or false, got {describe(obj)}")
     if kind in "iu":
@@ -182,14 +191,41 @@ def parse_fill_value(obj: Any, dtype: np.dtype, zarr_format: int, key: str | Non
     if kind == "T":
         if isinstance(obj, str):
             return obj
-        if zarr_format == 2 and is_number(obj):
-            return str(obj)  # zarr-python 2 wrote 0; zarr-python 3 reads it as "0"
         raise metadata_error(key, FIELD, f"expected a string, got {describe(obj)}")
     if kind == "O":
-        if zarr_format == 2 and is_int(obj) and obj == 0:
-            return b""  # zarr-python 2's default fill value of object arrays
         return _json_base64(obj, None, key)
     raise metadata_error(key, FIELD, f"unsupported data type {dtype.str!r}")
+
+
+def _legacy_v2(obj: Any, dtype: np.dtype, key: str | None) -> Any:
+    """The value of a v2 fill value in a form only zarr-python 2.x wrote, else None.
+
+    zarr-python 2.0 and 2.1 stored the fill value as given: the default ``0`` (``1`` from
+    ``ones``) whatever the dtype, a bare float for complex; every zarr-python 2 reads a number
+    for ``S``/``U`` as NumPy converts it (``0`` -> ``b"0"``). 2.2 stored a datetime's count as
+    its uint64 view (NaT as 2**63); 2.2 to 2.18 stored ``0`` for variable-length data.
+    """
+    kind = dtype.kind
+    if kind == "c" and isinstance(obj, str) and obj in _SPECIAL:
+        obj = _SPECIAL[obj]
+    if not is_number(obj):
+        return None
+    if kind in "SU":
+        return np.array(obj, dtype=dtype)[()]  # the text zarr-python 2 fills chunks with
+    if kind == "T":
+        return str(obj)  # as zarr-python 3 reads zarr-python 2's default 0
+    if kind == "c":
+        fdt = _float_component(dtype)
+        return np.array([_json_float(obj, fdt, 2, key), 0], dtype=fdt).view(_native(dtype))[0]
+    if not is_int(obj):
+        return None
+    if kind == "b" and obj in (0, 1):
+        return np.bool_(obj)
+    if kind in "VO" and obj == 0:
+        return b"" if kind == "O" else _void(b"", dtype)
+    if kind in "Mm" and 2**63 <= obj < 2**64:
+        return _json_time(obj - 2**64, dtype, key)
+    return None
 
 
 # --------------------------------------------------------------------------- value -> JSON

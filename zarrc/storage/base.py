@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from zarrc.errors import ReadOnlyError
+from zarrc.errors import ReadOnlyError, StoreError
 
 __all__ = [
     "ByteRange",
@@ -211,6 +211,20 @@ class Store(abc.ABC):
     ``'a/b/c'`` but not ``'ab'``; prefix ``''`` covers the whole store.
 
     Capability flags describe the store class; :attr:`read_only` describes the instance.
+
+    Writing a backend (a plug-in; see ``docs/stores.md``): implement :meth:`get` (with byte
+    ranges: ``None`` for an absent key), :meth:`exists`, :meth:`list_prefix`, :meth:`list_dir`,
+    :meth:`set` (atomic for readers) and :meth:`delete`, validating keys and prefixes with
+    :func:`normalize_key` / :func:`normalize_prefix` and refusing writes with
+    ``self._check_writable(key)``. Everything else has a working default that a backend may
+    override for speed: ``get_many`` (many keys in flight or one batched request),
+    ``get_ranges`` (several byte ranges of one key, coalesced), ``fetch_concurrency`` (requests
+    worth keeping in flight), :meth:`delete_prefix` (one bulk delete), :meth:`list_dir` (a
+    listing with a delimiter instead of a full listing), :meth:`lock` (a lock other processes
+    see) and the optional conditional writes below. A backend that can fail transiently (a
+    network) retries with :class:`zarrc.storage.RetryPolicy` or is wrapped in
+    :class:`zarrc.storage.RetryingStore`; its permanent failures are
+    :class:`zarrc.errors.StoreError`.
     """
 
     supports_partial_reads: bool = True
@@ -334,6 +348,28 @@ class Store(abc.ABC):
         read-modify-write. The base class has none (threads of one process are serialized by
         the engine); stores that other processes can reach override it."""
         return contextlib.nullcontext()
+
+    # -- optional: conditional writes (issue 15) --------------------------------------------
+    # Stores that can compare-and-swap one key (S3 If-Match/If-None-Match, GCS generations,
+    # Azure ETags, a database transaction) set the flag and implement both methods; zarrc's
+    # read-modify-write of a partial chunk then retries on conflict instead of taking a lock
+    # (zarrc.engine.update), so writers in several processes lose nothing without a lock.
+
+    supports_conditional_writes: bool = False
+    """:meth:`get_versioned` and :meth:`set_if` work."""
+
+    def get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
+        """``(value, version)`` of ``key`` read at one moment; ``(None, None)`` if absent.
+
+        ``version`` is an opaque token (an ETag, a generation, a content hash) that changes
+        whenever the value does; only :meth:`set_if` interprets it.
+        """
+        raise StoreError(f"{self!r} has no conditional writes (get_versioned of {key!r})")
+
+    def set_if(self, key: str, value: Any, *, version: str | None) -> bool:
+        """Store ``value`` under ``key`` only if its current version is ``version`` (``None``:
+        only if ``key`` is absent), atomically; return whether it was stored."""
+        raise StoreError(f"{self!r} has no conditional writes (set_if of {key!r})")
 
 
 class KeySnapshotStore(Store):

@@ -8,6 +8,11 @@ A factory that has a ``mode`` keyword parameter is also told the open mode.
 
 ``memory://`` alone is a new empty store each time; ``memory://name`` is a process-wide store of
 that name, shared by every ``make_store("memory://name")`` until the process ends.
+
+Object stores (``s3://``, ``gs://``, ``az://``, ``http(s)://`` and their aliases) open as an
+:class:`~zarrc.storage.ObjectStore` when obstore is installed, else through fsspec, else fail
+naming the extra to install. Databases: ``sqlite:///abs/path.db``, ``lmdb:///abs/path`` and
+``redis://host:port/db``.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from zarrc.storage.base import Store
 from zarrc.storage.fsspec import FsspecStore, fsspec_available
 from zarrc.storage.local import LocalStore
 from zarrc.storage.memory import MemoryStore
+from zarrc.storage.objectstore import OBJECT_SCHEMES, ObjectStore, obstore_available
 from zarrc.storage.zip import ZipStore
 
 __all__ = ["available_stores", "make_store", "register_store", "unregister_store"]
@@ -159,10 +165,66 @@ def _zip_factory(url: str, *, mode: str = "a", **options: Any) -> ZipStore:
     return ZipStore(path, _zip_mode(mode, path), **options)
 
 
+def _path_from_url(url: str) -> str:
+    """The absolute file path of ``scheme:///abs/path``; ``ValueError`` for any other form."""
+    scheme, _, rest = url.partition("://")
+    if not rest.startswith("/") or rest.startswith("//"):
+        raise ValueError(
+            f"invalid {scheme}:// URL {url!r}: expected {scheme}:// followed by an absolute "
+            f"path, e.g. {scheme}:///data/arrays.db"
+        )
+    return rest
+
+
+def _sqlite_factory(url: str, *, mode: str = "a", **options: Any) -> Store:
+    """``sqlite:///abs/path.db``: a SQLiteStore."""
+    from zarrc.storage.sqlite import SQLiteStore
+
+    return SQLiteStore(_path_from_url(url), read_only=mode == "r", **options)
+
+
+def _lmdb_factory(url: str, *, mode: str = "a", **options: Any) -> Store:
+    """``lmdb:///abs/path``: an LMDBStore."""
+    from zarrc.storage.lmdb import LMDBStore
+
+    return LMDBStore(_path_from_url(url), read_only=mode == "r", **options)
+
+
+def _redis_factory(url: str, *, mode: str = "a", **options: Any) -> Store:
+    """``redis://host:port/db`` (``rediss://``: TLS): a RedisStore."""
+    from zarrc.storage.redis import RedisStore
+
+    return RedisStore(url, read_only=mode == "r", **options)
+
+
+def _object_factory(url: str, *, mode: str = "a", **options: Any) -> Store:
+    """An ObjectStore where obstore is installed, else an FsspecStore, else an ImportError
+    naming the extra to install."""
+    scheme = url.split("://", 1)[0].lower()
+    read_only = mode == "r"
+    if obstore_available():
+        return ObjectStore.from_url(url, read_only=read_only, **options)
+    hint = (
+        f"{scheme}:// URLs need obstore: pip install 'zarrc[{OBJECT_SCHEMES[scheme]}]' "
+        "(or fsspec with its filesystem package, e.g. s3fs, gcsfs, adlfs, aiohttp)"
+    )
+    if not fsspec_available():
+        raise ImportError(hint)
+    try:
+        return FsspecStore.from_url(url, read_only=read_only, **options)
+    except ImportError as exc:  # fsspec is there, its filesystem package is not
+        raise ImportError(f"{hint}: {exc}") from exc
+
+
 for _scheme, _factory in (
     ("memory", _memory_factory),
     ("file", _file_factory),
     ("zip", _zip_factory),
+    *((scheme, _object_factory) for scheme in OBJECT_SCHEMES),
+    ("sqlite", _sqlite_factory),
+    ("lmdb", _lmdb_factory),
+    ("redis", _redis_factory),
+    ("rediss", _redis_factory),
 ):
     register_store(_scheme, _factory)
 

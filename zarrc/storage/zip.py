@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Sequence
 from typing import Any
 
+from zarrc.errors import NotPicklableError
 from zarrc.storage.base import (
     ByteRange,
     KeySnapshotStore,
@@ -189,6 +190,16 @@ class ZipStore(KeySnapshotStore):
         """Finalize the archive (central directory; compaction if needed). Idempotent."""
         if self._owner:
             self._archive.close()
+
+    def __reduce__(self):
+        """Pickled as its path, reopened for reading where it is unpickled (a dask worker, a
+        process pool). An archive open for writing has entries not yet in its central
+        directory and cannot have two writers, so it refuses to be pickled."""
+        if self._archive.mode != "r":
+            raise NotPicklableError(
+                f"cannot pickle {self!r}: the archive is open for writing (mode "
+                f"{self._archive.mode!r}); close it and open it with mode 'r' to share it")
+        return (ZipStore, (self.path, "r"))
 
     # -- reads ------------------------------------------------------------------------------
 

@@ -450,6 +450,34 @@ class StoreTests:
                 np.testing.assert_array_equal(a.oindex[[5, 1, 5], 2:20],
                                               expected[[5, 1, 5], 2:20])
 
+    # -- optional: conditional writes ---------------------------------------------------------
+
+    def test_conditional_writes(self, store: Store) -> None:
+        if not store.supports_conditional_writes:
+            pytest.skip("this store has no conditional writes")
+        assert store.get_versioned("k") == (None, None)
+        assert store.set_if("k", b"first", version=None) is True  # create: absent
+        assert store.set_if("k", b"again", version=None) is False  # present now
+        value, version = store.get_versioned("k")
+        assert value == b"first" and isinstance(version, str)
+        assert store.set_if("k", b"second", version=version) is True
+        assert store.set_if("k", b"stale", version=version) is False  # changed since
+        assert store.get("k") == b"second"
+        value, newer = store.get_versioned("k")
+        assert value == b"second" and newer != version
+        store.set("k", b"third")  # an unconditional write changes the version too
+        assert store.set_if("k", b"lost", version=newer) is False
+        _, current = store.get_versioned("k")
+        store.delete("k")
+        assert store.set_if("k", b"gone", version=current) is False  # deleted since
+        assert store.get("k") is None
+        assert store.set_if("k", np.arange(3, dtype="<u2"), version=None) is True
+        assert store.get("k") == np.arange(3, dtype="<u2").tobytes()
+        with pytest.raises(ReadOnlyError):
+            self.make_read_only(store).set_if("k", b"x", version=None)
+        with pytest.raises(ValueError):
+            store.set_if("../k", b"x", version=None)
+
     # -- persistence ------------------------------------------------------------------------
 
     def test_reopen_round_trip(self, store: Store, tmp_path: Path) -> None:

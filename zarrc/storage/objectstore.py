@@ -1,0 +1,521 @@
+"""ObjectStore: S3, Google Cloud Storage, Azure Blob Storage and HTTP(S) through obstore.
+
+obstore (the Rust ``object_store`` crate's Python binding) is optional (``pip install
+'zarrc[s3]'``, or ``[gcs]``, ``[azure]``, ``[http]``: the same package) and imported only when a
+store is made. Requests release the GIL; ``get_many`` keeps up to ``fetch_concurrency`` requests
+in flight from one thread (obstore's async API on a background loop, :mod:`zarrc.storage.aio`);
+``get_ranges`` merges ranges less than ``coalesce`` bytes apart into one request. Each request
+is retried on transient failures under a :class:`~zarrc.storage.RetryPolicy` (obstore's own
+retries are turned off so that there is one policy and every retry is reported); permanent
+failures are :class:`~zarrc.errors.StoreError`.
+
+Conditional writes (``set_if``) use S3 ``If-Match``/``If-None-Match``, GCS generations and Azure
+ETags; ``http(s)://`` URLs are read-only and cannot be listed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from zarrc.errors import StoreError
+from zarrc.storage import aio, batch
+from zarrc.storage.base import (
+    ByteRange,
+    Store,
+    as_buffer,
+    normalize_byte_range,
+    normalize_key,
+    normalize_prefix,
+    resolve_byte_range,
+)
+from zarrc.storage.retry import RetryPolicy, current_policy, describe_error, store_error
+
+__all__ = ["ObjectStore", "obstore_available", "OBJECT_SCHEMES"]
+
+OBJECT_SCHEMES = {
+    "s3": "s3",
+    "s3a": "s3",
+    "gs": "gcs",
+    "gcs": "gcs",
+    "az": "azure",
+    "azure": "azure",
+    "abfs": "azure",
+    "abfss": "azure",
+    "adl": "azure",
+    "http": "http",
+    "https": "http",
+}
+"""URL schemes served by ObjectStore, each with the name of its pip extra."""
+
+_CLIENT_OPTIONS = frozenset(
+    "allow_http allow_invalid_certificates connect_timeout default_content_type default_headers "
+    "http1_only http2_keep_alive_interval http2_keep_alive_timeout http2_keep_alive_while_idle "
+    "http2_only pool_idle_timeout pool_max_idle_per_host proxy_url proxy_ca_certificate "
+    "proxy_excludes root_certificate randomize_addresses read_timeout timeout user_agent".split()
+)
+_FSSPEC_NAMES = {  # s3fs option -> obstore option
+    "endpoint_url": "endpoint",
+    "key": "access_key_id",
+    "secret": "secret_access_key",
+    "token": "session_token",
+    "region_name": "region",
+}
+# A transient failure, from obstore's message: HTTP 408/429/5xx, or no usable connection.
+_TRANSIENT_MESSAGE = re.compile(
+    r"status code: (408|429|5\d\d)|kind: (Connect|Timeout|Request|Interrupted|Decode)\b"
+    r"|error sending request|connection (reset|closed|refused)|timed out|error decoding response",
+    re.IGNORECASE,
+)
+_MISSING = object()
+
+
+def obstore_available() -> bool:
+    """Whether obstore can be imported (without importing it)."""
+    return importlib.util.find_spec("obstore") is not None
+
+
+def _import_obstore() -> Any:
+    try:
+        import obstore
+    except ImportError as exc:
+        raise ImportError(
+            "ObjectStore needs obstore, which is not installed: pip install 'zarrc[s3]' "
+            "(the same for [gcs], [azure], [http])"
+        ) from exc
+    return obstore
+
+
+def translate_options(scheme: str, options: dict[str, Any]) -> tuple[dict, dict]:
+    """Split ``storage_options`` into obstore's store config and client options, accepting
+    s3fs/gcsfs/adlfs names (``endpoint_url``, ``key``, ``secret``, ``token``, ``anon``,
+    ``client_kwargs``) as well as obstore's. An ``http://`` endpoint turns on ``allow_http``
+    (it names a plain-HTTP server on purpose)."""
+    config: dict[str, Any] = {}
+    client: dict[str, Any] = {}
+    options = dict(options)
+    for name, value in dict(options.pop("client_kwargs", None) or {}).items():
+        options.setdefault(name, value)
+    for name, value in options.items():
+        if name == "anon":
+            if value:
+                config["skip_signature"] = True
+        elif name == "token" and scheme == "gcs" and value == "anon":
+            config["skip_signature"] = True
+        elif name in _CLIENT_OPTIONS:
+            client[name] = value
+        else:
+            config[_FSSPEC_NAMES.get(name, name) if scheme == "s3" else name] = value
+    endpoint = config.get("endpoint")
+    if isinstance(endpoint, str) and endpoint.startswith("http://"):
+        client.setdefault("allow_http", True)
+    return config, client
+
+
+def _plain_http(url: str, family: str) -> bool:
+    """Whether ``url`` is an ``http://`` (not TLS) URL of the HTTP family."""
+    return family == "http" and url.lower().startswith("http://")
+
+
+class ObjectStore(Store):
+    """A store over an obstore store (a bucket, container or HTTP base URL, and a prefix).
+
+    Parameters
+    ----------
+    store
+        An ``obstore.store`` instance (``S3Store``, ``GCSStore``, ``AzureStore``, ``HTTPStore``,
+        ...); :meth:`from_url` makes one from a URL and ``storage_options``.
+    read_only
+        Refuse writes with :class:`~zarrc.errors.ReadOnlyError`.
+    fetch_concurrency
+        Requests of one ``get_many`` kept in flight at once.
+    coalesce
+        ``get_ranges`` merges ranges less than this many bytes apart into one request.
+    retry
+        A :class:`~zarrc.storage.RetryPolicy` (or a dict of its fields); ``None`` follows
+        ``zarrc.config``; ``False`` turns retries off.
+    conditional_writes
+        Whether the service honours conditional writes (S3 ``If-Match``, GCS generations,
+        Azure ETags). Turn it off for an S3-compatible server that ignores them; partial-chunk
+        updates are then safe only within one process.
+    listable
+        Whether the service can list (an HTTP server cannot).
+    url
+        The URL the store was made from, for ``repr`` and equality.
+    """
+
+    supports_partial_reads = True
+    supports_listing = True
+    supports_writes = True
+    supports_conditional_writes = True
+
+    def __init__(
+        self,
+        store: Any,
+        *,
+        read_only: bool = False,
+        fetch_concurrency: int = 64,
+        coalesce: int = 1024 * 1024,
+        retry: RetryPolicy | dict | bool | None = None,
+        conditional_writes: bool = True,
+        listable: bool = True,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(read_only=read_only)
+        if isinstance(fetch_concurrency, bool) or not isinstance(fetch_concurrency, int):
+            raise TypeError(f"fetch_concurrency must be an int, got {fetch_concurrency!r}")
+        if fetch_concurrency < 1:
+            raise ValueError(f"fetch_concurrency must be at least 1, got {fetch_concurrency}")
+        if isinstance(coalesce, bool) or not isinstance(coalesce, int) or coalesce < 0:
+            raise ValueError(f"coalesce must be an int >= 0, got {coalesce!r}")
+        _import_obstore()
+        self._store = store
+        self.fetch_concurrency = fetch_concurrency
+        self._coalesce = coalesce
+        self._retry = retry
+        self._policy = RetryPolicy.resolve(retry)
+        self.supports_conditional_writes = bool(conditional_writes)
+        self.supports_listing = bool(listable)
+        self._url = url
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        read_only: bool = False,
+        fetch_concurrency: int = 64,
+        coalesce: int = 1024 * 1024,
+        retry: RetryPolicy | dict | bool | None = None,
+        conditional_writes: bool | None = None,
+        **storage_options: Any,
+    ) -> ObjectStore:
+        """A store for ``s3://bucket/prefix``, ``gs://bucket/prefix``,
+        ``az://container/prefix`` (or another ``object_store`` Azure URL) or
+        ``http(s)://host/path`` (read-only, no listing), with ``storage_options`` in obstore's
+        names or in s3fs's (see :func:`translate_options`)."""
+        _import_obstore()
+        from obstore.store import HTTPStore
+        from obstore.store import from_url as obstore_from_url
+
+        scheme = url.split("://", 1)[0].lower()
+        family = OBJECT_SCHEMES.get(scheme)
+        if family is None:
+            raise ValueError(f"ObjectStore does not serve {scheme}:// URLs ({url!r})")
+        config, client = translate_options(family, storage_options)
+        if _plain_http(url, family):
+            client.setdefault("allow_http", True)  # the URL asks for plain HTTP
+        no_retries = {"max_retries": 0}  # zarrc's RetryPolicy retries, and reports each retry
+        try:
+            if family == "http":
+                if config:
+                    raise TypeError(
+                        f"http(s):// takes only client options, got {sorted(config)} for {url!r}"
+                    )
+                store = HTTPStore.from_url(url, client_options=client, retry_config=no_retries)
+                read_only = True
+            else:
+                store = obstore_from_url(
+                    url, client_options=client, retry_config=no_retries, **config
+                )
+        except Exception as exc:
+            if type(exc).__module__.startswith("obstore"):
+                # an unknown option is a TypeError (like an unexpected keyword), the rest
+                # (a missing account, a malformed URL) a ValueError
+                kind = TypeError if type(exc).__name__.startswith("UnknownConfig") else ValueError
+                raise kind(
+                    f"cannot make an object store for {url!r} with storage_options "
+                    f"{sorted(storage_options)}: {describe_error(exc)}"
+                ) from exc
+            raise
+        if conditional_writes is None:
+            conditional_writes = family != "http"
+        return cls(
+            store,
+            read_only=read_only,
+            fetch_concurrency=fetch_concurrency,
+            coalesce=coalesce,
+            retry=retry,
+            conditional_writes=conditional_writes,
+            listable=family != "http",
+            url=url,
+        )
+
+    @property
+    def _obs(self) -> Any:
+        """The obstore module (looked up, not kept: the store stays picklable)."""
+        return _import_obstore()
+
+    @property
+    def store(self) -> Any:
+        """The obstore store."""
+        return self._store
+
+    @property
+    def url(self) -> str | None:
+        """The URL this store was made from, if any."""
+        return self._url
+
+    def with_read_only(self, read_only: bool = True) -> ObjectStore:
+        """A store over the same objects with the given ``read_only`` flag."""
+        if read_only == self.read_only:
+            return self
+        return ObjectStore(
+            self._store,
+            read_only=read_only,
+            fetch_concurrency=self.fetch_concurrency,
+            coalesce=self._coalesce,
+            retry=self._retry,
+            conditional_writes=self.supports_conditional_writes,
+            listable=self.supports_listing,
+            url=self._url,
+        )
+
+    # -- one request, translated and retried --------------------------------------------------
+
+    def _error(self, op: str, key: str | None, exc: BaseException) -> StoreError:
+        transient = bool(_TRANSIENT_MESSAGE.search(str(exc)))
+        return store_error(self, op, key, exc, transient=transient)
+
+    def _attempt(self, op: str, key: str | None, fn: Callable, args: tuple, missing: Any):
+        """One try of ``fn(store, *args)``: ``missing`` for an absent object (if given), a
+        StoreError (marked transient or not) for any other obstore failure."""
+        try:
+            return fn(self._store, *args)
+        except FileNotFoundError:
+            if missing is _MISSING:
+                raise
+            return missing
+        except Exception as exc:
+            if type(exc).__module__.startswith("obstore"):
+                raise self._error(op, key, exc) from exc
+            raise
+
+    def _call(self, op: str, key: str | None, fn: Callable, *args: Any, missing=_MISSING):
+        policy = current_policy(self._policy)
+        return policy.call(self, op, key, self._attempt, op, key, fn, args, missing)
+
+    async def _attempt_async(self, op: str, key: str, fn: Callable, args: tuple, missing: Any):
+        try:
+            return await fn(self._store, *args)
+        except FileNotFoundError:
+            return missing
+        except Exception as exc:
+            if type(exc).__module__.startswith("obstore"):
+                raise self._error(op, key, exc) from exc
+            raise
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def _fetch(self, store: Any, path: str, options: dict | None) -> bytes:
+        result = self._obs.get(store, path, options=options)
+        return bytes(result.bytes())
+
+    def _size(self, key: str) -> int | None:
+        meta = self._call("head", key, self._obs.head, key, missing=None)
+        return None if meta is None else int(meta["size"])
+
+    def get(self, key: str, byte_range: ByteRange | None = None) -> bytes | None:
+        key = normalize_key(key)
+        if byte_range is None:
+            return self._call("get", key, self._fetch, key, None, missing=None)
+        start, stop = normalize_byte_range(byte_range)
+        request = None
+        if stop is None and start is not None and start != 0:
+            request = {"offset": start} if start > 0 else {"suffix": -start}
+        elif start is not None and stop is not None and 0 <= start < stop:
+            request = (start, stop)
+        elif start in (0, None) and stop is None:
+            return self._call("get", key, self._fetch, key, None, missing=None)
+        if request is not None:
+            try:
+                return self._call("get", key, self._fetch, key, {"range": request}, missing=None)
+            except StoreError as exc:
+                if exc.transient:
+                    raise
+                # e.g. 416 for a range past the end, where Python slicing gives b"":
+                # resolve the range against the size below
+        size = self._size(key)
+        if size is None:
+            return None
+        begin, end = resolve_byte_range((start, stop), size)
+        if end <= begin:
+            return b""
+        return self._call("get", key, self._fetch, key, {"range": (begin, end)}, missing=None)
+
+    def get_many(self, keys: Iterable[str]) -> Any:
+        keys = [normalize_key(key) for key in keys]
+        if len(keys) < 2:
+            return batch.many_result(keys, [self.get(key) for key in keys])
+        return batch.many_result(keys, aio.run(self._get_many_async(keys)))
+
+    async def _get_many_async(self, keys: list[str]) -> list[bytes | None]:
+        limit = asyncio.Semaphore(self.fetch_concurrency)
+        policy = current_policy(self._policy)
+        obs = self._obs
+
+        async def fetch(store: Any, path: str) -> bytes:
+            result = await obs.get_async(store, path)
+            return bytes(await result.bytes_async())
+
+        async def one(key: str) -> bytes | None:
+            async with limit:
+                return await policy.call_async(
+                    self, "get", key, self._attempt_async, "get", key, fetch, (key,), None
+                )
+
+        tasks = [asyncio.ensure_future(one(key)) for key in keys]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            for task in tasks:  # one failed: the others need not finish
+                task.cancel()
+            raise
+
+    def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
+        """The bytes of each absolute ``[start, stop)`` range of ``key`` (``None`` if absent),
+        ranges less than ``coalesce`` bytes apart fetched by one request."""
+        key = normalize_key(key)
+        pairs = [(int(start), int(stop)) for start, stop in ranges]
+        wanted = [(i, s, e) for i, (s, e) in enumerate(pairs) if e > s]
+        if not wanted:
+            return None if not self.exists(key) else [b""] * len(pairs)
+
+        def fetch(store: Any, path: str) -> list:
+            return self._obs.get_ranges(
+                store,
+                path,
+                starts=[s for _, s, _ in wanted],
+                ends=[e for _, _, e in wanted],
+                coalesce=self._coalesce,
+            )
+
+        found = self._call("get_ranges", key, fetch, key, missing=None)
+        if found is None:
+            return None
+        out = [b""] * len(pairs)
+        for (i, _, _), value in zip(wanted, found):
+            out[i] = bytes(value)
+        return out
+
+    def exists(self, key: str) -> bool:
+        return self._size(normalize_key(key)) is not None
+
+    def _check_listable(self, prefix: str) -> None:
+        if not self.supports_listing:
+            raise StoreError(
+                f"{self!r} cannot list {prefix!r}: the service has no listing (plain HTTP)",
+                store=self,
+                key=prefix,
+            )
+
+    def _list(self, store: Any, prefix: str) -> list[str]:
+        stream = self._obs.list(store, prefix or None)
+        return [meta["path"] for chunk in stream for meta in chunk]
+
+    def list_prefix(self, prefix: str) -> list[str]:
+        prefix = normalize_prefix(prefix)
+        self._check_listable(prefix)
+        return sorted(self._call("list_prefix", prefix, self._list, prefix))
+
+    def list_dir(self, prefix: str) -> list[str]:
+        prefix = normalize_prefix(prefix)
+        self._check_listable(prefix)
+        listing = self._call(
+            "list_dir", prefix, self._obs.list_with_delimiter, prefix or None
+        )
+        skip = len(prefix) + 1 if prefix else 0
+        names = {path[skip:].split("/", 1)[0] for path in listing["common_prefixes"]}
+        names.update(meta["path"][skip:].split("/", 1)[0] for meta in listing["objects"])
+        names.discard("")
+        return sorted(names)
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def set(self, key: str, value: Any) -> None:
+        key = normalize_key(key)
+        self._check_writable(key)
+        self._call("set", key, self._obs.put, key, as_buffer(value))
+
+    def delete(self, key: str) -> None:
+        key = normalize_key(key)
+        self._check_writable(key)
+        self._call("delete", key, self._obs.delete, key, missing=None)
+
+    def delete_prefix(self, prefix: str) -> None:
+        prefix = normalize_prefix(prefix)
+        self._check_writable(prefix)
+        self._check_listable(prefix)
+        keys = sorted(self._call("list_prefix", prefix, self._list, prefix))
+        for start in range(0, len(keys), 1000):
+            part = keys[start : start + 1000]
+            self._call("delete_prefix", prefix, self._obs.delete, part, missing=None)
+
+    # -- conditional writes -----------------------------------------------------------------
+
+    def _fetch_versioned(self, store: Any, path: str) -> tuple[bytes, str]:
+        result = self._obs.get(store, path)
+        data = bytes(result.bytes())
+        meta = result.meta
+        return data, _version_token(meta.get("e_tag"), meta.get("version"))
+
+    def get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
+        key = normalize_key(key)
+        found = self._call("get_versioned", key, self._fetch_versioned, key, missing=None)
+        return (None, None) if found is None else found
+
+    def set_if(self, key: str, value: Any, *, version: str | None) -> bool:
+        key = normalize_key(key)
+        self._check_writable(key)
+        if not self.supports_conditional_writes:
+            raise StoreError(
+                f"{self!r} has no conditional writes (set_if of {key!r}); the service must "
+                "honour If-Match/If-None-Match (S3), generations (GCS) or ETags (Azure)",
+                store=self,
+                key=key,
+            )
+        mode: Any = "create" if version is None else _update_version(version)
+        data = as_buffer(value)
+
+        def put(store: Any, path: str) -> bool:
+            try:
+                self._obs.put(store, path, data, mode=mode)
+            except FileNotFoundError:  # If-Match on an object that is gone
+                return False
+            except Exception as exc:
+                if type(exc).__name__ in ("PreconditionError", "AlreadyExistsError"):
+                    return False
+                raise
+            return True
+
+        return self._call("set_if", key, put, key)
+
+    # -- identity ---------------------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ObjectStore) or other.read_only != self.read_only:
+            return False
+        if self._url is not None:
+            return other._url == self._url
+        return other._store is self._store
+
+    def __hash__(self) -> int:
+        return hash((ObjectStore, self._url or id(self._store), self.read_only))
+
+    def __repr__(self) -> str:
+        mode = ", read_only=True" if self.read_only else ""
+        where = repr(self._url) if self._url is not None else repr(self._store)
+        return f"ObjectStore({where}{mode})"
+
+
+def _version_token(e_tag: str | None, version: str | None) -> str:
+    """One opaque token for an object's ETag and (GCS generation / S3 version) version."""
+    return f"{e_tag or ''}\n{version or ''}"
+
+
+def _update_version(token: str) -> dict[str, str]:
+    e_tag, _, version = token.partition("\n")
+    return {name: value for name, value in (("e_tag", e_tag), ("version", version)) if value}
