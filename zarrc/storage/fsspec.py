@@ -15,6 +15,7 @@ from typing import Any
 
 from zarrc.storage.base import (
     ByteRange,
+    LocalFiles,
     Store,
     as_bytes,
     normalize_byte_range,
@@ -78,6 +79,18 @@ class FsspecStore(Store):
     def fs(self) -> Any:
         """The fsspec filesystem."""
         return self._fs
+
+    def local_files(self) -> LocalFiles | None:
+        """On fsspec's own local filesystem the values are plain files below the root: the
+        native loops may read them directly. Not for writing: this store writes in place, not
+        by a temporary file and a rename, so its writes stay its own (:meth:`set`)."""
+        try:
+            from fsspec.implementations.local import LocalFileSystem
+        except ImportError:  # pragma: no cover - a filesystem object implies fsspec
+            return None
+        if type(self._fs) is not LocalFileSystem or not self._root.startswith("/"):
+            return None
+        return LocalFiles(self._root, ".zarrc-tmp-", False, False)
 
     @property
     def root(self) -> str:

@@ -219,7 +219,8 @@ class StoreTests:
             store.set("f/k", b"value")
             with open(files.root + "/f/k", "rb") as f:
                 assert f.read() == b"value"
-            assert files.writable and not self.make_read_only(store).local_files().writable
+            read_only = self.make_read_only(store).local_files()
+            assert read_only is not None and not read_only.writable
 
     def test_list_prefix(self, store: Store) -> None:
         _fill(store)
