@@ -50,6 +50,10 @@ HEADER_SIZE = 16
 _INT32_MAX = 2**31 - 1
 
 
+_NO_LIBBLOSC = ("codec 'blosc': this zarrc was built without libblosc (install its headers, "
+                "e.g. libblosc-dev, blosc-devel, c-blosc, and reinstall zarrc)")
+
+
 def available_cnames() -> list[str]:
     """The inner compressors this build's libblosc provides (none without libblosc)."""
     return [c for c in CNAMES if native.blosc_has(c)]
@@ -161,6 +165,8 @@ class BloscCodec(BytesBytesCodec):
     def encode(self, data: Any) -> Any:
         buf = as_byte_array(data)
         typesize, shuffle = self._settings(buffer_itemsize(data))
+        if not native.blosc_available():
+            raise CodecError(_NO_LIBBLOSC)
         if not native.blosc_has(self.cname):
             raise CodecError(
                 f"codec 'blosc': inner compressor {self.cname!r} is not in this build's "
@@ -174,6 +180,8 @@ class BloscCodec(BytesBytesCodec):
         return int.from_bytes(buf[4:8].tobytes(), "little") if buf.size >= HEADER_SIZE else None
 
     def decode(self, data: Any, out: Any = None) -> Any:
+        if not native.blosc_available():
+            raise CodecError(_NO_LIBBLOSC)
         buf = as_byte_array(data)
         if buf.size < HEADER_SIZE:
             raise CodecError(f"codec 'blosc': {buf.size} bytes is too short for the header")

@@ -27,22 +27,23 @@ _BATCH = 8  # chunks fetched per get_many call at least
 
 # -- boxes ------------------------------------------------------------------------------------
 
-def _decode_into(ctx: ArrayContext, proj: ChunkProjection, data, key: str,
+def _decode_into(ctx: ArrayContext, pipeline, proj: ChunkProjection, data, key: str,
                  box: np.ndarray) -> None:
-    """Place chunk ``proj`` (stored as ``data``, None when missing) in its part of ``box``."""
+    """Place chunk ``proj`` (stored as ``data``, None when missing; coded by ``pipeline``: the
+    array's, or a shard's inner chunks') in its part of ``box``. The one place the reference
+    turns stored bytes into a box."""
     if proj.scattered:
         where = box_index(proj.box, box.shape)
         if data is None:
             box[where] = ctx.fill_value
         else:
-            box[where] = gather(ctx.pipeline_for(proj.coords).decode(data, key), proj.local)
+            box[where] = gather(pipeline.decode(data, key), proj.local)
         return
     target = box[proj.box + (Ellipsis,)]
     if data is None:
         ctx.fill(target)
         return
-    pipeline = ctx.pipeline_for(proj.coords)
-    if (proj.complete and target.shape == ctx.chunk_shape(proj.coords)
+    if (proj.complete and target.shape == pipeline.spec.shape
             and pipeline.decodes_into(target)):
         pipeline.decode(data, key, out=target)
         return
@@ -72,7 +73,8 @@ def read_box(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
 
     def consume(batch: list, found: list) -> None:
         for proj, data in zip(batch, found):
-            _decode_into(ctx, proj, data, ctx.key(proj.coords), box)
+            _decode_into(ctx, ctx.pipeline_for(proj.coords), proj, data, ctx.key(proj.coords),
+                         box)
 
     run_fetched(_batches(plan, max(_BATCH, window if window > 1 else 1)), fetch, consume,
                 window)
@@ -82,6 +84,7 @@ def _read_shards(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
     codec = ctx.pipeline.sharding
     inner = tuple(codec.chunk_shape)
     cps = codec.chunks_per_shard()
+    pipeline = codec.inner_pipeline()
     full = np.expand_dims(box, plan.int_axes) if plan.int_axes else box
 
     def fetch(part: ShardPart):
@@ -97,23 +100,10 @@ def _read_shards(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
         sub = BoxPlan(part.rows, plan.lists, plan.keep, plan.scattered, inner, plan.shape)
         with naming_shard(key):
             for proj, data, coords in zip(sub.projections(), pieces, part.inner_coords()):
-                _decode_inner(ctx, codec, proj, data, coords, box)
+                _decode_into(ctx, pipeline, proj, data, f"inner chunk {coords}", box)
 
     run_fetched(split_by_shard(plan, tuple(ctx.chunks), inner), fetch, consume,
                 fetch_window(ctx.store))
-
-
-def _decode_inner(ctx, codec, proj: ChunkProjection, data, coords: tuple,
-                  box: np.ndarray) -> None:
-    target = box[proj.box + (Ellipsis,)]
-    if data is None:
-        ctx.fill(target)
-    elif proj.complete and target.shape == tuple(codec.chunk_shape):
-        codec.decode_inner(data, coords, out=target)
-    else:
-        chunk = codec.decode_inner(data, coords)
-        ctx.copy(target, chunk[proj.local + (Ellipsis,)] if proj.basic else
-                 gather(chunk, proj.local))
 
 
 # -- points -----------------------------------------------------------------------------------
@@ -134,11 +124,8 @@ def read_points(ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
 
     def consume(batch: list, found: list) -> None:
         for g, data in zip(batch, found):
-            if data is None:
-                out[g.positions] = ctx.fill_value
-            else:
-                out[g.positions] = ctx.pipeline_for(g.coords).decode(data, ctx.key(g.coords))[
-                    g.local]
+            _gather(ctx, ctx.pipeline_for(g.coords), g, data, ctx.key(g.coords), out,
+                    g.positions)
 
     size = max(_BATCH, window if window > 1 else 1)
     run_fetched([groups[i:i + size] for i in range(0, len(groups), size)], fetch, consume,
@@ -159,10 +146,21 @@ def _gather_shard(ctx, codec, group, found, out: np.ndarray) -> None:
     if pieces is None:  # no shard
         out[group.positions] = ctx.fill_value
         return
+    pipeline = codec.inner_pipeline()
     with naming_shard(key):
         for g, data in zip(inner.groups(), pieces):
-            chunk = codec.decode_inner(data, g.coords)
-            out[group.positions[g.positions]] = chunk[g.local]
+            _gather(ctx, pipeline, g, data, f"inner chunk {g.coords}", out,
+                    group.positions[g.positions])
+
+
+def _gather(ctx, pipeline, group, data, key: str, out: np.ndarray, positions) -> None:
+    """The points of ``group`` from its chunk (stored as ``data``, None when missing; coded
+    by ``pipeline``) to ``positions`` of ``out``: the one place the reference turns stored
+    bytes into points."""
+    if data is None:
+        out[positions] = ctx.fill_value
+    else:
+        out[positions] = pipeline.decode(data, key)[group.local]
 
 
 # -- writes -----------------------------------------------------------------------------------
