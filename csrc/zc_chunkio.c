@@ -28,28 +28,50 @@
 
 /* ---- files ---- */
 
+/* Open the file at `path` for reading into *fd, its status in *st: 0, or 1 when it is missing
+ * (or a directory: a "folder" of keys, as a store sees it), or ZC_E_IO (*err). */
+static int zc_open_file(const char *path, int *fd, struct stat *st, int *err)
+{
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR)
+            return 1;
+        *err = errno;
+        return ZC_E_IO;
+    }
+    if (fstat(*fd, st) != 0) {
+        *err = errno;
+        close(*fd);
+        return ZC_E_IO;
+    }
+    if (S_ISDIR(st->st_mode)) {
+        close(*fd);
+        return 1;
+    }
+    return 0;
+}
+
+/* After a read call on fd returned r <= 0: 1 to call it again (interrupted), else the code to
+ * return, fd closed: ZC_E_IO (*err) or ZC_E_DATA (the file ended early: it shrank meanwhile). */
+static int zc_read_failed(int fd, ssize_t r, int *err)
+{
+    if (r < 0 && errno == EINTR)
+        return 1;
+    if (r < 0)
+        *err = errno;
+    close(fd);
+    return r < 0 ? ZC_E_IO : ZC_E_DATA;
+}
+
 /* Read the file at `path` into buf (cap bytes).  Returns 1 when it is missing (or a directory),
  * 0 with *size set on success, ZC_E_BUFSIZE (*size = the file size) or ZC_E_IO (*err). */
 int zc_chunkio_read_file(const char *path, char *buf, size_t cap, size_t *size, int *err)
 {
     struct stat st;
     size_t want, got = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR)
-            return 1;
-        *err = errno;
-        return ZC_E_IO;
-    }
-    if (fstat(fd, &st) != 0) {
-        *err = errno;
-        close(fd);
-        return ZC_E_IO;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return 1;
-    }
+    int fd, rc = zc_open_file(path, &fd, &st, err);
+    if (rc != 0)
+        return rc;
     if (!S_ISREG(st.st_mode) || st.st_size < 0) {
         *err = EINVAL;
         close(fd);
@@ -84,27 +106,14 @@ int zc_chunkio_read_ranges(const char *path, int64_t n, const int64_t *ranges, c
 {
     struct stat st;
     int64_t i, sum = 0, fsize;
-    int fd;
+    int fd, rc;
     *total = 0;
     *size = 0;
     if (path == NULL || n < 0 || (n > 0 && ranges == NULL))
         return ZC_E_ARG;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR)
-            return 1;
-        *err = errno;
-        return ZC_E_IO;
-    }
-    if (fstat(fd, &st) != 0) {
-        *err = errno;
-        close(fd);
-        return ZC_E_IO;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return 1;
-    }
+    rc = zc_open_file(path, &fd, &st, err);
+    if (rc != 0)
+        return rc;
     fsize = (int64_t)st.st_size;
     *size = fsize;
     for (i = 0; i < n; i++) { /* every range inside the file before anything is read */
@@ -133,16 +142,11 @@ int zc_chunkio_read_ranges(const char *path, int64_t n, const int64_t *ranges, c
             b = fsize;
         while (a < b) {
             ssize_t r = pread(fd, buf + sum, (size_t)(b - a), (off_t)a);
-            if (r < 0) {
-                if (errno == EINTR)
+            if (r <= 0) {
+                rc = zc_read_failed(fd, r, err);
+                if (rc == 1)
                     continue;
-                *err = errno;
-                close(fd);
-                return ZC_E_IO;
-            }
-            if (r == 0) { /* the file shrank meanwhile */
-                close(fd);
-                return ZC_E_DATA;
+                return rc;
             }
             a += r;
             sum += r;
@@ -429,16 +433,11 @@ static int zc_read_rows(const zc_chunkio_spec *s, const zc_entry *e, const char 
     i = 0;
     while (i < e->rows) {
         ssize_t r = preadv(fd, iov + i, e->rows - i, off);
-        if (r < 0) {
-            if (errno == EINTR)
+        if (r <= 0) {
+            const int rc = zc_read_failed(fd, r, err);
+            if (rc == 1)
                 continue;
-            *err = errno;
-            close(fd);
-            return ZC_E_IO;
-        }
-        if (r == 0) { /* the file shrank meanwhile */
-            close(fd);
-            return ZC_E_DATA;
+            return rc;
         }
         off += r;
         while (r > 0 && i < e->rows) {

@@ -87,41 +87,63 @@ static int zc_points_begin(const zc_chunkio_spec *s, const zc_points *p, zc_chun
     return zc_points_check(s, p, begin, end, nitems);
 }
 
-ssize_t zc_chunkio_read_points(const zc_chunkio_spec *s, const zc_points *p, zc_chunkio_ctx *ctx,
-                               char *rbuf, size_t rbuf_size, char *dbuf, size_t dbuf_size,
-                               int64_t begin, int64_t end, zc_chunkio_status *st)
+/* One group's chunk decoded into dbuf from its file (path; rbuf holds the stored bytes) or
+ * from its buffer (buf, n): 0, 1 when it is missing, or a negative code. */
+static int zc_points_chunk(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const char *path,
+                           const char *buf, size_t n, char *rbuf, size_t rbuf_size, char *dbuf,
+                           size_t nbytes, zc_chunkio_status *st)
+{
+    size_t size = 0;
+    int rc;
+    if (path == NULL) /* a buffer (NULL: missing) */
+        return buf == NULL ? 1 : zc_codec_decode(ctx, s->codec, buf, n, dbuf, nbytes, nbytes);
+    if (s->codec == ZC_CODEC_NONE) {
+        rc = zc_chunkio_read_file(path, dbuf, nbytes, &size, &st->err);
+        return (rc == ZC_E_BUFSIZE || (rc == 0 && size != nbytes)) ? ZC_E_DATA : rc;
+    } /* uncompressed: the file is exactly one chunk */
+    rc = zc_chunkio_read_file(path, rbuf, rbuf_size, &size, &st->err);
+    if (rc == ZC_E_BUFSIZE)
+        st->need = (int64_t)size;
+    else if (rc == 0)
+        rc = zc_codec_decode(ctx, s->codec, rbuf, size, dbuf, nbytes, nbytes);
+    return rc;
+}
+
+/* The loop of both sources: files below spec->dir (bufs NULL) or the caller's buffers. */
+static ssize_t zc_points_loop(const zc_chunkio_spec *s, const zc_points *p, zc_chunkio_ctx *ctx,
+                              char *rbuf, size_t rbuf_size, const char *const *bufs,
+                              const size_t *sizes, char *dbuf, size_t dbuf_size, int64_t begin,
+                              int64_t end, zc_chunkio_status *st)
 {
     char path[ZC_CHUNKIO_PATH_MAX];
     int64_t g;
-    size_t dirlen, nbytes = 0;
+    size_t dirlen = 0, nbytes = 0;
     int rc;
-    if (s == NULL || s->dir == NULL || dbuf == NULL)
+    if (s == NULL || dbuf == NULL)
         return ZC_E_ARG;
     rc = zc_points_begin(s, p, ctx, dbuf_size, begin, end, &nbytes, st);
     if (rc < 0)
         return rc;
-    if ((s->key_encoding != ZC_KEY_DEFAULT && s->key_encoding != ZC_KEY_V2) ||
-        (s->separator != '/' && s->separator != '.') || (s->codec != ZC_CODEC_NONE && rbuf == NULL))
+    if (bufs == NULL) {
+        if (s->dir == NULL || (s->key_encoding != ZC_KEY_DEFAULT && s->key_encoding != ZC_KEY_V2) ||
+            (s->separator != '/' && s->separator != '.') || (s->codec != ZC_CODEC_NONE && rbuf == NULL))
+            return ZC_E_ARG;
+        dirlen = strlen(s->dir);
+        if (ZC_CHUNKIO_PATH_ROOM(dirlen, s->ndim, 0) >= sizeof(path)) {
+            st->index = begin < end ? begin : -1;
+            return begin < end ? ZC_E_PATH : 0;
+        }
+        memcpy(path, s->dir, dirlen);
+    } else if (end > begin && sizes == NULL) {
         return ZC_E_ARG;
-    dirlen = strlen(s->dir);
-    if (ZC_CHUNKIO_PATH_ROOM(dirlen, s->ndim, 0) >= sizeof(path)) {
-        st->index = begin < end ? begin : -1;
-        return begin < end ? ZC_E_PATH : 0;
     }
-    memcpy(path, s->dir, dirlen);
     for (g = begin; g < end; g++) {
-        size_t size = 0;
-        *zc_chunkio_key_of(s, p->coords + g * s->ndim, path + dirlen) = '\0';
-        if (s->codec == ZC_CODEC_NONE) {
-            rc = zc_chunkio_read_file(path, dbuf, nbytes, &size, &st->err);
-            if (rc == ZC_E_BUFSIZE || (rc == 0 && size != nbytes))
-                rc = ZC_E_DATA; /* uncompressed: the file is exactly one chunk */
+        if (bufs == NULL) {
+            *zc_chunkio_key_of(s, p->coords + g * s->ndim, path + dirlen) = '\0';
+            rc = zc_points_chunk(s, ctx, path, NULL, 0, rbuf, rbuf_size, dbuf, nbytes, st);
         } else {
-            rc = zc_chunkio_read_file(path, rbuf, rbuf_size, &size, &st->err);
-            if (rc == ZC_E_BUFSIZE)
-                st->need = (int64_t)size;
-            else if (rc == 0)
-                rc = zc_codec_decode(ctx, s->codec, rbuf, size, dbuf, nbytes, nbytes);
+            rc = zc_points_chunk(s, ctx, NULL, bufs[g - begin], sizes[g - begin], NULL, 0, dbuf,
+                                 nbytes, st);
         }
         if (rc < 0) {
             st->index = g;
@@ -133,29 +155,21 @@ ssize_t zc_chunkio_read_points(const zc_chunkio_spec *s, const zc_points *p, zc_
     return (ssize_t)(end - begin);
 }
 
+ssize_t zc_chunkio_read_points(const zc_chunkio_spec *s, const zc_points *p, zc_chunkio_ctx *ctx,
+                               char *rbuf, size_t rbuf_size, char *dbuf, size_t dbuf_size,
+                               int64_t begin, int64_t end, zc_chunkio_status *st)
+{
+    return zc_points_loop(s, p, ctx, rbuf, rbuf_size, NULL, NULL, dbuf, dbuf_size, begin, end, st);
+}
+
 ssize_t zc_chunkio_points_bufs(const zc_chunkio_spec *s, const zc_points *p, zc_chunkio_ctx *ctx,
                                const char *const *bufs, const size_t *sizes, char *dbuf,
                                size_t dbuf_size, int64_t begin, int64_t end,
                                zc_chunkio_status *st)
 {
-    int64_t g;
-    size_t nbytes = 0;
-    int rc;
-    if (dbuf == NULL || (end > begin && (bufs == NULL || sizes == NULL)))
+    static const char *const none[1] = {NULL};
+    if (bufs == NULL && end > begin)
         return ZC_E_ARG;
-    rc = zc_points_begin(s, p, ctx, dbuf_size, begin, end, &nbytes, st);
-    if (rc < 0)
-        return rc;
-    for (g = begin; g < end; g++) {
-        const char *buf = bufs[g - begin];
-        rc = buf == NULL ? 1 : zc_codec_decode(ctx, s->codec, buf, sizes[g - begin], dbuf, nbytes,
-                                               nbytes);
-        if (rc < 0) {
-            st->index = g;
-            return rc;
-        }
-        zc_points_copy(p, rc == 1 ? NULL : dbuf, s->fill, s->itemsize, p->bounds[g],
-                       p->bounds[g + 1]);
-    }
-    return (ssize_t)(end - begin);
+    return zc_points_loop(s, p, ctx, NULL, 0, bufs != NULL ? bufs : none, sizes, dbuf, dbuf_size,
+                          begin, end, st);
 }

@@ -138,6 +138,15 @@ cdef int _scratch_views(str what, a, str a_name, Py_ssize_t a_min, b, str b_name
     return 0
 
 
+cdef tuple _buffers_outcome(Py_ssize_t rc, csrc.zc_chunkio_status *st, str what):
+    """``(rc, index)`` of a loop over buffers; raises for a refused spec."""
+    if rc >= 0:
+        return rc, -1
+    if rc in CHUNK_ERRORS:
+        return rc, st.index
+    check(rc, what)
+
+
 cdef tuple _outcome(Py_ssize_t rc, csrc.zc_chunkio_status *st, str what):
     """``(rc, index, need, err)`` of a loop's return code; raises for a refused spec."""
     if rc >= 0:
@@ -435,11 +444,7 @@ cdef class ChunkRead(_ChunkBox):
                                                  <char *>w.buf, <size_t>w.len, begin, end, &st)
         finally:
             PyBuffer_Release(&w)
-        if rc >= 0:
-            return rc, -1
-        if rc in CHUNK_ERRORS:
-            return rc, st.index
-        check(rc, "ChunkRead.run_buffers")
+        return _buffers_outcome(rc, &st, "ChunkRead.run_buffers")
 
 
 cdef bytes _encoding(str what, csrc.zc_encode_params *enc, codec, int level, bint checksum,
@@ -700,11 +705,7 @@ cdef class PointRead:
                                                  begin, end, &st)
         finally:
             PyBuffer_Release(&w)
-        if rc >= 0:
-            return rc, -1
-        if rc in CHUNK_ERRORS:
-            return rc, st.index
-        check(rc, "PointRead.run_buffers")
+        return _buffers_outcome(rc, &st, "PointRead.run_buffers")
 
 
 cdef class ChunkEncode(_ChunkBox):

@@ -11,33 +11,15 @@ decode tasks instead.
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 
-from zarrc.engine.pool import run_tasks
+from zarrc.engine.pool import SharedExecutor, run_tasks
 
 __all__ = ["fetch_window", "run_fetched"]
 
-_lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
-_workers = 0
+_fetchers = SharedExecutor("zarrc-fetch", grow=True)  # separate from the decode pool
 _MAX_FETCH_THREADS = 256
-
-
-def _fetch_executor(workers: int) -> ThreadPoolExecutor:
-    """The fetch threads (separate from the decode pool), grown to ``workers`` on demand."""
-    global _executor, _workers
-    workers = min(max(1, workers), _MAX_FETCH_THREADS)
-    with _lock:
-        if _executor is None or _workers < workers:
-            old = _executor
-            _executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zarrc-fetch")
-            _workers = workers
-            if old is not None:
-                old.shutdown(wait=False)
-        return _executor
 
 
 def fetch_window(store) -> int:
@@ -53,7 +35,7 @@ _END = object()
 
 def _ahead(items: Iterable, fetch: Callable, window: int) -> Iterator:
     """``(item, fetch(item))`` in order, with up to ``window`` fetches running meanwhile."""
-    executor = _fetch_executor(window)
+    executor = _fetchers.get(min(window, _MAX_FETCH_THREADS))
     source = iter(items)
     pending: deque = deque()
     for item in source:

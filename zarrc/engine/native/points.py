@@ -13,8 +13,13 @@ import numpy as np
 
 from zarrc._ext import chunkio
 from zarrc.engine.fetch import fetch_window, run_fetched
-from zarrc.engine.native.read import read_buffer_size
-from zarrc.engine.native.state import NativeArray, run_split, task_ranges, thread_state
+from zarrc.engine.native.state import (
+    NativeArray,
+    run_files,
+    run_split,
+    task_ranges,
+    thread_state,
+)
 from zarrc.engine.shard import fetch_inner
 from zarrc.indexing import PointPlan, plan_points
 
@@ -46,9 +51,8 @@ def read_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> 
         return
     read = _reader(array, array.directory, ctx.shape, points, points.positions, out)
     if array.directory is not None:
-        rsize = read_buffer_size(read.chunk_nbytes)
-        run_split(read.total, read.chunk_nbytes,
-                  lambda b, e: _read_files(array, ctx, points, read, rsize, b, e))
+        run_split(read.total, read.chunk_nbytes, lambda b, e: run_files(
+            array, read, b, e, lambda index: ctx.key(tuple(points.coords[index].tolist()))))
         return
     window = fetch_window(ctx.store)
     per = max(max(e - b for b, e in task_ranges(read.total, read.chunk_nbytes)),
@@ -66,21 +70,6 @@ def read_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> 
             raise array.chunk_error(ctx.key(tuple(points.coords[index].tolist())), rc)
 
     run_fetched(batches, fetch, consume, window)
-
-
-def _read_files(array: NativeArray, ctx, points: PointPlan, read, rsize: int, begin: int,
-                end: int) -> None:
-    state = thread_state()
-    pos = begin
-    while pos < end:
-        rbuf, dbuf = state.scratch(rsize), state.decoded(read.chunk_nbytes)
-        rc, index, need, err = read.run(state.dec, rbuf, dbuf, pos, end)
-        if rc >= 0:
-            return
-        if rc != chunkio.E_BUFSIZE:
-            raise array.chunk_error(ctx.key(tuple(points.coords[index].tolist())), rc, err)
-        rsize = max(need, rsize)
-        pos = index
 
 
 def read_shard_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> None:

@@ -16,21 +16,22 @@ from zarrc import config
 from zarrc._ext import chunkio
 from zarrc.engine.fetch import fetch_window, run_fetched
 from zarrc.engine.native.files import FileShard
-from zarrc.engine.native.state import NativeArray, run_split, task_ranges, thread_state
+from zarrc.engine.native.state import (
+    NativeArray,
+    run_files,
+    run_split,
+    task_ranges,
+    thread_state,
+)
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.shard import ShardPart, fetch_inner, split_by_shard
 from zarrc.indexing import BoxPlan
 
-__all__ = ["read_box", "read_buffer_size", "read_shards"]
+__all__ = ["entry_keys", "read_box", "read_shards"]
 
 _BATCH_BYTES = 64 << 20  # decoded bytes of one get_many batch at most
 _PARALLEL_BYTES = 1 << 19  # decoded bytes from which a sharded read is spread over threads
 _TASK_BYTES = 1 << 18  # decoded bytes per decode task of a few shards at most
-
-
-def read_buffer_size(chunk_nbytes: int) -> int:
-    """The first size of a compressed-read buffer (a little over one chunk; grown on need)."""
-    return chunk_nbytes + chunk_nbytes // 16 + 4096
 
 
 def _full_box(plan: BoxPlan, box: np.ndarray) -> np.ndarray:
@@ -55,9 +56,8 @@ def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
     if read.total == 0:
         return
     if array.directory is not None:
-        rsize = read_buffer_size(read.chunk_nbytes)
-        run_split(read.total, read.chunk_nbytes,
-                  lambda b, e: _read_files(array, ctx, plan, read, rsize, b, e))
+        run_split(read.total, read.chunk_nbytes, lambda b, e: run_files(
+            array, read, b, e, lambda index: entry_keys(ctx, plan, index, index + 1)[0]))
         return
     window = fetch_window(ctx.store)
     ranges = task_ranges(read.total, read.chunk_nbytes)
@@ -75,23 +75,6 @@ def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
             raise array.chunk_error(entry_keys(ctx, plan, index, index + 1)[0], rc)
 
     run_fetched(batches, fetch, consume, window)
-
-
-def _read_files(array: NativeArray, ctx, plan: BoxPlan, read, rsize: int, begin: int,
-                end: int) -> None:
-    """Chunks ``begin .. end-1`` from their files; a file larger than the read buffer is read
-    again into a larger one."""
-    state = thread_state()
-    pos = begin
-    while pos < end:
-        rbuf, dbuf = state.scratch(rsize), state.decoded(read.chunk_nbytes)
-        rc, index, need, err = read.run(state.dec, rbuf, dbuf, pos, end)
-        if rc >= 0:
-            return
-        if rc != chunkio.E_BUFSIZE:
-            raise array.chunk_error(entry_keys(ctx, plan, index, index + 1)[0], rc, err)
-        rsize = max(need, rsize)
-        pos = index
 
 
 # -- sharded arrays ---------------------------------------------------------------------------

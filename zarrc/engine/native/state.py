@@ -12,8 +12,8 @@ from zarrc._ext import chunkio
 from zarrc.engine.pool import run_tasks
 from zarrc.errors import CodecError
 
-__all__ = ["MAX_CHUNK_BYTES", "NativeArray", "chain_decodes", "chain_encodes", "run_split",
-           "thread_state"]
+__all__ = ["MAX_CHUNK_BYTES", "NativeArray", "chain_decodes", "chain_encodes", "run_files",
+           "run_split", "task_ranges", "thread_state"]
 
 # The C loops hold a decoded chunk per thread before reading any: larger chunks stay on the
 # reference path, which looks at what a stored chunk can decode to before allocating for it.
@@ -121,6 +121,24 @@ _state = _ThreadState()
 def thread_state() -> _ThreadState:
     """The calling thread's coding context and scratch buffers."""
     return _state
+
+
+def run_files(array: NativeArray, read, begin: int, end: int, key_of) -> None:
+    """``read.run`` (a ChunkRead or PointRead from files) over entries ``begin .. end-1`` in
+    this thread's scratch; a file larger than the read buffer is read again into a larger
+    one, any other failure raises for the key ``key_of(index)`` names."""
+    state = _state
+    rsize = read.chunk_nbytes + read.chunk_nbytes // 16 + 4096  # a little over one chunk
+    pos = begin
+    while pos < end:
+        rbuf, dbuf = state.scratch(rsize), state.decoded(read.chunk_nbytes)
+        rc, index, need, err = read.run(state.dec, rbuf, dbuf, pos, end)
+        if rc >= 0:
+            return
+        if rc != chunkio.E_BUFSIZE:
+            raise array.chunk_error(key_of(index), rc, err)
+        rsize = max(need, rsize)
+        pos = index
 
 
 def task_ranges(total: int, chunk_nbytes: int) -> list[tuple[int, int]]:
