@@ -51,15 +51,14 @@ static int zc_open_file(const char *path, int *fd, struct stat *st, int *err)
     return 0;
 }
 
-/* After a read call on fd returned r <= 0: 1 to call it again (interrupted), else the code to
- * return, fd closed: ZC_E_IO (*err) or ZC_E_DATA (the file ended early: it shrank meanwhile). */
-static int zc_read_failed(int fd, ssize_t r, int *err)
+/* After a read call returned r <= 0: 1 to call it again (interrupted), else the code to
+ * return: ZC_E_IO (*err) or ZC_E_DATA (the file ended early: it shrank meanwhile). */
+static int zc_read_failed(ssize_t r, int *err)
 {
     if (r < 0 && errno == EINTR)
         return 1;
     if (r < 0)
         *err = errno;
-    close(fd);
     return r < 0 ? ZC_E_IO : ZC_E_DATA;
 }
 
@@ -101,19 +100,19 @@ int zc_chunkio_read_file(const char *path, char *buf, size_t cap, size_t *size, 
     return 0;
 }
 
-int zc_chunkio_read_ranges(const char *path, int64_t n, const int64_t *ranges, char *buf,
-                           size_t cap, int64_t *total, int64_t *size, int *err)
+int zc_chunkio_read_ranges(int fd, int64_t n, const int64_t *ranges, char *buf, size_t cap,
+                           int64_t *total, int64_t *size, int *err)
 {
     struct stat st;
     int64_t i, sum = 0, fsize;
-    int fd, rc;
     *total = 0;
     *size = 0;
-    if (path == NULL || n < 0 || (n > 0 && ranges == NULL))
+    if (fd < 0 || n < 0 || (n > 0 && ranges == NULL))
         return ZC_E_ARG;
-    rc = zc_open_file(path, &fd, &st, err);
-    if (rc != 0)
-        return rc;
+    if (fstat(fd, &st) != 0) {
+        *err = errno;
+        return ZC_E_IO;
+    }
     fsize = (int64_t)st.st_size;
     *size = fsize;
     for (i = 0; i < n; i++) { /* every range inside the file before anything is read */
@@ -122,17 +121,13 @@ int zc_chunkio_read_ranges(const char *path, int64_t n, const int64_t *ranges, c
             a += fsize;
         if (b < 0)
             b = fsize;
-        if (a < 0 || b < a || b > fsize) {
-            close(fd);
+        if (a < 0 || b < a || b > fsize)
             return ZC_E_DATA;
-        }
         sum += b - a;
     }
     *total = sum;
-    if ((uint64_t)sum > (uint64_t)cap || (sum > 0 && buf == NULL)) {
-        close(fd);
+    if ((uint64_t)sum > (uint64_t)cap || (sum > 0 && buf == NULL))
         return ZC_E_BUFSIZE;
-    }
     sum = 0;
     for (i = 0; i < n; i++) {
         int64_t a = ranges[2 * i], b = ranges[2 * i + 1];
@@ -143,7 +138,7 @@ int zc_chunkio_read_ranges(const char *path, int64_t n, const int64_t *ranges, c
         while (a < b) {
             ssize_t r = pread(fd, buf + sum, (size_t)(b - a), (off_t)a);
             if (r <= 0) {
-                rc = zc_read_failed(fd, r, err);
+                const int rc = zc_read_failed(r, err);
                 if (rc == 1)
                     continue;
                 return rc;
@@ -152,7 +147,6 @@ int zc_chunkio_read_ranges(const char *path, int64_t n, const int64_t *ranges, c
             sum += r;
         }
     }
-    close(fd);
     return ZC_OK;
 }
 
@@ -434,9 +428,10 @@ static int zc_read_rows(const zc_chunkio_spec *s, const zc_entry *e, const char 
     while (i < e->rows) {
         ssize_t r = preadv(fd, iov + i, e->rows - i, off);
         if (r <= 0) {
-            const int rc = zc_read_failed(fd, r, err);
+            const int rc = zc_read_failed(r, err);
             if (rc == 1)
                 continue;
+            close(fd);
             return rc;
         }
         off += r;

@@ -86,14 +86,14 @@ ssize_t zc_chunkio_decode_bufs(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx,
                                size_t dbuf_size, int64_t begin, int64_t end,
                                zc_chunkio_status *status);
 
-/* Read byte ranges of the file at `path`, one after another, into buf (cap bytes): range i is
+/* Read byte ranges of the open file `fd`, one after another, into buf (cap bytes): range i is
  * [ranges[2i], ranges[2i + 1]), a negative start counting from the file's end and a negative
  * stop meaning the end (a shard's index, or the whole file: 0, -1).  Every range is checked
  * against the file's size (*size) before anything is read.  Returns ZC_OK (*total bytes
- * read), 1 when the file is missing (or a directory), ZC_E_DATA when a range is not inside
- * the file (or it shrank meanwhile), ZC_E_BUFSIZE when cap is short (*total: the bytes
- * needed, at most the file's size) or ZC_E_IO (*err).  No allocation. */
-int zc_chunkio_read_ranges(const char *path, int64_t n, const int64_t *ranges, char *buf,
-                           size_t cap, int64_t *total, int64_t *size, int *err);
+ * read), ZC_E_DATA when a range is not inside the file (or it shrank meanwhile),
+ * ZC_E_BUFSIZE when cap is short (*total: the bytes needed, at most the file's size) or
+ * ZC_E_IO (*err).  The caller opens and closes fd.  No allocation. */
+int zc_chunkio_read_ranges(int fd, int64_t n, const int64_t *ranges, char *buf, size_t cap,
+                           int64_t *total, int64_t *size, int *err);
 
 #endif /* ZC_CHUNKIO_H */

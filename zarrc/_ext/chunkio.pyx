@@ -67,14 +67,14 @@ def blosc_has(str cname):
     return csrc.zc_codec_blosc_has(cname.encode("ascii")) == 1
 
 
-def read_file_ranges(bytes path, ranges, buf):
-    """Read byte ranges of the file at `path` into the writable buffer `buf`, one after
+def read_file_ranges(int fd, ranges, buf):
+    """Read byte ranges of the open file `fd` into the writable buffer `buf`, one after
     another, with the GIL released: `ranges` is an int64 ``(n, 2)`` array of ``[start,
     stop)``, a negative start counting from the end and a negative stop meaning the end.
 
-    Returns ``(rc, total, size, err)``: ``rc`` 0 (``total`` bytes read), 1 (no such file),
-    E_DATA (a range is not inside the file of ``size`` bytes), E_BUFSIZE (`buf` is short:
-    ``total`` bytes are needed, never more than the file's size) or E_IO (``err``).
+    Returns ``(rc, total, size, err)``: ``rc`` 0 (``total`` bytes read), E_DATA (a range is
+    not inside the file of ``size`` bytes), E_BUFSIZE (`buf` is short: ``total`` bytes are
+    needed, never more than the file's size) or E_IO (``err``).
     """
     cdef const int64_t[:, ::1] rows = ranges
     cdef Py_buffer b
@@ -83,14 +83,13 @@ def read_file_ranges(bytes path, ranges, buf):
     cdef int err = 0
     cdef int rc
     cdef Py_ssize_t n = rows.shape[0]
-    cdef const char *where = path
-    if rows.shape[1] != 2 or b"\0" in path:
-        raise ValueError("read_file_ranges: ranges must be (n, 2) and the path NUL-free")
+    if rows.shape[1] != 2:
+        raise ValueError("read_file_ranges: ranges must be (n, 2)")
     get_buffer(buf, &b, PyBUF_SIMPLE | PyBUF_WRITABLE, "read_file_ranges", "buf")
     try:
         with nogil:
-            rc = csrc.zc_chunkio_read_ranges(where, n, &rows[0, 0] if n else NULL,
-                                             <char *>b.buf, <size_t>b.len, &total, &size, &err)
+            rc = csrc.zc_chunkio_read_ranges(fd, n, &rows[0, 0] if n else NULL, <char *>b.buf,
+                                             <size_t>b.len, &total, &size, &err)
     finally:
         PyBuffer_Release(&b)
     if rc == csrc.ZC_E_ARG:

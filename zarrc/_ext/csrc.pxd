@@ -122,8 +122,8 @@ cdef extern from "zc_chunkio.h" nogil:
     Py_ssize_t zc_chunkio_read(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx, char *rbuf,
                                size_t rbuf_size, char *dbuf, size_t dbuf_size, int64_t begin,
                                int64_t end, zc_chunkio_status *status)
-    int zc_chunkio_read_ranges(const char *path, int64_t n, const int64_t *ranges, char *buf,
-                               size_t cap, int64_t *total, int64_t *size, int *err)
+    int zc_chunkio_read_ranges(int fd, int64_t n, const int64_t *ranges, char *buf, size_t cap,
+                               int64_t *total, int64_t *size, int *err)
     Py_ssize_t zc_chunkio_decode_bufs(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx,
                                       const char *const *bufs, const size_t *sizes, char *dbuf,
                                       size_t dbuf_size, int64_t begin, int64_t end,

@@ -9,6 +9,7 @@ against the file's size before a buffer is sized for it.
 from __future__ import annotations
 
 import os
+import stat
 
 import numpy as np
 
@@ -32,25 +33,42 @@ def _resolve(ranges: list, size: int) -> list:
 
 class FileShard:
     """Shard ``key`` of a store whose files are below ``root`` (bytes, ending in ``/``), read
-    into ``scratch(size, slot)`` buffers (a thread's reused scratch)."""
+    into ``scratch(size, slot)`` buffers (a thread's reused scratch). A context manager: the
+    file is opened once (no file: every read gives None) for the index and the ranges."""
 
     def __init__(self, root: bytes, key: str, scratch, slot: int = 0) -> None:
         self.path = root + os.fsencode(key)
         self.key = key
         self.scratch = scratch
         self.slot = slot
+        self.fd = -1
+
+    def __enter__(self) -> FileShard:
+        try:
+            self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            self.fd = -1
+        else:
+            if stat.S_ISDIR(os.fstat(self.fd).st_mode):  # a "folder" of keys: no shard
+                self.__exit__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
 
     def _read(self, ranges: list, scratch):
         """``(buffer, lengths)`` of the ranges read one after another, None if no file."""
+        if self.fd < 0:
+            return None
         ranges = [(min(a, _FAR), min(b, _FAR)) for a, b in ranges]  # an index may say 2**64
         table = np.array(ranges, dtype=np.int64).reshape(-1, 2)
         buf = scratch(0)
         while True:
-            rc, total, size, err = chunkio.read_file_ranges(self.path, table, buf)
+            rc, total, size, err = chunkio.read_file_ranges(self.fd, table, buf)
             if rc == 0:
                 break
-            if rc == 1:
-                return None
             if rc == chunkio.E_BUFSIZE:
                 buf = scratch(total)
             elif rc == chunkio.E_DATA:  # clip to the file, as a store's ranges are

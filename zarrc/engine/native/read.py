@@ -98,8 +98,11 @@ def read_shards(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None
 
     def fetch(part: ShardPart, slot: int = 0):
         key = ctx.key(part.coords)
-        source = None if files is None else FileShard(files, key, thread_state().scratch, slot)
-        return key, fetch_inner(ctx, key, part.flat_inner(cps), part.complete or whole, source)
+        flat, complete = part.flat_inner(cps), part.complete or whole
+        if files is None:
+            return key, fetch_inner(ctx, key, flat, complete)
+        with FileShard(files, key, thread_state().scratch, slot) as source:
+            return key, fetch_inner(ctx, key, flat, complete, source)
 
     def decode(part: ShardPart, fetched, begin: int, end: int) -> None:
         key, pieces = fetched
