@@ -1,7 +1,7 @@
 """Build the native extensions: one Cython module per C topic, all directives set here.
 
 The kernels (``copy``, ``fill``, ``byteswap``, ``shuffle``, ``delta``) and the chunk loops
-(``chunkio``, ``codec``) are required: they need only a C compiler. Each compression library
+(``chunkio``, ``chunkpoints``, ``chunkwrite``, ``codec``) are required: they need only a C compiler. Each compression library
 (libzstd, liblz4, libblosc, libdeflate) is optional and found on its own: its codec is
 compiled into the loops when it is found (``ZC_HAVE_<LIB>``), and zarrc reads and writes that
 codec through its Python package otherwise (blosc has no Python fallback: it needs libblosc).
@@ -41,11 +41,14 @@ EXTENSIONS = {
     "shuffle": ["csrc/zc_shuffle.c"],
     "delta": ["csrc/zc_delta.c"],
     "codec": CODEC_SOURCES,
-    "chunkio": ["csrc/zc_chunkio.c", "csrc/zc_chunkwrite.c", "csrc/zc_chunkpoints.c",
-                "csrc/zc_copy.c", "csrc/zc_fill.c", *CODEC_SOURCES],
+    "chunkio": ["csrc/zc_chunkio.c", "csrc/zc_copy.c", "csrc/zc_fill.c", *CODEC_SOURCES],
+    "chunkpoints": ["csrc/zc_chunkpoints.c", "csrc/zc_chunkio.c", "csrc/zc_copy.c",
+                    "csrc/zc_fill.c", *CODEC_SOURCES],
+    "chunkwrite": ["csrc/zc_chunkwrite.c", "csrc/zc_chunkio.c", "csrc/zc_copy.c",
+                   "csrc/zc_fill.c", *CODEC_SOURCES],
 }
 # the extensions that link the compression libraries found
-WITH_CODECS = ("codec", "chunkio")
+WITH_CODECS = ("codec", "chunkio", "chunkpoints", "chunkwrite")
 
 
 class Library:

@@ -11,7 +11,7 @@ from native_arrays import CODECS, expected_of, make_array
 
 import zarrc
 from zarrc import config
-from zarrc._ext import chunkio
+from zarrc._ext import chunkio, chunkpoints
 from zarrc.errors import CodecError
 from zarrc.storage import LocalStore, MemoryStore
 from zarrc.testing.engine import io_kinds, reopened
@@ -129,7 +129,7 @@ def test_point_read_checks_groups_and_points(tmp_path):
     rbuf, dbuf = np.empty(64, "u1"), np.empty(16, "u1")
 
     def read(coords, items, positions):
-        return chunkio.PointRead(os.fsencode(str(tmp_path)) + b"/", "default", "/", (4, 4),
+        return chunkpoints.PointRead(os.fsencode(str(tmp_path)) + b"/", "default", "/", (4, 4),
                                  (8, 8), 1, None, "C", np.array(coords, np.int64).reshape(-1, 2),
                                  np.array([0, len(items)], np.int64),
                                  np.array(items, np.int64), np.array(positions, np.int64), out,

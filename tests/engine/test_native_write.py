@@ -19,7 +19,7 @@ from native_arrays import create_local
 
 import zarrc
 from zarrc import config
-from zarrc._ext import chunkio
+from zarrc._ext import chunkio, chunkwrite
 from zarrc.engine.native import write as native_write
 from zarrc.errors import ReadOnlyError
 from zarrc.storage import LocalStore
@@ -306,16 +306,16 @@ def test_chunk_write_checks_its_arguments(tmp_path):
     args = (b"/tmp/x/", "default", "/", (4,), (4,), 1)
     tmp = {"temp_prefix": TEMP_PREFIX}
     with pytest.raises(ValueError, match="codec"):
-        chunkio.ChunkWrite(*args, "gzip", "C", plans, source, b"\0", **tmp)
+        chunkwrite.ChunkWrite(*args, "gzip", "C", plans, source, b"\0", **tmp)
     with pytest.raises(ValueError, match="compressor"):
-        chunkio.ChunkWrite(*args, "blosc", "C", plans, source, b"\0", cname="nope", **tmp)
+        chunkwrite.ChunkWrite(*args, "blosc", "C", plans, source, b"\0", cname="nope", **tmp)
     with pytest.raises(ValueError, match="directory"):
-        chunkio.ChunkWrite(b"/tmp/x", *args[1:], None, "C", plans, source, b"\0", **tmp)
+        chunkwrite.ChunkWrite(b"/tmp/x", *args[1:], None, "C", plans, source, b"\0", **tmp)
     with pytest.raises(ValueError, match="go together"):
-        chunkio.ChunkWrite(*args, None, "C", plans, source, b"\0")
+        chunkwrite.ChunkWrite(*args, None, "C", plans, source, b"\0")
     with pytest.raises(ValueError, match="temp_prefix"):
-        chunkio.ChunkWrite(*args, None, "C", plans, source, b"\0", temp_prefix="a/b")
-    write = chunkio.ChunkWrite(*args, "zstd", "C", plans, source, b"\0", **tmp)
+        chunkwrite.ChunkWrite(*args, None, "C", plans, source, b"\0", temp_prefix="a/b")
+    write = chunkwrite.ChunkWrite(*args, "zstd", "C", plans, source, b"\0", **tmp)
     dec = chunkio.Decompressor()
     with pytest.raises(ValueError, match="need"):
         write.run(dec, np.empty(4, "u1"), np.empty(1, "u1"), 0, 1)
@@ -323,10 +323,10 @@ def test_chunk_write_checks_its_arguments(tmp_path):
         write.run(dec, np.empty(4, "u1"), np.empty(write.encode_bound, "u1"), 0, 2)
     bad_plans = [np.array([[1, 0, 1, 4, 0]], dtype=np.int64)]  # chunk 1 lies past the array
     with pytest.raises(ValueError):
-        chunkio.ChunkWrite(*args, None, "C", bad_plans, source, b"\0", **tmp).run(
+        chunkwrite.ChunkWrite(*args, None, "C", bad_plans, source, b"\0", **tmp).run(
             dec, np.empty(4, "u1"), np.empty(4, "u1"), 0, 1)
     # the memory sink: the encoded chunks land in `out`, which must hold every chunk's bound
-    memory = chunkio.ChunkWrite(None, "default", "/", (4,), (4,), 1, "zstd", "C", plans,
+    memory = chunkwrite.ChunkWrite(None, "default", "/", (4,), (4,), 1, "zstd", "C", plans,
                                 np.arange(4, dtype="u1"), b"\0")
     with pytest.raises(ValueError, match="need"):
         memory.run(dec, np.empty(4, "u1"), np.empty(memory.encode_bound - 1, "u1"), 0, 1)
@@ -341,7 +341,7 @@ def test_chunk_write_checks_its_arguments(tmp_path):
 def test_chunk_encode_checks_its_arguments():
     source = np.arange(32, dtype="u1").reshape(4, 8)
     source[:2, :4] = 0
-    encode = chunkio.ChunkEncode((2, 4), 1, None, "C", source, b"\0")
+    encode = chunkwrite.ChunkEncode((2, 4), 1, None, "C", source, b"\0")
     dec, dbuf = chunkio.Decompressor(), np.empty(8, "u1")
     used, placed = encode.run(dec, np.array([[0, 0], [2, 4]], np.int64), dbuf, np.empty(16, "u1"))
     assert used == 8 and placed.tolist() == [[-1, -1], [0, 8]]  # the first chunk is all fill
@@ -501,7 +501,7 @@ def test_blosc_lz4_tiles_of_a_wide_array_are_c_blosc_bytes(tmp_path, monkeypatch
 def test_chunk_write_needs_the_blosc_scratch(tmp_path):
     plans = [np.array([[0, 0, 1, 512, 0]], dtype=np.int64)]
     source = np.zeros(512, "<f4")
-    write = chunkio.ChunkWrite(str(tmp_path).encode() + b"/", "default", "/", (512,), (512,), 4,
+    write = chunkwrite.ChunkWrite(str(tmp_path).encode() + b"/", "default", "/", (512,), (512,), 4,
                                "blosc", "C", plans, source, b"\0" * 4, level=5, shuffle=1,
                                typesize=4, cname="lz4", temp_prefix=TEMP_PREFIX)
     assert write.scratch_nbytes >= 2 * write.chunk_nbytes  # the chunk, then a block

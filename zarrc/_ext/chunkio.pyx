@@ -1,13 +1,13 @@
-"""Native chunk loops: planned reads, point reads, writes and shard encoding, GIL released.
+"""Native chunk loops of planned reads, GIL released (wraps ``csrc/zc_chunkio.c``).
 
-Wraps ``csrc/zc_chunkio.c``, ``zc_chunkpoints.c`` and ``zc_chunkwrite.c``. Always built: the
-loops and raw chunks need no library; each codec is in the build when its library was found
-(:mod:`zarrc._ext.codec` says which). A loop object holds one planned request, checked once
-with the GIL; its ``run`` methods handle a range of its chunks with the GIL released, so
-threads can split one request. Chunk bytes come from files below a directory (a store's
-``LocalFiles``) or from buffers the caller fetched from any store; written chunks go to files
-or to one buffer the caller stores from. Each thread passes its own :class:`Decompressor`
-(the coding contexts) and scratch buffers.
+Always built: the loops and raw chunks need no library; each codec is in the build when its
+library was found (:mod:`zarrc._ext.codec` says which). A loop object holds one planned
+request, checked once with the GIL; its ``run`` methods handle a range of its chunks with the
+GIL released, so threads can split one request. Chunk bytes come from files below a directory
+(a store's ``LocalFiles``) or from buffers the caller fetched from any store. Each thread
+passes its own :class:`Decompressor` (the coding contexts) and scratch buffers. What the
+point reader (:mod:`zarrc._ext.chunkpoints`) and the writers (:mod:`zarrc._ext.chunkwrite`)
+share with this module is declared in ``chunkio.pxd``.
 """
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release
@@ -44,13 +44,6 @@ E_BUFSIZE = csrc.ZC_E_BUFSIZE
 E_IO = csrc.ZC_E_IO
 E_PATH = csrc.ZC_E_PATH
 CHUNK_ERRORS = frozenset((E_DATA, E_SIZE, E_BUFSIZE, E_IO, E_PATH))
-# outcomes of a write's chunk that the caller handles (ChunkWrite.run's outcome rows)
-OUT_PARTIAL = csrc.ZC_OUT_PARTIAL
-OUT_EMPTY = csrc.ZC_OUT_EMPTY
-
-cdef enum:
-    MAXDIM = 64  # ZC_MAXDIM (fixed-size arrays below)
-
 
 def decodes(codec):
     """True if this build decodes ``codec`` (a name of ``CODECS``) in the loops."""
@@ -159,11 +152,6 @@ cdef class _Buffers:
     """Read-only views of a sequence of buffers (None: a missing chunk), as C pointer and size
     arrays for one call; released when the object goes."""
 
-    cdef Py_buffer *views
-    cdef const char **ptrs
-    cdef size_t *sizes
-    cdef Py_ssize_t n
-    cdef Py_ssize_t held
 
     def __cinit__(self, buffers, str what):
         cdef Py_ssize_t i
@@ -198,7 +186,6 @@ cdef class _Buffers:
 cdef class Decompressor:
     """One thread's coding state (zstd contexts, a libdeflate decompressor); never share it."""
 
-    cdef csrc.zc_chunkio_ctx *ctx
 
     def __cinit__(self):
         self.ctx = csrc.zc_chunkio_ctx_create()
@@ -232,21 +219,6 @@ cdef Py_ssize_t _set_plans(str what, plans, int ndim, list views, int64_t *plan_
 cdef class _ChunkBox:
     """What every box loop shares: the chunks' shape and coding, the box, plans and lists."""
 
-    cdef csrc.zc_chunkio_spec spec
-    cdef int64_t chunk_shape[MAXDIM]
-    cdef int64_t array_shape[MAXDIM]
-    cdef Py_buffer box_view
-    cdef bint have_box
-    cdef bytes fill
-    cdef int64_t list_len[MAXDIM]
-    cdef const int64_t *list_ptr[MAXDIM]
-    cdef list list_views
-    cdef int64_t plan_len[MAXDIM]
-    cdef const int64_t *plan_ptr[MAXDIM]
-    cdef list plan_views
-    cdef bytes directory
-    cdef readonly Py_ssize_t chunk_nbytes
-    cdef readonly Py_ssize_t total
 
     def __cinit__(self):
         self.have_box = False
@@ -444,327 +416,3 @@ cdef class ChunkRead(_ChunkBox):
         finally:
             PyBuffer_Release(&w)
         return _buffers_outcome(rc, &st, "ChunkRead.run_buffers")
-
-
-cdef bytes _encoding(str what, csrc.zc_encode_params *enc, codec, int level, bint checksum,
-                     int shuffle, int typesize, Py_ssize_t blocksize, str cname):
-    """Check and store an encoder's settings; returns the bytes `enc.cname` points into."""
-    if codec not in CODECS or csrc.zc_codec_encodes(CODECS[codec]) != 1:
-        raise ValueError(f"{what}: this build does not encode codec {codec!r}")
-    if shuffle not in (0, 1, 2) or typesize < 1 or blocksize < 0:
-        raise ValueError(f"{what}: bad blosc settings shuffle={shuffle} typesize={typesize} "
-                         f"blocksize={blocksize}")
-    if codec == "blosc" and not blosc_has(cname):
-        raise ValueError(f"{what}: libblosc has no compressor {cname!r}")
-    name = cname.encode("ascii")
-    enc.level = level
-    enc.checksum = checksum
-    enc.shuffle = shuffle
-    enc.typesize = typesize
-    enc.blocksize = blocksize
-    enc.cname = name
-    return name
-
-
-cdef class ChunkWrite(_ChunkBox):
-    """One write of whole chunks: the source box, the plans that place it, how chunks are coded
-    and where they go.
-
-    Parameters are :class:`ChunkRead`'s (``box`` is the source here and may be read-only),
-    with ``codec`` one this build encodes (:func:`encodes`) and:
-
-    level, checksum : zstd's level and checksum flag (blosc: ``level`` is the clevel)
-    shuffle, typesize, blocksize, cname : blosc's settings
-    skip_empty : bool
-        Leave chunks that hold only ``fill`` to the caller (outcome ``OUT_EMPTY``).
-    temp_prefix : str or None
-        With a ``directory``: the store's name prefix of in-flight files (the files sink).
-        None: chunks are encoded into the caller's buffer (the memory sink).
-    fsync : bool
-        Files sink: flush each file before renaming it into place.
-    """
-
-    cdef csrc.zc_encode_params enc
-    cdef csrc.zc_sink sink
-    cdef bytes cname
-    cdef bytes temp_prefix
-    cdef bint skip_empty
-    cdef readonly Py_ssize_t encode_bound
-    cdef readonly Py_ssize_t scratch_nbytes
-    cdef readonly bint to_files
-
-    def __init__(self, directory, str key_encoding, str separator, chunk_shape, array_shape,
-                 Py_ssize_t itemsize, codec, str order, plans, box, bytes fill, lists=None, *,
-                 int level=0, bint checksum=False, int shuffle=0, int typesize=1,
-                 Py_ssize_t blocksize=0, str cname="lz4", bint skip_empty=True,
-                 temp_prefix=None, bint fsync=False):
-        self.cname = _encoding("ChunkWrite", &self.enc, codec, level, checksum, shuffle,
-                               typesize, blocksize, cname)
-        self._setup("ChunkWrite", chunk_shape, array_shape, itemsize, codec, order, box, fill,
-                    False)
-        if (directory is None) != (temp_prefix is None):
-            raise ValueError("ChunkWrite: a directory and a temp_prefix go together")
-        self._set_files("ChunkWrite", directory, key_encoding, separator)
-        self._set_plans("ChunkWrite", plans)
-        if lists is not None:  # index-array rows: those chunks are the caller's (OUT_PARTIAL)
-            self._set_lists("ChunkWrite", lists)
-        memset(&self.sink, 0, sizeof(csrc.zc_sink))
-        self.to_files = directory is not None
-        if self.to_files:
-            self.temp_prefix = temp_prefix.encode()
-            if not self.temp_prefix or b"/" in self.temp_prefix or b"\0" in self.temp_prefix:
-                raise ValueError(f"ChunkWrite: bad temp_prefix {temp_prefix!r}")
-            self.sink.temp_prefix = self.temp_prefix
-            self.sink.fsync = fsync
-        self.skip_empty = skip_empty
-        self.encode_bound = csrc.zc_codec_encode_bound(self.spec.codec, self.chunk_nbytes)
-        self.scratch_nbytes = csrc.zc_chunkwrite_scratch(self.spec.codec, self.chunk_nbytes)
-
-    def run(self, Decompressor dec not None, dbuf, out, Py_ssize_t begin, Py_ssize_t end):
-        """Write chunks ``begin .. end-1`` (row-major over the plans) with the GIL released.
-
-        `dbuf` (``scratch_nbytes``) is scratch; `out` is the encode buffer of the files sink
-        (``encode_bound`` bytes; unused without a codec) or the memory sink's output
-        (``(end - begin) * encode_bound`` bytes). Returns ``(rc, index, err, outcome)``:
-        ``rc`` >= 0 chunks handled, or E_DATA / E_IO / E_PATH for the chunk at flattened
-        ``index``, which was not written (E_IO: ``err`` is the errno); ``outcome`` is an int64
-        ``(end - begin, 2)`` array: per chunk (offset, size) as stored (files: offset 0;
-        memory: where in `out`), ``(OUT_PARTIAL, 0)`` or ``(OUT_EMPTY, 0)`` (the caller's).
-        Raises ValueError for a spec the kernel refuses.
-        """
-        cdef Py_buffer d
-        cdef Py_buffer c
-        cdef csrc.zc_chunkio_status st
-        cdef csrc.zc_sink sink = self.sink
-        cdef Py_ssize_t rc
-        cdef Py_ssize_t need
-        if begin < 0 or end < begin or end > self.total:
-            raise ValueError(f"ChunkWrite.run: range [{begin}, {end}) outside [0, {self.total})")
-        outcome = np.zeros((max(0, end - begin), 2), dtype=np.int64)
-        cdef int64_t[:, ::1] rows = outcome
-        if self.to_files:
-            need = 0 if self.spec.codec == csrc.ZC_CODEC_NONE else self.encode_bound
-        else:
-            need = (end - begin) * self.encode_bound
-        _scratch_views("ChunkWrite.run", dbuf, "dbuf", self.scratch_nbytes, out, "out", need,
-                       &d, &c)
-        if not self.to_files:
-            sink.out = <char *>c.buf
-            sink.out_cap = <size_t>c.len
-        try:
-            with nogil:
-                rc = csrc.zc_chunkwrite(&self.spec, &self.enc, &sink, self.skip_empty, dec.ctx,
-                                        <char *>d.buf, <size_t>d.len, <char *>c.buf,
-                                        <size_t>c.len, begin, end,
-                                        &rows[0, 0] if end > begin else NULL, &st)
-        finally:
-            PyBuffer_Release(&c)
-            PyBuffer_Release(&d)
-        rc, index, _need, err = _outcome(rc, &st, "ChunkWrite.run")
-        return rc, index, err, outcome
-
-
-cdef class PointRead:
-    """Independent points of chunks of a regular grid, grouped by chunk, gathered into a flat
-    output; the chunks come from files (:meth:`run`) or from buffers (:meth:`run_buffers`).
-
-    Parameters are :class:`ChunkRead`'s file naming and coding (``directory`` may be None),
-    and:
-
-    coords : int64 array (groups, ndim)
-        The chunk of each group.
-    bounds : int64 array (groups + 1,)
-        Group g's points are ``bounds[g] .. bounds[g+1]-1`` of `items` and `positions`.
-    items, positions : int64 arrays
-        Per point: its item index inside the decoded chunk (in the stored order) and its index
-        in `out`.
-    out : writable contiguous 1-d buffer of ``itemsize``-byte items
-    """
-
-    cdef csrc.zc_chunkio_spec spec
-    cdef csrc.zc_points points
-    cdef int64_t chunk_shape[MAXDIM]
-    cdef int64_t array_shape[MAXDIM]
-    cdef const int64_t[:, ::1] coords
-    cdef const int64_t[::1] bounds
-    cdef const int64_t[::1] items
-    cdef const int64_t[::1] positions
-    cdef Py_buffer out_view
-    cdef bint have_out
-    cdef bytes directory
-    cdef bytes fill
-    cdef readonly Py_ssize_t chunk_nbytes
-    cdef readonly Py_ssize_t total
-
-    def __cinit__(self):
-        self.have_out = False
-
-    def __dealloc__(self):
-        if self.have_out:
-            PyBuffer_Release(&self.out_view)
-
-    def __init__(self, directory, str key_encoding, str separator, chunk_shape,
-                 array_shape, Py_ssize_t itemsize, codec, str order, coords, bounds, items,
-                 positions, out, bytes fill):
-        cdef int ndim = len(chunk_shape)
-        cdef int d
-        if ndim > MAXDIM or len(array_shape) != ndim:
-            raise ValueError(f"PointRead: bad shapes {tuple(chunk_shape)} / {tuple(array_shape)}")
-        if key_encoding not in KEY_ENCODINGS or separator not in ("/", "."):
-            raise ValueError(f"PointRead: bad key encoding {key_encoding!r} / {separator!r}")
-        if directory is not None and (not isinstance(directory, bytes)
-                                      or not directory.endswith(b"/") or b"\0" in directory):
-            raise ValueError(f"PointRead: bad directory {directory!r}")
-        cdef int codec_id = _codec_id("PointRead", codec)
-        if order not in ("C", "F"):
-            raise ValueError(f"PointRead: unsupported order {order!r}")
-        if itemsize <= 0 or len(fill) != itemsize:
-            raise ValueError(f"PointRead: fill has {len(fill)} bytes, itemsize is {itemsize}")
-        self.coords = coords
-        self.bounds = bounds
-        self.items = items
-        self.positions = positions
-        if self.coords.shape[1] != ndim or self.bounds.shape[0] != self.coords.shape[0] + 1:
-            raise ValueError("PointRead: coords must be (groups, ndim) and bounds (groups + 1,)")
-        if self.items.shape[0] != self.positions.shape[0]:
-            raise ValueError("PointRead: items and positions differ in length")
-        self.chunk_nbytes = itemsize
-        for d in range(ndim):
-            self.chunk_shape[d] = chunk_shape[d]
-            self.array_shape[d] = array_shape[d]
-            if self.chunk_shape[d] <= 0:
-                raise ValueError(f"PointRead: chunk_shape {tuple(chunk_shape)} must be positive")
-            self.chunk_nbytes *= self.chunk_shape[d]
-        get_buffer(out, &self.out_view, PyBUF_SIMPLE | PyBUF_WRITABLE, "PointRead", "out")
-        self.have_out = True
-        if self.out_view.len % itemsize:
-            raise ValueError("PointRead: out is not a whole number of items")
-        self.fill = fill
-        _spec_coding(&self.spec, ndim, self.chunk_shape, self.array_shape, itemsize, codec_id,
-                     order, self.fill)
-        if directory is not None:
-            self.directory = directory
-            self.spec.dir = self.directory
-        self.spec.key_encoding = KEY_ENCODINGS[key_encoding]
-        self.spec.separator = ord(separator)
-        self.total = self.coords.shape[0]
-        self.points.ngroups = self.total
-        self.points.coords = &self.coords[0, 0] if self.total and ndim else <const int64_t *>self.chunk_shape
-        self.points.bounds = &self.bounds[0]
-        self.points.items = &self.items[0] if self.items.shape[0] else NULL
-        self.points.positions = &self.positions[0] if self.positions.shape[0] else NULL
-        self.points.out = <char *>self.out_view.buf
-        self.points.out_len = self.out_view.len // itemsize
-
-    def run(self, Decompressor dec not None, rbuf, dbuf, Py_ssize_t begin, Py_ssize_t end):
-        """Gather the points of groups ``begin .. end-1`` from the chunk files, GIL released.
-
-        Buffers and the result are :meth:`ChunkRead.run`'s, ``index`` being the failing group.
-        Raises ValueError for groups or points outside the grid, the chunk or `out`.
-        """
-        cdef Py_buffer r
-        cdef Py_buffer w
-        cdef csrc.zc_chunkio_status st
-        cdef Py_ssize_t rc
-        if self.spec.dir == NULL:
-            raise ValueError("PointRead.run: no directory: use run_buffers")
-        if begin < 0 or end < begin or end > self.total:
-            raise ValueError(f"PointRead.run: range [{begin}, {end}) outside [0, {self.total})")
-        _scratch_views("PointRead.run", rbuf, "rbuf", 0, dbuf, "dbuf", self.chunk_nbytes, &r, &w)
-        try:
-            with nogil:
-                rc = csrc.zc_chunkio_read_points(&self.spec, &self.points, dec.ctx,
-                                                 <char *>r.buf, <size_t>r.len, <char *>w.buf,
-                                                 <size_t>w.len, begin, end, &st)
-        finally:
-            PyBuffer_Release(&w)
-            PyBuffer_Release(&r)
-        return _outcome(rc, &st, "PointRead.run")
-
-    def run_buffers(self, Decompressor dec not None, buffers, dbuf, Py_ssize_t begin,
-                    Py_ssize_t end):
-        """Gather the points of groups ``begin .. end-1`` from ``buffers`` (one bytes-like per
-        group of the range, None for a missing chunk), GIL released: ``(rc, index)``."""
-        cdef Py_buffer w
-        cdef csrc.zc_chunkio_status st
-        cdef Py_ssize_t rc
-        cdef _Buffers bufs
-        if begin < 0 or end < begin or end > self.total:
-            raise ValueError(f"PointRead.run_buffers: range [{begin}, {end}) outside "
-                             f"[0, {self.total})")
-        if len(buffers) != end - begin:
-            raise ValueError(f"PointRead.run_buffers: {len(buffers)} buffers for "
-                             f"{end - begin} groups")
-        bufs = _Buffers(buffers, "PointRead.run_buffers")
-        get_buffer(dbuf, &w, PyBUF_SIMPLE | PyBUF_WRITABLE, "PointRead.run_buffers", "dbuf")
-        try:
-            with nogil:
-                rc = csrc.zc_chunkio_points_bufs(&self.spec, &self.points, dec.ctx, bufs.ptrs,
-                                                 bufs.sizes, <char *>w.buf, <size_t>w.len,
-                                                 begin, end, &st)
-        finally:
-            PyBuffer_Release(&w)
-        return _buffers_outcome(rc, &st, "PointRead.run_buffers")
-
-
-cdef class ChunkEncode(_ChunkBox):
-    """Whole chunks of a source box encoded one after another into one buffer (a shard's inner
-    chunks), skipping the ones that hold only `fill`.
-
-    Parameters: ``chunk_shape``, ``itemsize``, ``codec`` (one this build encodes), ``order``
-    (of the stored chunks), the source ``box`` (any strides, may be read-only), ``fill`` and
-    the encoder settings of :class:`ChunkWrite`.
-    """
-
-    cdef csrc.zc_encode_params enc
-    cdef bytes cname
-    cdef str codec_name
-    cdef readonly Py_ssize_t encode_bound
-    cdef readonly Py_ssize_t scratch_nbytes
-
-    def __init__(self, chunk_shape, Py_ssize_t itemsize, codec, str order, box, bytes fill, *,
-                 int level=0, bint checksum=False, int shuffle=0, int typesize=1,
-                 Py_ssize_t blocksize=0, str cname="lz4"):
-        self.cname = _encoding("ChunkEncode", &self.enc, codec, level, checksum, shuffle,
-                               typesize, blocksize, cname)
-        self._setup("ChunkEncode", chunk_shape, getattr(box, "shape", chunk_shape), itemsize,
-                    codec, order, box, fill, False)
-        self.encode_bound = csrc.zc_codec_encode_bound(self.spec.codec, self.chunk_nbytes)
-        self.scratch_nbytes = csrc.zc_chunkwrite_scratch(self.spec.codec, self.chunk_nbytes)
-        self.codec_name = str(codec)
-
-    def run(self, Decompressor dec not None, origins, dbuf, out):
-        """Encode the chunks whose first items are the rows of `origins` (int64, (n, ndim)) into
-        `out` (``n * encode_bound`` bytes at least) with the GIL released; `dbuf` is scratch
-        of ``scratch_nbytes``.
-
-        Returns ``(used, placed)``: the bytes of `out` used and an int64 ``(n, 2)`` array of
-        each chunk's (offset, size) in it, ``(-1, -1)`` for a chunk of fill. Raises CodecError
-        when an encoder fails, ValueError for arguments the kernel refuses.
-        """
-        cdef const int64_t[:, ::1] rows = origins
-        cdef Py_ssize_t n = rows.shape[0]
-        cdef int64_t[:, ::1] placed
-        cdef Py_buffer d
-        cdef Py_buffer o
-        cdef csrc.zc_chunkio_status st
-        cdef Py_ssize_t rc
-        if rows.shape[1] != self.spec.ndim:
-            raise ValueError(f"ChunkEncode.run: origins must have {self.spec.ndim} columns")
-        result = np.empty((n, 2), dtype=np.int64)
-        placed = result
-        _scratch_views("ChunkEncode.run", dbuf, "dbuf", self.scratch_nbytes, out, "out",
-                       n * self.encode_bound, &d, &o)
-        try:
-            with nogil:
-                rc = csrc.zc_encode_chunks(&self.spec, &self.enc, dec.ctx,
-                                           &rows[0, 0] if n else NULL, n, <char *>d.buf,
-                                           <size_t>d.len, <char *>o.buf, <size_t>o.len,
-                                           &placed[0, 0] if n else NULL, &st)
-        finally:
-            PyBuffer_Release(&o)
-            PyBuffer_Release(&d)
-        if rc == csrc.ZC_E_DATA:
-            raise CodecError(f"chunk {st.index}: codec {self.codec_name!r} failed to encode it")
-        check(rc, "ChunkEncode.run")
-        return rc, result

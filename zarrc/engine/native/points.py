@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zarrc._ext import chunkio
+from zarrc._ext import chunkpoints
 from zarrc.engine.fetch import fetch_window, run_fetched
 from zarrc.engine.native.state import (
     NativeArray,
@@ -39,7 +39,7 @@ def _items(local: tuple, chunks: tuple, order: str) -> np.ndarray:
 
 def _reader(array: NativeArray, directory, shape: tuple, points: PointPlan, positions,
             out: np.ndarray):
-    return chunkio.PointRead(directory, array.key_name, array.separator, array.chunks, shape,
+    return chunkpoints.PointRead(directory, array.key_name, array.separator, array.chunks, shape,
                              array.itemsize, array.codec, array.order, points.coords,
                              points.bounds, _items(points.local, array.chunks, array.order),
                              np.ascontiguousarray(positions, dtype=np.int64), out, array.fill)

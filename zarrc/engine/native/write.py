@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zarrc._ext import chunkio
+from zarrc._ext import chunkwrite
 from zarrc.engine.chunks import write_chunk
 from zarrc.engine.native.state import NativeArray, run_split, thread_state
 from zarrc.errors import CodecError
@@ -29,7 +29,7 @@ def write_box(array: NativeArray, ctx, plan: BoxPlan, values: np.ndarray) -> Non
     """Store ``values`` (the selection's box) into the chunks of ``plan`` (stored grid)."""
     files = array.write_files
     source = np.expand_dims(values, plan.int_axes) if plan.int_axes else values
-    write = chunkio.ChunkWrite(
+    write = chunkwrite.ChunkWrite(
         array.directory if files is not None else None, array.key_name, array.separator,
         array.chunks, ctx.shape, array.itemsize, array.codec, array.order, plan.rows, source,
         array.fill, plan.lists,
@@ -59,7 +59,7 @@ def _write_range(array: NativeArray, ctx, plan: BoxPlan, write, values: np.ndarr
             if offset >= 0:
                 if not write.to_files:
                     ctx.store.set(ctx.key(plan.coords(k)), view[offset:offset + size])
-            elif offset == chunkio.OUT_EMPTY:
+            elif offset == chunkwrite.OUT_EMPTY:
                 ctx.store.delete(ctx.key(plan.coords(k)))
             else:  # OUT_PARTIAL: a read-modify-write under the chunk's lock
                 write_chunk(ctx, plan.projection(k), values)
@@ -69,7 +69,7 @@ def encode_shard(array: NativeArray, ctx, shard: np.ndarray, key: str):
     """The stored bytes of a whole shard: its inner chunks encoded in C into one buffer (in the
     codec's Morton order, skipping those of fill), then the codec's index around them."""
     codec = ctx.pipeline.sharding
-    encoder = chunkio.ChunkEncode(array.chunks, array.itemsize, array.codec, array.order, shard,
+    encoder = chunkwrite.ChunkEncode(array.chunks, array.itemsize, array.codec, array.order, shard,
                                   array.fill, **array.encoder)
     origins = codec.inner_order() * np.asarray(array.chunks, dtype=np.int64)
     state = thread_state()
