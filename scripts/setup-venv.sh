@@ -29,6 +29,18 @@ if ! native_io_headers && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null
       || echo "setup: note: could not install ${APT_PKGS[*]}; their codecs stay on the Python path"
   fi
 fi
+# With the docs extra: Debian's chromium for the site's browser test (tests/docs/test_site.py),
+# installed only as root with apt-get; without it that test skips, saying so.
+if [[ ",$EXTRAS," == *",docs,"* ]] && ! command -v chromium >/dev/null 2>&1 \
+    && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing chromium (the docs site's browser test)"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; then
+    { apt-get update -qq >/dev/null 2>&1 \
+      && apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; } \
+      || echo "setup: note: could not install chromium; the browser test will skip"
+  fi
+fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check --quiet)
 "${PIP[@]}" install --upgrade pip >/dev/null
 # Build tools first, then zarrc itself (editable: the Cython extensions are compiled in place).

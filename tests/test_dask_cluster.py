@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import operator
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import zarrc
 from zarrc.storage import FsspecStore, LocalStore, MemoryStore, ReadOnlyView, ZipStore
-from zarrc.testing.docs import python_blocks, run_python_blocks
 
 dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
@@ -136,12 +134,3 @@ def test_writes_on_a_worker_reach_a_local_store_but_not_a_memory_store(client, t
         if reaches:  # a MemoryStore's copy on the worker took the write; ours did not
             expected[:3] = 7
         np.testing.assert_array_equal(a[...], expected)
-
-
-def test_docs_dask_md_runs(tmp_path, monkeypatch):
-    """docs/dask.md, every python block in order, as a reader would run it (it starts its
-    own two-worker cluster)."""
-    doc = Path(__file__).resolve().parents[1] / "docs" / "dask.md"
-    assert len(python_blocks(doc)) == 3
-    monkeypatch.chdir(tmp_path)
-    run_python_blocks(doc, "dask_md")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +14,6 @@ import pytest
 import zarrc
 from zarrc.errors import ContainsGroupError, MetadataError, NodeNotFoundError
 from zarrc.storage import LocalStore, MemoryStore
-from zarrc.testing.docs import python_blocks, run_python_blocks
 
 xr = pytest.importorskip("xarray")
 pd = pytest.importorskip("pandas")
@@ -385,11 +383,3 @@ def test_arrays_without_dimension_names_are_refused_by_name():
     zarrc.open_group(store3, mode="w").create_array("bare", shape=(3,), dtype="i1")
     with pytest.raises(MetadataError, match="'/bare'.*dimension_names"):
         _open(store3, "zarrc")
-
-
-def test_docs_xarray_md_runs(tmp_path, monkeypatch):
-    """docs/xarray.md, every python block in order, as a reader would run it."""
-    doc = Path(__file__).resolve().parents[1] / "docs" / "xarray.md"
-    assert len(python_blocks(doc)) == 3
-    monkeypatch.chdir(tmp_path)
-    run_python_blocks(doc, "xarray_md")

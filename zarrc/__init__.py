@@ -4,6 +4,7 @@
 """
 
 from zarrc import codecs, config, errors, storage
+from zarrc._version import __version__
 from zarrc.api import (
     array,
     consolidate_metadata,
@@ -24,8 +25,6 @@ from zarrc.array import Array
 from zarrc.convert import convert, upgrade_v2_to_v3
 from zarrc.group import Group
 from zarrc.lazy import LazyArray
-
-__version__ = "0.1.0"
 
 
 def from_dask(darr, store=None, **create_kwargs) -> Array:

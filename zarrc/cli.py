@@ -67,8 +67,16 @@ def _convert(args) -> int:
     return 0
 
 
+def version_text() -> str:
+    """What ``zarrc --version`` prints: the version line first (``zarrc X.Y.Z``)."""
+    from zarrc._version import __version__
+
+    return f"zarrc {__version__}"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="zarrc", description="Inspect and convert Zarr v2/v3 data; run the demo.")
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("info", help="summary of an array or group")
     p.add_argument("path", help="store: directory, .zip file or URL")

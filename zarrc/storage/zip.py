@@ -121,6 +121,8 @@ class ZipStore(KeySnapshotStore):
         Passed to :mod:`zipfile` for new entries. ``ZIP_STORED`` (the default) keeps byte-range
         reads cheap and matches zarr-python; chunks are usually compressed by codecs already.
 
+    Notes
+    -----
     Use it as a context manager, or call :meth:`close`: closing writes the archive's central
     directory (and compacts it, see the module docstring). Operations on a closed store raise
     ``ValueError``. Views made by :meth:`with_read_only` share the open archive; closing a view
