@@ -3,18 +3,13 @@
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_Release
 from libc.stdint cimport int64_t
-from libc.string cimport memset
-
-import numpy as np
 
 from zarrc._ext cimport csrc
 from zarrc._ext._buffer cimport get_buffer
-from zarrc._ext._errors cimport check
 from zarrc._ext.chunkio cimport (
     MAXDIM,
     Decompressor,
     _Buffers,
-    _ChunkBox,
     _buffers_outcome,
     _codec_id,
     _outcome,
@@ -22,9 +17,7 @@ from zarrc._ext.chunkio cimport (
     _spec_coding,
 )
 
-from zarrc._ext.chunkio import CODECS, KEY_ENCODINGS, blosc_has
-
-from zarrc.errors import CodecError
+from zarrc._ext.chunkio import KEY_ENCODINGS
 
 
 cdef class PointRead:

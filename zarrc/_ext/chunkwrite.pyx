@@ -7,28 +7,17 @@ chunks covered in part or holding only the fill value are left to the caller (it
 table). :class:`ChunkEncode` encodes whole chunks of a box one after another (a shard's).
 """
 
-from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_Release
+from cpython.buffer cimport PyBuffer_Release
 from libc.stdint cimport int64_t
 from libc.string cimport memset
 
 import numpy as np
 
 from zarrc._ext cimport csrc
-from zarrc._ext._buffer cimport get_buffer
 from zarrc._ext._errors cimport check
-from zarrc._ext.chunkio cimport (
-    MAXDIM,
-    Decompressor,
-    _Buffers,
-    _ChunkBox,
-    _buffers_outcome,
-    _codec_id,
-    _outcome,
-    _scratch_views,
-    _spec_coding,
-)
+from zarrc._ext.chunkio cimport Decompressor, _ChunkBox, _outcome, _scratch_views
 
-from zarrc._ext.chunkio import CODECS, KEY_ENCODINGS, blosc_has
+from zarrc._ext.chunkio import CODECS, blosc_has
 
 from zarrc.errors import CodecError
 
