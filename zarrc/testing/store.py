@@ -194,7 +194,7 @@ class StoreTests:
         keys = ["a/0", "missing", "ab/0", "c/0.0", "a/b/missing"]
         got = store.get_many(keys)
         assert got == [_TREE.get(key) for key in keys]
-        assert all(v is None or type(v) is bytes for v in got)
+        assert all(v is None or isinstance(v, bytes) for v in got)
         assert store.get_many([]) == []
         many = [f"many/{i}" for i in range(40)]
         for i, key in enumerate(many):
@@ -208,7 +208,7 @@ class StoreTests:
         ranges = [(0, 10), (700, 768), (760, 800), (5, 5), (900, 950), (10, 300), (3, 4)]
         got = store.get_ranges("r/v", ranges)
         assert got == [value[a:b] for a, b in ranges]
-        assert all(type(v) is bytes for v in got)
+        assert all(isinstance(v, bytes) for v in got)
         assert store.get_ranges("r/v", []) == []
         assert store.get_ranges("r/missing", [(0, 4)]) is None
         assert store.get_ranges("r", [(0, 4)]) is None  # a "folder" is no value
