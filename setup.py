@@ -1,8 +1,29 @@
-"""Build the native extensions: one Cython module per C topic, all directives set here."""
+"""Build the native extensions: one Cython module per C topic, all directives set here.
+
+The kernels (``copy``, ``fill``, ``byteswap``, ``shuffle``, ``delta``) and the chunk loops
+(``chunkio``, ``chunkpoints``, ``chunkwrite``, ``codec``) are required: they need only a C compiler. Each compression library
+(libzstd, liblz4, libblosc, libdeflate) is optional and found on its own: its codec is
+compiled into the loops when it is found (``ZC_HAVE_<LIB>``), and zarrc reads and writes that
+codec through its Python package otherwise (blosc has no Python fallback: it needs libblosc).
+``zarrc._ext.codec.native_codecs()`` tells at run time what was found.
+
+Where a library is looked for, in order (the first that compiles and links wins):
+
+1. ``ZARRC_<LIB>_DIR`` (a prefix with ``include/`` and ``lib/``), or ``ZARRC_<LIB>_INCLUDE``
+   and ``ZARRC_<LIB>_LIB`` (directories), when set: an explicit choice, tried before anything
+   the system offers (a self-contained wheel builds against its own static libraries);
+2. ``pkg-config`` (``libzstd``, ``liblz4``, ``blosc``, ``libdeflate``);
+3. the compiler's default search paths.
+
+``ZARRC_<LIB>=0`` leaves that library out; ``ZARRC_REQUIRE_NATIVE_CODECS=1`` makes a missing
+library an error instead of a note.
+"""
 
 import glob
 import os
+import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -11,6 +32,7 @@ from setuptools import Extension, setup
 
 # {extension module: C sources it wraps}; each zarrc/_ext/<topic>.pyx wraps csrc/zc_<topic>.c.
 # _errors wraps no kernel: it maps ZC_E_* codes to exceptions for the others (cimported).
+CODEC_SOURCES = ["csrc/zc_codec.c", "csrc/zc_blosc.c", "csrc/zc_bloscenc.c"]
 EXTENSIONS = {
     "_errors": [],
     "copy": ["csrc/zc_copy.c"],
@@ -18,15 +40,58 @@ EXTENSIONS = {
     "byteswap": ["csrc/zc_byteswap.c"],
     "shuffle": ["csrc/zc_shuffle.c"],
     "delta": ["csrc/zc_delta.c"],
-    "chunkio": ["csrc/zc_chunkio.c", "csrc/zc_chunkdecode.c", "csrc/zc_chunkwrite.c",
-                "csrc/zc_chunkpoints.c", "csrc/zc_blosc.c", "csrc/zc_bloscenc.c", "csrc/zc_copy.c",
-                "csrc/zc_fill.c"],
+    "codec": CODEC_SOURCES,
+    "chunkio": ["csrc/zc_chunkio.c", "csrc/zc_copy.c", "csrc/zc_fill.c", *CODEC_SOURCES],
+    "chunkpoints": ["csrc/zc_chunkpoints.c", "csrc/zc_chunkio.c", "csrc/zc_copy.c",
+                    "csrc/zc_fill.c", *CODEC_SOURCES],
+    "chunkwrite": ["csrc/zc_chunkwrite.c", "csrc/zc_chunkio.c", "csrc/zc_copy.c",
+                   "csrc/zc_fill.c", *CODEC_SOURCES],
 }
+# the extensions that link the compression libraries found
+WITH_CODECS = ("codec", "chunkio", "chunkpoints", "chunkwrite")
 
-# {extension module: libraries it links}; an extension whose libraries are not all present
-# (headers and link libraries) is skipped, and zarrc falls back to its Python paths.
-LIBRARIES = {
-    "chunkio": {"zstd": "zstd.h", "lz4": "lz4.h", "blosc": "blosc.h", "deflate": "libdeflate.h"},
+
+class Library:
+    """One optional compression library: how to find it and the function that proves it links."""
+
+    def __init__(self, key, pkg, header, link, probe):
+        self.key = key  # ZARRC_<KEY>_DIR ..., ZC_HAVE_<KEY>
+        self.pkg = pkg  # pkg-config name
+        self.header = header
+        self.link = link  # -l name
+        self.probe = probe  # a call that must compile and link
+
+    def candidates(self):
+        """(how found, include dirs, library dirs, libraries, extra link args) to try."""
+        env = os.environ
+        prefix = env.get(f"ZARRC_{self.key}_DIR")
+        inc, lib = env.get(f"ZARRC_{self.key}_INCLUDE"), env.get(f"ZARRC_{self.key}_LIB")
+        if prefix or inc or lib:
+            incs = [inc] if inc else [os.path.join(prefix, "include")] if prefix else []
+            libs = [lib] if lib else ([os.path.join(prefix, d) for d in ("lib", "lib64")]
+                                      if prefix else [])
+            yield f"ZARRC_{self.key}_*", incs, [d for d in libs if os.path.isdir(d)] or libs, \
+                [self.link], []
+        found = pkg_config(self.pkg)
+        if found is not None:
+            yield f"pkg-config {self.pkg}", *found
+        yield "default paths", [], [], [self.link], []
+
+
+LIBRARIES = [
+    Library("ZSTD", "libzstd", "zstd.h", "zstd", "ZSTD_versionNumber()"),
+    Library("LZ4", "liblz4", "lz4.h", "lz4", "LZ4_versionNumber()"),
+    Library("BLOSC", "blosc", "blosc.h", "blosc", "blosc_get_version_string()"),
+    Library("DEFLATE", "libdeflate", "libdeflate.h", "deflate",
+            "libdeflate_alloc_decompressor()"),
+]
+
+# What to install for the libraries' headers, per platform.
+INSTALL_HINTS = {
+    "Debian/Ubuntu": "apt install libzstd-dev liblz4-dev libblosc-dev libdeflate-dev",
+    "Fedora": "dnf install libzstd-devel lz4-devel blosc-devel libdeflate-devel",
+    "Homebrew": "brew install zstd lz4 c-blosc libdeflate",
+    "conda": "conda install -c conda-forge zstd lz4-c blosc libdeflate",
 }
 
 DIRECTIVES = {
@@ -45,26 +110,27 @@ else:
                     "-Wno-unused-parameter", "-fno-strict-aliasing"]
 
 
-def extension(topic, sources):
-    return Extension(
-        f"zarrc._ext.{topic}",
-        [os.path.join("zarrc", "_ext", f"{topic}.pyx"), *sources],
-        include_dirs=["csrc"],
-        libraries=list(LIBRARIES.get(topic, ())),
-        depends=sorted(glob.glob(os.path.join("csrc", "*.h"))),  # rebuild on header edits; sdist
-        extra_compile_args=COMPILE_ARGS,
-        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-    )
+def pkg_config(name):
+    """``(include dirs, library dirs, libraries, extra link args)`` from pkg-config, or None."""
+    exe = os.environ.get("PKG_CONFIG", "pkg-config")
+    if shutil.which(exe) is None:
+        return None
+    try:
+        cflags = subprocess.run([exe, "--cflags", name], capture_output=True, text=True,
+                                check=True).stdout
+        libs = subprocess.run([exe, "--libs", name], capture_output=True, text=True,
+                              check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    incs = [f[2:] for f in shlex.split(cflags) if f.startswith("-I")]
+    lib_dirs = [f[2:] for f in shlex.split(libs) if f.startswith("-L")]
+    names = [f[2:] for f in shlex.split(libs) if f.startswith("-l")]
+    other = [f for f in shlex.split(libs) if not f.startswith(("-L", "-l"))]
+    return incs, lib_dirs, names, other
 
 
-def libraries_found(libraries):
-    """True if a program including every header and linking every library builds here.
-
-    A compile-and-link probe with the compiler setuptools will use; any failure (missing
-    header, missing library, no compiler) is a no.  ``ZARRC_NO_NATIVE_IO=1`` forces a no.
-    """
-    if os.environ.get("ZARRC_NO_NATIVE_IO") or sys.platform == "win32":
-        return False
+def links(library, incs, lib_dirs, names, extra):
+    """True if a program including the header and calling the probe compiles and links here."""
     try:
         from setuptools._distutils.ccompiler import new_compiler
         from setuptools._distutils.sysconfig import customize_compiler
@@ -75,13 +141,13 @@ def libraries_found(libraries):
     try:
         source = os.path.join(tmp, "probe.c")
         with open(source, "w") as f:
-            f.writelines(f"#include <{header}>\n" for header in libraries.values())
-            f.write("int main(void) { return 0; }\n")
+            f.write(f"#include <{library.header}>\n"
+                    f"int main(void) {{ return {library.probe} == 0; }}\n")
         compiler = new_compiler()
         customize_compiler(compiler)
-        objects = compiler.compile([source], output_dir=tmp)
-        compiler.link_executable(objects, os.path.join(tmp, "probe"),
-                                 libraries=list(libraries))
+        objects = compiler.compile([source], output_dir=tmp, include_dirs=incs)
+        compiler.link_executable(objects, os.path.join(tmp, "probe"), libraries=names,
+                                 library_dirs=lib_dirs, extra_postargs=extra)
         return True
     except Exception:
         return False
@@ -89,19 +155,58 @@ def libraries_found(libraries):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def buildable(topic):
-    libraries = LIBRARIES.get(topic)
-    if not libraries or libraries_found(libraries):
-        return True
-    print(f"zarrc: skipping the optional extension zarrc._ext.{topic}: it needs the headers and "
-          f"libraries {sorted(libraries)} (Debian: libzstd-dev liblz4-dev libblosc-dev "
-          "zlib1g-dev); zarrc works without it, on its Python paths", file=sys.stderr)
-    return False
+def find_libraries():
+    """``{key: (how, incs, lib dirs, libs, extra)}`` of the libraries found, each on its own."""
+    found, missing = {}, []
+    for library in LIBRARIES:
+        if os.environ.get(f"ZARRC_{library.key}", "1") == "0":
+            missing.append(f"{library.pkg} (left out: ZARRC_{library.key}=0)")
+            continue
+        for how, incs, lib_dirs, names, extra in library.candidates():
+            if links(library, incs, lib_dirs, names, extra):
+                found[library.key] = (how, incs, lib_dirs, names, extra)
+                break
+        else:
+            missing.append(library.pkg)
+    for key, (how, *_rest) in found.items():
+        print(f"zarrc: {key.lower()}: found ({how})", file=sys.stderr)
+    if missing:
+        hints = "; ".join(f"{where}: {cmd}" for where, cmd in INSTALL_HINTS.items())
+        message = (f"zarrc: building without {', '.join(missing)}: those codecs run through "
+                   f"zarrc's Python packages (blosc needs libblosc). To build them natively "
+                   f"install the headers ({hints}) or point ZARRC_<LIB>_DIR at a prefix")
+        if os.environ.get("ZARRC_REQUIRE_NATIVE_CODECS") == "1":
+            raise SystemExit(message)
+        print(message, file=sys.stderr)
+    return found
 
 
+def extension(topic, sources, found):
+    incs, lib_dirs, libs, extra, macros = ["csrc"], [], [], [], []
+    if topic in WITH_CODECS:
+        for key, (_how, i, d, names, e) in found.items():
+            incs += i
+            lib_dirs += d
+            libs += names
+            extra += e
+            macros.append((f"ZC_HAVE_{key}", "1"))
+    return Extension(
+        f"zarrc._ext.{topic}",
+        [os.path.join("zarrc", "_ext", f"{topic}.pyx"), *sources],
+        include_dirs=incs,
+        library_dirs=lib_dirs,
+        libraries=libs,
+        extra_link_args=extra,
+        depends=sorted(glob.glob(os.path.join("csrc", "*.h"))),  # rebuild on header edits; sdist
+        extra_compile_args=COMPILE_ARGS,
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION"), *macros],
+    )
+
+
+FOUND = find_libraries()
 setup(
     ext_modules=cythonize(
-        [extension(topic, sources) for topic, sources in EXTENSIONS.items() if buildable(topic)],
+        [extension(topic, sources, FOUND) for topic, sources in EXTENSIONS.items()],
         compiler_directives=DIRECTIVES,
         include_path=["zarrc/_ext"],
     ),

@@ -15,13 +15,19 @@
 #include "zc_blosc.h"
 
 #include <limits.h>
+#ifdef ZC_HAVE_LZ4
 #include <lz4.h>
+#endif
 
 #define ZC_BLOSC_L1 (32 * 1024)
 #define ZC_BLOSC_MIN_BUFFER 128 /* smaller buffers are stored raw */
 
 int zc_blosc_encode_handles(const char *cname, int clevel, int shuffle, size_t blocksize)
 {
+#ifndef ZC_HAVE_LZ4
+    (void)cname, (void)clevel, (void)shuffle, (void)blocksize;
+    return 0; /* built without liblz4: libblosc encodes every chunk */
+#endif
     return cname != NULL && strcmp(cname, "lz4") == 0 && clevel >= 0 && clevel <= 9 &&
            (shuffle == 0 || shuffle == 1) && blocksize == 0;
 }
@@ -30,6 +36,8 @@ size_t zc_blosc_encode_scratch(size_t nbytes)
 {
     return nbytes < ZC_BLOSC_MAX_AUTO_BLOCK ? nbytes : ZC_BLOSC_MAX_AUTO_BLOCK;
 }
+
+#ifdef ZC_HAVE_LZ4
 
 static void zc_put_le32(char *p, uint32_t v)
 {
@@ -347,3 +355,16 @@ ssize_t zc_blosc_encode_rows(const char *const *rows, int64_t nrows, size_t rowb
     zc_put_le32(dst + 12, (uint32_t)at);
     return at;
 }
+
+#else /* ZC_HAVE_LZ4 */
+
+ssize_t zc_blosc_encode_rows(const char *const *rows, int64_t nrows, size_t rowbytes,
+                             int clevel, int shuffle, size_t typesize, char *dst, size_t cap,
+                             char *tmp, size_t tmp_size)
+{
+    (void)rows, (void)nrows, (void)rowbytes, (void)clevel, (void)shuffle, (void)typesize;
+    (void)dst, (void)cap, (void)tmp, (void)tmp_size;
+    return ZC_E_ARG;
+}
+
+#endif /* ZC_HAVE_LZ4 */

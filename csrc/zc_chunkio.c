@@ -1,10 +1,10 @@
-/* zc_chunkio.c - the native chunk loop of a basic read (see zc_chunkio.h).
+/* zc_chunkio.c - the native chunk loop of a planned read (see zc_chunkio.h).
  *
  * Per chunk: its bytes (a file: key -> path in a stack buffer, open / fstat / read / close; or
- * a slice of the caller's buffer), decode into the caller's chunk buffer (or straight into the
+ * a buffer the caller holds), decode into the caller's chunk buffer (or straight into the
  * box), then zc_copy_region of the selected part.  One loop (zc_loop) serves both sources.
  * A missing file (ENOENT, ENOTDIR, or a directory) is the fill value, as in LocalStore.get.
- * The coding contexts and decoders are in zc_chunkdecode.c.
+ * The coding contexts and decoders are in zc_codec.c.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* preadv */
@@ -28,28 +28,49 @@
 
 /* ---- files ---- */
 
+/* Open the file at `path` for reading into *fd, its status in *st: 0, or 1 when it is missing
+ * (or a directory: a "folder" of keys, as a store sees it), or ZC_E_IO (*err). */
+static int zc_open_file(const char *path, int *fd, struct stat *st, int *err)
+{
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR)
+            return 1;
+        *err = errno;
+        return ZC_E_IO;
+    }
+    if (fstat(*fd, st) != 0) {
+        *err = errno;
+        close(*fd);
+        return ZC_E_IO;
+    }
+    if (S_ISDIR(st->st_mode)) {
+        close(*fd);
+        return 1;
+    }
+    return 0;
+}
+
+/* After a read call returned r <= 0: 1 to call it again (interrupted), else the code to
+ * return: ZC_E_IO (*err) or ZC_E_DATA (the file ended early: it shrank meanwhile). */
+static int zc_read_failed(ssize_t r, int *err)
+{
+    if (r < 0 && errno == EINTR)
+        return 1;
+    if (r < 0)
+        *err = errno;
+    return r < 0 ? ZC_E_IO : ZC_E_DATA;
+}
+
 /* Read the file at `path` into buf (cap bytes).  Returns 1 when it is missing (or a directory),
  * 0 with *size set on success, ZC_E_BUFSIZE (*size = the file size) or ZC_E_IO (*err). */
 int zc_chunkio_read_file(const char *path, char *buf, size_t cap, size_t *size, int *err)
 {
     struct stat st;
     size_t want, got = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR)
-            return 1;
-        *err = errno;
-        return ZC_E_IO;
-    }
-    if (fstat(fd, &st) != 0) {
-        *err = errno;
-        close(fd);
-        return ZC_E_IO;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return 1;
-    }
+    int fd, rc = zc_open_file(path, &fd, &st, err);
+    if (rc != 0)
+        return rc;
     if (!S_ISREG(st.st_mode) || st.st_size < 0) {
         *err = EINVAL;
         close(fd);
@@ -77,6 +98,56 @@ int zc_chunkio_read_file(const char *path, char *buf, size_t cap, size_t *size, 
     close(fd);
     *size = got;
     return 0;
+}
+
+int zc_chunkio_read_ranges(int fd, int64_t n, const int64_t *ranges, char *buf, size_t cap,
+                           int64_t *total, int64_t *size, int *err)
+{
+    struct stat st;
+    int64_t i, sum = 0, fsize;
+    *total = 0;
+    *size = 0;
+    if (fd < 0 || n < 0 || (n > 0 && ranges == NULL))
+        return ZC_E_ARG;
+    if (fstat(fd, &st) != 0) {
+        *err = errno;
+        return ZC_E_IO;
+    }
+    fsize = (int64_t)st.st_size;
+    *size = fsize;
+    for (i = 0; i < n; i++) { /* every range inside the file before anything is read */
+        int64_t a = ranges[2 * i], b = ranges[2 * i + 1];
+        if (a < 0)
+            a += fsize;
+        if (b < 0)
+            b = fsize;
+        if (a < 0 || b < a || b > fsize)
+            return ZC_E_DATA;
+        sum += b - a;
+    }
+    *total = sum;
+    if ((uint64_t)sum > (uint64_t)cap || (sum > 0 && buf == NULL))
+        return ZC_E_BUFSIZE;
+    sum = 0;
+    for (i = 0; i < n; i++) {
+        int64_t a = ranges[2 * i], b = ranges[2 * i + 1];
+        if (a < 0)
+            a += fsize;
+        if (b < 0)
+            b = fsize;
+        while (a < b) {
+            ssize_t r = pread(fd, buf + sum, (size_t)(b - a), (off_t)a);
+            if (r <= 0) {
+                const int rc = zc_read_failed(r, err);
+                if (rc == 1)
+                    continue;
+                return rc;
+            }
+            a += r;
+            sum += r;
+        }
+    }
+    return ZC_OK;
 }
 
 /* Append the decimal digits of v (>= 0) at p; returns the new end. */
@@ -175,7 +246,7 @@ int zc_chunkio_check_spec(const zc_chunkio_spec *s, int files, int64_t *total)
         return ZC_E_ARG;
     if (files && s->separator != '/' && s->separator != '.')
         return ZC_E_ARG;
-    if (s->codec < ZC_CODEC_NONE || s->codec > ZC_CODEC_ZLIB)
+    if (!zc_codec_available(s->codec))
         return ZC_E_ARG;
     for (d = 0; d < s->ndim; d++) {
         const int64_t c = s->chunk_shape[d], n = s->array_shape[d];
@@ -202,19 +273,19 @@ int zc_chunkio_check_spec(const zc_chunkio_spec *s, int files, int64_t *total)
     return ZC_OK;
 }
 
-/* Where a chunk's bytes come from: files below spec->dir, or one buffer and a table of
- * (offset, nbytes) per entry of the plans' product. */
+/* Where a chunk's bytes come from: files below spec->dir, or the caller's buffers, one per
+ * entry of the range (NULL: missing). */
 typedef struct {
     /* files */
     char *path;   /* ZC_CHUNKIO_PATH_MAX bytes starting with spec->dir */
     size_t dirlen;
     char *rbuf;
     size_t rbuf_size;
-    /* memory (is_mem) */
+    /* memory (is_mem): entry k's bytes are bufs[k - first], sizes[k - first] */
     int is_mem;
-    const char *mem;
-    size_t mem_size;
-    const int64_t *entries;
+    int64_t first;
+    const char *const *bufs;
+    const size_t *sizes;
 } zc_source;
 
 /* One entry of the plans' product: its part of the chunk, its place in the box. */
@@ -356,16 +427,12 @@ static int zc_read_rows(const zc_chunkio_spec *s, const zc_entry *e, const char 
     i = 0;
     while (i < e->rows) {
         ssize_t r = preadv(fd, iov + i, e->rows - i, off);
-        if (r < 0) {
-            if (errno == EINTR)
+        if (r <= 0) {
+            const int rc = zc_read_failed(r, err);
+            if (rc == 1)
                 continue;
-            *err = errno;
             close(fd);
-            return ZC_E_IO;
-        }
-        if (r == 0) { /* the file shrank meanwhile */
-            close(fd);
-            return ZC_E_DATA;
+            return rc;
         }
         off += r;
         while (r > 0 && i < e->rows) {
@@ -487,7 +554,7 @@ static int zc_entry_decode(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const 
                                  nbytes) == ZC_OK)
             return ZC_OK;
     }
-    rc = zc_chunkio_decode(ctx, s->codec, src, n, target, nbytes, e->direct ? nbytes : e->need);
+    rc = zc_codec_decode(ctx, s->codec, src, n, target, nbytes, e->direct ? nbytes : e->need);
     if (rc == ZC_OK && !e->direct)
         rc = zc_entry_copy(s, e, dbuf);
     return rc;
@@ -521,17 +588,14 @@ static int zc_entry_from_file(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, con
     return rc;
 }
 
-/* The chunk of a memory source: entry k's (offset, nbytes) in the buffer; (-1, -1) missing. */
+/* The chunk of a memory source: entry k's buffer; NULL is missing. */
 static int zc_entry_from_mem(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const zc_source *src,
                              int64_t k, const zc_entry *e, char *dbuf, size_t nbytes)
 {
-    const int64_t off = src->entries[2 * k], n = src->entries[2 * k + 1];
-    if (off == -1 && n == -1)
+    const char *buf = src->bufs[k - src->first];
+    if (buf == NULL)
         return 1;
-    if (off < 0 || n < 0 || (uint64_t)off > src->mem_size ||
-        (uint64_t)n > src->mem_size - (uint64_t)off)
-        return ZC_E_DATA; /* outside the buffer: the caller's index is corrupt */
-    return zc_entry_decode(s, ctx, e, src->mem + off, (size_t)n, dbuf, nbytes);
+    return zc_entry_decode(s, ctx, e, buf, src->sizes[k - src->first], dbuf, nbytes);
 }
 
 static ssize_t zc_loop(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const zc_source *src,
@@ -617,18 +681,18 @@ ssize_t zc_chunkio_read(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, char *rbu
     return zc_loop(s, ctx, &src, dbuf, dbuf_size, begin, end, st);
 }
 
-ssize_t zc_chunkio_decode_mem(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const char *mem,
-                              size_t mem_size, const int64_t *entries, char *dbuf,
-                              size_t dbuf_size, int64_t begin, int64_t end,
-                              zc_chunkio_status *st)
+ssize_t zc_chunkio_decode_bufs(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx,
+                               const char *const *bufs, const size_t *sizes, char *dbuf,
+                               size_t dbuf_size, int64_t begin, int64_t end,
+                               zc_chunkio_status *st)
 {
     zc_source src;
-    if (s == NULL || st == NULL || entries == NULL || (mem == NULL && mem_size > 0))
+    if (s == NULL || st == NULL || (end > begin && (bufs == NULL || sizes == NULL)))
         return ZC_E_ARG;
     memset(&src, 0, sizeof(src));
     src.is_mem = 1;
-    src.mem = mem;
-    src.mem_size = mem_size;
-    src.entries = entries;
+    src.first = begin;
+    src.bufs = bufs;
+    src.sizes = sizes;
     return zc_loop(s, ctx, &src, dbuf, dbuf_size, begin, end, st);
 }

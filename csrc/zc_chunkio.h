@@ -1,29 +1,22 @@
-/* zc_chunkio.h - read a basic selection of a regular-grid array from chunk files or memory.
+/* zc_chunkio.h - read a planned selection of a regular-grid array from chunk files or memory.
  *
- * The whole chunk loop in C: for each chunk of a range of the selection, build its key, read
- * its file (open / fstat / read / close), decompress it (none, zstd, blosc, numcodecs lz4, gzip,
- * zlib) and copy its strided part into the caller's output box; a missing file fills that part
- * with the fill value.  zc_chunkio_decode_mem runs the same loop over chunks already in one
- * buffer (a shard's inner chunks), located by an (offset, nbytes) table.
- * The caller passes every buffer and one decompression context per thread,
- * so several threads can run disjoint ranges of one read at once (the GIL released).
- * Needs POSIX file calls and libzstd, liblz4, libblosc (1.x) and libdeflate.
+ * The whole chunk loop in C: for each chunk of a range of the selection, take its stored bytes
+ * (from a file named by its key below a directory: open / fstat / read / close; or from a
+ * buffer the caller fetched from any store), decompress them (none, zstd, blosc, numcodecs lz4,
+ * gzip, zlib) and copy the chunk's strided part into the caller's output box; a missing chunk
+ * fills that part with the fill value.  The caller passes every buffer and one decompression
+ * context per thread, so several threads can run disjoint ranges of one read at once (the GIL
+ * released).  The file source needs POSIX file calls.  Each codec needs its library at build
+ * time (libzstd, libblosc 1.x, liblz4, libdeflate): ZC_HAVE_ZSTD, ZC_HAVE_BLOSC, ZC_HAVE_LZ4
+ * and ZC_HAVE_DEFLATE say which were found; zc_codec_available tells at run time.
  */
 #ifndef ZC_CHUNKIO_H
 #define ZC_CHUNKIO_H
 
-#include "zc_common.h"
+#include "zc_codec.h"
 
 
 #define ZC_CHUNKIO_PATH_MAX 4096
-
-/* codec kinds: the one bytes->bytes codec after the raw serializer */
-#define ZC_CODEC_NONE 0
-#define ZC_CODEC_ZSTD 1
-#define ZC_CODEC_BLOSC 2
-#define ZC_CODEC_LZ4 3 /* numcodecs framing: uint32 LE decoded size + one LZ4 block */
-#define ZC_CODEC_GZIP 4
-#define ZC_CODEC_ZLIB 5
 
 /* chunk key encodings */
 #define ZC_KEY_DEFAULT 0 /* v3 "default": "c" sep i sep j ...; "c" for 0-d */
@@ -39,17 +32,6 @@
 /* A row whose STEP is ZC_PLAN_INDEXED lists its positions instead: rows START .. START+COUNT-1
  * of spec->lists[d], each (chunk-local position, box position), in any order (reads only). */
 #define ZC_PLAN_INDEXED 0
-
-/* Decompression state of one thread (a zstd context and a zlib stream); opaque. */
-typedef struct zc_chunkio_ctx zc_chunkio_ctx;
-
-/* A new context, or NULL when out of memory.  One thread uses it at a time. */
-zc_chunkio_ctx *zc_chunkio_ctx_create(void);
-/* Release a context (NULL is fine). */
-void zc_chunkio_ctx_free(zc_chunkio_ctx *ctx);
-
-/* 1 if libblosc can decompress the inner compressor `cname`, else 0. */
-int zc_chunkio_blosc_has(const char *cname);
 
 /* One read: the array, its coding, the selection's per-dimension plans and the output box. */
 typedef struct {
@@ -93,15 +75,25 @@ ssize_t zc_chunkio_read(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx, char *
                         size_t rbuf_size, char *dbuf, size_t dbuf_size, int64_t begin,
                         int64_t end, zc_chunkio_status *status);
 
-/* The same loop over chunks held in memory (e.g. the inner chunks of a shard): entry k of the
- * plans' product (k = begin..end-1) is stored at mem[entries[2k] .. entries[2k] + entries[2k+1])
- * or, when entries[2k] == entries[2k+1] == -1, is missing and filled with spec->fill.  spec->dir,
- * key_encoding and separator are not used.  An entry outside [0, mem_size) is ZC_E_DATA.
- * Returns end - begin, or ZC_E_DATA with status->index set (corrupt chunk or entry), or
- * ZC_E_ARG / ZC_E_NDIM / ZC_E_ITEMSIZE for a bad spec.  No allocation, no globals. */
-ssize_t zc_chunkio_decode_mem(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx, const char *mem,
-                              size_t mem_size, const int64_t *entries, char *dbuf,
-                              size_t dbuf_size, int64_t begin, int64_t end,
-                              zc_chunkio_status *status);
+/* The same loop over chunks the caller holds in memory (fetched from any store, or the inner
+ * chunks of a shard): entry k of the plans' product (k = begin..end-1) is the sizes[k - begin]
+ * bytes at bufs[k - begin], or missing (filled with spec->fill) when bufs[k - begin] is NULL.
+ * spec->dir, key_encoding and separator are not used.  Returns end - begin, or ZC_E_DATA with
+ * status->index set (a corrupt chunk), or ZC_E_ARG / ZC_E_NDIM / ZC_E_ITEMSIZE for a bad spec.
+ * No allocation, no globals. */
+ssize_t zc_chunkio_decode_bufs(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx,
+                               const char *const *bufs, const size_t *sizes, char *dbuf,
+                               size_t dbuf_size, int64_t begin, int64_t end,
+                               zc_chunkio_status *status);
+
+/* Read byte ranges of the open file `fd`, one after another, into buf (cap bytes): range i is
+ * [ranges[2i], ranges[2i + 1]), a negative start counting from the file's end and a negative
+ * stop meaning the end (a shard's index, or the whole file: 0, -1).  Every range is checked
+ * against the file's size (*size) before anything is read.  Returns ZC_OK (*total bytes
+ * read), ZC_E_DATA when a range is not inside the file (or it shrank meanwhile),
+ * ZC_E_BUFSIZE when cap is short (*total: the bytes needed, at most the file's size) or
+ * ZC_E_IO (*err).  The caller opens and closes fd.  No allocation. */
+int zc_chunkio_read_ranges(int fd, int64_t n, const int64_t *ranges, char *buf, size_t cap,
+                           int64_t *total, int64_t *size, int *err);
 
 #endif /* ZC_CHUNKIO_H */

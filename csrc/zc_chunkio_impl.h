@@ -1,17 +1,26 @@
-/* zc_chunkio_impl.h - what the chunk reader (zc_chunkio.c) and writer (zc_chunkwrite.c) share.
+/* zc_chunkio_impl.h - what the codecs (zc_codec.c), the chunk reader (zc_chunkio.c), the point
+ * reader (zc_chunkpoints.c) and the writer (zc_chunkwrite.c) share.
  * Internal: not part of the public C API. */
 #ifndef ZC_CHUNKIO_IMPL_H
 #define ZC_CHUNKIO_IMPL_H
 
 #include "zc_chunkio.h"
 
+#ifdef ZC_HAVE_DEFLATE
 #include <libdeflate.h>
+#endif
+#ifdef ZC_HAVE_ZSTD
 #include <zstd.h>
+#endif
 
 struct zc_chunkio_ctx {
+#ifdef ZC_HAVE_ZSTD
     ZSTD_DCtx *zstd;
-    struct libdeflate_decompressor *deflate; /* gzip and zlib (whole-buffer, no stream state) */
     ZSTD_CCtx *zstd_c;                        /* writes */
+#endif
+#ifdef ZC_HAVE_DEFLATE
+    struct libdeflate_decompressor *deflate; /* gzip and zlib (whole-buffer, no stream state) */
+#endif
     uint64_t tmp_state;                       /* temporary file names of writes */
 };
 
@@ -33,12 +42,6 @@ char *zc_chunkio_key_of(const zc_chunkio_spec *s, const int64_t *coords, char *p
 /* Read the file at `path` into buf (cap bytes).  Returns 1 when it is missing (or a directory),
  * 0 with *size set on success, ZC_E_BUFSIZE (*size = the file size) or ZC_E_IO (*err). */
 int zc_chunkio_read_file(const char *path, char *buf, size_t cap, size_t *size, int *err);
-
-/* Decode src (n bytes) with `codec` into dst, which it must fill exactly (dn bytes):
- * ZC_OK, ZC_E_DATA (corrupt) or ZC_E_SIZE.  Only dst[0 .. need) is wanted: a decoder that can
- * stop early may leave the rest unwritten (need >= dn: the whole chunk). */
-int zc_chunkio_decode(zc_chunkio_ctx *ctx, int codec, const char *src, size_t n, char *dst,
-                      size_t dn, size_t need);
 
 /* The start of every loop: clear the status; check the dimensions and the item size. */
 static inline int zc_chunkio_begin(const zc_chunkio_spec *s, zc_chunkio_status *st)

@@ -1,7 +1,8 @@
-/* zc_chunkpoints.h - gather independent points (a coordinate selection) from chunk files.
+/* zc_chunkpoints.h - gather independent points (a coordinate selection) from chunk files or
+ * from chunks the caller fetched.
  *
- * The points come grouped by chunk: each chunk file is read and decoded once, into the
- * caller's chunk buffer, and its points are copied to their places in a flat output.
+ * The points come grouped by chunk: each chunk is read and decoded once, into the caller's
+ * chunk buffer, and its points are copied to their places in a flat output.
  */
 #ifndef ZC_CHUNKPOINTS_H
 #define ZC_CHUNKPOINTS_H
@@ -31,5 +32,14 @@ ssize_t zc_chunkio_read_points(const zc_chunkio_spec *spec, const zc_points *poi
                                zc_chunkio_ctx *ctx, char *rbuf, size_t rbuf_size, char *dbuf,
                                size_t dbuf_size, int64_t begin, int64_t end,
                                zc_chunkio_status *status);
+
+/* The same over chunks the caller holds: group g's chunk is the sizes[g - begin] bytes at
+ * bufs[g - begin], or missing (its points get spec->fill) when that is NULL.  spec->dir,
+ * key_encoding and separator are not used.  Returns end - begin, or stops at the first
+ * failing group with ZC_E_DATA and status->index = the group. */
+ssize_t zc_chunkio_points_bufs(const zc_chunkio_spec *spec, const zc_points *points,
+                               zc_chunkio_ctx *ctx, const char *const *bufs,
+                               const size_t *sizes, char *dbuf, size_t dbuf_size, int64_t begin,
+                               int64_t end, zc_chunkio_status *status);
 
 #endif /* ZC_CHUNKPOINTS_H */

@@ -2,11 +2,11 @@
  *
  * Per chunk: check it is covered whole, optionally that it is not all fill, then produce its
  * bytes and store them.  A chunk whose rows lie contiguous in the source is written with
- * writev straight from the source when uncompressed, or encoded straight from those rows by
- * the blosc-lz4 encoder (zc_bloscenc.h); anything else is gathered into `dbuf` (padded with
- * the fill value at the array's edge), encoded into `cbuf` if a codec is set, and written from
- * there.  Storing is LocalStore.set's protocol: a fresh ".zarrc-tmp-" file in the key's
- * directory (created on demand), then rename over the key.
+ * writev straight from the source when uncompressed (files sink), or encoded straight from
+ * those rows by the blosc-lz4 encoder (zc_bloscenc.h); anything else is gathered into `dbuf`
+ * (padded with the fill value at the array's edge) and encoded from there.  The files sink is
+ * the store's own protocol, given as data: a fresh temporary file (the store's prefix plus 16
+ * hex digits) in the key's directory (created on demand), fsync if asked, then rename.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
@@ -25,27 +25,16 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include <blosc.h>
-
 #ifndef O_CLOEXEC
 #define O_CLOEXEC 0
 #endif
 
-#define ZC_TEMP_PREFIX ".zarrc-tmp-" /* zarrc.storage.local.TEMP_PREFIX */
-#define ZC_TEMP_ROOM (sizeof(ZC_TEMP_PREFIX) + 16)
+#define ZC_TEMP_DIGITS 16
+#define ZC_TEMP_PREFIX_MAX 64 /* longest temporary-name prefix a sink may give */
 #define ZC_WRITE_IOV 1024 /* iovecs per writev (Linux IOV_MAX) */
 #define ZC_MIN_ROW 256    /* shorter source rows are gathered into dbuf instead */
 
 #define ZC_SCRATCH_ALIGN 64 /* the encoder's scratch block starts on a cache line of dbuf */
-
-size_t zc_chunkwrite_bound(int codec, size_t nbytes)
-{
-    switch (codec) {
-    case ZC_CODEC_ZSTD: return ZSTD_compressBound(nbytes);
-    case ZC_CODEC_BLOSC: return nbytes + BLOSC_MAX_OVERHEAD;
-    default: return nbytes;
-    }
-}
 
 /* Where the encoder's scratch starts in dbuf: after the gathered chunk, on a cache line. */
 static size_t zc_scratch_offset(size_t nbytes)
@@ -55,73 +44,20 @@ static size_t zc_scratch_offset(size_t nbytes)
 
 size_t zc_chunkwrite_scratch(int codec, size_t nbytes)
 {
-    if (codec != ZC_CODEC_BLOSC)
-        return nbytes;
-    return zc_scratch_offset(nbytes) + zc_blosc_encode_scratch(nbytes);
+    const size_t extra = zc_codec_encode_scratch(codec, nbytes);
+    return extra ? zc_scratch_offset(nbytes) + extra : nbytes;
 }
 
-/* ---- encoders: src (n bytes) -> dst (cap bytes); the encoded size or ZC_E_DATA ---- */
-
-static ssize_t zc_encode_zstd(zc_chunkio_ctx *ctx, const zc_encode_params *p, const char *src,
-                              size_t n, char *dst, size_t cap)
-{
-    ZSTD_CCtx *c = ctx->zstd_c;
-    size_t r = ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
-    if (!ZSTD_isError(r))
-        r = ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, p->level);
-    if (!ZSTD_isError(r))
-        r = ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, p->checksum ? 1 : 0);
-    if (!ZSTD_isError(r))
-        r = ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1);
-    if (!ZSTD_isError(r))
-        r = ZSTD_compress2(c, dst, cap, src, n);
-    return (ZSTD_isError(r) || r > (size_t)SSIZE_MAX) ? ZC_E_DATA : (ssize_t)r;
-}
-
-/* The typesize blosc shuffles with: c-blosc treats wider items as bytes. */
-static int zc_blosc_typesize(const zc_encode_params *p)
-{
-    return p->typesize > BLOSC_MAX_TYPESIZE ? 1 : p->typesize;
-}
-
-/* The chunk gathered at the start of dbuf (n bytes) as blosc: by zc_bloscenc, its scratch
- * after the chunk, or by libblosc for the settings zc_bloscenc does not write. */
-static ssize_t zc_encode_blosc(const zc_encode_params *p, char *dbuf, size_t n, char *dst,
-                               size_t cap)
-{
-    const int ts = zc_blosc_typesize(p);
-    const char *rows[1];
-    ssize_t m;
-    int r;
-    /* exactly the bound, as python-blosc and numcodecs pass it: given more room, c-blosc
-     * keeps a compressed result that it would otherwise store raw (other bytes) */
-    if (cap > n + BLOSC_MAX_OVERHEAD)
-        cap = n + BLOSC_MAX_OVERHEAD;
-    if (zc_blosc_encode_handles(p->cname, p->level, p->shuffle, p->blocksize)) {
-        rows[0] = dbuf;
-        m = zc_blosc_encode_rows(rows, 1, n, p->level, p->shuffle, (size_t)ts, dst, cap,
-                                 dbuf + zc_scratch_offset(n), zc_blosc_encode_scratch(n));
-        return m < 0 ? ZC_E_DATA : m;
-    }
-    if (n > (size_t)BLOSC_MAX_BUFFERSIZE || cap > (size_t)INT_MAX || p->cname == NULL)
-        return ZC_E_DATA;
-    r = blosc_compress_ctx(p->level, p->shuffle, ts, n, dbuf, dst, cap, p->cname, p->blocksize, 1);
-    return r > 0 ? (ssize_t)r : ZC_E_DATA;
-}
-
-/* Encode the chunk gathered in dbuf (nbytes; dbuf has zc_chunkwrite_scratch bytes) with
- * spec->codec into dst (cap bytes): the size, or ZC_E_DATA. */
+/* Encode the chunk gathered in dbuf (nbytes; dbuf has zc_chunkwrite_scratch bytes) into dst
+ * (cap bytes): the size, or ZC_E_DATA. */
 static ssize_t zc_encode(const zc_chunkio_spec *s, const zc_encode_params *enc,
                          zc_chunkio_ctx *ctx, char *dbuf, size_t nbytes, char *dst, size_t cap)
 {
-    if (s->codec == ZC_CODEC_NONE) {
-        if (cap < nbytes)
-            return ZC_E_DATA;
-        memcpy(dst, dbuf, nbytes);
-        return (ssize_t)nbytes;
-    }
-    return s->codec == ZC_CODEC_ZSTD ? zc_encode_zstd(ctx, enc, dbuf, nbytes, dst, cap)
-                                     : zc_encode_blosc(enc, dbuf, nbytes, dst, cap);
+    const size_t off = zc_scratch_offset(nbytes);
+    const size_t extra = zc_codec_encode_scratch(s->codec, nbytes);
+    const ssize_t m = zc_codec_encode(ctx, s->codec, enc, dbuf, nbytes, dst, cap,
+                                      extra ? dbuf + off : NULL, extra);
+    return m < 0 ? ZC_E_DATA : m;
 }
 
 /* ---- files ---- */
@@ -171,24 +107,27 @@ static int zc_write_all(int fd, struct iovec *iov, int n, int *err)
 }
 
 /* Store iov[0..n-1] under `path` atomically: a temporary file beside it, then rename.
- * `tmp` has room for path plus ZC_TEMP_ROOM bytes.  On failure nothing is left behind. */
-static int zc_store(zc_chunkio_ctx *ctx, const char *path, char *tmp, struct iovec *iov, int n,
-                    int do_fsync, int *err)
+ * `tmp` has room for path plus the prefix and ZC_TEMP_DIGITS + 1 bytes.  On failure nothing
+ * is left behind. */
+static int zc_store(zc_chunkio_ctx *ctx, const zc_sink *sink, const char *path, char *tmp,
+                    struct iovec *iov, int n, int *err)
 {
     static const char hex[] = "0123456789abcdef";
     const char *slash = strrchr(path, '/');
     const size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    const size_t plen = strlen(sink->temp_prefix);
+    const int do_fsync = sink->fsync;
     int attempt, fd = -1, rc, k;
     memcpy(tmp, path, dirlen);
-    memcpy(tmp + dirlen, ZC_TEMP_PREFIX, sizeof(ZC_TEMP_PREFIX) - 1);
+    memcpy(tmp + dirlen, sink->temp_prefix, plen);
     for (attempt = 0; attempt < 100 && fd < 0; attempt++) {
         /* splitmix64 of a per-context counter: names unique across threads and processes */
         uint64_t z = (ctx->tmp_state += 0x9E3779B97F4A7C15ULL);
-        char *q = tmp + dirlen + sizeof(ZC_TEMP_PREFIX) - 1;
+        char *q = tmp + dirlen + plen;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
         z ^= z >> 31;
-        for (k = 0; k < 16; k++)
+        for (k = 0; k < ZC_TEMP_DIGITS; k++)
             *q++ = hex[(z >> (60 - 4 * k)) & 15];
         *q = '\0';
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -245,12 +184,16 @@ static void zc_wentry_plan(const zc_chunkio_spec *s, const int64_t *idx, zc_went
         const int64_t c = s->chunk_shape[d], first = row[ZC_PLAN_CHUNK] * c;
         const int64_t inside = s->array_shape[d] - first < c ? s->array_shape[d] - first : c;
         e->shape[d] = (ssize_t)row[ZC_PLAN_COUNT];
+        if (inside < c)
+            e->edge = 1;
+        if (row[ZC_PLAN_STEP] == ZC_PLAN_INDEXED) { /* listed positions: the caller's */
+            e->whole = 0;
+            continue;
+        }
         e->soff += (ssize_t)row[ZC_PLAN_BOX] * s->box_strides[d];
         if (row[ZC_PLAN_START] != 0 || row[ZC_PLAN_COUNT] != inside ||
             (inside > 1 && row[ZC_PLAN_STEP] != 1))
             e->whole = 0;
-        if (inside < c)
-            e->edge = 1;
     }
 }
 
@@ -289,67 +232,124 @@ static int zc_source_iov(const zc_chunkio_spec *s, const zc_wentry *e, struct io
     return n;
 }
 
-/* The whole chunk e encoded as blosc by zc_bloscenc straight from its rows in the source into
- * dst (cap bytes), scratch in tmp: the encoded size, 0 when the settings or the rows do not
- * allow it (gather the chunk instead), or ZC_E_DATA. */
-static ssize_t zc_blosc_from_rows(const zc_chunkio_spec *s, const zc_encode_params *enc,
-                                  const zc_wentry *e, char *dst, size_t cap, char *tmp,
-                                  size_t tmp_size)
+/* The whole chunk e encoded straight from its rows in the source into dst (cap bytes),
+ * scratch in tmp: the encoded size, 0 when the codec or the rows do not allow it (gather the
+ * chunk instead), or ZC_E_DATA. */
+static ssize_t zc_encode_from_rows(const zc_chunkio_spec *s, const zc_encode_params *enc,
+                                   const zc_wentry *e, char *dst, size_t cap, char *tmp,
+                                   size_t tmp_size)
 {
     char *rowp[ZC_WRITE_IOV];
-    const size_t ts = (size_t)zc_blosc_typesize(enc);
     size_t row = 0;
-    ssize_t m;
     int n;
-    if (!zc_blosc_encode_handles(enc->cname, enc->level, enc->shuffle, enc->blocksize))
+    if (s->codec != ZC_CODEC_BLOSC)
         return 0;
     n = zc_source_rows(s, e, rowp, &row);
-    if (n == 0 || row % ts != 0) /* no rows, or items of the shuffle across rows */
+    if (n == 0)
         return 0;
-    if (cap > (size_t)n * row + BLOSC_MAX_OVERHEAD) /* the bound c-blosc is given */
-        cap = (size_t)n * row + BLOSC_MAX_OVERHEAD;
-    m = zc_blosc_encode_rows((const char *const *)rowp, n, row, enc->level, enc->shuffle, ts, dst,
-                             cap, tmp, tmp_size);
-    return m < 0 ? ZC_E_DATA : m;
+    return zc_codec_encode_rows(s->codec, enc, (const char *const *)rowp, n, row, dst, cap, tmp,
+                                tmp_size);
 }
 
-ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, int skip_empty,
-                      int do_fsync, zc_chunkio_ctx *ctx, char *dbuf, size_t dbuf_size, char *cbuf,
-                      size_t cbuf_size, int64_t begin, int64_t end, zc_chunkio_status *st)
+/* Encode whole chunk e (its key at `path` for the files sink) and store it in the sink.
+ * Returns the stored size (outcome) or a negative ZC_E_* code. */
+static ssize_t zc_write_whole(const zc_chunkio_spec *s, const zc_encode_params *enc,
+                              const zc_sink *sink, zc_chunkio_ctx *ctx, const zc_wentry *e,
+                              char *dbuf, size_t dbuf_size, char *cbuf, size_t cbuf_size,
+                              const char *path, char *tmp, size_t nbytes, const ssize_t *cstride,
+                              const ssize_t *cshape, int64_t *offset, int *err)
+{
+    struct iovec iov[ZC_WRITE_IOV];
+    const int files = sink->temp_prefix != NULL;
+    char *dst = files ? cbuf : sink->out + *offset;
+    const size_t cap = files ? cbuf_size : sink->out_cap - (size_t)*offset;
+    const size_t scratch_off = zc_scratch_offset(nbytes);
+    ssize_t m = 0;
+    int n = 0, rc;
+    if (files && s->codec == ZC_CODEC_NONE)
+        n = zc_source_iov(s, e, iov); /* uncompressed: writev straight from the source rows */
+    else if (dbuf_size > scratch_off)
+        m = zc_encode_from_rows(s, enc, e, dst, cap, dbuf + scratch_off, dbuf_size - scratch_off);
+    if (m < 0)
+        return m;
+    if (n == 0 && m == 0) { /* gather it (padded at the edge) in stored order, then encode */
+        if (e->edge && zc_fill_region(dbuf, cstride, cshape, s->ndim, s->fill, s->itemsize) < 0)
+            return ZC_E_ARG;
+        if (zc_copy_region(s->box + e->soff, s->box_strides, dbuf, cstride, e->shape, s->ndim,
+                           s->itemsize) < 0)
+            return ZC_E_ARG;
+        if (files && s->codec == ZC_CODEC_NONE) {
+            iov[0].iov_base = dbuf;
+            iov[0].iov_len = nbytes;
+            n = 1;
+        } else {
+            m = zc_encode(s, enc, ctx, dbuf, nbytes, dst, cap);
+            if (m < 0)
+                return m;
+        }
+    }
+    if (!files) {
+        *offset += (int64_t)m;
+        return m;
+    }
+    if (n == 0) {
+        iov[0].iov_base = dst;
+        iov[0].iov_len = (size_t)m;
+        n = 1;
+    }
+    rc = zc_store(ctx, sink, path, tmp, iov, n, err);
+    if (rc < 0)
+        return rc;
+    return n == 1 ? (ssize_t)iov[0].iov_len : (ssize_t)nbytes;
+}
+
+ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, const zc_sink *sink,
+                      int skip_empty, zc_chunkio_ctx *ctx, char *dbuf, size_t dbuf_size,
+                      char *cbuf, size_t cbuf_size, int64_t begin, int64_t end, int64_t *outcome,
+                      zc_chunkio_status *st)
 {
     char path[ZC_CHUNKIO_PATH_MAX], tmp[ZC_CHUNKIO_PATH_MAX];
-    struct iovec iov[ZC_WRITE_IOV];
     ssize_t cstride[ZC_MAXDIM], cshape[ZC_MAXDIM];
     int64_t idx[ZC_MAXDIM];
-    int64_t total, k, rem;
-    size_t nbytes, dirlen;
+    int64_t total, k, rem, offset = 0;
+    size_t nbytes, dirlen = 0, bound;
     zc_wentry e;
-    int d, rc, n;
+    int d, rc, files;
 
-    if (s == NULL || st == NULL || ctx == NULL || enc == NULL || s->dir == NULL)
+    if (s == NULL || st == NULL || ctx == NULL || enc == NULL || sink == NULL || outcome == NULL)
+        return ZC_E_ARG;
+    files = sink->temp_prefix != NULL;
+    if ((files && (s->dir == NULL || strlen(sink->temp_prefix) > ZC_TEMP_PREFIX_MAX ||
+                   strchr(sink->temp_prefix, '/') != NULL)) ||
+        (!files && sink->out == NULL && end > begin))
         return ZC_E_ARG;
     st->index = -1;
     st->need = 0;
     st->err = 0;
-    rc = zc_chunkio_check_spec(s, 1, &total);
+    rc = zc_chunkio_check_spec(s, files, &total);
     if (rc < 0)
         return rc;
-    if (s->codec != ZC_CODEC_NONE && s->codec != ZC_CODEC_ZSTD && s->codec != ZC_CODEC_BLOSC)
+    if (!zc_codec_encodes(s->codec))
         return ZC_E_ARG;
     if (begin < 0 || end < begin || end > total)
         return ZC_E_ARG;
     zc_chunkio_chunk_strides(s, cstride, &nbytes);
     for (d = 0; d < s->ndim; d++)
         cshape[d] = (ssize_t)s->chunk_shape[d];
+    bound = zc_codec_encode_bound(s->codec, nbytes);
     if (dbuf == NULL || dbuf_size < zc_chunkwrite_scratch(s->codec, nbytes) ||
-        (s->codec != ZC_CODEC_NONE && (cbuf == NULL || cbuf_size < zc_chunkwrite_bound(s->codec, nbytes))))
+        (files && s->codec != ZC_CODEC_NONE && (cbuf == NULL || cbuf_size < bound)) ||
+        (!files && sink->out_cap / (size_t)(end - begin > 0 ? end - begin : 1) < bound))
         return ZC_E_ARG;
-    dirlen = strlen(s->dir);
-    if (ZC_CHUNKIO_PATH_ROOM(dirlen, s->ndim, ZC_TEMP_ROOM) >= sizeof(path)) {
-        st->index = begin < end ? begin : -1;
-        return begin < end ? ZC_E_PATH : 0;
+    if (files) {
+        dirlen = strlen(s->dir);
+        if (ZC_CHUNKIO_PATH_ROOM(dirlen, s->ndim, ZC_TEMP_PREFIX_MAX + ZC_TEMP_DIGITS + 1) >=
+            sizeof(path)) {
+            st->index = begin < end ? begin : -1;
+            return begin < end ? ZC_E_PATH : 0;
+        }
+        memcpy(path, s->dir, dirlen);
     }
-    memcpy(path, s->dir, dirlen);
 
     rem = begin; /* row-major position of `begin` */
     for (d = s->ndim - 1; d >= 0; d--) {
@@ -357,52 +357,27 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, int
         rem = s->plan_len[d] ? rem / s->plan_len[d] : 0;
     }
     for (k = begin; k < end; k++) {
+        int64_t *out = outcome + 2 * (k - begin);
         zc_wentry_plan(s, idx, &e);
-        rc = ZC_OK;
-        if (!e.whole)
-            rc = ZC_E_PARTIAL;
-        else if (skip_empty && zc_fill_equal(s->box + e.soff, s->box_strides, e.shape, s->ndim,
-                                             s->fill, s->itemsize) == 1)
-            rc = ZC_E_EMPTY;
-        if (rc == ZC_OK) {
-            *zc_chunkio_key(s, idx, path + dirlen) = '\0';
-            n = 0;
-            if (s->codec == ZC_CODEC_NONE) {
-                n = zc_source_iov(s, &e, iov);
-            } else if (s->codec == ZC_CODEC_BLOSC) {
-                const ssize_t m = zc_blosc_from_rows(s, enc, &e, cbuf, cbuf_size, dbuf, dbuf_size);
-                if (m < 0) {
-                    rc = (int)m;
-                } else if (m > 0) {
-                    iov[0].iov_base = cbuf;
-                    iov[0].iov_len = (size_t)m;
-                    n = 1;
-                }
+        out[1] = 0;
+        if (!e.whole) {
+            out[0] = ZC_OUT_PARTIAL;
+        } else if (skip_empty && zc_fill_equal(s->box + e.soff, s->box_strides, e.shape, s->ndim,
+                                               s->fill, s->itemsize) == 1) {
+            out[0] = ZC_OUT_EMPTY;
+        } else {
+            const int64_t at = offset;
+            ssize_t m;
+            if (files)
+                *zc_chunkio_key(s, idx, path + dirlen) = '\0';
+            m = zc_write_whole(s, enc, sink, ctx, &e, dbuf, dbuf_size, cbuf, cbuf_size, path, tmp,
+                               nbytes, cstride, cshape, &offset, &st->err);
+            if (m < 0) {
+                st->index = k;
+                return m;
             }
-            if (rc == ZC_OK && n == 0) { /* gather it (padded at the edge) in stored order */
-                if (e.edge && zc_fill_region(dbuf, cstride, cshape, s->ndim, s->fill,
-                                             s->itemsize) < 0)
-                    rc = ZC_E_ARG;
-                if (rc == ZC_OK && zc_copy_region(s->box + e.soff, s->box_strides, dbuf, cstride,
-                                                  e.shape, s->ndim, s->itemsize) < 0)
-                    rc = ZC_E_ARG;
-                iov[0].iov_base = dbuf;
-                iov[0].iov_len = nbytes;
-                n = 1;
-                if (rc == ZC_OK && s->codec != ZC_CODEC_NONE) {
-                    ssize_t m = zc_encode(s, enc, ctx, dbuf, nbytes, cbuf, cbuf_size);
-                    if (m < 0)
-                        rc = (int)m;
-                    iov[0].iov_base = cbuf;
-                    iov[0].iov_len = m < 0 ? 0 : (size_t)m;
-                }
-            }
-            if (rc == ZC_OK)
-                rc = zc_store(ctx, path, tmp, iov, n, do_fsync, &st->err);
-        }
-        if (rc < 0) {
-            st->index = k;
-            return rc;
+            out[0] = files ? 0 : at;
+            out[1] = (int64_t)m;
         }
         for (d = s->ndim - 1; d >= 0; d--) { /* next entry, last dimension fastest */
             if (++idx[d] < s->plan_len[d])
@@ -428,7 +403,7 @@ ssize_t zc_encode_chunks(const zc_chunkio_spec *s, const zc_encode_params *enc,
     rc = zc_chunkio_begin(s, st);
     if (rc < 0)
         return rc;
-    if (s->codec != ZC_CODEC_NONE && s->codec != ZC_CODEC_ZSTD && s->codec != ZC_CODEC_BLOSC)
+    if (!zc_codec_encodes(s->codec))
         return ZC_E_ARG;
     for (d = 0; d < s->ndim; d++) {
         if (s->chunk_shape[d] <= 0)
@@ -436,7 +411,7 @@ ssize_t zc_encode_chunks(const zc_chunkio_spec *s, const zc_encode_params *enc,
         cshape[d] = (ssize_t)s->chunk_shape[d];
     }
     zc_chunkio_chunk_strides(s, cstride, &nbytes);
-    bound = zc_chunkwrite_bound(s->codec, nbytes);
+    bound = zc_codec_encode_bound(s->codec, nbytes);
     if (dbuf == NULL || dbuf_size < zc_chunkwrite_scratch(s->codec, nbytes) ||
         (n > 0 && out_cap / (size_t)n < bound))
         return ZC_E_ARG;
@@ -460,8 +435,10 @@ ssize_t zc_encode_chunks(const zc_chunkio_spec *s, const zc_encode_params *enc,
             placed[2 * k] = placed[2 * k + 1] = -1;
             continue;
         }
-        if (s->codec == ZC_CODEC_BLOSC)
-            m = zc_blosc_from_rows(s, enc, &e, out + used, out_cap - used, dbuf, dbuf_size);
+        if (dbuf_size > zc_scratch_offset(nbytes))
+            m = zc_encode_from_rows(s, enc, &e, out + used, out_cap - used,
+                                    dbuf + zc_scratch_offset(nbytes),
+                                    dbuf_size - zc_scratch_offset(nbytes));
         if (m == 0) {
             if (zc_copy_region(s->box + e.soff, s->box_strides, dbuf, cstride, cshape, s->ndim,
                                s->itemsize) < 0)

@@ -10,9 +10,9 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   echo "setup: creating venv $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-# Optional: the compression libraries' headers for the native chunk reader (zarrc._ext.chunkio).
-# Installed only as root with apt-get; any failure is a note, never a failed setup (setup.py
-# skips that extension and zarrc reads through its Python paths).
+# Optional: the compression libraries' headers, each enabling its codec in the native chunk
+# loops (setup.py finds each on its own). Installed only as root with apt-get; any failure is a
+# note, never a failed setup (those codecs then run through their Python packages).
 native_io_headers() {
   local h
   for h in zstd.h lz4.h blosc.h libdeflate.h; do
@@ -20,13 +20,13 @@ native_io_headers() {
   done
 }
 if ! native_io_headers && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-  echo "setup: installing libzstd-dev liblz4-dev libblosc-dev libdeflate-dev (optional native reader)"
+  echo "setup: installing libzstd-dev liblz4-dev libblosc-dev libdeflate-dev (the native codecs)"
   APT_PKGS=(libzstd-dev liblz4-dev libblosc-dev libdeflate-dev)
   export DEBIAN_FRONTEND=noninteractive
   if ! apt-get install -y -qq --no-install-recommends "${APT_PKGS[@]}" >/dev/null 2>&1; then
     { apt-get update -qq >/dev/null 2>&1 \
       && apt-get install -y -qq --no-install-recommends "${APT_PKGS[@]}" >/dev/null 2>&1; } \
-      || echo "setup: note: could not install ${APT_PKGS[*]}; zarrc._ext.chunkio will be skipped"
+      || echo "setup: note: could not install ${APT_PKGS[*]}; their codecs stay on the Python path"
   fi
 fi
 # With the docs extra: Debian's chromium for the site's browser test (tests/docs/test_site.py),

@@ -317,7 +317,7 @@ class RecordingStore(MemoryStore):
         return value
 
     def get_many(self, keys):
-        return {k: self.get(k) for k in keys}
+        return [self.get(k) for k in keys]
 
     def set(self, key, value):
         self.written.append(key)

@@ -26,7 +26,7 @@ from zarrc.codecs import (
 from zarrc.core.array_spec import ArrayConfig, parse_array_config
 from zarrc.core.metadata import codec_object, codec_objects, public_metadata
 from zarrc.dtype import parse_dtype
-from zarrc.engine.context import ArrayContext
+from zarrc.engine.chunk_io import open_context
 from zarrc.engine.points import read_points, write_points
 from zarrc.engine.read import read_selection
 from zarrc.engine.write import clear_outside, write_selection
@@ -91,10 +91,10 @@ class Array(nodes.Node):
             raise nodes.codec_config_error(exc, message) from None
         if grid is not None and pipeline.sharding is not None:
             raise MetadataError(f"{key}: a rectilinear chunk grid cannot be sharded")
-        self._ctx = ArrayContext(
+        self._ctx = open_context(
             store=self._store,
             prefix=f"{self._path}/" if self._path else "",
-            encode_key=metadata.chunk_key_encoding.encode,
+            key_encoding=metadata.chunk_key_encoding,
             pipeline=pipeline,
             shape=metadata.shape,
             chunks=chunks,

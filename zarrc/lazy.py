@@ -10,7 +10,6 @@ no I/O, so a view of a view is one view; reading or writing goes to the base onc
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from zarrc.engine.read import check_out
 from zarrc.engine.write import prepare_value
 from zarrc.errors import ReadOnlyError
 from zarrc.indexing import normalize_selection
+from zarrc.indexing.selection import as_index, is_bool_scalar, parse_items, slice_dim
 
 __all__ = ["LazyArray", "LazyIndexer", "dimension_selection"]
 
@@ -33,72 +33,13 @@ class _Stride:
     step: int
 
 
-class _Gap:
-    """Marks an ``...`` that expanded to no axes: it still separates advanced indices."""
-
-
-_GAP = _Gap()
-
-
-def _as_int(obj) -> int | None:
-    """``obj`` as an int if NumPy treats it as an integer scalar index, else None."""
-    if isinstance(obj, (bool, np.bool_)):
-        return None
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, np.ndarray):
-        return int(obj) if obj.ndim == 0 and obj.dtype.kind in "iu" else None
-    if isinstance(obj, (list, tuple, slice)) or obj is None or obj is Ellipsis:
-        return None
-    try:
-        return operator.index(obj)
-    except TypeError:
-        return None
-
-
-def _is_bool_scalar(obj) -> bool:
-    return isinstance(obj, (bool, np.bool_)) or (
-        isinstance(obj, np.ndarray) and obj.ndim == 0 and obj.dtype.kind == "b")
-
-
-def _as_array(obj) -> np.ndarray:
-    arr = np.array(obj)  # a copy: later changes to the caller's array do not move the view
-    if arr.dtype.kind not in "biu":  # an empty list: NumPy takes it as an empty integer index
-        arr = arr.astype(np.intp)
-    return arr
-
-
-def _expand(selection, ndim: int) -> list:
-    """The (already validated) selection as a list with ``...`` expanded and arrays as arrays."""
-    if not isinstance(selection, tuple):
-        selection = (selection,)
-    items, consumed, ellipsis_at = [], 0, None
-    for item in selection:
-        if item is Ellipsis:
-            ellipsis_at = len(items)
-            continue
-        if _as_int(item) is not None:
-            item = _as_int(item)
-            consumed += 1
-        elif isinstance(item, (list, np.ndarray)) and not _is_bool_scalar(item):
-            item = _as_array(item)
-            consumed += item.ndim if item.dtype.kind == "b" else 1
-        elif item is not None and not _is_bool_scalar(item):
-            consumed += 1
-        items.append(item)
-    fill = [slice(None)] * (ndim - consumed)
-    if ellipsis_at is None:
-        return items + fill
-    return items[:ellipsis_at] + (fill or [_GAP]) + items[ellipsis_at:]
-
-
 def _is_advanced(item) -> bool:
-    return isinstance(item, np.ndarray) or _is_bool_scalar(item)
+    return isinstance(item, np.ndarray) or is_bool_scalar(item)
 
 
 def _slice_axis(item: slice, size: int) -> tuple:
-    start, stop, step = item.indices(size)
-    return start, step, len(range(start, stop, step))
+    d = slice_dim(item, size)
+    return d.start, d.step, d.count
 
 
 def _compose_axes(items: list, shape: tuple, names: tuple):
@@ -125,8 +66,8 @@ def _compose_basic(items, shape, names):
             new_shape.append(count)
             new_names.append(names[k])
             k += 1
-        elif item is not _GAP:
-            i = _as_int(item)
+        elif item is not Ellipsis:
+            i = as_index(item)
             axis_maps.append(("c", i + shape[k] if i < 0 else i))
             k += 1
     return axis_maps, tuple(new_shape), tuple(new_names)
@@ -144,7 +85,7 @@ def _compose_advanced(items, shape, names):
         if item is None:
             slots.append(("new",))
             continue
-        if item is _GAP:
+        if item is Ellipsis:  # an ``...`` of no axis: only separates advanced indices
             continue
         if isinstance(item, slice):
             slots.append(("slice", k, *_slice_axis(item, shape[k])))
@@ -153,7 +94,7 @@ def _compose_advanced(items, shape, names):
         if b_slot is None:
             b_slot = len(slots)
         positions.append(pos)
-        if _is_bool_scalar(item):  # a 0-d boolean: a length 1 (True) or 0 (False) index
+        if is_bool_scalar(item):  # a 0-d boolean: a length 1 (True) or 0 (False) index
             adv.append((None, np.zeros(int(bool(item)), dtype=np.int64)))
         elif isinstance(item, np.ndarray) and item.dtype.kind == "b":
             for j, idx in enumerate(np.nonzero(item)):
@@ -166,7 +107,7 @@ def _compose_advanced(items, shape, names):
             array_axes.append((k, arr.ndim))
             k += 1
         else:
-            i = _as_int(item)
+            i = as_index(item)
             adv.append((k, np.array(i + shape[k] if i < 0 else i, dtype=np.int64)))
             k += 1
     block = np.broadcast_shapes(*[a.shape for _, a in adv])
@@ -350,11 +291,11 @@ class LazyArray:
 
     def _select(self, selection) -> LazyArray:
         normalize_selection(selection, self._shape)  # raises NumPy's errors, here
-        items = _expand(selection, len(self._shape))
+        items = parse_items(selection, len(self._shape))
         axis_maps, shape, names = _compose_axes(items, self._shape, self._names)
         maps = _compose_maps(self._maps, axis_maps, shape)
         direct = None
-        if self._full and not any(it is _GAP for it in items):
+        if self._full and not any(it is Ellipsis for it in items):
             direct = tuple(items)
         return LazyArray(self._base, _state=(shape, maps, names, direct, False))
 

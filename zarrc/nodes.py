@@ -237,8 +237,7 @@ def read_node(store, path: str, zarr_format: int | None = None) -> tuple:
             raise MetadataError(f"{key}: field 'node_type' must be 'array' or 'group', got {kind!r}")
     if zarr_format in (None, 2):
         keys = [key_of(path, n) for n in (ZARRAY, ZGROUP, ZATTRS)]
-        found = store.get_many(keys)
-        zarray, zgroup, zattrs = (found.get(k) for k in keys)
+        zarray, zgroup, zattrs = store.get_many(keys)
         if zarray is not None:
             doc = parse_json(zarray, keys[0])
             return parse_array_metadata_v2(doc, _attrs(zattrs, keys[2]), keys[0]), doc

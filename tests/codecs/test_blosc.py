@@ -25,16 +25,25 @@ DATA = [
 @pytest.mark.parametrize("cname", CNAMES)
 @pytest.mark.parametrize("shuffle", [0, 1, 2, -1])
 def test_byte_identical_to_numcodecs(numcodecs, cname, shuffle):
+    # zstd inside blosc is the linked libzstd, whose bytes differ between versions (numcodecs
+    # bundles its own): those chunks must decode both ways instead
     for data, typesize, clevel, blocksize in itertools.product(
         DATA, [1, 2, 8], [0, 5, 9], [0, 256, 65536]
     ):
-        ours = BloscCodec(
+        codec = BloscCodec(
             typesize=typesize, cname=cname, clevel=clevel, shuffle=shuffle, blocksize=blocksize
-        ).encode(data)
-        theirs = numcodecs.Blosc(
+        )
+        ours = codec.encode(data)
+        peer = numcodecs.Blosc(
             cname=cname, clevel=clevel, shuffle=shuffle, blocksize=blocksize, typesize=typesize
-        ).encode(data)
-        assert ours == bytes(theirs), (cname, shuffle, typesize, clevel, blocksize, len(data))
+        )
+        theirs = peer.encode(data)
+        where = (cname, shuffle, typesize, clevel, blocksize, len(data))
+        if cname == "zstd" and ours != bytes(theirs):
+            assert bytes(peer.decode(ours)) == data, where
+            assert bytes(codec.decode(theirs)) == data, where
+        else:
+            assert ours == bytes(theirs), where
 
 
 def test_typesize_defaults_to_the_buffer_item_size_like_numcodecs(numcodecs):
@@ -68,9 +77,9 @@ def test_header_is_checked_before_decompressing():
 def test_snappy_needs_a_build_with_it():
     codec = BloscCodec(cname="snappy")  # a valid configuration (zarr-python accepts it)
     if "snappy" in available_cnames():
-        assert codec.decode(codec.encode(b"abc" * 100)) == b"abc" * 100
+        assert bytes(codec.decode(codec.encode(b"abc" * 100))) == b"abc" * 100
     else:
-        with pytest.raises(CodecError, match="'snappy' is not in this c-blosc build"):
+        with pytest.raises(CodecError, match="'snappy' is not in this build's libblosc"):
             codec.encode(b"abc")
 
 

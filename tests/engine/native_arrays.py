@@ -1,9 +1,12 @@
-"""Arrays the native-loop tests share: every codec the C loops decode, in a LocalStore."""
+"""Arrays the native-loop tests share (every codec the C loops decode, in a LocalStore), and
+reads of a box through either chunk-I/O implementation."""
 
 import numpy as np
 
 import zarrc
+from zarrc.engine.read import read_box
 from zarrc.storage import LocalStore
+from zarrc.testing.engine import io_kinds, reopened
 
 # per codec: (v3 codec config, v2 compressor config); None is raw bytes
 CODECS = {
@@ -58,3 +61,29 @@ def expected_of(data, fill_value, written):
     out = np.full_like(data, fill_value)
     out[written] = data[written]
     return out
+
+
+def box_read(a, sel, fill=99):
+    """The box of ``sel`` as ``a``'s chunk I/O reads it, into a box first set to ``fill`` (so
+    a place the read misses shows)."""
+    ctx = a._ctx
+    box = (np.full(sel.box_shape, fill, dtype=ctx.dtype) if ctx.dtype.kind in "iuf"
+           else np.empty(sel.box_shape, dtype=ctx.dtype))
+    return read_box(ctx, sel, box)
+
+
+def native_and_reference(a):
+    """``a`` opened with each implementation; the native one must read natively."""
+    native = reopened(a, "native")
+    assert io_kinds(native)[0] == "native", io_kinds(native)
+    reference = reopened(a, "reference")
+    assert io_kinds(reference) == ("reference",) * 4
+    return native, reference
+
+
+def assert_native_reads(a, sel, expected):
+    """The native implementation reads ``sel`` of ``a`` as ``expected``, as the reference does."""
+    native, reference = native_and_reference(a)
+    box = box_read(native, sel)
+    np.testing.assert_array_equal(box, expected)
+    np.testing.assert_array_equal(box, box_read(reference, sel))

@@ -28,7 +28,8 @@ def fuzzer(tmp_path_factory):
     exe = str(tmp_path_factory.mktemp("sanitized") / "blosc_fuzz")
     made = subprocess.run(
         ["gcc", "-std=c99", "-O1", "-g", "-Wall", "-Wextra", "-fsanitize=address,undefined",
-         "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-I", CSRC,
+         "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-DZC_HAVE_LZ4",
+         "-DZC_HAVE_BLOSC", "-I", CSRC,
          os.path.join(HERE, "blosc_fuzz.c"), os.path.join(CSRC, "zc_bloscenc.c"),
          os.path.join(CSRC, "zc_blosc.c"), "-llz4", "-lblosc", "-o", exe],
         capture_output=True, text=True)

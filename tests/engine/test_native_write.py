@@ -1,7 +1,7 @@
-"""The native write loop (zarrc.engine.native_write) against the Python engine and NumPy.
+"""The native writes (zarrc.engine.native.write) against the reference implementation and NumPy.
 
-The oracle for the stored bytes is the Python engine writing the same values into another
-directory (native path switched off); the oracle for the values is NumPy.
+The oracle for the stored bytes is the reference implementation writing the same values into
+another directory; the oracle for the values is NumPy.
 """
 
 import os
@@ -19,19 +19,18 @@ from native_arrays import create_local
 
 import zarrc
 from zarrc import config
-from zarrc.engine import native, native_write
+from zarrc._ext import chunkio, chunkwrite
+from zarrc.engine.native import write as native_write
 from zarrc.errors import ReadOnlyError
 from zarrc.storage import LocalStore
 from zarrc.storage.local import TEMP_PREFIX
+from zarrc.testing.engine import engine, io_kinds, reopened
 from zarrc.testing.strategies import basic_selections, chunks_for, shapes
 
-needs_chunkio = pytest.mark.skipif(native.chunkio is None,
-                                   reason="zarrc._ext.chunkio not built (no zstd/lz4/blosc/libdeflate)")
-
 # codecs the C loop encodes: (v3 codec config, v2 compressor config); None is raw bytes.
-# The C encoders link the system's libzstd / libblosc, the Python path the ones bundled with
-# the zstandard and blosc packages. Raw bytes and blosc with its own inner compressors give
-# the same bytes; zstd's output may differ between library versions (both decode).
+# The C zstd encoder links the system's libzstd, the reference the one bundled with the
+# zstandard package: zstd's output may differ between library versions (both decode). Raw
+# bytes and blosc (one implementation, shared by both) give the same bytes.
 EXACT = ("none", "blosc", "blosc_bit")
 CODECS = {
     "none": (None, None),
@@ -69,31 +68,35 @@ def files(root):
 
 
 class Spy:
-    """Counts the chunks the C loop wrote and the ones it handed back to Python."""
+    """Counts the chunks the C loop took and the ones it left to the per-chunk
+    read-modify-write (``python``)."""
 
     def __init__(self, monkeypatch):
         self.native = self.python = 0
-        run = native_write._run_range
+        run, write_chunk = native_write._write_range, native_write.write_chunk
 
-        def counting_run(job, write_chunk, begin, end):
-            def python_chunk(*args):
-                self.python += 1
-                write_chunk(*args)
+        def counting_run(array, ctx, plan, write, values, begin, end):
             self.native += end - begin
-            run(job, python_chunk, begin, end)
+            run(array, ctx, plan, write, values, begin, end)
 
-        monkeypatch.setattr(native_write, "_run_range", counting_run)
+        def counting_chunk(*args):
+            self.python += 1
+            write_chunk(*args)
+
+        monkeypatch.setattr(native_write, "_write_range", counting_run)
+        monkeypatch.setattr(native_write, "write_chunk", counting_chunk)
 
 
-def write_both(root, shape, dtype, chunks, steps, monkeypatch, **kwargs):
-    """Apply ``steps`` ([(selection, value)]) natively in root/n and in Python in root/p."""
+def write_both(root, shape, dtype, chunks, steps, monkeypatch=None, **kwargs):
+    """Apply ``steps`` ([(selection, value)]) natively in root/n and with the reference
+    implementation in root/p."""
     arrays = {}
-    for name, enabled in (("n", True), ("p", False)):
-        with monkeypatch.context() as m:
-            m.setattr(native, "ENABLED", enabled)
+    for name, kind in (("n", "native"), ("p", "reference")):
+        with engine(kind):
             a = create(os.path.join(root, name), shape, dtype, chunks, **kwargs)
-            for selection, value in steps:
-                a[selection] = value
+        assert io_kinds(a)[2] == kind
+        for selection, value in steps:
+            a[selection] = value
         arrays[name] = a
     return arrays
 
@@ -117,7 +120,6 @@ def cases(draw):
             steps, scalar, threads, seed)
 
 
-@needs_chunkio
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=cases())
@@ -152,8 +154,7 @@ def assert_same_chunks(root, monkeypatch, exact):
     if exact:
         assert native_files == python_files
         return
-    with monkeypatch.context() as m:
-        m.setattr(native, "ENABLED", False)
+    with engine("reference"):
         n, p = (zarrc.open_array(LocalStore(os.path.join(root, name)), path="a")._ctx
                 for name in ("n", "p"))
         for key in native_files:
@@ -164,7 +165,6 @@ def assert_same_chunks(root, monkeypatch, exact):
             assert p.pipeline.decode(native_files[key], chunk_key).shape == n.chunks
 
 
-@needs_chunkio
 @pytest.mark.parametrize("zarr_format", [2, 3])
 @pytest.mark.parametrize("codec", sorted(CODECS) + sorted(MORE_CODECS))
 @pytest.mark.parametrize("order", ["C", "F"])
@@ -178,14 +178,11 @@ def test_whole_chunks_are_written_in_c_and_decode_everywhere(tmp_path, monkeypat
     a[...] = data
     assert (spy.native, spy.python) == (9, 0)  # edge chunks too: padded with the fill value
     np.testing.assert_array_equal(a[...], data)
-    with monkeypatch.context() as m:  # the Python decoders read what C wrote
-        m.setattr(native, "ENABLED", False)
-        np.testing.assert_array_equal(zarrc.open_array(LocalStore(str(tmp_path)), path="a")[...],
-                                      data)
+    # the reference decoders read what C wrote
+    np.testing.assert_array_equal(reopened(a, "reference")[...], data)
 
 
-@needs_chunkio
-def test_partly_covered_chunks_go_to_the_python_engine(tmp_path, monkeypatch):
+def test_partly_covered_chunks_are_read_modified_written(tmp_path, monkeypatch):
     data = np.arange(40 * 30, dtype="i4").reshape(40, 30)
     a = create(str(tmp_path), data.shape, "i4", (10, 10), codec="zstd")
     a[...] = data
@@ -197,7 +194,6 @@ def test_partly_covered_chunks_go_to_the_python_engine(tmp_path, monkeypatch):
     np.testing.assert_array_equal(a[...], expected)
 
 
-@needs_chunkio
 def test_chunks_of_fill_are_deleted_and_their_directories_pruned(tmp_path, monkeypatch):
     a = create(str(tmp_path), (20, 20), "f8", (10, 10), fill_value=1.5)
     a[...] = 2.0
@@ -213,7 +209,6 @@ def test_chunks_of_fill_are_deleted_and_their_directories_pruned(tmp_path, monke
     assert len(files(str(tmp_path / "keep"))) == 4
 
 
-@needs_chunkio
 def test_nan_fill_matches_nan_chunks(tmp_path):
     a = create(str(tmp_path), (8, 8), "f4", (4, 4), fill_value=float("nan"))
     a[...] = np.float32("nan")
@@ -222,7 +217,6 @@ def test_nan_fill_matches_nan_chunks(tmp_path):
     assert list(files(str(tmp_path))) == ["a/c/0/0"]
 
 
-@needs_chunkio
 def test_uncompressed_chunks_written_from_the_source_rows(tmp_path, monkeypatch):
     # rows of 512 bytes are written straight from the (non-contiguous) source; a transposed
     # source and short rows go through the gather buffer; both give the Python engine's bytes
@@ -236,22 +230,21 @@ def test_uncompressed_chunks_written_from_the_source_rows(tmp_path, monkeypatch)
         np.testing.assert_array_equal(arrays["n"][...], values)
 
 
-@needs_chunkio
-def test_a_failed_chunk_raises_the_stores_error_and_leaves_no_debris(tmp_path, monkeypatch):
+def test_a_failed_chunk_raises_an_os_error_naming_it_and_leaves_no_debris(tmp_path,
+                                                                         monkeypatch):
     a = create(str(tmp_path), (20, 20), "u1", (10, 10))
     a[...] = 1
     os.unlink(tmp_path / "a" / "c" / "1" / "1")
     os.mkdir(tmp_path / "a" / "c" / "1" / "1")  # a directory where a chunk file goes
     spy = Spy(monkeypatch)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="a/c/1/1"):
         a[...] = 2
-    assert spy.python == 1  # the C loop handed the chunk back; Python raised for it
+    assert spy.python == 0
     leftovers = [n for _, _, names in os.walk(tmp_path) for n in names if n.startswith(TEMP_PREFIX)]
     assert leftovers == []
     assert a[:10, :10].tolist() == np.full((10, 10), 2).tolist()
 
 
-@needs_chunkio
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
 def test_unwritable_directory_raises_permission_error(tmp_path):
     a = create(str(tmp_path), (10, 10), "u1", (5, 5))
@@ -265,7 +258,6 @@ def test_unwritable_directory_raises_permission_error(tmp_path):
         os.chmod(directory, stat.S_IRWXU)
 
 
-@needs_chunkio
 def test_read_only_and_symlink_confined_stores_keep_their_rules(tmp_path):
     create(str(tmp_path), (10, 10), "u1", (5, 5))[...] = 1
     ro = zarrc.open_array(LocalStore(str(tmp_path), read_only=True), path="a")
@@ -273,18 +265,17 @@ def test_read_only_and_symlink_confined_stores_keep_their_rules(tmp_path):
         ro[...] = 2
     confined = zarrc.open_array(LocalStore(str(tmp_path), confine_symlinks=True), path="a",
                                 mode="r+")
-    assert native_write._plan_job(confined._ctx, *_whole(confined)) is None
+    # encoded natively, stored through the store's own set (which checks every path)
+    assert io_kinds(confined)[2] == "native"
+    assert confined._ctx.io.write_box.args[0].write_files is None
     confined[...] = 3
     assert (confined[...] == 3).all()
+    os.unlink(tmp_path / "a" / "c" / "0" / "0")
+    os.symlink(tmp_path.parent / f"{tmp_path.name}-elsewhere", tmp_path / "a" / "c" / "0" / "0")
+    with pytest.raises(ValueError, match="outside"):
+        confined[:5, :5] = 4
 
 
-def _whole(a):
-    from zarrc.indexing import normalize_selection
-    sel = normalize_selection(Ellipsis, a.shape)
-    return sel, np.zeros(sel.box_shape, a.dtype)
-
-
-@needs_chunkio
 def test_fsync_store_writes_natively(tmp_path, monkeypatch):
     spy = Spy(monkeypatch)
     a = zarrc.create_array(LocalStore(str(tmp_path), fsync=True), name="a", shape=(10, 10),
@@ -294,7 +285,6 @@ def test_fsync_store_writes_natively(tmp_path, monkeypatch):
     np.testing.assert_array_equal(a[...], np.arange(100).reshape(10, 10))
 
 
-@needs_chunkio
 def test_zero_dimensional_and_integer_dimensions(tmp_path, monkeypatch):
     for zarr_format in (2, 3):
         root = str(tmp_path / f"z{zarr_format}")
@@ -310,19 +300,22 @@ def test_zero_dimensional_and_integer_dimensions(tmp_path, monkeypatch):
     np.testing.assert_array_equal(arrays["n"][4], values)
 
 
-@needs_chunkio
 def test_chunk_write_checks_its_arguments(tmp_path):
-    chunkio = native.chunkio
     plans = [np.array([[0, 0, 1, 4, 0]], dtype=np.int64)]
     source = np.zeros(4, "u1")
     args = (b"/tmp/x/", "default", "/", (4,), (4,), 1)
+    tmp = {"temp_prefix": TEMP_PREFIX}
     with pytest.raises(ValueError, match="codec"):
-        chunkio.ChunkWrite(*args, "gzip", "C", plans, source, b"\0")
+        chunkwrite.ChunkWrite(*args, "gzip", "C", plans, source, b"\0", **tmp)
     with pytest.raises(ValueError, match="compressor"):
-        chunkio.ChunkWrite(*args, "blosc", "C", plans, source, b"\0", cname="nope")
+        chunkwrite.ChunkWrite(*args, "blosc", "C", plans, source, b"\0", cname="nope", **tmp)
     with pytest.raises(ValueError, match="directory"):
-        chunkio.ChunkWrite(b"/tmp/x", *args[1:], None, "C", plans, source, b"\0")
-    write = chunkio.ChunkWrite(*args, "zstd", "C", plans, source, b"\0")
+        chunkwrite.ChunkWrite(b"/tmp/x", *args[1:], None, "C", plans, source, b"\0", **tmp)
+    with pytest.raises(ValueError, match="go together"):
+        chunkwrite.ChunkWrite(*args, None, "C", plans, source, b"\0")
+    with pytest.raises(ValueError, match="temp_prefix"):
+        chunkwrite.ChunkWrite(*args, None, "C", plans, source, b"\0", temp_prefix="a/b")
+    write = chunkwrite.ChunkWrite(*args, "zstd", "C", plans, source, b"\0", **tmp)
     dec = chunkio.Decompressor()
     with pytest.raises(ValueError, match="need"):
         write.run(dec, np.empty(4, "u1"), np.empty(1, "u1"), 0, 1)
@@ -330,16 +323,25 @@ def test_chunk_write_checks_its_arguments(tmp_path):
         write.run(dec, np.empty(4, "u1"), np.empty(write.encode_bound, "u1"), 0, 2)
     bad_plans = [np.array([[1, 0, 1, 4, 0]], dtype=np.int64)]  # chunk 1 lies past the array
     with pytest.raises(ValueError):
-        chunkio.ChunkWrite(*args, None, "C", bad_plans, source, b"\0").run(
+        chunkwrite.ChunkWrite(*args, None, "C", bad_plans, source, b"\0", **tmp).run(
             dec, np.empty(4, "u1"), np.empty(4, "u1"), 0, 1)
+    # the memory sink: the encoded chunks land in `out`, which must hold every chunk's bound
+    memory = chunkwrite.ChunkWrite(None, "default", "/", (4,), (4,), 1, "zstd", "C", plans,
+                                np.arange(4, dtype="u1"), b"\0")
+    with pytest.raises(ValueError, match="need"):
+        memory.run(dec, np.empty(4, "u1"), np.empty(memory.encode_bound - 1, "u1"), 0, 1)
+    out = np.empty(memory.encode_bound, "u1")
+    rc, index, err, outcome = memory.run(dec, np.empty(4, "u1"), out, 0, 1)
+    assert (rc, index) == (1, -1) and outcome[0, 0] == 0
+    import zstandard
+
+    assert zstandard.decompress(out[:outcome[0, 1]].tobytes()) == bytes(range(4))
 
 
-@needs_chunkio
 def test_chunk_encode_checks_its_arguments():
-    chunkio = native.chunkio
     source = np.arange(32, dtype="u1").reshape(4, 8)
     source[:2, :4] = 0
-    encode = chunkio.ChunkEncode((2, 4), 1, None, "C", source, b"\0")
+    encode = chunkwrite.ChunkEncode((2, 4), 1, None, "C", source, b"\0")
     dec, dbuf = chunkio.Decompressor(), np.empty(8, "u1")
     used, placed = encode.run(dec, np.array([[0, 0], [2, 4]], np.int64), dbuf, np.empty(16, "u1"))
     assert used == 8 and placed.tolist() == [[-1, -1], [0, 8]]  # the first chunk is all fill
@@ -352,7 +354,6 @@ def test_chunk_encode_checks_its_arguments():
         encode.run(dec, np.zeros((1, 3), np.int64), dbuf, np.empty(16, "u1"))
 
 
-@needs_chunkio
 @pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
 @pytest.mark.parametrize("fsync", [False, True])
 def test_fsync_store_flushes_each_chunk_before_its_rename(tmp_path, fsync):
@@ -380,7 +381,28 @@ def test_fsync_store_flushes_each_chunk_before_its_rename(tmp_path, fsync):
 # zc_bloscenc encodes blosc-lz4 chunks itself, straight from the source rows when they lie
 # contiguous there (C order, rows of 256 bytes or more, at most 1024 rows, whole inner chunks)
 # and from the gathered chunk otherwise. Its output must be c-blosc's byte for byte: the oracle
-# is the Python engine, which compresses with python-blosc's own c-blosc.
+# is numcodecs' own c-blosc (and the reference implementation, gathering every chunk).
+
+def assert_c_blosc_bytes(root, coding):
+    """Every chunk file below root/n is c-blosc's encoding of its chunk, with numcodecs' own
+    c-blosc as the oracle (zarrc's blosc is one implementation, so the reference
+    implementation's bytes are no independent witness)."""
+    import numcodecs
+
+    numcodecs.blosc.use_threads = False
+    with engine("reference"):
+        ctx = zarrc.open_array(LocalStore(os.path.join(root, "n")), path="a")._ctx
+    conf = coding[0]["configuration"]
+    peer = numcodecs.Blosc(cname=conf["cname"], clevel=conf["clevel"], blocksize=0,
+                           shuffle={"noshuffle": 0, "shuffle": 1}[conf["shuffle"]],
+                           typesize=conf.get("typesize", ctx.dtype.itemsize))
+    order = ctx.pipeline.native_chain().order
+    stored = files(os.path.join(root, "n"))
+    assert stored
+    for key, value in stored.items():
+        chunk = ctx.pipeline.decode(value, key)
+        assert bytes(peer.encode(chunk.tobytes(order=order))) == value, key
+
 
 def blosc_lz4(clevel, shuffle, typesize):
     config = {"cname": "lz4", "clevel": clevel, "shuffle": shuffle}
@@ -419,7 +441,6 @@ def blosc_layouts(draw):
     return dtype, chunks, shape
 
 
-@needs_chunkio
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(layout=blosc_layouts(), clevel=st.integers(0, 9),
@@ -433,14 +454,14 @@ def test_blosc_lz4_chunks_are_c_blosc_bytes(layout, clevel, shuffle, typesize, k
     assume(int(np.prod(chunks)) * np.dtype(dtype).itemsize <= 3 << 20)
     data = contents(kind, shape, dtype, np.random.default_rng(seed))
     with tempfile.TemporaryDirectory() as root:
+        coding = blosc_lz4(clevel, shuffle, typesize)
         a = write_both(root, shape, dtype, chunks, [(Ellipsis, data)], monkeypatch,
-                       codec=blosc_lz4(clevel, shuffle, typesize), order=order,
-                       write_empty_chunks=True)["n"]
+                       codec=coding, order=order, write_empty_chunks=True)["n"]
         assert_same_chunks(root, monkeypatch, exact=True)
+        assert_c_blosc_bytes(root, coding)
         np.testing.assert_array_equal(a[...], data)
 
 
-@needs_chunkio
 @pytest.mark.parametrize("dtype", ["u1", "<i2", "<f4", "<f8", "<c16"])
 @pytest.mark.parametrize("typesize", [None, 3])
 @pytest.mark.parametrize("shuffle", ["noshuffle", "shuffle"])
@@ -451,13 +472,14 @@ def test_blosc_lz4_every_item_size_is_c_blosc_bytes(tmp_path, monkeypatch, dtype
     # for typesize 3 on rows whose bytes it does not divide (gathered first); edge chunks too
     shape, chunks = (130, 650), (64, 300)
     data = contents(kind, shape, dtype, np.random.default_rng(5))
+    coding = blosc_lz4(4, shuffle, typesize)
     a = write_both(str(tmp_path), shape, dtype, chunks, [(Ellipsis, data)], monkeypatch,
-                   codec=blosc_lz4(4, shuffle, typesize))["n"]
+                   codec=coding)["n"]
     assert_same_chunks(str(tmp_path), monkeypatch, exact=True)
+    assert_c_blosc_bytes(str(tmp_path), coding)
     np.testing.assert_array_equal(a[...], data)
 
 
-@needs_chunkio
 @pytest.mark.parametrize("clevel", [1, 5, 9])
 @pytest.mark.parametrize("shuffle", ["noshuffle", "shuffle"])
 def test_blosc_lz4_tiles_of_a_wide_array_are_c_blosc_bytes(tmp_path, monkeypatch, clevel,
@@ -467,21 +489,21 @@ def test_blosc_lz4_tiles_of_a_wide_array_are_c_blosc_bytes(tmp_path, monkeypatch
     i, j = np.ogrid[:1024, :1024]
     data = (np.round((np.sin(i / 37) + np.cos(j / 53)) * 1024) / 1024).astype("f4")
     spy = Spy(monkeypatch)
+    coding = blosc_lz4(clevel, shuffle, None)
     a = write_both(str(tmp_path), data.shape, "f4", (512, 512), [(Ellipsis, data)], monkeypatch,
-                   codec=blosc_lz4(clevel, shuffle, None))["n"]
+                   codec=coding)["n"]
     assert spy.native == 4 and spy.python == 0
     assert_same_chunks(str(tmp_path), monkeypatch, exact=True)
+    assert_c_blosc_bytes(str(tmp_path), coding)
     np.testing.assert_array_equal(a[...], data)
 
 
-@needs_chunkio
 def test_chunk_write_needs_the_blosc_scratch(tmp_path):
-    chunkio = native.chunkio
     plans = [np.array([[0, 0, 1, 512, 0]], dtype=np.int64)]
     source = np.zeros(512, "<f4")
-    write = chunkio.ChunkWrite(str(tmp_path).encode() + b"/", "default", "/", (512,), (512,), 4,
+    write = chunkwrite.ChunkWrite(str(tmp_path).encode() + b"/", "default", "/", (512,), (512,), 4,
                                "blosc", "C", plans, source, b"\0" * 4, level=5, shuffle=1,
-                               typesize=4, cname="lz4")
+                               typesize=4, cname="lz4", temp_prefix=TEMP_PREFIX)
     assert write.scratch_nbytes >= 2 * write.chunk_nbytes  # the chunk, then a block
     dec = chunkio.Decompressor()
     with pytest.raises(ValueError, match="need"):

@@ -1,4 +1,11 @@
-"""``a[sel]``, ``a[sel] = v``, ``oindex``, ``vindex`` and ``blocks`` against NumPy as the oracle."""
+"""``a[sel]``, ``a[sel] = v``, ``oindex``, ``vindex`` and ``blocks`` against NumPy as the oracle.
+
+Every property runs on a MemoryStore and a LocalStore (chunk files read and written by the C
+loops themselves), with the native and the reference chunk-I/O implementations.
+"""
+
+import itertools
+import tempfile
 
 import numpy as np
 import pytest
@@ -6,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zarrc
+from zarrc.storage import LocalStore
+from zarrc.testing.engine import engine, io_kinds
 from zarrc.testing.strategies import (
     basic_selections,
     chunks_for,
@@ -19,12 +28,26 @@ SETTINGS = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
+_ROOT = tempfile.TemporaryDirectory(prefix="zarrc-properties-")
+_NAMES = itertools.count()
+
+
+def a_store(data):
+    """A MemoryStore or a fresh LocalStore, and the chunk-I/O implementation to open with."""
+    kind = data.draw(st.sampled_from(["memory", "local"]), label="store")
+    store = None if kind == "memory" else LocalStore(f"{_ROOT.name}/{next(_NAMES)}")
+    return store, data.draw(st.sampled_from(["native", "reference"]), label="engine")
+
+
 def make(data, zarr_format=3):
     shape = data.draw(shapes(), label="shape")
     chunks = data.draw(chunks_for(shape), label="chunks")
     x = (np.arange(int(np.prod(shape)), dtype=np.int32) + 1).reshape(shape)
-    a = zarrc.create_array(None, shape=shape, dtype="int32", chunks=chunks,
-                           zarr_format=zarr_format, fill_value=0)
+    store, kind = a_store(data)
+    with engine(kind):
+        a = zarrc.create_array(store, shape=shape, dtype="int32", chunks=chunks,
+                               zarr_format=zarr_format, fill_value=0)
+    assert io_kinds(a)[0] == kind
     a[...] = x
     return a, x
 
@@ -161,8 +184,12 @@ def test_sharded_arrays_match_numpy(data):
     chunks = data.draw(chunks_for(shape), label="chunks")
     per_shard = data.draw(st.tuples(*[st.integers(1, 3) for _ in shape]), label="per shard")
     x = (np.arange(int(np.prod(shape)), dtype=np.int32) + 1).reshape(shape)
-    a = zarrc.create_array(None, shape=shape, dtype="int32", chunks=chunks,
-                           shards=tuple(c * k for c, k in zip(chunks, per_shard)), fill_value=0)
+    store, kind = a_store(data)
+    with engine(kind):
+        a = zarrc.create_array(store, shape=shape, dtype="int32", chunks=chunks,
+                               shards=tuple(c * k for c, k in zip(chunks, per_shard)),
+                               fill_value=0)
+    assert io_kinds(a)[0] == kind
     a[...] = x
     sel = data.draw(selections(shape) | basic_selections(shape), label="sel")
     expected, error = numpy_result(lambda: x[sel])

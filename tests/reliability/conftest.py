@@ -23,4 +23,7 @@ def engine_path(request):
     previous = os.environ.get("ZARRC_NO_NATIVE_IO")
     engine_paths.use(request.param)
     yield request.param
-    engine_paths.use("python" if previous else "native")
+    if previous is None:
+        os.environ.pop("ZARRC_NO_NATIVE_IO", None)
+    else:
+        os.environ["ZARRC_NO_NATIVE_IO"] = previous

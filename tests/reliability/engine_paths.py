@@ -1,9 +1,10 @@
 """The one place that chooses the engine path for the reliability suite.
 
-``use(name)`` makes this process read and write through the native chunk loops (``"native"``)
-or the Python engine only (``"python"``); ``env(name)`` is the environment a child process
-gets for the same choice. The public switch is ``ZARRC_NO_NATIVE_IO=1``; until it is read at
-run time everywhere, the module flag ``zarrc.engine.native.ENABLED`` is set as well.
+``use(name)`` makes arrays opened afterwards in this process read and write through the native
+chunk I/O (``"native"``, wherever store and codecs allow it) or the reference Python one
+(``"python"``); ``env(name)`` is the environment a child process gets for the same choice.
+Both set the public switch ``ZARRC_NO_NATIVE_IO``, read when an array is opened (as
+``zarrc.testing.engine`` does for the other tests).
 """
 
 from __future__ import annotations
@@ -13,29 +14,17 @@ import os
 PATHS = ("native", "python")
 
 
+def _value(name: str) -> str:
+    if name not in PATHS:
+        raise ValueError(f"engine path must be one of {PATHS}, got {name!r}")
+    return "1" if name == "python" else "0"
+
+
 def use(name: str) -> None:
-    """Switch this process to the engine path ``name``."""
-    from zarrc.engine import native
-
-    if name == "python":
-        os.environ["ZARRC_NO_NATIVE_IO"] = "1"
-    else:
-        os.environ.pop("ZARRC_NO_NATIVE_IO", None)
-    native.ENABLED = name != "python"
-
-
-def current() -> str:
-    from zarrc.engine import native
-
-    return "native" if native.available() else "python"
+    """Switch this process to the engine path ``name`` for arrays opened from now on."""
+    os.environ["ZARRC_NO_NATIVE_IO"] = _value(name)
 
 
 def env(name: str) -> dict:
     """The environment for a child process that should run on the engine path ``name``."""
-    out = dict(os.environ)
-    out["ZARRC_RELIABILITY_ENGINE"] = name
-    if name == "python":
-        out["ZARRC_NO_NATIVE_IO"] = "1"
-    else:
-        out.pop("ZARRC_NO_NATIVE_IO", None)
-    return out
+    return {**os.environ, "ZARRC_NO_NATIVE_IO": _value(name)}

@@ -88,8 +88,8 @@ def test_ranges_are_cached_on_their_own():
 def test_get_many_uses_and_fills_the_cache():
     inner, cache = _counting({"a": b"1", "b": b"2", "c": b"3"})
     cache.get("a")
-    assert cache.get_many(["a", "b", "zz"]) == {"a": b"1", "b": b"2", "zz": None}
-    assert cache.get_many(["a", "b", "zz", "c"]) == {"a": b"1", "b": b"2", "zz": None, "c": b"3"}
+    assert cache.get_many(["a", "b", "zz"]) == [b"1", b"2", None]
+    assert cache.get_many(["a", "b", "zz", "c"]) == [b"1", b"2", None, b"3"]
     assert _gets(inner) == ["a", "b", "zz", "c"]
 
 
@@ -105,9 +105,9 @@ def test_writes_through_the_cache_are_never_stale():
     cache.set("d/a", b"1")
     cache.set("d/b", b"2")
     cache.set("keep", b"3")
-    assert cache.get_many(["d/a", "d/b", "keep"]) == {"d/a": b"1", "d/b": b"2", "keep": b"3"}
+    assert cache.get_many(["d/a", "d/b", "keep"]) == [b"1", b"2", b"3"]
     cache.delete_prefix("d")
-    assert cache.get_many(["d/a", "d/b", "keep"]) == {"d/a": None, "d/b": None, "keep": b"3"}
+    assert cache.get_many(["d/a", "d/b", "keep"]) == [None, None, b"3"]
 
 
 def test_conditional_writes_invalidate(tmp_path):

@@ -99,7 +99,7 @@ def test_append_mode_keeps_existing_entries(tmp_path):
         store.set("b", b"2")
         assert store.get("a") == b"1"
     with ZipStore(path) as store:
-        assert store.get_many(["a", "b"]) == {"a": b"1", "b": b"2"}
+        assert store.get_many(["a", "b"]) == [b"1", b"2"]
 
 
 def test_mode_w_truncates(tmp_path):

@@ -1,15 +1,20 @@
-"""Native chunk loops of basic reads and writes (wraps ``csrc/zc_chunkio.c``, ``zc_chunkwrite.c``).
+"""Native chunk loops of planned reads, GIL released (wraps ``csrc/zc_chunkio.c``).
 
-Built only when libzstd, liblz4, libblosc and libdeflate are found at build time (setup.py).
-:class:`ChunkRead` holds one planned read of local chunk files, checked once with the GIL;
-:meth:`ChunkRead.run` reads a range of its chunks with the GIL released, so threads can split
-one read. :class:`MemoryRead` decodes chunks the caller already holds in a buffer (a shard's
-inner chunks) the same way, and :class:`ChunkWrite` writes whole chunks to files. Each thread
-passes its own :class:`Decompressor` (the coding contexts) and scratch buffers.
+Always built: the loops and raw chunks need no library; each codec is in the build when its
+library was found (:mod:`zarrc._ext.codec` says which). A loop object holds one planned
+request, checked once with the GIL; its ``run`` methods handle a range of its chunks with the
+GIL released, so threads can split one request. Chunk bytes come from files below a directory
+(a store's ``LocalFiles``) or from buffers the caller fetched from any store. Each thread
+passes its own :class:`Decompressor` (the coding contexts) and scratch buffers. What the
+point reader (:mod:`zarrc._ext.chunkpoints`) and the writers (:mod:`zarrc._ext.chunkwrite`)
+share with this module is declared in ``chunkio.pxd``.
 """
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release
+from cpython.buffer cimport PyObject_GetBuffer
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.stdint cimport int64_t
+from libc.string cimport memset
 
 import numpy as np
 
@@ -19,7 +24,7 @@ from zarrc._ext._errors cimport check
 
 from zarrc.errors import CodecError
 
-# codec names as zarrc.engine.native passes them (None: raw bytes)
+# codec names as zarrc.codecs' native specs give them (None: raw bytes)
 CODECS = {
     None: csrc.ZC_CODEC_NONE,
     "zstd": csrc.ZC_CODEC_ZSTD,
@@ -32,46 +37,78 @@ KEY_ENCODINGS = {"default": csrc.ZC_KEY_DEFAULT, "v2": csrc.ZC_KEY_V2}
 PLAN_COLS = csrc.ZC_PLAN_COLS
 PLAN_INDEXED = csrc.ZC_PLAN_INDEXED
 
-# return codes that concern one chunk (ChunkRead.run reports them with the chunk's index)
+# return codes that concern one chunk (the loops report them with the chunk's index)
 E_DATA = csrc.ZC_E_DATA
 E_SIZE = csrc.ZC_E_SIZE
 E_BUFSIZE = csrc.ZC_E_BUFSIZE
 E_IO = csrc.ZC_E_IO
 E_PATH = csrc.ZC_E_PATH
-E_PARTIAL = csrc.ZC_E_PARTIAL
-E_EMPTY = csrc.ZC_E_EMPTY
-CHUNK_ERRORS = frozenset((E_DATA, E_SIZE, E_BUFSIZE, E_IO, E_PATH, E_PARTIAL, E_EMPTY))
-WRITE_CODECS = frozenset((None, "zstd", "blosc"))
+CHUNK_ERRORS = frozenset((E_DATA, E_SIZE, E_BUFSIZE, E_IO, E_PATH))
 
-cdef enum:
-    MAXDIM = 64  # ZC_MAXDIM (fixed-size arrays below)
+def decodes(codec):
+    """True if this build decodes ``codec`` (a name of ``CODECS``) in the loops."""
+    return codec in CODECS and csrc.zc_codec_available(CODECS[codec]) == 1
+
+
+def encodes(codec):
+    """True if this build encodes ``codec`` in the write loops (raw, zstd, blosc)."""
+    return codec in CODECS and csrc.zc_codec_encodes(CODECS[codec]) == 1
 
 
 def blosc_has(str cname):
-    """True if the linked libblosc can decompress the inner compressor `cname`."""
-    return csrc.zc_chunkio_blosc_has(cname.encode("ascii")) == 1
+    """True if the linked libblosc can (de)compress with the inner compressor `cname`."""
+    return csrc.zc_codec_blosc_has(cname.encode("ascii")) == 1
+
+
+def read_file_ranges(int fd, ranges, buf):
+    """Read byte ranges of the open file `fd` into the writable buffer `buf`, one after
+    another, with the GIL released: `ranges` is an int64 ``(n, 2)`` array of ``[start,
+    stop)``, a negative start counting from the end and a negative stop meaning the end.
+
+    Returns ``(rc, total, size, err)``: ``rc`` 0 (``total`` bytes read), E_DATA (a range is
+    not inside the file of ``size`` bytes), E_BUFSIZE (`buf` is short: ``total`` bytes are
+    needed, never more than the file's size) or E_IO (``err``).
+    """
+    cdef const int64_t[:, ::1] rows = ranges
+    cdef Py_buffer b
+    cdef int64_t total = 0
+    cdef int64_t size = 0
+    cdef int err = 0
+    cdef int rc
+    cdef Py_ssize_t n = rows.shape[0]
+    if rows.shape[1] != 2:
+        raise ValueError("read_file_ranges: ranges must be (n, 2)")
+    get_buffer(buf, &b, PyBUF_SIMPLE | PyBUF_WRITABLE, "read_file_ranges", "buf")
+    try:
+        with nogil:
+            rc = csrc.zc_chunkio_read_ranges(fd, n, &rows[0, 0] if n else NULL, <char *>b.buf,
+                                             <size_t>b.len, &total, &size, &err)
+    finally:
+        PyBuffer_Release(&b)
+    if rc == csrc.ZC_E_ARG:
+        check(rc, "read_file_ranges")
+    return rc, total, size, err
+
+
+cdef int _codec_id(str what, codec) except -1:
+    if codec not in CODECS or csrc.zc_codec_available(CODECS[codec]) != 1:
+        raise ValueError(f"{what}: codec {codec!r} is not in this build")
+    return CODECS[codec]
 
 
 cdef void _spec_coding(csrc.zc_chunkio_spec *spec, int ndim, const int64_t *chunk_shape,
-                       const int64_t *array_shape, Py_ssize_t itemsize, codec, str order,
+                       const int64_t *array_shape, Py_ssize_t itemsize, int codec, str order,
                        const char *fill):
     """Set the chunks' shape and coding in `spec`; no files, plans, lists or box yet."""
-    spec.dir = NULL
+    memset(spec, 0, sizeof(csrc.zc_chunkio_spec))
     spec.key_encoding = csrc.ZC_KEY_DEFAULT
     spec.separator = ord("/")
     spec.ndim = ndim
     spec.chunk_shape = chunk_shape
     spec.array_shape = array_shape
     spec.itemsize = itemsize
-    spec.codec = CODECS[codec]
+    spec.codec = codec
     spec.order_f = order == "F"
-    spec.plans = NULL
-    spec.plan_len = NULL
-    spec.lists = NULL
-    spec.list_len = NULL
-    spec.box = NULL
-    spec.box_shape = NULL
-    spec.box_strides = NULL
     spec.fill = fill
 
 
@@ -93,6 +130,15 @@ cdef int _scratch_views(str what, a, str a_name, Py_ssize_t a_min, b, str b_name
     return 0
 
 
+cdef tuple _buffers_outcome(Py_ssize_t rc, csrc.zc_chunkio_status *st, str what):
+    """``(rc, index)`` of a loop over buffers; raises for a refused spec."""
+    if rc >= 0:
+        return rc, -1
+    if rc in CHUNK_ERRORS:
+        return rc, st.index
+    check(rc, what)
+
+
 cdef tuple _outcome(Py_ssize_t rc, csrc.zc_chunkio_status *st, str what):
     """``(rc, index, need, err)`` of a loop's return code; raises for a refused spec."""
     if rc >= 0:
@@ -102,10 +148,44 @@ cdef tuple _outcome(Py_ssize_t rc, csrc.zc_chunkio_status *st, str what):
     check(rc, what)
 
 
+cdef class _Buffers:
+    """Read-only views of a sequence of buffers (None: a missing chunk), as C pointer and size
+    arrays for one call; released when the object goes."""
+
+
+    def __cinit__(self, buffers, str what):
+        cdef Py_ssize_t i
+        self.n = len(buffers)
+        self.held = 0
+        self.views = <Py_buffer *>PyMem_Malloc(max(1, self.n) * sizeof(Py_buffer))
+        self.ptrs = <const char **>PyMem_Malloc(max(1, self.n) * sizeof(char *))
+        self.sizes = <size_t *>PyMem_Malloc(max(1, self.n) * sizeof(size_t))
+        if self.views == NULL or self.ptrs == NULL or self.sizes == NULL:
+            raise MemoryError(f"{what}: cannot hold {self.n} buffers")
+        for i in range(self.n):
+            obj = buffers[i]
+            if obj is None:
+                self.ptrs[i] = NULL
+                self.sizes[i] = 0
+                continue
+            PyObject_GetBuffer(obj, &self.views[self.held], PyBUF_SIMPLE)
+            self.ptrs[i] = <const char *>self.views[self.held].buf
+            self.sizes[i] = <size_t>self.views[self.held].len
+            self.held += 1
+
+    def __dealloc__(self):
+        cdef Py_ssize_t i
+        if self.views != NULL:
+            for i in range(self.held):
+                PyBuffer_Release(&self.views[i])
+        PyMem_Free(self.views)
+        PyMem_Free(<void *>self.ptrs)
+        PyMem_Free(self.sizes)
+
+
 cdef class Decompressor:
     """One thread's coding state (zstd contexts, a libdeflate decompressor); never share it."""
 
-    cdef csrc.zc_chunkio_ctx *ctx
 
     def __cinit__(self):
         self.ctx = csrc.zc_chunkio_ctx_create()
@@ -116,22 +196,33 @@ cdef class Decompressor:
         csrc.zc_chunkio_ctx_free(self.ctx)
 
 
-cdef class _ChunkBox:
-    """What every loop of this module shares: the chunks' shape and coding, the box."""
+cdef Py_ssize_t _set_plans(str what, plans, int ndim, list views, int64_t *plan_len,
+                           const int64_t **plan_ptr) except -1:
+    """Point `plan_ptr` / `plan_len` at the int64 rows of `plans` (kept alive in `views`);
+    returns the number of entries of their product."""
+    cdef const int64_t[:, ::1] view
+    cdef Py_ssize_t total = 1
+    cdef int d
+    if len(plans) != ndim:
+        raise ValueError(f"{what}: {len(plans)} plans for {ndim} dimensions")
+    for d in range(ndim):
+        view = plans[d]
+        if view.shape[1] != PLAN_COLS:
+            raise ValueError(f"{what}: plan rows must have {PLAN_COLS} columns")
+        views.append(view)
+        plan_len[d] = view.shape[0]
+        plan_ptr[d] = &view[0, 0] if view.shape[0] else NULL
+        total *= view.shape[0]
+    return total
 
-    cdef csrc.zc_chunkio_spec spec
-    cdef int64_t chunk_shape[MAXDIM]
-    cdef int64_t array_shape[MAXDIM]
-    cdef Py_buffer box_view
-    cdef bint have_box
-    cdef bytes fill
-    cdef int64_t list_len[MAXDIM]
-    cdef const int64_t *list_ptr[MAXDIM]
-    cdef list list_views
-    cdef readonly Py_ssize_t chunk_nbytes
+
+cdef class _ChunkBox:
+    """What every box loop shares: the chunks' shape and coding, the box, plans and lists."""
+
 
     def __cinit__(self):
         self.have_box = False
+        self.total = 0
 
     def __dealloc__(self):
         if self.have_box:
@@ -148,8 +239,7 @@ cdef class _ChunkBox:
             raise ValueError(f"{what}: at most {MAXDIM} dimensions, got {ndim}")
         if len(array_shape) != ndim:
             raise ValueError(f"{what}: chunk_shape and array_shape differ in length")
-        if codec not in CODECS:
-            raise ValueError(f"{what}: unsupported codec {codec!r}")
+        cdef int codec_id = _codec_id(what, codec)
         if order not in ("C", "F"):
             raise ValueError(f"{what}: order must be 'C' or 'F', got {order!r}")
         if itemsize <= 0 or len(fill) != itemsize:
@@ -169,7 +259,7 @@ cdef class _ChunkBox:
             raise ValueError(
                 f"{what}: box has {self.box_view.ndim} dims of {self.box_view.itemsize}-byte "
                 f"items, expected {ndim} of {itemsize}")
-        _spec_coding(&self.spec, ndim, self.chunk_shape, self.array_shape, itemsize, codec,
+        _spec_coding(&self.spec, ndim, self.chunk_shape, self.array_shape, itemsize, codec_id,
                      order, self.fill)
         self.spec.box = <char *>self.box_view.buf
         self.spec.box_shape = self.box_view.shape
@@ -200,39 +290,42 @@ cdef class _ChunkBox:
         self.spec.list_len = self.list_len
         return 0
 
+    cdef int _set_plans(self, str what, plans) except -1:
+        self.plan_views = []
+        self.total = _set_plans(what, plans, self.spec.ndim, self.plan_views, self.plan_len,
+                                self.plan_ptr)
+        self.spec.plans = self.plan_ptr
+        self.spec.plan_len = self.plan_len
+        return 0
 
-cdef Py_ssize_t _set_plans(str what, plans, int ndim, list views, int64_t *plan_len,
-                           const int64_t **plan_ptr) except -1:
-    """Point `plan_ptr` / `plan_len` at the int64 rows of `plans` (kept alive in `views`);
-    returns the number of entries of their product."""
-    cdef const int64_t[:, ::1] view
-    cdef Py_ssize_t total = 1
-    cdef int d
-    if len(plans) != ndim:
-        raise ValueError(f"{what}: {len(plans)} plans for {ndim} dimensions")
-    for d in range(ndim):
-        view = plans[d]
-        if view.shape[1] != PLAN_COLS:
-            raise ValueError(f"{what}: plan rows must have {PLAN_COLS} columns")
-        views.append(view)
-        plan_len[d] = view.shape[0]
-        plan_ptr[d] = &view[0, 0] if view.shape[0] else NULL
-        total *= view.shape[0]
-    return total
+    cdef int _set_files(self, str what, directory, str key_encoding, str separator) except -1:
+        """Check and store where the chunk files are (None: the chunks come from buffers)."""
+        if directory is None:
+            return 0
+        if key_encoding not in KEY_ENCODINGS or separator not in ("/", "."):
+            raise ValueError(f"{what}: bad key encoding {key_encoding!r} / {separator!r}")
+        if not isinstance(directory, bytes) or not directory.endswith(b"/") or b"\0" in directory:
+            raise ValueError(f"{what}: bad directory {directory!r}")
+        self.directory = directory
+        self.spec.dir = self.directory
+        self.spec.key_encoding = KEY_ENCODINGS[key_encoding]
+        self.spec.separator = ord(separator)
+        return 0
 
 
 cdef class ChunkRead(_ChunkBox):
-    """One basic read: where the chunk files are, how they are coded, and where they land.
+    """One planned read: how the chunks are coded, which the plans visit, where they land.
 
     Parameters
     ----------
-    directory : bytes
-        The array's chunk directory (store root + key prefix), ending in ``/``.
+    directory : bytes or None
+        The array's chunk directory (a store's local files root + key prefix), ending in
+        ``/``; None when every chunk comes from :meth:`run_buffers`.
     key_encoding : {"default", "v2"}
     separator : {"/", "."}
     chunk_shape, array_shape : sequence of int
     itemsize : int
-    codec : None or one of ``CODECS``
+    codec : None or one of ``CODECS`` in this build
     order : {"C", "F"}
         Memory order of the stored chunks.
     plans : sequence of C-contiguous int64 arrays
@@ -240,46 +333,23 @@ cdef class ChunkRead(_ChunkBox):
     box : writable strided buffer
         The output, one dimension per array dimension (integer dimensions of length 1).
     fill : bytes
-        ``itemsize`` bytes written where a chunk file is missing.
+        ``itemsize`` bytes written where a chunk is missing.
     lists : sequence of None or C-contiguous int64 (n, 2) arrays, optional
         Per dimension, (local position, box position) rows that plan rows with step
         ``PLAN_INDEXED`` list instead of a start and step (their start is the first list row).
     """
 
-    cdef int64_t plan_len[MAXDIM]
-    cdef const int64_t *plan_ptr[MAXDIM]
-    cdef bytes directory
-    cdef list plan_views
-    cdef readonly Py_ssize_t total
-
-    def __init__(self, bytes directory, str key_encoding, str separator, chunk_shape,
-                 array_shape, Py_ssize_t itemsize, codec, str order, plans, box, bytes fill,
-                 lists=None):
+    def __init__(self, directory, str key_encoding, str separator, chunk_shape, array_shape,
+                 Py_ssize_t itemsize, codec, str order, plans, box, bytes fill, lists=None):
         self._setup("ChunkRead", chunk_shape, array_shape, itemsize, codec, order, box, fill)
-        self._set_files("ChunkRead", directory, key_encoding, separator, plans)
+        self._set_files("ChunkRead", directory, key_encoding, separator)
+        self._set_plans("ChunkRead", plans)
         if lists is not None:
             self._set_lists("ChunkRead", lists)
 
-    cdef int _set_files(self, str what, bytes directory, str key_encoding, str separator,
-                        plans) except -1:
-        """Check and store where the chunk files are and which of them the plans visit."""
-        if key_encoding not in KEY_ENCODINGS or separator not in ("/", "."):
-            raise ValueError(f"{what}: bad key encoding {key_encoding!r} / {separator!r}")
-        if not directory.endswith(b"/") or b"\0" in directory:
-            raise ValueError(f"{what}: bad directory {directory!r}")
-        self.plan_views = []
-        self.total = _set_plans(what, plans, self.spec.ndim, self.plan_views, self.plan_len,
-                                self.plan_ptr)
-        self.directory = directory
-        self.spec.dir = self.directory
-        self.spec.key_encoding = KEY_ENCODINGS[key_encoding]
-        self.spec.separator = ord(separator)
-        self.spec.plans = self.plan_ptr
-        self.spec.plan_len = self.plan_len
-        return 0
-
     def run(self, Decompressor dec not None, rbuf, dbuf, Py_ssize_t begin, Py_ssize_t end):
-        """Read chunks ``begin .. end-1`` (row-major over the plans) with the GIL released.
+        """Read chunks ``begin .. end-1`` (row-major over the plans) from their files with the
+        GIL released.
 
         `rbuf` (compressed files) and `dbuf` (one decoded chunk, ``chunk_nbytes`` at least)
         are writable contiguous buffers of the calling thread. Returns ``(rc, index, need,
@@ -291,6 +361,8 @@ cdef class ChunkRead(_ChunkBox):
         cdef Py_buffer w
         cdef csrc.zc_chunkio_status st
         cdef Py_ssize_t rc
+        if self.spec.dir == NULL:
+            raise ValueError("ChunkRead.run: no directory: use run_buffers")
         if begin < 0 or end < begin or end > self.total:
             raise ValueError(f"ChunkRead.run: range [{begin}, {end}) outside [0, {self.total})")
         _scratch_views("ChunkRead.run", rbuf, "rbuf", 0, dbuf, "dbuf", self.chunk_nbytes, &r, &w)
@@ -303,326 +375,44 @@ cdef class ChunkRead(_ChunkBox):
             PyBuffer_Release(&r)
         return _outcome(rc, &st, "ChunkRead.run")
 
+    def run_buffers(self, Decompressor dec not None, buffers, dbuf, Py_ssize_t begin,
+                    Py_ssize_t end, plans=None):
+        """Decode chunks ``begin .. end-1`` from ``buffers`` (one bytes-like per chunk of the
+        range, None for a missing one) with the GIL released.
 
-cdef class MemoryRead(_ChunkBox):
-    """Chunks already in memory (the inner chunks of shards) decoded into one box.
-
-    Same parameters as :class:`ChunkRead` minus the file naming and the plans, which come with
-    each :meth:`run` (one call per shard): ``chunk_shape`` is the inner chunk shape and the plan
-    rows' chunk indices count inner chunks over the whole array, so edge chunks are recognised.
-    ``lists`` holds the (local, box) rows of indexed plan rows for every call.
-    """
-
-    def __init__(self, chunk_shape, array_shape, Py_ssize_t itemsize, codec, str order, box,
-                 bytes fill, lists=None):
-        self._setup("MemoryRead", chunk_shape, array_shape, itemsize, codec, order, box, fill)
-        if lists is not None:
-            self._set_lists("MemoryRead", lists)
-
-    def run(self, Decompressor dec not None, plans, src, entries, dbuf, Py_ssize_t begin,
-            Py_ssize_t end):
-        """Decode entries ``begin .. end-1`` of the product of ``plans`` with the GIL released.
-
-        `src` is a contiguous buffer holding the stored chunks; `entries` a C-contiguous int64
-        array of one ``(offset, nbytes)`` row per entry of the product (``(-1, -1)``: missing,
-        filled); `dbuf` a writable buffer of ``chunk_nbytes`` at least. Returns ``(rc, index)``:
-        ``rc`` >= 0 entries decoded, or E_DATA for the entry at ``index`` (corrupt, or outside
-        `src`). Raises ValueError for arguments the kernel refuses.
+        With `plans` (a shard's rows over the array's inner chunk grid) the range counts
+        their product instead of the constructor's. Returns ``(rc, index)``: ``rc`` >= 0
+        chunks decoded, or E_DATA for the chunk at ``index`` (corrupt). Raises ValueError for
+        arguments the kernel refuses.
         """
+        cdef csrc.zc_chunkio_spec spec = self.spec
         cdef int64_t plan_len[MAXDIM]
         cdef const int64_t *plan_ptr[MAXDIM]
-        cdef csrc.zc_chunkio_spec spec = self.spec
-        cdef const int64_t[:, ::1] table = entries
         cdef list views = []
-        cdef Py_buffer r
+        cdef Py_ssize_t total = self.total
         cdef Py_buffer w
         cdef csrc.zc_chunkio_status st
         cdef Py_ssize_t rc
-        cdef Py_ssize_t total = _set_plans("MemoryRead.run", plans, spec.ndim, views, plan_len,
-                                           plan_ptr)
-        if table.shape[0] != total or table.shape[1] != 2:
-            raise ValueError(f"MemoryRead.run: entries has shape ({table.shape[0]}, {table.shape[1]}), "
-                             f"expected ({total}, 2)")
+        cdef _Buffers bufs
+        if plans is not None:
+            total = _set_plans("ChunkRead.run_buffers", plans, spec.ndim, views, plan_len,
+                               plan_ptr)
+            spec.plans = plan_ptr
+            spec.plan_len = plan_len
         if begin < 0 or end < begin or end > total:
-            raise ValueError(f"MemoryRead.run: range [{begin}, {end}) outside [0, {total})")
-        spec.plans = plan_ptr
-        spec.plan_len = plan_len
-        get_buffer(src, &r, PyBUF_SIMPLE, "MemoryRead.run", "src")
+            raise ValueError(f"ChunkRead.run_buffers: range [{begin}, {end}) outside [0, {total})")
+        if len(buffers) != end - begin:
+            raise ValueError(f"ChunkRead.run_buffers: {len(buffers)} buffers for "
+                             f"{end - begin} chunks")
+        bufs = _Buffers(buffers, "ChunkRead.run_buffers")
+        get_buffer(dbuf, &w, PyBUF_SIMPLE | PyBUF_WRITABLE, "ChunkRead.run_buffers", "dbuf")
         try:
-            get_buffer(dbuf, &w, PyBUF_SIMPLE | PyBUF_WRITABLE, "MemoryRead.run", "dbuf")
-            try:
-                if w.len < self.chunk_nbytes:
-                    raise ValueError(f"MemoryRead.run: dbuf has {w.len} bytes, a chunk needs "
-                                     f"{self.chunk_nbytes}")
-                with nogil:
-                    rc = csrc.zc_chunkio_decode_mem(
-                        &spec, dec.ctx, <const char *>r.buf, <size_t>r.len,
-                        &table[0, 0] if total else <const int64_t *>plan_len, <char *>w.buf,
-                        <size_t>w.len, begin, end, &st)
-            finally:
-                PyBuffer_Release(&w)
-        finally:
-            PyBuffer_Release(&r)
-        if rc >= 0:
-            return rc, -1
-        if rc in CHUNK_ERRORS:
-            return rc, st.index
-        check(rc, "MemoryRead.run")
-
-
-cdef bytes _encoding(str what, csrc.zc_encode_params *enc, codec, int level, bint checksum,
-                     int shuffle, int typesize, Py_ssize_t blocksize, str cname):
-    """Check and store an encoder's settings; returns the bytes `enc.cname` points into."""
-    if codec not in WRITE_CODECS:
-        raise ValueError(f"{what}: codec {codec!r} is not one of {sorted(map(str, WRITE_CODECS))}")
-    if shuffle not in (0, 1, 2) or typesize < 1 or blocksize < 0:
-        raise ValueError(f"{what}: bad blosc settings shuffle={shuffle} typesize={typesize} "
-                         f"blocksize={blocksize}")
-    if codec == "blosc" and not blosc_has(cname):
-        raise ValueError(f"{what}: libblosc has no compressor {cname!r}")
-    name = cname.encode("ascii")
-    enc.level = level
-    enc.checksum = checksum
-    enc.shuffle = shuffle
-    enc.typesize = typesize
-    enc.blocksize = blocksize
-    enc.cname = name
-    return name
-
-
-cdef class ChunkWrite(ChunkRead):
-    """One write of whole chunks: the source box, the plans that place it, how chunks are coded.
-
-    Parameters are :class:`ChunkRead`'s (``box`` is the source here and may be read-only; its
-    plan rows must cover their chunks whole), with ``codec`` one of ``WRITE_CODECS`` and:
-
-    level, checksum : zstd's level and checksum flag (blosc: ``level`` is the clevel)
-    shuffle, typesize, blocksize, cname : blosc's settings
-    skip_empty : bool
-        Hand chunks that hold only ``fill`` back as E_EMPTY instead of writing them.
-    fsync : bool
-        Flush each file before renaming it into place.
-    """
-
-    cdef csrc.zc_encode_params enc
-    cdef bytes cname
-    cdef bint skip_empty
-    cdef bint do_fsync
-    cdef readonly Py_ssize_t encode_bound
-    cdef readonly Py_ssize_t scratch_nbytes
-
-    def __init__(self, bytes directory, str key_encoding, str separator, chunk_shape,
-                 array_shape, Py_ssize_t itemsize, codec, str order, plans, box, bytes fill, *,
-                 int level=0, bint checksum=False, int shuffle=0, int typesize=1,
-                 Py_ssize_t blocksize=0, str cname="lz4", bint skip_empty=True,
-                 bint fsync=False):
-        self.cname = _encoding("ChunkWrite", &self.enc, codec, level, checksum, shuffle,
-                               typesize, blocksize, cname)
-        self._setup("ChunkWrite", chunk_shape, array_shape, itemsize, codec, order, box, fill,
-                    False)
-        self._set_files("ChunkWrite", directory, key_encoding, separator, plans)
-        self.skip_empty = skip_empty
-        self.do_fsync = fsync
-        self.encode_bound = csrc.zc_chunkwrite_bound(self.spec.codec, self.chunk_nbytes)
-        self.scratch_nbytes = csrc.zc_chunkwrite_scratch(self.spec.codec, self.chunk_nbytes)
-
-    def run(self, Decompressor dec not None, dbuf, cbuf, Py_ssize_t begin, Py_ssize_t end):
-        """Write chunks ``begin .. end-1`` (row-major over the plans) with the GIL released.
-
-        `dbuf` (``scratch_nbytes``) and `cbuf` (``encode_bound`` bytes; unused without a codec)
-        are writable contiguous buffers of the calling thread. Returns ``(rc, index, need,
-        err)``: ``rc`` >= 0 chunks written, or a code of ``CHUNK_ERRORS`` for the chunk at
-        flattened ``index``, which was not written (E_PARTIAL, E_EMPTY: the caller's to handle;
-        E_IO: ``err`` is the errno). Raises ValueError for a spec the kernel refuses.
-        """
-        cdef Py_buffer d
-        cdef Py_buffer c
-        cdef csrc.zc_chunkio_status st
-        cdef Py_ssize_t rc
-        if begin < 0 or end < begin or end > self.total:
-            raise ValueError(f"ChunkWrite.run: range [{begin}, {end}) outside [0, {self.total})")
-        _scratch_views("ChunkWrite.run", dbuf, "dbuf", self.scratch_nbytes, cbuf, "cbuf",
-                       0 if self.spec.codec == csrc.ZC_CODEC_NONE else self.encode_bound, &d, &c)
-        try:
+            if w.len < self.chunk_nbytes:
+                raise ValueError(f"ChunkRead.run_buffers: dbuf has {w.len} bytes, a chunk "
+                                 f"needs {self.chunk_nbytes}")
             with nogil:
-                rc = csrc.zc_chunkwrite(&self.spec, &self.enc, self.skip_empty, self.do_fsync,
-                                        dec.ctx, <char *>d.buf, <size_t>d.len, <char *>c.buf,
-                                        <size_t>c.len, begin, end, &st)
-        finally:
-            PyBuffer_Release(&c)
-            PyBuffer_Release(&d)
-        return _outcome(rc, &st, "ChunkWrite.run")
-
-
-cdef class PointRead:
-    """Independent points of local chunk files, grouped by chunk, gathered into a flat output.
-
-    Parameters are :class:`ChunkRead`'s file naming and coding, and:
-
-    coords : int64 array (groups, ndim)
-        The chunk of each group.
-    bounds : int64 array (groups + 1,)
-        Group g's points are ``bounds[g] .. bounds[g+1]-1`` of `items` and `positions`.
-    items, positions : int64 arrays
-        Per point: its item index inside the decoded chunk (in the stored order) and its index
-        in `out`.
-    out : writable contiguous 1-d buffer of ``itemsize``-byte items
-    """
-
-    cdef csrc.zc_chunkio_spec spec
-    cdef csrc.zc_points points
-    cdef int64_t chunk_shape[MAXDIM]
-    cdef int64_t array_shape[MAXDIM]
-    cdef const int64_t[:, ::1] coords
-    cdef const int64_t[::1] bounds
-    cdef const int64_t[::1] items
-    cdef const int64_t[::1] positions
-    cdef Py_buffer out_view
-    cdef bint have_out
-    cdef bytes directory
-    cdef bytes fill
-    cdef readonly Py_ssize_t chunk_nbytes
-    cdef readonly Py_ssize_t total
-
-    def __cinit__(self):
-        self.have_out = False
-
-    def __dealloc__(self):
-        if self.have_out:
-            PyBuffer_Release(&self.out_view)
-
-    def __init__(self, bytes directory, str key_encoding, str separator, chunk_shape,
-                 array_shape, Py_ssize_t itemsize, codec, str order, coords, bounds, items,
-                 positions, out, bytes fill):
-        cdef int ndim = len(chunk_shape)
-        cdef int d
-        if ndim > MAXDIM or len(array_shape) != ndim:
-            raise ValueError(f"PointRead: bad shapes {tuple(chunk_shape)} / {tuple(array_shape)}")
-        if key_encoding not in KEY_ENCODINGS or separator not in ("/", "."):
-            raise ValueError(f"PointRead: bad key encoding {key_encoding!r} / {separator!r}")
-        if not directory.endswith(b"/") or b"\0" in directory:
-            raise ValueError(f"PointRead: bad directory {directory!r}")
-        if codec not in CODECS or order not in ("C", "F"):
-            raise ValueError(f"PointRead: unsupported codec {codec!r} or order {order!r}")
-        if itemsize <= 0 or len(fill) != itemsize:
-            raise ValueError(f"PointRead: fill has {len(fill)} bytes, itemsize is {itemsize}")
-        self.coords = coords
-        self.bounds = bounds
-        self.items = items
-        self.positions = positions
-        if self.coords.shape[1] != ndim or self.bounds.shape[0] != self.coords.shape[0] + 1:
-            raise ValueError("PointRead: coords must be (groups, ndim) and bounds (groups + 1,)")
-        if self.items.shape[0] != self.positions.shape[0]:
-            raise ValueError("PointRead: items and positions differ in length")
-        self.chunk_nbytes = itemsize
-        for d in range(ndim):
-            self.chunk_shape[d] = chunk_shape[d]
-            self.array_shape[d] = array_shape[d]
-            if self.chunk_shape[d] <= 0:
-                raise ValueError(f"PointRead: chunk_shape {tuple(chunk_shape)} must be positive")
-            self.chunk_nbytes *= self.chunk_shape[d]
-        get_buffer(out, &self.out_view, PyBUF_SIMPLE | PyBUF_WRITABLE, "PointRead", "out")
-        self.have_out = True
-        if self.out_view.len % itemsize:
-            raise ValueError("PointRead: out is not a whole number of items")
-        self.directory = directory
-        self.fill = fill
-        _spec_coding(&self.spec, ndim, self.chunk_shape, self.array_shape, itemsize, codec,
-                     order, self.fill)
-        self.spec.dir = self.directory
-        self.spec.key_encoding = KEY_ENCODINGS[key_encoding]
-        self.spec.separator = ord(separator)
-        self.total = self.coords.shape[0]
-        self.points.ngroups = self.total
-        self.points.coords = &self.coords[0, 0] if self.total and ndim else <const int64_t *>self.chunk_shape
-        self.points.bounds = &self.bounds[0]
-        self.points.items = &self.items[0] if self.items.shape[0] else NULL
-        self.points.positions = &self.positions[0] if self.positions.shape[0] else NULL
-        self.points.out = <char *>self.out_view.buf
-        self.points.out_len = self.out_view.len // itemsize
-
-    def run(self, Decompressor dec not None, rbuf, dbuf, Py_ssize_t begin, Py_ssize_t end):
-        """Gather the points of groups ``begin .. end-1`` with the GIL released.
-
-        Buffers and the result are :meth:`ChunkRead.run`'s, ``index`` being the failing group.
-        Raises ValueError for groups or points outside the grid, the chunk or `out`.
-        """
-        cdef Py_buffer r
-        cdef Py_buffer w
-        cdef csrc.zc_chunkio_status st
-        cdef Py_ssize_t rc
-        if begin < 0 or end < begin or end > self.total:
-            raise ValueError(f"PointRead.run: range [{begin}, {end}) outside [0, {self.total})")
-        _scratch_views("PointRead.run", rbuf, "rbuf", 0, dbuf, "dbuf", self.chunk_nbytes, &r, &w)
-        try:
-            with nogil:
-                rc = csrc.zc_chunkio_read_points(&self.spec, &self.points, dec.ctx,
-                                                 <char *>r.buf, <size_t>r.len, <char *>w.buf,
-                                                 <size_t>w.len, begin, end, &st)
+                rc = csrc.zc_chunkio_decode_bufs(&spec, dec.ctx, bufs.ptrs, bufs.sizes,
+                                                 <char *>w.buf, <size_t>w.len, begin, end, &st)
         finally:
             PyBuffer_Release(&w)
-            PyBuffer_Release(&r)
-        return _outcome(rc, &st, "PointRead.run")
-
-
-cdef class ChunkEncode(_ChunkBox):
-    """Whole chunks of a source box encoded one after another into one buffer (a shard's inner
-    chunks), skipping the ones that hold only `fill`.
-
-    Parameters: ``chunk_shape``, ``itemsize``, ``codec`` (one of ``WRITE_CODECS``), ``order``
-    (of the stored chunks), the source ``box`` (any strides, may be read-only), ``fill`` and the
-    encoder settings of :class:`ChunkWrite`.
-    """
-
-    cdef csrc.zc_encode_params enc
-    cdef bytes cname
-    cdef str codec_name
-    cdef readonly Py_ssize_t encode_bound
-    cdef readonly Py_ssize_t scratch_nbytes
-
-    def __init__(self, chunk_shape, Py_ssize_t itemsize, codec, str order, box, bytes fill, *,
-                 int level=0, bint checksum=False, int shuffle=0, int typesize=1,
-                 Py_ssize_t blocksize=0, str cname="lz4"):
-        self.cname = _encoding("ChunkEncode", &self.enc, codec, level, checksum, shuffle,
-                               typesize, blocksize, cname)
-        self._setup("ChunkEncode", chunk_shape, getattr(box, "shape", chunk_shape), itemsize,
-                    codec, order, box, fill, False)
-        self.encode_bound = csrc.zc_chunkwrite_bound(self.spec.codec, self.chunk_nbytes)
-        self.scratch_nbytes = csrc.zc_chunkwrite_scratch(self.spec.codec, self.chunk_nbytes)
-        self.codec_name = str(codec)
-
-    def run(self, Decompressor dec not None, origins, dbuf, out):
-        """Encode the chunks whose first items are the rows of `origins` (int64, (n, ndim)) into
-        `out` (``n * encode_bound`` bytes at least) with the GIL released; `dbuf` is scratch
-        of ``scratch_nbytes``.
-
-        Returns ``(used, placed)``: the bytes of `out` used and an int64 ``(n, 2)`` array of
-        each chunk's (offset, size) in it, ``(-1, -1)`` for a chunk of fill. Raises CodecError
-        when an encoder fails, ValueError for arguments the kernel refuses.
-        """
-        cdef const int64_t[:, ::1] rows = origins
-        cdef Py_ssize_t n = rows.shape[0]
-        cdef int64_t[:, ::1] placed
-        cdef Py_buffer d
-        cdef Py_buffer o
-        cdef csrc.zc_chunkio_status st
-        cdef Py_ssize_t rc
-        if rows.shape[1] != self.spec.ndim:
-            raise ValueError(f"ChunkEncode.run: origins must have {self.spec.ndim} columns")
-        result = np.empty((n, 2), dtype=np.int64)
-        placed = result
-        _scratch_views("ChunkEncode.run", dbuf, "dbuf", self.scratch_nbytes, out, "out",
-                       n * self.encode_bound, &d, &o)
-        try:
-            with nogil:
-                rc = csrc.zc_encode_chunks(&self.spec, &self.enc, dec.ctx,
-                                           &rows[0, 0] if n else NULL, n, <char *>d.buf,
-                                           <size_t>d.len, <char *>o.buf, <size_t>o.len,
-                                           &placed[0, 0] if n else NULL, &st)
-        finally:
-            PyBuffer_Release(&o)
-            PyBuffer_Release(&d)
-        if rc == csrc.ZC_E_DATA:
-            raise CodecError(f"chunk {st.index}: codec {self.codec_name!r} failed to encode it")
-        check(rc, "ChunkEncode.run")
-        return rc, result
+        return _buffers_outcome(rc, &st, "ChunkRead.run_buffers")

@@ -50,10 +50,10 @@ cdef extern from "zc_delta.h" nogil:
     Py_ssize_t zc_delta_decode(const char *src, char *dst, Py_ssize_t n, Py_ssize_t itemsize,
                                int kind)
 
-# Built only when libzstd, liblz4, libblosc and libdeflate are found (setup.py); cimported by chunkio.
 from libc.stdint cimport int64_t
 
-cdef extern from "zc_chunkio.h" nogil:
+# The codecs (zc_codec.c): each compiled in when its library was found (setup.py).
+cdef extern from "zc_codec.h" nogil:
     enum:
         ZC_CODEC_NONE
         ZC_CODEC_ZSTD
@@ -61,13 +61,39 @@ cdef extern from "zc_chunkio.h" nogil:
         ZC_CODEC_LZ4
         ZC_CODEC_GZIP
         ZC_CODEC_ZLIB
+        ZC_CODEC_COUNT
+
+    ctypedef struct zc_chunkio_ctx:
+        pass
+
+    ctypedef struct zc_encode_params:
+        int level
+        int checksum
+        int shuffle
+        int typesize
+        size_t blocksize
+        const char *cname
+
+    zc_chunkio_ctx *zc_chunkio_ctx_create()
+    void zc_chunkio_ctx_free(zc_chunkio_ctx *ctx)
+    int zc_codec_available(int codec)
+    int zc_codec_encodes(int codec)
+    const char *zc_codec_version(int codec)
+    int zc_codec_blosc_has(const char *cname)
+    int zc_codec_decode(zc_chunkio_ctx *ctx, int codec, const char *src, size_t n, char *dst,
+                        size_t dn, size_t need)
+    size_t zc_codec_encode_bound(int codec, size_t nbytes)
+    size_t zc_codec_encode_scratch(int codec, size_t nbytes)
+    Py_ssize_t zc_codec_encode(zc_chunkio_ctx *ctx, int codec, const zc_encode_params *p,
+                               const char *src, size_t n, char *dst, size_t cap, char *tmp,
+                               size_t tmp_size)
+
+cdef extern from "zc_chunkio.h" nogil:
+    enum:
         ZC_KEY_DEFAULT
         ZC_KEY_V2
         ZC_PLAN_COLS
         ZC_PLAN_INDEXED
-
-    ctypedef struct zc_chunkio_ctx:
-        pass
 
     ctypedef struct zc_chunkio_spec:
         const char *dir
@@ -93,36 +119,37 @@ cdef extern from "zc_chunkio.h" nogil:
         int64_t need
         int err
 
-    zc_chunkio_ctx *zc_chunkio_ctx_create()
-    void zc_chunkio_ctx_free(zc_chunkio_ctx *ctx)
-    int zc_chunkio_blosc_has(const char *cname)
     Py_ssize_t zc_chunkio_read(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx, char *rbuf,
                                size_t rbuf_size, char *dbuf, size_t dbuf_size, int64_t begin,
                                int64_t end, zc_chunkio_status *status)
-    Py_ssize_t zc_chunkio_decode_mem(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx,
-                                     const char *mem, size_t mem_size, const int64_t *entries,
-                                     char *dbuf, size_t dbuf_size, int64_t begin, int64_t end,
-                                     zc_chunkio_status *status)
+    int zc_chunkio_read_ranges(int fd, int64_t n, const int64_t *ranges, char *buf, size_t cap,
+                               int64_t *total, int64_t *size, int *err)
+    Py_ssize_t zc_chunkio_decode_bufs(const zc_chunkio_spec *spec, zc_chunkio_ctx *ctx,
+                                      const char *const *bufs, const size_t *sizes, char *dbuf,
+                                      size_t dbuf_size, int64_t begin, int64_t end,
+                                      zc_chunkio_status *status)
 
 cdef extern from "zc_chunkwrite.h" nogil:
-    ctypedef struct zc_encode_params:
-        int level
-        int checksum
-        int shuffle
-        int typesize
-        size_t blocksize
-        const char *cname
+    enum:
+        ZC_OUT_PARTIAL
+        ZC_OUT_EMPTY
 
-    size_t zc_chunkwrite_bound(int codec, size_t nbytes)
+    ctypedef struct zc_sink:
+        const char *temp_prefix
+        int fsync
+        char *out
+        size_t out_cap
+
     size_t zc_chunkwrite_scratch(int codec, size_t nbytes)
     Py_ssize_t zc_encode_chunks(const zc_chunkio_spec *spec, const zc_encode_params *enc,
                                 zc_chunkio_ctx *ctx, const int64_t *origins, int64_t n,
                                 char *dbuf, size_t dbuf_size, char *out, size_t out_cap,
                                 int64_t *placed, zc_chunkio_status *status)
     Py_ssize_t zc_chunkwrite(const zc_chunkio_spec *spec, const zc_encode_params *enc,
-                             int skip_empty, int do_fsync, zc_chunkio_ctx *ctx, char *dbuf,
-                             size_t dbuf_size, char *cbuf, size_t cbuf_size, int64_t begin,
-                             int64_t end, zc_chunkio_status *status)
+                             const zc_sink *sink, int skip_empty, zc_chunkio_ctx *ctx,
+                             char *dbuf, size_t dbuf_size, char *cbuf, size_t cbuf_size,
+                             int64_t begin, int64_t end, int64_t *outcome,
+                             zc_chunkio_status *status)
 
 cdef extern from "zc_chunkpoints.h" nogil:
     ctypedef struct zc_points:
@@ -138,3 +165,7 @@ cdef extern from "zc_chunkpoints.h" nogil:
                                       zc_chunkio_ctx *ctx, char *rbuf, size_t rbuf_size,
                                       char *dbuf, size_t dbuf_size, int64_t begin, int64_t end,
                                       zc_chunkio_status *status)
+    Py_ssize_t zc_chunkio_points_bufs(const zc_chunkio_spec *spec, const zc_points *points,
+                                      zc_chunkio_ctx *ctx, const char *const *bufs,
+                                      const size_t *sizes, char *dbuf, size_t dbuf_size,
+                                      int64_t begin, int64_t end, zc_chunkio_status *status)

@@ -41,6 +41,7 @@ __all__ = [
     "BytesBytesCodec",
     "ChunkSpec",
     "Codec",
+    "NativeSpec",
     "as_byte_array",
     "buffer_itemsize",
     "check_bool",
@@ -78,6 +79,24 @@ class ChunkSpec:
     @property
     def nbytes(self) -> int:
         return self.size * self.dtype.itemsize
+
+
+@dataclass(frozen=True)
+class NativeSpec:
+    """What the native chunk loops may do for a bytes→bytes codec (see
+    :meth:`BytesBytesCodec.native_spec`): decode it as the C codec ``name`` (``"zstd"``,
+    ``"blosc"``, ``"lz4"``, ``"gzip"`` or ``"zlib"``) and, when ``encode``, encode it with these
+    parameters, writing what the codec's :meth:`encode` writes (zstd: the same settings; the
+    bytes may differ between library versions and decode everywhere)."""
+
+    name: str
+    encode: bool = False
+    level: int = 0  # zstd level, blosc clevel
+    checksum: bool = False  # zstd content checksum
+    shuffle: int = 0  # blosc: 0 none, 1 byte, 2 bit
+    typesize: int = 1  # blosc: the item size it shuffles
+    blocksize: int = 0  # blosc: 0 automatic
+    cname: str = ""  # blosc inner compressor
 
 
 class Codec:
@@ -289,6 +308,14 @@ class BytesBytesCodec(Codec):
         """At most how many bytes `data` decodes to, read off its headers without decoding;
         None when the format does not tell. A reader rejects a stored chunk too small for its
         shape with this before allocating for the shape (say, after a corrupted chunk shape)."""
+        return None
+
+    def native_spec(self, itemsize: int) -> NativeSpec | None:
+        """What the native chunk loops may do for this codec when it is handed a buffer of
+        ``itemsize``-byte items (numcodecs' view of the data): a :class:`NativeSpec`, or
+        None (the default) when they may not touch it. The native engine reads and writes
+        a codec's chunks itself only through this declaration; a plug-in codec gets the
+        native path by returning one of the C codecs it is byte-compatible with."""
         return None
 
 

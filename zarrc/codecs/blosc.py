@@ -1,4 +1,4 @@
-"""Blosc (c-blosc 1.x) meta-compression via the ``blosc`` package.
+"""Blosc (c-blosc 1.x) meta-compression, by zarrc's native blosc (``zarrc._ext.codec``).
 
 v3 core codec ``blosc``: ``{"typesize": int, "cname": str, "clevel": 0..9,
 "shuffle": "noshuffle"|"shuffle"|"bitshuffle", "blocksize": int}``; zarr-python 3 defaults
@@ -11,26 +11,27 @@ buffer handed over (the dtype's for the first v2 stage, 1 after bytes).
 Inner compressors: blosclz, lz4, lz4hc, zlib, zstd, and snappy when the library has it.
 Typesizes above 255 are treated as 1, as c-blosc does.
 
-Output is byte-identical to numcodecs when both run single-threaded: the ``blosc`` package is
-switched to its GIL-releasing, context-based calls with one internal thread on first use
-(parallelism comes from zarrc's own pool).  The requested blocksize is process-global in the
-``blosc`` package, so compressions with different blocksizes take turns.
-Decoding checks the header (size, cbytes) before decompressing straight into the destination.
+One implementation, shared with the native chunk loops: libblosc's context API (no global
+state, one internal thread: parallelism comes from zarrc's own pool), and zarrc's own encoder
+for lz4 with byte shuffle or none and the automatic block size (c-blosc 1.21's bytes, faster).
+Output is byte-identical to numcodecs / python-blosc single-threaded. Blosc needs libblosc at
+build time (``zarrc._ext.codec.native_codecs()``); without it the codec raises CodecError.
+Decoding checks the header (size, cbytes, block size) before decompressing straight into the
+destination.
 """
 
 from __future__ import annotations
 
-import contextlib
 import struct
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+from zarrc._ext import codec as native
 from zarrc.codecs.base import (
     BytesBytesCodec,
     ChunkSpec,
+    NativeSpec,
     as_byte_array,
     buffer_itemsize,
     check_choice,
@@ -41,72 +42,23 @@ from zarrc.codecs.base import (
 from zarrc.codecs.enums import BloscCname, BloscShuffle
 from zarrc.errors import CodecError
 
-__all__ = ["BloscCodec"]
+__all__ = ["BloscCodec", "available_cnames"]
 
 CNAMES = ("lz4", "lz4hc", "blosclz", "zstd", "snappy", "zlib")
 SHUFFLE_NAMES = ("noshuffle", "shuffle", "bitshuffle")
 AUTOSHUFFLE = -1
 MAX_TYPESIZE = 255
 HEADER_SIZE = 16
-
-_lib: Any = None
-_lib_cnames: tuple[str, ...] = ()
-_lib_lock = threading.Lock()
-
-
-def _blosc() -> Any:
-    """The ``blosc`` module, configured once: GIL released, one internal thread."""
-    global _lib, _lib_cnames
-    if _lib is None:
-        with _lib_lock:
-            if _lib is None:
-                import blosc
-
-                blosc.set_releasegil(True)
-                blosc.set_nthreads(1)
-                blosc.set_blocksize(0)
-                _gate.current = 0
-                _lib_cnames = tuple(blosc.compressor_list())
-                _lib = blosc
-    return _lib
-
-
 _INT32_MAX = 2**31 - 1
 
 
-class _BlocksizeGate:
-    """Lets compressions run concurrently only while they agree on the global blocksize."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self.current = 0
-        self._active = 0
-
-    @contextlib.contextmanager
-    def use(self, blocksize: int, lib: Any) -> Iterator[None]:
-        with self._cond:
-            while self._active and self.current != blocksize:
-                self._cond.wait()
-            if self.current != blocksize:
-                lib.set_blocksize(blocksize)
-                self.current = blocksize
-            self._active += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._active -= 1
-                if not self._active:
-                    self._cond.notify_all()
-
-
-_gate = _BlocksizeGate()
+_NO_LIBBLOSC = ("codec 'blosc': this zarrc was built without libblosc (install its headers, "
+                "e.g. libblosc-dev, blosc-devel, c-blosc, and reinstall zarrc)")
 
 
 def available_cnames() -> list[str]:
-    """The inner compressors this build of c-blosc provides."""
-    _blosc()
-    return list(_lib_cnames)
+    """The inner compressors this build's libblosc provides (none without libblosc)."""
+    return [c for c in CNAMES if native.blosc_has(c)]
 
 
 def _parse_shuffle(value: Any) -> int | None:
@@ -212,31 +164,39 @@ class BloscCodec(BytesBytesCodec):
         )
         return evolved.with_json_name(self._json_name or self.name)
 
-    def encode(self, data: Any) -> bytes:
-        lib = _blosc()
-        buf = as_byte_array(data)
-        typesize = self.typesize if self.typesize is not None else buffer_itemsize(data)
+    def _settings(self, itemsize: int) -> tuple[int, int]:
+        """``(typesize, shuffle)`` for a buffer of ``itemsize``-byte items."""
+        typesize = self.typesize if self.typesize is not None else itemsize
         shuffle = self._shuffle_for(typesize)
-        if typesize > MAX_TYPESIZE:
-            typesize = 1
-        if self.cname not in _lib_cnames:
+        return (1 if typesize > MAX_TYPESIZE else typesize), shuffle
+
+    def native_spec(self, itemsize: int) -> NativeSpec | None:
+        if not native.blosc_has(self.cname):
+            return None
+        typesize, shuffle = self._settings(itemsize)
+        return NativeSpec("blosc", encode=True, level=self.clevel, shuffle=shuffle,
+                          typesize=typesize, blocksize=self.blocksize, cname=self.cname)
+
+    def encode(self, data: Any) -> Any:
+        buf = as_byte_array(data)
+        typesize, shuffle = self._settings(buffer_itemsize(data))
+        if not native.blosc_available():
+            raise CodecError(_NO_LIBBLOSC)
+        if not native.blosc_has(self.cname):
             raise CodecError(
-                f"codec 'blosc': inner compressor {self.cname!r} is not in this c-blosc build "
-                f"(available: {list(_lib_cnames)})"
+                f"codec 'blosc': inner compressor {self.cname!r} is not in this build's "
+                f"libblosc (available: {available_cnames()})"
             )
-        if buf.size > lib.MAX_BUFFERSIZE:
-            raise CodecError(
-                f"codec 'blosc': input of {buf.size} bytes exceeds {lib.MAX_BUFFERSIZE}"
-            )
-        with _gate.use(self.blocksize, lib):
-            return lib.compress(buf, typesize, self.clevel, shuffle, self.cname)
+        return native.blosc_encode(buf, typesize, self.clevel, shuffle, self.cname,
+                                   self.blocksize)
 
     def decoded_bound(self, data: Any) -> int | None:
         buf = as_byte_array(data)
         return int.from_bytes(buf[4:8].tobytes(), "little") if buf.size >= HEADER_SIZE else None
 
     def decode(self, data: Any, out: Any = None) -> Any:
-        lib = _blosc()
+        if not native.blosc_available():
+            raise CodecError(_NO_LIBBLOSC)
         buf = as_byte_array(data)
         if buf.size < HEADER_SIZE:
             raise CodecError(f"codec 'blosc': {buf.size} bytes is too short for the header")
@@ -248,18 +208,12 @@ class BloscCodec(BytesBytesCodec):
         if nbytes and not 0 < blocksize <= nbytes:  # blosc never writes it; some versions read it
             raise CodecError(f"codec 'blosc': corrupt header: block size {blocksize} for "
                              f"{nbytes} bytes")
-        if nbytes > lib.MAX_BUFFERSIZE or not lib.cbuffer_validate(buf):
+        if nbytes > native.BLOSC_MAX_BUFFERSIZE:
             raise CodecError("codec 'blosc': corrupt header")
         target = np.empty(nbytes, np.uint8) if out is None else writable_byte_array(out, "blosc")
         if nbytes != target.size:
             raise CodecError(
                 f"codec 'blosc': header says {nbytes} decoded bytes, expected {target.size}"
             )
-        if nbytes:
-            try:
-                written = lib.decompress_ptr(buf, target.ctypes.data)
-            except Exception as exc:  # blosc.blosc_extension.error and friends
-                raise CodecError(f"codec 'blosc': corrupt data: {exc}") from exc
-            if written != nbytes:
-                raise CodecError(f"codec 'blosc': decoded {written} bytes, expected {nbytes}")
+        native.blosc_decode_into(buf, target)
         return target if out is None else out

@@ -20,15 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from zarrc._ext.byteswap import byteswap_copy as _native_swap_copy  # required kernels
+from zarrc._ext.byteswap import byteswap_inplace as _native_swap_inplace
 from zarrc.codecs.base import ArrayBytesCodec, ChunkSpec, as_byte_array, check_choice
 from zarrc.codecs.enums import Endian
 from zarrc.errors import CodecError
-
-try:  # native kernels (GIL released); NumPy does the same work when they are not built
-    from zarrc._ext.byteswap import byteswap_copy as _native_swap_copy
-    from zarrc._ext.byteswap import byteswap_inplace as _native_swap_inplace
-except ImportError:  # pragma: no cover - depends on the build
-    _native_swap_copy = _native_swap_inplace = None
 
 __all__ = ["BytesCodec", "FlatSerializer", "byteswap_inplace"]
 
@@ -60,7 +56,7 @@ def _swapped(a: np.dtype, b: np.dtype) -> bool:
 def byteswap_inplace(arr: np.ndarray) -> None:
     """Reverse the byte order of every element of the contiguous `arr`, in place."""
     unit = _swap_unit(arr.dtype)
-    if unit and unit > 1 and _native_swap_inplace is not None:
+    if unit and unit > 1:
         _native_swap_inplace(arr.reshape(-1, order="A").view(np.uint8), unit)
     else:
         arr.byteswap(inplace=True)
@@ -75,7 +71,6 @@ def _to_layout(arr: np.ndarray, dtype: np.dtype, order: str) -> np.ndarray:
     if (
         contiguous
         and unit
-        and _native_swap_copy is not None
         and arr.dtype == dtype.newbyteorder("S")
     ):
         dst = np.empty(arr.shape, dtype=dtype, order=order)

@@ -21,6 +21,7 @@ from typing import Any
 from zarrc.codecs._stream import BoundedOutput
 from zarrc.codecs.base import (
     BytesBytesCodec,
+    NativeSpec,
     as_byte_array,
     check_int,
 )
@@ -96,6 +97,9 @@ class GzipCodec(BytesBytesCodec):
     def decode(self, data: Any, out: Any = None) -> Any:
         return _inflate(data, _GZIP_WBITS, out, "gzip", members=True)
 
+    def native_spec(self, itemsize: int) -> NativeSpec:
+        return NativeSpec("gzip")  # decoded natively (libdeflate); encoded by zlib
+
     def decoded_bound(self, data: Any) -> int | None:
         return _inflated_bound(data)
 
@@ -118,6 +122,9 @@ class ZlibCodec(BytesBytesCodec):
 
     def decode(self, data: Any, out: Any = None) -> Any:
         return _inflate(data, zlib.MAX_WBITS, out, "zlib", members=False)
+
+    def native_spec(self, itemsize: int) -> NativeSpec:
+        return NativeSpec("zlib")  # decoded natively (libdeflate); encoded by zlib
 
     def decoded_bound(self, data: Any) -> int | None:
         return _inflated_bound(data)

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from zarrc._ext.delta import delta_decode as _kernel_decode  # the kernels are required
+from zarrc._ext.delta import delta_encode as _kernel_encode
 from zarrc.codecs._numcodecs import (
     NumcodecsFilter,
     deliver_array,
@@ -29,13 +31,6 @@ from zarrc.codecs._numcodecs import (
 )
 from zarrc.codecs.base import ChunkSpec
 from zarrc.errors import CodecError
-
-try:  # native kernels; the NumPy twins compute the same results when they are not built
-    from zarrc._ext.delta import delta_decode as _kernel_decode
-    from zarrc._ext.delta import delta_encode as _kernel_encode
-except ImportError:  # pragma: no cover - depends on the build
-    from zarrc._ext.slow import delta_decode as _kernel_decode
-    from zarrc._ext.slow import delta_encode as _kernel_encode
 
 __all__ = ["DeltaCodec", "delta_decode", "delta_encode"]
 

@@ -15,6 +15,7 @@ import lz4.block
 
 from zarrc.codecs.base import (
     BytesBytesCodec,
+    NativeSpec,
     as_byte_array,
     check_int,
     deliver,
@@ -40,6 +41,9 @@ class LZ4Codec(BytesBytesCodec):
 
     def get_config(self) -> dict[str, Any]:
         return {"acceleration": self.acceleration}
+
+    def native_spec(self, itemsize: int) -> NativeSpec:
+        return NativeSpec("lz4")  # decoded natively; encoded by the lz4 package
 
     def encode(self, data: Any) -> bytes:
         buf = as_byte_array(data)

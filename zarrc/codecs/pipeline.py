@@ -17,6 +17,7 @@ MetadataError naming the metadata key.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,13 +28,26 @@ from zarrc.codecs.base import (
     BytesBytesCodec,
     ChunkSpec,
     Codec,
+    NativeSpec,
     as_byte_array,
 )
 from zarrc.codecs.bytes import FlatSerializer, RawLayout
 from zarrc.codecs.registry import get_codec
 from zarrc.errors import ChecksumError, CodecError, MetadataError
 
-__all__ = ["CodecPipeline", "split_v3_codecs"]
+__all__ = ["CodecPipeline", "NativeChain", "split_v3_codecs"]
+
+
+@dataclass(frozen=True)
+class NativeChain:
+    """A pipeline the native chunk loops may run whole (see :meth:`CodecPipeline.native_chain`):
+    a chunk is ``nbytes`` raw bytes of its dtype (``itemsize`` each) in ``order`` ("C" or "F"),
+    stored through at most one bytes→bytes codec, ``codec`` (its declaration; None: raw)."""
+
+    codec: NativeSpec | None
+    order: str
+    itemsize: int
+    nbytes: int
 
 
 def _label(codec: Codec) -> str:
@@ -174,13 +188,19 @@ class CodecPipeline:
             return None
         return (self._post[0] if self._post else None, spec.nbytes, spec.dtype, self._ab_order)
 
-    def simple_chain(self) -> tuple[Codec | None, str] | None:
-        """``(bytes→bytes codec or None, "C" or "F")`` when a chunk is stored as the raw bytes
-        of the array's own dtype in that order, through at most that one codec; else None.
-        Lets native readers (``zarrc.engine.native``) take over the whole decode."""
+    def native_chain(self) -> NativeChain | None:
+        """What the native chunk loops may do for this pipeline: a :class:`NativeChain` when a
+        chunk is the raw bytes of the array's own dtype through at most one bytes→bytes codec
+        that declares a native form (:meth:`BytesBytesCodec.native_spec`), else None."""
         if self._fast is None:
             return None
-        return self._fast[0], self._fast[3]
+        codec, nbytes, dtype, order = self._fast
+        spec = None
+        if codec is not None:
+            spec = codec.native_spec(dtype.itemsize)
+            if spec is None:
+                return None
+        return NativeChain(spec, order, dtype.itemsize, nbytes)
 
     # -- construction ----------------------------------------------------------------------
     @classmethod

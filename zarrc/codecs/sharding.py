@@ -23,11 +23,13 @@ says where the index is, :meth:`~ShardingCodec.parse_index` validates it,
 from __future__ import annotations
 
 import math
+import sys
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from zarrc._ext.fill import fill_equal, fill_view
 from zarrc.codecs.base import (
     ArrayArrayCodec,
     ArrayBytesCodec,
@@ -37,19 +39,11 @@ from zarrc.codecs.base import (
     as_byte_array,
     check_choice,
 )
+from zarrc.codecs.crc32c import crc32c
 from zarrc.codecs.enums import ShardingCodecIndexLocation
 from zarrc.codecs.pipeline import CodecPipeline, split_v3_codecs
 from zarrc.codecs.registry import get_codec
 from zarrc.errors import CodecError, MetadataError
-
-try:  # native fill and compare (GIL released); NumPy does the same when they are not built
-    from zarrc._ext.fill import fill_view as _native_fill
-except ImportError:  # pragma: no cover - depends on the build
-    _native_fill = None
-try:
-    from zarrc._ext.fill import fill_equal as _native_fill_equal
-except ImportError:  # pragma: no cover - depends on the build
-    _native_fill_equal = None
 
 __all__ = ["MISSING", "ShardingCodec", "morton_order"]
 
@@ -122,31 +116,21 @@ def _fill_item(spec: ChunkSpec, dtype: np.dtype) -> np.ndarray:
     return item
 
 
-def _bit_rows(arr: np.ndarray) -> np.ndarray:
-    """`arr`'s items as rows of unsigned words, for an exact bitwise comparison."""
-    size = arr.dtype.itemsize
-    word = next(w for w in (8, 4, 2, 1) if size % w == 0)
-    flat = np.ascontiguousarray(arr).reshape(-1).view(np.uint8)
-    return flat.view(np.dtype(f"u{word}")).reshape(-1, size // word)
-
-
 def _is_fill(chunk: np.ndarray, fill: np.ndarray) -> bool:
     """True if every item of `chunk` has exactly the bytes of the 0-d `fill` (NaN included)."""
     if chunk.size == 0:
         return True
-    if chunk.dtype.hasobject:
+    if chunk.dtype.hasobject or chunk.dtype.kind == "T":
         return False
-    if _native_fill_equal is not None:
-        return bool(_native_fill_equal(chunk, fill.astype(chunk.dtype).tobytes()))
-    return bool((_bit_rows(chunk) == _bit_rows(fill.astype(chunk.dtype))).all())
+    return bool(fill_equal(chunk, fill.astype(chunk.dtype).tobytes()))
 
 
 def _fill(target: np.ndarray, fill: np.ndarray) -> None:
     item = fill.astype(target.dtype)
-    if _native_fill is not None and not target.dtype.hasobject:
-        _native_fill(target, item.tobytes())
-    else:
+    if target.dtype.hasobject or target.dtype.kind == "T":
         target[...] = item
+    else:
+        fill_view(target, item.tobytes())
 
 
 class _Bound:
@@ -171,6 +155,9 @@ class _Bound:
         index_spec = ChunkSpec((*self.chunks_per_shard, 2), np.uint64)
         self.index = CodecPipeline.from_v3(codec.index_codecs, index_spec, f"{_NAME}.index_codecs")
         self.index_size = _fixed_size(self.index.codecs, index_spec)
+        # the default index (bytes little-endian + crc32c) is read without the pipeline
+        self.plain_index = sys.byteorder == "little" and [
+            c.to_json_v3() for c in self.index.codecs] == list(_DEFAULT_INDEX_CODECS)
         self.order = morton_order(self.chunks_per_shard)
         self.order_array = np.array(self.order, dtype=np.int64).reshape(-1, len(shard))
 
@@ -291,8 +278,11 @@ class ShardingCodec(ArrayBytesCodec):
                 f"codec {_NAME!r}: the shard index is {buf.size} bytes, expected "
                 f"{bound.index_size} for {list(bound.chunks_per_shard)} inner chunks"
             )
-        index = bound.index.decode(buf, "shard index")
-        index = np.asarray(index, dtype=np.uint64)
+        n = buf.size - 4
+        if bound.plain_index and crc32c(buf[:n]) == int.from_bytes(buf[n:].tobytes(), "little"):
+            index = buf[:n].view("<u8").reshape((*bound.chunks_per_shard, 2))
+        else:  # other index codecs, or a checksum that fails: the pipeline says what is wrong
+            index = np.asarray(bound.index.decode(buf, "shard index"), dtype=np.uint64)
         offsets, nbytes = index[..., 0], index[..., 1]
         missing = offsets == MISSING
         if not np.array_equal(missing, nbytes == MISSING):
@@ -321,6 +311,10 @@ class ShardingCodec(ArrayBytesCodec):
         if offset == MISSING:
             return None
         return (offset, offset + nbytes)
+
+    def inner_pipeline(self, spec: ChunkSpec | None = None) -> CodecPipeline:
+        """The codec pipeline of the inner chunks (bound to the shard `spec`, or the bound one)."""
+        return self._bind(spec).inner
 
     def inner_region(self, coords: tuple[int, ...]) -> tuple[slice, ...]:
         """The slices of inner chunk `coords` within its shard."""

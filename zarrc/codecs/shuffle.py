@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from zarrc._ext.shuffle import shuffle_decode as _kernel_decode  # the kernels are required
+from zarrc._ext.shuffle import shuffle_encode as _kernel_encode
 from zarrc.codecs.base import (
     BytesBytesCodec,
     ChunkSpec,
@@ -26,13 +28,6 @@ from zarrc.codecs.base import (
     writable_byte_array,
 )
 from zarrc.errors import CodecError
-
-try:  # native kernels; the NumPy twins give the same bytes when they are not built
-    from zarrc._ext.shuffle import shuffle_decode as _kernel_decode
-    from zarrc._ext.shuffle import shuffle_encode as _kernel_encode
-except ImportError:  # pragma: no cover - depends on the build
-    from zarrc._ext.slow import shuffle_decode as _kernel_decode
-    from zarrc._ext.slow import shuffle_encode as _kernel_encode
 
 __all__ = ["ShuffleCodec"]
 

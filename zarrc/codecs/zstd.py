@@ -22,6 +22,7 @@ import zstandard
 
 from zarrc.codecs.base import (
     BytesBytesCodec,
+    NativeSpec,
     as_byte_array,
     check_bool,
     check_int,
@@ -156,6 +157,9 @@ class ZstdCodec(BytesBytesCodec):
 
     def get_config(self) -> dict[str, Any]:
         return {"level": self.level, "checksum": self.checksum}
+
+    def native_spec(self, itemsize: int) -> NativeSpec:
+        return NativeSpec("zstd", encode=True, level=self.level, checksum=self.checksum)
 
     def encode(self, data: Any) -> bytes:
         buf = as_byte_array(data)

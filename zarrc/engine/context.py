@@ -19,11 +19,13 @@ class ArrayContext:
 
     ``fill_value`` is a 0-d array of ``dtype`` (never None: a v2 ``null`` fill reads as zeros
     and ``fill_bytes`` is then None, which makes every written chunk count as non-empty).
+    ``io`` is the chunk-I/O implementation chosen for the array when it was opened
+    (:func:`zarrc.engine.chunk_io.open_context`).
     """
 
     store: Any  # zarrc.storage.Store
     prefix: str  # "" for a root array, else "path/"
-    encode_key: Any  # ChunkKeyEncoding.encode: chunk coords -> key below the array
+    key_encoding: Any  # zarrc.metadata ChunkKeyEncoding: chunk coords -> key below the array
     pipeline: Any  # zarrc.codecs.CodecPipeline (of the regular chunk shape)
     shape: tuple
     chunks: tuple  # the chunk shape of a regular grid (the grid for a rectilinear one)
@@ -33,6 +35,7 @@ class ArrayContext:
     write_empty_chunks: bool = False
     grid: tuple | None = None  # rectilinear: per dimension a chunk size or int64 offsets
     make_pipeline: Any = None  # rectilinear: chunk shape -> CodecPipeline
+    io: Any = None  # zarrc.engine.chunk_io.ChunkIO
     _pipelines: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -42,8 +45,24 @@ class ArrayContext:
 
     @property
     def dim_grids(self) -> tuple:
-        """What indexing needs to find chunks: per dimension a chunk size or offsets."""
+        """What indexing needs to find stored chunks: per dimension a chunk size or offsets."""
         return self.chunks if self.grid is None else self.grid
+
+    @property
+    def sharding(self):
+        """The sharding codec when the array is sharded (it is then its whole pipeline)."""
+        return self.pipeline.sharding
+
+    @property
+    def read_grids(self) -> tuple:
+        """The grid reads are planned over: a sharded array's inner chunks (its shards are
+        read in parts), else the stored chunks."""
+        codec = self.pipeline.sharding
+        return self.dim_grids if codec is None else tuple(codec.chunk_shape)
+
+    def encode_key(self, coords: tuple) -> str:
+        """The key of chunk ``coords`` below the array."""
+        return self.key_encoding.encode(coords)
 
     def chunk_start(self, coords: tuple) -> tuple:
         """The array position of the first element of chunk ``coords``."""
@@ -68,14 +87,9 @@ class ArrayContext:
             found = self._pipelines.setdefault(shape, self.make_pipeline(shape))
         return found
 
-    @property
-    def partial_shards(self) -> bool:
-        """Shards can be read in part: the pipeline is sharding and the store serves ranges."""
-        return self.pipeline.sharding is not None and self.store.supports_partial_reads
-
     def key(self, coords: tuple) -> str:
         """The store key of the chunk at ``coords``."""
-        return self.prefix + self.encode_key(coords)
+        return self.prefix + self.key_encoding.encode(coords)
 
     def chunk_region(self, coords: tuple) -> tuple:
         """The in-bounds part of chunk ``coords`` in chunk-local slices (edge chunks are clipped)."""

@@ -13,26 +13,40 @@ from concurrent.futures import ThreadPoolExecutor, wait
 
 from zarrc import config
 
-__all__ = ["run_tasks", "get_executor"]
+__all__ = ["SharedExecutor", "run_tasks", "get_executor"]
 
-_lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
-_executor_threads = 0
 _local = threading.local()
+
+
+class SharedExecutor:
+    """A process-wide thread pool, made on first use and made again (the old one left to
+    finish) when it is asked for another number of threads (``grow``: only for more)."""
+
+    def __init__(self, prefix: str, *, grow: bool = False) -> None:
+        self._prefix, self._grow = prefix, grow
+        self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
+        self._workers = 0
+
+    def get(self, workers: int) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None or (self._workers < workers if self._grow
+                                          else self._workers != workers):
+                old = self._executor
+                self._executor = ThreadPoolExecutor(max_workers=workers,
+                                                    thread_name_prefix=self._prefix)
+                self._workers = workers
+                if old is not None:
+                    old.shutdown(wait=False)
+            return self._executor
+
+
+_decoders = SharedExecutor("zarrc")
 
 
 def get_executor() -> ThreadPoolExecutor:
     """The shared pool, (re)created when the ``threads`` setting changed."""
-    global _executor, _executor_threads
-    threads = config.get("threads")
-    with _lock:
-        if _executor is None or _executor_threads != threads:
-            old = _executor
-            _executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="zarrc")
-            _executor_threads = threads
-            if old is not None:
-                old.shutdown(wait=False)
-        return _executor
+    return _decoders.get(config.get("threads"))
 
 
 def run_tasks(fn: Callable, items: Iterable, *, max_in_flight: int | None = None) -> None:

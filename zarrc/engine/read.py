@@ -1,8 +1,9 @@
-"""Read a planned selection: for each chunk, fetch → decode → copy into the result.
+"""Read a planned selection: the box of its chunks, then NumPy's post-step if any.
 
-Chunks run as tasks on the engine's pool (``zarrc.engine.pool``). A chunk that the selection
-covers whole, in the output's layout, is decoded straight into the output; a missing chunk is
-filled with the fill value and never decoded.
+The selection's box is planned (``zarrc.indexing.plan_box``) over the grid reads use and handed
+to the array's chunk I/O (``ctx.io.read_box``: the reference or the native implementation,
+chosen when the array was opened). Results go straight into the caller's ``out`` when its
+layout allows.
 """
 
 from __future__ import annotations
@@ -10,65 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.native import read_box_native
-from zarrc.engine.pool import run_tasks
-from zarrc.engine.shard import iter_shard_tasks
-from zarrc.indexing import ArrayDim, ChunkProjection, Selection, iter_chunk_projections
+from zarrc.indexing import ArrayDim, Selection, plan_box
 
-__all__ = ["read_selection", "read_box", "gather", "box_index", "check_out", "view_as"]
-
-
-def gather(chunk: np.ndarray, local: tuple) -> np.ndarray:
-    """``chunk`` restricted by a local selection of ints, slices and index arrays (orthogonally)."""
-    view = chunk
-    axis = 0
-    for item in local:
-        if isinstance(item, np.ndarray):
-            view = np.take(view, item, axis=axis)
-            axis += 1
-        elif isinstance(item, slice):
-            view = view[(slice(None),) * axis + (item,)]
-            axis += 1
-        else:
-            view = view[(slice(None),) * axis + (item,)]
-    return view
-
-
-def box_index(box_items: tuple, shape: tuple) -> tuple:
-    """An index for ``box[...]`` selecting the cross product of slices and position arrays."""
-    return np.ix_(*[b if isinstance(b, np.ndarray) else np.arange(n)[b]
-                    for b, n in zip(box_items, shape)])
-
-
-def _read_scattered(ctx: ArrayContext, proj: ChunkProjection, box: np.ndarray) -> None:
-    """A chunk whose values go to scattered places of the box (ordered index arrays)."""
-    key = ctx.key(proj.coords)
-    data = ctx.store.get(key)
-    where = box_index(proj.box, box.shape)
-    if data is None:
-        box[where] = ctx.fill_value
-    else:
-        box[where] = gather(ctx.pipeline_for(proj.coords).decode(data, key), proj.local)
-
-
-def _read_chunk(ctx: ArrayContext, proj: ChunkProjection, box: np.ndarray) -> None:
-    if proj.scattered:
-        _read_scattered(ctx, proj, box)
-        return
-    key = ctx.key(proj.coords)
-    target = box[proj.box + (Ellipsis,)]
-    data = ctx.store.get(key)
-    if data is None:
-        ctx.fill(target)
-        return
-    pipeline = ctx.pipeline_for(proj.coords)
-    if (proj.complete and target.shape == ctx.chunk_shape(proj.coords)
-            and pipeline.decodes_into(target)):
-        pipeline.decode(data, key, out=target)
-        return
-    chunk = pipeline.decode(data, key)
-    source = chunk[proj.local + (Ellipsis,)] if proj.basic else gather(chunk, proj.local)
-    ctx.copy(target, source)
+__all__ = ["read_selection", "read_box", "check_out", "view_as"]
 
 
 def read_box(ctx: ArrayContext, sel: Selection, box: np.ndarray | None = None) -> np.ndarray:
@@ -77,21 +22,12 @@ def read_box(ctx: ArrayContext, sel: Selection, box: np.ndarray | None = None) -
         box = np.empty(sel.box_shape, dtype=ctx.dtype)
     if box.size == 0:
         return box
-    if ctx.regular and read_box_native(ctx, sel, box):  # local files, common codecs: all in C
-        return box
-    projections = iter_chunk_projections(sel.dims, ctx.shape, ctx.dim_grids)
-    if ctx.pipeline.sharding is not None:
-        # Inner chunks, not shards, are the unit of work: the shards are fetched as the
-        # workers pull tasks, and their inner chunks are decoded in parallel. Shard parts are
-        # written through views of the box, so scattered (ordered) dimensions cannot come here.
-        if any(isinstance(d, ArrayDim) and d.order is not None for d in sel.dims):
-            raise ValueError("sharded arrays need orthogonal selections planned with "
-                             "scatter=False (box-then-reorder)")
-        tasks = (task for proj in projections
-                 for task in iter_shard_tasks(ctx, proj, box[proj.box + (Ellipsis,)], gather))
-        run_tasks(lambda task: task(), tasks)
-        return box
-    run_tasks(lambda proj: _read_chunk(ctx, proj, box), projections)
+    if ctx.pipeline.sharding is not None and any(
+            isinstance(d, ArrayDim) and d.order is not None for d in sel.dims):
+        # shards are read in parts through views of the box, which needs sorted index arrays
+        raise ValueError("sharded arrays need orthogonal selections planned with "
+                         "scatter=False (box-then-reorder)")
+    ctx.io.read_box(ctx, plan_box(sel.dims, ctx.shape, ctx.read_grids), box)
     return box
 
 

@@ -1,25 +1,31 @@
-"""Partial reads of shards: the index, then only the inner chunks a selection needs.
+"""Sharded arrays: a read's plan split by shard, and a shard's inner chunks fetched from any store.
 
-A shard (v3 ``sharding_indexed``) is one stored value holding many inner chunks and an index of
-their byte ranges. When a selection covers a shard only in part and the store serves byte
-ranges, this module reads the index with one range request, plans the selection over the
-inner chunk grid, fetches the needed inner chunks with as few range requests as adjacency
-allows, and decodes each straight into its place in the output.
+Reads of sharded arrays are planned over the inner chunk grid of the whole array
+(``ArrayContext.read_grids``), so edge chunks are recognised as in any array; the plan's rows
+are then split per shard (:func:`split_by_shard`). A shard is fetched whole (when the
+selection covers it) or as its index and the inner chunks needed, in as few byte ranges as
+adjacency allows, through the store's public ``get`` and ``get_ranges``. Every range's length
+is checked against what the index claims before anything is decoded, and nothing is ever
+allocated from the index's numbers: a corrupt index is a CodecError naming the shard's key.
+Both chunk-I/O implementations use this module; they differ only in how they decode.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-from collections.abc import Callable, Iterator
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
 from zarrc.engine.context import ArrayContext
 from zarrc.errors import CodecError
-from zarrc.indexing import ArrayDim, ChunkProjection, IntDim, SliceDim, iter_chunk_projections
+from zarrc.indexing import BoxPlan
 
-__all__ = ["iter_shard_tasks", "fetch_inner", "local_dims", "coalesce_ranges", "naming_shard"]
+__all__ = ["ShardPart", "StoreShard", "coalesce_ranges", "fetch_inner", "naming_shard",
+           "split_by_shard"]
 
 
 @contextlib.contextmanager
@@ -29,22 +35,67 @@ def naming_shard(key: str) -> Iterator[None]:
     try:
         yield
     except CodecError as exc:
+        if key in str(exc):
+            raise
         raise type(exc)(f"chunk {key!r}: {exc}") from exc
 
 
-def local_dims(local: tuple, shape: tuple) -> tuple:
-    """A chunk-local selection (ints, slices, sorted index arrays) as box dimensions."""
-    dims = []
-    for item, n in zip(local, shape):
-        if isinstance(item, np.ndarray):
-            dims.append(ArrayDim(item.astype(np.int64, copy=False)))
-        elif isinstance(item, slice):
-            start, stop, step = item.indices(n)
-            count = len(range(start, stop, step))
-            dims.append(SliceDim(start if count else 0, step, count))
-        else:
-            dims.append(IntDim(int(item)))
-    return tuple(dims)
+@dataclass(frozen=True)
+class ShardPart:
+    """One shard's share of a read planned over the inner chunk grid."""
+
+    coords: tuple  # the shard's grid coordinates
+    rows: tuple  # per dimension, the plan's rows that fall in this shard (int64)
+    local: tuple  # per dimension, those rows' inner chunk coordinates within the shard
+    complete: bool  # every in-bounds element of the shard is selected
+    region: tuple  # the shard's part of the full box (integer dimensions of length 1)
+
+    @property
+    def total(self) -> int:
+        """Its inner chunks (the product of its rows)."""
+        return math.prod(len(r) for r in self.rows)
+
+    def flat_inner(self, cps: tuple) -> np.ndarray:
+        """Its inner chunks' C-order positions in the shard index, in the rows' order."""
+        flat = np.zeros((), dtype=np.int64)
+        for local, n in zip(self.local, cps):
+            flat = flat[..., None] * n + np.asarray(local, dtype=np.int64)
+        return flat.reshape(-1)
+
+    def inner_coords(self) -> list:
+        """Its inner chunks' coordinates within the shard, in the rows' order."""
+        return list(itertools.product(*self.local))
+
+
+def _runs(rows: np.ndarray, cps: int, shard: int, size: int) -> list:
+    """One dimension's rows split into runs falling in one shard each (rows are monotonic)."""
+    listed = rows.tolist()
+    runs, a = [], 0
+    for b in range(1, len(listed) + 1):
+        if b == len(listed) or listed[b][0] // cps != listed[a][0] // cps:
+            part = listed[a:b]
+            s = part[0][0] // cps
+            box = [r[4] for r in part]
+            lo = min(box)
+            hi = max(r[4] + r[3] for r in part)
+            complete = sum(r[3] for r in part) == min(shard, size - s * shard)
+            runs.append((s, rows[a:b], [r[0] - s * cps for r in part], complete,
+                         slice(lo, hi)))
+            a = b
+    return runs
+
+
+def split_by_shard(plan: BoxPlan, shard_shape: tuple, inner_shape: tuple) -> list[ShardPart]:
+    """The plan (over the inner chunk grid, its index arrays sorted) split into shards."""
+    cps = tuple(s // c for s, c in zip(shard_shape, inner_shape))
+    per_dim = [_runs(rows, n, s, size) for rows, n, s, size in
+               zip(plan.rows, cps, shard_shape, plan.shape)]
+    parts = []
+    for combo in itertools.product(*per_dim):
+        parts.append(ShardPart(tuple(r[0] for r in combo), tuple(r[1] for r in combo),
+                               tuple(r[2] for r in combo), all(r[3] for r in combo),
+                               tuple(r[4] for r in combo)))
+    return parts
 
 
 def coalesce_ranges(ranges: list) -> list[tuple[int, int, list[int]]]:
@@ -63,91 +114,77 @@ def coalesce_ranges(ranges: list) -> list[tuple[int, int, list[int]]]:
     return merged
 
 
-def _fetch(ctx: ArrayContext, key: str, ranges: list) -> list:
-    """The bytes of each range (None where the range is None), one request per merged run."""
-    out: list = [None] * len(ranges)
-    for start, stop, members in coalesce_ranges(ranges):
-        data = ctx.store.get(key, byte_range=(start, stop))
-        if data is None:  # the shard vanished between the index read and this one
-            continue
-        view = memoryview(data)
-        for i in members:
-            a, b = ranges[i]
-            out[i] = view[a - start:b - start]
-    return out
+def _entries(index: np.ndarray, flat: np.ndarray) -> list:
+    """``(offset, nbytes)`` per wanted inner chunk, ``None`` for a missing one."""
+    table = np.asarray(index).reshape(-1, 2)[flat].tolist()
+    return [None if off == 2**64 - 1 else (off, n) for off, n in table]
 
 
-def _index_and_pieces(ctx: ArrayContext, key: str, inner_coords: list, whole: bool):
-    """``(pieces, ok)``: encoded bytes per inner chunk (None: missing inner chunk); ok is
-    False when the shard itself does not exist. ``whole`` reads the shard in one request."""
-    codec = ctx.pipeline.sharding
-    if whole:
-        data = ctx.store.get(key)
-        if data is None:
-            return None, False
-        view = memoryview(data)
-        size = codec.index_size()
-        if len(view) < size:
-            raise CodecError(f"chunk {key!r}: the shard is {len(view)} bytes, shorter than "
-                             f"its {size}-byte index")
-        start, stop = codec.index_byte_range(len(view))
-        index = codec.parse_index(view[start:stop], shard_size=len(view))
-        pieces = []
-        for c in inner_coords:
-            found = codec.inner_byte_range(index, c)
-            pieces.append(None if found is None else view[found[0]:found[1]])
-        return pieces, True
-    index_bytes = ctx.store.get(key, byte_range=codec.index_byte_range())
-    if index_bytes is None:
-        return None, False
-    index = codec.parse_index(index_bytes)
-    return _fetch(ctx, key, [codec.inner_byte_range(index, c) for c in inner_coords]), True
+class StoreShard:
+    """A shard read through the store's public reads (any store)."""
+
+    def __init__(self, store, key: str) -> None:
+        self.store, self.key = store, key
+
+    def read_all(self):
+        """The whole shard, or None when it does not exist."""
+        return self.store.get(self.key)
+
+    def read_index(self, byte_range: tuple):
+        """The bytes of ``byte_range`` (a ``Store.get`` range: the index), or None."""
+        return self.store.get(self.key, byte_range=byte_range)
+
+    def read_ranges(self, ranges: list) -> list | None:
+        """The bytes of each absolute ``(start, stop)`` range (shorter ones past the end), or
+        None when the shard went away meanwhile."""
+        return self.store.get_ranges(self.key, ranges)
 
 
-def fetch_inner(ctx: ArrayContext, key: str, inner_coords: list) -> list | None:
-    """The encoded bytes of inner chunks ``inner_coords`` of shard ``key`` (None for a missing
-    inner chunk), reading the index and then the chunks; None if the shard does not exist."""
-    with naming_shard(key):
-        pieces, ok = _index_and_pieces(ctx, key, inner_coords, whole=False)
-    return pieces if ok else None
+def fetch_inner(ctx: ArrayContext, key: str, flat: np.ndarray, whole: bool,
+                source=None) -> list | None:
+    """The stored bytes of the inner chunks at index positions ``flat`` of shard ``key`` (None
+    for a missing inner chunk), or None when the shard does not exist.
 
-
-def iter_shard_tasks(ctx: ArrayContext, proj: ChunkProjection, target: np.ndarray,
-                     gather) -> Iterator[Callable[[], None]]:
-    """Fetch what shard ``proj`` needs for ``target`` (its part of the output), and yield one
-    task per inner chunk that decodes it into place.
-
-    The fetch happens here, in the generator; the tasks only decode and copy, so a pool can
-    spread the inner chunks of one shard over its threads.
+    ``whole`` reads the shard in one request (its index checked against its size), else the
+    index and then the needed inner chunks (each range's length checked against the index).
+    ``source`` reads the shard (default: :class:`StoreShard`). Raises CodecError naming
+    ``key`` for a corrupt index or shard.
     """
     codec = ctx.pipeline.sharding
-    inner_shape = codec.chunk_shape
-    inner = list(iter_chunk_projections(local_dims(proj.local, ctx.chunks), ctx.chunks,
-                                        inner_shape))
-    whole = proj.complete or not ctx.store.supports_partial_reads
-    key = ctx.key(proj.coords)
+    source = StoreShard(ctx.store, key) if source is None else source
     with naming_shard(key):
-        pieces, ok = _index_and_pieces(ctx, key, [p.coords for p in inner], whole)
-    if not ok:
-        yield lambda: ctx.fill(target)
-        return
-    for p, data in zip(inner, pieces):
-        yield functools.partial(_decode_inner, ctx, key, p, data, target[p.box + (Ellipsis,)],
-                                gather)
+        if whole:
+            data = source.read_all()
+            if data is None:
+                return None
+            view = memoryview(data).cast("B")
+            size = len(view)
+            if size < codec.index_size():
+                raise CodecError(f"the shard is {size} bytes, shorter than its "
+                                 f"{codec.index_size()}-byte index")
+            start, stop = codec.index_byte_range(size)
+            index = codec.parse_index(view[start:stop], shard_size=size)
+            return [None if e is None else view[e[0]:e[0] + e[1]] for e in _entries(index, flat)]
+        index_bytes = source.read_index(codec.index_byte_range())
+        if index_bytes is None:
+            return None
+        wanted = _entries(codec.parse_index(index_bytes), flat)
+        merged = coalesce_ranges([None if e is None else (e[0], e[0] + e[1]) for e in wanted])
+        got = source.read_ranges([(a, b) for a, b, _ in merged]) if merged else []
+        if got is None:  # the shard went away after its index was read: nothing stored
+            return None
+        pieces: list = [None] * len(wanted)
+        for (a, b, members), data in zip(merged, got):
+            if data is None or len(data) != b - a:
+                raise _outside(codec, flat, wanted, members[-1])
+            view = memoryview(data).cast("B")
+            for i in members:
+                off, n = wanted[i]
+                pieces[i] = view[off - a:off - a + n]
+        return pieces
 
 
-def _decode_inner(ctx: ArrayContext, key: str, p: ChunkProjection, data, sub: np.ndarray,
-                  gather) -> None:
-    with naming_shard(key):
-        _decode_inner_into(ctx, ctx.pipeline.sharding, p, data, sub, gather)
-
-
-def _decode_inner_into(ctx: ArrayContext, codec, p: ChunkProjection, data, sub: np.ndarray,
-                       gather) -> None:
-    if data is None:
-        ctx.fill(sub)
-    elif p.complete and sub.shape == codec.chunk_shape:
-        codec.decode_inner(data, p.coords, out=sub)
-    else:
-        chunk = codec.decode_inner(data, p.coords)
-        ctx.copy(sub, chunk[p.local + (Ellipsis,)] if p.basic else gather(chunk, p.local))
+def _outside(codec, flat: np.ndarray, wanted: list, i: int) -> CodecError:
+    coords = tuple(int(c) for c in np.unravel_index(int(flat[i]), codec.chunks_per_shard()))
+    return CodecError(f"inner chunk {coords} at offset {wanted[i][0]} with {wanted[i][1]} "
+                      "bytes lies outside the shard")

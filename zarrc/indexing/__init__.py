@@ -1,11 +1,18 @@
-"""Selections → orthogonal boxes → chunk projections. Pure computation, no I/O."""
+"""Selections → orthogonal boxes → per-dimension plans of chunks. Pure computation, no I/O."""
 
-from zarrc.indexing.projection import (
+from zarrc.indexing.plan import (
+    PLAN_COLS,
+    PLAN_INDEXED,
+    BoxPlan,
     ChunkProjection,
     PointGroup,
+    PointPlan,
     count_chunks,
     group_points,
     iter_chunk_projections,
+    local_slice,
+    plan_box,
+    plan_points,
 )
 from zarrc.indexing.selection import (
     ArrayDim,
@@ -21,19 +28,26 @@ from zarrc.indexing.selection import (
 )
 
 __all__ = [
+    "PLAN_COLS",
+    "PLAN_INDEXED",
     "ArrayDim",
+    "BoxPlan",
     "ChunkProjection",
     "IntDim",
     "PointGroup",
+    "PointPlan",
     "PointSelection",
     "Selection",
     "SliceDim",
     "count_chunks",
     "group_points",
     "iter_chunk_projections",
+    "local_slice",
     "normalize_block_selection",
     "normalize_coordinate_selection",
     "normalize_orthogonal_selection",
     "normalize_point_selection",
     "normalize_selection",
+    "plan_box",
+    "plan_points",
 ]

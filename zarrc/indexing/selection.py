@@ -18,6 +18,10 @@ import numpy as np
 from zarrc.errors import BoundsCheckError, VindexInvalidSelectionError
 
 __all__ = [
+    "as_index",
+    "is_bool_scalar",
+    "parse_items",
+    "slice_dim",
     "PointSelection",
     "normalize_point_selection",
     "IntDim",
@@ -111,13 +115,13 @@ class PointSelection:
         return int(self.coords[0].shape[0]) if self.coords else 0
 
 
-def _slice_dim(sl: slice, size: int) -> SliceDim:
+def slice_dim(sl: slice, size: int) -> SliceDim:
     start, stop, step = sl.indices(size)
     count = len(range(start, stop, step))
     return SliceDim(start if count else 0, step, count)
 
 
-def _as_index(obj) -> int | None:
+def as_index(obj) -> int | None:
     """``obj`` as a Python int if NumPy would treat it as an integer scalar, else None."""
     if isinstance(obj, (bool, np.bool_)):
         return None
@@ -163,7 +167,7 @@ def _check_mask(mask_shape: tuple, dims_shape: tuple, axis: int) -> None:
 
 
 def _is_advanced(obj) -> bool:
-    return isinstance(obj, (list, np.ndarray, bool, np.bool_)) and _as_index(obj) is None
+    return isinstance(obj, (list, np.ndarray, bool, np.bool_)) and as_index(obj) is None
 
 
 def _as_index_array(obj) -> np.ndarray:
@@ -216,6 +220,31 @@ def _expand(selection, ndim: int, keep_empty_ellipsis: bool = False) -> list:
     return items[:ellipsis_at] + fill + items[ellipsis_at + 1:]
 
 
+def is_bool_scalar(obj) -> bool:
+    """True for a 0-d boolean index (``True``, ``np.True_``, a 0-d boolean array)."""
+    return isinstance(obj, (bool, np.bool_)) or (
+        isinstance(obj, np.ndarray) and obj.ndim == 0 and obj.dtype.kind == "b")
+
+
+def parse_items(selection, ndim: int) -> list:
+    """A NumPy selection (already checked: see :func:`normalize_selection`) as one item per
+    position, ``...`` expanded: ints (as ``int``), slices, ``None``, 0-d booleans, index
+    arrays (new int or bool ndarrays: later changes to the caller's do not show), and an
+    ``Ellipsis`` where an ``...`` expands to no axis (it still separates advanced indices)."""
+    items = []
+    for item in _expand(selection, ndim, keep_empty_ellipsis=True):
+        if item is Ellipsis or item is None or isinstance(item, slice) or is_bool_scalar(item):
+            items.append(item)
+            continue
+        i = as_index(item)
+        if i is not None:
+            items.append(i)
+            continue
+        arr = np.array(item)  # a copy
+        items.append(arr if arr.dtype.kind in "biu" else arr.astype(np.intp))
+    return items
+
+
 def normalize_selection(selection, shape: tuple) -> Selection:
     """Plan ``array[selection]`` with NumPy's semantics, raising where NumPy raises."""
     items = _expand(selection, len(shape), keep_empty_ellipsis=True)
@@ -233,12 +262,12 @@ def _basic(items: list, shape: tuple) -> Selection:
             continue
         size = shape[axis]
         if isinstance(item, slice):
-            d = _slice_dim(item, size)
+            d = slice_dim(item, size)
             dims.append(d)
             box_shape.append(d.count)
             out_shape.append(d.count)
         else:
-            i = _as_index(item)
+            i = as_index(item)
             if i is None:
                 raise IndexError(_VALID_INDEX_MSG)
             dims.append(IntDim(_check_int(i, size, axis)))
@@ -290,13 +319,13 @@ def _advanced(items: list, shape: tuple) -> Selection:
             post.append(item)
             continue
         if isinstance(item, slice):
-            d = _slice_dim(item, shape[axis])
+            d = slice_dim(item, shape[axis])
             dims.append(d)
             box_shape.append(d.count)
             post.append(slice(None))
             axis += 1
             continue
-        i = _as_index(item)
+        i = as_index(item)
         if i is not None:
             # A scalar among advanced indices is itself advanced (it broadcasts); keep the
             # axis in the box with length one and index it with 0 so NumPy places it exactly.
@@ -375,9 +404,9 @@ def normalize_point_selection(selection, shape: tuple) -> PointSelection | None:
             if arr.ndim == 0:
                 return None
             arrays.extend(np.nonzero(arr) if arr.dtype.kind == "b" else [arr])
-        elif _as_index(item) is not None:
+        elif as_index(item) is not None:
             scalars.append(len(arrays))
-            arrays.append(np.asarray(_as_index(item), dtype=np.int64))
+            arrays.append(np.asarray(as_index(item), dtype=np.int64))
         else:
             return None
     if len(arrays) != len(shape) or all(a.ndim == 0 for a in arrays):
@@ -409,9 +438,9 @@ def normalize_point_selection(selection, shape: tuple) -> PointSelection | None:
 def _orthogonal_dim(item, size: int, axis: int):
     """One dimension of an orthogonal selection: (box dim, post index for that dim)."""
     if isinstance(item, slice):
-        d = _slice_dim(item, size)
+        d = slice_dim(item, size)
         return d, slice(None)
-    i = _as_index(item)
+    i = as_index(item)
     if i is not None:
         return IntDim(_check_int(i, size, axis)), None
     if not isinstance(item, (list, np.ndarray)):
@@ -505,7 +534,7 @@ def normalize_block_selection(selection, shape: tuple, chunks: tuple) -> tuple:
             b0, b1, _ = item.indices(nblocks)
             b1 = max(b0, b1)
         else:
-            i = _as_index(item)
+            i = as_index(item)
             if i is None:
                 raise IndexError("block selection supports only integers and slices")
             b0 = _check_int(i, nblocks, axis)

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import Iterable
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from zarrc.errors import ReadOnlyError, StoreError
 
 __all__ = [
     "ByteRange",
+    "LocalFiles",
     "ReadOnlyView",
     "Store",
     "as_buffer",
@@ -162,6 +166,40 @@ def as_bytes(value: Any) -> bytes:
     return as_buffer(value).tobytes()
 
 
+# ---------------------------------------------------------------------------- capabilities
+
+
+@dataclass(frozen=True)
+class LocalFiles:
+    """A store whose values are plain local files, described as data for native I/O loops.
+
+    Key ``k`` is the file ``root + "/" + k``; a missing file (or a directory) is an absent key.
+    Writing a key, when ``writable``, is the store's own protocol: a fresh file named
+    ``temp_prefix`` plus 16 hex digits in the key's directory (created, with its parents, when
+    missing), flushed with ``fsync`` when ``fsync`` is true, then renamed over the key's file.
+    A loop that follows this writes exactly what :meth:`Store.set` would.
+    """
+
+    root: str
+    temp_prefix: str
+    fsync: bool
+    writable: bool
+
+
+_fetch_lock = threading.Lock()
+_fetch_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def _fetch_pool(workers: int) -> ThreadPoolExecutor:
+    """A shared thread pool of ``workers`` threads for the default :meth:`Store.get_many`."""
+    with _fetch_lock:
+        pool = _fetch_pools.get(workers)
+        if pool is None:
+            pool = _fetch_pools[workers] = ThreadPoolExecutor(
+                max_workers=workers, thread_name_prefix="zarrc-fetch")
+        return pool
+
+
 # ---------------------------------------------------------------------------------- the ABC
 
 
@@ -198,6 +236,11 @@ class Store(abc.ABC):
     """``list_prefix`` / ``list_dir`` work."""
     supports_writes: bool = True
     """The class can write (a given instance may still be read-only)."""
+    fetch_concurrency: int = 8
+    """Requests worth keeping in flight at once: about the core count for a local disk,
+    32-128 for an object store, a database's connection pool. The engine fetches this many
+    keys (or byte ranges) per batch, separately from its decode threads (``zarrc.config``
+    ``threads``); the default :meth:`get_many` keeps that many :meth:`get` calls running."""
     _read_only: bool = False  # a subclass that skips __init__ is read-write
 
     def __init__(self, *, read_only: bool = False) -> None:
@@ -243,9 +286,37 @@ class Store(abc.ABC):
     def get(self, key: str, byte_range: ByteRange | None = None) -> bytes | None:
         """Return the value of ``key`` (or ``value[start:stop]``), or ``None`` if it is absent."""
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, bytes | None]:
-        """Return ``{key: get(key)}`` for every key; stores with batched I/O override it."""
-        return {key: self.get(key) for key in keys}
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        """The values of ``keys``, in order, ``None`` for an absent key.
+
+        The default runs up to :attr:`fetch_concurrency` :meth:`get` calls at once (threads);
+        stores with batched requests override it.
+        """
+        keys = list(keys)
+        workers = min(int(self.fetch_concurrency), len(keys))
+        if workers <= 1:
+            return [self.get(key) for key in keys]
+        return list(_fetch_pool(workers).map(self.get, keys))
+
+    def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
+        """The bytes of each absolute ``[start, stop)`` range of ``key``'s value, in order, or
+        ``None`` if ``key`` is absent. A range past the end gives what there is (shorter).
+
+        The default makes one :meth:`get` per range; stores that can read several ranges
+        per request (one open file, a multi-range request) override it.
+        """
+        out: list[bytes] = []
+        for start, stop in ranges:
+            data = self.get(key, (int(start), int(stop)))
+            if data is None:
+                return None
+            out.append(data)
+        return out
+
+    def local_files(self) -> LocalFiles | None:
+        """The store's values as plain local files (:class:`LocalFiles`), so native loops may
+        read and write them directly; ``None`` (the default) when they are not."""
+        return None
 
     @abc.abstractmethod
     def exists(self, key: str) -> bool:
@@ -344,6 +415,7 @@ class ReadOnlyView(Store):
         self._store = store
         self.supports_partial_reads = store.supports_partial_reads
         self.supports_listing = store.supports_listing
+        self.fetch_concurrency = store.fetch_concurrency
 
     @property
     def wrapped(self) -> Store:
@@ -357,8 +429,16 @@ class ReadOnlyView(Store):
     def get(self, key: str, byte_range: ByteRange | None = None) -> bytes | None:
         return self._store.get(normalize_key(key), byte_range)
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, bytes | None]:
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         return self._store.get_many([normalize_key(k) for k in keys])
+
+    def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
+        return self._store.get_ranges(normalize_key(key), ranges)
+
+    def local_files(self) -> LocalFiles | None:
+        found = self._store.local_files()
+        return None if found is None else LocalFiles(found.root, found.temp_prefix,
+                                                     found.fsync, False)
 
     def exists(self, key: str) -> bool:
         return self._store.exists(normalize_key(key))

@@ -1,8 +1,8 @@
 """The batched read forms, in one place for every store of this package.
 
-``Store.get_many`` is moving from a ``{key: value}`` dict to a list in key order (the shared
-interface of the engine's store seam); :func:`many_result` is the one function that builds a
-``get_many`` answer here, and :func:`many_values` reads one in either form. :func:`get_ranges`
+``Store.get_many`` answers a list in key order (the engine's store seam);
+:func:`many_result` is the one function that builds a ``get_many`` answer here, and
+:func:`many_values` reads one, in that form or the ``{key: value}`` dict of older plug-ins. :func:`get_ranges`
 calls a store's ``get_ranges`` where it has one, else reads each range with ``get``.
 """
 
@@ -16,7 +16,7 @@ __all__ = ["get_ranges", "many_result", "many_values"]
 
 def many_result(keys: Sequence[str], values: Sequence[bytes | None]) -> Any:
     """The ``get_many`` answer for ``keys`` given their ``values`` (in the same order)."""
-    return dict(zip(keys, values))
+    return list(values)
 
 
 def many_values(keys: Sequence[str], result: Any) -> list[bytes | None]:

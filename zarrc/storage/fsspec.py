@@ -9,11 +9,13 @@ that write in place they may not be (use :class:`~zarrc.storage.LocalStore` for 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterable
+import os
+from collections.abc import Sequence
 from typing import Any
 
 from zarrc.storage.base import (
     ByteRange,
+    LocalFiles,
     Store,
     as_bytes,
     normalize_byte_range,
@@ -63,6 +65,8 @@ class FsspecStore(Store):
         super().__init__(read_only=read_only)
         self._fs = fs
         self._root = fs._strip_protocol(root).rstrip("/") if root else ""
+        # a local filesystem waits on the disk (about the cores), anything else on a network
+        self.fetch_concurrency = max(2, os.cpu_count() or 1) if self._has_directories() else 64
 
     @classmethod
     def from_url(cls, url: str, *, read_only: bool = False, **storage_options: Any) -> FsspecStore:
@@ -79,6 +83,18 @@ class FsspecStore(Store):
     def fs(self) -> Any:
         """The fsspec filesystem."""
         return self._fs
+
+    def local_files(self) -> LocalFiles | None:
+        """On fsspec's own local filesystem the values are plain files below the root: the
+        native loops may read them directly. Not for writing: this store writes in place, not
+        by a temporary file and a rename, so its writes stay its own (:meth:`set`)."""
+        try:
+            from fsspec.implementations.local import LocalFileSystem
+        except ImportError:  # pragma: no cover - a filesystem object implies fsspec
+            return None
+        if type(self._fs) is not LocalFileSystem or not self._root.startswith("/"):
+            return None
+        return LocalFiles(self._root, ".zarrc-tmp-", False, False)
 
     @property
     def root(self) -> str:
@@ -117,24 +133,45 @@ class FsspecStore(Store):
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, bytes | None]:
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        """One ``cat`` of every path (concurrent requests on async filesystems)."""
         keys = [normalize_key(k) for k in keys]
         if len(keys) < 2:
-            return {key: self.get(key) for key in keys}
-        paths = {self._path(key): key for key in keys}
-        found = self._fs.cat(list(paths), on_error="return")
-        result: dict[str, bytes | None] = {}
-        for path, key in paths.items():
+            return [self.get(key) for key in keys]
+        paths = [self._path(key) for key in keys]
+        found = self._fs.cat(sorted(set(paths)), on_error="return")
+        result: list[bytes | None] = []
+        for path, key in zip(paths, keys):
             value = found.get(path) if isinstance(found, dict) else None
             if value is None:
-                result[key] = self.get(key)
-            elif isinstance(value, (FileNotFoundError, IsADirectoryError)):
-                result[key] = None
+                result.append(self.get(key))
+            elif isinstance(value, (FileNotFoundError, IsADirectoryError, NotADirectoryError)):
+                result.append(None)
             elif isinstance(value, BaseException):
                 raise value
             else:
-                result[key] = bytes(value)
+                result.append(bytes(value))
         return result
+
+    def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
+        """One ``cat_ranges`` call for every range (concurrent on async filesystems)."""
+        path = self._path(normalize_key(key))
+        ranges = [(max(0, int(a)), max(0, int(b))) for a, b in ranges]
+        if not ranges:
+            return [] if self.get(key, (0, 0)) is not None else None
+        try:
+            found = self._fs.cat_ranges([path] * len(ranges), [a for a, _ in ranges],
+                                        [b for _, b in ranges], on_error="return")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+        out = []
+        for value in found:
+            if isinstance(value, (FileNotFoundError, IsADirectoryError, NotADirectoryError)):
+                return None
+            if isinstance(value, BaseException):
+                raise value
+            out.append(bytes(value))
+        return out
 
     def exists(self, key: str) -> bool:
         return bool(self._fs.isfile(self._path(normalize_key(key))))

@@ -9,7 +9,7 @@ dict operations are atomic under the GIL, which makes every ``set`` atomic for r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 from zarrc.storage.base import (
@@ -41,6 +41,7 @@ class MemoryStore(KeySnapshotStore):
     supports_partial_reads = True
     supports_listing = True
     supports_writes = True
+    fetch_concurrency = 1  # nothing to wait for
 
     def __init__(
         self, data: MutableMapping[str, Any] | None = None, *, read_only: bool = False
@@ -76,9 +77,15 @@ class MemoryStore(KeySnapshotStore):
         start, stop = resolve_byte_range(byte_range, len(value))
         return value[start:stop]
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, bytes | None]:
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         data = self._data
-        return {key: data.get(normalize_key(key)) for key in keys}
+        return [data.get(normalize_key(key)) for key in keys]
+
+    def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
+        value = self._data.get(normalize_key(key))
+        if value is None:
+            return None
+        return [value[max(0, int(start)):max(0, int(stop))] for start, stop in ranges]
 
     def exists(self, key: str) -> bool:
         return normalize_key(key) in self._data

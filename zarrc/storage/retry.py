@@ -265,8 +265,9 @@ class RetryingStore(WrapperStore):
         return self._call("get", key, self._inner.get, key, byte_range)
 
     def get_many(self, keys: Iterable[str]) -> Any:
-        keys = list(keys)
-        return self._call(f"get_many of {len(keys)} keys", None, self._inner.get_many, keys)
+        """Every key fetched and retried on its own (``fetch_concurrency`` at once): a batch
+        retried whole would almost never succeed under independent transient failures."""
+        return Store.get_many(self, list(keys))
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         return self._call("get_ranges", key, super().get_ranges, key, ranges)

@@ -26,7 +26,7 @@ import shutil
 import threading
 import time
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from zarrc.errors import NotPicklableError, StoreError
@@ -223,6 +223,7 @@ class ZipStore(KeySnapshotStore):
     supports_partial_reads = True
     supports_listing = True
     supports_writes = True
+    fetch_concurrency = 1  # one archive lock: requests queue anyway
 
     def __init__(
         self,
@@ -314,9 +315,28 @@ class ZipStore(KeySnapshotStore):
                 f.seek(start)
                 return f.read(stop - start)
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, bytes | None]:
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         with self._archive.lock:  # one lock round trip for the batch
-            return {key: self.get(key) for key in keys}
+            return [self.get(key) for key in keys]
+
+    def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
+        key = normalize_key(key)
+        archive = self._archive
+        with archive.lock:  # one entry opened for every range
+            archive.check_open()
+            info = archive.index.get(key)
+            if info is None:
+                return None
+            out = []
+            with archive.zf.open(info) as f:
+                for start, stop in ranges:
+                    begin, end = max(0, int(start)), min(int(stop), info.file_size)
+                    if end <= begin:
+                        out.append(b"")
+                        continue
+                    f.seek(begin)
+                    out.append(f.read(end - begin))
+            return out
 
     def exists(self, key: str) -> bool:
         key = normalize_key(key)

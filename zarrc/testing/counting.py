@@ -27,7 +27,17 @@ class CountingStore(MemoryStore):
 
     def get_many(self, keys):
         self.calls += 1
-        return super().get_many(keys)
+        return [self.get(key) for key in keys]
+
+    def get_ranges(self, key, ranges):
+        self.calls += 1
+        value = MemoryStore.get(self, key)
+        if value is None:
+            return None
+        out = super().get_ranges(key, ranges)
+        if not key.endswith(_METADATA_NAMES):
+            self.reads.extend((key, (a, b), len(v)) for (a, b), v in zip(ranges, out))
+        return out
 
     def set(self, key, value):
         self.calls += 1

@@ -1,0 +1,102 @@
+"""Native point reads: coordinate selections gathered chunk by chunk in C.
+
+The points come grouped by chunk (``zarrc.indexing.plan_points``, the reference's plan); each
+chunk is read (from the store's files, or fetched in ``get_many`` batches, or a shard's inner
+chunks through ``zarrc.engine.shard``) and decoded once into a thread's reused buffer, and its
+points are copied to their places in the result, with the GIL released, split over the
+engine's threads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zarrc._ext import chunkpoints
+from zarrc.engine.fetch import fetch_window, run_fetched
+from zarrc.engine.native.state import (
+    NativeArray,
+    run_files,
+    run_split,
+    task_ranges,
+    thread_state,
+)
+from zarrc.engine.shard import fetch_inner
+from zarrc.indexing import PointPlan, plan_points
+
+__all__ = ["read_points", "read_shard_points"]
+
+
+def _items(local: tuple, chunks: tuple, order: str) -> np.ndarray:
+    """Each point's flat item index inside its decoded chunk, in the stored order."""
+    items = np.zeros(len(local[0]) if local else 0, np.int64)
+    dims = range(len(chunks)) if order == "F" else reversed(range(len(chunks)))
+    stride = 1
+    for d in dims:
+        items += local[d] * stride
+        stride *= chunks[d]
+    return items
+
+
+def _reader(array: NativeArray, directory, shape: tuple, points: PointPlan, positions,
+            out: np.ndarray):
+    return chunkpoints.PointRead(directory, array.key_name, array.separator, array.chunks, shape,
+                             array.itemsize, array.codec, array.order, points.coords,
+                             points.bounds, _items(points.local, array.chunks, array.order),
+                             np.ascontiguousarray(positions, dtype=np.int64), out, array.fill)
+
+
+def read_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> None:
+    """Gather the points of ``points`` (planned over the stored chunk grid) into ``out``."""
+    if len(points) == 0:
+        return
+    read = _reader(array, array.directory, ctx.shape, points, points.positions, out)
+    if array.directory is not None:
+        run_split(read.total, read.chunk_nbytes, lambda b, e: run_files(
+            array, read, b, e, lambda index: ctx.key(tuple(points.coords[index].tolist()))))
+        return
+    window = fetch_window(ctx.store)
+    per = max(max(e - b for b, e in task_ranges(read.total, read.chunk_nbytes)),
+              window if window > 1 else 1)
+    batches = [(b, min(b + per, read.total)) for b in range(0, read.total, per)]
+
+    def fetch(batch: tuple) -> list:
+        return ctx.store.get_many([ctx.key(tuple(c)) for c in points.coords[batch[0]:batch[1]]
+                                   .tolist()])
+
+    def consume(batch: tuple, found: list) -> None:
+        state = thread_state()
+        rc, index = read.run_buffers(state.dec, found, state.decoded(read.chunk_nbytes), *batch)
+        if rc < 0:
+            raise array.chunk_error(ctx.key(tuple(points.coords[index].tolist())), rc)
+
+    run_fetched(batches, fetch, consume, window)
+
+
+def read_shard_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> None:
+    """The same for a sharded array: ``points`` is planned over its shards; each shard's
+    points are grouped by inner chunk and only those inner chunks are fetched."""
+    codec = ctx.pipeline.sharding
+    cps = codec.chunks_per_shard()
+    shard_shape = tuple(ctx.chunks)
+
+    def fetch(g: int):
+        group = points.group(g)
+        inner = plan_points(group.local, array.chunks)
+        flat = np.ravel_multi_index(inner.coords.T, cps).astype(np.int64)
+        key = ctx.key(group.coords)
+        return key, group, inner, fetch_inner(ctx, key, flat, False)
+
+    def consume(_g: int, fetched) -> None:
+        key, group, inner, pieces = fetched
+        if pieces is None:  # no shard
+            out[group.positions] = ctx.fill_value
+            return
+        read = _reader(array, None, shard_shape, inner, group.positions[inner.positions], out)
+        state = thread_state()
+        rc, index = read.run_buffers(state.dec, pieces, state.decoded(read.chunk_nbytes), 0,
+                                     read.total)
+        if rc < 0:
+            coords = tuple(inner.coords[index].tolist())
+            raise array.chunk_error(key, rc, what=f"inner chunk {coords}: ")
+
+    run_fetched(range(len(points)), fetch, consume, fetch_window(ctx.store))

@@ -1,0 +1,143 @@
+"""Native box reads: every chunk of a plan decoded and copied into the box in C.
+
+Chunks of an array whose store declares local files are read by the C loop itself (key,
+open / read / close or ``preadv`` straight into the box, decode, strided copy), the plan split
+over the engine's threads. Any other store's chunks are fetched in ``get_many`` batches (the
+store's ``fetch_concurrency`` in flight, :mod:`zarrc.engine.fetch`) and decoded from those
+buffers by the same loop. A sharded array's read is planned over its inner chunks; each shard
+is fetched through ``zarrc.engine.shard`` (any store) and its inner chunks decoded in one call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zarrc import config
+from zarrc._ext import chunkio
+from zarrc.engine.fetch import fetch_window, run_fetched
+from zarrc.engine.native.files import FileShard
+from zarrc.engine.native.state import (
+    NativeArray,
+    run_files,
+    run_split,
+    task_ranges,
+    thread_state,
+)
+from zarrc.engine.pool import run_tasks
+from zarrc.engine.shard import ShardPart, fetch_inner, split_by_shard
+from zarrc.indexing import BoxPlan
+
+__all__ = ["entry_keys", "read_box", "read_shards"]
+
+_BATCH_BYTES = 64 << 20  # decoded bytes of one get_many batch at most
+_PARALLEL_BYTES = 1 << 19  # decoded bytes from which a sharded read is spread over threads
+_TASK_BYTES = 1 << 18  # decoded bytes per decode task of a few shards at most
+
+
+def _full_box(plan: BoxPlan, box: np.ndarray) -> np.ndarray:
+    """``box`` with the plan's integer dimensions kept (length 1), as the loops take it."""
+    return np.expand_dims(box, plan.int_axes) if plan.int_axes else box
+
+
+def entry_keys(ctx, plan: BoxPlan, begin: int, end: int) -> list[str]:
+    """The store keys of the plan's chunks ``begin .. end-1`` (row-major over the rows)."""
+    if not plan.rows:  # a 0-d array: one chunk
+        return [ctx.key(())] * (end - begin)
+    ids = np.unravel_index(np.arange(begin, end), [len(r) for r in plan.rows])
+    coords = [r[i, 0].tolist() for r, i in zip(plan.rows, ids)]
+    return [ctx.key(c) for c in zip(*coords)]
+
+
+def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
+    """Read the chunks of ``plan`` (over the stored chunk grid) into ``box``."""
+    read = chunkio.ChunkRead(array.directory, array.key_name, array.separator, array.chunks,
+                             ctx.shape, array.itemsize, array.codec, array.order, plan.rows,
+                             _full_box(plan, box), array.fill, plan.lists)
+    if read.total == 0:
+        return
+    if array.directory is not None:
+        run_split(read.total, read.chunk_nbytes, lambda b, e: run_files(
+            array, read, b, e, lambda index: entry_keys(ctx, plan, index, index + 1)[0]))
+        return
+    window = fetch_window(ctx.store)
+    ranges = task_ranges(read.total, read.chunk_nbytes)
+    per = max(max(e - b for b, e in ranges), window if window > 1 else 1)
+    per = max(1, min(per, _BATCH_BYTES // read.chunk_nbytes))
+    batches = [(b, min(b + per, read.total)) for b in range(0, read.total, per)]
+
+    def fetch(batch: tuple) -> list:
+        return ctx.store.get_many(entry_keys(ctx, plan, *batch))
+
+    def consume(batch: tuple, found: list) -> None:
+        state = thread_state()
+        rc, index = read.run_buffers(state.dec, found, state.decoded(read.chunk_nbytes), *batch)
+        if rc < 0:
+            raise array.chunk_error(entry_keys(ctx, plan, index, index + 1)[0], rc)
+
+    run_fetched(batches, fetch, consume, window)
+
+
+# -- sharded arrays ---------------------------------------------------------------------------
+
+def read_shards(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
+    """Read ``plan`` (over the array's inner chunk grid) of a sharded array into ``box``.
+
+    Shards of a store with local files are read by the C file reader into the decoding
+    thread's scratch; any other store's through its ``get`` / ``get_ranges``, with its
+    ``fetch_concurrency`` of shards in flight.
+    """
+    codec = ctx.pipeline.sharding
+    full = _full_box(plan, box)
+    empty = [np.empty((0, chunkio.PLAN_COLS), np.int64)] * len(plan.rows)
+    reader = chunkio.ChunkRead(None, "default", "/", array.chunks, ctx.shape, array.itemsize,
+                               array.codec, array.order, empty, full, array.fill, plan.lists)
+    parts = split_by_shard(plan, tuple(ctx.chunks), array.chunks)
+    cps = codec.chunks_per_shard()
+    whole = not ctx.store.supports_partial_reads
+    files = array.root
+
+    def fetch(part: ShardPart, slot: int = 0):
+        key = ctx.key(part.coords)
+        flat, complete = part.flat_inner(cps), part.complete or whole
+        if files is None:
+            return key, fetch_inner(ctx, key, flat, complete)
+        with FileShard(files, key, thread_state().scratch, slot) as source:
+            return key, fetch_inner(ctx, key, flat, complete, source)
+
+    def decode(part: ShardPart, fetched, begin: int, end: int) -> None:
+        key, pieces = fetched
+        if pieces is None:  # no shard: its part of the box is the fill value
+            if begin == 0:
+                ctx.fill(full[part.region])
+            return
+        state = thread_state()
+        rc, index = reader.run_buffers(state.dec, pieces[begin:end],
+                                       state.decoded(reader.chunk_nbytes), begin, end,
+                                       plans=part.rows)
+        if rc < 0:
+            coords = part.inner_coords()[index]
+            raise array.chunk_error(key, rc, what=f"inner chunk {coords}: ")
+
+    threads = max(1, int(config.get("threads")))
+    entries = sum(p.total for p in parts)
+    window = 1 if files is not None else fetch_window(ctx.store)  # local files: in the task
+    small = reader.chunk_nbytes * entries < _PARALLEL_BYTES
+    if window == 1 and (threads == 1 or small):  # nothing to wait for: no hand-offs
+        for part in parts:
+            decode(part, fetch(part), 0, part.total)
+        return
+    if threads == 1 or len(parts) >= threads or small:
+        run_fetched(parts, fetch, lambda part, got: decode(part, got, 0, part.total), window)
+        return
+    # A few shards: fetch them first (local files into this thread's scratch slots, one per
+    # shard), then decode tasks of a few inner chunks each, so that a thread that starts late
+    # still gets a share.
+    per_task = max(1, min(_TASK_BYTES // reader.chunk_nbytes, -(-entries // (2 * threads))))
+    if files is not None:
+        fetched = [(part, fetch(part, k)) for k, part in enumerate(parts)]
+    else:
+        fetched = []
+        run_fetched(parts, fetch, lambda part, got: fetched.append((part, got)), window)
+    tasks = [(part, got, b, min(part.total, b + per_task)) for part, got in fetched
+             for b in range(0, part.total, per_task)]
+    run_tasks(lambda task: decode(*task), tasks)

@@ -1,0 +1,160 @@
+"""What the native loops know of one array (worked out at open), and per-thread scratch."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+
+from zarrc import config
+from zarrc._ext import chunkio
+from zarrc.engine.pool import run_tasks
+from zarrc.errors import CodecError
+
+__all__ = ["MAX_CHUNK_BYTES", "NativeArray", "chain_decodes", "chain_encodes", "run_files",
+           "run_split", "task_ranges", "thread_state"]
+
+# The C loops hold a decoded chunk per thread before reading any: larger chunks stay on the
+# reference path, which looks at what a stored chunk can decode to before allocating for it.
+MAX_CHUNK_BYTES = 1 << 30
+_KEEP_BYTES = 16 << 20  # scratch buffers up to this size stay with their thread
+_KEEP_SLOTS = 4  # read buffers a thread keeps (slot 0 up to _KEEP_BYTES, others a quarter)
+_CHUNKS_PER_TASK = 8  # small chunks per task at least
+_BIG_CHUNK = 1 << 16  # decoded bytes from which one chunk is worth a task of its own
+_KEY_ROOM = 2 + 64 * 21  # the longest key the C loops build (zc_chunkio's path room)
+_PATH_MAX = 4096 - 128  # ZC_CHUNKIO_PATH_MAX less a temporary name
+
+
+def chain_decodes(chain) -> bool:
+    """True if the native loops can read chunks of ``chain`` (a ``NativeChain`` or None)."""
+    return (chain is not None and 0 < chain.nbytes <= MAX_CHUNK_BYTES
+            and chunkio.decodes(None if chain.codec is None else chain.codec.name))
+
+
+def chain_encodes(chain) -> bool:
+    """True if they can also write them (the codec's own bytes: raw, zstd, blosc)."""
+    if not chain_decodes(chain):
+        return False
+    return chain.codec is None or (chain.codec.encode and chunkio.encodes(chain.codec.name))
+
+
+class NativeArray:
+    """One array as the native loops take it: chunk coding, key encoding, the store's files."""
+
+    def __init__(self, ctx, chain, chunk_shape: tuple) -> None:
+        self.chain = chain
+        spec = chain.codec
+        self.codec = None if spec is None else spec.name
+        self.label = "bytes" if spec is None else spec.name
+        self.order = chain.order
+        self.chunks = tuple(chunk_shape)
+        self.itemsize = ctx.dtype.itemsize
+        self.fill = ctx.fill_bytes or bytes(self.itemsize)
+        self.encoder = {} if spec is None else {
+            "level": spec.level, "checksum": spec.checksum, "shuffle": spec.shuffle,
+            "typesize": spec.typesize, "blocksize": spec.blocksize, "cname": spec.cname or "lz4"}
+        encoding = ctx.key_encoding
+        self.key_name = encoding.name
+        self.separator = encoding.separator or ("/" if encoding.name == "default" else ".")
+        files = ctx.store.local_files()
+        # directory: the array's chunk files (the C loops add the keys below the array);
+        # root: the store's (whole store keys, e.g. shards, are below it)
+        self.directory = self.root = self.write_files = None
+        if files is not None and self.key_name in chunkio.KEY_ENCODINGS:
+            root = os.fsencode(files.root.rstrip("/") + "/")
+            directory = root + os.fsencode(ctx.prefix)
+            if len(directory) + _KEY_ROOM + len(files.temp_prefix) < _PATH_MAX:
+                self.directory, self.root = directory, root
+                if files.writable:
+                    self.write_files = files
+
+    def chunk_error(self, key: str, rc: int, err: int = 0, what: str = "") -> Exception:
+        """The exception for chunk ``key`` that a loop stopped at with code ``rc``."""
+        if rc == chunkio.E_IO:
+            return OSError(err, f"{os.strerror(err)}: chunk {key!r}")
+        if self.codec is None:
+            return CodecError(f"chunk {key!r}: {what}codec 'bytes': the stored chunk is not "
+                              f"exactly {int(np.prod(self.chunks)) * self.itemsize} bytes")
+        return CodecError(f"chunk {key!r}: {what}codec {self.label!r}: corrupt data (or not "
+                          f"{self.label} data of this chunk's size)")
+
+
+class _ThreadState(threading.local):
+    """Per thread: a coding context and reusable scratch buffers."""
+
+    def __init__(self) -> None:
+        self.dec = chunkio.Decompressor()
+        self.reads = [np.empty(0, np.uint8)]  # read buffers (slot 0: chunk files)
+        self.dbuf = np.empty(0, np.uint8)
+
+    def scratch(self, size: int, slot: int = 0) -> np.ndarray:
+        """Read buffer ``slot``, at least ``size`` bytes (kept for next time unless huge).
+
+        Reused buffers spare the page faults of fresh ones.
+        """
+        reads = self.reads
+        if slot >= _KEEP_SLOTS:
+            return np.empty(size, np.uint8)
+        while len(reads) <= slot:
+            reads.append(np.empty(0, np.uint8))
+        buf = reads[slot]
+        if buf.size < size:
+            buf = np.empty(size, np.uint8)
+            if size <= (_KEEP_BYTES if slot == 0 else _KEEP_BYTES // 4):
+                reads[slot] = buf
+        return buf
+
+    def decoded(self, size: int) -> np.ndarray:
+        """The decoded-chunk buffer, at least ``size`` bytes."""
+        dbuf = self.dbuf
+        if dbuf.size < size:
+            dbuf = np.empty(size, np.uint8)
+            if size <= _KEEP_BYTES:
+                self.dbuf = dbuf
+        return dbuf
+
+
+_state = _ThreadState()
+
+
+def thread_state() -> _ThreadState:
+    """The calling thread's coding context and scratch buffers."""
+    return _state
+
+
+def run_files(array: NativeArray, read, begin: int, end: int, key_of) -> None:
+    """``read.run`` (a ChunkRead or PointRead from files) over entries ``begin .. end-1`` in
+    this thread's scratch; a file larger than the read buffer is read again into a larger
+    one, any other failure raises for the key ``key_of(index)`` names."""
+    state = _state
+    rsize = read.chunk_nbytes + read.chunk_nbytes // 16 + 4096  # a little over one chunk
+    pos = begin
+    while pos < end:
+        rbuf, dbuf = state.scratch(rsize), state.decoded(read.chunk_nbytes)
+        rc, index, need, err = read.run(state.dec, rbuf, dbuf, pos, end)
+        if rc >= 0:
+            return
+        if rc != chunkio.E_BUFSIZE:
+            raise array.chunk_error(key_of(index), rc, err)
+        rsize = max(need, rsize)
+        pos = index
+
+
+def task_ranges(total: int, chunk_nbytes: int) -> list[tuple[int, int]]:
+    """Ranges covering chunks ``0 .. total-1`` for the pool: several per thread even out
+    uneven chunks; small chunks go in batches (a hand-off costs about as much as coding a few)."""
+    threads = max(1, int(config.get("threads")))
+    batch = 1 if chunk_nbytes >= _BIG_CHUNK else _CHUNKS_PER_TASK
+    pieces = max(1, min(threads * 4, total // batch)) if threads > 1 else 1
+    bounds = [total * k // pieces for k in range(pieces + 1)]
+    return [(bounds[k], bounds[k + 1]) for k in range(pieces) if bounds[k + 1] > bounds[k]]
+
+
+def run_split(total: int, chunk_nbytes: int, run) -> None:
+    """Call ``run(begin, end)`` over ranges covering chunks ``0 .. total-1``, in the pool."""
+    ranges = task_ranges(total, chunk_nbytes)
+    if len(ranges) == 1:
+        run(*ranges[0])
+        return
+    run_tasks(lambda r: run(*r), ranges)

@@ -1,0 +1,82 @@
+"""Native writes: whole chunks encoded in C, and whole shards' inner chunks.
+
+For every chunk a plan covers whole, the C loop takes its part of the source box (straight
+from the source rows where they are contiguous, else gathered and padded at the array's edge),
+encodes it and stores it: into the store's files by the store's own write protocol when it
+declares writable local files (temporary name, fsync when asked, rename, all given as data),
+else into a buffer whose pieces are handed to ``Store.set``. The loop leaves to the shared
+per-chunk steps (``zarrc.engine.chunks``) what needs their policies: chunks covered in part
+(read-modify-write under the chunk's lock) and chunks of fill (deleted).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zarrc._ext import chunkwrite
+from zarrc.engine.chunks import write_chunk
+from zarrc.engine.native.state import NativeArray, run_split, thread_state
+from zarrc.errors import CodecError
+from zarrc.indexing import BoxPlan
+
+__all__ = ["encode_shard", "write_box"]
+
+_OUT_BYTES = 16 << 20  # encoded bytes a thread holds for a store without files, at most
+_SHARD_SLOT = 1  # the thread scratch slot that holds encoded shards
+
+
+def write_box(array: NativeArray, ctx, plan: BoxPlan, values: np.ndarray) -> None:
+    """Store ``values`` (the selection's box) into the chunks of ``plan`` (stored grid)."""
+    files = array.write_files
+    source = np.expand_dims(values, plan.int_axes) if plan.int_axes else values
+    write = chunkwrite.ChunkWrite(
+        array.directory if files is not None else None, array.key_name, array.separator,
+        array.chunks, ctx.shape, array.itemsize, array.codec, array.order, plan.rows, source,
+        array.fill, plan.lists,
+        skip_empty=not ctx.write_empty_chunks and ctx.fill_bytes is not None,
+        temp_prefix=None if files is None else files.temp_prefix,
+        fsync=files is not None and files.fsync, **array.encoder)
+    if write.total:
+        run_split(write.total, write.chunk_nbytes,
+                  lambda b, e: _write_range(array, ctx, plan, write, values, b, e))
+
+
+def _write_range(array: NativeArray, ctx, plan: BoxPlan, write, values: np.ndarray,
+                 begin: int, end: int) -> None:
+    state = thread_state()
+    step = end - begin if write.to_files else max(1, _OUT_BYTES // write.encode_bound)
+    for b in range(begin, end, step):
+        e = min(end, b + step)
+        out = state.scratch(write.encode_bound if write.to_files else
+                            (e - b) * write.encode_bound)
+        rc, index, err, outcome = write.run(state.dec, state.decoded(write.scratch_nbytes),
+                                            out, b, e)
+        if rc < 0:
+            raise array.chunk_error(ctx.key(plan.coords(index)), rc, err,
+                                    what="could not store it: ")
+        view = memoryview(out)
+        for k, (offset, size) in enumerate(outcome.tolist(), start=b):
+            if offset >= 0:
+                if not write.to_files:
+                    ctx.store.set(ctx.key(plan.coords(k)), view[offset:offset + size])
+            elif offset == chunkwrite.OUT_EMPTY:
+                ctx.store.delete(ctx.key(plan.coords(k)))
+            else:  # OUT_PARTIAL: a read-modify-write under the chunk's lock
+                write_chunk(ctx, plan.projection(k), values)
+
+
+def encode_shard(array: NativeArray, ctx, shard: np.ndarray, key: str):
+    """The stored bytes of a whole shard: its inner chunks encoded in C into one buffer (in the
+    codec's Morton order, skipping those of fill), then the codec's index around them."""
+    codec = ctx.pipeline.sharding
+    encoder = chunkwrite.ChunkEncode(array.chunks, array.itemsize, array.codec, array.order, shard,
+                                  array.fill, **array.encoder)
+    origins = codec.inner_order() * np.asarray(array.chunks, dtype=np.int64)
+    state = thread_state()
+    out = state.scratch(len(origins) * encoder.encode_bound, _SHARD_SLOT)
+    try:
+        used, placed = encoder.run(state.dec, origins, state.decoded(encoder.scratch_nbytes),
+                                   out)
+    except CodecError as exc:
+        raise CodecError(f"chunk {key!r}: inner {exc}") from exc
+    return codec.assemble(placed, [memoryview(out)[:used]])

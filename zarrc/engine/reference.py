@@ -1,0 +1,176 @@
+"""The reference chunk-I/O implementation: every operation in Python, chunk by chunk.
+
+It walks the same plan as the native implementation (``zarrc.indexing.plan``), fetches through
+the store (``get_many`` batches, ``get_ranges`` for shards) and codes through the codec
+pipeline (the codecs' Python packages). It handles every array: any dtype (object and string
+arrays too), any codec chain, rectilinear grids. A chunk the selection covers whole, in the
+output's layout, is decoded straight into the output; a missing chunk is filled with the fill
+value and never decoded. Chunks are tasks on the engine's pool; the native implementation
+(``zarrc.engine.native``) must agree with this one, and the tests hold it to that.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zarrc.engine.chunks import box_index, gather, write_chunk
+from zarrc.engine.context import ArrayContext
+from zarrc.engine.fetch import fetch_window, run_fetched
+from zarrc.engine.pool import run_tasks
+from zarrc.engine.shard import ShardPart, fetch_inner, naming_shard, split_by_shard
+from zarrc.indexing import BoxPlan, ChunkProjection, PointPlan, plan_points
+
+__all__ = ["encode_shard", "read_box", "read_points", "write_box"]
+
+_BATCH = 8  # chunks fetched per get_many call at least
+
+
+# -- boxes ------------------------------------------------------------------------------------
+
+def _decode_into(ctx: ArrayContext, pipeline, proj: ChunkProjection, data, key: str,
+                 box: np.ndarray) -> None:
+    """Place chunk ``proj`` (stored as ``data``, None when missing; coded by ``pipeline``: the
+    array's, or a shard's inner chunks') in its part of ``box``. The one place the reference
+    turns stored bytes into a box."""
+    if proj.scattered:
+        where = box_index(proj.box, box.shape)
+        if data is None:
+            box[where] = ctx.fill_value
+        else:
+            box[where] = gather(pipeline.decode(data, key), proj.local)
+        return
+    target = box[proj.box + (Ellipsis,)]
+    if data is None:
+        ctx.fill(target)
+        return
+    if (proj.complete and target.shape == pipeline.spec.shape
+            and pipeline.decodes_into(target)):
+        pipeline.decode(data, key, out=target)
+        return
+    chunk = pipeline.decode(data, key)
+    ctx.copy(target, chunk[proj.local + (Ellipsis,)] if proj.basic else gather(chunk, proj.local))
+
+
+def _batches(plan: BoxPlan, size: int):
+    projections = plan.projections()
+    while True:
+        batch = [p for _, p in zip(range(size), projections)]
+        if not batch:
+            return
+        yield batch
+
+
+def read_box(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
+    """Read the chunks of ``plan`` into ``box`` (the selection's box: integer dimensions
+    dropped). A sharded array's plan is over its inner chunks."""
+    if ctx.pipeline.sharding is not None:
+        _read_shards(ctx, plan, box)
+        return
+    window = fetch_window(ctx.store)
+
+    def fetch(batch: list) -> list:
+        return ctx.store.get_many([ctx.key(p.coords) for p in batch])
+
+    def consume(batch: list, found: list) -> None:
+        for proj, data in zip(batch, found):
+            _decode_into(ctx, ctx.pipeline_for(proj.coords), proj, data, ctx.key(proj.coords),
+                         box)
+
+    run_fetched(_batches(plan, max(_BATCH, window if window > 1 else 1)), fetch, consume,
+                window)
+
+
+def _read_shards(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
+    codec = ctx.pipeline.sharding
+    inner = tuple(codec.chunk_shape)
+    cps = codec.chunks_per_shard()
+    pipeline = codec.inner_pipeline()
+    full = np.expand_dims(box, plan.int_axes) if plan.int_axes else box
+
+    def fetch(part: ShardPart):
+        key = ctx.key(part.coords)
+        return key, fetch_inner(ctx, key, part.flat_inner(cps),
+                                part.complete or not ctx.store.supports_partial_reads)
+
+    def consume(part: ShardPart, fetched) -> None:
+        key, pieces = fetched
+        if pieces is None:  # no shard: its part of the box is the fill value
+            ctx.fill(full[part.region])
+            return
+        sub = BoxPlan(part.rows, plan.lists, plan.keep, plan.scattered, inner, plan.shape)
+        with naming_shard(key):
+            for proj, data, coords in zip(sub.projections(), pieces, part.inner_coords()):
+                _decode_into(ctx, pipeline, proj, data, f"inner chunk {coords}", box)
+
+    run_fetched(split_by_shard(plan, tuple(ctx.chunks), inner), fetch, consume,
+                fetch_window(ctx.store))
+
+
+# -- points -----------------------------------------------------------------------------------
+
+def read_points(ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
+    """Gather the points of ``points`` (planned over the stored chunk grid) into the flat
+    ``out``; each chunk (or inner chunk of a shard) is decoded once."""
+    codec = ctx.pipeline.sharding
+    window = fetch_window(ctx.store)
+    groups = list(points.groups())
+    if codec is not None:
+        run_fetched(groups, lambda g: _fetch_shard_points(ctx, codec, g),
+                    lambda g, found: _gather_shard(ctx, codec, g, found, out), window)
+        return
+
+    def fetch(batch: list) -> list:
+        return ctx.store.get_many([ctx.key(g.coords) for g in batch])
+
+    def consume(batch: list, found: list) -> None:
+        for g, data in zip(batch, found):
+            _gather(ctx, ctx.pipeline_for(g.coords), g, data, ctx.key(g.coords), out,
+                    g.positions)
+
+    size = max(_BATCH, window if window > 1 else 1)
+    run_fetched([groups[i:i + size] for i in range(0, len(groups), size)], fetch, consume,
+                window)
+
+
+def _fetch_shard_points(ctx, codec, group):
+    inner = plan_points(group.local, tuple(codec.chunk_shape))
+    cps = codec.chunks_per_shard()
+    flat = np.ravel_multi_index(inner.coords.T, cps).astype(np.int64) if len(inner) else \
+        np.empty(0, np.int64)
+    key = ctx.key(group.coords)
+    return key, inner, fetch_inner(ctx, key, flat, False)
+
+
+def _gather_shard(ctx, codec, group, found, out: np.ndarray) -> None:
+    key, inner, pieces = found
+    if pieces is None:  # no shard
+        out[group.positions] = ctx.fill_value
+        return
+    pipeline = codec.inner_pipeline()
+    with naming_shard(key):
+        for g, data in zip(inner.groups(), pieces):
+            _gather(ctx, pipeline, g, data, f"inner chunk {g.coords}", out,
+                    group.positions[g.positions])
+
+
+def _gather(ctx, pipeline, group, data, key: str, out: np.ndarray, positions) -> None:
+    """The points of ``group`` from its chunk (stored as ``data``, None when missing; coded
+    by ``pipeline``) to ``positions`` of ``out``: the one place the reference turns stored
+    bytes into points."""
+    if data is None:
+        out[positions] = ctx.fill_value
+    else:
+        out[positions] = pipeline.decode(data, key)[group.local]
+
+
+# -- writes -----------------------------------------------------------------------------------
+
+def write_box(ctx: ArrayContext, plan: BoxPlan, values: np.ndarray) -> None:
+    """Store ``values`` (the selection's box) into the chunks of ``plan`` (over the stored
+    chunk grid), one task per chunk."""
+    run_tasks(lambda proj: write_chunk(ctx, proj, values), plan.projections())
+
+
+def encode_shard(ctx: ArrayContext, shard: np.ndarray, key: str):
+    """The stored bytes of a whole shard, through the codec pipeline."""
+    return ctx.pipeline.encode(shard, key)
