@@ -202,7 +202,7 @@ def node_lock(store, path: str):
     """The lock of every read-modify-write of the node at ``path``'s metadata (attributes,
     shape, creation, removal, consolidation), across threads and, where the store can lock,
     processes. One key per node whatever its format or kind: its ``zarr.json`` key."""
-    return key_lock(store, key_of(path, ZARR_JSON))
+    return key_lock(store, key_of(path, ZARR_JSON), document=True)
 
 
 def _attrs(data, key: str) -> dict:

@@ -17,18 +17,10 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
-from zarrc.metadata.keys import ZARR_JSON, ZARRAY, ZATTRS, ZGROUP, ZMETADATA
+__all__ = ["chunk_lock", "key_lock"]
 
-__all__ = ["chunk_lock", "key_lock", "is_document"]
-
-_DOCUMENTS = frozenset({ZARR_JSON, ZARRAY, ZATTRS, ZGROUP, ZMETADATA})
 _CHUNK_STRIPES = tuple(threading.Lock() for _ in range(64))
 _DOCUMENT_STRIPES = tuple(threading.Lock() for _ in range(16))
-
-
-def is_document(key: str) -> bool:
-    """Whether ``key`` names a metadata document (its last segment is one)."""
-    return key.rsplit("/", 1)[-1] in _DOCUMENTS
 
 
 def _store_token(store) -> object:
@@ -42,10 +34,12 @@ def _store_token(store) -> object:
 
 
 @contextlib.contextmanager
-def key_lock(store, key: str) -> Iterator[None]:
+def key_lock(store, key: str, *, document: bool = False) -> Iterator[None]:
     """Hold the lock of ``key`` of ``store`` across this process and, where the store
-    supports it, across processes. Not reentrant: never take it twice for one key."""
-    stripes = _DOCUMENT_STRIPES if is_document(key) else _CHUNK_STRIPES
+    supports it, across processes. ``document``: ``key`` is a metadata document (its lock
+    family; the store tells its documents by name). Not reentrant: never take it twice for
+    one key."""
+    stripes = _DOCUMENT_STRIPES if document else _CHUNK_STRIPES
     stripe = stripes[hash((_store_token(store), key)) % len(stripes)]
     with stripe, store.lock(key):
         yield
