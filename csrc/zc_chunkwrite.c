@@ -1,10 +1,11 @@
 /* zc_chunkwrite.c - the native chunk loop of a write (see zc_chunkwrite.h).
  *
- * Per chunk: check it is covered whole, optionally that it is not all fill, then produce its
- * bytes and store them.  A chunk whose rows lie contiguous in the source is written with
- * writev straight from the source when uncompressed (files sink), or encoded straight from
+ * Per chunk: check it is covered whole and inside the array (an edge chunk may hold values
+ * past the writer's shape: the caller reads it), optionally that it is not all fill, then
+ * produce its bytes and store them.  A chunk whose rows lie contiguous in the source is written
+ * with writev straight from the source when uncompressed (files sink), or encoded straight from
  * those rows by the blosc-lz4 encoder (zc_bloscenc.h); anything else is gathered into `dbuf`
- * (padded with the fill value at the array's edge) and encoded from there.  The files sink is
+ * and encoded from there.  The files sink is
  * the store's own protocol, given as data: a fresh temporary file (the store's prefix plus 16
  * hex digits) in the key's directory (created on demand), fsync if asked, then rename.
  */
@@ -206,7 +207,7 @@ static int zc_source_rows(const zc_chunkio_spec *s, const zc_wentry *e, char **r
     const int last = s->ndim - 1;
     int64_t rows = 1;
     int k;
-    if (s->order_f || e->edge || s->ndim == 0 || s->box_strides[last] != s->itemsize)
+    if (s->order_f || s->ndim == 0 || s->box_strides[last] != s->itemsize)
         return 0;
     *rowbytes = (size_t)s->chunk_shape[last] * (size_t)s->itemsize;
     for (k = 0; k < last; k++)
@@ -251,13 +252,14 @@ static ssize_t zc_encode_from_rows(const zc_chunkio_spec *s, const zc_encode_par
                                 tmp_size);
 }
 
-/* Encode whole chunk e (its key at `path` for the files sink) and store it in the sink.
+/* Encode whole chunk e, inside the array (its key at `path` for the files sink), and store it
+ * in the sink.
  * Returns the stored size (outcome) or a negative ZC_E_* code. */
 static ssize_t zc_write_whole(const zc_chunkio_spec *s, const zc_encode_params *enc,
                               const zc_sink *sink, zc_chunkio_ctx *ctx, const zc_wentry *e,
                               char *dbuf, size_t dbuf_size, char *cbuf, size_t cbuf_size,
                               const char *path, char *tmp, size_t nbytes, const ssize_t *cstride,
-                              const ssize_t *cshape, int64_t *offset, int *err)
+                              int64_t *offset, int *err)
 {
     struct iovec iov[ZC_WRITE_IOV];
     const int files = sink->temp_prefix != NULL;
@@ -272,9 +274,7 @@ static ssize_t zc_write_whole(const zc_chunkio_spec *s, const zc_encode_params *
         m = zc_encode_from_rows(s, enc, e, dst, cap, dbuf + scratch_off, dbuf_size - scratch_off);
     if (m < 0)
         return m;
-    if (n == 0 && m == 0) { /* gather it (padded at the edge) in stored order, then encode */
-        if (e->edge && zc_fill_region(dbuf, cstride, cshape, s->ndim, s->fill, s->itemsize) < 0)
-            return ZC_E_ARG;
+    if (n == 0 && m == 0) { /* gather it in stored order, then encode */
         if (zc_copy_region(s->box + e->soff, s->box_strides, dbuf, cstride, e->shape, s->ndim,
                            s->itemsize) < 0)
             return ZC_E_ARG;
@@ -309,7 +309,7 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, con
                       zc_chunkio_status *st)
 {
     char path[ZC_CHUNKIO_PATH_MAX], tmp[ZC_CHUNKIO_PATH_MAX];
-    ssize_t cstride[ZC_MAXDIM], cshape[ZC_MAXDIM];
+    ssize_t cstride[ZC_MAXDIM];
     int64_t idx[ZC_MAXDIM];
     int64_t total, k, rem, offset = 0;
     size_t nbytes, dirlen = 0, bound;
@@ -334,8 +334,6 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, con
     if (begin < 0 || end < begin || end > total)
         return ZC_E_ARG;
     zc_chunkio_chunk_strides(s, cstride, &nbytes);
-    for (d = 0; d < s->ndim; d++)
-        cshape[d] = (ssize_t)s->chunk_shape[d];
     bound = zc_codec_encode_bound(s->codec, nbytes);
     if (dbuf == NULL || dbuf_size < zc_chunkwrite_scratch(s->codec, nbytes) ||
         (files && s->codec != ZC_CODEC_NONE && (cbuf == NULL || cbuf_size < bound)) ||
@@ -360,7 +358,7 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, con
         int64_t *out = outcome + 2 * (k - begin);
         zc_wentry_plan(s, idx, &e);
         out[1] = 0;
-        if (!e.whole) {
+        if (!e.whole || e.edge) {
             out[0] = ZC_OUT_PARTIAL;
         } else if (skip_empty && zc_fill_equal(s->box + e.soff, s->box_strides, e.shape, s->ndim,
                                                s->fill, s->itemsize) == 1) {
@@ -371,7 +369,7 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, con
             if (files)
                 *zc_chunkio_key(s, idx, path + dirlen) = '\0';
             m = zc_write_whole(s, enc, sink, ctx, &e, dbuf, dbuf_size, cbuf, cbuf_size, path, tmp,
-                               nbytes, cstride, cshape, &offset, &st->err);
+                               nbytes, cstride, &offset, &st->err);
             if (m < 0) {
                 st->index = k;
                 return m;

@@ -4,9 +4,10 @@
  * part of the caller's source box, encode it (none, zstd, blosc) and hand it to a sink: files
  * (a store's LocalFiles, given as data: a temporary file beside the key's, fsync if asked,
  * rename over it) or one buffer the caller stores from (any store).  Chunks the selection
- * covers only in part (they need a read-modify-write under a lock) and chunks holding only the
- * fill value (they are deleted, not written) are left to the caller, which owns those
- * policies: the outcome table says which.
+ * covers only in part and edge chunks (the array's shape cuts them: they may hold values past
+ * it that another writer stored; both need a read-modify-write under a lock) and chunks
+ * holding only the fill value (they are deleted, not written) are left to the caller, which
+ * owns those policies: the outcome table says which.
  */
 #ifndef ZC_CHUNKWRITE_H
 #define ZC_CHUNKWRITE_H
@@ -25,7 +26,8 @@ typedef struct {
 
 /* Outcomes of one chunk of a write (outcome[2 * (k - begin)], outcome[2 * (k - begin) + 1]):
  * (offset >= 0, size): stored (files: written, offset 0; memory: at out + offset);
- * (ZC_OUT_PARTIAL, 0): covered in part, left to the caller's read-modify-write;
+ * (ZC_OUT_PARTIAL, 0): covered in part, or an edge chunk, left to the caller's
+ *                      read-modify-write;
  * (ZC_OUT_EMPTY, 0): only the fill value (skip_empty), left to the caller to delete. */
 #define ZC_OUT_PARTIAL (-1)
 #define ZC_OUT_EMPTY (-2)
@@ -37,8 +39,8 @@ size_t zc_chunkwrite_scratch(int codec, size_t nbytes);
 /* Write the chunks begin..end-1 of the row-major product of spec->plans, taken from spec->box
  * (the source, read only; every plan row's ZC_PLAN_BOX is its place in the source; a chunk
  * with a ZC_PLAN_INDEXED row is covered in part, whatever its list says).  A chunk
- * covered whole (inside the array: an edge chunk is padded with spec->fill) is encoded with
- * `enc` and stored in the sink; see the outcomes above for the others.  `dbuf` has
+ * covered whole and inside the array is encoded with `enc` and stored in the sink; see the
+ * outcomes above for the others (edge chunks are ZC_OUT_PARTIAL).  `dbuf` has
  * zc_chunkwrite_scratch bytes (of the chunk's prod(chunk_shape) * itemsize) and `cbuf`
  * zc_codec_encode_bound bytes (files sink).  Stops at the first chunk it cannot store
  * (status->index: ZC_E_DATA (encoder failure), ZC_E_IO (status->err) or ZC_E_PATH); a failed

@@ -20,7 +20,7 @@ import pytest
 import zarrc
 from zarrc import nodes
 from zarrc.errors import ContainsArrayError, ContainsGroupError
-from zarrc.storage import LocalStore, MemoryStore, lockfile
+from zarrc.storage import CacheStore, LocalStore, MemoryStore, SQLiteStore, lockfile
 
 # -- out-of-date handles -------------------------------------------------------------------
 
@@ -244,6 +244,66 @@ def test_document_and_chunk_locks_never_wait_on_each_other(tmp_path, monkeypatch
     worker.start()
     worker.join(30)
     assert done == [(5, 5)]
+
+
+# -- stores with conditional writes: another process at the worst moment -----------------
+
+
+class _Meddling(SQLiteStore):
+    """A SQLiteStore (conditional writes, no lock other processes see) that runs ``meddle``
+    once, when chunks are next listed: what another process stores at that moment."""
+
+    meddle = None
+
+    def list_prefix(self, prefix):
+        meddle, self.meddle = self.meddle, None
+        if meddle is not None:
+            meddle()
+        return super().list_prefix(prefix)
+
+    def meddle_with(self, change) -> None:
+        """Meddle by storing what ``change(array)`` stores (done now on a copy): its keys are
+        set as another process would, without this process's locks."""
+        theirs = MemoryStore({k: self.get(k) for k in self.list_prefix("")})
+        change(zarrc.open_array(theirs))
+        changed = [k for k in theirs.list_prefix("") if theirs.get(k) != self.get(k)]
+        assert changed
+        self.meddle = lambda: [self.set(k, theirs.get(k)) for k in changed]
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["plain", "cached"])
+@pytest.mark.parametrize("chunks", [1, 2], ids=["whole-chunk", "edge-chunk"])
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_a_growing_resize_keeps_what_an_append_stored_meanwhile(tmp_path, zarr_format, chunks,
+                                                                cached):
+    """A resize clears what lies past the stored shape (only an out-of-date handle can have
+    written there) before it stores the new one. Another process's append commits its new
+    shape and writes its row between the resize's read of the shape and its clearing: the
+    resize must notice and start again, not clear the row."""
+    db = _Meddling(tmp_path / "a.db")
+    store = CacheStore(db, max_bytes=1 << 20) if cached else db
+    a = zarrc.create_array(store, shape=(3,), dtype="i4", chunks=(chunks,), fill_value=0,
+                           zarr_format=zarr_format)
+    a[...] = [1, 2, 3]
+    a = zarrc.open_array(store)  # (through the cache: its document is cached now)
+    db.meddle_with(lambda theirs: theirs.append([42]))
+    a.resize(6)
+    assert db.meddle is None  # it ran, inside the resize
+    np.testing.assert_array_equal(zarrc.open_array(db, mode="r")[...], [1, 2, 3, 42, 0, 0])
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_an_attribute_set_and_a_resize_from_other_processes_both_survive(tmp_path,
+                                                                         zarr_format):
+    """The document is stored only if unchanged since it was read: an attribute set by
+    another process while a resize runs is kept, and the resize is applied on top."""
+    db = _Meddling(tmp_path / "a.db")
+    a = zarrc.create_array(db, shape=(4,), dtype="i4", chunks=(2,), zarr_format=zarr_format)
+    db.meddle_with(lambda theirs: theirs.attrs.update(theirs=1))
+    a.resize(2)
+    assert db.meddle is None
+    again = zarrc.open_array(db, mode="r")
+    assert again.shape == (2,) and dict(again.attrs) == {"theirs": 1}
 
 
 # -- resize: no crash point resurrects dropped data ----------------------------------------

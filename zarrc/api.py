@@ -600,15 +600,19 @@ def consolidate_metadata(store, path=None, zarr_format=None, *, storage_options=
     if st.read_only:
         raise ReadOnlyError(f"cannot consolidate metadata in read-only {st!r}")
     with nodes.node_lock(st, p):  # the group's document is re-read and rewritten as a whole
-        meta = nodes.read_node_metadata(st, p, zarr_format)
-        if not isinstance(meta, GroupMetadata):
-            raise ContainsArrayError(f"path {p!r} of {st!r} is an array; consolidate a group")
-        entries: dict = {}
-        _walk(st, p, meta.zarr_format, p, entries)
-        entries = dict(sorted(entries.items()))
-        if meta.zarr_format == 2:
-            doc = consolidated_to_json_v2({"": meta, **entries})
-            st.set(nodes.key_of(p, ZMETADATA), dump_json(doc))
-        else:
-            st.set(nodes.key_of(p, ZARR_JSON), dump_json(meta.with_consolidated(entries).to_json()))
-    return open_group(st, mode="r+", path=p, use_consolidated=meta.zarr_format == 2 or None)
+        fmt = nodes.read_node_metadata(st, p, zarr_format).zarr_format
+        key = nodes.key_of(p, ZMETADATA if fmt == 2 else ZARR_JSON)
+
+        def consolidated(data, exclusive: bool) -> bytes:
+            meta = nodes.read_node(st, p, fmt, {} if fmt == 2 else {key: data})[0]
+            if not isinstance(meta, GroupMetadata):
+                raise ContainsArrayError(f"path {p!r} of {st!r} is an array; consolidate a group")
+            entries: dict = {}
+            _walk(st, p, fmt, p, entries)
+            entries = dict(sorted(entries.items()))
+            if fmt == 2:
+                return dump_json(consolidated_to_json_v2({"": meta, **entries}))
+            return dump_json(meta.with_consolidated(entries).to_json())
+
+        nodes.update_document(st, key, consolidated)
+    return open_group(st, mode="r+", path=p, use_consolidated=fmt == 2 or None)

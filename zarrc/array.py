@@ -27,9 +27,10 @@ from zarrc.core.array_spec import ArrayConfig, parse_array_config
 from zarrc.core.metadata import codec_object, codec_objects, public_metadata
 from zarrc.dtype import parse_dtype
 from zarrc.engine.chunk_io import open_context
+from zarrc.engine.clear import clear_outside
 from zarrc.engine.points import read_points, write_points
 from zarrc.engine.read import read_selection
-from zarrc.engine.write import clear_outside, write_selection
+from zarrc.engine.write import write_selection
 from zarrc.errors import CodecError, MetadataError, ReadOnlyError
 from zarrc.indexing import (
     PointSelection,
@@ -416,63 +417,71 @@ class Array(nodes.Node):
     def resize(self, *shape) -> None:
         """Change the shape; data outside the new shape is dropped (reads as fill if regrown).
 
-        Under the array's metadata lock the stored shape is re-read, the chunks (and parts of
-        chunks) the new shape drops are cleared, and only then is the new shape stored: a
-        crash at any point leaves the old shape or the new one, never dropped data that a
-        later growth would bring back.
+        The stored shape is re-read, the chunks (and parts of chunks) outside both shapes'
+        common part are reset to the fill value, and only then is the new shape stored, as one
+        update of the array's document (:func:`zarrc.nodes.update_document`: under its lock,
+        or optimistically on a store with conditional writes): a crash at any point leaves the
+        old shape or the new one, never dropped data that a later growth would bring back.
         """
         self._check_writable()
         new_shape = nodes.normalize_shape(shape[0] if len(shape) == 1 else shape)
         with nodes.node_lock(self._store, self._path):
-            self._resize_locked(self._reread(), new_shape)
+            self._store_shape(lambda stored: new_shape)
 
-    def _resize_locked(self, current: tuple, new_shape: tuple) -> None:
-        """Resize from ``current`` (``(metadata, document)`` as stored) under the node lock."""
-        self._adopt(*current)
-        if len(new_shape) != self.ndim:
-            raise ValueError(f"resize cannot change the number of dimensions ({self.ndim} -> "
-                             f"{len(new_shape)})")
-        old_shape = self.shape
-        keep = tuple(min(o, n) for o, n in zip(old_shape, new_shape))
-        stored = list(self._iter_stored_chunk_coords())
-        if keep == old_shape:  # growing: only whole chunks past the old shape can be stale
-            ctx = self._ctx
-            stored = [c for c in stored
-                      if any(s >= n for s, n in zip(ctx.chunk_start(c), old_shape))]
-        clear_outside(self._ctx, stored, keep)
-        meta = self._metadata.evolve(shape=new_shape)
-        nodes.write_node_document(self._store, self._path, meta)
-        self._set_metadata(meta)
+    def _store_shape(self, new_shape_of) -> tuple:
+        """Store the shape ``new_shape_of(stored shape)`` (see :meth:`resize`; it may be asked
+        again after a conflict, and what it raises stores nothing); call it under the node
+        lock. Adopts the stored metadata; returns the old shape."""
+        key = nodes.document_key(self._path, self._metadata)
+        done: list = []
+
+        def modify(data, exclusive: bool) -> bytes:
+            self._adopt(*self._reread({key: data}))
+            old_shape, new_shape = self.shape, tuple(new_shape_of(self.shape))
+            if len(new_shape) != self.ndim:
+                raise ValueError(f"resize cannot change the number of dimensions ({self.ndim} "
+                                 f"-> {len(new_shape)})")
+            unchanged = None if exclusive else (  # read afresh, never from a cache
+                lambda: self._store.get_versioned(key)[0] == data)
+            clear_outside(self._ctx, list(self._iter_stored_chunk_coords()), old_shape,
+                          new_shape, unchanged=unchanged)
+            done[:] = [old_shape, self._metadata.evolve(shape=new_shape)]
+            return nodes.document_bytes(done[1])
+
+        nodes.update_document(self._store, key, modify)
+        self._set_metadata(done[1])
+        return done[0]
 
     def append(self, data, axis: int = 0) -> tuple:
         """Grow along ``axis`` by ``data``'s extent and write ``data`` there; the new shape.
 
-        The extent is added to the shape as stored and the data written, all under the
-        array's metadata lock, so appends from several handles or processes each get a
-        region of their own and none overwrites another's part of a shared edge chunk.
+        The extent is added to the shape as stored (one update of the array's document, as
+        :meth:`resize`), then the data is written, all under the array's metadata lock, so
+        appends from several handles or processes each get a region of their own. A crash
+        between the two steps leaves the array grown with its new part reading as the fill
+        value.
         """
         self._check_writable()
         data = np.asarray(data)
-        with nodes.node_lock(self._store, self._path):
-            current = self._reread()
-            shape = current[0].shape
+        axis = axis + data.ndim if axis < 0 else axis
+
+        def grown(shape: tuple) -> tuple:
             if data.ndim != len(shape):
                 raise ValueError(f"data has {data.ndim} dimensions, the array {len(shape)}")
-            axis = axis + data.ndim if axis < 0 else axis
             if not 0 <= axis < data.ndim:
                 raise ValueError(f"axis {axis} is out of range for {data.ndim} dimensions")
             for d, (n, m) in enumerate(zip(shape, data.shape)):
                 if d != axis and n != m:
                     raise ValueError(f"data shape {data.shape} does not match array shape "
                                      f"{shape} outside axis {axis}")
-            old = shape[axis]
-            new_shape = tuple(n + data.shape[axis] if d == axis else n
-                              for d, n in enumerate(shape))
-            self._resize_locked(current, new_shape)
-            region = tuple(slice(old, old + data.shape[axis]) if d == axis else slice(None)
+            return tuple(n + data.shape[axis] if d == axis else n for d, n in enumerate(shape))
+
+        with nodes.node_lock(self._store, self._path):
+            old = self._store_shape(grown)[axis]
+            region = tuple(slice(old, self.shape[axis]) if d == axis else slice(None)
                            for d in range(data.ndim))
             self[region] = data
-        return new_shape
+        return self.shape
 
     # -- chunks -----------------------------------------------------------------------------
     def _iter_stored_chunk_coords(self) -> Iterator[tuple]:

@@ -12,6 +12,7 @@ import numpy as np
 from zarrc.attributes import Attributes, Change
 from zarrc.codecs import normalize_codecs
 from zarrc.engine.locks import key_lock
+from zarrc.engine.update import update_key
 from zarrc.errors import (
     CodecConfigError,
     CodecError,
@@ -62,6 +63,9 @@ __all__ = [
     "write_metadata",
     "write_node_document",
     "write_attributes",
+    "document_key",
+    "document_bytes",
+    "update_document",
     "build_array_metadata",
     "check_new_path",
     "codec_config_error",
@@ -134,17 +138,30 @@ class Node:
         return hash((self._kind, self._path))
 
     def _update_attributes(self, change: Change) -> None:
-        """Apply ``change`` to the stored attributes under the node's lock, and adopt the
-        stored metadata (so a change through an old handle undoes nothing done since)."""
-        with node_lock(self._store, self._path):
-            meta, document = self._reread()
+        """Apply ``change`` to the attributes as stored (:func:`update_document`), and adopt
+        the stored metadata (so a change through an old handle undoes nothing done since)."""
+        key = key_of(self._path, ZARR_JSON if self.zarr_format == 3 else ZATTRS)
+        done: list = []
+
+        def modify(data, exclusive: bool):
+            meta, document = self._reread({key: data})
             meta = meta.with_attributes(change(dict(meta.attributes)))
-            write_attributes(self._store, self._path, meta)
+            done[:] = [meta, document]
+            if meta.zarr_format == 3:
+                return document_bytes(meta)
+            if meta.attributes or not exclusive:  # no conditional delete: an empty document
+                return dump_json(dict(meta.attributes))
+            return None
+
+        with node_lock(self._store, self._path):
+            update_document(self._store, key, modify)
+        meta, document = done
         self._adopt(meta, document if meta.zarr_format == 2 else None)
 
-    def _reread(self) -> tuple:
-        """``(metadata, document)`` of this node as stored now (call it under the node lock)."""
-        meta, document = read_node(self._store, self._path, self.zarr_format)
+    def _reread(self, known: dict | None = None) -> tuple:
+        """``(metadata, document)`` of this node as stored now (call it under the node lock);
+        ``known``: ``{key: bytes}`` of its documents already read (see :func:`read_node`)."""
+        meta, document = read_node(self._store, self._path, self.zarr_format, known)
         if type(meta) is not type(self._metadata):
             kind = "an array" if isinstance(meta, ArrayMetadata) else "a group"
             raise NodeNotFoundError(f"{self._kind} {self.name!r} of {self._store!r} was "
@@ -205,6 +222,19 @@ def node_lock(store, path: str):
     return key_lock(store, key_of(path, ZARR_JSON), document=True)
 
 
+def update_document(store, key: str, modify) -> None:
+    """Replace the metadata document ``key`` by ``modify(stored bytes, exclusive)``; call it
+    holding the node's :func:`node_lock`.
+
+    The one mechanism of chunk updates (:func:`zarrc.engine.update.update_key`): where the
+    store has conditional writes (object stores, databases: no lock other processes see) the
+    document is stored only if unchanged since it was read, else read and modified again, so
+    concurrent updates from several processes lose nothing; elsewhere the node's lock (a file
+    lock on a LocalStore) keeps other writers out while it is re-read and rewritten.
+    """
+    update_key(store, key, modify)
+
+
 def _attrs(data, key: str) -> dict:
     if data is None:
         return {}
@@ -220,13 +250,17 @@ def read_node_metadata(store, path: str, zarr_format: int | None = None):
     return read_node(store, path, zarr_format)[0]
 
 
-def read_node(store, path: str, zarr_format: int | None = None) -> tuple:
-    """``(metadata, stored document)`` of the node at ``path`` (see read_node_metadata)."""
+def read_node(store, path: str, zarr_format: int | None = None,
+              known: dict | None = None) -> tuple:
+    """``(metadata, stored document)`` of the node at ``path`` (see read_node_metadata).
+    ``known``: ``{key: bytes or None}`` of documents already read (with their versions, for
+    an update), used instead of reading them again."""
     if zarr_format not in (None, 2, 3):
         raise ValueError(f"zarr_format must be 2, 3 or None, got {zarr_format!r}")
+    known = known or {}
     if zarr_format in (None, 3):
         key = key_of(path, ZARR_JSON)
-        data = store.get(key)
+        data = known[key] if key in known else store.get(key)
         if data is not None:
             doc = parse_json(data, key)
             kind = doc.get("node_type")
@@ -237,7 +271,9 @@ def read_node(store, path: str, zarr_format: int | None = None) -> tuple:
             raise MetadataError(f"{key}: field 'node_type' must be 'array' or 'group', got {kind!r}")
     if zarr_format in (None, 2):
         keys = [key_of(path, n) for n in (ZARRAY, ZGROUP, ZATTRS)]
-        zarray, zgroup, zattrs = store.get_many(keys)
+        missing = [k for k in keys if k not in known]
+        found = dict(zip(missing, store.get_many(missing)), **known)
+        zarray, zgroup, zattrs = (found[k] for k in keys)
         if zarray is not None:
             doc = parse_json(zarray, keys[0])
             return parse_array_metadata_v2(doc, _attrs(zattrs, keys[2]), keys[0]), doc
@@ -284,20 +320,28 @@ def write_metadata(store, path: str, meta) -> None:
         write_attributes(store, path, meta)
 
 
+def document_key(path: str, meta) -> str:
+    """The key of the node's main document: ``zarr.json``, or v2's ``.zarray`` / ``.zgroup``."""
+    if meta.zarr_format == 3:
+        return key_of(path, ZARR_JSON)
+    return key_of(path, ZARRAY if isinstance(meta, ArrayMetadata) else ZGROUP)
+
+
+def document_bytes(meta) -> bytes:
+    """The stored bytes of the node's main document (v2: without its attributes)."""
+    return dump_json(meta.to_json())
+
+
 def write_node_document(store, path: str, meta) -> None:
     """Store the node's main document only: ``zarr.json`` (attributes included), or v2's
     ``.zarray`` / ``.zgroup`` (``.zattrs`` left as it is)."""
-    if meta.zarr_format == 3:
-        store.set(key_of(path, ZARR_JSON), dump_json(meta.to_json()))
-        return
-    name = ZARRAY if isinstance(meta, ArrayMetadata) else ZGROUP
-    store.set(key_of(path, name), dump_json(meta.to_json()))
+    store.set(document_key(path, meta), document_bytes(meta))
 
 
 def write_attributes(store, path: str, meta) -> None:
     """Persist ``meta.attributes`` (v2: ``.zattrs``, removed when empty; v3: ``zarr.json``)."""
     if meta.zarr_format == 3:
-        store.set(key_of(path, ZARR_JSON), dump_json(meta.to_json()))
+        store.set(key_of(path, ZARR_JSON), document_bytes(meta))
     elif meta.attributes:
         store.set(key_of(path, ZATTRS), dump_json(dict(meta.attributes)))
     else:
@@ -331,7 +375,8 @@ def create_node(store, path: str, meta, *, overwrite: bool) -> None:
     Raises ContainsArrayError / ContainsGroupError when a node exists and ``overwrite`` is
     false. Missing parent groups are created (as zarr-python does) so the hierarchy stays
     navigable. Each node is checked and written under its lock, parents first and one at a
-    time, so of two writers creating the same node one gets the error and nothing is lost.
+    time (on a store with conditional writes, its document is stored only if still absent),
+    so of two writers creating the same node one gets the error and nothing is lost.
     A reserved name (:func:`check_new_path`) raises ValueError before anything is written.
     """
     check_new_path(path)
@@ -339,9 +384,27 @@ def create_node(store, path: str, meta, *, overwrite: bool) -> None:
     with node_lock(store, path):
         if overwrite:
             store.delete_prefix(f"{path}/" if path else "")  # the node's documents are under it
-        else:
-            refuse_existing(store, path)
-        write_metadata(store, path, meta)
+            write_metadata(store, path, meta)
+            return
+
+        def created(data, exclusive: bool) -> bytes:
+            refuse_existing(store, path)  # stored only if the document is still absent
+            return document_bytes(meta)
+
+        update_document(store, document_key(path, meta), created)
+        if meta.zarr_format == 2:  # .zattrs once the node exists (keeping what others set since)
+            update_document(store, key_of(path, ZATTRS),
+                            lambda data, exclusive: _new_attributes(meta, path, data, exclusive))
+
+
+def _new_attributes(meta, path: str, data, exclusive: bool):
+    """The ``.zattrs`` of a v2 node just created with ``meta``: as :func:`write_attributes`
+    when no one else can have written it, else merged under what others stored meanwhile."""
+    if exclusive:
+        return dump_json(dict(meta.attributes)) if meta.attributes else None
+    if not meta.attributes:
+        return data
+    return dump_json({**meta.attributes, **_attrs(data, key_of(path, ZATTRS))})
 
 
 def refuse_existing(store, path: str) -> None:
@@ -364,12 +427,16 @@ def make_parents(store, path: str, zarr_format: int) -> None:
 
 
 def _make_parent(store, parent: str, path: str, zarr_format: int) -> None:
-    with node_lock(store, parent):
+    group = GroupMetadata(zarr_format=zarr_format, attributes={})
+
+    def made(data, exclusive: bool):
         kind = node_kind(store, parent)
         if kind == "array":
             raise ContainsArrayError(f"cannot create {path!r}: {parent or 'the root'!r} is an array")
-        if kind is None:
-            write_metadata(store, parent, GroupMetadata(zarr_format=zarr_format, attributes={}))
+        return document_bytes(group) if kind is None else data
+
+    with node_lock(store, parent):
+        update_document(store, document_key(parent, group), made)
 
 
 _DEFAULT = object()  # fill_value not given

@@ -11,10 +11,12 @@ import sys
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-if HERE not in sys.path:
-    sys.path.insert(0, HERE)
+for _path in (HERE, os.path.join(os.path.dirname(HERE), "storage")):  # and the store servers
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 import engine_paths  # noqa: E402
+from store_servers import redis_server, s3_server  # noqa: E402,F401 (fixtures)
 
 
 @pytest.fixture(params=engine_paths.PATHS)

@@ -1,7 +1,8 @@
 """Real servers on loopback for the store tests: S3 (moto's server), HTTP with Range, Redis.
 
-Each starts in well under a second and serves 127.0.0.1 only. The fixtures in conftest.py
-start one of each per test session (per xdist worker).
+Each starts in well under a second and serves 127.0.0.1 only. The fixtures at the end start
+one of each per test session (per xdist worker); the conftest.py of each test directory that
+uses them imports them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ import subprocess
 import threading
 import time
 import urllib.request
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import pytest
 
 S3_KEYS = {"access_key_id": "testing", "secret_access_key": "testing", "region": "us-east-1"}
 
@@ -203,3 +207,34 @@ class RedisServer:
                 self._process.kill()
                 self._process.wait()
 
+
+# ------------------------------------------------------------------------------- fixtures
+
+BUCKET = "zarrc-tests"
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on loopback, with the bucket ``zarrc-tests``."""
+    pytest.importorskip("moto.server", reason="moto[server] is in the test extra")
+    server = S3Server()
+    server.create_bucket(BUCKET)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_url(s3_server):
+    """A fresh, empty prefix in the test bucket."""
+    return f"s3://{BUCKET}/{uuid.uuid4().hex}"
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A real redis-server on loopback; the tests skip, saying why, where it is missing."""
+    try:
+        server = RedisServer(tmp_path_factory.mktemp("redis"))
+    except FileNotFoundError as exc:
+        pytest.skip(f"no Redis tests: {exc}")
+    yield server
+    server.stop()

@@ -1,9 +1,10 @@
 """One chunk at a time through the codec pipeline: the steps every chunk-I/O path shares.
 
 Gathering a chunk's selected part, and the write of one chunk: a chunk the selection covers
-whole is encoded and stored without reading; a partly covered one is read, modified, encoded
-and stored in one ``set`` through ``zarrc.engine.update.update_chunk`` (under the chunk's
-lock, or optimistically on a store with conditional writes), and a chunk that ends up equal
+whole is encoded and stored without reading; a partly covered one, and an edge chunk (which
+may hold values past this handle's shape), is read, modified, encoded and stored in one
+``set`` through ``zarrc.engine.update.update_chunk`` (under the chunk's lock, or
+optimistically on a store with conditional writes), and a chunk that ends up equal
 to the fill value is deleted instead, unless the array asks for ``write_empty_chunks``. Both
 chunk-I/O implementations write partly covered chunks this way; whole shards are encoded
 through the array's chunk I/O (``ChunkIO.encode_shard``).
@@ -97,9 +98,14 @@ def encoded_chunk(ctx: ArrayContext, coords: tuple, chunk: np.ndarray, key: str,
 
 def write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) -> None:
     """Write the part ``proj`` of the box ``values`` into its chunk (a read-modify-write that
-    loses no concurrent writer's change when the chunk is covered only in part)."""
+    loses no concurrent writer's change when the chunk is covered only in part).
+
+    An edge chunk (one the array's shape cuts) is always read, modified and written: the
+    values past this handle's shape are kept, since another handle may have grown the array
+    and stored values there.
+    """
     key = ctx.key(proj.coords)
-    if proj.complete:
+    if proj.complete and not ctx.is_edge(proj.coords):
         encoded = _updated(ctx, proj, values, key, None, True)
         if encoded is None:
             ctx.store.delete(key)
@@ -118,10 +124,10 @@ def _updated(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, key: 
         source = values[box_index(proj.box, values.shape)]
     else:
         source = values[proj.box + (Ellipsis,)]
-    if proj.complete and not ctx.is_edge(proj.coords):
+    if proj.complete and not ctx.is_edge(proj.coords):  # written whole, never read
         chunk = source
     else:
-        chunk = chunk_to_update(ctx, proj.coords, None if proj.complete else data, key)
+        chunk = chunk_to_update(ctx, proj.coords, data, key)
         if proj.basic:
             ctx.copy(chunk[proj.local + (Ellipsis,)], source)
         else:

@@ -3,22 +3,19 @@
 The value is cast and broadcast as NumPy would, then the selection's box is planned over the
 stored chunk grid and handed to the array's chunk I/O (``ctx.io.write_box``); the per-chunk
 policies (whole chunks written without a read, partial ones read-modified-written under the
-chunk's lock, chunks of fill deleted) are in ``zarrc.engine.chunks``. Also: what ``resize``
-leaves of the chunks past the new shape.
+chunk's lock, chunks of fill deleted) are in ``zarrc.engine.chunks``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from zarrc.engine.chunks import chunk_to_update, prepare_value
+from zarrc.engine.chunks import prepare_value
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.pool import run_tasks
 from zarrc.engine.read import read_box
-from zarrc.engine.update import update_chunk
 from zarrc.indexing import Selection, plan_box
 
-__all__ = ["write_selection", "write_box", "prepare_value", "clear_outside"]
+__all__ = ["write_selection", "write_box", "prepare_value"]
 
 
 def write_box(ctx: ArrayContext, sel: Selection, values: np.ndarray) -> None:
@@ -40,42 +37,3 @@ def write_selection(ctx: ArrayContext, sel: Selection, value) -> None:
     box = read_box(ctx, sel)
     box[sel.post] = value
     write_box(ctx, sel, box)
-
-
-def _clear_chunk(ctx: ArrayContext, coords: tuple, new_shape: tuple) -> None:
-    key = ctx.key(coords)
-    starts, shape = ctx.chunk_start(coords), ctx.chunk_shape(coords)
-    if any(s >= n for s, n in zip(starts, new_shape)):
-        ctx.store.delete(key)
-        return
-    keep = tuple(slice(0, min(c, n - s)) for s, c, n in zip(starts, shape, new_shape))
-    if all(k.stop == c for k, c in zip(keep, shape)):
-        return
-    update_chunk(
-        ctx.store,
-        key,
-        lambda data, may_delete: _cleared_outside(ctx, coords, key, keep, data, may_delete),
-    )
-
-
-def _cleared_outside(ctx: ArrayContext, coords: tuple, key: str, keep: tuple, data, may_delete):
-    """Chunk ``key`` (stored ``data``) with everything outside ``keep`` reset to the fill:
-    its encoded bytes, ``None`` to delete it, or ``data`` itself when nothing is stored."""
-    if data is None:
-        return data
-    pipeline = ctx.pipeline_for(coords)
-    chunk = chunk_to_update(ctx, coords, data, key)
-    kept = chunk[keep].copy()
-    ctx.fill(chunk)
-    chunk[keep] = kept
-    if may_delete and ctx.is_empty(chunk):
-        return None
-    return pipeline.encode(chunk, key)
-
-
-def clear_outside(ctx: ArrayContext, stored: list, new_shape: tuple) -> None:
-    """After a resize: drop chunks past ``new_shape`` and reset cut edge chunks to the fill.
-
-    So data removed by shrinking never reappears when the array grows again (NumPy's view).
-    """
-    run_tasks(lambda coords: _clear_chunk(ctx, coords, new_shape), stored)
