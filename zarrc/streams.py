@@ -10,6 +10,7 @@ engine's units and wires progress bars.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterator
 
 import numpy as np
@@ -35,7 +36,7 @@ def stream_box(selection, shape: tuple) -> tuple:
     if selection is None:
         selection = Ellipsis
     sel = normalize_selection(selection, shape)
-    ok = sel.post is None and len(sel.dims) == len(shape)
+    ok = sel.post is None and sel.box_shape == sel.out_shape
     dims = []
     for d in sel.dims if ok else ():
         if isinstance(d, IntDim):
@@ -46,7 +47,7 @@ def stream_box(selection, shape: tuple) -> tuple:
             ok = False
     if not ok:
         raise TypeError(f"a stream's selection must be a box (slices with step 1, integers); "
-                        f"got {selection!r}")
+                        f"got {reprlib.repr(selection)}")
     return tuple(dims)
 
 
@@ -183,9 +184,9 @@ def _write_item(shape: tuple):
             else:
                 sel = None
                 break
-        if sel is None or sel.post is not None:
+        if sel is None or sel.post is not None or sel.out_shape != sel.box_shape:
             raise TypeError(f"write_chunks: a region must be a box (slices with step 1, "
-                            f"integers), got {region!r}")
+                            f"integers), got {reprlib.repr(region)}")
         return sel, values, tuple(bounds)
 
     return prepare
