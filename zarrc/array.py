@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from zarrc import nodes, streams
+from zarrc import progress as progress_bars
 from zarrc.codecs import (
     ArrayArrayCodec,
     ArrayBytesCodec,
@@ -293,7 +294,11 @@ class Array(nodes.Node):
     def _read(self, sel: Selection | PointSelection, out: np.ndarray | None = None) -> np.ndarray:
         if isinstance(sel, PointSelection):
             return read_points(self._ctx, sel, out)
-        result = read_selection(self._ctx, sel, out)
+        if progress_bars.wanted(None):  # zarrc.config progress: a bar over many chunks
+            with streams.chunk_progress(self, sel, "reading") as ctx:
+                result = read_selection(ctx, sel, out)
+        else:
+            result = read_selection(self._ctx, sel, out)
         if out is None and self._config.order == "F" and self.zarr_format == 3:
             return np.asfortranarray(result)  # v3 order is the memory order of results
         return result
@@ -302,6 +307,9 @@ class Array(nodes.Node):
         self._check_writable()
         if isinstance(sel, PointSelection):
             write_points(self._ctx, sel, value)
+        elif progress_bars.wanted(None):
+            with streams.chunk_progress(self, sel, "writing") as ctx:
+                write_selection(ctx, sel, value)
         else:
             write_selection(self._ctx, sel, value)
 

@@ -10,6 +10,8 @@ engine's units and wires progress bars.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import reprlib
 from collections.abc import Iterator
 
@@ -24,9 +26,9 @@ from zarrc.engine.stream import (
     slab_units,
 )
 from zarrc.engine.write_stream import WriteProgress, write_stream
-from zarrc.indexing import IntDim, SliceDim, normalize_selection
+from zarrc.indexing import IntDim, SliceDim, normalize_selection, plan_box
 
-__all__ = ["iter_chunks", "iter_slices", "stream_box", "write_chunks"]
+__all__ = ["chunk_progress", "iter_chunks", "iter_slices", "stream_box", "write_chunks"]
 
 
 def stream_box(selection, shape: tuple) -> tuple:
@@ -213,3 +215,23 @@ def write_chunks(array, items, *, concurrency=None, checkpoint=None, resume=None
     finally:
         if bar is not None:
             bar.close()
+
+
+_MIN_CHUNKS = 8  # a read or write of fewer chunks shows no bar
+
+
+@contextlib.contextmanager
+def chunk_progress(array, sel, verb: str):
+    """The engine context for ``a[sel]`` (``verb``: "reading" or "writing") counting its
+    chunks on a progress bar (``zarrc.config`` ``progress``), when it spans many chunks."""
+    ctx = array._ctx
+    grids = ctx.read_grids if verb == "reading" else ctx.dim_grids
+    total = plan_box(sel.dims, ctx.shape, grids).total
+    if total < _MIN_CHUNKS:
+        yield ctx
+        return
+    bar = progress_bars.open_bar(True, total, "chunks", f"{verb} {array.name}")
+    try:
+        yield dataclasses.replace(ctx, progress=bar.update)
+    finally:
+        bar.close()

@@ -21,7 +21,8 @@ class ArrayContext:
     and ``fill_bytes`` is then None, which makes every written chunk count as non-empty).
     ``io`` is the chunk-I/O implementation chosen for the array when it was opened
     (:func:`zarrc.engine.chunk_io.open_context`). A stream (``zarrc.engine.stream``) reads
-    through a copy whose ``shard_indexes`` keeps the shard indexes it has read.
+    through a copy whose ``shard_indexes`` keeps the shard indexes it has read; a read or
+    write with a progress bar, through a copy whose ``progress`` counts its chunks.
     """
 
     store: Any  # zarrc.storage.Store
@@ -38,6 +39,7 @@ class ArrayContext:
     make_pipeline: Any = None  # rectilinear: chunk shape -> CodecPipeline
     io: Any = None  # zarrc.engine.chunk_io.ChunkIO
     shard_indexes: Any = None  # a stream's zarrc.engine.shard.ShardIndexes: each index read once
+    progress: Any = None  # a caller's callback(n): n more chunks done (zarrc.engine.observe)
     _pipelines: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
