@@ -22,6 +22,7 @@ import warnings
 import numpy as np
 
 from zarrc import nodes
+from zarrc import progress as progress_bars
 from zarrc.api import consolidate_metadata
 from zarrc.array import Array
 from zarrc.codecs import (
@@ -308,21 +309,29 @@ def iter_stored_chunks(array: Array):
             yield coords
 
 
-def copy_chunks(src: Array, dst: Array) -> int:
+def copy_chunks(src: Array, dst: Array, progress=None) -> int:
     """Copy every stored chunk of ``src`` into ``dst`` (same shape); how many were copied.
 
     Each stored source chunk is read on its own and written to the same region of ``dst``,
     whose chunks divide the source's, so memory holds one source chunk at a time and no
     destination chunk is read back. Unstored source chunks read as the fill value and are
-    skipped.
+    skipped. ``progress``: a bar over the chunks (see :func:`zarrc.progress.wanted`).
     """
     ctx = src._ctx
     count = 0
-    for coords in iter_stored_chunks(src):
-        region = tuple(slice(s, min(s + c, n)) for s, c, n in
-                       zip(ctx.chunk_start(coords), ctx.chunk_shape(coords), src.shape))
-        dst[region] = src[region]
-        count += 1
+    stored = list(iter_stored_chunks(src))
+    bar = progress_bars.open_bar(progress, len(stored), "chunks", f"copying {src.name}")
+    try:
+        for coords in stored:
+            region = tuple(slice(s, min(s + c, n)) for s, c, n in
+                           zip(ctx.chunk_start(coords), ctx.chunk_shape(coords), src.shape))
+            dst[region] = src[region]
+            count += 1
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
     return count
 
 
@@ -334,18 +343,19 @@ def _create_array(store: Store, path: str, meta: ArrayMetadata, overwrite: bool)
 
 
 def _copy_node(node, store: Store, path: str, zarr_format: int, codecs,
-               overwrite: bool):
+               overwrite: bool, progress=None):
     if isinstance(node, Array):
         key = nodes.key_of(node.path, ZARR_JSON if node.zarr_format == 3 else ZARRAY)
         meta = target_metadata(node._metadata, zarr_format, codecs, key)
         dst = _create_array(store, path, meta, overwrite)
-        copy_chunks(node, dst)
+        copy_chunks(node, dst, progress)
         return dst
     meta = GroupMetadata(zarr_format=zarr_format, attributes=dict(node._metadata.attributes))
     nodes.prepare_node_path(store, path, overwrite=overwrite, zarr_format=zarr_format)
     nodes.write_metadata(store, path, meta)
     for name, child in _members(node):
-        _copy_node(child, store, nodes.join_path(path, name), zarr_format, codecs, False)
+        _copy_node(child, store, nodes.join_path(path, name), zarr_format, codecs, False,
+                   progress)
     return Group(store, path, meta)
 
 
@@ -372,7 +382,7 @@ def _overlaps(a: str, b: str) -> bool:
 
 
 def convert(source, dest, *, zarr_format: int = 3, codecs=None, path=None, dest_path=None,
-            overwrite: bool = False, storage_options=None) -> Array | Group:
+            overwrite: bool = False, storage_options=None, progress=None) -> Array | Group:
     """Copy an array or a whole group tree to ``dest`` in Zarr format ``zarr_format``.
 
     Parameters
@@ -395,6 +405,9 @@ def convert(source, dest, *, zarr_format: int = 3, codecs=None, path=None, dest_
         ContainsGroupError.
     storage_options
         Options for ``source`` and ``dest`` when they are paths or URLs.
+    progress
+        ``True`` shows a progress bar per array (needs tqdm), ``None`` follows
+        ``zarrc.config`` ``progress``.
 
     Returns
     -------
@@ -430,7 +443,8 @@ def convert(source, dest, *, zarr_format: int = 3, codecs=None, path=None, dest_
     if same and _overlaps(node.path, dpath):
         raise ValueError(f"convert: the destination {dpath or '/'!r} overlaps the source "
                          f"{node.path or '/'!r} in the same store")
-    result = _copy_node(node, dst_store, dpath, zarr_format, codecs, overwrite)
+    progress_bars.wanted(progress)  # a bad value fails before anything is written
+    result = _copy_node(node, dst_store, dpath, zarr_format, codecs, overwrite, progress)
     if isinstance(node, Group) and _has_consolidated(node):
         result = consolidate_metadata(dst_store, dpath)
     return result

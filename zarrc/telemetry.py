@@ -10,9 +10,10 @@ asked for (all of :data:`EVENTS` by default) and returns a handle whose ``close(
     stream.start  an ``iter_chunks`` / ``iter_slices`` / ``write_chunks`` stream began
     stream.stop   it ended (finished, broken off or failed): nbytes and duration in total
 
-Each event has the attributes ``name``, ``store`` (the store's repr), ``key`` (the chunk's
-store key; for streams the array's path), ``nbytes``, ``duration`` (seconds), ``thread``
-(the name of the thread that did the work) and ``attrs`` (a dict of the rest).
+Each event has the attributes ``name``, ``store`` (the store's name, ``str(store)``: a URL),
+``key`` (the chunk's store key; for streams the array's path), ``nbytes``, ``duration``
+(seconds), ``thread`` (the name of the thread that did the work) and ``attrs`` (a dict of
+the rest).
 
 This module is the bottom layer: it imports nothing of zarrc, so every layer can publish into
 it (storage's :func:`zarrc.storage.events.emit` does). Publishing is gated by

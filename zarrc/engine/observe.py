@@ -47,7 +47,7 @@ def report(ctx, name: str, keys, stats: np.ndarray | None = None, *, nbytes=None
         table = stats[:2 * len(keys)].reshape(-1, 2).tolist()
         nbytes = [b for b, _ in table]
         durations = [ns / 1e9 for _, ns in table]
-    store = repr(ctx.store)
+    store = str(ctx.store)
     events = []
     for k, key in enumerate(keys):
         n = None if nbytes is None else nbytes[k]
@@ -65,7 +65,7 @@ def failed(ctx, key: str, error: BaseException, duration: float | None = None,
     """Chunk ``key`` could not be read or written: a ``chunk.error`` event saying why."""
     if telemetry.active("chunk.error"):
         telemetry.publish([telemetry.Event(
-            "chunk.error", repr(ctx.store), key, None, duration,
+            "chunk.error", str(ctx.store), key, None, duration,
             attrs={"operation": operation, "error": f"{type(error).__name__}: {error}"})])
 
 

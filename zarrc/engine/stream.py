@@ -163,7 +163,7 @@ class _State:
         self.executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="zarrc-stream")
         if telemetry.active("stream.start"):
             telemetry.publish([telemetry.Event(
-                "stream.start", repr(self.ctx.store), stream_label(self.ctx),
+                "stream.start", str(self.ctx.store), stream_label(self.ctx),
                 attrs={"kind": self.kind, "concurrency": self.concurrency})])
         self.refill()
 
@@ -211,7 +211,7 @@ class _State:
             self.on_close()
         if self.began and telemetry.active("stream.stop"):
             telemetry.publish([telemetry.Event(
-                "stream.stop", repr(self.ctx.store), stream_label(self.ctx), self.nbytes,
+                "stream.stop", str(self.ctx.store), stream_label(self.ctx), self.nbytes,
                 time.perf_counter() - self.began,
                 attrs={"kind": self.kind, "chunks": self.count, "reason": reason})])
 

@@ -125,7 +125,7 @@ def write_stream(ctx: ArrayContext, items: Iterable, prepare: Callable, *, concu
     totals = [chunks, nbytes]
     label = ctx.prefix.rstrip("/") or "/"
     if telemetry.active("stream.start"):
-        telemetry.publish([telemetry.Event("stream.start", repr(ctx.store), label, attrs={
+        telemetry.publish([telemetry.Event("stream.start", str(ctx.store), label, attrs={
             "kind": "write_chunks", "concurrency": concurrency, "resume_items": skip})])
     reason = "error"
 
@@ -176,7 +176,7 @@ def write_stream(ctx: ArrayContext, items: Iterable, prepare: Callable, *, concu
         if telemetry.active("stream.stop"):
             final = progress()
             telemetry.publish([telemetry.Event(
-                "stream.stop", repr(ctx.store), label, final.nbytes - nbytes,
+                "stream.stop", str(ctx.store), label, final.nbytes - nbytes,
                 final.elapsed - before, attrs={"kind": "write_chunks", "reason": reason,
                                                "items": final.items - skip,
                                                "chunks": final.chunks - chunks})])
