@@ -327,6 +327,6 @@ def test_a_read_error_ends_the_stream_and_names_the_chunk(kind):
     a = zarrc.open_array(store)
     got = []
     with pytest.raises(zarrc.errors.CodecError, match="c/2/0"):
-        for region, chunk in a.iter_chunks(concurrency=2):
+        for region, _ in a.iter_chunks(concurrency=2):
             got.append(region)
     assert len(got) == 2 and _stream_threads() == []
