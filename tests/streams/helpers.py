@@ -21,7 +21,7 @@ class WatchedStore(MemoryStore):
         super().__init__(data)
         self.delay = delay
         self.delays = dict(delays or {})
-        self.lock = threading.Lock()
+        self._guard = threading.Lock()
         self.running = self.peak = 0
         self.reads: list[str] = []
         self.watch = False
@@ -29,7 +29,7 @@ class WatchedStore(MemoryStore):
     def get(self, key, byte_range=None):
         if not self.watch or key.endswith(_METADATA):
             return super().get(key, byte_range)
-        with self.lock:
+        with self._guard:
             self.running += 1
             self.peak = max(self.peak, self.running)
             self.reads.append(key)
@@ -37,7 +37,7 @@ class WatchedStore(MemoryStore):
             time.sleep(self.delays.get(key, self.delay))
             return super().get(key, byte_range)
         finally:
-            with self.lock:
+            with self._guard:
                 self.running -= 1
 
     def get_many(self, keys):
