@@ -124,6 +124,8 @@ def test_a_killed_stream_resumes_to_exactly_the_right_data(tmp_path, kind, zarr_
         killed = _run(ctx, kind, path, token_path, 0, engine, when * 0.9)
         done, token, pulled = killed.done, killed.token, killed.pulled
         per_done[done] = per_done.get(done, 0) + 1
+        if done == len(model.OPERATIONS):  # the runs went faster than measured: aim earlier
+            timing[engine] = tuple(0.7 * t for t in timing[engine])
         problems = model.check(kind, path, done)
         assert problems == [], f"trial {trial} ({engine}, {done} done): {problems}"
         saved = None
