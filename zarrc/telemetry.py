@@ -44,7 +44,7 @@ _active: frozenset = frozenset()  # the event names somebody listens to
 class Event:
     """One thing that happened (see the module docstring for the names and attributes)."""
 
-    __slots__ = ("name", "store", "key", "nbytes", "duration", "thread", "attrs")
+    __slots__ = ("name", "key", "nbytes", "duration", "thread", "store", "attrs")
 
     def __init__(self, name: str, store: str | None = None, key: str | None = None,
                  nbytes: int | None = None, duration: float | None = None,
