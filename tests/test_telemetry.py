@@ -219,3 +219,31 @@ def test_nobody_listening_builds_no_event_and_reports_nothing(tmp_path, kind, mo
         a.write_chunks([((slice(0, 4),), 5.0)])
     assert all(m is None for m in made)  # no stats arrays: the C loops time nothing
     assert bool(made) == (kind == "native")
+
+
+def test_the_opentelemetry_bridge_counts_what_the_events_say():
+    pytest.importorskip("opentelemetry.sdk")
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    reader = InMemoryMetricReader()
+    meter = MeterProvider(metric_readers=[reader]).get_meter("test")
+    a = zarrc.create_array(MemoryStore(), shape=(12, 10), chunks=(4, 5), dtype="f4",
+                           compressors={"name": "zstd"})
+    rec = Recorder()
+    with telemetry.subscribe(rec), telemetry.to_opentelemetry(meter):
+        a[...] = np.arange(120).reshape(12, 10)
+        a[...]
+    metrics = {m.name: m for rm in reader.get_metrics_data().resource_metrics
+               for sm in rm.scope_metrics for m in sm.metrics}
+
+    def total(name):
+        return sum(p.value for p in metrics[name].data.data_points)
+
+    assert total("zarrc.chunk.read") == len(rec.named("chunk.read")) == 6
+    assert total("zarrc.chunk.write") == 6
+    assert total("zarrc.chunk.read.bytes") == sum(e.nbytes for e in rec.named("chunk.read"))
+    durations = metrics["zarrc.chunk.read.duration"].data.data_points
+    assert sum(p.count for p in durations) == 6
+    assert {p.attributes["store"] for p in durations} == {str(a.store)}
+    assert not telemetry.active("chunk.read")

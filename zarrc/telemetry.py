@@ -15,7 +15,8 @@ Each event has the attributes ``name``, ``store`` (the store's name, ``str(store
 (seconds), ``thread`` (the name of the thread that did the work) and ``attrs`` (a dict of
 the rest).
 
-This module is the bottom layer: it imports nothing of zarrc, so every layer can publish into
+``to_opentelemetry()`` turns the events into OpenTelemetry metrics (the ``opentelemetry``
+extra). This module is the bottom layer: it imports nothing of zarrc, so every layer can publish into
 it (storage's :func:`zarrc.storage.events.emit` does). Publishing is gated by
 :func:`active`: with nobody subscribed, the engine checks one set per batch of chunks and
 builds no event at all. Callbacks run on the thread that did the work, so they should be
@@ -30,7 +31,8 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["EVENTS", "Event", "Subscription", "active", "log_to", "publish", "subscribe"]
+__all__ = ["EVENTS", "Event", "Subscription", "active", "log_to", "publish", "subscribe",
+           "to_opentelemetry"]
 
 EVENTS = ("chunk.read", "chunk.write", "chunk.error", "store.retry", "stream.start",
           "stream.stop")
@@ -156,3 +158,36 @@ def log_to(logger: logging.Logger | str, level: int = logging.INFO,
             logger.log(level, "%s %s", event.name, text, extra={"event": event})
 
     return subscribe(write, events)
+
+
+def to_opentelemetry(meter=None, events: Iterable[str] | str | None = None) -> Subscription:
+    """Record the events as OpenTelemetry metrics on ``meter`` (default: the global meter
+    provider's ``"zarrc"`` meter): per event name a counter ``zarrc.<name>`` (events),
+    for the chunk events a counter ``zarrc.<name>.bytes`` and a histogram
+    ``zarrc.<name>.duration`` (seconds), each with the attributes ``store`` and ``thread``.
+    Needs ``opentelemetry-api`` (``pip install 'zarrc[opentelemetry]'``). Returns the
+    subscription's handle."""
+    try:
+        from opentelemetry import metrics
+    except ImportError:
+        raise ImportError("to_opentelemetry needs opentelemetry-api: "
+                          "pip install 'zarrc[opentelemetry]'") from None
+    if meter is None:
+        meter = metrics.get_meter("zarrc")
+    names = _names(events)
+    counts = {n: meter.create_counter(f"zarrc.{n}", unit="1", description=f"{n} events")
+              for n in names}
+    sizes = {n: meter.create_counter(f"zarrc.{n}.bytes", unit="By") for n in names
+             if n in ("chunk.read", "chunk.write", "stream.stop")}
+    times = {n: meter.create_histogram(f"zarrc.{n}.duration", unit="s") for n in names
+             if n in ("chunk.read", "chunk.write", "stream.stop")}
+
+    def record(event: Event) -> None:
+        attributes = {"store": event.store or "", "thread": event.thread or ""}
+        counts[event.name].add(1, attributes)
+        if event.name in sizes and event.nbytes is not None:
+            sizes[event.name].add(event.nbytes, attributes)
+        if event.name in times and event.duration is not None:
+            times[event.name].record(event.duration, attributes)
+
+    return subscribe(record, names)
