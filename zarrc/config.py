@@ -23,6 +23,7 @@ only add GIL hand-offs on local stores (``docs/performance.md``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import types
@@ -46,8 +47,10 @@ DEFAULTS = {
 _NO_DEFAULT = object()
 
 
+@functools.cache
 def default_threads() -> int:
-    """The pool size when ``threading.max_workers`` is unset: the number of cores."""
+    """The pool size when ``threading.max_workers`` is unset: the number of cores (asked once:
+    ``os.cpu_count()`` reads /sys and costs tens of microseconds, every small read asks)."""
     return max(1, os.cpu_count() or 1)
 
 

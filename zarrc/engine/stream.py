@@ -65,19 +65,18 @@ def _start(grid, c: int) -> int:
     return int(grid[c]) if isinstance(grid, np.ndarray) else c * grid
 
 
-def _unit(plan: BoxPlan, picks: tuple) -> Unit:
-    """The unit of one row per dimension (``picks[d]``: a row index of ``plan.rows[d]``)."""
-    rows, region, shape = [], [], []
+def _unit(plan: BoxPlan, rows: list, picks: tuple) -> Unit:
+    """The unit of one row per dimension (``picks[d]``: a row index of ``plan.rows[d]``,
+    whose rows are ``rows[d]`` as lists)."""
+    mine, region, shape = [], [], []
     for d, i in enumerate(picks):
-        row = plan.rows[d][i:i + 1].copy()
-        row[0, 4] = 0  # the unit's own box
-        c, start, _, count, _ = (int(v) for v in row[0])
+        c, start, step, count, _ = rows[d][i]
+        mine.append(np.array([[c, start, step, count, 0]], dtype=np.int64))  # its own box
         first = _start(plan.grids[d], c) + start
-        rows.append(row)
         region.append(slice(first, first + count))
         shape.append(count)
     n = len(picks)
-    return Unit(tuple(region), BoxPlan(tuple(rows), (None,) * n, (True,) * n, (False,) * n,
+    return Unit(tuple(region), BoxPlan(tuple(mine), (None,) * n, (True,) * n, (False,) * n,
                                        plan.grids, plan.shape), tuple(shape))
 
 
@@ -99,19 +98,20 @@ def chunk_units(ctx: ArrayContext, dims: tuple) -> Iterator[Unit]:
         yield Unit((), plan, ())
         return
     codec = ctx.pipeline.sharding
+    rows = [r.tolist() for r in plan.rows]
     if codec is None:
-        for picks in itertools.product(*(range(len(r)) for r in plan.rows)):
-            yield _unit(plan, picks)
+        for picks in itertools.product(*(range(len(r)) for r in rows)):
+            yield _unit(plan, rows, picks)
         return
     cps = codec.chunks_per_shard()
     groups = []  # per dimension: the plan's rows of each shard, in order
-    for rows, n in zip(plan.rows, cps):
-        shard_of = (rows[:, 0] // n).tolist()
-        groups.append([list(g) for _, g in itertools.groupby(range(len(rows)),
+    for dim_rows, n in zip(plan.rows, cps):
+        shard_of = (dim_rows[:, 0] // n).tolist()
+        groups.append([list(g) for _, g in itertools.groupby(range(len(dim_rows)),
                                                              key=shard_of.__getitem__)])
     for shard in itertools.product(*groups):
         for picks in itertools.product(*shard):
-            yield _unit(plan, picks)
+            yield _unit(plan, rows, picks)
 
 
 def slab_units(ctx: ArrayContext, dims: tuple, axis: int, bounds: Iterable) -> Iterator[Unit]:
