@@ -57,6 +57,7 @@ def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
                              _full_box(plan, box), array.fill, plan.lists)
     if read.total == 0:
         return
+
     def keys_of(b: int, e: int) -> list:
         return entry_keys(ctx, plan, b, e)
 
