@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef O_CLOEXEC
@@ -60,6 +61,14 @@ static int zc_read_failed(ssize_t r, int *err)
     if (r < 0)
         *err = errno;
     return r < 0 ? ZC_E_IO : ZC_E_DATA;
+}
+
+int64_t zc_now_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (int64_t)ts.tv_sec * 1000000000 + (int64_t)ts.tv_nsec;
 }
 
 /* Read the file at `path` into buf (cap bytes).  Returns 1 when it is missing (or a directory),
@@ -563,12 +572,13 @@ static int zc_entry_decode(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const 
 /* The chunk of a file source: key -> path, read, decode.  1: the file is missing. */
 static int zc_entry_from_file(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const zc_source *src,
                               const int64_t *idx, const zc_entry *e, char *dbuf, size_t nbytes,
-                              zc_chunkio_status *st)
+                              size_t *stored, zc_chunkio_status *st)
 {
     char *p = zc_chunkio_key(s, idx, src->path + src->dirlen);
     size_t size = 0;
     int rc;
     *p = '\0';
+    *stored = nbytes;
     if (s->codec == ZC_CODEC_NONE && e->rows) /* whole chunk: its rows go straight to the box */
         return zc_read_rows(s, e, src->path, nbytes, &st->err);
     if (s->codec == ZC_CODEC_NONE) { /* read straight into the box when it can be */
@@ -585,17 +595,20 @@ static int zc_entry_from_file(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, con
         st->need = (int64_t)size;
     else if (rc == 0)
         rc = zc_entry_decode(s, ctx, e, src->rbuf, size, dbuf, nbytes);
+    *stored = size;
     return rc;
 }
 
 /* The chunk of a memory source: entry k's buffer; NULL is missing. */
 static int zc_entry_from_mem(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const zc_source *src,
-                             int64_t k, const zc_entry *e, char *dbuf, size_t nbytes)
+                             int64_t k, const zc_entry *e, char *dbuf, size_t nbytes,
+                             size_t *stored)
 {
     const char *buf = src->bufs[k - src->first];
     if (buf == NULL)
         return 1;
-    return zc_entry_decode(s, ctx, e, buf, src->sizes[k - src->first], dbuf, nbytes);
+    *stored = src->sizes[k - src->first];
+    return zc_entry_decode(s, ctx, e, buf, *stored, dbuf, nbytes);
 }
 
 static ssize_t zc_loop(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const zc_source *src,
@@ -631,17 +644,23 @@ static ssize_t zc_loop(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const zc_s
     }
 
     for (k = begin; k < end; k++) {
+        const int64_t t0 = s->stats != NULL ? zc_now_ns() : 0;
+        size_t stored = 0;
+        int missing;
         zc_entry_plan(s, idx, cstride, &e);
         if (src->is_mem)
-            rc = zc_entry_from_mem(s, ctx, src, k, &e, dbuf, nbytes);
+            rc = zc_entry_from_mem(s, ctx, src, k, &e, dbuf, nbytes, &stored);
         else
-            rc = zc_entry_from_file(s, ctx, src, idx, &e, dbuf, nbytes, st);
-        if (rc == 1)
+            rc = zc_entry_from_file(s, ctx, src, idx, &e, dbuf, nbytes, &stored, st);
+        missing = rc == 1;
+        if (missing)
             rc = zc_entry_fill(s, &e);
         if (rc < 0) {
             st->index = k;
+            zc_stats_put(s, k - begin, missing ? -1 : (int64_t)stored, t0);
             return rc;
         }
+        zc_stats_put(s, k - begin, missing ? -1 : (int64_t)stored, t0);
         for (d = ndim - 1; d >= 0; d--) { /* next entry, last dimension fastest */
             if (++idx[d] < s->plan_len[d])
                 break;

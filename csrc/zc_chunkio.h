@@ -54,6 +54,10 @@ typedef struct {
     const ssize_t *box_shape; /* extents of the box (every plan row must land inside) */
     const ssize_t *box_strides; /* byte strides of the box */
     const char *fill;         /* itemsize bytes written where a chunk file is missing */
+    int64_t *stats;           /* NULL, or 2 int64 per entry of a loop's range (k - begin), set
+                                 as each is done (telemetry): its stored bytes (-1: missing;
+                                 writes: the encoded bytes, 0 when left to the caller) and the
+                                 nanoseconds it took (CLOCK_MONOTONIC) */
 } zc_chunkio_spec;
 
 /* Where a read stopped. */

@@ -54,6 +54,18 @@ static inline int zc_chunkio_begin(const zc_chunkio_spec *s, zc_chunkio_status *
     return s->itemsize <= 0 ? ZC_E_ITEMSIZE : ZC_OK;
 }
 
+/* Monotonic nanoseconds (spec->stats timings; zc_chunkio.c); 0 where the clock is missing. */
+int64_t zc_now_ns(void);
+
+/* Record entry i of a range in spec->stats (when asked): its bytes and the time since t0. */
+static inline void zc_stats_put(const zc_chunkio_spec *s, int64_t i, int64_t bytes, int64_t t0)
+{
+    if (s->stats != NULL) {
+        s->stats[2 * i] = bytes;
+        s->stats[2 * i + 1] = zc_now_ns() - t0;
+    }
+}
+
 /* Room a path buffer needs for spec->dir plus the longest key, with `extra` bytes more. */
 #define ZC_CHUNKIO_PATH_ROOM(dirlen, ndim, extra) ((dirlen) + 2 + (size_t)(ndim) * 21 + (extra))
 

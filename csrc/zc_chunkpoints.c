@@ -91,17 +91,20 @@ static int zc_points_begin(const zc_chunkio_spec *s, const zc_points *p, zc_chun
  * from its buffer (buf, n): 0, 1 when it is missing, or a negative code. */
 static int zc_points_chunk(const zc_chunkio_spec *s, zc_chunkio_ctx *ctx, const char *path,
                            const char *buf, size_t n, char *rbuf, size_t rbuf_size, char *dbuf,
-                           size_t nbytes, zc_chunkio_status *st)
+                           size_t nbytes, size_t *stored, zc_chunkio_status *st)
 {
     size_t size = 0;
     int rc;
+    *stored = n;
     if (path == NULL) /* a buffer (NULL: missing) */
         return buf == NULL ? 1 : zc_codec_decode(ctx, s->codec, buf, n, dbuf, nbytes, nbytes);
     if (s->codec == ZC_CODEC_NONE) {
         rc = zc_chunkio_read_file(path, dbuf, nbytes, &size, &st->err);
+        *stored = size;
         return (rc == ZC_E_BUFSIZE || (rc == 0 && size != nbytes)) ? ZC_E_DATA : rc;
     } /* uncompressed: the file is exactly one chunk */
     rc = zc_chunkio_read_file(path, rbuf, rbuf_size, &size, &st->err);
+    *stored = size;
     if (rc == ZC_E_BUFSIZE)
         st->need = (int64_t)size;
     else if (rc == 0)
@@ -138,19 +141,24 @@ static ssize_t zc_points_loop(const zc_chunkio_spec *s, const zc_points *p, zc_c
         return ZC_E_ARG;
     }
     for (g = begin; g < end; g++) {
+        const int64_t t0 = s->stats != NULL ? zc_now_ns() : 0;
+        size_t stored = 0;
         if (bufs == NULL) {
             *zc_chunkio_key_of(s, p->coords + g * s->ndim, path + dirlen) = '\0';
-            rc = zc_points_chunk(s, ctx, path, NULL, 0, rbuf, rbuf_size, dbuf, nbytes, st);
+            rc = zc_points_chunk(s, ctx, path, NULL, 0, rbuf, rbuf_size, dbuf, nbytes, &stored,
+                                 st);
         } else {
             rc = zc_points_chunk(s, ctx, NULL, bufs[g - begin], sizes[g - begin], NULL, 0, dbuf,
-                                 nbytes, st);
+                                 nbytes, &stored, st);
         }
         if (rc < 0) {
             st->index = g;
+            zc_stats_put(s, g - begin, (int64_t)stored, t0);
             return rc;
         }
         zc_points_copy(p, rc == 1 ? NULL : dbuf, s->fill, s->itemsize, p->bounds[g],
                        p->bounds[g + 1]);
+        zc_stats_put(s, g - begin, rc == 1 ? -1 : (int64_t)stored, t0);
     }
     return (ssize_t)(end - begin);
 }

@@ -356,6 +356,7 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, con
     }
     for (k = begin; k < end; k++) {
         int64_t *out = outcome + 2 * (k - begin);
+        const int64_t t0 = s->stats != NULL ? zc_now_ns() : 0;
         zc_wentry_plan(s, idx, &e);
         out[1] = 0;
         if (!e.whole || e.edge) {
@@ -372,11 +373,13 @@ ssize_t zc_chunkwrite(const zc_chunkio_spec *s, const zc_encode_params *enc, con
                                nbytes, cstride, &offset, &st->err);
             if (m < 0) {
                 st->index = k;
+                zc_stats_put(s, k - begin, 0, t0);
                 return m;
             }
             out[0] = files ? 0 : at;
             out[1] = (int64_t)m;
         }
+        zc_stats_put(s, k - begin, out[1], t0);
         for (d = s->ndim - 1; d >= 0; d--) { /* next entry, last dimension fastest */
             if (++idx[d] < s->plan_len[d])
                 break;

@@ -5,7 +5,7 @@
 ``zarrc.errors`` and ``zarrc.storage`` follow zarr-python 3.1.6 (docs/migrating.md).
 """
 
-from zarrc import codecs, config, dtype, errors, storage
+from zarrc import codecs, config, dtype, errors, storage, telemetry
 from zarrc._version import __version__
 from zarrc.api import (
     array,
@@ -88,6 +88,7 @@ __all__ = [
     "save_array",
     "save_group",
     "storage",
+    "telemetry",
     "tree",
     "upgrade_v2_to_v3",
     "zeros",

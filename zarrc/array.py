@@ -13,7 +13,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from zarrc import nodes
+from zarrc import nodes, streams
+from zarrc import progress as progress_bars
 from zarrc.codecs import (
     ArrayArrayCodec,
     ArrayBytesCodec,
@@ -301,7 +302,11 @@ class Array(nodes.Node):
     def _read(self, sel: Selection | PointSelection, out: np.ndarray | None = None) -> np.ndarray:
         if isinstance(sel, PointSelection):
             return read_points(self._ctx, sel, out)
-        result = read_selection(self._ctx, sel, out)
+        if progress_bars.wanted(None):  # zarrc.config progress: a bar over many chunks
+            with streams.chunk_progress(self, sel, "reading") as ctx:
+                result = read_selection(ctx, sel, out)
+        else:
+            result = read_selection(self._ctx, sel, out)
         if out is None and self._config.order == "F" and self.zarr_format == 3:
             return np.asfortranarray(result)  # v3 order is the memory order of results
         return result
@@ -310,6 +315,9 @@ class Array(nodes.Node):
         self._check_writable()
         if isinstance(sel, PointSelection):
             write_points(self._ctx, sel, value)
+        elif progress_bars.wanted(None):
+            with streams.chunk_progress(self, sel, "writing") as ctx:
+                write_selection(ctx, sel, value)
         else:
             write_selection(self._ctx, sel, value)
 
@@ -501,13 +509,53 @@ class Array(nodes.Node):
                 continue
             yield tuple(int(p) for p in parts)
 
-    def iter_chunks(self) -> Iterator[tuple[tuple, np.ndarray]]:
-        """``(region, data)`` for every chunk in C order; one chunk is held at a time."""
-        ctx = self._ctx
-        for coords in np.ndindex(*self.cdata_shape):
-            region = tuple(slice(s, min(s + c, n)) for s, c, n in
-                           zip(ctx.chunk_start(coords), ctx.chunk_shape(coords), self.shape))
-            yield region, self[region]
+    def iter_chunks(self, *, selection=None, concurrency: int | None = None,
+                    ordered: bool = True, progress: bool | None = None):
+        """``(region, data)`` for every chunk (of ``selection``), read ahead of you.
+
+        ``region`` is a tuple of slices of the array and ``data`` equals ``a[region]``.
+        Fetch and decode run ahead through the array's chunk I/O with at most
+        ``concurrency`` chunks in flight (default: the engine's ``threads``, or the store's
+        ``fetch_concurrency`` when larger), so memory holds that many chunks plus the one
+        you hold. ``ordered`` yields in C order of the chunk grid (a sharded array: inner
+        chunks, shard by shard); ``ordered=False`` as they finish. ``selection`` is a box
+        (slices with step 1; an integer keeps its dimension), which clips the regions.
+        Breaking out of the loop, an exception in it, or ``close()`` stops the read-ahead at
+        once. ``progress=True`` shows a bar (needs tqdm). See docs/streaming.md.
+        """
+        return streams.iter_chunks(self, selection=selection, concurrency=concurrency,
+                                   ordered=ordered, progress=progress)
+
+    def iter_slices(self, axis: int = 0, *, size: int | None = None, selection=None,
+                    concurrency: int | None = None, progress: bool | None = None):
+        """``(start, slab)`` along ``axis``: ``slab`` is ``size`` positions of it (default:
+        one chunk's length) across the whole ``selection``, read ahead of you.
+
+        Every chunk is read once, slabs that do not fall on chunk edges included. Two slabs
+        are read ahead by default (``concurrency``). See :meth:`iter_chunks`.
+        """
+        return streams.iter_slices(self, axis, size=size, selection=selection,
+                                   concurrency=concurrency, progress=progress)
+
+    def write_chunks(self, items, *, concurrency: int | None = None, checkpoint=None,
+                     resume=None, batch: int | None = None, progress: bool | None = None):
+        """Store ``(region, values)`` pairs from ``items`` (any iterable, consumed lazily):
+        each is ``a[region] = values``, with ``region`` a box (slices with step 1, integers).
+
+        Items are encoded and stored in parallel, at most ``concurrency`` at once, so memory
+        holds that many; regions aligned to chunks are written without reading, others merge
+        into their chunks under the chunk's lock; items that overlap are applied in order.
+        After every ``batch`` items (default ``4 * concurrency``) are stored,
+        ``checkpoint(progress)`` is called with ``progress.chunks``, ``.nbytes``,
+        ``.elapsed``, ``.items`` and ``.resume``: a JSON-able token. After a crash, call
+        again with the same items and ``resume=token``: the first ``token["items"]`` items
+        are skipped (taken from ``items`` but not written), so at most one batch is written
+        twice, and the array ends as if nothing had happened. Returns the final progress.
+        See docs/streaming.md.
+        """
+        return streams.write_chunks(self, items, concurrency=concurrency,
+                                    checkpoint=checkpoint, resume=resume, batch=batch,
+                                    progress=progress)
 
     def to_dask(self, chunks=None, *, name=None):
         """A ``dask.array`` with one task per stored chunk (per shard if sharded), each read

@@ -68,7 +68,8 @@ def _convert(args) -> int:
             return _usage(f"--codec: invalid JSON: {exc}")
     try:
         node = zarrc.convert(args.src, args.dest, zarr_format=args.zarr_format, codecs=codecs,
-                             path=args.node, dest_path=args.dest_node, overwrite=args.overwrite)
+                             path=args.node, dest_path=args.dest_node, overwrite=args.overwrite,
+                             progress=_progress(args.progress))
     except (zarrc.errors.ContainsArrayError, zarrc.errors.ContainsGroupError) as exc:
         kind = "an array" if isinstance(exc, zarrc.errors.ContainsArrayError) else "a group"
         where = f" at {args.dest_node!r}" if args.dest_node else ""
@@ -78,6 +79,20 @@ def _convert(args) -> int:
     node.store.close()  # commits a .zip destination
     print(f"converted {args.src} to {args.dest} (zarr_format {node.zarr_format})")
     return 0
+
+
+def _progress(asked) -> bool:
+    """``--progress`` / ``--no-progress``, else a bar exactly when stderr is a terminal (never
+    in a pipe or a file) and tqdm is installed."""
+    if asked is not None:
+        return asked
+    if not sys.stderr.isatty():
+        return False
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def version_text() -> str:
@@ -116,6 +131,8 @@ def main(argv=None) -> int:
     p.add_argument("--dest-node", default=None, help="path of the copy inside DEST")
     p.add_argument("--in-place", action="store_true",
                    help="rewrite v2 metadata of SRC as v3, keeping every chunk as it is")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar (default: on a terminal, when tqdm is installed)")
     p.set_defaults(run=_convert)
     args = parser.parse_args(argv)
     try:

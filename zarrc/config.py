@@ -10,7 +10,9 @@ Keys, all honoured by zarrc:
 - ``array.order`` (``"C"``): the memory order of new arrays (stored in v2, in-memory in v3);
 - ``array.write_empty_chunks`` (False): store chunks equal to the fill value;
 - ``threading.max_workers`` (None = the number of cores): the engine's pool size, which also
-  bounds the chunks in flight; the pool resizes itself at the next read or write.
+  bounds the chunks in flight; the pool resizes itself at the next read or write;
+- ``progress`` (False): show a progress bar (tqdm, the ``progress`` extra) for reads and
+  writes over many chunks, streams and conversions that are not told otherwise.
 
 zarrc's own spellings stay: ``threads`` is ``threading.max_workers`` read as an int (from
 ``ZARRC_THREADS`` too) and ``write_empty_chunks`` is ``array.write_empty_chunks``, so
@@ -21,6 +23,7 @@ only add GIL hand-offs on local stores (``docs/performance.md``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import types
@@ -38,13 +41,16 @@ DEFAULTS = {
     "default_zarr_format": 3,
     "array": {"order": "C", "write_empty_chunks": False},
     "threading": {"max_workers": None},
+    "progress": False,
 }
 
 _NO_DEFAULT = object()
 
 
+@functools.cache
 def default_threads() -> int:
-    """The pool size when ``threading.max_workers`` is unset: the number of cores."""
+    """The pool size when ``threading.max_workers`` is unset: the number of cores (asked once:
+    ``os.cpu_count()`` reads /sys and costs tens of microseconds, every small read asks)."""
     return max(1, os.cpu_count() or 1)
 
 
@@ -63,6 +69,8 @@ def _check(key: str, value: Any) -> None:
         raise ValueError(f"config 'array.order' must be 'C' or 'F', got {value!r}")
     elif key == "array.write_empty_chunks" and not isinstance(value, bool):
         raise ValueError(f"config 'array.write_empty_chunks' must be a bool, got {value!r}")
+    elif key == "progress" and not isinstance(value, bool):
+        raise ValueError(f"config 'progress' must be a bool, got {value!r}")
     elif key == "default_zarr_format" and value not in (2, 3):
         raise ValueError(f"config 'default_zarr_format' must be 2 or 3, got {value!r}")
 

@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 
 from zarrc import nodes
+from zarrc import progress as progress_bars
 from zarrc.api import consolidate_metadata
 from zarrc.array import Array
 from zarrc.codecs import (
@@ -345,21 +346,29 @@ def iter_stored_chunks(array: Array):
             yield coords
 
 
-def copy_chunks(src: Array, dst: Array) -> int:
+def copy_chunks(src: Array, dst: Array, progress=None) -> int:
     """Copy every stored chunk of ``src`` into ``dst`` (same shape); how many were copied.
 
     Each stored source chunk is read on its own and written to the same region of ``dst``,
     whose chunks divide the source's, so memory holds one source chunk at a time and no
     destination chunk is read back. Unstored source chunks read as the fill value and are
-    skipped.
+    skipped. ``progress``: a bar over the chunks (see :func:`zarrc.progress.wanted`).
     """
     ctx = src._ctx
     count = 0
-    for coords in iter_stored_chunks(src):
-        region = tuple(slice(s, min(s + c, n)) for s, c, n in
-                       zip(ctx.chunk_start(coords), ctx.chunk_shape(coords), src.shape))
-        dst[region] = src[region]
-        count += 1
+    stored = list(iter_stored_chunks(src))
+    bar = progress_bars.open_bar(progress, len(stored), "chunks", f"copying {src.name}")
+    try:
+        for coords in stored:
+            region = tuple(slice(s, min(s + c, n)) for s, c, n in
+                           zip(ctx.chunk_start(coords), ctx.chunk_shape(coords), src.shape))
+            dst[region] = src[region]
+            count += 1
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
     return count
 
 
@@ -417,7 +426,7 @@ def _overlaps(a: str, b: str) -> bool:
 
 
 def convert(source, dest, *, zarr_format: int = 3, codecs=None, path=None, dest_path=None,
-            overwrite: bool = False, storage_options=None) -> Array | Group:
+            overwrite: bool = False, storage_options=None, progress=None) -> Array | Group:
     """Copy an array or a whole group tree to ``dest`` in Zarr format ``zarr_format``.
 
     Parameters
@@ -440,6 +449,9 @@ def convert(source, dest, *, zarr_format: int = 3, codecs=None, path=None, dest_
         ContainsGroupError.
     storage_options
         Options for ``source`` and ``dest`` when they are paths or URLs.
+    progress
+        ``True`` shows a progress bar per array (needs tqdm), ``None`` follows
+        ``zarrc.config`` ``progress``.
 
     Returns
     -------
@@ -479,6 +491,7 @@ def convert(source, dest, *, zarr_format: int = 3, codecs=None, path=None, dest_
     new_file = isinstance(dest, (str, os.PathLike)) and not os.path.exists(dest)
     dst_store = _open_store(dest, "a", storage_options)
     try:
+        progress_bars.wanted(progress)  # a bad value fails before anything is written
         plan, caught = _checked_plan(node, dst_store, dpath, zarr_format, codecs, overwrite)
     except BaseException:
         _discard(dst_store, dest, None, new_file)
@@ -490,7 +503,7 @@ def convert(source, dest, *, zarr_format: int = 3, codecs=None, path=None, dest_
         for i, (src, path, meta) in enumerate(plan):
             nodes.create_node(dst_store, path, meta, overwrite=overwrite and i == 0)
             if isinstance(src, Array):
-                copy_chunks(src, Array(dst_store, path, meta))
+                copy_chunks(src, Array(dst_store, path, meta), progress)
         result = open_node(dst_store, dpath)
         if isinstance(node, Group) and _has_consolidated(node):
             result = consolidate_metadata(dst_store, dpath)

@@ -41,7 +41,7 @@ def test_the_readme_and_the_guide_pages_have_examples():
     names = {str(p.relative_to(ROOT)) for p in PAGES}
     for page in ["README.md", "docs/quickstart.md", "docs/arrays.md", "docs/groups.md",
                  "docs/indexing.md", "docs/codecs.md", "docs/pipelines.md", "docs/dask.md",
-                 "docs/xarray.md"]:
+                 "docs/xarray.md", "docs/streaming.md"]:
         assert page in names
 
 

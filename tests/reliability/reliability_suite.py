@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 LONG = os.environ.get("ZARRC_RELIABILITY_LONG") == "1"
 
@@ -25,3 +26,16 @@ def report(test: str, **figures) -> None:
     if path:
         with open(path, "a") as f:
             f.write(json.dumps({"test": test, **figures}) + "\n")
+
+
+def fresh(template: str, path: str) -> None:
+    """A copy of the store ``template`` (a directory or a file) at ``path``."""
+    if os.path.isdir(template):
+        shutil.copytree(template, path)
+    else:
+        shutil.copyfile(template, path)
+
+
+def scenario_ids(scenarios) -> list[str]:
+    """Test ids of ``(store, zarr_format, sharded)`` scenarios: ``local-v3-sharded``."""
+    return [f"{k}-v{f}{'-sharded' if s else ''}" for k, f, s in scenarios]

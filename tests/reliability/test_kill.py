@@ -19,7 +19,7 @@ import time
 import engine_paths
 import kill_model
 import pytest
-from reliability_suite import LONG, report, scale
+from reliability_suite import LONG, fresh, report, scale, scenario_ids
 
 OPERATIONS = 14
 SCENARIOS = [  # (store, zarr_format, sharded)
@@ -60,15 +60,8 @@ def _operations_done(child, conn) -> int:
     return done
 
 
-def _fresh(template, path):
-    if os.path.isdir(template):
-        shutil.copytree(template, path)
-    else:
-        shutil.copyfile(template, path)
-
-
 @pytest.mark.parametrize("kind, zarr_format, sharded", SCENARIOS,
-                         ids=[f"{k}-v{f}{'-sharded' if s else ''}" for k, f, s in SCENARIOS])
+                         ids=scenario_ids(SCENARIOS))
 def test_sigkill_loses_nothing_and_resurrects_nothing(tmp_path, kind, zarr_format, sharded):
     pytest.importorskip({"fsspec": "fsspec", "lmdb": "lmdb"}.get(kind, "zarrc"))
     seed = hash((kind, zarr_format, sharded)) % 10_000 + (1_000_000 if LONG else 0)
@@ -79,7 +72,7 @@ def test_sigkill_loses_nothing_and_resurrects_nothing(tmp_path, kind, zarr_forma
     # One run to the end: the model holds, and it tells how long the operations take.
     ctx = _context()
     path = str(tmp_path / f"full.{kind}")
-    _fresh(template, path)
+    fresh(template, path)
     child, conn = _start(ctx, kind, path, seed, "native")
     began = time.monotonic()
     assert _operations_done(child, conn) == OPERATIONS and child.exitcode == 0
@@ -94,7 +87,7 @@ def test_sigkill_loses_nothing_and_resurrects_nothing(tmp_path, kind, zarr_forma
     for trial in range(kills):
         engine = engine_paths.PATHS[trial % 2]
         path = str(tmp_path / f"t{trial}.{kind}")
-        _fresh(template, path)
+        fresh(template, path)
         child, conn = _start(ctx, kind, path, seed, engine)
         time.sleep(rng.uniform(0, 0.8 * duration))  # the other path may run faster
         child.kill()  # SIGKILL

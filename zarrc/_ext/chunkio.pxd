@@ -49,6 +49,7 @@ cdef void _spec_coding(csrc.zc_chunkio_spec *spec, int ndim, const int64_t *chun
                        const char *fill)
 cdef int _scratch_views(str what, a, str a_name, Py_ssize_t a_min, b, str b_name,
                         Py_ssize_t b_min, Py_buffer *va, Py_buffer *vb) except -1
+cdef int _set_stats(csrc.zc_chunkio_spec *spec, stats, Py_ssize_t n, str what) except -1
 cdef tuple _buffers_outcome(Py_ssize_t rc, csrc.zc_chunkio_status *st, str what)
 cdef tuple _outcome(Py_ssize_t rc, csrc.zc_chunkio_status *st, str what)
 cdef Py_ssize_t _set_plans(str what, plans, int ndim, list views, int64_t *plan_len,

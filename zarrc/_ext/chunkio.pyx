@@ -130,6 +130,22 @@ cdef int _scratch_views(str what, a, str a_name, Py_ssize_t a_min, b, str b_name
     return 0
 
 
+cdef int _set_stats(csrc.zc_chunkio_spec *spec, stats, Py_ssize_t n, str what) except -1:
+    """Point `spec` at `stats` (a writable int64 array, 2 per entry of a range of `n`: stored
+    bytes and nanoseconds, for telemetry), or at nothing when `stats` is None. The caller keeps
+    `stats` alive during the call."""
+    cdef int64_t[::1] view
+    spec.stats = NULL
+    if stats is None:
+        return 0
+    view = stats
+    if view.shape[0] < 2 * n:
+        raise ValueError(f"{what}: stats has {view.shape[0]} entries, the range needs {2 * n}")
+    if n > 0:
+        spec.stats = &view[0]
+    return 0
+
+
 cdef tuple _buffers_outcome(Py_ssize_t rc, csrc.zc_chunkio_status *st, str what):
     """``(rc, index)`` of a loop over buffers; raises for a refused spec."""
     if rc >= 0:
@@ -347,7 +363,8 @@ cdef class ChunkRead(_ChunkBox):
         if lists is not None:
             self._set_lists("ChunkRead", lists)
 
-    def run(self, Decompressor dec not None, rbuf, dbuf, Py_ssize_t begin, Py_ssize_t end):
+    def run(self, Decompressor dec not None, rbuf, dbuf, Py_ssize_t begin, Py_ssize_t end,
+            stats=None):
         """Read chunks ``begin .. end-1`` (row-major over the plans) from their files with the
         GIL released.
 
@@ -355,20 +372,24 @@ cdef class ChunkRead(_ChunkBox):
         are writable contiguous buffers of the calling thread. Returns ``(rc, index, need,
         err)``: ``rc`` >= 0 chunks read, or a code of ``CHUNK_ERRORS`` for the chunk at
         flattened ``index`` (``need``: file size for E_BUFSIZE; ``err``: errno for E_IO).
-        Raises ValueError for a spec the kernel refuses.
+        `stats` (an int64 array of ``2 * (end - begin)``, optional) receives per chunk its
+        stored bytes (-1: missing) and the nanoseconds it took. Raises ValueError for a spec
+        the kernel refuses.
         """
         cdef Py_buffer r
         cdef Py_buffer w
         cdef csrc.zc_chunkio_status st
         cdef Py_ssize_t rc
+        cdef csrc.zc_chunkio_spec spec = self.spec
         if self.spec.dir == NULL:
             raise ValueError("ChunkRead.run: no directory: use run_buffers")
         if begin < 0 or end < begin or end > self.total:
             raise ValueError(f"ChunkRead.run: range [{begin}, {end}) outside [0, {self.total})")
+        _set_stats(&spec, stats, end - begin, "ChunkRead.run")
         _scratch_views("ChunkRead.run", rbuf, "rbuf", 0, dbuf, "dbuf", self.chunk_nbytes, &r, &w)
         try:
             with nogil:
-                rc = csrc.zc_chunkio_read(&self.spec, dec.ctx, <char *>r.buf, <size_t>r.len,
+                rc = csrc.zc_chunkio_read(&spec, dec.ctx, <char *>r.buf, <size_t>r.len,
                                           <char *>w.buf, <size_t>w.len, begin, end, &st)
         finally:
             PyBuffer_Release(&w)
@@ -376,14 +397,14 @@ cdef class ChunkRead(_ChunkBox):
         return _outcome(rc, &st, "ChunkRead.run")
 
     def run_buffers(self, Decompressor dec not None, buffers, dbuf, Py_ssize_t begin,
-                    Py_ssize_t end, plans=None):
+                    Py_ssize_t end, plans=None, stats=None):
         """Decode chunks ``begin .. end-1`` from ``buffers`` (one bytes-like per chunk of the
         range, None for a missing one) with the GIL released.
 
         With `plans` (a shard's rows over the array's inner chunk grid) the range counts
         their product instead of the constructor's. Returns ``(rc, index)``: ``rc`` >= 0
-        chunks decoded, or E_DATA for the chunk at ``index`` (corrupt). Raises ValueError for
-        arguments the kernel refuses.
+        chunks decoded, or E_DATA for the chunk at ``index`` (corrupt). `stats`: as in
+        :meth:`run`. Raises ValueError for arguments the kernel refuses.
         """
         cdef csrc.zc_chunkio_spec spec = self.spec
         cdef int64_t plan_len[MAXDIM]
@@ -404,6 +425,7 @@ cdef class ChunkRead(_ChunkBox):
         if len(buffers) != end - begin:
             raise ValueError(f"ChunkRead.run_buffers: {len(buffers)} buffers for "
                              f"{end - begin} chunks")
+        _set_stats(&spec, stats, end - begin, "ChunkRead.run_buffers")
         bufs = _Buffers(buffers, "ChunkRead.run_buffers")
         get_buffer(dbuf, &w, PyBUF_SIMPLE | PyBUF_WRITABLE, "ChunkRead.run_buffers", "dbuf")
         try:

@@ -14,6 +14,7 @@ from zarrc._ext.chunkio cimport (
     _codec_id,
     _outcome,
     _scratch_views,
+    _set_stats,
     _spec_coding,
 )
 
@@ -112,24 +113,28 @@ cdef class PointRead:
         self.points.out = <char *>self.out_view.buf
         self.points.out_len = self.out_view.len // itemsize
 
-    def run(self, Decompressor dec not None, rbuf, dbuf, Py_ssize_t begin, Py_ssize_t end):
+    def run(self, Decompressor dec not None, rbuf, dbuf, Py_ssize_t begin, Py_ssize_t end,
+            stats=None):
         """Gather the points of groups ``begin .. end-1`` from the chunk files, GIL released.
 
-        Buffers and the result are :meth:`ChunkRead.run`'s, ``index`` being the failing group.
-        Raises ValueError for groups or points outside the grid, the chunk or `out`.
+        Buffers, `stats` and the result are :meth:`ChunkRead.run`'s, ``index`` being the
+        failing group. Raises ValueError for groups or points outside the grid, the chunk or
+        `out`.
         """
         cdef Py_buffer r
         cdef Py_buffer w
         cdef csrc.zc_chunkio_status st
         cdef Py_ssize_t rc
+        cdef csrc.zc_chunkio_spec spec = self.spec
         if self.spec.dir == NULL:
             raise ValueError("PointRead.run: no directory: use run_buffers")
         if begin < 0 or end < begin or end > self.total:
             raise ValueError(f"PointRead.run: range [{begin}, {end}) outside [0, {self.total})")
+        _set_stats(&spec, stats, end - begin, "PointRead.run")
         _scratch_views("PointRead.run", rbuf, "rbuf", 0, dbuf, "dbuf", self.chunk_nbytes, &r, &w)
         try:
             with nogil:
-                rc = csrc.zc_chunkio_read_points(&self.spec, &self.points, dec.ctx,
+                rc = csrc.zc_chunkio_read_points(&spec, &self.points, dec.ctx,
                                                  <char *>r.buf, <size_t>r.len, <char *>w.buf,
                                                  <size_t>w.len, begin, end, &st)
         finally:
@@ -138,24 +143,27 @@ cdef class PointRead:
         return _outcome(rc, &st, "PointRead.run")
 
     def run_buffers(self, Decompressor dec not None, buffers, dbuf, Py_ssize_t begin,
-                    Py_ssize_t end):
+                    Py_ssize_t end, stats=None):
         """Gather the points of groups ``begin .. end-1`` from ``buffers`` (one bytes-like per
-        group of the range, None for a missing chunk), GIL released: ``(rc, index)``."""
+        group of the range, None for a missing chunk), GIL released: ``(rc, index)``.
+        `stats`: as in :meth:`ChunkRead.run`."""
         cdef Py_buffer w
         cdef csrc.zc_chunkio_status st
         cdef Py_ssize_t rc
         cdef _Buffers bufs
+        cdef csrc.zc_chunkio_spec spec = self.spec
         if begin < 0 or end < begin or end > self.total:
             raise ValueError(f"PointRead.run_buffers: range [{begin}, {end}) outside "
                              f"[0, {self.total})")
         if len(buffers) != end - begin:
             raise ValueError(f"PointRead.run_buffers: {len(buffers)} buffers for "
                              f"{end - begin} groups")
+        _set_stats(&spec, stats, end - begin, "PointRead.run_buffers")
         bufs = _Buffers(buffers, "PointRead.run_buffers")
         get_buffer(dbuf, &w, PyBUF_SIMPLE | PyBUF_WRITABLE, "PointRead.run_buffers", "dbuf")
         try:
             with nogil:
-                rc = csrc.zc_chunkio_points_bufs(&self.spec, &self.points, dec.ctx, bufs.ptrs,
+                rc = csrc.zc_chunkio_points_bufs(&spec, &self.points, dec.ctx, bufs.ptrs,
                                                  bufs.sizes, <char *>w.buf, <size_t>w.len,
                                                  begin, end, &st)
         finally:

@@ -113,6 +113,7 @@ cdef extern from "zc_chunkio.h" nogil:
         const Py_ssize_t *box_shape
         const Py_ssize_t *box_strides
         const char *fill
+        int64_t *stats
 
     ctypedef struct zc_chunkio_status:
         int64_t index

@@ -96,9 +96,10 @@ def encoded_chunk(ctx: ArrayContext, coords: tuple, chunk: np.ndarray, key: str,
     return ctx.pipeline_for(coords).encode(chunk, key)
 
 
-def write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) -> None:
+def write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) -> int:
     """Write the part ``proj`` of the box ``values`` into its chunk (a read-modify-write that
-    loses no concurrent writer's change when the chunk is covered only in part).
+    loses no concurrent writer's change when the chunk is covered only in part); the bytes
+    stored (0: the chunk was deleted, holding only the fill value).
 
     An edge chunk (one the array's shape cuts) is always read, modified and written: the
     values past this handle's shape are kept, since another handle may have grown the array
@@ -109,11 +110,18 @@ def write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) ->
         encoded = _updated(ctx, proj, values, key, None, True)
         if encoded is None:
             ctx.store.delete(key)
-        else:
-            ctx.store.set(key, encoded)
-        return
-    update_chunk(ctx.store, key,
-                 lambda data, may_delete: _updated(ctx, proj, values, key, data, may_delete))
+            return 0
+        ctx.store.set(key, encoded)
+        return memoryview(encoded).nbytes
+    stored = [0]
+
+    def modify(data, may_delete):
+        encoded = _updated(ctx, proj, values, key, data, may_delete)
+        stored[0] = 0 if encoded is None else memoryview(encoded).nbytes
+        return encoded
+
+    update_chunk(ctx.store, key, modify)
+    return stored[0]
 
 
 def _updated(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, key: str, data,

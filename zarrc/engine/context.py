@@ -20,7 +20,9 @@ class ArrayContext:
     ``fill_value`` is a 0-d array of ``dtype`` (never None: a v2 ``null`` fill reads as zeros
     and ``fill_bytes`` is then None, which makes every written chunk count as non-empty).
     ``io`` is the chunk-I/O implementation chosen for the array when it was opened
-    (:func:`zarrc.engine.chunk_io.open_context`).
+    (:func:`zarrc.engine.chunk_io.open_context`). A stream (``zarrc.engine.stream``) reads
+    through a copy whose ``shard_indexes`` keeps the shard indexes it has read; a read or
+    write with a progress bar, through a copy whose ``progress`` counts its chunks.
     """
 
     store: Any  # zarrc.storage.Store
@@ -36,6 +38,8 @@ class ArrayContext:
     grid: tuple | None = None  # rectilinear: per dimension a chunk size or int64 offsets
     make_pipeline: Any = None  # rectilinear: chunk shape -> CodecPipeline
     io: Any = None  # zarrc.engine.chunk_io.ChunkIO
+    shard_indexes: Any = None  # a stream's zarrc.engine.shard.ShardIndexes: each index read once
+    progress: Any = None  # a caller's callback(n): n more chunks done (zarrc.engine.observe)
     _pipelines: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property

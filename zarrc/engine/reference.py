@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from zarrc.engine import observe
 from zarrc.engine.chunks import box_index, gather, write_chunk
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.fetch import fetch_window, run_fetched
@@ -72,9 +73,9 @@ def read_box(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
         return ctx.store.get_many([ctx.key(p.coords) for p in batch])
 
     def consume(batch: list, found: list) -> None:
-        for proj, data in zip(batch, found):
-            _decode_into(ctx, ctx.pipeline_for(proj.coords), proj, data, ctx.key(proj.coords),
-                         box)
+        observe.each(ctx, "chunk.read", zip(batch, found), lambda pair: _decode_into(
+            ctx, ctx.pipeline_for(pair[0].coords), pair[0], pair[1], ctx.key(pair[0].coords),
+            box), lambda pair: ctx.key(pair[0].coords), _stored_size)
 
     run_fetched(_batches(plan, max(_BATCH, window if window > 1 else 1)), fetch, consume,
                 window)
@@ -99,8 +100,11 @@ def _read_shards(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
             return
         sub = BoxPlan(part.rows, plan.lists, plan.keep, plan.scattered, inner, plan.shape)
         with naming_shard(key):
-            for proj, data, coords in zip(sub.projections(), pieces, part.inner_coords()):
-                _decode_into(ctx, pipeline, proj, data, f"inner chunk {coords}", box)
+            observe.each(ctx, "chunk.read", zip(sub.projections(), pieces, part.inner_coords()),
+                         lambda t: _decode_into(ctx, pipeline, t[0], t[1],
+                                                f"inner chunk {t[2]}", box),
+                         lambda t: key, lambda t: _stored_size(t[:2]),
+                         inner_of=lambda t: t[2])
 
     run_fetched(split_by_shard(plan, tuple(ctx.chunks), inner), fetch, consume,
                 fetch_window(ctx.store))
@@ -123,9 +127,9 @@ def read_points(ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
         return ctx.store.get_many([ctx.key(g.coords) for g in batch])
 
     def consume(batch: list, found: list) -> None:
-        for g, data in zip(batch, found):
-            _gather(ctx, ctx.pipeline_for(g.coords), g, data, ctx.key(g.coords), out,
-                    g.positions)
+        observe.each(ctx, "chunk.read", zip(batch, found), lambda pair: _gather(
+            ctx, ctx.pipeline_for(pair[0].coords), pair[0], pair[1], ctx.key(pair[0].coords),
+            out, pair[0].positions), lambda pair: ctx.key(pair[0].coords), _stored_size)
 
     size = max(_BATCH, window if window > 1 else 1)
     run_fetched([groups[i:i + size] for i in range(0, len(groups), size)], fetch, consume,
@@ -148,9 +152,10 @@ def _gather_shard(ctx, codec, group, found, out: np.ndarray) -> None:
         return
     pipeline = codec.inner_pipeline()
     with naming_shard(key):
-        for g, data in zip(inner.groups(), pieces):
-            _gather(ctx, pipeline, g, data, f"inner chunk {g.coords}", out,
-                    group.positions[g.positions])
+        observe.each(ctx, "chunk.read", zip(inner.groups(), pieces), lambda pair: _gather(
+            ctx, pipeline, pair[0], pair[1], f"inner chunk {pair[0].coords}", out,
+            group.positions[pair[0].positions]), lambda pair: key, _stored_size,
+            inner_of=lambda pair: pair[0].coords)
 
 
 def _gather(ctx, pipeline, group, data, key: str, out: np.ndarray, positions) -> None:
@@ -168,7 +173,28 @@ def _gather(ctx, pipeline, group, data, key: str, out: np.ndarray, positions) ->
 def write_box(ctx: ArrayContext, plan: BoxPlan, values: np.ndarray) -> None:
     """Store ``values`` (the selection's box) into the chunks of ``plan`` (over the stored
     chunk grid), one task per chunk."""
-    run_tasks(lambda proj: write_chunk(ctx, proj, values), plan.projections())
+    if observe.watching(ctx, "chunk.write"):
+        def task(proj):
+            observe.one(ctx, "chunk.write", ctx.key(proj.coords),
+                        lambda: write_chunk(ctx, proj, values), "write")
+    else:
+        def task(proj):
+            _write_or_report(ctx, proj, values)
+    run_tasks(task, plan.projections())
+
+
+def _write_or_report(ctx: ArrayContext, proj, values: np.ndarray) -> None:
+    try:
+        write_chunk(ctx, proj, values)
+    except Exception as exc:
+        observe.failed(ctx, ctx.key(proj.coords), exc, operation="write")
+        raise
+
+
+def _stored_size(item) -> int:
+    """The stored bytes of a fetched ``(what, data)`` pair (-1: missing)."""
+    data = item[1]
+    return -1 if data is None else memoryview(data).nbytes
 
 
 def encode_shard(ctx: ArrayContext, shard: np.ndarray, key: str):

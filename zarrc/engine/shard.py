@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,8 +26,8 @@ from zarrc.engine.context import ArrayContext
 from zarrc.errors import CodecError
 from zarrc.indexing import BoxPlan
 
-__all__ = ["ShardPart", "StoreShard", "coalesce_ranges", "fetch_inner", "naming_shard",
-           "split_by_shard"]
+__all__ = ["ShardIndexes", "ShardPart", "StoreShard", "coalesce_ranges", "fetch_inner",
+           "naming_shard", "split_by_shard"]
 
 
 @contextlib.contextmanager
@@ -140,6 +142,59 @@ class StoreShard:
         return self.store.get_ranges(self.key, ranges)
 
 
+class _Slot:
+    __slots__ = ("ready", "value", "error")
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.value = self.error = None
+
+
+class ShardIndexes:
+    """The parsed indexes of the last ``capacity`` shards a stream read, so that reading a
+    shard's inner chunks one by one reads its index once. Threads asking for an index that is
+    being read wait for that read instead of reading it again. ``reads`` counts index reads."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = max(1, int(capacity))
+        self.reads = 0
+        self._lock = threading.Lock()
+        self._slots: OrderedDict[str, _Slot] = OrderedDict()
+
+    def get(self, key: str, load: Callable):
+        """The index of shard ``key`` (None: no shard), ``load()``-ed on first use."""
+        with self._lock:
+            slot = self._slots.get(key)
+            owner = slot is None
+            if owner:
+                slot = self._slots[key] = _Slot()
+                self.reads += 1
+                while len(self._slots) > self.capacity:
+                    self._slots.popitem(last=False)
+            else:
+                self._slots.move_to_end(key)
+        if owner:
+            try:
+                slot.value = load()
+            except BaseException as exc:
+                slot.error = exc
+                with self._lock:
+                    if self._slots.get(key) is slot:
+                        del self._slots[key]
+                raise
+            finally:
+                slot.ready.set()
+        else:
+            slot.ready.wait()
+            if slot.error is not None:
+                raise slot.error
+        return slot.value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._slots.clear()
+
+
 def fetch_inner(ctx: ArrayContext, key: str, flat: np.ndarray, whole: bool,
                 source=None) -> list | None:
     """The stored bytes of the inner chunks at index positions ``flat`` of shard ``key`` (None
@@ -165,10 +220,13 @@ def fetch_inner(ctx: ArrayContext, key: str, flat: np.ndarray, whole: bool,
             start, stop = codec.index_byte_range(size)
             index = codec.parse_index(view[start:stop], shard_size=size)
             return [None if e is None else view[e[0]:e[0] + e[1]] for e in _entries(index, flat)]
-        index_bytes = source.read_index(codec.index_byte_range())
-        if index_bytes is None:
+        if ctx.shard_indexes is None:
+            index = _read_index(codec, source)
+        else:
+            index = ctx.shard_indexes.get(key, lambda: _read_index(codec, source))
+        if index is None:
             return None
-        wanted = _entries(codec.parse_index(index_bytes), flat)
+        wanted = _entries(index, flat)
         merged = coalesce_ranges([None if e is None else (e[0], e[0] + e[1]) for e in wanted])
         got = source.read_ranges([(a, b) for a, b, _ in merged]) if merged else []
         if got is None:  # the shard went away after its index was read: nothing stored
@@ -182,6 +240,12 @@ def fetch_inner(ctx: ArrayContext, key: str, flat: np.ndarray, whole: bool,
                 off, n = wanted[i]
                 pieces[i] = view[off - a:off - a + n]
         return pieces
+
+
+def _read_index(codec, source):
+    """The parsed index of the shard ``source`` reads, or None when there is no shard."""
+    index_bytes = source.read_index(codec.index_byte_range())
+    return None if index_bytes is None else codec.parse_index(index_bytes)
 
 
 def _outside(codec, flat: np.ndarray, wanted: list, i: int) -> CodecError:

@@ -228,7 +228,7 @@ class _Tries:
             ) from exc
         events.emit(
             "store.retry",
-            store=repr(self.store),
+            store=str(self.store),
             op=self.op,
             key=self.key,
             attempt=self.count,

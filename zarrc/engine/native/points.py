@@ -12,11 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from zarrc._ext import chunkpoints
+from zarrc.engine import observe
 from zarrc.engine.fetch import fetch_window, run_fetched
 from zarrc.engine.native.state import (
     NativeArray,
     run_files,
     run_split,
+    settle,
     task_ranges,
     thread_state,
 )
@@ -50,9 +52,13 @@ def read_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> 
     if len(points) == 0:
         return
     read = _reader(array, array.directory, ctx.shape, points, points.positions, out)
+
+    def keys_of(b: int, e: int) -> list:
+        return [ctx.key(tuple(c)) for c in points.coords[b:e].tolist()]
+
     if array.directory is not None:
-        run_split(read.total, read.chunk_nbytes, lambda b, e: run_files(
-            array, read, b, e, lambda index: ctx.key(tuple(points.coords[index].tolist()))))
+        run_split(read.total, read.chunk_nbytes,
+                  lambda b, e: run_files(array, ctx, read, b, e, keys_of))
         return
     window = fetch_window(ctx.store)
     per = max(max(e - b for b, e in task_ranges(read.total, read.chunk_nbytes)),
@@ -65,9 +71,10 @@ def read_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> 
 
     def consume(batch: tuple, found: list) -> None:
         state = thread_state()
-        rc, index = read.run_buffers(state.dec, found, state.decoded(read.chunk_nbytes), *batch)
-        if rc < 0:
-            raise array.chunk_error(ctx.key(tuple(points.coords[index].tolist())), rc)
+        stats = observe.stats_for(ctx, "chunk.read", batch[1] - batch[0])
+        rc, index = read.run_buffers(state.dec, found, state.decoded(read.chunk_nbytes), *batch,
+                                     stats=stats)
+        settle(ctx, array, rc, index, *batch, keys_of, stats)
 
     run_fetched(batches, fetch, consume, window)
 
@@ -93,10 +100,12 @@ def read_shard_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarra
             return
         read = _reader(array, None, shard_shape, inner, group.positions[inner.positions], out)
         state = thread_state()
+        stats = observe.stats_for(ctx, "chunk.read", read.total)
         rc, index = read.run_buffers(state.dec, pieces, state.decoded(read.chunk_nbytes), 0,
-                                     read.total)
-        if rc < 0:
-            coords = tuple(inner.coords[index].tolist())
-            raise array.chunk_error(key, rc, what=f"inner chunk {coords}: ")
+                                     read.total, stats=stats)
+        if rc < 0 or stats is not None:
+            coords = [tuple(c) for c in inner.coords.tolist()]
+            settle(ctx, array, rc, index, 0, read.total, lambda b, e: [key] * (e - b), stats,
+                   what=lambda i: f"inner chunk {coords[i]}: ", inner=coords)
 
     run_fetched(range(len(points)), fetch, consume, fetch_window(ctx.store))

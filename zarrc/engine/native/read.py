@@ -14,12 +14,14 @@ import numpy as np
 
 from zarrc import config
 from zarrc._ext import chunkio
+from zarrc.engine import observe
 from zarrc.engine.fetch import fetch_window, run_fetched
 from zarrc.engine.native.files import FileShard
 from zarrc.engine.native.state import (
     NativeArray,
     run_files,
     run_split,
+    settle,
     task_ranges,
     thread_state,
 )
@@ -55,9 +57,13 @@ def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
                              _full_box(plan, box), array.fill, plan.lists)
     if read.total == 0:
         return
+
+    def keys_of(b: int, e: int) -> list:
+        return entry_keys(ctx, plan, b, e)
+
     if array.directory is not None:
-        run_split(read.total, read.chunk_nbytes, lambda b, e: run_files(
-            array, read, b, e, lambda index: entry_keys(ctx, plan, index, index + 1)[0]))
+        run_split(read.total, read.chunk_nbytes,
+                  lambda b, e: run_files(array, ctx, read, b, e, keys_of))
         return
     window = fetch_window(ctx.store)
     ranges = task_ranges(read.total, read.chunk_nbytes)
@@ -70,9 +76,10 @@ def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
 
     def consume(batch: tuple, found: list) -> None:
         state = thread_state()
-        rc, index = read.run_buffers(state.dec, found, state.decoded(read.chunk_nbytes), *batch)
-        if rc < 0:
-            raise array.chunk_error(entry_keys(ctx, plan, index, index + 1)[0], rc)
+        stats = observe.stats_for(ctx, "chunk.read", batch[1] - batch[0])
+        rc, index = read.run_buffers(state.dec, found, state.decoded(read.chunk_nbytes), *batch,
+                                     stats=stats)
+        settle(ctx, array, rc, index, *batch, keys_of, stats)
 
     run_fetched(batches, fetch, consume, window)
 
@@ -111,12 +118,14 @@ def read_shards(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None
                 ctx.fill(full[part.region])
             return
         state = thread_state()
+        stats = observe.stats_for(ctx, "chunk.read", end - begin)
         rc, index = reader.run_buffers(state.dec, pieces[begin:end],
                                        state.decoded(reader.chunk_nbytes), begin, end,
-                                       plans=part.rows)
-        if rc < 0:
-            coords = part.inner_coords()[index]
-            raise array.chunk_error(key, rc, what=f"inner chunk {coords}: ")
+                                       plans=part.rows, stats=stats)
+        if rc < 0 or stats is not None:
+            coords = part.inner_coords()
+            settle(ctx, array, rc, index, begin, end, lambda b, e: [key] * (e - b), stats,
+                   what=lambda i: f"inner chunk {coords[i]}: ", inner=coords[begin:end])
 
     threads = max(1, int(config.get("threads")))
     entries = sum(p.total for p in parts)

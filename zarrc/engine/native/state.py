@@ -9,11 +9,12 @@ import numpy as np
 
 from zarrc import config
 from zarrc._ext import chunkio
+from zarrc.engine import observe
 from zarrc.engine.pool import run_tasks
 from zarrc.errors import CodecError
 
 __all__ = ["MAX_CHUNK_BYTES", "NativeArray", "chain_decodes", "chain_encodes", "run_files",
-           "run_split", "task_ranges", "thread_state"]
+           "run_split", "settle", "task_ranges", "thread_state"]
 
 # The C loops hold a decoded chunk per thread before reading any: larger chunks stay on the
 # reference path, which looks at what a stored chunk can decode to before allocating for it.
@@ -123,20 +124,38 @@ def thread_state() -> _ThreadState:
     return _state
 
 
-def run_files(array: NativeArray, read, begin: int, end: int, key_of) -> None:
+def settle(ctx, array: NativeArray, rc: int, index: int, begin: int, end: int, keys_of,
+           stats, *, err: int = 0, what: str = "", inner=None, name: str = "chunk.read") -> None:
+    """After a native loop over entries ``begin .. end-1`` (``rc``, ``index``: its outcome):
+    report the chunks it did (``keys_of(b, e)``: their keys; ``inner``: a shard's inner chunk
+    coordinates per entry), then raise for the one it stopped at, if any."""
+    done = index if rc < 0 else end
+    if stats is not None and done > begin:
+        observe.report(ctx, name, keys_of(begin, done), stats,
+                       inner=None if inner is None else inner[:done - begin])
+    if rc < 0:
+        key = keys_of(index, index + 1)[0]
+        exc = array.chunk_error(key, rc, err, what(index) if callable(what) else what)
+        observe.failed(ctx, key, exc, operation="read" if name == "chunk.read" else "write")
+        raise exc
+
+
+def run_files(array: NativeArray, ctx, read, begin: int, end: int, keys_of) -> None:
     """``read.run`` (a ChunkRead or PointRead from files) over entries ``begin .. end-1`` in
     this thread's scratch; a file larger than the read buffer is read again into a larger
-    one, any other failure raises for the key ``key_of(index)`` names."""
+    one, any other failure raises for the key ``keys_of(index, index + 1)`` names. The
+    chunks are reported as ``chunk.read`` events when anybody watches (``settle``)."""
     state = _state
+    stats = observe.stats_for(ctx, "chunk.read", end - begin)
     rsize = read.chunk_nbytes + read.chunk_nbytes // 16 + 4096  # a little over one chunk
     pos = begin
     while pos < end:
         rbuf, dbuf = state.scratch(rsize), state.decoded(read.chunk_nbytes)
-        rc, index, need, err = read.run(state.dec, rbuf, dbuf, pos, end)
-        if rc >= 0:
+        rc, index, need, err = read.run(state.dec, rbuf, dbuf, pos, end,
+                                        None if stats is None else stats[2 * (pos - begin):])
+        if rc >= 0 or rc != chunkio.E_BUFSIZE:
+            settle(ctx, array, rc, index, begin, end, keys_of, stats, err=err)
             return
-        if rc != chunkio.E_BUFSIZE:
-            raise array.chunk_error(key_of(index), rc, err)
         rsize = max(need, rsize)
         pos = index
 

@@ -11,9 +11,12 @@ per-chunk steps (``zarrc.engine.chunks``) what needs their policies: chunks cove
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from zarrc._ext import chunkwrite
+from zarrc.engine import observe
 from zarrc.engine.chunks import write_chunk
 from zarrc.engine.native.state import NativeArray, run_split, thread_state
 from zarrc.errors import CodecError
@@ -49,20 +52,36 @@ def _write_range(array: NativeArray, ctx, plan: BoxPlan, write, values: np.ndarr
         e = min(end, b + step)
         out = state.scratch(write.encode_bound if write.to_files else
                             (e - b) * write.encode_bound)
+        stats = observe.stats_for(ctx, "chunk.write", e - b)
         rc, index, err, outcome = write.run(state.dec, state.decoded(write.scratch_nbytes),
-                                            out, b, e)
+                                            out, b, e, stats)
         if rc < 0:
-            raise array.chunk_error(ctx.key(plan.coords(index)), rc, err,
-                                    what="could not store it: ")
+            key = ctx.key(plan.coords(index))
+            exc = array.chunk_error(key, rc, err, what="could not store it: ")
+            observe.failed(ctx, key, exc, operation="write")
+            raise exc
         view = memoryview(out)
+        done = []  # the chunks stored or deleted here, for the events (when watched)
         for k, (offset, size) in enumerate(outcome.tolist(), start=b):
+            if offset == chunkwrite.OUT_PARTIAL:  # a read-modify-write under the chunk's lock
+                if stats is None:
+                    write_chunk(ctx, plan.projection(k), values)
+                else:
+                    observe.one(ctx, "chunk.write", ctx.key(plan.coords(k)),
+                                lambda k=k: write_chunk(ctx, plan.projection(k), values), "write")
+                continue
+            began = time.perf_counter() if stats is not None else 0.0
             if offset >= 0:
                 if not write.to_files:
                     ctx.store.set(ctx.key(plan.coords(k)), view[offset:offset + size])
-            elif offset == chunkwrite.OUT_EMPTY:
+            else:  # OUT_EMPTY: only the fill value
                 ctx.store.delete(ctx.key(plan.coords(k)))
-            else:  # OUT_PARTIAL: a read-modify-write under the chunk's lock
-                write_chunk(ctx, plan.projection(k), values)
+            if stats is not None:
+                stats[2 * (k - b) + 1] += int((time.perf_counter() - began) * 1e9)
+                done.append(k)
+        if done:
+            table = stats.reshape(-1, 2)[np.array(done) - b].reshape(-1)
+            observe.report(ctx, "chunk.write", [ctx.key(plan.coords(k)) for k in done], table)
 
 
 def encode_shard(array: NativeArray, ctx, shard: np.ndarray, key: str):
