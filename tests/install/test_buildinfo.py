@@ -11,6 +11,7 @@ import io
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ from zarrc.errors import CodecError, NativeCodecMissingWarning
 from zarrc.storage import LocalStore
 from zarrc.testing.engine import io_kinds
 
+ROOT = Path(__file__).resolve().parents[2]
 # the function each library reports its run-time version with
 VERSION_CALLS = {"libzstd": "ZSTD_versionString", "liblz4": "LZ4_versionString",
                  "libblosc": "blosc_get_version_string"}
@@ -128,3 +130,8 @@ def test_blosc_without_libblosc_is_an_error_naming_the_packages(monkeypatch):
     assert "libblosc" in str(info.value) and "libblosc-dev" in str(info.value)
     assert "cannot be read or written" in str(info.value)
 
+
+def test_install_docs_have_the_commands_the_messages_give():
+    page = (ROOT / "docs" / "install.md").read_text()
+    for command in INSTALL_COMMANDS.values():
+        assert f"`{command}`" in page, command
