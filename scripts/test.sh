@@ -37,7 +37,8 @@ export ZARRC_ZARR2_PYTHON
 echo "== benchmarks, each once"
 "$VENV/bin/python" asv_bench/run_once.py
 echo "== wheel (scripts/wheel.sh)"
-WHEEL="$(bash scripts/wheel.sh | tee /dev/stderr | tail -n 1)"
+bash scripts/wheel.sh
+WHEEL="$(ls "${ZARRC_WHEEL_DIR:-$ROOT/dist}"/zarrc-*.whl)"  # the one it left there
 echo "== the wheel in a venv of its own ($WHEEL_VENV)"
 [[ -x "$WHEEL_VENV/bin/python" ]] || python3 -m venv "$WHEEL_VENV"
 WPIP=("$WHEEL_VENV/bin/python" -m pip --disable-pip-version-check --quiet)
@@ -58,7 +59,9 @@ echo "== pytest: the installed wheel (from a directory outside the source tree)"
 RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/zarrc-wheel-tests.XXXXXX")"
 trap 'rm -rf "$RUN_DIR"' EXIT
 # Run from there, pytest and the Pythons the tests start put that directory, not the source
-# tree, first on sys.path (tests/install/test_wheel.py checks which zarrc they import).
+# tree, first on sys.path (tests/install/test_wheel.py checks which zarrc they import); it
+# holds only a link to tests/, so that processes a test spawns import its functions by name.
+ln -s "$ROOT/tests" "$RUN_DIR/tests"
 (cd "$RUN_DIR" && ZARRC_TEST_WHEEL="$WHEEL" "$WHEEL_VENV/bin/python" \
   -m pytest -q -n 2 -p no:cacheprovider --rootdir "$ROOT" -c "$ROOT/pyproject.toml" "${ARGS[@]}")
 echo "== pytest: the editable install (tests/install, tests/test_version.py)"

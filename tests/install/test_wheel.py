@@ -48,7 +48,8 @@ def extensions() -> list[Path]:
 
 
 def test_zarrc_is_the_installed_wheel_not_the_source_tree():
-    assert ROOT not in PACKAGE.parents, f"zarrc imported from the source tree: {PACKAGE}"
+    assert PACKAGE.resolve() != (ROOT / "zarrc").resolve(), "zarrc imported from the source tree"
+    assert PACKAGE.parent.name == "site-packages", PACKAGE
     with zipfile.ZipFile(WHEEL) as wheel:
         tag = re.search(r"^Tag: (.+)$", wheel.read(next(
             n for n in wheel.namelist() if n.endswith(".dist-info/WHEEL"))).decode(), re.M)
