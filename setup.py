@@ -15,12 +15,16 @@ Where a library is looked for, in order (the first that compiles and links wins)
 2. ``pkg-config`` (``libzstd``, ``liblz4``, ``blosc``, ``libdeflate``);
 3. the compiler's default search paths.
 
-``ZARRC_<LIB>=0`` leaves that library out; ``ZARRC_REQUIRE_NATIVE_CODECS=1`` makes a missing
-library an error instead of a note.
+``ZARRC_<LIB>=0`` leaves that library out (``ZARRC_ZSTD=0 ZARRC_LZ4=0 ZARRC_BLOSC=0
+ZARRC_DEFLATE=0`` builds with none, as a machine without them would);
+``ZARRC_REQUIRE_NATIVE_CODECS=1`` makes a missing library an error (scripts/wheel.sh sets it).
+A build that misses any says so once, loudly, after compiling, naming the packages to install
+(zarrc/_libraries.py has them per platform; docs/install.md too).
 """
 
 import glob
 import os
+import runpy
 import shlex
 import shutil
 import subprocess
@@ -29,6 +33,12 @@ import tempfile
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+# The libraries' names, their codecs and the packages per platform, shared with zarrc's run-time
+# messages (read by path: zarrc itself is not built yet).
+PACKAGING = runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)), "zarrc",
+                                        "_libraries.py"))
 
 # {extension module: C sources it wraps}; each zarrc/_ext/<topic>.pyx wraps csrc/zc_<topic>.c.
 # _errors wraps no kernel: it maps ZC_E_* codes to exceptions for the others (cimported).
@@ -54,7 +64,8 @@ WITH_CODECS = ("codec", "chunkio", "chunkpoints", "chunkwrite")
 class Library:
     """One optional compression library: how to find it and the function that proves it links."""
 
-    def __init__(self, key, pkg, header, link, probe):
+    def __init__(self, name, key, pkg, header, link, probe):
+        self.name = name  # zarrc/_libraries.py's name
         self.key = key  # ZARRC_<KEY>_DIR ..., ZC_HAVE_<KEY>
         self.pkg = pkg  # pkg-config name
         self.header = header
@@ -79,20 +90,13 @@ class Library:
 
 
 LIBRARIES = [
-    Library("ZSTD", "libzstd", "zstd.h", "zstd", "ZSTD_versionNumber()"),
-    Library("LZ4", "liblz4", "lz4.h", "lz4", "LZ4_versionNumber()"),
-    Library("BLOSC", "blosc", "blosc.h", "blosc", "blosc_get_version_string()"),
-    Library("DEFLATE", "libdeflate", "libdeflate.h", "deflate",
+    Library("libzstd", "ZSTD", "libzstd", "zstd.h", "zstd", "ZSTD_versionNumber()"),
+    Library("liblz4", "LZ4", "liblz4", "lz4.h", "lz4", "LZ4_versionNumber()"),
+    Library("libblosc", "BLOSC", "blosc", "blosc.h", "blosc", "blosc_get_version_string()"),
+    Library("libdeflate", "DEFLATE", "libdeflate", "libdeflate.h", "deflate",
             "libdeflate_alloc_decompressor()"),
 ]
-
-# What to install for the libraries' headers, per platform.
-INSTALL_HINTS = {
-    "Debian/Ubuntu": "apt install libzstd-dev liblz4-dev libblosc-dev libdeflate-dev",
-    "Fedora": "dnf install libzstd-devel lz4-devel blosc-devel libdeflate-devel",
-    "Homebrew": "brew install zstd lz4 c-blosc libdeflate",
-    "conda": "conda install -c conda-forge zstd lz4-c blosc libdeflate",
-}
+assert [lib.name for lib in LIBRARIES] == list(PACKAGING["LIBRARIES"])
 
 DIRECTIVES = {
     "language_level": 3,
@@ -156,29 +160,63 @@ def links(library, incs, lib_dirs, names, extra):
 
 
 def find_libraries():
-    """``{key: (how, incs, lib dirs, libs, extra)}`` of the libraries found, each on its own."""
+    """``({key: (how, incs, lib dirs, libs, extra)}, [(missing Library, why)])``: each library
+    looked for on its own."""
     found, missing = {}, []
     for library in LIBRARIES:
         if os.environ.get(f"ZARRC_{library.key}", "1") == "0":
-            missing.append(f"{library.pkg} (left out: ZARRC_{library.key}=0)")
+            missing.append((library, f"left out: ZARRC_{library.key}=0"))
             continue
         for how, incs, lib_dirs, names, extra in library.candidates():
             if links(library, incs, lib_dirs, names, extra):
                 found[library.key] = (how, incs, lib_dirs, names, extra)
                 break
         else:
-            missing.append(library.pkg)
+            missing.append((library, "not found"))
     for key, (how, *_rest) in found.items():
         print(f"zarrc: {key.lower()}: found ({how})", file=sys.stderr)
-    if missing:
-        hints = "; ".join(f"{where}: {cmd}" for where, cmd in INSTALL_HINTS.items())
-        message = (f"zarrc: building without {', '.join(missing)}: those codecs run through "
-                   f"zarrc's Python packages (blosc needs libblosc). To build them natively "
-                   f"install the headers ({hints}) or point ZARRC_<LIB>_DIR at a prefix")
-        if os.environ.get("ZARRC_REQUIRE_NATIVE_CODECS") == "1":
-            raise SystemExit(message)
-        print(message, file=sys.stderr)
-    return found
+    if missing and os.environ.get("ZARRC_REQUIRE_NATIVE_CODECS") == "1":
+        raise SystemExit("zarrc: ZARRC_REQUIRE_NATIVE_CODECS=1 and a library is missing:\n"
+                         + missing_banner(missing))
+    return found, missing
+
+
+def missing_banner(missing):
+    """The build-time warning for the libraries ``missing``: what it costs, what to install."""
+    codecs = [c for library, _why in missing for c in PACKAGING["LIBRARIES"][library.name]]
+    names = ", ".join(f"{library.name} ({why})" for library, why in missing)
+    rule = "zarrc: " + "*" * 78
+    lines = [rule,
+             f"zarrc: WARNING: building WITHOUT {names}.",
+             f"zarrc: Their codecs ({', '.join(codecs)}) will not be native: zarrc reads and "
+             "writes them",
+             "zarrc: through Python packages, slower than the native engine"
+             + (", and cannot read or write blosc at all." if "blosc" in codecs else "."),
+             "zarrc: To build them natively, install the libraries and reinstall zarrc:"]
+    lines += [f"zarrc:   {where + ':':18} {command}"
+              for where, command in PACKAGING["INSTALL_COMMANDS"].items()]
+    lines += ["zarrc: or point ZARRC_<LIB>_DIR at a prefix that has them (docs/install.md).",
+              rule]
+    return "\n".join(lines)
+
+
+class BuildExt(build_ext):
+    """build_ext without the venv's include/ directory, then the warning about missing
+    libraries, once per build and after the compiler's output, where it is seen (pip shows a
+    build's output with -v only)."""
+
+    def finalize_options(self):
+        super().finalize_options()
+        # build_ext adds <venv>/include, where packages drop headers (python-blosc installs a
+        # blosc.h of its own): it would shadow the header of the library linked.
+        venv_include = os.path.join(sys.exec_prefix, "include")
+        if sys.exec_prefix != sys.base_exec_prefix and venv_include in self.include_dirs:
+            self.include_dirs.remove(venv_include)
+
+    def run(self):
+        super().run()
+        if MISSING:
+            print(missing_banner(MISSING), file=sys.stderr, flush=True)
 
 
 def extension(topic, sources, found):
@@ -203,8 +241,9 @@ def extension(topic, sources, found):
     )
 
 
-FOUND = find_libraries()
+FOUND, MISSING = find_libraries()
 setup(
+    cmdclass={"build_ext": BuildExt},
     ext_modules=cythonize(
         [extension(topic, sources, FOUND) for topic, sources in EXTENSIONS.items()],
         compiler_directives=DIRECTIVES,

@@ -55,22 +55,22 @@ int zc_codec_encodes(int codec)
            zc_codec_available(codec);
 }
 
-const char *zc_codec_version(int codec)
+const char *zc_codec_version(int codec, int built)
 {
     switch (codec) {
     case ZC_CODEC_NONE: return "";
 #ifdef ZC_HAVE_ZSTD
-    case ZC_CODEC_ZSTD: return ZSTD_versionString();
+    case ZC_CODEC_ZSTD: return built ? ZSTD_VERSION_STRING : ZSTD_versionString();
 #endif
 #ifdef ZC_HAVE_BLOSC
-    case ZC_CODEC_BLOSC: return BLOSC_VERSION_STRING;
+    case ZC_CODEC_BLOSC: return built ? BLOSC_VERSION_STRING : blosc_get_version_string();
 #endif
 #ifdef ZC_HAVE_LZ4
-    case ZC_CODEC_LZ4: return LZ4_versionString();
+    case ZC_CODEC_LZ4: return built ? LZ4_VERSION_STRING : LZ4_versionString();
 #endif
 #ifdef ZC_HAVE_DEFLATE
     case ZC_CODEC_GZIP:
-    case ZC_CODEC_ZLIB: return LIBDEFLATE_VERSION_STRING;
+    case ZC_CODEC_ZLIB: return built ? LIBDEFLATE_VERSION_STRING : NULL; /* no run-time query */
 #endif
     default: return NULL;
     }

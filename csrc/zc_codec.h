@@ -46,8 +46,10 @@ void zc_chunkio_ctx_free(zc_chunkio_ctx *ctx);
 int zc_codec_available(int codec);
 /* 1 if this build encodes `codec` (none, zstd, blosc), else 0. */
 int zc_codec_encodes(int codec);
-/* The version of the library behind `codec` ("" for none), NULL when not built.  Static. */
-const char *zc_codec_version(int codec);
+/* The version of the library behind `codec`: its header's when zarrc was built (`built` 1) or
+ * the loaded library's (`built` 0; NULL when the library cannot tell, as libdeflate); "" for
+ * none, NULL when not built.  Static. */
+const char *zc_codec_version(int codec, int built);
 /* 1 if libblosc can (de)compress with the inner compressor `cname`, else 0. */
 int zc_codec_blosc_has(const char *cname);
 

@@ -11,24 +11,8 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   "$PYTHON" -m venv "$VENV"
 fi
 # Optional: the compression libraries' headers, each enabling its codec in the native chunk
-# loops (setup.py finds each on its own). Installed only as root with apt-get; any failure is a
-# note, never a failed setup (those codecs then run through their Python packages).
-native_io_headers() {
-  local h
-  for h in zstd.h lz4.h blosc.h libdeflate.h; do
-    [[ -f "/usr/include/$h" || -f "/usr/local/include/$h" ]] || return 1
-  done
-}
-if ! native_io_headers && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-  echo "setup: installing libzstd-dev liblz4-dev libblosc-dev libdeflate-dev (the native codecs)"
-  APT_PKGS=(libzstd-dev liblz4-dev libblosc-dev libdeflate-dev)
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y -qq --no-install-recommends "${APT_PKGS[@]}" >/dev/null 2>&1; then
-    { apt-get update -qq >/dev/null 2>&1 \
-      && apt-get install -y -qq --no-install-recommends "${APT_PKGS[@]}" >/dev/null 2>&1; } \
-      || echo "setup: note: could not install ${APT_PKGS[*]}; their codecs stay on the Python path"
-  fi
-fi
+# loops (setup.py finds each on its own); never a failed setup.
+bash scripts/native-libs.sh
 # With the docs extra: Debian's chromium for the site's browser test (tests/docs/test_site.py),
 # installed only as root with apt-get; without it that test skips, saying so.
 if [[ ",$EXTRAS," == *",docs,"* ]] && ! command -v chromium >/dev/null 2>&1 \

@@ -38,6 +38,7 @@ from zarrc.api import (
     zeros_like,
 )
 from zarrc.array import Array
+from zarrc.buildinfo import build_info, show_config
 from zarrc.convert import convert, upgrade_v2_to_v3
 from zarrc.group import Group
 from zarrc.lazy import LazyArray
@@ -57,6 +58,7 @@ __all__ = [
     "LazyArray",
     "__version__",
     "array",
+    "build_info",
     "codecs",
     "config",
     "consolidate_metadata",
@@ -87,6 +89,7 @@ __all__ = [
     "save",
     "save_array",
     "save_group",
+    "show_config",
     "storage",
     "telemetry",
     "tree",

@@ -96,15 +96,28 @@ def _progress(asked) -> bool:
 
 
 def version_text() -> str:
-    """What ``zarrc --version`` prints: the version line first (``zarrc X.Y.Z``)."""
-    from zarrc._version import __version__
+    """What ``zarrc --version`` prints: the version line first (``zarrc X.Y.Z``), then what the
+    build has (``zarrc.show_config()``: the native engine, its codecs, their libraries)."""
+    from zarrc.buildinfo import config_text
 
-    return f"zarrc {__version__}"
+    return config_text()
+
+
+class _Version(argparse.Action):
+    """``--version``: print :func:`version_text` as it is (argparse's own action rewraps it)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="print the version and what this build has (native engine, codecs)"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text())
+        parser.exit()
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="zarrc", description="Inspect and convert Zarr v2/v3 data; run the demo.")
-    parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("info", help="summary of an array or group")
     p.add_argument("path", help="store: directory, .zip file or URL")

@@ -42,6 +42,7 @@ __all__ = [
     "ZarrFutureWarning",
     "ZarrRuntimeWarning",
     "UnstableSpecificationWarning",
+    "NativeCodecMissingWarning",
 ]
 
 
@@ -193,6 +194,11 @@ class ZarrRuntimeWarning(RuntimeWarning):
 
 class UnstableSpecificationWarning(ZarrFutureWarning):
     """A feature whose specification is not final (e.g. v3 consolidated metadata)."""
+
+
+class NativeCodecMissingWarning(ZarrRuntimeWarning):
+    """zarrc was built without a codec's C library, so that codec's chunks take a slower
+    Python path; the message names the packages to install (once per codec per process)."""
 
 
 class DataTypeValidationError(MetadataError):

@@ -29,12 +29,24 @@ BLOSC_MAX_BUFFERSIZE = 2**31 - 1 - 16  # c-blosc 1.x: INT_MAX - BLOSC_MAX_OVERHE
 
 def native_codecs():
     """``{codec name: library version}`` of the codecs this build decodes natively (the
-    libraries found at build time); ``"zlib"`` and ``"gzip"`` share libdeflate."""
+    libraries found at build time; the version the loaded library reports, its header's at
+    build time where it reports none); ``"zlib"`` and ``"gzip"`` share libdeflate."""
+    return {name: runtime or built for name, (built, runtime) in native_versions().items()}
+
+
+def native_versions():
+    """``{codec name: (build-time version, run-time version or None)}`` of the codecs this
+    build decodes natively: the library's header when zarrc was compiled, and the library
+    loaded now (None where it cannot tell: libdeflate has no version call)."""
+    cdef const char *built
+    cdef const char *runtime
     out = {}
     for name, codec in _NAMES.items():
-        version = csrc.zc_codec_version(codec)
-        if version != NULL:
-            out[name] = version.decode("ascii")
+        built = csrc.zc_codec_version(codec, 1)
+        if built != NULL:
+            runtime = csrc.zc_codec_version(codec, 0)
+            out[name] = (built.decode("ascii"),
+                         None if runtime == NULL else runtime.decode("ascii"))
     return out
 
 

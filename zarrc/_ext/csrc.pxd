@@ -78,7 +78,7 @@ cdef extern from "zc_codec.h" nogil:
     void zc_chunkio_ctx_free(zc_chunkio_ctx *ctx)
     int zc_codec_available(int codec)
     int zc_codec_encodes(int codec)
-    const char *zc_codec_version(int codec)
+    const char *zc_codec_version(int codec, int built)
     int zc_codec_blosc_has(const char *cname)
     int zc_codec_decode(zc_chunkio_ctx *ctx, int codec, const char *src, size_t n, char *dst,
                         size_t dn, size_t need)

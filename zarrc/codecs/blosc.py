@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from zarrc._ext import codec as native
+from zarrc.buildinfo import missing_codec_message
 from zarrc.codecs.base import (
     BytesBytesCodec,
     ChunkSpec,
@@ -52,8 +53,7 @@ HEADER_SIZE = 16
 _INT32_MAX = 2**31 - 1
 
 
-_NO_LIBBLOSC = ("codec 'blosc': this zarrc was built without libblosc (install its headers, "
-                "e.g. libblosc-dev, blosc-devel, c-blosc, and reinstall zarrc)")
+_NO_LIBBLOSC = missing_codec_message("blosc")
 
 
 def available_cnames() -> list[str]:

@@ -13,7 +13,8 @@ decided once per array, per operation, by :func:`choose_io` from what the array'
 codecs declare (``Store.local_files``, ``BytesBytesCodec.native_spec``) and from what this
 build has (``zarrc._ext.codec.native_codecs()``); no call site asks afterwards whether native
 code worked. ``ZARRC_NO_NATIVE_IO=1`` in the environment when an array is opened gives it the
-reference implementation throughout.
+reference implementation throughout. An array that gets it only because this build lacks its
+codec's library warns (``zarrc.errors.NativeCodecMissingWarning``, once per codec).
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from zarrc.buildinfo import warn_missing_codec
 from zarrc.engine import reference
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.native import points as native_points
 from zarrc.engine.native import read as native_read
 from zarrc.engine.native import write as native_write
-from zarrc.engine.native.state import NativeArray, chain_decodes, chain_encodes
+from zarrc.engine.native.state import NativeArray, chain_decodes, chain_encodes, missing_codec
 
 __all__ = ["REFERENCE", "ChunkIO", "choose_io", "native_disabled", "open_context"]
 
@@ -60,6 +62,15 @@ def native_disabled() -> bool:
     return os.environ.get("ZARRC_NO_NATIVE_IO", "").strip() not in ("", "0")
 
 
+def _reference(chain) -> ChunkIO:
+    """REFERENCE for an array whose ``chain`` the native loops do not run; when only this
+    build's missing codec library is why, warn (once per codec per process)."""
+    codec = missing_codec(chain)
+    if codec is not None:
+        warn_missing_codec(codec)
+    return REFERENCE
+
+
 def choose_io(ctx: ArrayContext) -> ChunkIO:
     """The chunk-I/O implementation of each operation for the array ``ctx``: native where
     the array's dtype, grid, codecs (their native declarations) and this build allow it."""
@@ -69,7 +80,7 @@ def choose_io(ctx: ArrayContext) -> ChunkIO:
     if codec is None:
         chain = ctx.pipeline.native_chain()
         if not chain_decodes(chain):
-            return REFERENCE
+            return _reference(chain)
         array = NativeArray(ctx, chain, ctx.chunks)
         writes = chain_encodes(chain)
         return ChunkIO(
@@ -81,7 +92,7 @@ def choose_io(ctx: ArrayContext) -> ChunkIO:
             ("native", "native", "native" if writes else "reference", "reference"))
     chain = codec.inner_pipeline().native_chain()
     if not chain_decodes(chain):
-        return REFERENCE
+        return _reference(chain)
     array = NativeArray(ctx, chain, tuple(codec.chunk_shape))
     encodes = chain_encodes(chain)
     return ChunkIO(

@@ -13,8 +13,8 @@ from zarrc.engine import observe
 from zarrc.engine.pool import run_tasks
 from zarrc.errors import CodecError
 
-__all__ = ["MAX_CHUNK_BYTES", "NativeArray", "chain_decodes", "chain_encodes", "run_files",
-           "run_split", "settle", "task_ranges", "thread_state"]
+__all__ = ["MAX_CHUNK_BYTES", "NativeArray", "chain_decodes", "chain_encodes", "missing_codec",
+           "run_files", "run_split", "settle", "task_ranges", "thread_state"]
 
 # The C loops hold a decoded chunk per thread before reading any: larger chunks stay on the
 # reference path, which looks at what a stored chunk can decode to before allocating for it.
@@ -31,6 +31,14 @@ def chain_decodes(chain) -> bool:
     """True if the native loops can read chunks of ``chain`` (a ``NativeChain`` or None)."""
     return (chain is not None and 0 < chain.nbytes <= MAX_CHUNK_BYTES
             and chunkio.decodes(None if chain.codec is None else chain.codec.name))
+
+
+def missing_codec(chain) -> str | None:
+    """The codec of ``chain`` that the native loops would run but for this build lacking its
+    library (e.g. ``"zstd"`` built without libzstd), else None."""
+    if chain is None or chain.codec is None or chunkio.decodes(chain.codec.name):
+        return None
+    return chain.codec.name
 
 
 def chain_encodes(chain) -> bool:
