@@ -95,19 +95,26 @@ def encoded_chunk(ctx: ArrayContext, coords: tuple, chunk: np.ndarray, key: str,
     return ctx.pipeline_for(coords).encode(chunk, key)
 
 
-def write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) -> None:
+def _now(fn, *args) -> None:
+    fn(*args)
+
+
+def write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray,
+                submit=_now) -> None:
     """Write the part ``proj`` of the box ``values`` into its chunk (a read-modify-write that
-    loses no concurrent writer's change when the chunk is covered only in part)."""
+    loses no concurrent writer's change when the chunk is covered only in part). The store
+    requests go through ``submit(fn, *args)`` (``Writes.submit``: in flight beside the
+    encoding); a whole chunk is encoded here, a partial one's update is one request."""
     key = ctx.key(proj.coords)
     if proj.complete:
         encoded = _updated(ctx, proj, values, key, None, True)
         if encoded is None:
-            ctx.store.delete(key)
+            submit(ctx.store.delete, key)
         else:
-            ctx.store.set(key, encoded)
+            submit(ctx.store.set, key, encoded)
         return
-    update_chunk(ctx.store, key,
-                 lambda data, may_delete: _updated(ctx, proj, values, key, data, may_delete))
+    submit(update_chunk, ctx.store, key,
+           lambda data, may_delete: _updated(ctx, proj, values, key, data, may_delete))
 
 
 def _updated(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, key: str, data,

@@ -15,14 +15,22 @@ import numpy as np
 
 from zarrc.engine.chunks import box_index, gather, write_chunk
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.fetch import fetch_window, run_fetched
+from zarrc.engine.fetch import Writes, batch_size, fetch_window, run_fetched
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.shard import ShardPart, fetch_inner, naming_shard, split_by_shard
 from zarrc.indexing import BoxPlan, ChunkProjection, PointPlan, plan_points
 
 __all__ = ["encode_shard", "read_box", "read_points", "write_box"]
 
-_BATCH = 8  # chunks fetched per get_many call at least
+_BATCH = 8  # chunks fetched per get_many call from a store with nothing to wait for
+
+
+def _batching(total: int, window: int) -> tuple[int, int]:
+    """``(chunks per get_many, get_many calls in flight)`` for ``total`` chunks."""
+    if window <= 1:
+        return _BATCH, 1
+    size = batch_size(total, window)
+    return size, max(1, window // size)
 
 
 # -- boxes ------------------------------------------------------------------------------------
@@ -66,7 +74,7 @@ def read_box(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
     if ctx.pipeline.sharding is not None:
         _read_shards(ctx, plan, box)
         return
-    window = fetch_window(ctx.store)
+    size, in_flight = _batching(plan.total, fetch_window(ctx.store))
 
     def fetch(batch: list) -> list:
         return ctx.store.get_many([ctx.key(p.coords) for p in batch])
@@ -76,8 +84,7 @@ def read_box(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
             _decode_into(ctx, ctx.pipeline_for(proj.coords), proj, data, ctx.key(proj.coords),
                          box)
 
-    run_fetched(_batches(plan, max(_BATCH, window if window > 1 else 1)), fetch, consume,
-                window)
+    run_fetched(_batches(plan, size), fetch, consume, in_flight)
 
 
 def _read_shards(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
@@ -127,9 +134,9 @@ def read_points(ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
             _gather(ctx, ctx.pipeline_for(g.coords), g, data, ctx.key(g.coords), out,
                     g.positions)
 
-    size = max(_BATCH, window if window > 1 else 1)
+    size, in_flight = _batching(len(groups), window)
     run_fetched([groups[i:i + size] for i in range(0, len(groups), size)], fetch, consume,
-                window)
+                in_flight)
 
 
 def _fetch_shard_points(ctx, codec, group):
@@ -167,8 +174,11 @@ def _gather(ctx, pipeline, group, data, key: str, out: np.ndarray, positions) ->
 
 def write_box(ctx: ArrayContext, plan: BoxPlan, values: np.ndarray) -> None:
     """Store ``values`` (the selection's box) into the chunks of ``plan`` (over the stored
-    chunk grid), one task per chunk."""
-    run_tasks(lambda proj: write_chunk(ctx, proj, values), plan.projections())
+    chunk grid): one encoding task per chunk on the pool, the store's requests in flight
+    beside them (:class:`~zarrc.engine.fetch.Writes`)."""
+    with Writes(fetch_window(ctx.store)) as writes:
+        run_tasks(lambda proj: write_chunk(ctx, proj, values, writes.submit),
+                  plan.projections())
 
 
 def encode_shard(ctx: ArrayContext, shard: np.ndarray, key: str):

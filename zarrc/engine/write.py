@@ -13,6 +13,7 @@ import numpy as np
 
 from zarrc.engine.chunks import chunk_to_update, prepare_value
 from zarrc.engine.context import ArrayContext
+from zarrc.engine.fetch import Writes, fetch_window
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.read import read_box
 from zarrc.engine.update import update_chunk
@@ -42,16 +43,17 @@ def write_selection(ctx: ArrayContext, sel: Selection, value) -> None:
     write_box(ctx, sel, box)
 
 
-def _clear_chunk(ctx: ArrayContext, coords: tuple, new_shape: tuple) -> None:
+def _clear_chunk(ctx: ArrayContext, coords: tuple, new_shape: tuple, submit) -> None:
     key = ctx.key(coords)
     starts, shape = ctx.chunk_start(coords), ctx.chunk_shape(coords)
     if any(s >= n for s, n in zip(starts, new_shape)):
-        ctx.store.delete(key)
+        submit(ctx.store.delete, key)
         return
     keep = tuple(slice(0, min(c, n - s)) for s, c, n in zip(starts, shape, new_shape))
     if all(k.stop == c for k, c in zip(keep, shape)):
         return
-    update_chunk(
+    submit(
+        update_chunk,
         ctx.store,
         key,
         lambda data, may_delete: _cleared_outside(ctx, coords, key, keep, data, may_delete),
@@ -78,4 +80,5 @@ def clear_outside(ctx: ArrayContext, stored: list, new_shape: tuple) -> None:
 
     So data removed by shrinking never reappears when the array grows again (NumPy's view).
     """
-    run_tasks(lambda coords: _clear_chunk(ctx, coords, new_shape), stored)
+    with Writes(fetch_window(ctx.store)) as writes:
+        run_tasks(lambda coords: _clear_chunk(ctx, coords, new_shape, writes.submit), stored)

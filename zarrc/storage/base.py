@@ -12,7 +12,7 @@ import abc
 import contextlib
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,17 +187,52 @@ class LocalFiles:
 
 
 _fetch_lock = threading.Lock()
-_fetch_pools: dict[int, ThreadPoolExecutor] = {}
+_fetch_pool: ThreadPoolExecutor | None = None
+_FETCH_THREADS = 256  # the shared pool's size at least; threads are made only when needed
 
 
-def _fetch_pool(workers: int) -> ThreadPoolExecutor:
-    """A shared thread pool of ``workers`` threads for the default :meth:`Store.get_many`."""
+def _fetch_threads(workers: int) -> ThreadPoolExecutor:
+    """The shared thread pool of the default :meth:`Store.get_many`: large (calls in flight
+    together each keep their own number running), made again larger when one call asks for
+    more than it has (the old one finishes its work). It starts threads only as work needs
+    them, so its size costs nothing."""
+    global _fetch_pool
     with _fetch_lock:
-        pool = _fetch_pools.get(workers)
-        if pool is None:
-            pool = _fetch_pools[workers] = ThreadPoolExecutor(
-                max_workers=workers, thread_name_prefix="zarrc-fetch")
-        return pool
+        if _fetch_pool is None or _fetch_pool._max_workers < workers:
+            old = _fetch_pool
+            _fetch_pool = ThreadPoolExecutor(max_workers=max(workers, _FETCH_THREADS),
+                                             thread_name_prefix="zarrc-get")
+            if old is not None:
+                old.shutdown(wait=False)
+        return _fetch_pool
+
+
+def _map_bounded(fn, items: list, limit: int) -> list:
+    """``[fn(item) for item in items]`` on the shared pool, at most ``limit`` running at once
+    for this call (other calls share the pool: several calls in flight together each keep
+    their own number running). The first failure cancels what has not started and is raised."""
+    pool = _fetch_threads(limit)
+    out: list = [None] * len(items)
+    todo = iter(enumerate(items))
+    running: dict = {}
+
+    def start() -> None:
+        for i, item in todo:
+            running[pool.submit(fn, item)] = i
+            return
+
+    for _ in range(limit):
+        start()
+    try:
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                out[running.pop(future)] = future.result()
+                start()
+    finally:
+        for future in running:
+            future.cancel()
+    return out
 
 
 # ---------------------------------------------------------------------------------- the ABC
@@ -288,14 +323,14 @@ class Store(abc.ABC):
     def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         """The values of ``keys``, in order, ``None`` for an absent key.
 
-        The default runs up to :attr:`fetch_concurrency` :meth:`get` calls at once (threads);
-        stores with batched requests override it.
+        The default runs up to :attr:`fetch_concurrency` :meth:`get` calls at once (threads
+        of a shared pool); stores with batched requests override it.
         """
         keys = list(keys)
         workers = min(int(self.fetch_concurrency), len(keys))
         if workers <= 1:
             return [self.get(key) for key in keys]
-        return list(_fetch_pool(workers).map(self.get, keys))
+        return _map_bounded(self.get, keys, workers)
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         """The bytes of each absolute ``[start, stop)`` range of ``key``'s value, in order, or

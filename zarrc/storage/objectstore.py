@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from zarrc.errors import StoreError
-from zarrc.storage import aio, batch
+from zarrc.storage import aio, batch, inflight
 from zarrc.storage.base import (
     ByteRange,
     Store,
@@ -131,7 +131,8 @@ class ObjectStore(Store):
     read_only
         Refuse writes with :class:`~zarrc.errors.ReadOnlyError`.
     fetch_concurrency
-        Requests of one ``get_many`` kept in flight at once.
+        Requests kept in flight at once (by one ``get_many``, and by a read's fetches
+        together); ``None`` follows ``zarrc.config`` ``storage.fetch_concurrency`` (64).
     coalesce
         ``get_ranges`` merges ranges less than this many bytes apart into one request.
     retry
@@ -157,7 +158,7 @@ class ObjectStore(Store):
         store: Any,
         *,
         read_only: bool = False,
-        fetch_concurrency: int = 64,
+        fetch_concurrency: int | None = None,
         coalesce: int = 1024 * 1024,
         retry: RetryPolicy | dict | bool | None = None,
         conditional_writes: bool = True,
@@ -165,15 +166,11 @@ class ObjectStore(Store):
         url: str | None = None,
     ) -> None:
         super().__init__(read_only=read_only)
-        if isinstance(fetch_concurrency, bool) or not isinstance(fetch_concurrency, int):
-            raise TypeError(f"fetch_concurrency must be an int, got {fetch_concurrency!r}")
-        if fetch_concurrency < 1:
-            raise ValueError(f"fetch_concurrency must be at least 1, got {fetch_concurrency}")
+        self._fetch_concurrency = inflight.check_fetch_concurrency(fetch_concurrency)
         if isinstance(coalesce, bool) or not isinstance(coalesce, int) or coalesce < 0:
             raise ValueError(f"coalesce must be an int >= 0, got {coalesce!r}")
         _import_obstore()
         self._store = store
-        self.fetch_concurrency = fetch_concurrency
         self._coalesce = coalesce
         self._retry = retry
         self._policy = RetryPolicy.resolve(retry)
@@ -187,7 +184,7 @@ class ObjectStore(Store):
         url: str,
         *,
         read_only: bool = False,
-        fetch_concurrency: int = 64,
+        fetch_concurrency: int | None = None,
         coalesce: int = 1024 * 1024,
         retry: RetryPolicy | dict | bool | None = None,
         conditional_writes: bool | None = None,
@@ -245,6 +242,12 @@ class ObjectStore(Store):
         )
 
     @property
+    def fetch_concurrency(self) -> int:
+        """Requests kept in flight: the constructor's number, else ``zarrc.config``
+        ``storage.fetch_concurrency``."""
+        return inflight.fetch_concurrency(self._fetch_concurrency)
+
+    @property
     def _obs(self) -> Any:
         """The obstore module (looked up, not kept: the store stays picklable)."""
         return _import_obstore()
@@ -266,7 +269,7 @@ class ObjectStore(Store):
         return ObjectStore(
             self._store,
             read_only=read_only,
-            fetch_concurrency=self.fetch_concurrency,
+            fetch_concurrency=self._fetch_concurrency,
             coalesce=self._coalesce,
             retry=self._retry,
             conditional_writes=self.supports_conditional_writes,

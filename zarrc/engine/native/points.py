@@ -15,9 +15,9 @@ from zarrc._ext import chunkpoints
 from zarrc.engine.fetch import fetch_window, run_fetched
 from zarrc.engine.native.state import (
     NativeArray,
+    fetch_batches,
     run_files,
     run_split,
-    task_ranges,
     thread_state,
 )
 from zarrc.engine.shard import fetch_inner
@@ -54,10 +54,7 @@ def read_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> 
         run_split(read.total, read.chunk_nbytes, lambda b, e: run_files(
             array, read, b, e, lambda index: ctx.key(tuple(points.coords[index].tolist()))))
         return
-    window = fetch_window(ctx.store)
-    per = max(max(e - b for b, e in task_ranges(read.total, read.chunk_nbytes)),
-              window if window > 1 else 1)
-    batches = [(b, min(b + per, read.total)) for b in range(0, read.total, per)]
+    batches, in_flight = fetch_batches(read.total, read.chunk_nbytes, fetch_window(ctx.store))
 
     def fetch(batch: tuple) -> list:
         return ctx.store.get_many([ctx.key(tuple(c)) for c in points.coords[batch[0]:batch[1]]
@@ -69,7 +66,7 @@ def read_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> 
         if rc < 0:
             raise array.chunk_error(ctx.key(tuple(points.coords[index].tolist())), rc)
 
-    run_fetched(batches, fetch, consume, window)
+    run_fetched(batches, fetch, consume, in_flight)
 
 
 def read_shard_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> None:

@@ -18,9 +18,9 @@ from zarrc.engine.fetch import fetch_window, run_fetched
 from zarrc.engine.native.files import FileShard
 from zarrc.engine.native.state import (
     NativeArray,
+    fetch_batches,
     run_files,
     run_split,
-    task_ranges,
     thread_state,
 )
 from zarrc.engine.pool import run_tasks
@@ -29,7 +29,6 @@ from zarrc.indexing import BoxPlan
 
 __all__ = ["entry_keys", "read_box", "read_shards"]
 
-_BATCH_BYTES = 64 << 20  # decoded bytes of one get_many batch at most
 _PARALLEL_BYTES = 1 << 19  # decoded bytes from which a sharded read is spread over threads
 _TASK_BYTES = 1 << 18  # decoded bytes per decode task of a few shards at most
 
@@ -59,11 +58,7 @@ def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
         run_split(read.total, read.chunk_nbytes, lambda b, e: run_files(
             array, read, b, e, lambda index: entry_keys(ctx, plan, index, index + 1)[0]))
         return
-    window = fetch_window(ctx.store)
-    ranges = task_ranges(read.total, read.chunk_nbytes)
-    per = max(max(e - b for b, e in ranges), window if window > 1 else 1)
-    per = max(1, min(per, _BATCH_BYTES // read.chunk_nbytes))
-    batches = [(b, min(b + per, read.total)) for b in range(0, read.total, per)]
+    batches, in_flight = fetch_batches(read.total, read.chunk_nbytes, fetch_window(ctx.store))
 
     def fetch(batch: tuple) -> list:
         return ctx.store.get_many(entry_keys(ctx, plan, *batch))
@@ -74,7 +69,7 @@ def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
         if rc < 0:
             raise array.chunk_error(entry_keys(ctx, plan, index, index + 1)[0], rc)
 
-    run_fetched(batches, fetch, consume, window)
+    run_fetched(batches, fetch, consume, in_flight)
 
 
 # -- sharded arrays ---------------------------------------------------------------------------

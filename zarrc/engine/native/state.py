@@ -9,11 +9,12 @@ import numpy as np
 
 from zarrc import config
 from zarrc._ext import chunkio
+from zarrc.engine.fetch import batch_size
 from zarrc.engine.pool import run_tasks
 from zarrc.errors import CodecError
 
-__all__ = ["MAX_CHUNK_BYTES", "NativeArray", "chain_decodes", "chain_encodes", "run_files",
-           "run_split", "task_ranges", "thread_state"]
+__all__ = ["MAX_CHUNK_BYTES", "NativeArray", "chain_decodes", "chain_encodes", "fetch_batches",
+           "run_files", "run_split", "task_ranges", "thread_state"]
 
 # The C loops hold a decoded chunk per thread before reading any: larger chunks stay on the
 # reference path, which looks at what a stored chunk can decode to before allocating for it.
@@ -24,6 +25,7 @@ _CHUNKS_PER_TASK = 8  # small chunks per task at least
 _BIG_CHUNK = 1 << 16  # decoded bytes from which one chunk is worth a task of its own
 _KEY_ROOM = 2 + 64 * 21  # the longest key the C loops build (zc_chunkio's path room)
 _PATH_MAX = 4096 - 128  # ZC_CHUNKIO_PATH_MAX less a temporary name
+_BATCH_BYTES = 64 << 20  # decoded bytes of one get_many batch at most
 
 
 def chain_decodes(chain) -> bool:
@@ -158,3 +160,18 @@ def run_split(total: int, chunk_nbytes: int, run) -> None:
         run(*ranges[0])
         return
     run_tasks(lambda r: run(*r), ranges)
+
+
+def fetch_batches(total: int, chunk_nbytes: int, window: int) -> tuple[list, int]:
+    """The ``(begin, end)`` entry ranges fetched by one ``get_many`` each, and how many of
+    them to keep in flight: the decode tasks' ranges for a store with nothing to wait for,
+    else a fraction of the store's window each (``zarrc.engine.fetch.batch_size``); never
+    more than ``_BATCH_BYTES`` of decoded chunks per batch."""
+    cap = max(1, _BATCH_BYTES // chunk_nbytes)
+    if window <= 1:
+        per, in_flight = max(e - b for b, e in task_ranges(total, chunk_nbytes)), 1
+    else:
+        per = batch_size(total, window, cap)
+        in_flight = max(1, window // per)
+    per = min(per, cap)
+    return [(b, min(b + per, total)) for b in range(0, total, per)], in_flight

@@ -15,6 +15,7 @@ import numpy as np
 
 from zarrc._ext import chunkwrite
 from zarrc.engine.chunks import write_chunk
+from zarrc.engine.fetch import Writes, fetch_window
 from zarrc.engine.native.state import NativeArray, run_split, thread_state
 from zarrc.errors import CodecError
 from zarrc.indexing import BoxPlan
@@ -37,18 +38,21 @@ def write_box(array: NativeArray, ctx, plan: BoxPlan, values: np.ndarray) -> Non
         temp_prefix=None if files is None else files.temp_prefix,
         fsync=files is not None and files.fsync, **array.encoder)
     if write.total:
-        run_split(write.total, write.chunk_nbytes,
-                  lambda b, e: _write_range(array, ctx, plan, write, values, b, e))
+        with Writes(fetch_window(ctx.store)) as writes:
+            run_split(write.total, write.chunk_nbytes,
+                      lambda b, e: _write_range(array, ctx, plan, write, values, b, e, writes))
 
 
 def _write_range(array: NativeArray, ctx, plan: BoxPlan, write, values: np.ndarray,
-                 begin: int, end: int) -> None:
+                 begin: int, end: int, writes: Writes) -> None:
     state = thread_state()
     step = end - begin if write.to_files else max(1, _OUT_BYTES // write.encode_bound)
     for b in range(begin, end, step):
         e = min(end, b + step)
-        out = state.scratch(write.encode_bound if write.to_files else
-                            (e - b) * write.encode_bound)
+        size = write.encode_bound if write.to_files else (e - b) * write.encode_bound
+        # sets still in flight hold views of their buffer: a fresh one then, not the scratch
+        reuse = write.to_files or writes.window == 1
+        out = state.scratch(size) if reuse else np.empty(size, np.uint8)
         rc, index, err, outcome = write.run(state.dec, state.decoded(write.scratch_nbytes),
                                             out, b, e)
         if rc < 0:
@@ -58,11 +62,12 @@ def _write_range(array: NativeArray, ctx, plan: BoxPlan, write, values: np.ndarr
         for k, (offset, size) in enumerate(outcome.tolist(), start=b):
             if offset >= 0:
                 if not write.to_files:
-                    ctx.store.set(ctx.key(plan.coords(k)), view[offset:offset + size])
+                    writes.submit(ctx.store.set, ctx.key(plan.coords(k)),
+                                  view[offset:offset + size])
             elif offset == chunkwrite.OUT_EMPTY:
-                ctx.store.delete(ctx.key(plan.coords(k)))
+                writes.submit(ctx.store.delete, ctx.key(plan.coords(k)))
             else:  # OUT_PARTIAL: a read-modify-write under the chunk's lock
-                write_chunk(ctx, plan.projection(k), values)
+                write_chunk(ctx, plan.projection(k), values, writes.submit)
 
 
 def encode_shard(array: NativeArray, ctx, shard: np.ndarray, key: str):
