@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -115,6 +118,65 @@ def translate_options(scheme: str, options: dict[str, Any]) -> tuple[dict, dict]
     return config, client
 
 
+class _Clients:
+    """obstore stores made by :meth:`ObjectStore.from_url`, kept (the most recent
+    ``size``) and given again for the same URL, options and credentials: a store holds an
+    HTTP client and its open connections, which opening an array again then reuses instead
+    of building a client (milliseconds) and connecting anew (a round trip). A forked child
+    makes its own (connections are not shared across processes)."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._size = size
+        self._made: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def get(self, key: tuple, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if self._pid != os.getpid():
+                self._made.clear()
+                self._pid = os.getpid()
+            store = self._made.get(key)
+            if store is not None:
+                self._made.move_to_end(key)
+                return store
+        store = make()
+        with self._lock:
+            self._made[key] = store
+            while len(self._made) > self._size:
+                self._made.popitem(last=False)
+        return store
+
+    def clear(self) -> None:
+        with self._lock:
+            self._made.clear()
+
+
+_clients = _Clients()
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` (options: dicts, lists, scalars) as something hashable, equal for equal."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+def _credentials(family: str) -> tuple:
+    """The environment a store of ``family`` may take credentials from (so that a kept store
+    is not given again once they changed)."""
+    if family == "http":
+        return ()
+    prefixes = ("AWS_", "GOOGLE_", "AZURE_", "OBJECT_STORE_")
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(prefixes)))
+
+
 def _plain_http(url: str, family: str) -> bool:
     """Whether ``url`` is an ``http://`` (not TLS) URL of the HTTP family."""
     return family == "http" and url.lower().startswith("http://")
@@ -206,18 +268,19 @@ class ObjectStore(Store):
         if _plain_http(url, family):
             client.setdefault("allow_http", True)  # the URL asks for plain HTTP
         no_retries = {"max_retries": 0}  # zarrc's RetryPolicy retries, and reports each retry
-        try:
-            if family == "http":
-                if config:
-                    raise TypeError(
-                        f"http(s):// takes only client options, got {sorted(config)} for {url!r}"
-                    )
-                store = HTTPStore.from_url(url, client_options=client, retry_config=no_retries)
-                read_only = True
-            else:
-                store = obstore_from_url(
-                    url, client_options=client, retry_config=no_retries, **config
+        if family == "http":
+            if config:
+                raise TypeError(
+                    f"http(s):// takes only client options, got {sorted(config)} for {url!r}"
                 )
+            read_only = True
+        try:
+            store = _clients.get(
+                (url, family, _frozen(config), _frozen(client), _credentials(family)),
+                lambda: HTTPStore.from_url(url, client_options=client, retry_config=no_retries)
+                if family == "http" else
+                obstore_from_url(url, client_options=client, retry_config=no_retries, **config),
+            )
         except Exception as exc:
             if type(exc).__module__.startswith("obstore"):
                 # an unknown option is a TypeError (like an unexpected keyword), the rest
