@@ -20,6 +20,7 @@ from zarrc.errors import ReadOnlyError, StoreError
 
 __all__ = [
     "ByteRange",
+    "FileRange",
     "LocalFiles",
     "ReadOnlyView",
     "Store",
@@ -184,6 +185,17 @@ class LocalFiles:
     temp_prefix: str
     fsync: bool
     writable: bool
+
+
+@dataclass(frozen=True)
+class FileRange:
+    """Where a value lies: bytes ``[offset, offset + size)`` of the plain local file ``path``
+    (an uncompressed entry of an archive, a record of a pack file). A native loop may read it
+    there itself, as it reads a :class:`LocalFiles` store's files (:meth:`Store.file_ranges`)."""
+
+    path: str
+    offset: int
+    size: int
 
 
 _fetch_lock = threading.Lock()
@@ -352,6 +364,21 @@ class Store(abc.ABC):
         read and write them directly; ``None`` (the default) when they are not."""
         return None
 
+    def file_ranges(self, keys: Sequence[str]) -> list[FileRange | bytes | None] | None:
+        """Where the values of ``keys`` lie in local files, so native loops may read them
+        there into buffers of their own (a generalization of :meth:`local_files` to values
+        that are ranges of a file, e.g. uncompressed entries of a zip archive).
+
+        Per key, in order: a :class:`FileRange` (the file holds the value's bytes as they
+        are, and keeps them while the store is open and the key unchanged), the value itself
+        (``bytes``: the store keeps it in another form, e.g. compressed), or ``None`` (absent).
+        ``None`` for the whole answer (the default) means the store keeps no values in local
+        files; a store that can answer returns a list for any keys, also for none (so
+        ``file_ranges(()) is not None`` says whether it can). Reads through these ranges
+        bypass the store (and any checksum it would verify), as reads of local files do.
+        """
+        return None
+
     @abc.abstractmethod
     def exists(self, key: str) -> bool:
         """Whether ``key`` holds a value."""
@@ -471,6 +498,9 @@ class ReadOnlyView(Store):
         found = self._store.local_files()
         return None if found is None else LocalFiles(found.root, found.temp_prefix,
                                                      found.fsync, False)
+
+    def file_ranges(self, keys: Sequence[str]) -> list[FileRange | bytes | None] | None:
+        return self._store.file_ranges([normalize_key(k) for k in keys])
 
     def exists(self, key: str) -> bool:
         return self._store.exists(normalize_key(key))

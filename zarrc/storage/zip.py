@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import struct
 import threading
 import time
 import zipfile
@@ -25,6 +26,7 @@ from typing import Any
 from zarrc.errors import NotPicklableError
 from zarrc.storage.base import (
     ByteRange,
+    FileRange,
     KeySnapshotStore,
     as_buffer,
     normalize_key,
@@ -35,6 +37,8 @@ from zarrc.storage.base import (
 __all__ = ["ZipStore"]
 
 _MODES = ("r", "w", "a")
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader: 30 bytes
+_LOCAL_MAGIC = b"PK\x03\x04"
 
 
 class _Archive:
@@ -50,6 +54,7 @@ class _Archive:
         self.closed = False
         self.stale = False  # entries were overwritten or deleted: compact on close
         self.index: dict[str, zipfile.ZipInfo] = {}
+        self.data_offsets: dict[zipfile.ZipInfo, int] = {}  # where stored entries' bytes start
         for info in self.zf.infolist():  # a later entry of the same name wins
             if info.is_dir():
                 continue
@@ -62,6 +67,24 @@ class _Archive:
     def check_open(self) -> None:
         if self.closed:
             raise ValueError(f"ZipStore {self.path!r} is closed")
+
+    def locate(self, key: str) -> FileRange | bytes | None:
+        """Where the value of ``key`` lies in the archive file (an uncompressed, unencrypted
+        entry), else its bytes (None if absent). Called with the lock held, after a flush."""
+        info = self.index.get(key)
+        if info is None:
+            return None
+        if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1:
+            return self.zf.read(info)
+        offset = self.data_offsets.get(info)
+        if offset is None:  # the entry's own (local) header says where its bytes start
+            header = os.pread(self.zf.fp.fileno(), _LOCAL_HEADER.size, info.header_offset)
+            if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_MAGIC:
+                return self.zf.read(info)  # zipfile names the damage
+            fields = _LOCAL_HEADER.unpack(header)
+            offset = info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11]
+            self.data_offsets[info] = offset
+        return FileRange(self.path, offset, info.file_size)
 
     def close(self) -> None:
         with self.lock:
@@ -226,6 +249,19 @@ class ZipStore(KeySnapshotStore):
     def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         with self._archive.lock:  # one lock round trip for the batch
             return [self.get(key) for key in keys]
+
+    def file_ranges(self, keys: Sequence[str]) -> list[FileRange | bytes | None]:
+        """Uncompressed entries (the default, ``ZIP_STORED``) as ranges of the archive file,
+        which the native loops read there in parallel into buffers of their own, without the
+        archive's lock or zipfile's CRC-32 check (as a LocalStore's files have none); other
+        entries as their bytes."""
+        keys = [normalize_key(key) for key in keys]
+        archive = self._archive
+        with archive.lock:
+            archive.check_open()
+            if archive.mode != "r" and keys:
+                archive.zf.fp.flush()  # entries written through zipfile's buffer, on disk
+            return [archive.locate(key) for key in keys]
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         key = normalize_key(key)
