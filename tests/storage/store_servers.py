@@ -88,14 +88,12 @@ class RangeHTTPServer:
     """Files under ``root`` over HTTP/1.1 with single-range ``Range`` requests (``a-b``,
     ``a-``, ``-n``), ``HEAD``, ``ETag`` and ``Last-Modified``.
 
-    ``requests`` records ``(method, path, range header)`` of every request and
-    ``connections`` counts the connections accepted; statuses put in ``fail_next`` are
-    answered (in order) to the next requests instead of serving them.
+    ``requests`` records ``(method, path, range header)`` of every request; statuses put in
+    ``fail_next`` are answered (in order) to the next requests instead of serving them.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.connections = 0
         self.requests: list[tuple[str, str, str | None]] = []
         self.fail_next: list[int] = []
         owner = self
@@ -105,10 +103,6 @@ class RangeHTTPServer:
 
             def log_message(self, *args):  # quiet
                 pass
-
-            def setup(self) -> None:
-                owner.connections += 1
-                super().setup()
 
             def _send(self, status: int, headers: dict, body: bytes = b"") -> None:
                 self.send_response(status)

@@ -15,6 +15,7 @@ one lock) is fetched and written from inside the decode tasks instead.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -116,7 +117,16 @@ class _Arrivals:
 def run_fetched(items: Iterable, fetch: Callable, consume: Callable, in_flight: int) -> None:
     """``consume(item, fetch(item))`` for every item: the fetches on fetch threads, up to
     ``in_flight`` at once, the consumers on the decode pool, each taking the next item that
-    has arrived. With ``in_flight`` 1 each decode task fetches its own item."""
+    has arrived. With ``in_flight`` 1, or a single item, each decode task fetches its own
+    item (a single remote chunk waits on the network either way: no thread hand-off)."""
+    items = iter(items)
+    first = next(items, _END)
+    second = next(items, _END) if first is not _END else _END
+    if second is _END:
+        if first is not _END:
+            consume(first, fetch(first))
+        return
+    items = itertools.chain((first, second), items)
     if in_flight <= 1:
         run_tasks(lambda item: consume(item, fetch(item)), items)
         return

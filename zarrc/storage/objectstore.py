@@ -416,16 +416,19 @@ class ObjectStore(Store):
         keys = [normalize_key(key) for key in keys]
         if len(keys) < 2:
             return batch.many_result(keys, [self.get(key) for key in keys])
-        return batch.many_result(keys, aio.run(self._get_many_async(keys)))
+        # obstore's buffers become bytes here, in the calling thread (one of the engine's
+        # fetch threads), not on the event loop that all the requests share
+        found = aio.run(self._get_many_async(keys))
+        return batch.many_result(keys, [None if v is None else bytes(v) for v in found])
 
-    async def _get_many_async(self, keys: list[str]) -> list[bytes | None]:
+    async def _get_many_async(self, keys: list[str]) -> list[Any]:
         limit = asyncio.Semaphore(self.fetch_concurrency)
         policy = current_policy(self._policy)
         obs = self._obs
 
-        async def fetch(store: Any, path: str) -> bytes:
+        async def fetch(store: Any, path: str) -> Any:
             result = await obs.get_async(store, path)
-            return bytes(await result.bytes_async())
+            return await result.bytes_async()
 
         async def one(key: str) -> bytes | None:
             async with limit:
