@@ -257,9 +257,9 @@ def test_convert_v3_to_v2_sharded_and_dimension_names(tmp_path):
                              chunks=(8, 8), shards=(16, 24), dimension_names=["y", "x"],
                              compressors=["zstd"], fill_value=-1.0)
     src[:16] = x[:16]  # the second shard row is never written
-    with pytest.warns(UserWarning, match="dimension_names"):
-        b = zarrc.convert(src, str(tmp_path / "v2.zarr"), zarr_format=2)
+    b = zarrc.convert(src, str(tmp_path / "v2.zarr"), zarr_format=2)
     assert b.chunks == (8, 8) and b.fill_value == -1.0
+    assert b.attrs["_ARRAY_DIMENSIONS"] == ["y", "x"]  # xarray's v2 convention
     expected = np.where(np.arange(32)[:, None] < 16, x, np.float32(-1))
     np.testing.assert_array_equal(zarr.open_array(str(tmp_path / "v2.zarr"), mode="r")[...],
                                   expected)
@@ -436,3 +436,131 @@ def test_cli_convert_usage_errors(tmp_path, capsys):
     assert main(["convert", "--in-place", src, str(tmp_path / "x")]) == 2
     assert main(["convert", src, str(tmp_path / "x"), "--codec", "{bad"]) == 2
     assert "error" in capsys.readouterr().err
+
+
+# -- issue 12, item 9 ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype, values, filter_id", [
+    (str, ["", "a", "bb", "ünï", "x" * 40], "vlen-utf8"),
+    (bytes, [b"", b"a", b"\x00\xff", b"bb", b"y" * 40], "vlen-bytes"),
+])
+def test_convert_v3_strings_to_v2_object_arrays(tmp_path, dtype, values, filter_id):
+    src = zarrc.create_array(str(tmp_path / "s.zarr"), shape=(5,), dtype=dtype, chunks=(2,))
+    src[...] = np.array(values, dtype=object)
+    b = zarrc.convert(src, str(tmp_path / "v2.zarr"), zarr_format=2)
+    doc = b.metadata.to_dict()
+    assert doc["dtype"] == "|O" and doc["filters"][0] == {"id": filter_id}
+    assert list(b[...]) == values
+    z = zarr.open_array(str(tmp_path / "v2.zarr"), mode="r")  # zarr-python reads it too
+    assert list(z[...]) == values
+    back = zarrc.convert(b, str(tmp_path / "v3.zarr"))  # and the way back
+    assert list(back[...]) == values
+
+
+def _group_with_a_bad_second_array(path):
+    """A group whose second array (in name order) cannot be converted to v2."""
+    g = zarrc.group(path)
+    g.create_array("a", shape=(4,), dtype="i2", chunks=(2,))[...] = 1
+    g.create_array("b", shape=(4, 2, 2), dtype="i2", chunks=(2, 2, 2),
+                   codecs=[{"name": "transpose", "configuration": {"order": [1, 0, 2]}},
+                           "bytes"])[...] = 2  # a transpose other than the reversal
+    return g
+
+
+@pytest.mark.parametrize("suffix", ["", ".zip"])
+def test_a_conversion_that_fails_at_planning_writes_nothing(tmp_path, suffix):
+    src = _group_with_a_bad_second_array(str(tmp_path / "s.zarr"))
+    dest = str(tmp_path / f"d.zarr{suffix}")
+    with pytest.raises(MetadataError, match="transpose"):
+        zarrc.convert(src, dest, zarr_format=2)
+    assert not os.path.exists(dest)
+
+
+@pytest.mark.parametrize("suffix", ["", ".zip"])
+def test_a_conversion_that_fails_while_copying_leaves_no_partial_destination(tmp_path, suffix):
+    g = zarrc.group(str(tmp_path / "s.zarr"))
+    g.create_array("a", shape=(4,), dtype="i2", chunks=(2,), compressors=["zstd"])[...] = 1
+    g.create_array("b", shape=(4,), dtype="i2", chunks=(2,), compressors=["zstd"])[...] = 2
+    with open(tmp_path / "s.zarr" / "b" / "c" / "1", "wb") as f:
+        f.write(b"not zstd")  # the second array's second chunk is corrupt
+    dest = str(tmp_path / f"d.zarr{suffix}")
+    with pytest.raises(zarrc.errors.CodecError, match="b/c/1"):
+        zarrc.convert(str(tmp_path / "s.zarr"), dest, zarr_format=2)
+    assert not os.path.exists(dest)
+    assert sorted(os.listdir(tmp_path)) == ["s.zarr"]
+
+
+def test_a_failed_conversion_into_an_existing_store_removes_only_what_it_wrote(tmp_path):
+    dest = str(tmp_path / "d.zarr")
+    zarrc.group(dest, attributes={"keep": 1}).create_array("other", shape=(2,), dtype="i1")
+    before = files(dest)
+    g = zarrc.group(str(tmp_path / "s.zarr"))
+    g.create_array("a", shape=(4,), dtype="i2", chunks=(2,), compressors=["zstd"])[...] = 1
+    g.create_array("b", shape=(4,), dtype="i2", chunks=(2,), compressors=["zstd"])[...] = 2
+    with open(tmp_path / "s.zarr" / "b" / "c" / "1", "wb") as f:
+        f.write(b"not zstd")
+    with pytest.raises(zarrc.errors.CodecError):
+        zarrc.convert(str(tmp_path / "s.zarr"), dest, dest_path="new/deep")
+    assert files(dest) == before  # the parent group 'new' it made is gone too
+
+
+def test_cli_rerun_message_names_the_overwrite_flag(tmp_path, capsys):
+    src = str(tmp_path / "s.zarr")
+    zarrc.create_array(src, shape=(2,), dtype="i1")
+    dest = str(tmp_path / "d.zarr")
+    assert main(["convert", src, dest]) == 0
+    capsys.readouterr()
+    assert main(["convert", src, dest]) == 1
+    err = capsys.readouterr().err
+    assert "--overwrite" in err and "overwrite=True" not in err
+    assert main(["convert", src, dest, "--overwrite"]) == 0
+
+
+def test_no_warning_prints_a_line_of_zarrc_source(tmp_path, capfd):
+    src = str(tmp_path / "s.zarr")
+    zarrc.create_array(src, shape=(2, 3), dtype="i1", dimension_names=["y", None])
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-m", "zarrc.cli", "convert", src,
+                          str(tmp_path / "d.zarr"), "--zarr-format", "2"],
+                         capture_output=True, text=True, check=True)
+    assert out.stderr.startswith("zarrc: warning: ") and "dimension_names" in out.stderr
+    assert len(out.stderr.splitlines()) == 1  # the message alone, no source line after it
+    tree = zarrc.group(str(tmp_path / "t.zarr"))
+    tree.create_group("g").create_array("a", shape=(2, 3), dtype="i1",
+                                        dimension_names=["y", None])
+    for source in (src, tree):  # however deep the node is in the tree
+        with pytest.warns(UserWarning, match="dimension_names") as caught:
+            zarrc.convert(source, MemoryStore(), zarr_format=2)
+        assert caught[0].filename == __file__  # raised at the caller, not inside zarrc
+
+
+@pytest.mark.parametrize("how", ["convert", "upgrade"])
+def test_v2_array_dimensions_become_v3_dimension_names(tmp_path, how):
+    path = str(tmp_path / "s.zarr")
+    a = zarrc.group(path, zarr_format=2).create_array(
+        "v", shape=(3, 4), dtype="f4", chunks=(2, 2),
+        attributes={"_ARRAY_DIMENSIONS": ["y", "x"], "units": "m"})
+    a[...] = np.arange(12, dtype="f4").reshape(3, 4)
+    if how == "convert":
+        dest = str(tmp_path / "v3.zarr")
+        zarrc.convert(path, dest)
+    else:
+        dest = path
+        zarrc.upgrade_v2_to_v3(path)
+    b = zarrc.open_array(dest, path="v", mode="r")
+    assert b.zarr_format == 3 and b.dimension_names == ("y", "x")
+    assert dict(b.attrs) == {"units": "m"}  # as xarray writes v3: names, no attribute
+    xr = pytest.importorskip("xarray")
+    ds = xr.open_zarr(dest, consolidated=False, zarr_format=3)
+    assert ds["v"].dims == ("y", "x") and ds["v"].attrs == {"units": "m"}
+
+
+def test_v3_dimension_names_become_v2_array_dimensions_and_back(tmp_path):
+    src = zarrc.create_array(str(tmp_path / "s.zarr"), shape=(2, 3), dtype="i1",
+                             dimension_names=["t", "x"], attributes={"k": 1})
+    v2 = zarrc.convert(src, str(tmp_path / "v2.zarr"), zarr_format=2)
+    assert dict(v2.attrs) == {"k": 1, "_ARRAY_DIMENSIONS": ["t", "x"]}
+    v3 = zarrc.convert(v2, str(tmp_path / "v3.zarr"))
+    assert v3.dimension_names == ("t", "x") and dict(v3.attrs) == {"k": 1}

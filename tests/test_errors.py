@@ -1,11 +1,14 @@
 """SPEC.md's error table, each row provoked for real; and bad input that must fail cleanly."""
 
+import json
+
 import numpy as np
 import pytest
 
 import zarrc
 from zarrc.errors import (
     ChecksumError,
+    CodecConfigError,
     CodecError,
     ContainsArrayError,
     ContainsGroupError,
@@ -15,7 +18,7 @@ from zarrc.errors import (
     StoreError,
     ZarrcError,
 )
-from zarrc.storage import MemoryStore
+from zarrc.storage import MemoryStore, Store
 from zarrc.testing.engine import engine
 
 
@@ -27,6 +30,7 @@ from zarrc.testing.engine import engine
     (CodecError, (ValueError,)),
     (ChecksumError, (CodecError, ValueError)),
     (ReadOnlyError, (PermissionError,)),
+    (CodecConfigError, (MetadataError, CodecError, ValueError)),
     (StoreError, (OSError,)),
 ])
 def test_hierarchy(error, builtins):
@@ -243,6 +247,201 @@ def test_malformed_metadata_names_key_and_field(doc, field):
     with pytest.raises(MetadataError) as info:
         zarrc.open(store, mode="r")
     assert "zarr.json" in str(info.value) and field in str(info.value)
+
+
+# -- exact error classes (issue 12, item 6) ------------------------------------------------
+
+
+_ZGROUP = '{"zarr_format": 2}'
+_NESTED_DOCUMENTS = {  # document -> the store's documents, with NESTED where it nests
+    "zarr.json": {"zarr.json": '{"zarr_format": 3, "node_type": "group", '
+                               '"attributes": {"a": NESTED}}'},
+    ".zgroup": {".zgroup": '{"zarr_format": 2, "extra": NESTED}'},
+    ".zattrs": {".zgroup": _ZGROUP, ".zattrs": '{"a": NESTED}'},
+    ".zarray": {".zarray": '{"zarr_format": 2, "shape": [2], "chunks": [2], "dtype": "<i4", '
+                           '"compressor": null, "fill_value": 0, "order": "C", '
+                           '"filters": null, "x": NESTED}'},
+    ".zmetadata": {".zgroup": _ZGROUP, ".zmetadata": '{"zarr_consolidated_format": 1, '
+                   '"metadata": {".zgroup": {"zarr_format": 2}, ".zattrs": {"a": NESTED}}}'},
+}
+
+
+@pytest.mark.parametrize("depth", [150, 900, 100_000])
+@pytest.mark.parametrize("document", sorted(_NESTED_DOCUMENTS))
+def test_deeply_nested_metadata_is_a_metadata_error_naming_the_document(document, depth):
+    nested = "[" * depth + "]" * depth
+    store = MemoryStore({key: text.replace("NESTED", nested).encode()
+                         for key, text in _NESTED_DOCUMENTS[document].items()})
+    with pytest.raises(MetadataError, match=document.replace(".", r"\.")):
+        zarrc.open_consolidated(store) if document == ".zmetadata" else zarrc.open(store,
+                                                                                  mode="r")
+
+
+def test_attributes_too_deep_to_store_are_refused_before_writing():
+    store = MemoryStore()
+    g = zarrc.group(store)
+    before = store.get("zarr.json")
+    with pytest.raises(ValueError, match="nest too deep"):
+        g.attrs["deep"] = json.loads("[" * 200 + "]" * 200)
+    assert store.get("zarr.json") == before
+    fine = json.loads("[" * 100 + "]" * 100)
+    g.attrs["fine"] = fine
+    assert zarrc.open_group(store, mode="r").attrs["fine"] == fine
+
+
+@pytest.mark.parametrize("dtype", ["\x00", "", "<i4\x00", "\u00e9"])
+def test_v2_dtype_that_is_not_a_typestr_is_refused(dtype):
+    store = MemoryStore()
+    store.set(".zarray", json.dumps({
+        "zarr_format": 2, "shape": [4], "chunks": [2], "dtype": dtype, "compressor": None,
+        "fill_value": 0, "order": "C", "filters": None}).encode())
+    with pytest.raises(MetadataError, match=r"\.zarray: field 'dtype'"):
+        zarrc.open_array(store, mode="r")
+
+
+def _assert_public_codec_config_error(exc):
+    """A CodecConfigError (so a MetadataError and a CodecError) of a public class of
+    zarrc.errors."""
+    assert isinstance(exc, CodecConfigError)
+    cls = type(exc)
+    assert cls.__module__ == "zarrc.errors" and cls.__name__ in zarrc.errors.__all__
+
+
+def _stored_with(zarr_format, change):
+    store = MemoryStore()
+    key = "zarr.json" if zarr_format == 3 else ".zarray"
+    zarrc.create_array(store, shape=(4,), dtype="i4", chunks=(2,), zarr_format=zarr_format,
+                       compressors=[{"name": "zstd"} if zarr_format == 3 else {"id": "zstd"}])
+    doc = json.loads(store.get(key))
+    change(doc)
+    store.set(key, json.dumps(doc).encode())
+    return store, key
+
+
+@pytest.mark.parametrize("zarr_format, change, codec", [
+    (3, lambda d: d["codecs"].append({"name": "made-up"}), "made-up"),
+    (3, lambda d: d["codecs"][-1].update(configuration={"level": "high"}), "zstd"),
+    (3, lambda d: d["codecs"].insert(0, {"name": "transpose", "configuration": {}}),
+     "transpose"),
+    (2, lambda d: d.update(compressor={"id": "made-up"}), "made-up"),
+    (2, lambda d: d.update(compressor={"id": "zstd", "level": "high"}), "zstd"),
+    (2, lambda d: d.update(filters=[{"id": "delta"}]), "delta"),
+])
+def test_a_bad_codec_in_stored_metadata_is_a_metadata_error_at_open(zarr_format, change, codec):
+    store, key = _stored_with(zarr_format, change)
+    with pytest.raises(MetadataError) as info:
+        zarrc.open_array(store, mode="r")
+    _assert_public_codec_config_error(info.value)
+    assert key in str(info.value) and codec in str(info.value)
+
+
+def test_a_bad_codec_in_stored_shard_metadata_is_a_metadata_error_at_open():
+    store = MemoryStore()
+    zarrc.create_array(store, shape=(8,), dtype="i4", chunks=(2,), shards=(4,))
+    doc = json.loads(store.get("zarr.json"))
+    doc["codecs"][0]["configuration"]["codecs"].append({"name": "made-up"})
+    store.set("zarr.json", json.dumps(doc).encode())
+    with pytest.raises(MetadataError, match="zarr.json.*made-up") as info:
+        zarrc.open_array(store, mode="r")
+    _assert_public_codec_config_error(info.value)
+
+
+@pytest.mark.parametrize("codec", [{"name": "no-such-codec"}, {"name": "zstd", "configuration":
+                                                                {"level": "high"}}])
+def test_a_bad_codec_on_create_is_a_public_metadata_error(codec):
+    with pytest.raises(MetadataError) as info:
+        zarrc.create_array(MemoryStore(), shape=(2,), dtype="i1", compressors=[codec])
+    _assert_public_codec_config_error(info.value)
+
+
+@pytest.mark.parametrize("zarr_format, document", [(2, ".zmetadata"),
+                                                  (3, r"zarr.json\[consolidated_metadata\]")])
+def test_errors_in_consolidated_metadata_name_the_consolidated_document(zarr_format, document):
+    store = MemoryStore()
+    g = zarrc.group(store, zarr_format=zarr_format)
+    g.create_group("sub").create_array("a", shape=(4,), dtype="i4", chunks=(2,))
+    zarrc.consolidate_metadata(store)
+    key = ".zmetadata" if zarr_format == 2 else "zarr.json"
+    doc = json.loads(store.get(key))
+    if zarr_format == 2:
+        doc["metadata"]["sub/a/.zarray"]["compressor"] = {"id": "made-up"}
+    else:
+        doc["consolidated_metadata"]["metadata"]["sub/a"]["codecs"].append({"name": "made-up"})
+    store.set(key, json.dumps(doc).encode())
+    for attempt in (lambda: zarrc.open_consolidated(store)["sub/a"],
+                    lambda: zarrc.open_consolidated(store)["sub"]["a"],
+                    lambda: zarrc.open_consolidated(store)["sub"].members()):
+        with pytest.raises(MetadataError, match=f"{document}: entry 'sub/a'.*made-up"):
+            attempt()
+
+
+def test_open_array_on_a_group_says_a_group_is_there():
+    store = MemoryStore()
+    zarrc.group(store).create_array("a", shape=(1,), dtype="i1")
+    for mode in ("r", "r+", "a"):
+        with pytest.raises(NodeNotFoundError, match="a group is there"):
+            zarrc.open_array(store, mode=mode)
+    with pytest.raises(NodeNotFoundError, match="an array is there"):
+        zarrc.open_group(store, path="a", mode="r")
+
+
+@pytest.mark.parametrize("stored, asked", [(2, 3), (3, 2)])
+def test_opening_with_the_other_zarr_format_says_which_node_is_there(stored, asked):
+    store = MemoryStore()
+    zarrc.create_array(store, name="x", shape=(1,), dtype="i1", zarr_format=stored)
+    with pytest.raises(NodeNotFoundError, match=f"a Zarr v{stored} array is there"):
+        zarrc.open_array(store, path="x", zarr_format=asked)
+
+
+class _DictStore(Store):
+    """A store as a user might write one: no ``super().__init__()``."""
+
+    def __init__(self):
+        self.d = {}
+
+    def get(self, key, byte_range=None):
+        value = self.d.get(key)
+        return value if value is None or byte_range is None else value[slice(*byte_range)]
+
+    def exists(self, key):
+        return key in self.d
+
+    def list_prefix(self, prefix):
+        prefix = prefix.rstrip("/")
+        return sorted(k for k in self.d if not prefix or k.startswith(prefix + "/"))
+
+    def list_dir(self, prefix):
+        skip = len(prefix.rstrip("/")) + 1 if prefix.rstrip("/") else 0
+        return sorted({k[skip:].split("/", 1)[0] for k in self.list_prefix(prefix)})
+
+    def set(self, key, value):
+        self._check_writable(key)
+        self.d[key] = bytes(value)
+
+    def delete(self, key):
+        self.d.pop(key, None)
+
+
+def test_a_store_that_skips_super_init_is_read_write():
+    store = _DictStore()
+    assert store.read_only is False
+    a = zarrc.create_array(store, shape=(6,), dtype="i4", chunks=(4,))
+    a[2:5] = 9
+    a.attrs["k"] = 1
+    np.testing.assert_array_equal(zarrc.open_array(store, mode="r")[...], [0, 0, 9, 9, 9, 0])
+    assert store.with_read_only().read_only
+
+
+@pytest.mark.parametrize("entry", [".zattrs", "sub/.zattrs"])
+def test_bad_attributes_inside_zmetadata_name_zmetadata(entry):
+    store = MemoryStore()
+    zarrc.group(store, zarr_format=2, attributes={"a": 1}).create_group("sub", attributes={"b": 2})
+    zarrc.consolidate_metadata(store)
+    doc = json.loads(store.get(".zmetadata"))
+    doc["metadata"][entry] = ["not", "an", "object"]
+    store.set(".zmetadata", json.dumps(doc).encode())
+    with pytest.raises(MetadataError, match=r"\.zmetadata\[.*\.zattrs"):
+        zarrc.open_consolidated(store)
 
 
 @pytest.fixture(scope="module")

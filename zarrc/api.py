@@ -17,7 +17,6 @@ from zarrc.array import Array, create_array_node, like_kwargs
 from zarrc.errors import (
     ArrayNotFoundError,
     ContainsArrayError,
-    ContainsGroupError,
     GroupNotFoundError,
     NodeNotFoundError,
     ReadOnlyError,
@@ -320,7 +319,7 @@ def open_array(store=None, *, mode: str = "r+", path="", zarr_format=None,
     except NodeNotFoundError as exc:
         raise ArrayNotFoundError(str(exc)) from None
     if not isinstance(meta, ArrayMetadata):
-        raise ContainsGroupError(f"path {p!r} of {st!r} is a group, not an array")
+        raise ArrayNotFoundError(f"no array at path {p!r} of {st!r}: a group is there")
     return Array(st, p, meta, read_only=mode == "r", write_empty_chunks=write_empty_chunks,
                  document=document, config=config)
 
@@ -340,7 +339,7 @@ def open_group(store=None, *, mode: str = "a", cache_attrs=None, synchronizer=No
     except NodeNotFoundError as exc:
         raise GroupNotFoundError(str(exc)) from None
     if not isinstance(meta, GroupMetadata):
-        raise ContainsArrayError(f"path {p!r} of {st!r} is an array, not a group")
+        raise GroupNotFoundError(f"no group at path {p!r} of {st!r}: an array is there")
     if use_consolidated is False:
         meta = meta.with_consolidated(None)
     elif meta.zarr_format == 2 and use_consolidated is not False:
@@ -600,15 +599,16 @@ def consolidate_metadata(store, path=None, zarr_format=None, *, storage_options=
     st, p = _store(store, "r+", storage_options, path)
     if st.read_only:
         raise ReadOnlyError(f"cannot consolidate metadata in read-only {st!r}")
-    meta = nodes.read_node_metadata(st, p, zarr_format)
-    if not isinstance(meta, GroupMetadata):
-        raise ContainsArrayError(f"path {p!r} of {st!r} is an array; consolidate a group")
-    entries: dict = {}
-    _walk(st, p, meta.zarr_format, p, entries)
-    entries = dict(sorted(entries.items()))
-    if meta.zarr_format == 2:
-        doc = consolidated_to_json_v2({"": meta, **entries})
-        st.set(nodes.key_of(p, ZMETADATA), dump_json(doc))
-        return open_group(st, mode="r+", path=p, use_consolidated=True)
-    st.set(nodes.key_of(p, ZARR_JSON), dump_json(meta.with_consolidated(entries).to_json()))
-    return open_group(st, mode="r+", path=p)
+    with nodes.node_lock(st, p):  # the group's document is re-read and rewritten as a whole
+        meta = nodes.read_node_metadata(st, p, zarr_format)
+        if not isinstance(meta, GroupMetadata):
+            raise ContainsArrayError(f"path {p!r} of {st!r} is an array; consolidate a group")
+        entries: dict = {}
+        _walk(st, p, meta.zarr_format, p, entries)
+        entries = dict(sorted(entries.items()))
+        if meta.zarr_format == 2:
+            doc = consolidated_to_json_v2({"": meta, **entries})
+            st.set(nodes.key_of(p, ZMETADATA), dump_json(doc))
+        else:
+            st.set(nodes.key_of(p, ZARR_JSON), dump_json(meta.with_consolidated(entries).to_json()))
+    return open_group(st, mode="r+", path=p, use_consolidated=meta.zarr_format == 2 or None)

@@ -30,7 +30,7 @@ from zarrc.engine.chunk_io import open_context
 from zarrc.engine.points import read_points, write_points
 from zarrc.engine.read import read_selection
 from zarrc.engine.write import clear_outside, write_selection
-from zarrc.errors import MetadataError, ReadOnlyError
+from zarrc.errors import CodecError, MetadataError, ReadOnlyError
 from zarrc.indexing import (
     PointSelection,
     Selection,
@@ -84,7 +84,11 @@ class Array(nodes.Node):
         grid = None if metadata.regular else metadata.dim_grids
         chunks = metadata.chunks if grid is None else tuple(
             g if isinstance(g, int) else int(g[1] - g[0]) if len(g) > 1 else 1 for g in grid)
-        pipeline = make_pipeline(chunks)  # built now: bad codecs fail at open, not at first read
+        try:  # built now: bad codecs fail at open, not at first read
+            pipeline = make_pipeline(chunks)
+        except CodecError as exc:  # an unknown or misconfigured codec: the metadata is bad
+            message = str(exc) if key in str(exc) else f"{key}: {exc}"
+            raise nodes.codec_config_error(exc, message) from None
         if grid is not None and pipeline.sharding is not None:
             raise MetadataError(f"{key}: a rectilinear chunk grid cannot be sharded")
         self._ctx = open_context(
@@ -104,6 +108,9 @@ class Array(nodes.Node):
 
     def _metadata_changed(self) -> None:
         self._document = None
+
+    def _adopt(self, meta: ArrayMetadata, document: dict | None = None) -> None:
+        self._set_metadata(meta, document)
 
     # -- properties -------------------------------------------------------------------------
     @property
@@ -407,38 +414,64 @@ class Array(nodes.Node):
 
     # -- changing shape ---------------------------------------------------------------------
     def resize(self, *shape) -> None:
-        """Change the shape; data outside the new shape is dropped (reads as fill if regrown)."""
+        """Change the shape; data outside the new shape is dropped (reads as fill if regrown).
+
+        Under the array's metadata lock the stored shape is re-read, the chunks (and parts of
+        chunks) the new shape drops are cleared, and only then is the new shape stored: a
+        crash at any point leaves the old shape or the new one, never dropped data that a
+        later growth would bring back.
+        """
         self._check_writable()
         new_shape = nodes.normalize_shape(shape[0] if len(shape) == 1 else shape)
+        with nodes.node_lock(self._store, self._path):
+            self._resize_locked(self._reread(), new_shape)
+
+    def _resize_locked(self, current: tuple, new_shape: tuple) -> None:
+        """Resize from ``current`` (``(metadata, document)`` as stored) under the node lock."""
+        self._adopt(*current)
         if len(new_shape) != self.ndim:
             raise ValueError(f"resize cannot change the number of dimensions ({self.ndim} -> "
                              f"{len(new_shape)})")
-        old_ctx = self._ctx
+        old_shape = self.shape
+        keep = tuple(min(o, n) for o, n in zip(old_shape, new_shape))
         stored = list(self._iter_stored_chunk_coords())
+        if keep == old_shape:  # growing: only whole chunks past the old shape can be stale
+            ctx = self._ctx
+            stored = [c for c in stored
+                      if any(s >= n for s, n in zip(ctx.chunk_start(c), old_shape))]
+        clear_outside(self._ctx, stored, keep)
         meta = self._metadata.evolve(shape=new_shape)
-        nodes.write_metadata(self._store, self._path, meta)
+        nodes.write_node_document(self._store, self._path, meta)
         self._set_metadata(meta)
-        clear_outside(old_ctx, stored, new_shape)
 
     def append(self, data, axis: int = 0) -> tuple:
-        """Grow along ``axis`` by ``data``'s extent and write ``data`` there; the new shape."""
+        """Grow along ``axis`` by ``data``'s extent and write ``data`` there; the new shape.
+
+        The extent is added to the shape as stored and the data written, all under the
+        array's metadata lock, so appends from several handles or processes each get a
+        region of their own and none overwrites another's part of a shared edge chunk.
+        """
         self._check_writable()
         data = np.asarray(data)
-        if data.ndim != self.ndim:
-            raise ValueError(f"data has {data.ndim} dimensions, the array {self.ndim}")
-        axis = axis + self.ndim if axis < 0 else axis
-        if not 0 <= axis < self.ndim:
-            raise ValueError(f"axis {axis} is out of range for {self.ndim} dimensions")
-        for d, (n, m) in enumerate(zip(self.shape, data.shape)):
-            if d != axis and n != m:
-                raise ValueError(f"data shape {data.shape} does not match array shape "
-                                 f"{self.shape} outside axis {axis}")
-        old = self.shape[axis]
-        new_shape = tuple(n + data.shape[axis] if d == axis else n
-                          for d, n in enumerate(self.shape))
-        self.resize(new_shape)
-        region = tuple(slice(old, None) if d == axis else slice(None) for d in range(self.ndim))
-        self[region] = data
+        with nodes.node_lock(self._store, self._path):
+            current = self._reread()
+            shape = current[0].shape
+            if data.ndim != len(shape):
+                raise ValueError(f"data has {data.ndim} dimensions, the array {len(shape)}")
+            axis = axis + data.ndim if axis < 0 else axis
+            if not 0 <= axis < data.ndim:
+                raise ValueError(f"axis {axis} is out of range for {data.ndim} dimensions")
+            for d, (n, m) in enumerate(zip(shape, data.shape)):
+                if d != axis and n != m:
+                    raise ValueError(f"data shape {data.shape} does not match array shape "
+                                     f"{shape} outside axis {axis}")
+            old = shape[axis]
+            new_shape = tuple(n + data.shape[axis] if d == axis else n
+                              for d, n in enumerate(shape))
+            self._resize_locked(current, new_shape)
+            region = tuple(slice(old, old + data.shape[axis]) if d == axis else slice(None)
+                           for d in range(data.ndim))
+            self[region] = data
         return new_shape
 
     # -- chunks -----------------------------------------------------------------------------
@@ -588,8 +621,7 @@ def create_array_node(store, path: str, *, overwrite: bool = False,
     # Build the array (codec pipeline included) before touching the store, so bad codec
     # arguments fail with nothing written.
     array = Array(store, path, meta, write_empty_chunks=write_empty_chunks, config=config)
-    nodes.prepare_node_path(store, path, overwrite=overwrite, zarr_format=meta.zarr_format)
-    nodes.write_metadata(store, path, meta)
+    nodes.create_node(store, path, meta, overwrite=overwrite)
     if data is not None and write_data:
         array[...] = data[...] if isinstance(data, Array) else data
     return array

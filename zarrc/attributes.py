@@ -7,51 +7,71 @@ from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 from zarrc.errors import ReadOnlyError
+from zarrc.metadata.jsonio import MAX_DEPTH, nesting_depth
 
 __all__ = ["Attributes"]
+
+_MAX_ATTRIBUTE_DEPTH = MAX_DEPTH - 4
+
+Change = Callable[[dict], dict]
+"""A change to the attributes: the stored ones in, the new ones out."""
 
 
 class Attributes(MutableMapping):
     """The attributes of one array or group.
 
-    Reads come from the node's metadata as loaded; each write replaces the whole attribute
-    document (``.zattrs`` in v2, ``zarr.json`` in v3) in one atomic store ``set``. Values must
-    be JSON-serializable; a value that is not raises ``TypeError`` before anything is stored.
+    Reads come from the node's metadata as loaded. Each change is applied by ``update`` to the
+    attributes *as stored*, re-read under the node's lock, and the whole attribute document
+    (``.zattrs`` in v2, ``zarr.json`` in v3) is written in one atomic store ``set``: changes
+    made through other handles or processes in the meantime are kept. Values must be
+    JSON-serializable; a value that is not raises ``TypeError`` before anything is stored.
     """
 
-    def __init__(self, load: Callable[[], dict], save: Callable[[dict], None], read_only: bool):
+    def __init__(self, load: Callable[[], dict], update: Callable[[Change], None],
+                 read_only: bool):
         self._load = load
-        self._save = save
+        self._update_stored = update
         self._read_only = read_only
 
-    def _update(self, new: dict) -> None:
+    def _change(self, change: Change) -> None:
         if self._read_only:
             raise ReadOnlyError("attributes of a read-only node cannot be changed")
-        try:
-            json.dumps(new, allow_nan=True)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"attribute values must be JSON-serializable: {exc}") from None
-        self._save(new)
+
+        def checked(current: dict) -> dict:
+            new = change(current)
+            # Consolidated metadata holds them four levels down in its document.
+            if nesting_depth(new) > _MAX_ATTRIBUTE_DEPTH:
+                raise ValueError(f"attributes nest too deep: at most {_MAX_ATTRIBUTE_DEPTH} "
+                                 "levels of dicts and lists, so every document can hold them")
+            try:
+                json.dumps(new, allow_nan=True)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"attribute values must be JSON-serializable: {exc}") from None
+            return new
+
+        self._update_stored(checked)
 
     def __getitem__(self, key: str) -> Any:
         return self._load()[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self._update({**self._load(), key: value})
+        self._change(lambda current: {**current, key: value})
 
     def __delitem__(self, key: str) -> None:
-        current = dict(self._load())
-        del current[key]
-        self._update(current)
+        def without(current: dict) -> dict:
+            del current[key]  # KeyError if no longer stored: nothing is written
+            return current
+
+        self._change(without)
 
     def update(self, other=(), /, **kw) -> None:  # one store write, not one per key
-        new = dict(self._load())
-        new.update(other, **kw)
-        self._update(new)
+        changes = dict(other, **kw)
+        self._change(lambda current: {**current, **changes})
 
     def put(self, attributes: dict) -> None:
         """Replace all attributes at once."""
-        self._update(dict(attributes))
+        new = dict(attributes)
+        self._change(lambda current: new)
 
     def asdict(self) -> dict:
         return dict(self._load())

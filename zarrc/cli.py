@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 __all__ = ["main"]
 
@@ -35,6 +36,11 @@ def _demo(args) -> int:
     return 0
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one line for the user of the command, without a line of source."""
+    print(f"zarrc: warning: {message}", file=sys.stderr)
+
+
 def _usage(message: str) -> int:
     print(f"zarrc: error: {message}", file=sys.stderr)
     return 2
@@ -60,9 +66,16 @@ def _convert(args) -> int:
             codecs = [json.loads(c) if c.lstrip()[:1] in "{[" else c for c in args.codec]
         except json.JSONDecodeError as exc:
             return _usage(f"--codec: invalid JSON: {exc}")
-    node = zarrc.convert(args.src, args.dest, zarr_format=args.zarr_format, codecs=codecs,
-                         path=args.node, dest_path=args.dest_node, overwrite=args.overwrite)
-    node.store.close()  # finalizes a .zip destination
+    try:
+        node = zarrc.convert(args.src, args.dest, zarr_format=args.zarr_format, codecs=codecs,
+                             path=args.node, dest_path=args.dest_node, overwrite=args.overwrite)
+    except (zarrc.errors.ContainsArrayError, zarrc.errors.ContainsGroupError) as exc:
+        kind = "an array" if isinstance(exc, zarrc.errors.ContainsArrayError) else "a group"
+        where = f" at {args.dest_node!r}" if args.dest_node else ""
+        print(f"zarrc: error: {args.dest} already holds {kind}{where}; rerun with --overwrite "
+              "to replace it", file=sys.stderr)
+        return 1
+    node.store.close()  # commits a .zip destination
     print(f"converted {args.src} to {args.dest} (zarr_format {node.zarr_format})")
     return 0
 
@@ -106,7 +119,9 @@ def main(argv=None) -> int:
     p.set_defaults(run=_convert)
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return args.run(args)
     except (KeyError, ValueError, OSError) as exc:
         from zarrc.errors import ZarrcError
 

@@ -16,6 +16,7 @@ v2 can say it; a sharded array becomes a v2 array of its inner chunks.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import warnings
 
@@ -53,6 +54,8 @@ from zarrc.storage import Store, make_store
 __all__ = ["convert", "upgrade_v2_to_v3"]
 
 _BLOSC_SHUFFLE = {0: "noshuffle", 1: "shuffle", 2: "bitshuffle"}
+_OBJECT_CODECS = ("vlen-utf8", "vlen-bytes")
+_XARRAY_DIMENSIONS = "_ARRAY_DIMENSIONS"  # where xarray keeps dimension names in v2
 _V2_DOCS = (ZARRAY, ZGROUP, ZATTRS, ZMETADATA)
 
 
@@ -154,14 +157,41 @@ def v2_codecs_to_v3(meta: ArrayMetadata, key: str) -> tuple[dict, ...]:
     return tuple(out)
 
 
+def _names_from_attributes(attrs: dict, ndim: int) -> tuple | None:
+    """v2 -> v3: xarray's ``_ARRAY_DIMENSIONS`` attribute as ``dimension_names``, taken out of
+    ``attrs`` (xarray's own v3 output has names and no such attribute)."""
+    names = attrs.get(_XARRAY_DIMENSIONS)
+    if isinstance(names, list) and len(names) == ndim and all(isinstance(n, str) for n in names):
+        del attrs[_XARRAY_DIMENSIONS]
+        return tuple(names)
+    return None
+
+
+def _names_to_attributes(src: ArrayMetadata, attrs: dict, key: str) -> None:
+    """v3 -> v2: ``dimension_names`` as xarray's ``_ARRAY_DIMENSIONS`` attribute (warning
+    when they cannot be: an unnamed dimension, or the attribute already set otherwise)."""
+    names = src.dimension_names
+    if names is None:
+        return
+    if all(isinstance(n, str) for n in names) and attrs.get(_XARRAY_DIMENSIONS,
+                                                             list(names)) == list(names):
+        attrs[_XARRAY_DIMENSIONS] = list(names)
+        return
+    warnings.warn(f"{key}: dimension_names {list(names)} are dropped: Zarr v2 has no place "
+                  f"for them (xarray's {_XARRAY_DIMENSIONS!r} attribute needs a name for "
+                  "every dimension)", UserWarning, stacklevel=2)
+
+
 def _v2_to_v3_metadata(meta: ArrayMetadata, key: str, codecs: tuple[dict, ...],
                        encoding: ChunkKeyEncoding) -> ArrayMetadata:
     dtype = _v3_dtype(meta, key)
     fill = default_fill_value(dtype) if meta.fill_value is None else meta.fill_value
+    attrs = dict(meta.attributes)
+    names = _names_from_attributes(attrs, meta.ndim)
     return ArrayMetadata(zarr_format=3, shape=meta.shape, chunk_grid=meta.chunk_grid,
                          dtype=dtype, fill_value=np.asarray(fill).astype(dtype)[()],
-                         chunk_key_encoding=encoding, codecs=codecs,
-                         attributes=dict(meta.attributes))
+                         chunk_key_encoding=encoding, codecs=codecs, dimension_names=names,
+                         attributes=attrs)
 
 
 # ------------------------------------------------------------------------ v3 -> v2 codecs
@@ -189,6 +219,7 @@ def _codecs_to_v2(codecs: list[Codec], dtype: np.dtype, ndim: int, key: str) -> 
     compressor and every other codec a filter.  Anything else raises MetadataError naming it.
     """
     aa, ab, bb = _split(codecs, key)
+    object_codec = None  # v2 writes variable-length strings/bytes as |O with this first filter
     order = "C"
     if aa and _label(aa[0]) == "transpose":
         given = aa[0].get_config()["order"]
@@ -203,7 +234,12 @@ def _codecs_to_v2(codecs: list[Codec], dtype: np.dtype, ndim: int, key: str) -> 
             raise _error(key, "codecs[0]", f"transpose order {perm} has no Zarr v2 form (only "
                          "the full reversal, order 'F', has)")
         aa = aa[1:]
-    if ab is not None:
+    if ab is not None and _label(ab) in _OBJECT_CODECS:
+        if aa:
+            raise _error(key, "codecs", f"codec {_label(aa[0])!r} before {_label(ab)!r} has no "
+                         "Zarr v2 form (v2's object codec must come first)")
+        object_codec = ab.to_json_v2()
+    elif ab is not None:
         if _label(ab) not in ("bytes", "endian"):
             raise _error(key, "codecs", f"codec {_label(ab)!r} has no Zarr v2 form")
         endian = ab.get_config().get("endian")
@@ -216,6 +252,8 @@ def _codecs_to_v2(codecs: list[Codec], dtype: np.dtype, ndim: int, key: str) -> 
             raise _error(key, "codecs", f"codec {_label(codec)!r} has no Zarr v2 form")
         configs.append(codec.to_json_v2())
     compressor = configs.pop() if bb else None
+    if object_codec is not None:
+        configs.insert(0, object_codec)
     filters, compressor = normalize_codecs(zarr_format=2, dtype=dtype, filters=configs or None,
                                            compressors=compressor)  # as zarr-python writes them
     return order, dtype, filters, compressor
@@ -252,7 +290,8 @@ def target_metadata(src: ArrayMetadata, zarr_format: int, codecs, key: str) -> A
             encoding, names, extra = src.chunk_key_encoding, src.dimension_names, src.extra_fields
             dtype, fill = src.dtype, src.fill_value
         else:
-            encoding, names, extra = ChunkKeyEncoding("default"), None, {}
+            encoding, extra = ChunkKeyEncoding("default"), {}
+            names = _names_from_attributes(attrs, src.ndim)
             dtype = _v3_dtype(src, key)
             fill = default_fill_value(dtype) if src.fill_value is None else src.fill_value
         if codecs is not None:
@@ -279,9 +318,7 @@ def target_metadata(src: ArrayMetadata, zarr_format: int, codecs, key: str) -> A
     shard = _sharding(src)
     if shard is not None:  # v2 has no shards: one v2 chunk per inner chunk
         chunks, source_codecs = tuple(shard.get("chunk_shape", chunks)), shard.get("codecs", ())
-    if src.dimension_names is not None:
-        warnings.warn(f"{key}: dimension_names {list(src.dimension_names)} are dropped: Zarr v2 "
-                      "has no place for them", UserWarning, stacklevel=4)
+    _names_to_attributes(src, attrs, key)
     if codecs is not None:
         parsed = _parse_v3_codecs(_as_list(codecs), 2, key)
     else:
@@ -326,27 +363,35 @@ def copy_chunks(src: Array, dst: Array) -> int:
     return count
 
 
-def _create_array(store: Store, path: str, meta: ArrayMetadata, overwrite: bool) -> Array:
-    nodes.prepare_node_path(store, path, overwrite=overwrite, zarr_format=meta.zarr_format)
-    Array(store, path, meta)  # builds the codec pipeline: fails before anything is written
-    nodes.write_metadata(store, path, meta)
-    return Array(store, path, meta)
-
-
-def _copy_node(node, store: Store, path: str, zarr_format: int, codecs,
-               overwrite: bool):
+def _plan_copy(node, store: Store, path: str, zarr_format: int, codecs, plan: list) -> None:
+    """Append ``(source, destination path, destination metadata)`` for ``node`` and every node
+    below it, parents first. Every array's metadata and codec pipeline is built here, so a
+    node that cannot be converted fails before anything is written."""
     if isinstance(node, Array):
         key = nodes.key_of(node.path, ZARR_JSON if node.zarr_format == 3 else ZARRAY)
         meta = target_metadata(node._metadata, zarr_format, codecs, key)
-        dst = _create_array(store, path, meta, overwrite)
-        copy_chunks(node, dst)
-        return dst
-    meta = GroupMetadata(zarr_format=zarr_format, attributes=dict(node._metadata.attributes))
-    nodes.prepare_node_path(store, path, overwrite=overwrite, zarr_format=zarr_format)
-    nodes.write_metadata(store, path, meta)
+        Array(store, path, meta)  # builds the codec pipeline (no I/O)
+        plan.append((node, path, meta))
+        return
+    plan.append((node, path, GroupMetadata(zarr_format=zarr_format,
+                                           attributes=dict(node._metadata.attributes))))
     for name, child in _members(node):
-        _copy_node(child, store, nodes.join_path(path, name), zarr_format, codecs, False)
-    return Group(store, path, meta)
+        _plan_copy(child, store, nodes.join_path(path, name), zarr_format, codecs, plan)
+
+
+def _first_new_node(store: Store, path: str) -> str:
+    """The shallowest node path on the way to ``path`` (``path`` included) with no node yet:
+    what a failed copy to ``path`` removes (with the parents it created)."""
+    parts = path.split("/") if path else []
+    for depth in range(len(parts) + 1):
+        prefix = "/".join(parts[:depth])
+        if nodes.node_kind(store, prefix) is None:
+            return prefix
+    return path
+
+
+def _remove_node_tree(store: Store, path: str) -> None:
+    store.delete_prefix(f"{path}/" if path else "")
 
 
 def _members(group: Group) -> tuple:
@@ -406,10 +451,18 @@ def convert(source, dest, *, zarr_format: int = 3, codecs=None, path=None, dest_
     Shape, dtype, chunk grid, fill value (v2 ``null`` becomes the dtype's default in v3) and
     attributes are kept. A v3 copy of a v3 array keeps its codecs, chunk key encoding,
     dimension names and extension fields; a v3 copy of a v2 array uses the ``default`` chunk
-    key encoding. A v2 copy drops dimension names (with a ``UserWarning``) and stores a sharded
-    array's inner chunks as its v2 chunks. Only stored chunks are read, one at a time; chunks
-    whose data equals the fill value are not written. Groups are recreated with their
-    attributes; when the source group had consolidated metadata, the copy is consolidated.
+    key encoding and turns xarray's ``_ARRAY_DIMENSIONS`` attribute into ``dimension_names``
+    (as xarray writes v3). A v2 copy stores dimension names as ``_ARRAY_DIMENSIONS`` (a
+    ``UserWarning`` when one is unnamed: they are dropped), variable-length strings and bytes
+    as v2 object arrays (``vlen-utf8`` / ``vlen-bytes`` first filter), and a sharded array's
+    inner chunks as its v2 chunks. Only stored chunks are read, one at a time; chunks whose
+    data equals the fill value are not written. Groups are recreated with their attributes;
+    when the source group had consolidated metadata, the copy is consolidated.
+
+    Every node is checked (metadata, codecs) before anything is written; if the copy fails
+    later, what it wrote is removed again (with the destination directory or archive when it
+    created it), so a failed conversion leaves no partial destination. With ``overwrite``
+    the node that was at ``dest_path`` is gone either way.
     """
     if zarr_format not in (2, 3):
         raise ValueError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
@@ -421,19 +474,70 @@ def convert(source, dest, *, zarr_format: int = 3, codecs=None, path=None, dest_
     else:
         src_store = _open_store(source, "r", storage_options)
         node = open_node(src_store, nodes.normalize_path(path), read_only=True)
+    dpath = nodes.normalize_path(dest_path)
+    nodes.check_new_path(dpath)
+    new_file = isinstance(dest, (str, os.PathLike)) and not os.path.exists(dest)
     dst_store = _open_store(dest, "a", storage_options)
+    try:
+        plan, caught = _checked_plan(node, dst_store, dpath, zarr_format, codecs, overwrite)
+    except BaseException:
+        _discard(dst_store, dest, None, new_file)
+        raise
+    for warning in caught:  # raised once, at the caller of convert
+        warnings.warn(warning.message, warning.category, stacklevel=2)
+    first_new = _first_new_node(dst_store, dpath)
+    try:
+        for i, (src, path, meta) in enumerate(plan):
+            nodes.create_node(dst_store, path, meta, overwrite=overwrite and i == 0)
+            if isinstance(src, Array):
+                copy_chunks(src, Array(dst_store, path, meta))
+        result = open_node(dst_store, dpath)
+        if isinstance(node, Group) and _has_consolidated(node):
+            result = consolidate_metadata(dst_store, dpath)
+    except BaseException:
+        _discard(dst_store, dest, first_new, new_file)
+        raise
+    return result
+
+
+def _checked_plan(node, dst_store: Store, dpath: str, zarr_format: int, codecs,
+                  overwrite: bool) -> tuple:
+    """The copy plan (:func:`_plan_copy`) and the warnings it raised, after the checks that
+    need no write: a writable destination not overlapping the source, free unless
+    ``overwrite``."""
     if dst_store.read_only:
         raise ReadOnlyError(f"cannot convert into read-only {dst_store!r}")
-    dpath = nodes.normalize_path(dest_path)
     same = node.store is dst_store or node.store == dst_store or \
         getattr(node.store, "wrapped", None) == dst_store
     if same and _overlaps(node.path, dpath):
         raise ValueError(f"convert: the destination {dpath or '/'!r} overlaps the source "
                          f"{node.path or '/'!r} in the same store")
-    result = _copy_node(node, dst_store, dpath, zarr_format, codecs, overwrite)
-    if isinstance(node, Group) and _has_consolidated(node):
-        result = consolidate_metadata(dst_store, dpath)
-    return result
+    if not overwrite:
+        nodes.refuse_existing(dst_store, dpath)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plan: list = []
+        _plan_copy(node, dst_store, dpath, zarr_format, codecs, plan)
+    return plan, caught
+
+
+def _discard(store: Store, dest, first_new: str | None, new_file: bool) -> None:
+    """After a failed copy: remove what it wrote (the nodes from ``first_new`` down, if it
+    wrote), and the destination itself when the copy created it (a new directory or
+    archive)."""
+    try:
+        if first_new is not None:
+            _remove_node_tree(store, first_new)
+        if not new_file:
+            return
+        store.close()
+        path = os.fspath(dest)
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.isfile(path):
+            os.unlink(path)
+    except Exception:  # the original error matters more than a failed clean-up
+        pass
 
 
 # ------------------------------------------------------------------------ in-place upgrade

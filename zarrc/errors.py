@@ -20,6 +20,8 @@ __all__ = [
     "MetadataError",
     "CodecError",
     "ChecksumError",
+    "CodecConfigError",
+    "UnknownCodecConfigError",
     "ReadOnlyError",
     "NotPicklableError",
     "StoreError",
@@ -77,6 +79,11 @@ class CodecError(BaseZarrError):
 
 class ChecksumError(CodecError):
     """A stored checksum does not match the data; the message names the chunk key."""
+
+
+class CodecConfigError(MetadataError, CodecError):
+    """Metadata (stored, or asked for by ``create_array``) names an unknown codec or configures
+    one badly: bad metadata, and a codec error; the message names the document and the codec."""
 
 
 class ReadOnlyError(BaseZarrError, PermissionError):
@@ -145,6 +152,11 @@ class NodeTypeValidationError(MetadataError):
 
 class UnknownCodecError(CodecError):
     """No codec is registered under the requested name."""
+
+
+class UnknownCodecConfigError(CodecConfigError, UnknownCodecError):
+    """Metadata names a codec that is not registered: a :class:`CodecConfigError` and
+    zarr-python's :class:`UnknownCodecError`."""
 
 
 class ArrayIndexError(ZarrcError, IndexError):

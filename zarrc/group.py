@@ -12,6 +12,7 @@ from zarrc.core.metadata import public_metadata
 from zarrc.errors import (
     ContainsArrayError,
     ContainsGroupError,
+    MetadataError,
     NodeNotFoundError,
     ReadOnlyError,
 )
@@ -52,8 +53,7 @@ def create_group_node(store, path: str, *, zarr_format: int = 3, attributes=None
     if zarr_format not in (2, 3):
         raise ValueError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     meta = GroupMetadata(zarr_format=zarr_format, attributes=dict(attributes or {}))
-    nodes.prepare_node_path(store, path, overwrite=overwrite, zarr_format=zarr_format)
-    nodes.write_metadata(store, path, meta)
+    nodes.create_node(store, path, meta, overwrite=overwrite)
     return Group(store, path, meta)
 
 
@@ -103,6 +103,7 @@ def create_nodes(st, specs: dict, *, overwrite: bool = False) -> list[tuple]:
             if parent not in wanted:
                 todo[parent] = None  # an implicit group: kept if present
     for path in wanted:
+        nodes.check_new_path(path)
         todo[path] = wanted[path]
     order = sorted(todo, key=lambda p: (p.count("/") + bool(p), p))
     kinds = {path: nodes.node_kind(st, path) for path in order}
@@ -161,6 +162,11 @@ class Group(nodes.Node):
         self._metadata = metadata
         self._read_only = bool(read_only or store.read_only)
 
+    def _adopt(self, meta: GroupMetadata, document: dict | None = None) -> None:
+        if meta.zarr_format == 2:  # v2 keeps consolidated metadata in .zmetadata: keep ours
+            meta = meta.with_consolidated(self._metadata.consolidated_metadata)
+        self._metadata = meta
+
     # -- properties -------------------------------------------------------------------------
     @property
     def metadata(self):
@@ -190,13 +196,39 @@ class Group(nodes.Node):
         return found
 
     def __getitem__(self, name: str):
-        path = self._child(name)
-        meta = _descendant_metadata(_consolidated_entries(self._metadata), nodes.normalize_path(name))
+        rel = nodes.normalize_path(name)
+        meta = _descendant_metadata(_consolidated_entries(self._metadata), rel)
         try:
-            return open_node(self._store, path, zarr_format=self.zarr_format,
-                             read_only=self._read_only, metadata=meta)
+            return self._open_member(rel, meta, zarr_format=self.zarr_format)
         except NodeNotFoundError:
             raise NodeNotFoundError(f"no member {name!r} in group {self.name!r}") from None
+
+    _consolidated_in: tuple | None = None  # (document key, entry prefix) this group came from
+
+    def _open_member(self, rel: str, meta, **kwargs):
+        """Open member ``rel`` (its ``meta`` from consolidated metadata, or None to read it).
+
+        Bad metadata from a consolidated document is reported as coming from there (the
+        document and the entry), not from the member's own document."""
+        try:
+            node = open_node(self._store, self._child(rel), read_only=self._read_only,
+                             metadata=meta, **kwargs)
+        except MetadataError as exc:
+            if meta is None:
+                raise
+            key, prefix = self._consolidated_source()
+            raise type(exc)(f"{key}: entry {prefix + rel!r}: {exc}") from None
+        if meta is not None and isinstance(node, Group):
+            key, prefix = self._consolidated_source()
+            node._consolidated_in = (key, f"{prefix}{rel}/")
+        return node
+
+    def _consolidated_source(self) -> tuple:
+        if self._consolidated_in is not None:
+            return self._consolidated_in
+        if self.zarr_format == 2:
+            return nodes.key_of(self._path, ZMETADATA), ""
+        return f"{nodes.key_of(self._path, ZARR_JSON)}[consolidated_metadata]", ""
 
     def get(self, name: str, default=None):
         try:
@@ -230,9 +262,13 @@ class Group(nodes.Node):
         if max_depth is not None and max_depth < 0:
             raise ValueError(f"max_depth must be None or >= 0, got {max_depth}")
         entries = _consolidated_entries(self._metadata)
-        found = [(name, open_node(self._store, self._child(name), read_only=self._read_only,
-                                  metadata=_descendant_metadata(entries, name) or meta))
-                 for name, meta in sorted(self._member_metadata().items())]
+        if entries is None:  # read from the members' own documents
+            found = [(name, open_node(self._store, self._child(name), metadata=meta,
+                                      read_only=self._read_only))
+                     for name, meta in sorted(self._member_metadata().items())]
+        else:
+            found = [(name, self._open_member(name, _descendant_metadata(entries, name)))
+                     for name in sorted(self._member_metadata())]
         if max_depth is None or max_depth > 0:  # as zarr-python: each level's members first
             deeper = None if max_depth is None else max_depth - 1
             for name, node in list(found):
@@ -287,7 +323,8 @@ class Group(nodes.Node):
             raise cls(f"cannot move {source!r} to {dest!r}: an {kind} is there")
         if dst == src or dst.startswith(src + "/"):
             raise ValueError(f"cannot move {source!r} into itself ({dest!r})")
-        nodes.prepare_node_path(self._store, dst, overwrite=False, zarr_format=self.zarr_format)
+        nodes.check_new_path(dst)
+        nodes.make_parents(self._store, dst, self.zarr_format)
         for key in self._store.list_prefix(src + "/"):
             self._store.set(dst + key[len(src):], self._store.get(key))
         self._store.delete_prefix(src + "/")
@@ -295,9 +332,10 @@ class Group(nodes.Node):
     def __delitem__(self, name: str) -> None:
         self._check_writable()
         path = self._child(name)
-        if nodes.node_kind(self._store, path) is None:
-            raise NodeNotFoundError(f"no member {name!r} in group {self.name!r}")
-        self._store.delete_prefix(path + "/")
+        with nodes.node_lock(self._store, path):
+            if nodes.node_kind(self._store, path) is None:
+                raise NodeNotFoundError(f"no member {name!r} in group {self.name!r}")
+            self._store.delete_prefix(path + "/")
 
     # -- creating members -------------------------------------------------------------------
     def create_array(self, name: str, *, overwrite: bool = False, **create_kwargs) -> Array:
@@ -381,9 +419,12 @@ class Group(nodes.Node):
         kind = nodes.node_kind(self._store, path)
         if kind == "array":
             raise ContainsArrayError(f"{path!r} is an array, not a group")
-        if kind == "group":
-            return open_node(self._store, path, read_only=self._read_only)
-        return self.create_group(name, attributes=attributes)
+        if kind is None:
+            try:
+                return self.create_group(name, attributes=attributes)
+            except ContainsGroupError:  # another writer created it first: use theirs
+                pass
+        return open_node(self._store, path, read_only=self._read_only)
 
     def require_array(self, name: str, **create_kwargs) -> Array:
         """The member array ``name``, created with ``create_kwargs`` if absent; an existing
@@ -392,18 +433,21 @@ class Group(nodes.Node):
         kind = nodes.node_kind(self._store, path)
         if kind == "group":
             raise ContainsGroupError(f"{path!r} is a group, not an array")
-        if kind == "array":
-            found = open_node(self._store, path, read_only=self._read_only)
-            shape = create_kwargs.get("shape")
-            if shape is not None and nodes.normalize_shape(shape) != found.shape:
-                raise TypeError(f"array {path!r} has shape {found.shape}, not "
-                                f"{nodes.normalize_shape(shape)}")
-            dtype = create_kwargs.get("dtype")
-            if dtype is not None and not np.can_cast(found.dtype, np.dtype(dtype)):
-                raise TypeError(f"array {path!r} has dtype {found.dtype}, which does not cast "
-                                f"to {np.dtype(dtype)}")
-            return found
-        return self.create_array(name, **create_kwargs)
+        if kind is None:
+            try:
+                return self.create_array(name, **create_kwargs)
+            except ContainsArrayError:  # another writer created it first: use theirs
+                pass
+        found = open_node(self._store, path, read_only=self._read_only)
+        shape = create_kwargs.get("shape")
+        if shape is not None and nodes.normalize_shape(shape) != found.shape:
+            raise TypeError(f"array {path!r} has shape {found.shape}, not "
+                            f"{nodes.normalize_shape(shape)}")
+        dtype = create_kwargs.get("dtype")
+        if dtype is not None and not np.can_cast(found.dtype, np.dtype(dtype)):
+            raise TypeError(f"array {path!r} has dtype {found.dtype}, which does not cast "
+                            f"to {np.dtype(dtype)}")
+        return found
 
     require_dataset = require_array
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from zarrc.attributes import Attributes
+from zarrc.attributes import Attributes, Change
 from zarrc.codecs import normalize_codecs
+from zarrc.engine.locks import key_lock
 from zarrc.errors import (
+    CodecConfigError,
     CodecError,
     ContainsArrayError,
     ContainsGroupError,
     MetadataError,
     NodeNotFoundError,
     ReadOnlyError,
+    UnknownCodecConfigError,
     UnknownCodecError,
 )
 from zarrc.metadata import (
@@ -25,6 +28,7 @@ from zarrc.metadata import (
     ZARRAY,
     ZATTRS,
     ZGROUP,
+    ZMETADATA,
     ArrayMetadata,
     ChunkKeyEncoding,
     GroupMetadata,
@@ -45,6 +49,7 @@ from zarrc.metadata import (
     parse_group_metadata_v3,
     parse_json,
 )
+from zarrc.storage.local import TEMP_PREFIX
 
 __all__ = [
     "Node",
@@ -55,9 +60,15 @@ __all__ = [
     "read_node_metadata",
     "node_kind",
     "write_metadata",
+    "write_node_document",
     "write_attributes",
     "build_array_metadata",
-    "prepare_node_path",
+    "check_new_path",
+    "codec_config_error",
+    "create_node",
+    "make_parents",
+    "node_lock",
+    "refuse_existing",
 ]
 
 
@@ -97,7 +108,7 @@ class Node:
     @property
     def attrs(self) -> Attributes:
         """The attributes; every change is written to the store at once."""
-        return Attributes(lambda: self._metadata.attributes, self._save_attributes,
+        return Attributes(lambda: self._metadata.attributes, self._update_attributes,
                           self._read_only)
 
     @property
@@ -122,9 +133,26 @@ class Node:
     def __hash__(self) -> int:
         return hash((self._kind, self._path))
 
-    def _save_attributes(self, attributes: dict) -> None:
-        meta = self._metadata.with_attributes(attributes)
-        write_attributes(self._store, self._path, meta)
+    def _update_attributes(self, change: Change) -> None:
+        """Apply ``change`` to the stored attributes under the node's lock, and adopt the
+        stored metadata (so a change through an old handle undoes nothing done since)."""
+        with node_lock(self._store, self._path):
+            meta, document = self._reread()
+            meta = meta.with_attributes(change(dict(meta.attributes)))
+            write_attributes(self._store, self._path, meta)
+        self._adopt(meta, document if meta.zarr_format == 2 else None)
+
+    def _reread(self) -> tuple:
+        """``(metadata, document)`` of this node as stored now (call it under the node lock)."""
+        meta, document = read_node(self._store, self._path, self.zarr_format)
+        if type(meta) is not type(self._metadata):
+            kind = "an array" if isinstance(meta, ArrayMetadata) else "a group"
+            raise NodeNotFoundError(f"{self._kind} {self.name!r} of {self._store!r} was "
+                                    f"replaced by {kind}")
+        return meta, document
+
+    def _adopt(self, meta, document: dict | None = None) -> None:
+        """Make ``meta`` (as stored) this handle's metadata."""
         self._metadata = meta
         self._metadata_changed()
 
@@ -170,6 +198,13 @@ def key_of(path: str, name: str) -> str:
     return f"{path}/{name}" if path else name
 
 
+def node_lock(store, path: str):
+    """The lock of every read-modify-write of the node at ``path``'s metadata (attributes,
+    shape, creation, removal, consolidation), across threads and, where the store can lock,
+    processes. One key per node whatever its format or kind: its ``zarr.json`` key."""
+    return key_lock(store, key_of(path, ZARR_JSON), document=True)
+
+
 def _attrs(data, key: str) -> dict:
     if data is None:
         return {}
@@ -210,8 +245,27 @@ def read_node(store, path: str, zarr_format: int | None = None) -> tuple:
             doc = parse_json(zgroup, keys[1])
             return parse_group_metadata_v2(doc, _attrs(zattrs, keys[2]), keys[1]), doc
     where = f"path {path!r}" if path else "the store root"
-    fmt = "" if zarr_format is None else f" (zarr_format={zarr_format})"
-    raise NodeNotFoundError(f"no array or group at {where} of {store!r}{fmt}")
+    if zarr_format is None:
+        raise NodeNotFoundError(f"no array or group at {where} of {store!r}")
+    other = _other_format_node(store, path, zarr_format)
+    there = f"; a Zarr v{5 - zarr_format} {other} is there (open it with zarr_format=" \
+        f"{5 - zarr_format} or None)" if other else ""
+    raise NodeNotFoundError(f"no Zarr v{zarr_format} array or group at {where} of "
+                            f"{store!r}{there}")
+
+
+def _other_format_node(store, path: str, zarr_format: int) -> str | None:
+    """'array' or 'group' when the other format has a node at ``path``, else None."""
+    if zarr_format == 2:
+        data = store.get(key_of(path, ZARR_JSON))
+        try:
+            kind = parse_json(data, ZARR_JSON).get("node_type") if data is not None else None
+        except MetadataError:
+            return None
+        return kind if kind in ("array", "group") else None
+    if store.exists(key_of(path, ZARRAY)):
+        return "array"
+    return "group" if store.exists(key_of(path, ZGROUP)) else None
 
 
 def node_kind(store, path: str) -> str | None:
@@ -225,12 +279,19 @@ def node_kind(store, path: str) -> str | None:
 
 def write_metadata(store, path: str, meta) -> None:
     """Store a node's metadata document(s) (v2: attributes go to ``.zattrs``)."""
+    write_node_document(store, path, meta)
+    if meta.zarr_format == 2:
+        write_attributes(store, path, meta)
+
+
+def write_node_document(store, path: str, meta) -> None:
+    """Store the node's main document only: ``zarr.json`` (attributes included), or v2's
+    ``.zarray`` / ``.zgroup`` (``.zattrs`` left as it is)."""
     if meta.zarr_format == 3:
         store.set(key_of(path, ZARR_JSON), dump_json(meta.to_json()))
         return
     name = ZARRAY if isinstance(meta, ArrayMetadata) else ZGROUP
     store.set(key_of(path, name), dump_json(meta.to_json()))
-    write_attributes(store, path, meta)
 
 
 def write_attributes(store, path: str, meta) -> None:
@@ -243,23 +304,67 @@ def write_attributes(store, path: str, meta) -> None:
         store.delete(key_of(path, ZATTRS))
 
 
-def prepare_node_path(store, path: str, *, overwrite: bool, zarr_format: int) -> None:
-    """Make room for a new node at ``path``: refuse, or clear, what is there; create parents.
+def codec_config_error(exc: CodecError, message: str) -> CodecConfigError:
+    """The public error for metadata naming the codec ``exc`` complains about:
+    :class:`UnknownCodecConfigError` for an unknown one, else :class:`CodecConfigError`."""
+    cls = UnknownCodecConfigError if isinstance(exc, UnknownCodecError) else CodecConfigError
+    return cls(message)
+
+
+_RESERVED_NAMES = frozenset({ZARR_JSON, ZARRAY, ZATTRS, ZGROUP, ZMETADATA})
+
+
+def check_new_path(path: str) -> None:
+    """Refuse (ValueError) a node path with a segment that names a metadata document of
+    either format or looks like one of zarrc's temporary files: such a node would collide with
+    them (and readers would take its directory for a document)."""
+    for segment in path.split("/") if path else ():
+        if segment in _RESERVED_NAMES or segment.startswith(TEMP_PREFIX):
+            raise ValueError(f"invalid node name {segment!r} in {path!r}: it is reserved "
+                             f"(metadata documents {sorted(_RESERVED_NAMES)} and zarrc's "
+                             f"temporary files {TEMP_PREFIX + '*'!r})")
+
+
+def create_node(store, path: str, meta, *, overwrite: bool) -> None:
+    """Store a new node's metadata at ``path``: refuse, or clear, what is there.
 
     Raises ContainsArrayError / ContainsGroupError when a node exists and ``overwrite`` is
     false. Missing parent groups are created (as zarr-python does) so the hierarchy stays
-    navigable.
+    navigable. Each node is checked and written under its lock, parents first and one at a
+    time, so of two writers creating the same node one gets the error and nothing is lost.
+    A reserved name (:func:`check_new_path`) raises ValueError before anything is written.
     """
+    check_new_path(path)
+    make_parents(store, path, meta.zarr_format)
+    with node_lock(store, path):
+        if overwrite:
+            store.delete_prefix(f"{path}/" if path else "")  # the node's documents are under it
+        else:
+            refuse_existing(store, path)
+        write_metadata(store, path, meta)
+
+
+def refuse_existing(store, path: str) -> None:
+    """Raise ContainsArrayError / ContainsGroupError if a node is at ``path``."""
     existing = node_kind(store, path)
     if existing is not None:
-        if not overwrite:
-            cls = ContainsArrayError if existing == "array" else ContainsGroupError
-            where = f"path {path!r}" if path else "the store root"
-            raise cls(f"an {existing} already exists at {where} of {store!r}; pass overwrite=True")
-        store.delete_prefix(f"{path}/" if path else "")  # the node's documents are under it
+        cls = ContainsArrayError if existing == "array" else ContainsGroupError
+        where = f"path {path!r}" if path else "the store root"
+        article = "an" if existing == "array" else "a"
+        raise cls(f"{article} {existing} already exists at {where} of {store!r}; "
+                  "pass overwrite=True")
+
+
+def make_parents(store, path: str, zarr_format: int) -> None:
+    """Create the missing groups above ``path`` (an array there is ContainsArrayError), each
+    checked and written under its lock, shallowest first."""
     parts = path.split("/") if path else []
     for depth in range(len(parts)):
-        parent = "/".join(parts[:depth])
+        _make_parent(store, "/".join(parts[:depth]), path, zarr_format)
+
+
+def _make_parent(store, parent: str, path: str, zarr_format: int) -> None:
+    with node_lock(store, parent):
         kind = node_kind(store, parent)
         if kind == "array":
             raise ContainsArrayError(f"cannot create {path!r}: {parent or 'the root'!r} is an array")
@@ -332,14 +437,6 @@ def _partition_shards(shards, chunks, shape: tuple, itemsize: int) -> tuple:
     return outer, inner, location
 
 
-class _CodecConfigError(MetadataError, CodecError):
-    """An unknown or misconfigured codec in ``create_array``: both a metadata and a codec error."""
-
-
-class _UnknownCodecConfigError(_CodecConfigError, UnknownCodecError):
-    """An unknown codec name in ``create_array`` (zarr-python's ``UnknownCodecError`` too)."""
-
-
 def build_array_metadata(
     *,
     shape,
@@ -394,9 +491,8 @@ def build_array_metadata(
             zarr_format=zarr_format, dtype=dt, filters=filters, compressors=compressors,
             serializer=serializer, codecs=codecs, order=order, chunk_shape=chunk_shape,
         )
-    except CodecError as exc:  # a bad codec request is bad metadata too; nothing is written yet
-        cls = _UnknownCodecConfigError if isinstance(exc, UnknownCodecError) else _CodecConfigError
-        raise cls(str(exc)) from exc
+    except CodecError as exc:  # a bad codec request is bad metadata; nothing is written yet
+        raise codec_config_error(exc, str(exc)) from None
     if shard_shape is not None:  # as zarr-python: one sharding codec wrapping the pipeline
         stored_codecs = ({"name": "sharding_indexed", "configuration": {
             "chunk_shape": list(chunk_shape),

@@ -180,3 +180,111 @@ def test_equality_and_repr(tmp_path):
     with ZipStore(path) as one, ZipStore(str(path)) as two:
         assert one == two and hash(one) == hash(two)
         assert one != store  # read-only against writable
+
+
+# -- crash safety (issue 12, item 1) -------------------------------------------------------
+
+_WRITER = """
+import sys, time
+import zarrc
+from zarrc.storage import ZipStore
+store = ZipStore(sys.argv[1], mode="a")
+a = zarrc.open_array(store, path="a")
+a[...] = 7
+a.attrs["state"] = "uncommitted"
+big = zarrc.create_array(store, name="big", shape=(1 << 18,), dtype="f8", chunks=(1 << 15,),
+                         compressors=None)
+big[...] = 1.0  # 2 MB: past every write buffer, so main's in-place append reached the file
+print("written", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_writer_killed_before_close_leaves_the_committed_archive(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    import zarrc
+
+    path = tmp_path / "data.zip"
+    with ZipStore(path, mode="w") as store:
+        a = zarrc.create_array(store, name="a", shape=(40,), dtype="i4", chunks=(8,))
+        a[...] = np.arange(40)
+        a.attrs["state"] = "committed"
+    child = subprocess.Popen([sys.executable, "-c", _WRITER, str(path)], stdout=subprocess.PIPE)
+    try:
+        assert child.stdout.readline() == b"written\n"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    with zipfile.ZipFile(path) as zf:  # any zip reader: the archive as committed
+        assert zf.testzip() is None
+        assert "big/zarr.json" not in zf.namelist()
+    with ZipStore(path) as store:
+        a = zarrc.open_array(store, path="a", mode="r")
+        np.testing.assert_array_equal(a[...], np.arange(40))
+        assert a.attrs["state"] == "committed"
+    zarr = pytest.importorskip("zarr")
+    zs = zarr.storage.ZipStore(path, mode="r")
+    z = zarr.open_array(zs, path="a", mode="r")
+    np.testing.assert_array_equal(z[...], np.arange(40))
+    zs.close()
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "data.zip"]
+    assert all(name.startswith(".zarrc-tmp-") for name in leftovers)
+
+
+def _archive(path, **entries):
+    """A committed archive holding ``entries``."""
+    with ZipStore(path, mode="w") as store:
+        for key, value in entries.items():
+            store.set(key, value)
+    return path
+
+
+def test_nothing_is_written_to_the_archive_before_close(tmp_path):
+    path = _archive(tmp_path / "data.zip", a=b"1")
+    before = path.read_bytes()
+    store = ZipStore(path, mode="a")
+    store.set("b", b"2" * (1 << 20))  # more than any write buffer holds
+    store.delete("a")
+    assert path.read_bytes() == before
+    store.close()
+    with ZipStore(path) as again:
+        assert again.list_prefix("") == ["b"]
+
+
+def test_a_writer_does_not_commit_over_another_writers_archive(tmp_path):
+    from zarrc.errors import StoreError
+
+    path = _archive(tmp_path / "data.zip", a=b"1")
+    first, second = ZipStore(path, mode="a"), ZipStore(path, mode="a")
+    first.set("b", b"2")
+    second.set("c", b"3")
+    first.close()
+    with pytest.raises(StoreError, match="another writer"):
+        second.close()
+    with ZipStore(path) as store:
+        assert store.list_prefix("") == ["a", "b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.zip"]
+
+
+def test_an_entry_with_an_empty_name_hides_no_other_entry(tmp_path):
+    """zipfile cannot write an empty name (nor can most tools): patch it in by hand."""
+    path = tmp_path / "odd.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("\x01", b"x")
+        zf.writestr("a/zarr.json", b"{}")
+    raw = bytearray(path.read_bytes())  # a NUL ends a name: it reads as ''
+    for signature, name_at in ((b"PK\x03\x04", 30), (b"PK\x01\x02", 46)):
+        start = raw.find(signature)  # the first entry's local and central headers
+        assert raw[start + name_at:start + name_at + 1] == b"\x01"
+        raw[start + name_at] = 0
+    path.write_bytes(bytes(raw))
+    with zipfile.ZipFile(path) as zf:
+        assert [i.filename for i in zf.infolist()] == ["", "a/zarr.json"]
+    with ZipStore(path) as store:
+        assert store.list_prefix("") == ["a/zarr.json"]
+        assert store.get("a/zarr.json") == b"{}"

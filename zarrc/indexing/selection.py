@@ -9,6 +9,7 @@ NumPy's by construction (broadcasting, placement of advanced dimensions, repeate
 
 from __future__ import annotations
 
+import math
 import operator
 from dataclasses import dataclass
 
@@ -155,9 +156,10 @@ def _in_bounds(arr: np.ndarray, size: int, axis: int) -> np.ndarray:
 
 
 def _check_mask(mask_shape: tuple, dims_shape: tuple, axis: int) -> None:
-    """NumPy's IndexError when a boolean index does not fit the axes it covers."""
+    """NumPy's IndexError when a boolean index does not fit the axes it covers (an axis of
+    length 0 fits any axis, as in NumPy: it selects nothing there)."""
     for k, (n_mask, n_dim) in enumerate(zip(mask_shape, dims_shape)):
-        if n_mask != n_dim:
+        if n_mask != n_dim and n_mask != 0:
             raise IndexError(
                 f"boolean index did not match indexed array along axis {axis + k}; size of axis "
                 f"is {n_dim} but size of corresponding boolean axis is {n_mask}"
@@ -273,9 +275,39 @@ def _basic(items: list, shape: tuple) -> Selection:
     return Selection(tuple(dims), tuple(box_shape), None, tuple(out_shape))
 
 
+def _index_shapes(items: list) -> list:
+    """The shapes of the index arrays NumPy broadcasts for an advanced selection: one per
+    integer array, per axis of a boolean array (its nonzero count), per scalar integer (())
+    and per 0-d boolean ((1,) for True, (0,) for False)."""
+    shapes = []
+    for item in items:
+        if isinstance(item, (bool, np.bool_)) or (
+                isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind == "b"):
+            shapes.append((1,) if bool(item) else (0,))
+        elif isinstance(item, (list, np.ndarray)):
+            arr = np.asarray(item)
+            if arr.dtype.kind == "b":
+                shapes.extend([(int(np.count_nonzero(arr)),)] * arr.ndim)
+            else:
+                shapes.append(arr.shape)
+        elif item is not None and item is not Ellipsis and not isinstance(item, slice):
+            shapes.append(())
+    return shapes
+
+
+def _selects_nothing(shapes: list) -> bool:
+    """NumPy's rule for empty results: when the index arrays broadcast to no element at all,
+    their values are never used, so they are not checked against the array's bounds."""
+    try:
+        return math.prod(np.broadcast_shapes(*shapes)) == 0
+    except ValueError:  # they do not broadcast: NumPy's error is raised later
+        return False
+
+
 def _advanced(items: list, shape: tuple) -> Selection:
     """Reduce an advanced selection to its box and the same selection in box coordinates."""
     dims, box_shape, post = [], [], []
+    nothing = _selects_nothing(_index_shapes(items))
     axis = 0
     for item in items:
         if item is Ellipsis:  # expands to no axis, but keeps NumPy's placement of the result
@@ -313,6 +345,12 @@ def _advanced(items: list, shape: tuple) -> Selection:
                 box_shape.append(uniq.shape[0])
                 post.append(inverse.reshape(idx.shape))
             axis += arr.ndim
+            continue
+        if nothing:  # no element is selected: no index is used, none is checked
+            dims.append(ArrayDim(np.zeros(0, dtype=np.int64)))
+            box_shape.append(0)
+            post.append(np.zeros(arr.shape, dtype=np.intp))
+            axis += 1
             continue
         flat = _in_bounds(arr, shape[axis], axis)
         uniq, inverse = np.unique(flat, return_inverse=True)
@@ -354,7 +392,7 @@ def normalize_point_selection(selection, shape: tuple) -> PointSelection | None:
     items = selection if isinstance(selection, tuple) else (selection,)
     if not shape or not any(isinstance(it, (list, np.ndarray)) for it in items):
         return None  # no index array: basic (the common case, e.g. a[i, j]) — nothing to build
-    arrays = []
+    arrays, scalars = [], []
     for item in items:
         if item is None or item is Ellipsis or isinstance(item, (slice, bool, np.bool_)):
             return None
@@ -367,6 +405,7 @@ def normalize_point_selection(selection, shape: tuple) -> PointSelection | None:
                 return None
             arrays.extend(np.nonzero(arr) if arr.dtype.kind == "b" else [arr])
         elif as_index(item) is not None:
+            scalars.append(len(arrays))
             arrays.append(np.asarray(as_index(item), dtype=np.int64))
         else:
             return None
@@ -380,13 +419,18 @@ def normalize_point_selection(selection, shape: tuple) -> PointSelection | None:
             axis += len(mask_shape)
         else:
             axis += 1
-    checked = [_in_bounds(a, n, d) for d, (a, n) in enumerate(zip(arrays, shape))]
     try:
-        out_shape = np.broadcast_shapes(*(a.shape for a in checked))
+        out_shape = np.broadcast_shapes(*(a.shape for a in arrays))
     except ValueError:
-        shapes = " ".join(str(a.shape) for a in checked)
+        shapes = " ".join(str(_in_bounds(a, n, d).shape)
+                          for d, (a, n) in enumerate(zip(arrays, shape)))
         raise IndexError("shape mismatch: indexing arrays could not be broadcast together "
                          f"with shapes {shapes}") from None
+    if math.prod(out_shape) == 0:  # nothing selected: NumPy checks only the scalars
+        for d in scalars:
+            _check_int(int(arrays[d]), shape[d], d)
+        return PointSelection(tuple(np.zeros(0, np.int64) for _ in arrays), tuple(out_shape))
+    checked = [_in_bounds(a, n, d) for d, (a, n) in enumerate(zip(arrays, shape))]
     coords = tuple(np.broadcast_to(a, out_shape).reshape(-1) for a in checked)
     return PointSelection(coords, tuple(out_shape))
 

@@ -175,6 +175,8 @@ def parse_dtype_v2(
         return _check_supported(_parse_structured_v2(obj, key), FIELD_V2, key)
     if not isinstance(obj, str):
         raise metadata_error(key, FIELD_V2, f"expected a typestr string, got {describe(obj)}")
+    if not (obj.isascii() and obj.isprintable()) or not obj:  # NumPy reads '\x00' as bool
+        raise metadata_error(key, FIELD_V2, f"invalid data type {obj!r}")
     if obj.lstrip("<>|=").startswith("O"):
         first = _filter_id(filters[0]) if filters else None
         if first in _OBJECT_CODECS:

@@ -15,7 +15,25 @@ import numpy as np
 
 from zarrc.metadata._common import metadata_error
 
-__all__ = ["parse_json", "dump_json"]
+__all__ = ["MAX_DEPTH", "nesting_depth", "parse_json", "dump_json"]
+
+MAX_DEPTH = 128
+"""How deep a metadata document may nest. Far beyond any real document, and far below what
+would exhaust Python's recursion limit in the code that copies and writes documents."""
+
+
+def nesting_depth(doc: Any) -> int:
+    """How many arrays and objects deep ``doc`` nests (0 for a scalar), without recursion."""
+    depth, stack = 0, [(doc, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        elif not isinstance(value, (list, tuple)):
+            continue
+        depth = max(depth, level)
+        stack.extend((item, level + 1) for item in value)
+    return depth
 
 
 def parse_json(data: bytes | bytearray | memoryview | str, key: str | None) -> dict:
@@ -35,10 +53,15 @@ def parse_json(data: bytes | bytearray | memoryview | str, key: str | None) -> d
     """
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
+    too_deep = metadata_error(key, "(document)", f"nested more than {MAX_DEPTH} levels deep")
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
         raise metadata_error(key, "(document)", f"invalid JSON: {exc}") from None
+    except RecursionError:  # deeper than json's own parser follows
+        raise too_deep from None
+    if nesting_depth(doc) > MAX_DEPTH:
+        raise too_deep
     if not isinstance(doc, dict):
         raise metadata_error(key, "(document)", "expected a JSON object at the top level")
     return doc

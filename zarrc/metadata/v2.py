@@ -25,15 +25,19 @@ from zarrc.metadata.chunk_grid import RegularChunkGrid, parse_chunk_shape, parse
 from zarrc.metadata.chunk_key import ChunkKeyEncoding
 from zarrc.metadata.dtype import parse_dtype_v2
 from zarrc.metadata.fill_value import parse_fill_value
-from zarrc.metadata.keys import ZARRAY, ZATTRS
+from zarrc.metadata.keys import ZARRAY, ZATTRS, ZGROUP
 
 __all__ = ["parse_array_metadata_v2", "parse_zarr_format", "attrs_key_for"]
 
 
 def attrs_key_for(key: str | None) -> str | None:
-    """The ``.zattrs`` key next to a ``.zarray``/``.zgroup`` key, for error messages."""
+    """The ``.zattrs`` key next to a ``.zarray``/``.zgroup`` key, for error messages; inside a
+    consolidated document (``.zmetadata['a/.zarray']``) the entry next to it there."""
     if not key:
         return ZATTRS
+    at = max(key.rfind(ZARRAY), key.rfind(ZGROUP))
+    if at >= 0:
+        return key[:at] + ZATTRS + key[at + len(ZARRAY):]
     head, _, _ = key.rpartition("/")
     return f"{head}/{ZATTRS}" if head else ZATTRS
 

@@ -288,6 +288,7 @@ class Store(abc.ABC):
     32-128 for an object store, a database's connection pool. The engine fetches this many
     keys (or byte ranges) per batch, separately from its decode threads (``zarrc.config``
     ``threads``); the default :meth:`get_many` keeps that many :meth:`get` calls running."""
+    _read_only: bool = False  # a subclass that skips __init__ is read-write
 
     def __init__(self, *, read_only: bool = False) -> None:
         self._read_only = bool(read_only)
@@ -411,7 +412,9 @@ class Store(abc.ABC):
     def lock(self, key: str) -> contextlib.AbstractContextManager:
         """A lock on ``key`` shared with other processes using the same store, for
         read-modify-write. The base class has none (threads of one process are serialized by
-        the engine); stores that other processes can reach override it."""
+        the engine); stores that other processes can reach override it. A metadata document's
+        lock may be held while chunk locks are taken (never the reverse): a chunk key must
+        never have to wait for a document key's lock held by the same writer."""
         return contextlib.nullcontext()
 
     # -- optional: conditional writes (issue 15) --------------------------------------------

@@ -10,21 +10,15 @@ so that listings show no empty "folders" (zarr-python leaves them; both are vali
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import secrets
 import shutil
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None
-
+from zarrc.storage import lockfile
 from zarrc.storage.base import (
     ByteRange,
     LocalFiles,
@@ -39,8 +33,6 @@ __all__ = ["LocalStore", "TEMP_PREFIX"]
 
 TEMP_PREFIX = ".zarrc-tmp-"
 """File-name prefix of in-flight writes; such names are never listed and are not valid keys."""
-
-_LOCK_FILES = 1024  # lock files per machine (see LocalStore.lock)
 _WRITE_RETRIES = 5  # a concurrent delete may remove the directory we are about to write into
 
 
@@ -125,29 +117,15 @@ class LocalStore(Store):
 
     # -- locking ----------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def lock(self, key: str) -> Iterator[None]:
-        """An exclusive ``flock`` shared by every process on this machine for ``key``.
+    def lock(self, key: str) -> contextlib.AbstractContextManager:
+        """An exclusive ``flock`` on ``key`` shared by this user's processes on this machine.
 
-        The lock files live in the temporary directory, not in the store, so the store holds
-        only data. There is a fixed set of them (the key's path hashed onto
-        ``_LOCK_FILES`` names), so they never pile up; two keys sharing one only wait for each
-        other. Where ``fcntl`` is missing (Windows) this is a no-op and only threads of one
-        process are serialized (by the engine).
+        The lock files are outside the store, so it holds only data: in a directory of the
+        temporary directory that only this user can enter, opened so that no planted link
+        is followed (:mod:`zarrc.storage.lockfile`). Where ``fcntl`` is missing (Windows)
+        this is a no-op and only threads of one process are serialized (by the engine).
         """
-        if fcntl is None:
-            yield
-            return
-        digest = hashlib.sha1(self._path(normalize_key(key)).encode()).digest()
-        slot = int.from_bytes(digest[:4], "little") % _LOCK_FILES
-        directory = os.path.join(tempfile.gettempdir(), "zarrc-locks")
-        os.makedirs(directory, exist_ok=True)
-        fd = os.open(os.path.join(directory, f"{slot:04d}"), os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing releases the flock
+        return lockfile.hold(self._path(normalize_key(key)))
 
     # -- reads ------------------------------------------------------------------------------
 

@@ -1,21 +1,28 @@
 """ZipStore: a store inside one zip archive (zipfile, ``ZIP_STORED`` by default).
 
-Each key is one archive entry of the same name, as in zarr-python's ZipStore. A zip archive cannot
-replace or remove an entry in place, so:
+Each key is one archive entry of the same name, as in zarr-python's ZipStore. A zip archive's
+central directory comes last and cannot be rewritten in place safely, so the archive file
+itself is never modified: writes go to a *working copy* beside it (``.zarrc-tmp-*.zip``, made
+at the first write of a ``mode="a"`` store from a copy of the archive), and
+:meth:`ZipStore.close` commits it by renaming it over the archive. A process killed at any
+moment leaves the old archive or the new one, never a damaged one (and at worst a stray
+working copy).
 
 - overwriting a key appends a new entry, and reads return the newest one;
 - deleting a key hides it at once;
-- :meth:`ZipStore.close` *compacts* the archive when anything was overwritten or deleted: it
-  rewrites it (to a temporary file renamed over the original) with one entry per live key, so
-  the finished archive holds no stale duplicates and reads the same in any zip reader.
+- :meth:`ZipStore.close` *compacts* the archive when anything was overwritten or deleted: the
+  committed archive holds one entry per live key, so it reads the same in any zip reader.
 
 All archive access goes through one lock, so the engine may call ``get``/``set`` from many threads.
+A ``mode="a"`` store whose archive another writer committed meanwhile refuses to commit over it
+(:class:`~zarrc.errors.StoreError`) rather than drop that writer's changes.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import struct
 import threading
 import time
@@ -23,7 +30,8 @@ import zipfile
 from collections.abc import Sequence
 from typing import Any
 
-from zarrc.errors import NotPicklableError
+from zarrc.errors import NotPicklableError, StoreError
+from zarrc.storage import lockfile
 from zarrc.storage.base import (
     ByteRange,
     FileRange,
@@ -41,6 +49,34 @@ _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader: 30 
 _LOCAL_MAGIC = b"PK\x03\x04"
 
 
+def _identity(path: str) -> tuple | None:
+    """What tells one committed archive file from the next (None if there is none)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _unlink_quietly(path: str | None) -> None:
+    if path is not None:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def _fsync_path(path: str, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0))
+    try:
+        os.fsync(fd)
+    except OSError:  # some filesystems cannot fsync a directory
+        if not directory:
+            raise
+    finally:
+        os.close(fd)
+
+
 class _Archive:
     """The state one archive's stores share: the open ZipFile, its lock and the live entries."""
 
@@ -50,27 +86,66 @@ class _Archive:
         self.compression = compression
         self.compresslevel = compresslevel
         self.lock = threading.RLock()
-        self.zf = zipfile.ZipFile(path, mode, compression=compression, allowZip64=True)
         self.closed = False
-        self.stale = False  # entries were overwritten or deleted: compact on close
+        self.stale = False  # entries were overwritten or deleted: compact on commit
+        self.work: str | None = None  # the working copy, once something was written
+        self.base = _identity(path)  # the archive this store started from
+        if mode == "w" or (mode == "a" and self.base is None):
+            self.base = None
+            self.zf = self._start_work(copy=False)
+        else:
+            self.zf = zipfile.ZipFile(path, "r", allowZip64=True)
         self.index: dict[str, zipfile.ZipInfo] = {}
+        self._load_index()
+
+    def _load_index(self) -> None:
+        self.index = {}
         self.data_offsets: dict[zipfile.ZipInfo, int] = {}  # where stored entries' bytes start
         for info in self.zf.infolist():  # a later entry of the same name wins
-            if info.is_dir():
-                continue
             try:
                 normalize_key(info.filename)
-            except ValueError:  # an entry no key can name (e.g. '../x'): never exposed
+            except ValueError:  # an entry no key can name ('', '../x', 'd/'): never exposed
                 continue
             self.index[info.filename] = info
+
+    def _temp_name(self) -> str:
+        return os.path.join(os.path.dirname(self.path), f".zarrc-tmp-{secrets.token_hex(8)}.zip")
+
+    def _start_work(self, copy: bool) -> zipfile.ZipFile:
+        """Open a fresh working copy (of the archive when ``copy``) for appending."""
+        self.work = self._temp_name()
+        try:
+            if copy:
+                shutil.copyfile(self.path, self.work)
+            return zipfile.ZipFile(self.work, "a" if copy else "w",
+                                   compression=self.compression, allowZip64=True)
+        except BaseException:
+            _unlink_quietly(self.work)
+            self.work = None
+            raise
+
+    def writable(self) -> zipfile.ZipFile:
+        """The ZipFile to add entries to: the working copy, made on the first write."""
+        if self.work is None:
+            self.zf.close()
+            self.zf = self._start_work(copy=True)
+            hidden = [key for key in self._names() if key not in self.index]
+            self._load_index()
+            for key in hidden:  # deleted before this first write: still deleted
+                self.index.pop(key, None)
+        return self.zf
+
+    def _names(self) -> set:
+        return {info.filename for info in self.zf.infolist()}
 
     def check_open(self) -> None:
         if self.closed:
             raise ValueError(f"ZipStore {self.path!r} is closed")
 
     def locate(self, key: str) -> FileRange | bytes | None:
-        """Where the value of ``key`` lies in the archive file (an uncompressed, unencrypted
-        entry), else its bytes (None if absent). Called with the lock held, after a flush."""
+        """Where the value of ``key`` lies in the file being read (the archive, or the
+        working copy once written to): an uncompressed, unencrypted entry; else its bytes
+        (None if absent). Called with the lock held, after a flush."""
         info = self.index.get(key)
         if info is None:
             return None
@@ -84,47 +159,64 @@ class _Archive:
             fields = _LOCAL_HEADER.unpack(header)
             offset = info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11]
             self.data_offsets[info] = offset
-        return FileRange(self.path, offset, info.file_size)
+        return FileRange(os.path.abspath(self.zf.filename), offset, info.file_size)
 
     def close(self) -> None:
         with self.lock:
             if self.closed:
                 return
             self.closed = True
-            try:
-                if self.mode != "r" and self.stale:
-                    self._compact()
-            finally:
+            if self.mode == "r" or (self.work is None and not self.stale):
                 self.zf.close()
+                return
+            try:
+                self._commit()
+            finally:
+                _unlink_quietly(self.work)
 
     def __del__(self) -> None:
-        # An archive dropped without close() must still hide its deleted keys: compact it then.
+        # An archive dropped without close() is committed then, as zipfile's own would be.
         try:
             self.close()
         except Exception:
             pass
 
-    def _compact(self) -> None:
-        """Rewrite the archive with only the live entries, then rename it over the original."""
-        directory = os.path.dirname(self.path)
-        tmp = os.path.join(directory, f".zarrc-tmp-{secrets.token_hex(8)}.zip")
-        try:
-            with zipfile.ZipFile(tmp, "w", compression=self.compression, allowZip64=True) as out:
-                for info in self.zf.infolist():
-                    if self.index.get(info.filename) is not info:
-                        continue
-                    fresh = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                    fresh.compress_type = info.compress_type
-                    fresh.external_attr = info.external_attr
-                    out.writestr(fresh, self.zf.read(info), compresslevel=self.compresslevel)
-            self.zf.close()
-            os.replace(tmp, self.path)
-        except BaseException:
+    def _commit(self) -> None:
+        """Finish the new archive in a temporary file and rename it over the archive."""
+        if self.stale:  # one entry per live key
+            final = self._temp_name()
             try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+                self._compact_into(final)
+            except BaseException:
+                self.zf.close()
+                _unlink_quietly(final)
+                raise
+            self.zf.close()
+        else:
+            self.zf.close()  # writes the working copy's central directory
+            final = self.work
+        try:
+            _fsync_path(final)
+            with lockfile.hold(self.path):  # writers of this archive commit one at a time
+                if self.mode == "a" and _identity(self.path) != self.base:
+                    raise StoreError(
+                        f"ZipStore {self.path!r} was changed by another writer since it was "
+                        "opened; not overwriting it (the changes made here are dropped)")
+                os.replace(final, self.path)
+            _fsync_path(os.path.dirname(self.path), directory=True)
+        finally:
+            if final != self.work:
+                _unlink_quietly(final)
+
+    def _compact_into(self, tmp: str) -> None:
+        with zipfile.ZipFile(tmp, "w", compression=self.compression, allowZip64=True) as out:
+            for info in self.zf.infolist():
+                if self.index.get(info.filename) is not info:
+                    continue
+                fresh = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                fresh.compress_type = info.compress_type
+                fresh.external_attr = info.external_attr
+                out.writestr(fresh, self.zf.read(info), compresslevel=self.compresslevel)
 
 
 class ZipStore(KeySnapshotStore):
@@ -213,7 +305,8 @@ class ZipStore(KeySnapshotStore):
         return view
 
     def close(self) -> None:
-        """Finalize the archive (central directory; compaction if needed). Idempotent."""
+        """Commit the archive (central directory, compaction if needed, the rename over the
+        archive file); nothing is committed before. Idempotent."""
         if self._owner:
             self._archive.close()
 
@@ -251,15 +344,16 @@ class ZipStore(KeySnapshotStore):
             return [self.get(key) for key in keys]
 
     def file_ranges(self, keys: Sequence[str]) -> list[FileRange | bytes | None]:
-        """Uncompressed entries (the default, ``ZIP_STORED``) as ranges of the archive file,
-        which the native loops read there in parallel into buffers of their own, without the
-        archive's lock or zipfile's CRC-32 check (as a LocalStore's files have none); other
-        entries as their bytes."""
+        """Uncompressed entries (the default, ``ZIP_STORED``) as ranges of the file being read
+        (the archive, or its working copy once written to; either stays in place until the
+        store is closed), which the native loops read there in parallel into buffers of their
+        own, without the archive's lock or zipfile's CRC-32 check (as a LocalStore's files
+        have none); other entries as their bytes."""
         keys = [normalize_key(key) for key in keys]
         archive = self._archive
         with archive.lock:
             archive.check_open()
-            if archive.mode != "r" and keys:
+            if archive.work is not None and keys:
                 archive.zf.fp.flush()  # entries written through zipfile's buffer, on disk
             return [archive.locate(key) for key in keys]
 
@@ -305,11 +399,12 @@ class ZipStore(KeySnapshotStore):
         info.external_attr = 0o644 << 16
         with archive.lock:
             archive.check_open()
+            zf = archive.writable()
             # Dropping the name from zipfile's table spares its duplicate-name warning: the older
             # entry stays in the archive until compaction, and our index decides what reads see.
-            if archive.zf.NameToInfo.pop(key, None) is not None:
+            if zf.NameToInfo.pop(key, None) is not None:
                 archive.stale = True
-            archive.zf.writestr(info, buffer, compresslevel=archive.compresslevel)
+            zf.writestr(info, buffer, compresslevel=archive.compresslevel)
             archive.index[key] = info
 
     def delete(self, key: str) -> None:
