@@ -109,15 +109,23 @@ def test_an_open_archive_reads_what_it_just_wrote(tmp_path, shards):
     np.testing.assert_array_equal(zarrc.open_array(ZipStore(tmp_path / "open.zip"))[...], DATA)
 
 
-def test_a_damaged_entry_names_its_chunk(tmp_path):
+@pytest.mark.parametrize("shards", [None, (32, 30)])
+@pytest.mark.parametrize("compressors", [None, ZSTD])
+def test_a_damaged_entry_fails_its_crc_and_names_its_chunk(tmp_path, shards, compressors):
+    """Raw bytes decode whatever they hold: the zip entry's CRC-32 is what catches damage."""
     path = tmp_path / "a.zip"
-    archive(path).close()
-    store = ZipStore(path)
-    where = store.file_ranges(["c/1/1"])[0]
-    with open(path, "r+b") as f:  # scramble the chunk's bytes in place
-        f.seek(where.offset)
-        f.write(b"\xff" * where.size)
+    with ZipStore(path, mode="w") as store:
+        zarrc.create_array(store, shape=DATA.shape, chunks=(16, 15), shards=shards,
+                           dtype="f4", compressors=compressors)[...] = DATA
+    key = "c/0/1" if shards else "c/1/1"
+    where = ZipStore(path).file_ranges([key])[0]
+    assert where.crc32 == zipfile.ZipFile(path).getinfo(key).CRC
+    with open(path, "r+b") as f:  # flip one byte of the entry in place
+        f.seek(where.offset + where.size // 2)
+        byte = f.read(1)
+        f.seek(-1, 1)
+        f.write(bytes([byte[0] ^ 0x55]))
     with engine("native"):
         a = zarrc.open_array(ZipStore(path), mode="r")
-    with pytest.raises(zarrc.errors.CodecError, match=r"c/1/1"):
-        a[16:32, 15:30]
+    with pytest.raises(zarrc.errors.ChecksumError, match=key):
+        a[...]

@@ -191,11 +191,14 @@ class LocalFiles:
 class FileRange:
     """Where a value lies: bytes ``[offset, offset + size)`` of the plain local file ``path``
     (an uncompressed entry of an archive, a record of a pack file). A native loop may read it
-    there itself, as it reads a :class:`LocalFiles` store's files (:meth:`Store.file_ranges`)."""
+    there itself, as it reads a :class:`LocalFiles` store's files (:meth:`Store.file_ranges`).
+    ``crc32``: the value's CRC-32 when the store keeps one (a zip entry's), which a reader of
+    the whole value checks as the store would."""
 
     path: str
     offset: int
     size: int
+    crc32: int | None = None
 
 
 _fetch_lock = threading.Lock()
@@ -376,7 +379,7 @@ class Store(abc.ABC):
         ``None`` for the whole answer (the default) means the store keeps no values in local
         files; a store that can answer returns a list for any keys, also for none (so
         ``file_ranges(()) is not None`` says whether it can). Reads through these ranges
-        bypass the store (and any checksum it would verify), as reads of local files do.
+        bypass the store; a reader of a whole value checks its ``crc32`` when given.
         """
         return None
 

@@ -159,7 +159,7 @@ class _Archive:
             fields = _LOCAL_HEADER.unpack(header)
             offset = info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11]
             self.data_offsets[info] = offset
-        return FileRange(os.path.abspath(self.zf.filename), offset, info.file_size)
+        return FileRange(os.path.abspath(self.zf.filename), offset, info.file_size, info.CRC)
 
     def close(self) -> None:
         with self.lock:
@@ -347,8 +347,8 @@ class ZipStore(KeySnapshotStore):
         """Uncompressed entries (the default, ``ZIP_STORED``) as ranges of the file being read
         (the archive, or its working copy once written to; either stays in place until the
         store is closed), which the native loops read there in parallel into buffers of their
-        own, without the archive's lock or zipfile's CRC-32 check (as a LocalStore's files
-        have none); other entries as their bytes."""
+        own, without the archive's lock (checking each entry's CRC-32 as zipfile would); other
+        entries as their bytes."""
         keys = [normalize_key(key) for key in keys]
         archive = self._archive
         with archive.lock:

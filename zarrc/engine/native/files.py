@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import os
 import stat
+import zlib
 
 import numpy as np
 
 from zarrc._ext import chunkio
 from zarrc.engine.shard import fetch_inner
+from zarrc.errors import ChecksumError
 
 __all__ = ["FileShard", "HeldShard", "fetch_shard", "read_located", "reads_files"]
 
@@ -39,10 +41,18 @@ def _open(path) -> int:
     return os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
 
 
+def _check_crc(view, crc, key: str, path) -> None:
+    """A value read from a file against the CRC-32 its store keeps (None: none)."""
+    if crc is not None and zlib.crc32(view) != crc:  # zlib releases the GIL for large values
+        raise ChecksumError(f"chunk {key!r}: the CRC-32 of its bytes in {path!r} is not the "
+                            f"{crc:#010x} the store keeps for it (damaged data)")
+
+
 def read_located(located: list, scratch, keys: list) -> list:
     """The values ``Store.file_ranges`` located (``keys``: theirs, for errors): each file's
     ranges read in one call, all into ``scratch(size)`` (the thread's reused buffer) one
-    after another; values given as bytes, and None (absent), as they are."""
+    after another, each checked against its CRC-32 when the store keeps one; values given
+    as bytes, and None (absent), as they are."""
     out = list(located)
     by_file: dict = {}
     for i, where in enumerate(located):
@@ -68,6 +78,7 @@ def read_located(located: list, scratch, keys: list) -> list:
             raise OSError(err, f"{os.strerror(err)}: chunk {keys[members[0]]!r}")
         for i in members:
             out[i] = view[at:at + located[i].size]
+            _check_crc(out[i], getattr(located[i], "crc32", None), keys[i], path)
             at += located[i].size
     return out
 
@@ -89,12 +100,13 @@ class FileShard:
     (no file: every read gives None) for the index and the ranges."""
 
     def __init__(self, path: bytes, key: str, scratch, slot: int = 0,
-                 span: tuple | None = None) -> None:
+                 span: tuple | None = None, crc32: int | None = None) -> None:
         self.path = path
         self.key = key
         self.scratch = scratch
         self.slot = slot
         self.span = span
+        self.crc32 = crc32  # of the whole shard (an archive entry's): checked by read_all
         self.fd = -1
 
     def __enter__(self) -> FileShard:
@@ -140,7 +152,10 @@ class FileShard:
 
     def read_all(self):
         found = self._read([(0, -1)], self._data)
-        return None if found is None else found[0]
+        if found is None:
+            return None
+        _check_crc(found[0], self.crc32, self.key, self.path)
+        return found[0]
 
     def read_index(self, byte_range: tuple):
         start, stop = byte_range  # small: a buffer of its own, parsed at once
@@ -171,7 +186,7 @@ def fetch_shard(array, ctx, key: str, flat: np.ndarray, whole: bool, scratch, sl
     from its local file, or the range of a file its store locates it in, through
     :class:`FileShard` into ``scratch`` buffers; through the store's reads otherwise."""
     if array.root is not None:
-        path, span = array.root + os.fsencode(key), None
+        path, span, crc = array.root + os.fsencode(key), None, None
     elif array.located:
         where = ctx.store.file_ranges([key])[0]
         if where is None:
@@ -179,7 +194,8 @@ def fetch_shard(array, ctx, key: str, flat: np.ndarray, whole: bool, scratch, sl
         if isinstance(where, (bytes, bytearray, memoryview)):  # held in another form
             return fetch_inner(ctx, key, flat, True, HeldShard(where))
         path, span = os.fsencode(where.path), (where.offset, where.size)
+        crc = getattr(where, "crc32", None)
     else:
         return fetch_inner(ctx, key, flat, whole)
-    with FileShard(path, key, scratch, slot, span) as source:
+    with FileShard(path, key, scratch, slot, span, crc) as source:
         return fetch_inner(ctx, key, flat, whole, source)
