@@ -12,7 +12,13 @@ Keys, all honoured by zarrc:
 - ``threading.max_workers`` (None = the number of cores): the engine's pool size, which also
   bounds the chunks in flight; the pool resizes itself at the next read or write;
 - ``progress`` (False): show a progress bar (tqdm, the ``progress`` extra) for reads and
-  writes over many chunks, streams and conversions that are not told otherwise.
+  writes over many chunks, streams and conversions that are not told otherwise;
+- ``storage.fetch_concurrency`` (64): requests a remote store (``ObjectStore``,
+  ``FaultyStore``) keeps in flight when its constructor was not given a number; separate from
+  the decode threads above;
+- ``storage.retry.attempts`` (8), ``storage.retry.timeout`` (60 s), ``storage.retry.base_delay``
+  (0.05 s), ``storage.retry.max_delay`` (5 s): the retry policy of stores not given one
+  (``zarrc.storage.RetryPolicy``).
 
 zarrc's own spellings stay: ``threads`` is ``threading.max_workers`` read as an int (from
 ``ZARRC_THREADS`` too) and ``write_empty_chunks`` is ``array.write_empty_chunks``, so
@@ -42,6 +48,10 @@ DEFAULTS = {
     "array": {"order": "C", "write_empty_chunks": False},
     "threading": {"max_workers": None},
     "progress": False,
+    "storage": {
+        "fetch_concurrency": 64,
+        "retry": {"attempts": 8, "timeout": 60.0, "base_delay": 0.05, "max_delay": 5.0},
+    },
 }
 
 _NO_DEFAULT = object()
@@ -61,10 +71,19 @@ def _positive_int(name: str, value: Any, allow_none: bool) -> None:
         raise ValueError(f"config {name!r} must be a positive integer, got {value!r}")
 
 
+def _seconds(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise ValueError(f"config {name!r} must be a number of seconds >= 0, got {value!r}")
+
+
 def _check(key: str, value: Any) -> None:
     """Reject a bad value of a key zarrc reads, before anything is changed."""
     if key == "threading.max_workers":
         _positive_int("threads" if value is not None else key, value, allow_none=True)
+    elif key in ("storage.fetch_concurrency", "storage.retry.attempts"):
+        _positive_int(key, value, allow_none=False)
+    elif key in ("storage.retry.timeout", "storage.retry.base_delay", "storage.retry.max_delay"):
+        _seconds(key, value)
     elif key == "array.order" and value not in ("C", "F"):
         raise ValueError(f"config 'array.order' must be 'C' or 'F', got {value!r}")
     elif key == "array.write_empty_chunks" and not isinstance(value, bool):

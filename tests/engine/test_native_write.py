@@ -75,9 +75,9 @@ class Spy:
         self.native = self.python = 0
         run, write_chunk = native_write._write_range, native_write.write_chunk
 
-        def counting_run(array, ctx, plan, write, values, begin, end):
+        def counting_run(array, ctx, plan, write, values, begin, end, *rest):
             self.native += end - begin
-            run(array, ctx, plan, write, values, begin, end)
+            run(array, ctx, plan, write, values, begin, end, *rest)
 
         def counting_chunk(*args):
             self.python += 1

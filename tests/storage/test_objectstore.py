@@ -231,6 +231,26 @@ def test_http_reads_arrays_and_consolidated_groups(served):
     np.testing.assert_array_equal(zarrc.open_array(url, path="sharded")[7:31, 2:9], data[7:31, 2:9])
 
 
+def test_opening_again_reuses_the_client_and_its_connections(served, http_server):
+    """A URL opened again with the same options gets the same obstore store (its HTTP client
+    and its pool of open connections): no client is built; other options (or URLs) get their
+    own."""
+    directory, url = served
+    data = np.arange(40 * 40, dtype="i2").reshape(40, 40)
+    zarrc.create_array(LocalStore(directory), shape=data.shape, chunks=(10, 10), dtype="i2")[
+        ...
+    ] = data
+    first = zarrc.open_array(url, mode="r")
+    assert first[12, 34] == data[12, 34]
+    requests = len(http_server.requests)
+    again = zarrc.open_array(url, mode="r")
+    assert again[21, 5] == data[21, 5]
+    assert len(http_server.requests) == requests + 2  # zarr.json and the chunk
+    assert again.store.store is first.store.store
+    assert ObjectStore.from_url(url, timeout="30s").store is not first.store.store
+    assert ObjectStore.from_url(url + "/").store is not first.store.store
+
+
 def test_http_get_ranges_coalesces(served, http_server):
     directory, url = served
     value = bytes(range(256)) * 64

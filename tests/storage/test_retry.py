@@ -14,7 +14,7 @@ import zarrc
 import zarrc.storage.retry as retry_module
 from zarrc.errors import ReadOnlyError, StoreError
 from zarrc.storage import FaultyStore, MemoryStore, RetryingStore, RetryPolicy
-from zarrc.storage.retry import CONFIG_DEFAULTS, classify
+from zarrc.storage.retry import classify
 from zarrc.testing.store import StoreTests
 
 FAST = RetryPolicy(attempts=20, base_delay=0.0005, max_delay=0.002)
@@ -102,22 +102,33 @@ def test_policy_validation_and_resolution():
         RetryPolicy.resolve("often")
 
 
-def test_config_supplies_the_policy(monkeypatch):
+def test_config_supplies_the_policy():
     from zarrc import config
 
-    assert RetryPolicy.from_config() == RetryPolicy()  # keys the config lacks: the defaults
-    assert RetryPolicy().attempts == CONFIG_DEFAULTS["storage.retry.attempts"]
-    known = {"storage.retry.attempts": 1}
-    real_get = config.get
+    assert RetryPolicy.from_config() == RetryPolicy()  # the config's defaults are the policy's
+    assert RetryPolicy().attempts == config.get("storage.retry.attempts") == 8
+    with config.set({"storage.retry.attempts": 1, "storage.retry.max_delay": 0.5}):
+        assert RetryPolicy.from_config() == RetryPolicy(attempts=1, max_delay=0.5)
+        store = RetryingStore(FaultyStore(MemoryStore({"k": b"v"}), error_rate=1.0))
+        with pytest.raises(StoreError, match="after 1 attempts"):
+            store.get("k")
+    assert RetryPolicy.from_config() == RetryPolicy()
 
-    def get(name):
-        return known[name] if name in known else real_get(name)
 
-    monkeypatch.setattr(config, "get", get)
-    assert RetryPolicy.from_config().attempts == 1
-    store = RetryingStore(FaultyStore(MemoryStore({"k": b"v"}), error_rate=1.0))
-    with pytest.raises(StoreError, match="after 1 attempts"):
-        store.get("k")
+@pytest.mark.parametrize("values", [{"storage.retry.attempts": 0},
+                                    {"storage.retry.attempts": 2.5},
+                                    {"storage.retry.timeout": -1},
+                                    {"storage": {"retry": {"base_delay": "fast"}}},
+                                    {"storage.retry.max_delay": float("nan")},
+                                    {"storage.fetch_concurrency": 0},
+                                    {"storage.fetch_concurrency": True}])
+def test_bad_storage_settings_are_refused(values):
+    from zarrc import config
+
+    before = config.to_dict()
+    with pytest.raises(ValueError, match="storage"):
+        config.set(values)
+    assert config.to_dict() == before
 
 
 def test_each_retry_is_reported(caplog):

@@ -12,8 +12,11 @@ through the array's chunk I/O (``ChunkIO.encode_shard``).
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
+from zarrc.engine import observe
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.update import update_chunk
 from zarrc.indexing import ChunkProjection
@@ -96,32 +99,52 @@ def encoded_chunk(ctx: ArrayContext, coords: tuple, chunk: np.ndarray, key: str,
     return ctx.pipeline_for(coords).encode(chunk, key)
 
 
-def write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray) -> int:
+def _now(fn, *args) -> None:
+    fn(*args)
+
+
+def write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray,
+                submit=_now) -> None:
     """Write the part ``proj`` of the box ``values`` into its chunk (a read-modify-write that
-    loses no concurrent writer's change when the chunk is covered only in part); the bytes
-    stored (0: the chunk was deleted, holding only the fill value).
+    loses no concurrent writer's change when the chunk is covered only in part).
+
+    The store request goes through ``submit(fn, *args)`` (``Writes.submit``: in flight beside
+    the encoding); a whole chunk is encoded here, a partial one's update is one request. When
+    the request is done the chunk is reported (``chunk.write``: the bytes stored, 0 for a
+    deletion, and the time from the encoding on), or ``chunk.error`` if it failed.
 
     An edge chunk (one the array's shape cuts) is always read, modified and written: the
     values past this handle's shape are kept, since another handle may have grown the array
     and stored values there.
     """
     key = ctx.key(proj.coords)
+    began = time.perf_counter()
     if proj.complete and not ctx.is_edge(proj.coords):
-        encoded = _updated(ctx, proj, values, key, None, True)
-        if encoded is None:
-            ctx.store.delete(key)
-            return 0
-        ctx.store.set(key, encoded)
-        return memoryview(encoded).nbytes
-    stored = [0]
+        try:
+            encoded = _updated(ctx, proj, values, key, None, True)
+        except Exception as exc:
+            observe.failed(ctx, key, exc, time.perf_counter() - began, "write")
+            raise
 
-    def modify(data, may_delete):
-        encoded = _updated(ctx, proj, values, key, data, may_delete)
-        stored[0] = 0 if encoded is None else memoryview(encoded).nbytes
-        return encoded
+        def request() -> int:
+            if encoded is None:
+                ctx.store.delete(key)
+                return 0
+            ctx.store.set(key, encoded)
+            return memoryview(encoded).nbytes
+    else:
+        def request() -> int:
+            stored = [0]
 
-    update_chunk(ctx.store, key, modify)
-    return stored[0]
+            def modify(data, may_delete):
+                encoded = _updated(ctx, proj, values, key, data, may_delete)
+                stored[0] = 0 if encoded is None else memoryview(encoded).nbytes
+                return encoded
+
+            update_chunk(ctx.store, key, modify)
+            return stored[0]
+
+    submit(observe.one, ctx, "chunk.write", key, request, "write", began)
 
 
 def _updated(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, key: str, data,

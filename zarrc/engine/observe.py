@@ -69,10 +69,19 @@ def failed(ctx, key: str, error: BaseException, duration: float | None = None,
             attrs={"operation": operation, "error": f"{type(error).__name__}: {error}"})])
 
 
-def one(ctx, name: str, key: str, step, operation: str) -> None:
+def one(ctx, name: str, key: str, step, operation: str, began: float | None = None) -> None:
     """``step()`` for one chunk ``key`` (it returns the bytes stored or read), reported as an
-    event ``name``, or as ``chunk.error`` when it raises."""
-    began = time.perf_counter()
+    event ``name``, or as ``chunk.error`` when it raises; its time counts from ``began`` (a
+    ``time.perf_counter()`` reading; by default when ``step`` starts)."""
+    if began is None:
+        began = time.perf_counter()
+    if not watching(ctx, name):
+        try:
+            step()
+        except Exception as exc:
+            failed(ctx, key, exc, time.perf_counter() - began, operation)
+            raise
+        return
     try:
         n = step()
     except Exception as exc:

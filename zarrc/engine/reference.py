@@ -16,14 +16,22 @@ import numpy as np
 from zarrc.engine import observe
 from zarrc.engine.chunks import box_index, gather, write_chunk
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.fetch import fetch_window, run_fetched
+from zarrc.engine.fetch import Writes, batch_size, fetch_window, run_fetched
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.shard import ShardPart, fetch_inner, naming_shard, split_by_shard
 from zarrc.indexing import BoxPlan, ChunkProjection, PointPlan, plan_points
 
 __all__ = ["encode_shard", "read_box", "read_points", "write_box"]
 
-_BATCH = 8  # chunks fetched per get_many call at least
+_BATCH = 8  # chunks fetched per get_many call from a store with nothing to wait for
+
+
+def _batching(total: int, window: int) -> tuple[int, int]:
+    """``(chunks per get_many, get_many calls in flight)`` for ``total`` chunks."""
+    if window <= 1:
+        return _BATCH, 1
+    size = batch_size(total, window)
+    return size, max(1, window // size)
 
 
 # -- boxes ------------------------------------------------------------------------------------
@@ -67,7 +75,7 @@ def read_box(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
     if ctx.pipeline.sharding is not None:
         _read_shards(ctx, plan, box)
         return
-    window = fetch_window(ctx.store)
+    size, in_flight = _batching(plan.total, fetch_window(ctx.store))
 
     def fetch(batch: list) -> list:
         return ctx.store.get_many([ctx.key(p.coords) for p in batch])
@@ -77,8 +85,7 @@ def read_box(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
             ctx, ctx.pipeline_for(pair[0].coords), pair[0], pair[1], ctx.key(pair[0].coords),
             box), lambda pair: ctx.key(pair[0].coords), _stored_size)
 
-    run_fetched(_batches(plan, max(_BATCH, window if window > 1 else 1)), fetch, consume,
-                window)
+    run_fetched(_batches(plan, size), fetch, consume, in_flight)
 
 
 def _read_shards(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
@@ -131,9 +138,9 @@ def read_points(ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
             ctx, ctx.pipeline_for(pair[0].coords), pair[0], pair[1], ctx.key(pair[0].coords),
             out, pair[0].positions), lambda pair: ctx.key(pair[0].coords), _stored_size)
 
-    size = max(_BATCH, window if window > 1 else 1)
+    size, in_flight = _batching(len(groups), window)
     run_fetched([groups[i:i + size] for i in range(0, len(groups), size)], fetch, consume,
-                window)
+                in_flight)
 
 
 def _fetch_shard_points(ctx, codec, group):
@@ -172,23 +179,11 @@ def _gather(ctx, pipeline, group, data, key: str, out: np.ndarray, positions) ->
 
 def write_box(ctx: ArrayContext, plan: BoxPlan, values: np.ndarray) -> None:
     """Store ``values`` (the selection's box) into the chunks of ``plan`` (over the stored
-    chunk grid), one task per chunk."""
-    if observe.watching(ctx, "chunk.write"):
-        def task(proj):
-            observe.one(ctx, "chunk.write", ctx.key(proj.coords),
-                        lambda: write_chunk(ctx, proj, values), "write")
-    else:
-        def task(proj):
-            _write_or_report(ctx, proj, values)
-    run_tasks(task, plan.projections())
-
-
-def _write_or_report(ctx: ArrayContext, proj, values: np.ndarray) -> None:
-    try:
-        write_chunk(ctx, proj, values)
-    except Exception as exc:
-        observe.failed(ctx, ctx.key(proj.coords), exc, operation="write")
-        raise
+    chunk grid): one encoding task per chunk on the pool, the store's requests in flight
+    beside them (:class:`~zarrc.engine.fetch.Writes`), each chunk reported when stored."""
+    with Writes(fetch_window(ctx.store)) as writes:
+        run_tasks(lambda proj: write_chunk(ctx, proj, values, writes.submit),
+                  plan.projections())
 
 
 def _stored_size(item) -> int:

@@ -12,7 +12,7 @@ import abc
 import contextlib
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from zarrc.errors import ReadOnlyError, StoreError
 
 __all__ = [
     "ByteRange",
+    "FileRange",
     "LocalFiles",
     "ReadOnlyView",
     "Store",
@@ -186,18 +187,67 @@ class LocalFiles:
     writable: bool
 
 
+@dataclass(frozen=True)
+class FileRange:
+    """Where a value lies: bytes ``[offset, offset + size)`` of the plain local file ``path``
+    (an uncompressed entry of an archive, a record of a pack file). A native loop may read it
+    there itself, as it reads a :class:`LocalFiles` store's files (:meth:`Store.file_ranges`).
+    ``crc32``: the value's CRC-32 when the store keeps one (a zip entry's), which a reader of
+    the whole value checks as the store would."""
+
+    path: str
+    offset: int
+    size: int
+    crc32: int | None = None
+
+
 _fetch_lock = threading.Lock()
-_fetch_pools: dict[int, ThreadPoolExecutor] = {}
+_fetch_pool: ThreadPoolExecutor | None = None
+_FETCH_THREADS = 256  # the shared pool's size at least; threads are made only when needed
 
 
-def _fetch_pool(workers: int) -> ThreadPoolExecutor:
-    """A shared thread pool of ``workers`` threads for the default :meth:`Store.get_many`."""
+def _fetch_threads(workers: int) -> ThreadPoolExecutor:
+    """The shared thread pool of the default :meth:`Store.get_many`: large (calls in flight
+    together each keep their own number running), made again larger when one call asks for
+    more than it has (the old one finishes its work). It starts threads only as work needs
+    them, so its size costs nothing."""
+    global _fetch_pool
     with _fetch_lock:
-        pool = _fetch_pools.get(workers)
-        if pool is None:
-            pool = _fetch_pools[workers] = ThreadPoolExecutor(
-                max_workers=workers, thread_name_prefix="zarrc-fetch")
-        return pool
+        if _fetch_pool is None or _fetch_pool._max_workers < workers:
+            old = _fetch_pool
+            _fetch_pool = ThreadPoolExecutor(max_workers=max(workers, _FETCH_THREADS),
+                                             thread_name_prefix="zarrc-get")
+            if old is not None:
+                old.shutdown(wait=False)
+        return _fetch_pool
+
+
+def _map_bounded(fn, items: list, limit: int) -> list:
+    """``[fn(item) for item in items]`` on the shared pool, at most ``limit`` running at once
+    for this call (other calls share the pool: several calls in flight together each keep
+    their own number running). The first failure cancels what has not started and is raised."""
+    pool = _fetch_threads(limit)
+    out: list = [None] * len(items)
+    todo = iter(enumerate(items))
+    running: dict = {}
+
+    def start() -> None:
+        for i, item in todo:
+            running[pool.submit(fn, item)] = i
+            return
+
+    for _ in range(limit):
+        start()
+    try:
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                out[running.pop(future)] = future.result()
+                start()
+    finally:
+        for future in running:
+            future.cancel()
+    return out
 
 
 # ---------------------------------------------------------------------------------- the ABC
@@ -289,14 +339,14 @@ class Store(abc.ABC):
     def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         """The values of ``keys``, in order, ``None`` for an absent key.
 
-        The default runs up to :attr:`fetch_concurrency` :meth:`get` calls at once (threads);
-        stores with batched requests override it.
+        The default runs up to :attr:`fetch_concurrency` :meth:`get` calls at once (threads
+        of a shared pool); stores with batched requests override it.
         """
         keys = list(keys)
         workers = min(int(self.fetch_concurrency), len(keys))
         if workers <= 1:
             return [self.get(key) for key in keys]
-        return list(_fetch_pool(workers).map(self.get, keys))
+        return _map_bounded(self.get, keys, workers)
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         """The bytes of each absolute ``[start, stop)`` range of ``key``'s value, in order, or
@@ -316,6 +366,21 @@ class Store(abc.ABC):
     def local_files(self) -> LocalFiles | None:
         """The store's values as plain local files (:class:`LocalFiles`), so native loops may
         read and write them directly; ``None`` (the default) when they are not."""
+        return None
+
+    def file_ranges(self, keys: Sequence[str]) -> list[FileRange | bytes | None] | None:
+        """Where the values of ``keys`` lie in local files, so native loops may read them
+        there into buffers of their own (a generalization of :meth:`local_files` to values
+        that are ranges of a file, e.g. uncompressed entries of a zip archive).
+
+        Per key, in order: a :class:`FileRange` (the file holds the value's bytes as they
+        are, and keeps them while the store is open and the key unchanged), the value itself
+        (``bytes``: the store keeps it in another form, e.g. compressed), or ``None`` (absent).
+        ``None`` for the whole answer (the default) means the store keeps no values in local
+        files; a store that can answer returns a list for any keys, also for none (so
+        ``file_ranges(()) is not None`` says whether it can). Reads through these ranges
+        bypass the store; a reader of a whole value checks its ``crc32`` when given.
+        """
         return None
 
     @abc.abstractmethod
@@ -439,6 +504,9 @@ class ReadOnlyView(Store):
         found = self._store.local_files()
         return None if found is None else LocalFiles(found.root, found.temp_prefix,
                                                      found.fsync, False)
+
+    def file_ranges(self, keys: Sequence[str]) -> list[FileRange | bytes | None] | None:
+        return self._store.file_ranges([normalize_key(k) for k in keys])
 
     def exists(self, key: str) -> bool:
         return self._store.exists(normalize_key(key))

@@ -6,7 +6,9 @@ operation is in ``fail_on`` (empty: every operation), with a transient error (a 
 connection, which stores retry) or, with ``permanent=True``, a permanent one (a 403-style
 ``PermissionError``). An injected failure happens before the request reaches the inner store,
 so it changes nothing there. ``get_many`` is one ``get`` per key, ``fetch_concurrency`` of them
-in flight at once, as on a remote store. Every request is recorded in :attr:`FaultyStore.calls`.
+in flight at once, as on a remote store. Every request is recorded in :attr:`FaultyStore.calls`,
+with when it started and ended, so a test can see how many were in flight at once
+(:meth:`FaultyStore.peak_in_flight`).
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
-from zarrc.storage import batch
+from zarrc.storage import batch, inflight
 from zarrc.storage.base import ByteRange, Store, normalize_key
 from zarrc.storage.wrapper import WrapperStore
 
@@ -39,8 +40,7 @@ OPERATIONS = (
 """The requests a FaultyStore can fail (``get_many`` is made of ``get`` requests)."""
 
 
-class Call(NamedTuple):
-    """One request seen by a :class:`FaultyStore`."""
+class _CallFields(NamedTuple):
 
     op: str
     """The Store method (``"get"``, ``"set"``, ...)."""
@@ -51,6 +51,18 @@ class Call(NamedTuple):
     outcome: str
     """``"ok"``, ``"transient"`` / ``"permanent"`` (an injected failure), or ``"error"`` (the
     inner store raised)."""
+
+
+class Call(_CallFields):
+    """One request seen by a :class:`FaultyStore`: ``Call(op, key, byte_range, outcome)``.
+
+    A recorded call also has ``started`` and ``ended`` (``time.perf_counter()`` seconds, the
+    injected wait included; ``None`` on a Call made by hand), which equality ignores: tests
+    compare calls by what they did, and count overlaps by when.
+    """
+
+    started: float | None = None
+    ended: float | None = None
 
 
 def _check_number(name: str, value: Any, upper: float | None = None) -> float:
@@ -78,10 +90,10 @@ class FaultyStore(WrapperStore):
         Inject permanent failures instead of transient ones.
     seed
         Seed of the random choices (repeatable in a single thread).
+    fetch_concurrency
+        Requests in flight at once, as a remote store's (settable); ``None`` follows
+        ``zarrc.config`` ``storage.fetch_concurrency`` (64).
     """
-
-    fetch_concurrency: int = 64
-    """Requests of a ``get_many`` in flight at once (a remote store's; settable)."""
 
     def __init__(
         self,
@@ -93,8 +105,10 @@ class FaultyStore(WrapperStore):
         fail_on: Iterable[str] = (),
         permanent: bool = False,
         seed: int | None = None,
+        fetch_concurrency: int | None = None,
     ) -> None:
         super().__init__(inner)
+        self._fetch_concurrency = inflight.check_fetch_concurrency(fetch_concurrency)
         self.latency = _check_number("latency", latency)
         self.jitter = _check_number("jitter", jitter)
         self.error_rate = _check_number("error_rate", error_rate, 1.0)
@@ -113,7 +127,35 @@ class FaultyStore(WrapperStore):
         self._random = random.Random(seed)
         self._random_lock = threading.Lock()
 
+    @property
+    def fetch_concurrency(self) -> int:
+        """Requests in flight at once: the number given, else ``zarrc.config``'s."""
+        return inflight.fetch_concurrency(self._fetch_concurrency)
+
+    @fetch_concurrency.setter
+    def fetch_concurrency(self, value: int | None) -> None:
+        self._fetch_concurrency = inflight.check_fetch_concurrency(value)
+
+    def peak_in_flight(self, calls: Iterable[Call] | None = None) -> int:
+        """The most requests in flight at once among ``calls`` (default: all recorded)."""
+        edges = []
+        for call in self.calls if calls is None else calls:
+            if call.started is not None and call.ended is not None:
+                edges += [(call.started, 1), (call.ended, -1)]
+        edges.sort()  # at a tie an end (-1) sorts first: touching calls do not overlap
+        peak = now = 0
+        for _, step in edges:
+            now += step
+            peak = max(peak, now)
+        return peak
+
     # -- the request ------------------------------------------------------------------------
+
+    def _record(self, op: str, key: str | None, byte_range: Any, outcome: str,
+                started: float) -> None:
+        call = Call(op, key, byte_range, outcome)
+        call.started, call.ended = started, time.perf_counter()
+        self.calls.append(call)
 
     def _draw(self, op: str) -> tuple[float, bool]:
         """This request's wait and whether it fails."""
@@ -125,22 +167,23 @@ class FaultyStore(WrapperStore):
         return self.latency + extra, fails
 
     def _request(self, op: str, key: str | None, byte_range: Any, fn: Callable, *args: Any):
+        started = time.perf_counter()
         wait, fails = self._draw(op)
         if wait:
             time.sleep(wait)
         if fails:
             what = f"{op} of {key!r}" if key is not None else op
             if self.permanent:
-                self.calls.append(Call(op, key, byte_range, "permanent"))
+                self._record(op, key, byte_range, "permanent", started)
                 raise PermissionError(f"FaultyStore: injected permanent failure of {what} (403)")
-            self.calls.append(Call(op, key, byte_range, "transient"))
+            self._record(op, key, byte_range, "transient", started)
             raise ConnectionResetError(f"FaultyStore: injected transient failure of {what}")
         try:
             result = fn(*args)
         except Exception:
-            self.calls.append(Call(op, key, byte_range, "error"))
+            self._record(op, key, byte_range, "error", started)
             raise
-        self.calls.append(Call(op, key, byte_range, "ok"))
+        self._record(op, key, byte_range, "ok", started)
         return result
 
     # -- requests ---------------------------------------------------------------------------
@@ -149,14 +192,9 @@ class FaultyStore(WrapperStore):
         return self._request("get", key, byte_range, self._inner.get, key, byte_range)
 
     def get_many(self, keys: Iterable[str]) -> Any:
+        """One ``get`` per key, ``fetch_concurrency`` at once (the default ``get_many``)."""
         keys = [normalize_key(key) for key in keys]
-        workers = max(1, min(len(keys), int(self.fetch_concurrency)))
-        if workers == 1:
-            values = [self.get(key) for key in keys]
-        else:
-            with ThreadPoolExecutor(workers, thread_name_prefix="zarrc-faulty") as pool:
-                values = list(pool.map(self.get, keys))
-        return batch.many_result(keys, values)
+        return batch.many_result(keys, Store.get_many(self, keys))
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         ranges = [tuple(r) for r in ranges]

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from zarrc.errors import StoreError
-from zarrc.storage import aio, batch
+from zarrc.storage import aio, batch, inflight
 from zarrc.storage.base import (
     ByteRange,
     Store,
@@ -115,6 +118,65 @@ def translate_options(scheme: str, options: dict[str, Any]) -> tuple[dict, dict]
     return config, client
 
 
+class _Clients:
+    """obstore stores made by :meth:`ObjectStore.from_url`, kept (the most recent
+    ``size``) and given again for the same URL, options and credentials: a store holds an
+    HTTP client and its open connections, which opening an array again then reuses instead
+    of building a client (milliseconds) and connecting anew (a round trip). A forked child
+    makes its own (connections are not shared across processes)."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._size = size
+        self._made: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def get(self, key: tuple, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if self._pid != os.getpid():
+                self._made.clear()
+                self._pid = os.getpid()
+            store = self._made.get(key)
+            if store is not None:
+                self._made.move_to_end(key)
+                return store
+        store = make()
+        with self._lock:
+            self._made[key] = store
+            while len(self._made) > self._size:
+                self._made.popitem(last=False)
+        return store
+
+    def clear(self) -> None:
+        with self._lock:
+            self._made.clear()
+
+
+_clients = _Clients()
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` (options: dicts, lists, scalars) as something hashable, equal for equal."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+def _credentials(family: str) -> tuple:
+    """The environment a store of ``family`` may take credentials from (so that a kept store
+    is not given again once they changed)."""
+    if family == "http":
+        return ()
+    prefixes = ("AWS_", "GOOGLE_", "AZURE_", "OBJECT_STORE_")
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(prefixes)))
+
+
 def _plain_http(url: str, family: str) -> bool:
     """Whether ``url`` is an ``http://`` (not TLS) URL of the HTTP family."""
     return family == "http" and url.lower().startswith("http://")
@@ -131,7 +193,8 @@ class ObjectStore(Store):
     read_only
         Refuse writes with :class:`~zarrc.errors.ReadOnlyError`.
     fetch_concurrency
-        Requests of one ``get_many`` kept in flight at once.
+        Requests kept in flight at once (by one ``get_many``, and by a read's fetches
+        together); ``None`` follows ``zarrc.config`` ``storage.fetch_concurrency`` (64).
     coalesce
         ``get_ranges`` merges ranges less than this many bytes apart into one request.
     retry
@@ -157,7 +220,7 @@ class ObjectStore(Store):
         store: Any,
         *,
         read_only: bool = False,
-        fetch_concurrency: int = 64,
+        fetch_concurrency: int | None = None,
         coalesce: int = 1024 * 1024,
         retry: RetryPolicy | dict | bool | None = None,
         conditional_writes: bool = True,
@@ -165,15 +228,11 @@ class ObjectStore(Store):
         url: str | None = None,
     ) -> None:
         super().__init__(read_only=read_only)
-        if isinstance(fetch_concurrency, bool) or not isinstance(fetch_concurrency, int):
-            raise TypeError(f"fetch_concurrency must be an int, got {fetch_concurrency!r}")
-        if fetch_concurrency < 1:
-            raise ValueError(f"fetch_concurrency must be at least 1, got {fetch_concurrency}")
+        self._fetch_concurrency = inflight.check_fetch_concurrency(fetch_concurrency)
         if isinstance(coalesce, bool) or not isinstance(coalesce, int) or coalesce < 0:
             raise ValueError(f"coalesce must be an int >= 0, got {coalesce!r}")
         _import_obstore()
         self._store = store
-        self.fetch_concurrency = fetch_concurrency
         self._coalesce = coalesce
         self._retry = retry
         self._policy = RetryPolicy.resolve(retry)
@@ -187,7 +246,7 @@ class ObjectStore(Store):
         url: str,
         *,
         read_only: bool = False,
-        fetch_concurrency: int = 64,
+        fetch_concurrency: int | None = None,
         coalesce: int = 1024 * 1024,
         retry: RetryPolicy | dict | bool | None = None,
         conditional_writes: bool | None = None,
@@ -209,18 +268,19 @@ class ObjectStore(Store):
         if _plain_http(url, family):
             client.setdefault("allow_http", True)  # the URL asks for plain HTTP
         no_retries = {"max_retries": 0}  # zarrc's RetryPolicy retries, and reports each retry
-        try:
-            if family == "http":
-                if config:
-                    raise TypeError(
-                        f"http(s):// takes only client options, got {sorted(config)} for {url!r}"
-                    )
-                store = HTTPStore.from_url(url, client_options=client, retry_config=no_retries)
-                read_only = True
-            else:
-                store = obstore_from_url(
-                    url, client_options=client, retry_config=no_retries, **config
+        if family == "http":
+            if config:
+                raise TypeError(
+                    f"http(s):// takes only client options, got {sorted(config)} for {url!r}"
                 )
+            read_only = True
+        try:
+            store = _clients.get(
+                (url, family, _frozen(config), _frozen(client), _credentials(family)),
+                lambda: HTTPStore.from_url(url, client_options=client, retry_config=no_retries)
+                if family == "http" else
+                obstore_from_url(url, client_options=client, retry_config=no_retries, **config),
+            )
         except Exception as exc:
             if type(exc).__module__.startswith("obstore"):
                 # an unknown option is a TypeError (like an unexpected keyword), the rest
@@ -245,6 +305,12 @@ class ObjectStore(Store):
         )
 
     @property
+    def fetch_concurrency(self) -> int:
+        """Requests kept in flight: the constructor's number, else ``zarrc.config``
+        ``storage.fetch_concurrency``."""
+        return inflight.fetch_concurrency(self._fetch_concurrency)
+
+    @property
     def _obs(self) -> Any:
         """The obstore module (looked up, not kept: the store stays picklable)."""
         return _import_obstore()
@@ -266,7 +332,7 @@ class ObjectStore(Store):
         return ObjectStore(
             self._store,
             read_only=read_only,
-            fetch_concurrency=self.fetch_concurrency,
+            fetch_concurrency=self._fetch_concurrency,
             coalesce=self._coalesce,
             retry=self._retry,
             conditional_writes=self.supports_conditional_writes,
@@ -350,16 +416,19 @@ class ObjectStore(Store):
         keys = [normalize_key(key) for key in keys]
         if len(keys) < 2:
             return batch.many_result(keys, [self.get(key) for key in keys])
-        return batch.many_result(keys, aio.run(self._get_many_async(keys)))
+        # obstore's buffers become bytes here, in the calling thread (one of the engine's
+        # fetch threads), not on the event loop that all the requests share
+        found = aio.run(self._get_many_async(keys))
+        return batch.many_result(keys, [None if v is None else bytes(v) for v in found])
 
-    async def _get_many_async(self, keys: list[str]) -> list[bytes | None]:
+    async def _get_many_async(self, keys: list[str]) -> list[Any]:
         limit = asyncio.Semaphore(self.fetch_concurrency)
         policy = current_policy(self._policy)
         obs = self._obs
 
-        async def fetch(store: Any, path: str) -> bytes:
+        async def fetch(store: Any, path: str) -> Any:
             result = await obs.get_async(store, path)
-            return bytes(await result.bytes_async())
+            return await result.bytes_async()
 
         async def one(key: str) -> bytes | None:
             async with limit:

@@ -9,8 +9,9 @@ bucket, bad credentials: any ``OSError`` that is not transient) is raised at onc
 the retries run out. Errors of the caller (a bad key, a read-only store, a wrong type) pass
 through unchanged.
 
-The policy comes from :class:`RetryPolicy` per store, else from ``zarrc.config`` under the
-names in :data:`CONFIG_DEFAULTS` (the defaults apply where the config does not know them).
+The policy comes from :class:`RetryPolicy` per store, else from ``zarrc.config``
+(``storage.retry.attempts``, ``.timeout``, ``.base_delay``, ``.max_delay``; their defaults are
+the config's, which are also :class:`RetryPolicy`'s).
 Remote stores (:class:`~zarrc.storage.ObjectStore`, :class:`~zarrc.storage.RedisStore`) retry
 each request themselves; :class:`RetryingStore` adds the same to any other store.
 """
@@ -25,13 +26,13 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from zarrc import config
 from zarrc.errors import StoreError, ZarrcError
 from zarrc.storage import events
 from zarrc.storage.base import ByteRange, Store
 from zarrc.storage.wrapper import WrapperStore
 
 __all__ = [
-    "CONFIG_DEFAULTS",
     "RetryPolicy",
     "RetryingStore",
     "classify",
@@ -39,14 +40,7 @@ __all__ = [
     "store_error",
 ]
 
-CONFIG_DEFAULTS: dict[str, Any] = {
-    "storage.retry.attempts": 8,
-    "storage.retry.timeout": 60.0,
-    "storage.retry.base_delay": 0.05,
-    "storage.retry.max_delay": 5.0,
-}
-"""The ``zarrc.config`` names of the retry policy and their defaults (seconds for times)."""
-
+_DEFAULTS = config.DEFAULTS["storage"]["retry"]  # the one place the defaults are written
 TRANSIENT, PERMANENT, OTHER = "transient", "permanent", "other"
 
 _TRANSIENT_ERRNOS = {
@@ -59,16 +53,6 @@ _TRANSIENT_ERRNOS = {
     errno.ECONNREFUSED,
     errno.EPIPE,
 }
-
-
-def _setting(name: str) -> Any:
-    """``zarrc.config.get(name)`` where the config knows ``name``, else its default here."""
-    from zarrc import config  # the config module imports nothing of the storage layer
-
-    try:
-        return config.get(name)
-    except KeyError:
-        return CONFIG_DEFAULTS[name]
 
 
 def _http_status(exc: BaseException) -> int | None:
@@ -138,10 +122,10 @@ class RetryPolicy:
         ``[0, min(max_delay, base_delay * 2**(n-1)))`` (full jitter).
     """
 
-    attempts: int = CONFIG_DEFAULTS["storage.retry.attempts"]
-    timeout: float = CONFIG_DEFAULTS["storage.retry.timeout"]
-    base_delay: float = CONFIG_DEFAULTS["storage.retry.base_delay"]
-    max_delay: float = CONFIG_DEFAULTS["storage.retry.max_delay"]
+    attempts: int = _DEFAULTS["attempts"]
+    timeout: float = _DEFAULTS["timeout"]
+    base_delay: float = _DEFAULTS["base_delay"]
+    max_delay: float = _DEFAULTS["max_delay"]
 
     def __post_init__(self) -> None:
         if isinstance(self.attempts, bool) or not isinstance(self.attempts, int):
@@ -155,8 +139,8 @@ class RetryPolicy:
 
     @classmethod
     def from_config(cls) -> RetryPolicy:
-        """The policy ``zarrc.config`` describes now (see :data:`CONFIG_DEFAULTS`)."""
-        return cls(**{f.name: _setting(f"storage.retry.{f.name}") for f in fields(cls)})
+        """The policy ``zarrc.config`` describes now (``storage.retry.*``)."""
+        return cls(**{f.name: config.get(f"storage.retry.{f.name}") for f in fields(cls)})
 
     @classmethod
     def resolve(cls, retry: RetryPolicy | dict | bool | None) -> RetryPolicy | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import struct
 import threading
 import time
 import zipfile
@@ -33,6 +34,7 @@ from zarrc.errors import NotPicklableError, StoreError
 from zarrc.storage import lockfile
 from zarrc.storage.base import (
     ByteRange,
+    FileRange,
     KeySnapshotStore,
     as_buffer,
     normalize_key,
@@ -43,6 +45,8 @@ from zarrc.storage.base import (
 __all__ = ["ZipStore"]
 
 _MODES = ("r", "w", "a")
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader: 30 bytes
+_LOCAL_MAGIC = b"PK\x03\x04"
 
 
 def _identity(path: str) -> tuple | None:
@@ -96,6 +100,7 @@ class _Archive:
 
     def _load_index(self) -> None:
         self.index = {}
+        self.data_offsets: dict[zipfile.ZipInfo, int] = {}  # where stored entries' bytes start
         for info in self.zf.infolist():  # a later entry of the same name wins
             try:
                 normalize_key(info.filename)
@@ -136,6 +141,25 @@ class _Archive:
     def check_open(self) -> None:
         if self.closed:
             raise ValueError(f"ZipStore {self.path!r} is closed")
+
+    def locate(self, key: str) -> FileRange | bytes | None:
+        """Where the value of ``key`` lies in the file being read (the archive, or the
+        working copy once written to): an uncompressed, unencrypted entry; else its bytes
+        (None if absent). Called with the lock held, after a flush."""
+        info = self.index.get(key)
+        if info is None:
+            return None
+        if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1:
+            return self.zf.read(info)
+        offset = self.data_offsets.get(info)
+        if offset is None:  # the entry's own (local) header says where its bytes start
+            header = os.pread(self.zf.fp.fileno(), _LOCAL_HEADER.size, info.header_offset)
+            if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_MAGIC:
+                return self.zf.read(info)  # zipfile names the damage
+            fields = _LOCAL_HEADER.unpack(header)
+            offset = info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11]
+            self.data_offsets[info] = offset
+        return FileRange(os.path.abspath(self.zf.filename), offset, info.file_size, info.CRC)
 
     def close(self) -> None:
         with self.lock:
@@ -318,6 +342,20 @@ class ZipStore(KeySnapshotStore):
     def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         with self._archive.lock:  # one lock round trip for the batch
             return [self.get(key) for key in keys]
+
+    def file_ranges(self, keys: Sequence[str]) -> list[FileRange | bytes | None]:
+        """Uncompressed entries (the default, ``ZIP_STORED``) as ranges of the file being read
+        (the archive, or its working copy once written to; either stays in place until the
+        store is closed), which the native loops read there in parallel into buffers of their
+        own, without the archive's lock (checking each entry's CRC-32 as zipfile would); other
+        entries as their bytes."""
+        keys = [normalize_key(key) for key in keys]
+        archive = self._archive
+        with archive.lock:
+            archive.check_open()
+            if archive.work is not None and keys:
+                archive.zf.fp.flush()  # entries written through zipfile's buffer, on disk
+            return [archive.locate(key) for key in keys]
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         key = normalize_key(key)

@@ -222,6 +222,20 @@ class StoreTests:
                 assert f.read() == b"value"
             read_only = self.make_read_only(store).local_files()
             assert read_only is not None and not read_only.writable
+        if store.file_ranges(()) is not None:  # values located in local files: read there
+            values = {"l/a": b"first", "l/b": bytes(range(256)) * 9, "l/e": b""}
+            for key, value in values.items():
+                store.set(key, value)
+            keys = [*values, "l/missing"]
+            found = store.file_ranges(keys)
+            assert len(found) == len(keys) and found[-1] is None
+            for key, where in zip(keys, found[:-1]):
+                if isinstance(where, bytes):  # kept in another form: the value itself
+                    assert where == values[key]
+                    continue
+                with open(where.path, "rb") as f:
+                    f.seek(where.offset)
+                    assert f.read(where.size) == values[key] and where.size == len(values[key])
 
     def test_list_prefix(self, store: Store) -> None:
         _fill(store)

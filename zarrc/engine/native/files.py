@@ -1,21 +1,27 @@
-"""Shards of a store that declares local files, read by the C file reader into reused buffers.
+"""Values a store keeps in local files, read by the C file reader into reused buffers.
 
-The same reads as ``zarrc.engine.shard.StoreShard`` (whole shard, index, byte ranges), with the
-file named by the store's ``LocalFiles`` and read by ``zarrc._ext.chunkio.read_file_ranges``
-straight into the calling thread's scratch: no new buffer per shard. Every range is checked
-against the file's size before a buffer is sized for it.
+A store that declares local files (``Store.local_files``) or ranges of them
+(``Store.file_ranges``: e.g. a zip archive's uncompressed entries) is read here without the
+store: values by :func:`read_located`, shards by :class:`FileShard` (the same reads as
+``zarrc.engine.shard.StoreShard``: whole shard, index, byte ranges), each read by
+``zarrc._ext.chunkio.read_file_ranges`` straight into the calling thread's scratch: no new
+buffer per chunk or shard. Every range is checked against the file's size before a buffer is
+sized for it.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import zlib
 
 import numpy as np
 
 from zarrc._ext import chunkio
+from zarrc.engine.shard import fetch_inner
+from zarrc.errors import ChecksumError
 
-__all__ = ["FileShard"]
+__all__ = ["FileShard", "HeldShard", "fetch_shard", "read_located", "reads_files"]
 
 _FAR = 1 << 62  # past any file: bounds beyond it are clipped to it (int64 holds it)
 
@@ -31,21 +37,81 @@ def _resolve(ranges: list, size: int) -> list:
     return out
 
 
-class FileShard:
-    """Shard ``key`` of a store whose files are below ``root`` (bytes, ending in ``/``), read
-    into ``scratch(size, slot)`` buffers (a thread's reused scratch). A context manager: the
-    file is opened once (no file: every read gives None) for the index and the ranges."""
+def _open(path) -> int:
+    return os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
 
-    def __init__(self, root: bytes, key: str, scratch, slot: int = 0) -> None:
-        self.path = root + os.fsencode(key)
+
+def _check_crc(view, crc, key: str, path) -> None:
+    """A value read from a file against the CRC-32 its store keeps (None: none)."""
+    if crc is not None and zlib.crc32(view) != crc:  # zlib releases the GIL for large values
+        raise ChecksumError(f"chunk {key!r}: the CRC-32 of its bytes in {path!r} is not the "
+                            f"{crc:#010x} the store keeps for it (damaged data)")
+
+
+def read_located(located: list, scratch, keys: list) -> list:
+    """The values ``Store.file_ranges`` located (``keys``: theirs, for errors): each file's
+    ranges read in one call, all into ``scratch(size)`` (the thread's reused buffer) one
+    after another, each checked against its CRC-32 when the store keeps one; values given
+    as bytes, and None (absent), as they are."""
+    out = list(located)
+    by_file: dict = {}
+    for i, where in enumerate(located):
+        if where is not None and not isinstance(where, (bytes, bytearray, memoryview)):
+            by_file.setdefault(where.path, []).append(i)
+    if not by_file:
+        return out
+    buf = scratch(sum(located[i].size for members in by_file.values() for i in members))
+    view, at = memoryview(buf), 0
+    for path, members in by_file.items():
+        table = np.array([(located[i].offset, located[i].offset + located[i].size)
+                          for i in members], dtype=np.int64).reshape(-1, 2)
+        fd = _open(path)
+        try:
+            rc, total, size, err = chunkio.read_file_ranges(fd, table, view[at:])
+        finally:
+            os.close(fd)
+        if rc == chunkio.E_DATA:  # the file is shorter than the store said: changed under us
+            raise OSError(f"chunk {keys[members[0]]!r}: {located[members[0]].size} bytes at "
+                          f"offset {located[members[0]].offset} of {path!r} are past its end "
+                          f"({size} bytes)")
+        if rc != 0:
+            raise OSError(err, f"{os.strerror(err)}: chunk {keys[members[0]]!r}")
+        for i in members:
+            out[i] = view[at:at + located[i].size]
+            _check_crc(out[i], getattr(located[i], "crc32", None), keys[i], path)
+            at += located[i].size
+    return out
+
+
+class HeldShard:
+    """A whole shard the store gave as bytes (``Store.file_ranges``: not a plain range)."""
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def read_all(self):
+        return self.value
+
+
+class FileShard:
+    """Shard ``key`` in the local file ``path`` (bytes), the whole file or, with ``span``
+    ``(offset, size)``, that range of it (an archive entry), read into ``scratch(size,
+    slot)`` buffers (a thread's reused scratch). A context manager: the file is opened once
+    (no file: every read gives None) for the index and the ranges."""
+
+    def __init__(self, path: bytes, key: str, scratch, slot: int = 0,
+                 span: tuple | None = None, crc32: int | None = None) -> None:
+        self.path = path
         self.key = key
         self.scratch = scratch
         self.slot = slot
+        self.span = span
+        self.crc32 = crc32  # of the whole shard (an archive entry's): checked by read_all
         self.fd = -1
 
     def __enter__(self) -> FileShard:
         try:
-            self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            self.fd = _open(self.path)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             self.fd = -1
         else:
@@ -63,6 +129,9 @@ class FileShard:
         if self.fd < 0:
             return None
         ranges = [(min(a, _FAR), min(b, _FAR)) for a, b in ranges]  # an index may say 2**64
+        if self.span is not None:  # relative to the entry: resolved against it, then placed
+            offset, size = self.span
+            ranges = [(a + offset, b + offset) for a, b in _resolve(ranges, size)]
         table = np.array(ranges, dtype=np.int64).reshape(-1, 2)
         buf = scratch(0)
         while True:
@@ -83,7 +152,10 @@ class FileShard:
 
     def read_all(self):
         found = self._read([(0, -1)], self._data)
-        return None if found is None else found[0]
+        if found is None:
+            return None
+        _check_crc(found[0], self.crc32, self.key, self.path)
+        return found[0]
 
     def read_index(self, byte_range: tuple):
         start, stop = byte_range  # small: a buffer of its own, parsed at once
@@ -101,3 +173,29 @@ class FileShard:
             out.append(view[at:at + n])
             at += n
         return out
+
+
+def reads_files(array) -> bool:
+    """Whether ``array``'s (a NativeArray's) values are read here from local files (its
+    store's files, or the ranges its store locates), into the reading thread's scratch."""
+    return array.root is not None or array.located
+
+
+def fetch_shard(array, ctx, key: str, flat: np.ndarray, whole: bool, scratch, slot: int = 0):
+    """``zarrc.engine.shard.fetch_inner`` for shard ``key`` of ``array`` (a NativeArray):
+    from its local file, or the range of a file its store locates it in, through
+    :class:`FileShard` into ``scratch`` buffers; through the store's reads otherwise."""
+    if array.root is not None:
+        path, span, crc = array.root + os.fsencode(key), None, None
+    elif array.located:
+        where = ctx.store.file_ranges([key])[0]
+        if where is None:
+            return None
+        if isinstance(where, (bytes, bytearray, memoryview)):  # held in another form
+            return fetch_inner(ctx, key, flat, True, HeldShard(where))
+        path, span = os.fsencode(where.path), (where.offset, where.size)
+        crc = getattr(where, "crc32", None)
+    else:
+        return fetch_inner(ctx, key, flat, whole)
+    with FileShard(path, key, scratch, slot, span, crc) as source:
+        return fetch_inner(ctx, key, flat, whole, source)

@@ -14,15 +14,16 @@ import numpy as np
 from zarrc._ext import chunkpoints
 from zarrc.engine import observe
 from zarrc.engine.fetch import fetch_window, run_fetched
+from zarrc.engine.native.files import fetch_shard, reads_files
 from zarrc.engine.native.state import (
     NativeArray,
+    fetch_batches,
+    fetch_values,
     run_files,
     run_split,
     settle,
-    task_ranges,
     thread_state,
 )
-from zarrc.engine.shard import fetch_inner
 from zarrc.indexing import PointPlan, plan_points
 
 __all__ = ["read_points", "read_shard_points"]
@@ -60,14 +61,12 @@ def read_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> 
         run_split(read.total, read.chunk_nbytes,
                   lambda b, e: run_files(array, ctx, read, b, e, keys_of))
         return
-    window = fetch_window(ctx.store)
-    per = max(max(e - b for b, e in task_ranges(read.total, read.chunk_nbytes)),
-              window if window > 1 else 1)
-    batches = [(b, min(b + per, read.total)) for b in range(0, read.total, per)]
+    batches, in_flight = fetch_batches(read.total, read.chunk_nbytes, fetch_window(ctx.store),
+                                       array.located)
 
     def fetch(batch: tuple) -> list:
-        return ctx.store.get_many([ctx.key(tuple(c)) for c in points.coords[batch[0]:batch[1]]
-                                   .tolist()])
+        return fetch_values(array, ctx.store, [ctx.key(tuple(c)) for c in
+                                               points.coords[batch[0]:batch[1]].tolist()])
 
     def consume(batch: tuple, found: list) -> None:
         state = thread_state()
@@ -76,7 +75,7 @@ def read_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> 
                                      stats=stats)
         settle(ctx, array, rc, index, *batch, keys_of, stats)
 
-    run_fetched(batches, fetch, consume, window)
+    run_fetched(batches, fetch, consume, in_flight)
 
 
 def read_shard_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> None:
@@ -91,7 +90,8 @@ def read_shard_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarra
         inner = plan_points(group.local, array.chunks)
         flat = np.ravel_multi_index(inner.coords.T, cps).astype(np.int64)
         key = ctx.key(group.coords)
-        return key, group, inner, fetch_inner(ctx, key, flat, False)
+        return key, group, inner, fetch_shard(array, ctx, key, flat, False,
+                                              thread_state().scratch)
 
     def consume(_g: int, fetched) -> None:
         key, group, inner, pieces = fetched
@@ -108,4 +108,6 @@ def read_shard_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarra
             settle(ctx, array, rc, index, 0, read.total, lambda b, e: [key] * (e - b), stats,
                    what=lambda i: f"inner chunk {coords[i]}: ", inner=coords)
 
-    run_fetched(range(len(points)), fetch, consume, fetch_window(ctx.store))
+    # values read from files land in the reading thread's scratch: decoded by that thread
+    window = 1 if reads_files(array) else fetch_window(ctx.store)
+    run_fetched(range(len(points)), fetch, consume, window)

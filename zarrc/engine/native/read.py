@@ -16,22 +16,22 @@ from zarrc import config
 from zarrc._ext import chunkio
 from zarrc.engine import observe
 from zarrc.engine.fetch import fetch_window, run_fetched
-from zarrc.engine.native.files import FileShard
+from zarrc.engine.native.files import fetch_shard, reads_files
 from zarrc.engine.native.state import (
     NativeArray,
+    fetch_batches,
+    fetch_values,
     run_files,
     run_split,
     settle,
-    task_ranges,
     thread_state,
 )
 from zarrc.engine.pool import run_tasks
-from zarrc.engine.shard import ShardPart, fetch_inner, split_by_shard
+from zarrc.engine.shard import ShardPart, split_by_shard
 from zarrc.indexing import BoxPlan
 
 __all__ = ["entry_keys", "read_box", "read_shards"]
 
-_BATCH_BYTES = 64 << 20  # decoded bytes of one get_many batch at most
 _PARALLEL_BYTES = 1 << 19  # decoded bytes from which a sharded read is spread over threads
 _TASK_BYTES = 1 << 18  # decoded bytes per decode task of a few shards at most
 
@@ -65,14 +65,11 @@ def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
         run_split(read.total, read.chunk_nbytes,
                   lambda b, e: run_files(array, ctx, read, b, e, keys_of))
         return
-    window = fetch_window(ctx.store)
-    ranges = task_ranges(read.total, read.chunk_nbytes)
-    per = max(max(e - b for b, e in ranges), window if window > 1 else 1)
-    per = max(1, min(per, _BATCH_BYTES // read.chunk_nbytes))
-    batches = [(b, min(b + per, read.total)) for b in range(0, read.total, per)]
+    batches, in_flight = fetch_batches(read.total, read.chunk_nbytes, fetch_window(ctx.store),
+                                       array.located)
 
     def fetch(batch: tuple) -> list:
-        return ctx.store.get_many(entry_keys(ctx, plan, *batch))
+        return fetch_values(array, ctx.store, entry_keys(ctx, plan, *batch))
 
     def consume(batch: tuple, found: list) -> None:
         state = thread_state()
@@ -81,7 +78,7 @@ def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
                                      stats=stats)
         settle(ctx, array, rc, index, *batch, keys_of, stats)
 
-    run_fetched(batches, fetch, consume, window)
+    run_fetched(batches, fetch, consume, in_flight)
 
 
 # -- sharded arrays ---------------------------------------------------------------------------
@@ -89,9 +86,9 @@ def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
 def read_shards(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
     """Read ``plan`` (over the array's inner chunk grid) of a sharded array into ``box``.
 
-    Shards of a store with local files are read by the C file reader into the decoding
-    thread's scratch; any other store's through its ``get`` / ``get_ranges``, with its
-    ``fetch_concurrency`` of shards in flight.
+    Shards of a store with local files (or ranges of them) are read by the C file reader
+    into the decoding thread's scratch; any other store's through its ``get`` /
+    ``get_ranges``, with its ``fetch_concurrency`` of shards in flight.
     """
     codec = ctx.pipeline.sharding
     full = _full_box(plan, box)
@@ -101,15 +98,12 @@ def read_shards(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None
     parts = split_by_shard(plan, tuple(ctx.chunks), array.chunks)
     cps = codec.chunks_per_shard()
     whole = not ctx.store.supports_partial_reads
-    files = array.root
+    files = reads_files(array)  # into the reading thread's scratch, not through the store
 
     def fetch(part: ShardPart, slot: int = 0):
         key = ctx.key(part.coords)
-        flat, complete = part.flat_inner(cps), part.complete or whole
-        if files is None:
-            return key, fetch_inner(ctx, key, flat, complete)
-        with FileShard(files, key, thread_state().scratch, slot) as source:
-            return key, fetch_inner(ctx, key, flat, complete, source)
+        return key, fetch_shard(array, ctx, key, part.flat_inner(cps), part.complete or whole,
+                                thread_state().scratch, slot)
 
     def decode(part: ShardPart, fetched, begin: int, end: int) -> None:
         key, pieces = fetched
@@ -129,7 +123,7 @@ def read_shards(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None
 
     threads = max(1, int(config.get("threads")))
     entries = sum(p.total for p in parts)
-    window = 1 if files is not None else fetch_window(ctx.store)  # local files: in the task
+    window = 1 if files else fetch_window(ctx.store)  # local files: in the task
     small = reader.chunk_nbytes * entries < _PARALLEL_BYTES
     if window == 1 and (threads == 1 or small):  # nothing to wait for: no hand-offs
         for part in parts:
@@ -142,7 +136,7 @@ def read_shards(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None
     # shard), then decode tasks of a few inner chunks each, so that a thread that starts late
     # still gets a share.
     per_task = max(1, min(_TASK_BYTES // reader.chunk_nbytes, -(-entries // (2 * threads))))
-    if files is not None:
+    if files:
         fetched = [(part, fetch(part, k)) for k, part in enumerate(parts)]
     else:
         fetched = []

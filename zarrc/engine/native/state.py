@@ -10,11 +10,14 @@ import numpy as np
 from zarrc import config
 from zarrc._ext import chunkio
 from zarrc.engine import observe
+from zarrc.engine.fetch import batch_size
+from zarrc.engine.native.files import read_located
 from zarrc.engine.pool import run_tasks
 from zarrc.errors import CodecError
 
-__all__ = ["MAX_CHUNK_BYTES", "NativeArray", "chain_decodes", "chain_encodes", "missing_codec",
-           "run_files", "run_split", "settle", "task_ranges", "thread_state"]
+__all__ = ["MAX_CHUNK_BYTES", "NativeArray", "chain_decodes", "chain_encodes", "fetch_batches",
+           "fetch_values", "missing_codec", "run_files", "run_split", "settle", "task_ranges",
+           "thread_state"]
 
 # The C loops hold a decoded chunk per thread before reading any: larger chunks stay on the
 # reference path, which looks at what a stored chunk can decode to before allocating for it.
@@ -25,6 +28,8 @@ _CHUNKS_PER_TASK = 8  # small chunks per task at least
 _BIG_CHUNK = 1 << 16  # decoded bytes from which one chunk is worth a task of its own
 _KEY_ROOM = 2 + 64 * 21  # the longest key the C loops build (zc_chunkio's path room)
 _PATH_MAX = 4096 - 128  # ZC_CHUNKIO_PATH_MAX less a temporary name
+_BATCH_BYTES = 64 << 20  # decoded bytes of one get_many batch at most
+_LOCATED_BYTES = 8 << 20  # decoded bytes of one batch read from located files (thread scratch)
 
 
 def chain_decodes(chain) -> bool:
@@ -70,6 +75,8 @@ class NativeArray:
         # directory: the array's chunk files (the C loops add the keys below the array);
         # root: the store's (whole store keys, e.g. shards, are below it)
         self.directory = self.root = self.write_files = None
+        # located: the store says where in local files each value lies (Store.file_ranges)
+        self.located = files is None and ctx.store.file_ranges(()) is not None
         if files is not None and self.key_name in chunkio.KEY_ENCODINGS:
             root = os.fsencode(files.root.rstrip("/") + "/")
             directory = root + os.fsencode(ctx.prefix)
@@ -185,3 +192,31 @@ def run_split(total: int, chunk_nbytes: int, run) -> None:
         run(*ranges[0])
         return
     run_tasks(lambda r: run(*r), ranges)
+
+
+def fetch_batches(total: int, chunk_nbytes: int, window: int,
+                  located: bool = False) -> tuple[list, int]:
+    """The ``(begin, end)`` entry ranges fetched by one ``get_many`` each, and how many of
+    them to keep in flight: the decode tasks' ranges for a store with nothing to wait for,
+    else a fraction of the store's window each (``zarrc.engine.fetch.batch_size``); never
+    more than ``_BATCH_BYTES`` of decoded chunks per batch. Values read from located files
+    (``located``) are read by each decode task into its own scratch, a few at a time."""
+    cap = max(1, _BATCH_BYTES // chunk_nbytes)
+    if located:
+        per, in_flight = max(1, _LOCATED_BYTES // chunk_nbytes), 1
+    elif window <= 1:
+        per, in_flight = max(e - b for b, e in task_ranges(total, chunk_nbytes)), 1
+    else:
+        per = batch_size(total, window, cap)
+        in_flight = max(1, window // per)
+    per = min(per, cap)
+    return [(b, min(b + per, total)) for b in range(0, total, per)], in_flight
+
+
+def fetch_values(array: NativeArray, store, keys: list) -> list:
+    """The stored values of ``keys`` (None where absent) for the loops' buffers: read from
+    the files the store locates them in, into this thread's scratch, or fetched with
+    ``get_many``."""
+    if array.located:
+        return read_located(store.file_ranges(keys), _state.scratch, keys)
+    return store.get_many(keys)

@@ -18,6 +18,7 @@ import numpy as np
 from zarrc._ext import chunkwrite
 from zarrc.engine import observe
 from zarrc.engine.chunks import write_chunk
+from zarrc.engine.fetch import Writes, fetch_window
 from zarrc.engine.native.state import NativeArray, run_split, thread_state
 from zarrc.errors import CodecError
 from zarrc.indexing import BoxPlan
@@ -40,18 +41,21 @@ def write_box(array: NativeArray, ctx, plan: BoxPlan, values: np.ndarray) -> Non
         temp_prefix=None if files is None else files.temp_prefix,
         fsync=files is not None and files.fsync, **array.encoder)
     if write.total:
-        run_split(write.total, write.chunk_nbytes,
-                  lambda b, e: _write_range(array, ctx, plan, write, values, b, e))
+        with Writes(fetch_window(ctx.store)) as writes:
+            run_split(write.total, write.chunk_nbytes,
+                      lambda b, e: _write_range(array, ctx, plan, write, values, b, e, writes))
 
 
 def _write_range(array: NativeArray, ctx, plan: BoxPlan, write, values: np.ndarray,
-                 begin: int, end: int) -> None:
+                 begin: int, end: int, writes: Writes) -> None:
     state = thread_state()
     step = end - begin if write.to_files else max(1, _OUT_BYTES // write.encode_bound)
     for b in range(begin, end, step):
         e = min(end, b + step)
-        out = state.scratch(write.encode_bound if write.to_files else
-                            (e - b) * write.encode_bound)
+        size = write.encode_bound if write.to_files else (e - b) * write.encode_bound
+        # sets still in flight hold views of their buffer: a fresh one then, not the scratch
+        reuse = write.to_files or writes.window == 1
+        out = state.scratch(size) if reuse else np.empty(size, np.uint8)
         stats = observe.stats_for(ctx, "chunk.write", e - b)
         rc, index, err, outcome = write.run(state.dec, state.decoded(write.scratch_nbytes),
                                             out, b, e, stats)
@@ -61,27 +65,33 @@ def _write_range(array: NativeArray, ctx, plan: BoxPlan, write, values: np.ndarr
             observe.failed(ctx, key, exc, operation="write")
             raise exc
         view = memoryview(out)
-        done = []  # the chunks stored or deleted here, for the events (when watched)
         for k, (offset, size) in enumerate(outcome.tolist(), start=b):
             if offset == chunkwrite.OUT_PARTIAL:  # a read-modify-write under the chunk's lock
-                if stats is None:
-                    write_chunk(ctx, plan.projection(k), values)
-                else:
-                    observe.one(ctx, "chunk.write", ctx.key(plan.coords(k)),
-                                lambda k=k: write_chunk(ctx, plan.projection(k), values), "write")
+                write_chunk(ctx, plan.projection(k), values, writes.submit)
                 continue
-            began = time.perf_counter() if stats is not None else 0.0
-            if offset >= 0:
-                if not write.to_files:
-                    ctx.store.set(ctx.key(plan.coords(k)), view[offset:offset + size])
+            key = ctx.key(plan.coords(k))
+            if offset >= 0 and write.to_files:
+                request = None  # the C loop stored it
+            elif offset >= 0:
+                request = (ctx.store.set, key, view[offset:offset + size])
             else:  # OUT_EMPTY: only the fill value
-                ctx.store.delete(ctx.key(plan.coords(k)))
+                request = (ctx.store.delete, key)
             if stats is not None:
-                stats[2 * (k - b) + 1] += int((time.perf_counter() - began) * 1e9)
-                done.append(k)
-        if done:
-            table = stats.reshape(-1, 2)[np.array(done) - b].reshape(-1)
-            observe.report(ctx, "chunk.write", [ctx.key(plan.coords(k)) for k in done], table)
+                i = 2 * (k - b)
+                writes.submit(_reported, ctx, key, request, int(stats[i]), int(stats[i + 1]))
+            elif request is not None:
+                writes.submit(*request)
+
+
+def _reported(ctx, key: str, request, nbytes: int, encode_ns: int) -> None:
+    """Run a chunk's store ``request`` (``(fn, *args)``, or None if there is none left) and
+    report the chunk: ``nbytes`` stored, its time from the C loop's encoding on."""
+    def step() -> int:
+        if request is not None:
+            request[0](*request[1:])
+        return nbytes
+
+    observe.one(ctx, "chunk.write", key, step, "write", time.perf_counter() - encode_ns / 1e9)
 
 
 def encode_shard(array: NativeArray, ctx, shard: np.ndarray, key: str):
