@@ -6,6 +6,7 @@
  * zc_codec_available lets callers decide before they plan anything.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* dladdr */
 
 #include "zc_chunkio_impl.h"
 #include "zc_blosc.h"
@@ -13,8 +14,10 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #ifndef _WIN32
+#include <dlfcn.h>
 #include <unistd.h>
 #endif
 
@@ -47,6 +50,45 @@ int zc_codec_available(int codec)
 #endif
     default: return 0;
     }
+}
+
+/* The address of a function of the library behind `codec`, or NULL when not built. */
+static void *library_symbol(int codec)
+{
+    switch (codec) {
+#ifdef ZC_HAVE_ZSTD
+    case ZC_CODEC_ZSTD: return (void *)&ZSTD_versionString;
+#endif
+#ifdef ZC_HAVE_BLOSC
+    case ZC_CODEC_BLOSC: return (void *)&blosc_get_version_string;
+#endif
+#ifdef ZC_HAVE_LZ4
+    case ZC_CODEC_LZ4: return (void *)&LZ4_versionString;
+#endif
+#ifdef ZC_HAVE_DEFLATE
+    case ZC_CODEC_GZIP:
+    case ZC_CODEC_ZLIB: return (void *)&libdeflate_alloc_decompressor;
+#endif
+    default: return NULL;
+    }
+}
+
+const char *zc_codec_library_file(int codec)
+{
+#ifdef _WIN32
+    (void)codec;
+    (void)library_symbol;
+    return NULL;
+#else
+    Dl_info library, self;
+    void *symbol = library_symbol(codec);
+    if (symbol == NULL || dladdr(symbol, &library) == 0 || library.dli_fname == NULL)
+        return NULL;
+    if (dladdr((void *)&zc_codec_library_file, &self) != 0 && self.dli_fname != NULL &&
+        strcmp(self.dli_fname, library.dli_fname) == 0)
+        return NULL; /* linked into the extension itself */
+    return library.dli_fname;
+#endif
 }
 
 int zc_codec_encodes(int codec)

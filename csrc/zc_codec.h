@@ -50,6 +50,10 @@ int zc_codec_encodes(int codec);
  * the loaded library's (`built` 0; NULL when the library cannot tell, as libdeflate); "" for
  * none, NULL when not built.  Static. */
 const char *zc_codec_version(int codec, int built);
+/* The file of the shared library behind `codec` that this process loaded for the extension
+ * (the library's own symbol, found by dladdr: right even when another package loaded a copy of
+ * the same library), or NULL: not built, linked statically, or no dladdr (Windows). */
+const char *zc_codec_library_file(int codec);
 /* 1 if libblosc can (de)compress with the inner compressor `cname`, else 0. */
 int zc_codec_blosc_has(const char *cname);
 

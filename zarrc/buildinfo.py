@@ -44,24 +44,6 @@ def _engine_off_reason() -> str | None:
     return None
 
 
-def _loaded_files() -> dict[str, str]:
-    """``{library: the shared object file loaded for it}`` (Linux: /proc/self/maps); a
-    library linked into the extensions statically, or another platform, is not listed."""
-    found: dict[str, str] = {}
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split(None, 5)[5].strip() for line in maps if "/" in line
-                     and len(line.split(None, 5)) == 6}
-    except OSError:
-        return found
-    for path in sorted(paths):
-        name = os.path.basename(path)
-        for library in LIBRARIES:
-            if name.startswith((f"{library}.so", f"{library}-")):
-                found.setdefault(library, path)
-    return found
-
-
 def missing_codec_message(codec: str) -> str:
     """Why ``codec`` is not native in this build, what runs instead, and what to install."""
     library = library_of(codec)
@@ -93,14 +75,14 @@ def build_info() -> dict[str, Any]:
     ``fallback``) and ``install_hint``."""
     versions = _codec.native_versions()
     encoders = set(_codec.native_encoders())
-    loaded = _loaded_files()
+    files = _codec.native_library_files()
     codecs: dict[str, dict[str, Any]] = {}
     for library, names in LIBRARIES.items():
         for name in names:
             built, runtime = versions.get(name, (None, None))
             codecs[name] = {
                 "library": library, "native": name in versions, "encodes": name in encoders,
-                "built": built, "runtime": runtime, "file": loaded.get(library),
+                "built": built, "runtime": runtime, "file": files.get(name),
                 "fallback": _FALLBACK[name]}
     missing = sorted({c["library"] for c in codecs.values() if not c["native"]})
     reason = _engine_off_reason()

@@ -8,8 +8,10 @@ by tests/install/test_no_libraries.py on a build made without the libraries.
 
 import ctypes
 import io
+import os
 import subprocess
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -135,3 +137,26 @@ def test_install_docs_have_the_commands_the_messages_give():
     page = (ROOT / "docs" / "install.md").read_text()
     for command in INSTALL_COMMANDS.values():
         assert f"`{command}`" in page, command
+
+
+def test_the_file_reported_is_the_one_the_extension_calls_with_another_copy_loaded(tmp_path):
+    """Another package may load its own copy of a codec's library first (pillow's wheel
+    bundles libzstd): the file reported is still the one zarrc's extension calls. The copy
+    lies where its path sorts first (/dev/shm when writable), as a name-based search of the
+    process's mapped files would have picked it."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        tmp_path = Path(tempfile.mkdtemp(dir=shm))
+    before = zarrc.build_info()["codecs"]
+    checked = 0
+    for name, codec in before.items():
+        if codec["file"] is None or codec["library"] not in VERSION_CALLS:
+            continue
+        copy = tmp_path / f"{codec['library']}-0copy.so.1"  # sorts before the real one
+        copy.write_bytes(Path(codec["file"]).read_bytes())
+        ctypes.CDLL(str(copy))
+        assert zarrc.build_info()["codecs"][name]["file"] == codec["file"], name
+        checked += 1
+        copy.unlink()
+    if not checked:
+        pytest.skip("no codec library loaded as a shared object in this build")

@@ -14,6 +14,8 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from zarrc._ext cimport csrc
 from zarrc._ext._buffer cimport get_buffer
 
+import os
+
 from zarrc.errors import CodecError
 
 # zarrc's names of the native codecs (the chunk loops' codec ids)
@@ -47,6 +49,19 @@ def native_versions():
             runtime = csrc.zc_codec_version(codec, 0)
             out[name] = (built.decode("ascii"),
                          None if runtime == NULL else runtime.decode("ascii"))
+    return out
+
+
+def native_library_files():
+    """``{codec name: the shared library file behind it}`` of the native codecs whose library
+    this process loaded as a shared object (the one the extension calls, found from the
+    library's own symbol; absent when linked statically or where the platform cannot tell)."""
+    cdef const char *path
+    out = {}
+    for name, codec in _NAMES.items():
+        path = csrc.zc_codec_library_file(codec)
+        if path != NULL:
+            out[name] = os.fsdecode(path)
     return out
 
 

@@ -79,6 +79,7 @@ cdef extern from "zc_codec.h" nogil:
     int zc_codec_available(int codec)
     int zc_codec_encodes(int codec)
     const char *zc_codec_version(int codec, int built)
+    const char *zc_codec_library_file(int codec)
     int zc_codec_blosc_has(const char *cname)
     int zc_codec_decode(zc_chunkio_ctx *ctx, int codec, const char *src, size_t n, char *dst,
                         size_t dn, size_t need)
