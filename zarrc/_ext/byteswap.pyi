@@ -1,0 +1,6 @@
+"""Types of :mod:`zarrc._ext.byteswap` (compiled from ``byteswap.pyx``)."""
+
+from typing_extensions import Buffer
+
+def byteswap_inplace(buf: Buffer, element_size: int) -> None: ...
+def byteswap_copy(src: Buffer, dst: Buffer, element_size: int) -> None: ...

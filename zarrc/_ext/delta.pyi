@@ -1,0 +1,6 @@
+"""Types of :mod:`zarrc._ext.delta` (compiled from ``delta.pyx``)."""
+
+from typing_extensions import Buffer
+
+def delta_encode(src: Buffer, dst: Buffer) -> None: ...
+def delta_decode(src: Buffer, dst: Buffer) -> None: ...

@@ -1,0 +1,6 @@
+"""Types of :mod:`zarrc._ext.fill` (compiled from ``fill.pyx``)."""
+
+from typing_extensions import Buffer
+
+def fill_view(dst: Buffer, value: Buffer) -> None: ...
+def fill_equal(src: Buffer, value: Buffer) -> bool: ...

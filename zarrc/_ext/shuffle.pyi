@@ -1,0 +1,6 @@
+"""Types of :mod:`zarrc._ext.shuffle` (compiled from ``shuffle.pyx``)."""
+
+from typing_extensions import Buffer
+
+def shuffle_encode(src: Buffer, dst: Buffer, elementsize: int) -> None: ...
+def shuffle_decode(src: Buffer, dst: Buffer, elementsize: int) -> None: ...
