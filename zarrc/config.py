@@ -94,7 +94,7 @@ def _check(key: str, value: Any) -> None:
         raise ValueError(f"config 'default_zarr_format' must be 2 or 3, got {value!r}")
 
 
-def _flatten(mapping: Mapping, prefix: str = "") -> Iterator[tuple[str, Any]]:
+def _flatten(mapping: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     for key, value in mapping.items():
         key = str(key).replace("-", "_")
         if isinstance(value, Mapping) and f"{prefix}{key}" not in ALIASES:
@@ -133,7 +133,7 @@ class Config(_DonfigConfig):
             return super().get(key)
         return super().get(key, default)
 
-    def set(self, arg: Mapping | None = None, **kwargs: Any):
+    def set(self, arg: Mapping[str, Any] | None = None, **kwargs: Any):
         """Set values now, or for a ``with`` block: ``set({"array.order": "F"})``,
         ``set(threads=4)``. Bad values of zarrc's keys raise ValueError and change nothing."""
         items = {}
@@ -146,7 +146,7 @@ class Config(_DonfigConfig):
             items[key] = value
         return super().set(items)
 
-    def override(self, **values: Any) -> contextlib.AbstractContextManager:
+    def override(self, **values: Any) -> contextlib.AbstractContextManager[Any]:
         """``set(**values)`` for a ``with`` block (zarrc's earlier spelling)."""
         return self.set(values)
 

@@ -271,7 +271,7 @@ class Structured(ZDType):
     """A NumPy record dtype: ``fields`` is ``((name, ZDType), ...)`` in order."""
 
     _kind: ClassVar[str] = "V"
-    fields: tuple
+    fields: tuple[Any, ...]
 
     @classmethod
     def _matches(cls, dt: np.dtype) -> bool:
