@@ -47,7 +47,7 @@ from zarrc.lazy import LazyArray
 from zarrc.storage import StoreLike
 
 
-def from_dask(darr, store: StoreLike=None, **create_kwargs: Any) -> Array:
+def from_dask(darr: Any, store: StoreLike = None, **create_kwargs: Any) -> Array:
     """Create an array from a dask array, block by block (see :func:`zarrc.dask.from_dask`;
     needs the ``dask`` extra, imported only when called)."""
     from zarrc.dask import from_dask as _from_dask

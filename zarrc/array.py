@@ -33,6 +33,7 @@ from zarrc.engine.chunk_io import open_context
 from zarrc.engine.clear import clear_outside
 from zarrc.engine.points import read_points, write_points
 from zarrc.engine.read import read_selection
+from zarrc.engine.stream import ReadStream
 from zarrc.engine.write import write_selection
 from zarrc.errors import CodecError, MetadataError, ReadOnlyError
 from zarrc.indexing import (
@@ -360,7 +361,7 @@ class Array(nodes.Node):
     # zarr-python's named forms. ``out``: an ndarray of the result's shape that the values are
     # written to (cast as NumPy's ``same_kind`` allows) and that is returned; chunks decode
     # straight into it when it has the array's dtype.
-    def get_basic_selection(self, selection: Any=Ellipsis, *, out: np.ndarray | None = None
+    def get_basic_selection(self, selection: Any = Ellipsis, *, out: np.ndarray | None = None
                             ) -> np.ndarray:
         """``a[selection]``, optionally into ``out``."""
         return self._read(self._plan(selection), out)
@@ -400,7 +401,7 @@ class Array(nodes.Node):
         self.vindex[_checked_mask(mask, self.shape)] = value
 
     # -- NumPy protocol ---------------------------------------------------------------------
-    def __array__(self, dtype: npt.DTypeLike=None, copy=None) -> np.ndarray:
+    def __array__(self, dtype: npt.DTypeLike = None, copy=None) -> np.ndarray:
         if copy is False:
             raise ValueError("a zarrc Array holds no data in memory: it cannot give an array "
                              "without a copy (copy=False)")
@@ -511,8 +512,8 @@ class Array(nodes.Node):
                 continue
             yield tuple(int(p) for p in parts)
 
-    def iter_chunks(self, *, selection: Any=None, concurrency: int | None = None,
-                    ordered: bool = True, progress: bool | None = None):
+    def iter_chunks(self, *, selection: Any = None, concurrency: int | None = None,
+                    ordered: bool = True, progress: bool | None = None) -> ReadStream:
         """``(region, data)`` for every chunk (of ``selection``), read ahead of you.
 
         ``region`` is a tuple of slices of the array and ``data`` equals ``a[region]``.
@@ -528,8 +529,9 @@ class Array(nodes.Node):
         return streams.iter_chunks(self, selection=selection, concurrency=concurrency,
                                    ordered=ordered, progress=progress)
 
-    def iter_slices(self, axis: int = 0, *, size: int | None = None, selection: Any=None,
-                    concurrency: int | None = None, progress: bool | None = None):
+    def iter_slices(self, axis: int = 0, *, size: int | None = None, selection: Any = None,
+                    concurrency: int | None = None, progress: bool | None = None
+                    ) -> Iterator[tuple[int, np.ndarray]]:
         """``(start, slab)`` along ``axis``: ``slab`` is ``size`` positions of it (default:
         one chunk's length) across the whole ``selection``, read ahead of you.
 
@@ -559,7 +561,7 @@ class Array(nodes.Node):
                                     checkpoint=checkpoint, resume=resume, batch=batch,
                                     progress=progress)
 
-    def to_dask(self, chunks=None, *, name: str | None=None):
+    def to_dask(self, chunks=None, *, name: str | None = None):
         """A ``dask.array`` with one task per stored chunk (per shard if sharded), each read
         straight into its block; see :func:`zarrc.dask.to_dask` (needs the ``dask`` extra)."""
         try:

@@ -64,7 +64,7 @@ class Attributes(MutableMapping[str, Any]):
 
         self._change(without)
 
-    def update(self, other=(), /, **kw: Any) -> None:  # one store write, not one per key
+    def update(self, other: Any = (), /, **kw: Any) -> None:  # one store write, not one per key
         changes = dict(other, **kw)
         self._change(lambda current: {**current, **changes})
 

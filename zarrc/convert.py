@@ -347,7 +347,7 @@ def iter_stored_chunks(array: Array):
             yield coords
 
 
-def copy_chunks(src: Array, dst: Array, progress=None) -> int:
+def copy_chunks(src: Array, dst: Array, progress = None) -> int:
     """Copy every stored chunk of ``src`` into ``dst`` (same shape); how many were copied.
 
     Each stored source chunk is read on its own and written to the same region of ``dst``,
@@ -426,8 +426,8 @@ def _overlaps(a: str, b: str) -> bool:
     return not a or not b or a == b or a.startswith(b + "/") or b.startswith(a + "/")
 
 
-def convert(source, dest, *, zarr_format: int = 3, codecs=None, path: str | None=None, dest_path=None,
-            overwrite: bool = False, storage_options: dict[str, Any] | None=None, progress=None) -> Array | Group:
+def convert(source, dest, *, zarr_format: int = 3, codecs=None, path: str | None = None, dest_path=None,
+            overwrite: bool = False, storage_options: dict[str, Any] | None = None, progress=None) -> Array | Group:
     """Copy an array or a whole group tree to ``dest`` in Zarr format ``zarr_format``.
 
     Parameters
@@ -605,7 +605,7 @@ def _check_same_decoding(store: Store, path: str, old: ArrayMetadata, new: Array
         break
 
 
-def upgrade_v2_to_v3(store: StoreLike, path: str | None=None, *, storage_options: dict[str, Any] | None=None) -> Array | Group:
+def upgrade_v2_to_v3(store: StoreLike, path: str | None = None, *, storage_options: dict[str, Any] | None = None) -> Array | Group:
     """Upgrade a v2 array or group tree to v3 in place, rewriting metadata only.
 
     Each v2 node gets a ``zarr.json``: arrays with the ``v2`` chunk key encoding (their

@@ -83,7 +83,7 @@ def _read_block(array: Array, region: tuple[Any, ...]) -> np.ndarray:
     return out
 
 
-def to_dask(array: Array, chunks=None, *, name: str | None = None) -> da.Array:
+def to_dask(array: Array, chunks = None, *, name: str | None = None) -> da.Array:
     """A dask array over ``array``: one task per block, each reading its region.
 
     Parameters
@@ -114,7 +114,8 @@ def to_dask(array: Array, chunks=None, *, name: str | None = None) -> da.Array:
     for index in itertools.product(*(range(len(c)) for c in chunks)):
         region = tuple(slice(starts[d][i], starts[d][i] + chunks[d][i])
                        for d, i in enumerate(index))
-        dsk[(name, *index)] = (_read_block, source, region)
+        key = (name, *index)  # not dsk[(name, *index)]: mypy reads that as 3.11 syntax
+        dsk[key] = (_read_block, source, region)
     graph = HighLevelGraph.from_collections(name, dsk, dependencies=())
     return da.Array(graph, name, chunks, dtype=array.dtype,
                     meta=np.empty((0,) * array.ndim, dtype=array.dtype))
@@ -128,7 +129,7 @@ def _write_chunks(darr: da.Array) -> tuple[int, ...]:
     return tuple(max(1, int(n)) for n in darr.chunksize)
 
 
-def from_dask(darr, store: StoreLike=None, **create_kwargs: Any) -> Array:
+def from_dask(darr, store: StoreLike = None, **create_kwargs: Any) -> Array:
     """Create an array in ``store`` from the dask array ``darr``, written block by block.
 
     ``create_kwargs`` go to :func:`zarrc.create_array` (``name``, ``chunks``, ``shards``,

@@ -46,7 +46,7 @@ def open_node(store, path: str, *, zarr_format: int | None = None, read_only: bo
     return Group(store, path, meta, read_only=read_only)
 
 
-def create_group_node(store, path: str, *, zarr_format: int = 3, attributes: dict[str, Any] | None=None,
+def create_group_node(store, path: str, *, zarr_format: int = 3, attributes: dict[str, Any] | None = None,
                       overwrite: bool = False) -> Group:
     """Create a group at ``path`` of ``store`` and open it."""
     if store.read_only:
@@ -196,7 +196,7 @@ class Group(nodes.Node):
                 continue
         return found
 
-    def __getitem__(self, name: str):
+    def __getitem__(self, name: str) -> Array | Group:
         rel = nodes.normalize_path(name)
         meta = _descendant_metadata(_consolidated_entries(self._metadata), rel)
         try:
@@ -206,7 +206,7 @@ class Group(nodes.Node):
 
     _consolidated_in: tuple[Any, ...] | None = None  # (document key, entry prefix) this group came from
 
-    def _open_member(self, rel: str, meta, **kwargs: Any):
+    def _open_member(self, rel: str, meta: Any, **kwargs: Any) -> Array | Group:
         """Open member ``rel`` (its ``meta`` from consolidated metadata, or None to read it).
 
         Bad metadata from a consolidated document is reported as coming from there (the
@@ -231,7 +231,7 @@ class Group(nodes.Node):
             return nodes.key_of(self._path, ZMETADATA), ""
         return f"{nodes.key_of(self._path, ZARR_JSON)}[consolidated_metadata]", ""
 
-    def get(self, name: str, default=None):
+    def get(self, name: str, default = None):
         try:
             return self[name]
         except KeyError:
@@ -396,7 +396,7 @@ class Group(nodes.Node):
     def empty_like(self, *, name: str, data, **kwargs: Any) -> Array:
         return self._like(name, data, None, kwargs)
 
-    def create_group(self, name: str, *, overwrite: bool = False, attributes: dict[str, Any] | None=None) -> Group:
+    def create_group(self, name: str, *, overwrite: bool = False, attributes: dict[str, Any] | None = None) -> Group:
         self._check_writable()
         return create_group_node(self._store, self._child(name), zarr_format=self.zarr_format,
                                  attributes=attributes, overwrite=overwrite)
@@ -414,7 +414,7 @@ class Group(nodes.Node):
     def require_groups(self, *names: str) -> tuple[Any, ...]:
         return tuple(self.require_group(n) for n in names)
 
-    def require_group(self, name: str, *, attributes: dict[str, Any] | None=None) -> Group:
+    def require_group(self, name: str, *, attributes: dict[str, Any] | None = None) -> Group:
         """The member group ``name``, created if absent (an array there is an error)."""
         path = self._child(name)
         kind = nodes.node_kind(self._store, path)

@@ -354,7 +354,7 @@ class LazyArray:
     def __getitem__(self, selection: Any) -> np.ndarray:
         return self._select(selection).read()
 
-    def __array__(self, dtype: npt.DTypeLike=None, copy=None) -> np.ndarray:
+    def __array__(self, dtype: npt.DTypeLike = None, copy=None) -> np.ndarray:
         if copy is False:
             raise ValueError("a zarrc LazyArray holds no data in memory: it cannot give an "
                              "array without a copy (copy=False)")

@@ -79,7 +79,7 @@ def _shard_capacity(ctx, dims: tuple[int, ...], axis: int | None) -> int:
     return 2 * across + 2
 
 
-def iter_chunks(array, *, selection: Any=None, concurrency: int | None=None, ordered: bool = True,
+def iter_chunks(array, *, selection: Any = None, concurrency: int | None = None, ordered: bool = True,
                 progress=None) -> ReadStream:
     """See :meth:`zarrc.Array.iter_chunks`."""
     ctx = array._ctx
@@ -94,7 +94,7 @@ def iter_chunks(array, *, selection: Any=None, concurrency: int | None=None, ord
                       on_close=None if bar is None else bar.close)
 
 
-def iter_slices(array, axis: int = 0, *, size=None, selection: Any=None, concurrency: int | None=None,
+def iter_slices(array, axis: int = 0, *, size=None, selection: Any = None, concurrency: int | None = None,
                 progress=None) -> Iterator[tuple[int, np.ndarray]]:
     """See :meth:`zarrc.Array.iter_slices`."""
     ctx = array._ctx
@@ -195,7 +195,7 @@ def _write_item(shape: tuple[int, ...]):
     return prepare
 
 
-def write_chunks(array, items, *, concurrency: int | None=None, checkpoint=None, resume=None,
+def write_chunks(array, items, *, concurrency: int | None = None, checkpoint=None, resume=None,
                  batch=None, progress=None) -> WriteProgress:
     """See :meth:`zarrc.Array.write_chunks`."""
     array._check_writable()

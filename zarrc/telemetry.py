@@ -160,7 +160,7 @@ def log_to(logger: logging.Logger | str, level: int = logging.INFO,
     return subscribe(write, events)
 
 
-def to_opentelemetry(meter=None, events: Iterable[str] | str | None = None) -> Subscription:
+def to_opentelemetry(meter: Any = None, events: Iterable[str] | str | None = None) -> Subscription:
     """Record the events as OpenTelemetry metrics on ``meter`` (default: the global meter
     provider's ``"zarrc"`` meter): per event name a counter ``zarrc.<name>`` (events),
     for the chunk events a counter ``zarrc.<name>.bytes`` and a histogram

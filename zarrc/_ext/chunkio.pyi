@@ -6,6 +6,9 @@ from typing import Any
 import numpy as np
 from typing_extensions import Buffer
 
+# numpy declares the buffer protocol (__buffer__) to type checkers only for Python >= 3.12
+_Buf = Buffer | np.ndarray[Any, Any]
+
 _Int64Array = np.ndarray[Any, np.dtype[np.int64]]
 
 CODECS: dict[str | None, int]
@@ -22,7 +25,7 @@ CHUNK_ERRORS: frozenset[int]
 def decodes(codec: str | None) -> bool: ...
 def encodes(codec: str | None) -> bool: ...
 def blosc_has(cname: str) -> bool: ...
-def read_file_ranges(fd: int, ranges: _Int64Array, buf: Buffer) -> tuple[int, int, int, int]: ...
+def read_file_ranges(fd: int, ranges: _Int64Array, buf: _Buf) -> tuple[int, int, int, int]: ...
 
 class Decompressor:
     """One thread's coding state (zstd contexts, a libdeflate decompressor); never share it."""
@@ -47,15 +50,15 @@ class ChunkRead(_ChunkBox):
         codec: str | None,
         order: str,
         plans: Sequence[_Int64Array],
-        box: Buffer,
+        box: _Buf,
         fill: bytes,
         lists: Sequence[_Int64Array | None] | None = ...,
     ) -> None: ...
     def run(
         self,
         dec: Decompressor,
-        rbuf: Buffer,
-        dbuf: Buffer,
+        rbuf: _Buf,
+        dbuf: _Buf,
         begin: int,
         end: int,
         stats: _Int64Array | None = ...,
@@ -63,8 +66,8 @@ class ChunkRead(_ChunkBox):
     def run_buffers(
         self,
         dec: Decompressor,
-        buffers: Sequence[Buffer | None],
-        dbuf: Buffer,
+        buffers: Sequence[_Buf | None],
+        dbuf: _Buf,
         begin: int,
         end: int,
         plans: Sequence[_Int64Array] | None = ...,

@@ -8,6 +8,9 @@ from typing_extensions import Buffer
 
 from zarrc._ext.chunkio import Decompressor
 
+# numpy declares the buffer protocol (__buffer__) to type checkers only for Python >= 3.12
+_Buf = Buffer | np.ndarray[Any, Any]
+
 _Int64Array = np.ndarray[Any, np.dtype[np.int64]]
 
 class PointRead:
@@ -29,14 +32,14 @@ class PointRead:
         bounds: _Int64Array,
         items: _Int64Array,
         positions: _Int64Array,
-        out: Buffer,
+        out: _Buf,
         fill: bytes,
     ) -> None: ...
     def run(
         self,
         dec: Decompressor,
-        rbuf: Buffer,
-        dbuf: Buffer,
+        rbuf: _Buf,
+        dbuf: _Buf,
         begin: int,
         end: int,
         stats: _Int64Array | None = ...,
@@ -44,8 +47,8 @@ class PointRead:
     def run_buffers(
         self,
         dec: Decompressor,
-        buffers: Sequence[Buffer | None],
-        dbuf: Buffer,
+        buffers: Sequence[_Buf | None],
+        dbuf: _Buf,
         begin: int,
         end: int,
         stats: _Int64Array | None = ...,

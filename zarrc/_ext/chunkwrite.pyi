@@ -8,6 +8,9 @@ from typing_extensions import Buffer
 
 from zarrc._ext.chunkio import Decompressor, _ChunkBox
 
+# numpy declares the buffer protocol (__buffer__) to type checkers only for Python >= 3.12
+_Buf = Buffer | np.ndarray[Any, Any]
+
 _Int64Array = np.ndarray[Any, np.dtype[np.int64]]
 
 OUT_PARTIAL: int
@@ -31,7 +34,7 @@ class ChunkWrite(_ChunkBox):
         codec: str | None,
         order: str,
         plans: Sequence[_Int64Array],
-        box: Buffer,
+        box: _Buf,
         fill: bytes,
         lists: Sequence[_Int64Array | None] | None = ...,
         *,
@@ -48,8 +51,8 @@ class ChunkWrite(_ChunkBox):
     def run(
         self,
         dec: Decompressor,
-        dbuf: Buffer,
-        out: Buffer,
+        dbuf: _Buf,
+        out: _Buf,
         begin: int,
         end: int,
         stats: _Int64Array | None = ...,
@@ -66,7 +69,7 @@ class ChunkEncode(_ChunkBox):
         itemsize: int,
         codec: str | None,
         order: str,
-        box: Buffer,
+        box: _Buf,
         fill: bytes,
         *,
         level: int = ...,
@@ -77,5 +80,5 @@ class ChunkEncode(_ChunkBox):
         cname: str = ...,
     ) -> None: ...
     def run(
-        self, dec: Decompressor, origins: _Int64Array, dbuf: Buffer, out: Buffer
+        self, dec: Decompressor, origins: _Int64Array, dbuf: _Buf, out: _Buf
     ) -> tuple[int, _Int64Array]: ...

@@ -42,7 +42,7 @@ _MAX_CONCURRENCY = 128  # units in flight at most by default (a remote store's f
 class Unit:
     """One piece of a stream: its region of the array (slices) and its plan."""
 
-    region: tuple[Any, ...]
+    region: tuple[slice, ...]
     plan: BoxPlan
     shape: tuple[int, ...]
 
@@ -245,7 +245,7 @@ class ReadStream:
     def __iter__(self) -> ReadStream:
         return self
 
-    def __next__(self) -> tuple[Any, ...]:
+    def __next__(self) -> tuple[tuple[slice, ...], np.ndarray]:
         state = self._state
         if state is None:
             raise StopIteration

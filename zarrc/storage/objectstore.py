@@ -360,7 +360,7 @@ class ObjectStore(Store):
                 raise self._error(op, key, exc) from exc
             raise
 
-    def _call(self, op: str, key: str | None, fn: Callable[..., Any], *args: Any, missing=_MISSING):
+    def _call(self, op: str, key: str | None, fn: Callable[..., Any], *args: Any, missing = _MISSING):
         policy = current_policy(self._policy)
         return policy.call(self, op, key, self._attempt, op, key, fn, args, missing)
 

@@ -102,8 +102,8 @@ def _group_path(group) -> str:
     return "" if group is None else str(group).strip("/")
 
 
-def _open_group(filename_or_obj, *, group=None, consolidated=None, zarr_format: int | None=None,
-               storage_options: dict[str, Any] | None=None) -> tuple[zarrc.Group, bool]:
+def _open_group(filename_or_obj, *, group=None, consolidated=None, zarr_format: int | None = None,
+               storage_options: dict[str, Any] | None = None) -> tuple[zarrc.Group, bool]:
     """The zarrc group to read and whether we opened its store (and so close it).
 
     ``filename_or_obj``: a path or URL (anything :func:`zarrc.storage.make_store` takes), a
@@ -180,7 +180,7 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
     def open_dataset(self, filename_or_obj, *, mask_and_scale=True, decode_times=True,
                      concat_characters=True, decode_coords=True, drop_variables=None,
                      use_cftime=None, decode_timedelta=None, group=None, consolidated=None,
-                     zarr_format: int | None=None, storage_options: dict[str, Any] | None=None,
+                     zarr_format: int | None = None, storage_options: dict[str, Any] | None = None,
                      use_zarr_fill_value_as_mask=None) -> xr.Dataset:
         node, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)
@@ -194,7 +194,7 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
     def open_groups_as_dict(self, filename_or_obj, *, mask_and_scale=True, decode_times=True,
                             concat_characters=True, decode_coords=True, drop_variables=None,
                             use_cftime=None, decode_timedelta=None, group=None,
-                            consolidated=None, zarr_format: int | None=None, storage_options: dict[str, Any] | None=None,
+                            consolidated=None, zarr_format: int | None = None, storage_options: dict[str, Any] | None = None,
                             use_zarr_fill_value_as_mask=None) -> dict[str, xr.Dataset]:
         root, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)

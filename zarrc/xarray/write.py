@@ -142,7 +142,7 @@ def _store_data(pending: list[Any], compute: bool):
 
 def to_zarr(obj, store=None, *, group=None, mode: str = "w-", zarr_format: int = 3,
             consolidated: bool = True, encoding: dict[str, Any] | None = None, compute: bool = True,
-            write_empty_chunks: bool | None = None, storage_options: dict[str, Any] | None=None):
+            write_empty_chunks: bool | None = None, storage_options: dict[str, Any] | None = None):
     """Write ``obj`` (a Dataset or a DataTree) to ``store`` so xarray's zarr engine opens it
     identically; returns the zarrc Group written. With ``compute=False`` the metadata is
     written and ``(group, pending)`` returned: ``dask.compute(pending)`` writes the dask-backed
