@@ -34,7 +34,7 @@ import os
 import sys
 import types
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from donfig import Config as _DonfigConfig
 
@@ -133,7 +133,7 @@ class Config(_DonfigConfig):
             return super().get(key)
         return super().get(key, default)
 
-    def set(self, arg: Mapping[str, Any] | None = None, **kwargs: Any):
+    def set(self, arg: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
         """Set values now, or for a ``with`` block: ``set({"array.order": "F"})``,
         ``set(threads=4)``. Bad values of zarrc's keys raise ValueError and change nothing."""
         items = {}
@@ -161,3 +161,13 @@ class _ConfigModule(types.ModuleType, Config):
 _this = sys.modules[__name__]
 _this.__class__ = _ConfigModule
 Config.__init__(_this, "zarrc", defaults=[DEFAULTS])
+
+if TYPE_CHECKING:
+    # What type checkers see of this module: at run time it is a Config object (above), whose
+    # methods these are; mypy knows the module only by its source.
+    def get(key: str, default: Any = ...) -> Any: ...
+    def set(arg: Mapping[str, Any] | None = None, **kwargs: Any) -> Any: ...
+    def reset() -> None: ...
+    def refresh(**kwargs: Any) -> None: ...
+    def override(**values: Any) -> contextlib.AbstractContextManager[Any]: ...
+    def pprint(**kwargs: Any) -> None: ...

@@ -11,8 +11,8 @@ from __future__ import annotations
 import abc
 import contextlib
 import threading
-from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -222,14 +222,14 @@ def _fetch_threads(workers: int) -> ThreadPoolExecutor:
         return _fetch_pool
 
 
-def _map_bounded(fn, items: list[Any], limit: int) -> list[Any]:
+def _map_bounded(fn: Callable[[Any], Any], items: list[Any], limit: int) -> list[Any]:
     """``[fn(item) for item in items]`` on the shared pool, at most ``limit`` running at once
     for this call (other calls share the pool: several calls in flight together each keep
     their own number running). The first failure cancels what has not started and is raised."""
     pool = _fetch_threads(limit)
     out: list[Any] = [None] * len(items)
     todo = iter(enumerate(items))
-    running: dict[str, Any] = {}
+    running: dict[Future[Any], int] = {}
 
     def start() -> None:
         for i, item in todo:
