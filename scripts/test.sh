@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Quick start 2: set up the venv and run every check: ruff, the layer contracts, the docs site
+# Quick start 2: set up the venv and run every check: ruff, the layer contracts, mypy, the docs site
 # (built in strict mode, then checked in headless Chromium by the tests), one pass over every
 # asv benchmark so none rots, then the wheel: built (scripts/wheel.sh), installed into a venv
 # of its own, and the whole test suite run against it (zarr-python 3 / tensorstore interop
@@ -28,6 +28,8 @@ echo "== ruff"
 "$VENV/bin/ruff" check zarrc tests asv_bench scripts
 echo "== import-linter (DESIGN.md layers)"
 "$VENV/bin/lint-imports"
+echo "== mypy (strict; [tool.mypy] in pyproject.toml)"
+"$VENV/bin/mypy"
 echo "== docs site (mkdocs --strict into site/)"
 bash scripts/docs.sh   # not --quiet: mkdocs then drops the warnings strict mode counts
 export ZARRC_DOCS_SITE="$PWD/site"   # tests/docs/test_site.py opens this build

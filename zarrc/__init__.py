@@ -5,6 +5,8 @@
 ``zarrc.errors`` and ``zarrc.storage`` follow zarr-python 3.1.6 (docs/migrating.md).
 """
 
+from typing import Any
+
 from zarrc import codecs, config, dtype, errors, storage, telemetry
 from zarrc._version import __version__
 from zarrc.api import (
@@ -42,9 +44,10 @@ from zarrc.buildinfo import build_info, show_config
 from zarrc.convert import convert, upgrade_v2_to_v3
 from zarrc.group import Group
 from zarrc.lazy import LazyArray
+from zarrc.storage import StoreLike
 
 
-def from_dask(darr, store=None, **create_kwargs) -> Array:
+def from_dask(darr: Any, store: StoreLike = None, **create_kwargs: Any) -> Array:
     """Create an array from a dask array, block by block (see :func:`zarrc.dask.from_dask`;
     needs the ``dask`` extra, imported only when called)."""
     from zarrc.dask import from_dask as _from_dask

@@ -9,7 +9,10 @@ parameters that have no meaning here (``chunk_store``, ``synchronizer``, ``cache
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
 from zarrc import config as _config
 from zarrc import nodes
@@ -32,7 +35,7 @@ from zarrc.metadata import (
     parse_consolidated_v2,
     parse_json,
 )
-from zarrc.storage import Store, StorePath, make_store
+from zarrc.storage import Store, StoreLike, StorePath, make_store
 
 __all__ = [
     "array",
@@ -71,7 +74,7 @@ _IGNORED = ("chunk_store", "synchronizer", "cache_attrs", "cache_metadata", "met
             "object_codec", "read_only")
 
 
-def _store(store, mode: str, storage_options, path=None) -> tuple[Store, str]:
+def _store(store: StoreLike, mode: str, storage_options: dict[str, Any] | None, path: str | None = None) -> tuple[Store, str]:
     """The store and the node path (a ``StorePath``'s path joined with ``path``)."""
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
@@ -81,13 +84,13 @@ def _store(store, mode: str, storage_options, path=None) -> tuple[Store, str]:
     return make_store(store, mode=mode, storage_options=storage_options), nodes.normalize_path(path)
 
 
-def _format(zarr_format, zarr_version=None) -> int | None:
+def _format(zarr_format: int | None, zarr_version: int | None = None) -> int | None:
     if zarr_version is not None and zarr_format is not None and zarr_version != zarr_format:
         raise ValueError(f"zarr_format {zarr_format} does not match zarr_version {zarr_version}")
     return zarr_format if zarr_format is not None else zarr_version
 
 
-def _drop_ignored(kwargs: dict) -> dict:
+def _drop_ignored(kwargs: dict[str, Any]) -> dict[str, Any]:
     for name in _IGNORED:
         kwargs.pop(name, None)
     return kwargs
@@ -96,12 +99,12 @@ def _drop_ignored(kwargs: dict) -> dict:
 # ------------------------------------------------------------------------------ creating arrays
 
 
-def create_array(store=None, *, name=None, shape=None, dtype=None, data=None, chunks="auto",
+def create_array(store: StoreLike = None, *, name: str | None = None, shape=None, dtype: npt.DTypeLike = None, data=None, chunks="auto",
                  shards=None, filters="auto", compressors="auto", serializer="auto",
-                 fill_value=nodes._DEFAULT, order=None, zarr_format=3, attributes=None,
-                 chunk_key_encoding=None, dimension_names=None, storage_options=None,
+                 fill_value: Any = nodes._DEFAULT, order=None, zarr_format: int = 3, attributes: dict[str, Any] | None = None,
+                 chunk_key_encoding=None, dimension_names=None, storage_options: dict[str, Any] | None = None,
                  overwrite: bool = False, config=None, write_data: bool = True,
-                 write_empty_chunks: bool | None = None, **zarrc_kwargs) -> Array:
+                 write_empty_chunks: bool | None = None, **zarrc_kwargs: Any) -> Array:
     """Create an array (raises ContainsArrayError/ContainsGroupError if a node exists).
 
     zarr-python 3.1.6's parameters, plus zarrc's ``write_empty_chunks`` and, in
@@ -119,13 +122,13 @@ def create_array(store=None, *, name=None, shape=None, dtype=None, data=None, ch
                              write_data=write_data, **zarrc_kwargs)
 
 
-def create(shape, *, chunks=None, dtype=None, compressor="auto", fill_value=nodes._DEFAULT,
-           order=None, store=None, synchronizer=None, overwrite: bool = False, path=None,
-           chunk_store=None, filters=None, cache_metadata=None, cache_attrs=None,
-           read_only=None, object_codec=None, dimension_separator=None,
-           write_empty_chunks=None, zarr_version=None, zarr_format=None, meta_array=None,
-           attributes=None, chunk_shape=None, chunk_key_encoding=None, codecs=None,
-           dimension_names=None, storage_options=None, config=None, **kwargs) -> Array:
+def create(shape, *, chunks=None, dtype: npt.DTypeLike = None, compressor="auto", fill_value: Any = nodes._DEFAULT,
+           order=None, store: StoreLike = None, synchronizer: Any = None, overwrite: bool = False, path: str | None = None,
+           chunk_store: Any = None, filters=None, cache_metadata: Any = None, cache_attrs: Any = None,
+           read_only=None, object_codec: Any = None, dimension_separator=None,
+           write_empty_chunks=None, zarr_version: int | None = None, zarr_format: int | None = None, meta_array: Any = None,
+           attributes: dict[str, Any] | None = None, chunk_shape=None, chunk_key_encoding=None, codecs=None,
+           dimension_names=None, storage_options: dict[str, Any] | None = None, config=None, **kwargs: Any) -> Array:
     """zarr-python's ``zarr.create``: ``compressor``/``filters`` (v2) or ``codecs`` (v3);
     chunks default to ``auto``, ``dtype`` to float64. Other keywords go to
     :func:`create_array` (``compressors``, ``shards``, ...)."""
@@ -152,12 +155,12 @@ def create(shape, *, chunks=None, dtype=None, compressor="auto", fill_value=node
                         storage_options=storage_options, config=config, **extra, **kwargs)
 
 
-def _create_kwargs(kwargs: dict) -> dict:
+def _create_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``kwargs`` without zarr-python's parameters that mean nothing here."""
     return _drop_ignored(dict(kwargs))
 
 
-def array(data, store=None, **kwargs) -> Array:
+def array(data, store: StoreLike = None, **kwargs: Any) -> Array:
     """An array holding ``data`` (its shape and dtype unless given), written at once."""
     if not isinstance(data, Array):
         data = np.asarray(data)
@@ -169,30 +172,30 @@ def array(data, store=None, **kwargs) -> Array:
     return a
 
 
-def full(shape, fill_value, store=None, **kwargs) -> Array:
+def full(shape, fill_value: Any, store: StoreLike = None, **kwargs: Any) -> Array:
     """An array whose every element reads as ``fill_value`` (no chunk is written)."""
     kwargs = _create_kwargs(kwargs)
     kwargs.setdefault("dtype", np.asarray(fill_value).dtype)
     return create(shape, fill_value=fill_value, store=kwargs.pop("store", store), **kwargs)
 
 
-def zeros(shape, store=None, **kwargs) -> Array:
+def zeros(shape, store: StoreLike = None, **kwargs: Any) -> Array:
     """An array reading as zeros (float64 unless ``dtype`` says otherwise)."""
     return full(shape, 0, store, **{"dtype": "float64", **kwargs})
 
 
-def ones(shape, store=None, **kwargs) -> Array:
+def ones(shape, store: StoreLike = None, **kwargs: Any) -> Array:
     """An array reading as ones (float64 unless ``dtype`` says otherwise)."""
     return full(shape, 1, store, **{"dtype": "float64", **kwargs})
 
 
-def empty(shape, store=None, **kwargs) -> Array:
+def empty(shape, store: StoreLike = None, **kwargs: Any) -> Array:
     """An array with unspecified contents: zarrc reads unwritten chunks as the fill value."""
     kwargs = _create_kwargs(kwargs)
     return create(shape, store=kwargs.pop("store", store), **kwargs)
 
 
-def _like(a, kwargs: dict, fill=nodes._DEFAULT) -> Array:
+def _like(a, kwargs: dict[str, Any], fill: Any = nodes._DEFAULT) -> Array:
     merged = {**like_kwargs(a), **_create_kwargs(kwargs)}
     shape = merged.pop("shape")
     if "codecs" in merged and merged.get("zarr_format", 3) == 2:
@@ -205,24 +208,24 @@ def _like(a, kwargs: dict, fill=nodes._DEFAULT) -> Array:
     return create(shape, compressor=merged.pop("compressors", "auto"), **merged)
 
 
-def zeros_like(a, **kwargs) -> Array:
+def zeros_like(a, **kwargs: Any) -> Array:
     return _like(a, kwargs, 0)
 
 
-def ones_like(a, **kwargs) -> Array:
+def ones_like(a, **kwargs: Any) -> Array:
     return _like(a, kwargs, 1)
 
 
-def full_like(a, **kwargs) -> Array:
+def full_like(a, **kwargs: Any) -> Array:
     fill = kwargs.pop("fill_value", getattr(a, "fill_value", nodes._DEFAULT))
     return _like(a, kwargs, fill)
 
 
-def empty_like(a, **kwargs) -> Array:
+def empty_like(a, **kwargs: Any) -> Array:
     return _like(a, kwargs)
 
 
-def open_like(a, path, **kwargs) -> Array:
+def open_like(a, path: str, **kwargs: Any) -> Array:
     """Open (creating if needed) an array at ``path`` shaped like ``a``."""
     merged = {**like_kwargs(a), **_create_kwargs(kwargs)}
     merged.pop("codecs", None)
@@ -231,15 +234,15 @@ def open_like(a, path, **kwargs) -> Array:
     return open_array(path, mode=merged.pop("mode", "a"), **merged)
 
 
-def from_array(store, *, data, write_data: bool = True, name=None, chunks="keep",
+def from_array(store: StoreLike, *, data, write_data: bool = True, name: str | None = None, chunks="keep",
                shards="keep", filters="keep", compressors="keep", serializer="keep",
-               fill_value=nodes._DEFAULT, order=None, zarr_format=None, attributes=None,
-               chunk_key_encoding=None, dimension_names=None, storage_options=None,
+               fill_value: Any = nodes._DEFAULT, order=None, zarr_format: int | None = None, attributes: dict[str, Any] | None = None,
+               chunk_key_encoding=None, dimension_names=None, storage_options: dict[str, Any] | None = None,
                overwrite: bool = False, config=None) -> Array:
     """A new array holding ``data`` (an Array or array-like). With an Array, ``"keep"``
     copies its chunks, shards, codecs, fill value, attributes and dimension names."""
     src = data
-    kw: dict = {}
+    kw: dict[str, Any] = {}
     if isinstance(src, Array):
         meta = src._metadata
         fmt = zarr_format or meta.zarr_format
@@ -295,9 +298,9 @@ def from_array(store, *, data, write_data: bool = True, name=None, chunks="keep"
 # ------------------------------------------------------------------------------ opening
 
 
-def open_array(store=None, *, mode: str = "r+", path="", zarr_format=None,
-               zarr_version=None, storage_options=None, write_empty_chunks: bool | None = None,
-               config=None, **create_kwargs) -> Array:
+def open_array(store: StoreLike = None, *, mode: str = "r+", path: str = "", zarr_format: int | None = None,
+               zarr_version: int | None = None, storage_options: dict[str, Any] | None = None, write_empty_chunks: bool | None = None,
+               config=None, **create_kwargs: Any) -> Array:
     """Open an array, v2/v3 detected; modes ``w``, ``w-`` and ``a`` may create it."""
     zarr_format = _format(zarr_format, zarr_version)
     _drop_ignored(create_kwargs)
@@ -324,9 +327,9 @@ def open_array(store=None, *, mode: str = "r+", path="", zarr_format=None,
                  document=document, config=config)
 
 
-def open_group(store=None, *, mode: str = "a", cache_attrs=None, synchronizer=None, path=None,
-               chunk_store=None, storage_options=None, zarr_version=None, zarr_format=None,
-               meta_array=None, attributes=None,
+def open_group(store: StoreLike = None, *, mode: str = "a", cache_attrs: Any = None, synchronizer: Any = None, path: str | None = None,
+               chunk_store: Any = None, storage_options: dict[str, Any] | None = None, zarr_version: int | None = None, zarr_format: int | None = None,
+               meta_array: Any = None, attributes: dict[str, Any] | None = None,
                use_consolidated: bool | str | None = None) -> Group:
     """Open a group, creating it in modes ``a`` (if absent), ``w`` and ``w-``."""
     zarr_format = _format(zarr_format, zarr_version)
@@ -360,8 +363,8 @@ def _with_v2_consolidated(st, path: str, meta: GroupMetadata, required: bool) ->
     return meta.with_consolidated({k: v for k, v in entries.items() if k})
 
 
-def open_consolidated(store=None, *, mode: str = "r", path=None, zarr_format=None,
-                      storage_options=None, use_consolidated=True, **kwargs) -> Group:
+def open_consolidated(store: StoreLike = None, *, mode: str = "r", path: str | None = None, zarr_format: int | None = None,
+                      storage_options: dict[str, Any] | None = None, use_consolidated=True, **kwargs: Any) -> Group:
     """Open a group through its consolidated metadata (which must exist); other keywords as
     :func:`open_group`."""
     return open_group(store, mode=mode, path=path, zarr_format=zarr_format,
@@ -369,8 +372,8 @@ def open_consolidated(store=None, *, mode: str = "r", path=None, zarr_format=Non
                       **kwargs)
 
 
-def open(store=None, *, mode: str | None = None, zarr_version=None, zarr_format=None,
-         path=None, storage_options=None, **create_kwargs):
+def open(store: StoreLike = None, *, mode: str | None = None, zarr_version: int | None = None, zarr_format: int | None = None,
+         path: str | None = None, storage_options: dict[str, Any] | None = None, **create_kwargs: Any):
     """Open the array or group at ``path``; in a creating mode, make an array if given a shape.
     ``mode`` None is ``"r"`` for a read-only store, else ``"a"``."""
     zarr_format = _format(zarr_format, zarr_version)
@@ -388,24 +391,24 @@ def open(store=None, *, mode: str | None = None, zarr_version=None, zarr_format=
 # ------------------------------------------------------------------------------ groups
 
 
-def group(store=None, *, overwrite: bool = False, chunk_store=None, cache_attrs=None,
-          synchronizer=None, path=None, zarr_version=None, zarr_format=None, meta_array=None,
-          attributes=None, storage_options=None) -> Group:
+def group(store: StoreLike = None, *, overwrite: bool = False, chunk_store: Any = None, cache_attrs: Any = None,
+          synchronizer: Any = None, path: str | None = None, zarr_version: int | None = None, zarr_format: int | None = None, meta_array: Any = None,
+          attributes: dict[str, Any] | None = None, storage_options: dict[str, Any] | None = None) -> Group:
     """Create a group (or open the one there, unless ``overwrite``)."""
     return open_group(store, mode="w" if overwrite else "a", path=path,
                       zarr_format=_format(zarr_format, zarr_version), attributes=attributes,
                       storage_options=storage_options)
 
 
-def create_group(store=None, *, path=None, zarr_format=None, overwrite: bool = False,
-                 attributes=None, storage_options=None) -> Group:
+def create_group(store: StoreLike = None, *, path: str | None = None, zarr_format: int | None = None, overwrite: bool = False,
+                 attributes: dict[str, Any] | None = None, storage_options: dict[str, Any] | None = None) -> Group:
     """Create a new group; an existing node there is an error unless ``overwrite``."""
     return open_group(store, mode="w" if overwrite else "w-", path=path,
                       zarr_format=zarr_format, attributes=attributes,
                       storage_options=storage_options)
 
 
-def create_hierarchy(*, store, nodes: dict, overwrite: bool = False):
+def create_hierarchy(*, store: StoreLike, nodes: dict[str, Any], overwrite: bool = False):
     """Create the nodes ``{path: metadata}`` (``GroupMetadata()``, ``ArrayV3Metadata`` ...) and
     every missing group above them; yields ``(path, node)`` for each, parents first.
 
@@ -418,7 +421,7 @@ def create_hierarchy(*, store, nodes: dict, overwrite: bool = False):
 # ------------------------------------------------------------------------------ save / load
 
 
-def save(store, *args, zarr_format=None, zarr_version=None, path=None, **kwargs) -> None:
+def save(store: StoreLike, *args: Any, zarr_format: int | None = None, zarr_version: int | None = None, path: str | None = None, **kwargs: Any) -> None:
     """One array: :func:`save_array`; several, or named ones: :func:`save_group`. One array
     with keywords that are not arrays (``chunks=...``) passes them to ``save_array``."""
     if not args and not kwargs:
@@ -431,8 +434,8 @@ def save(store, *args, zarr_format=None, zarr_version=None, path=None, **kwargs)
                    path=path, **kwargs)
 
 
-def save_array(store, arr, *, zarr_format=None, zarr_version=None, path=None,
-               storage_options=None, **kwargs) -> None:
+def save_array(store: StoreLike, arr, *, zarr_format: int | None = None, zarr_version: int | None = None, path: str | None = None,
+               storage_options: dict[str, Any] | None = None, **kwargs: Any) -> None:
     """Store the array-like ``arr`` as a new array (replacing what is at ``path``)."""
     data = np.asarray(arr)
     fmt = _format(zarr_format, zarr_version) or _config.get("default_zarr_format", 3)
@@ -440,8 +443,8 @@ def save_array(store, arr, *, zarr_format=None, zarr_version=None, path=None,
                  storage_options=storage_options, **_create_kwargs(kwargs))
 
 
-def save_group(store, *args, zarr_format=None, zarr_version=None, path=None,
-               storage_options=None, **kwargs) -> None:
+def save_group(store: StoreLike, *args: Any, zarr_format: int | None = None, zarr_version: int | None = None, path: str | None = None,
+               storage_options: dict[str, Any] | None = None, **kwargs: Any) -> None:
     """Store arrays in a new group: positional ones as ``arr_0``, ``arr_1``, ... and keyword
     ones under their names."""
     if not args and not kwargs:
@@ -457,7 +460,7 @@ def save_group(store, *args, zarr_format=None, zarr_version=None, path=None,
         g.create_array(name, data=np.asarray(value))
 
 
-def load(store, path=None, zarr_format=None, zarr_version=None, *, storage_options=None):
+def load(store: StoreLike, path: str | None = None, zarr_format: int | None = None, zarr_version: int | None = None, *, storage_options: dict[str, Any] | None = None):
     """The stored array as an ndarray; a group gives ``{name: ndarray}`` of its arrays."""
     node = open(store, mode="r", path=path, zarr_format=_format(zarr_format, zarr_version),
                 storage_options=storage_options)
@@ -466,7 +469,7 @@ def load(store, path=None, zarr_format=None, zarr_version=None, *, storage_optio
     return {name: a[...] for name, a in node.arrays()}
 
 
-def tree(grp: Group, expand=None, level: int | None = None):
+def tree(grp: Group, expand = None, level: int | None = None):
     """``grp.tree(level=...)``: the hierarchy as text."""
     return grp.tree(expand=expand, level=level)
 
@@ -479,8 +482,8 @@ def _copy_attrs(src, dst, without_attrs: bool) -> None:
         dst.attrs.put(dict(src.attrs))
 
 
-def copy(source, dest, name=None, shallow: bool = False, without_attrs: bool = False,
-         log=None, if_exists: str = "raise", dry_run: bool = False, **create_kwargs) -> tuple:
+def copy(source, dest, name: str | None = None, shallow: bool = False, without_attrs: bool = False,
+         log=None, if_exists: str = "raise", dry_run: bool = False, **create_kwargs: Any) -> tuple[Any, ...]:
     """Copy the array or group ``source`` into the group ``dest`` as ``name`` (zarr-python 2's
     ``zarr.copy``; zarr-python 3 does not implement it). Returns ``(copied, skipped, bytes)``.
 
@@ -506,7 +509,7 @@ def _say(log, text: str) -> None:
         print(text, file=log)
 
 
-def _copy_node(source, dest, name, shallow, without_attrs, log, if_exists, dry_run, kw,
+def _copy_node(source, dest, name: str, shallow, without_attrs, log, if_exists, dry_run, kw,
                counts, top) -> None:
     """Copy one node; ``dest`` is None below a group a dry run did not create."""
     exists = dest is not None and name in dest
@@ -562,7 +565,7 @@ def _copy_node(source, dest, name, shallow, without_attrs, log, if_exists, dry_r
 
 
 def copy_all(source, dest, shallow: bool = False, without_attrs: bool = False, log=None,
-             if_exists: str = "raise", dry_run: bool = False, **create_kwargs) -> tuple:
+             if_exists: str = "raise", dry_run: bool = False, **create_kwargs: Any) -> tuple[Any, ...]:
     """Copy every member of the group ``source`` (and its attributes) into the group ``dest``;
     ``(copied, skipped, bytes)``."""
     counts = [0, 0, 0]
@@ -578,7 +581,7 @@ def copy_all(source, dest, shallow: bool = False, without_attrs: bool = False, l
 # ------------------------------------------------------------------------------ consolidation
 
 
-def _walk(st, path: str, zarr_format: int, base: str, out: dict) -> None:
+def _walk(st, path: str, zarr_format: int, base: str, out: dict[str, Any]) -> None:
     """Collect ``{relative path: metadata}`` of every node below ``path``."""
     prefix = f"{path}/" if path else ""
     for name in st.list_dir(prefix):
@@ -593,7 +596,7 @@ def _walk(st, path: str, zarr_format: int, base: str, out: dict) -> None:
             _walk(st, child, zarr_format, base, out)
 
 
-def consolidate_metadata(store, path=None, zarr_format=None, *, storage_options=None) -> Group:
+def consolidate_metadata(store: StoreLike, path: str | None = None, zarr_format: int | None = None, *, storage_options: dict[str, Any] | None = None) -> Group:
     """Gather the metadata of every node below a group into one document (v2 ``.zmetadata``,
     v3 ``consolidated_metadata`` in the group's ``zarr.json``) and return the group."""
     st, p = _store(store, "r+", storage_options, path)
@@ -607,7 +610,7 @@ def consolidate_metadata(store, path=None, zarr_format=None, *, storage_options=
             meta = nodes.read_node(st, p, fmt, {} if fmt == 2 else {key: data})[0]
             if not isinstance(meta, GroupMetadata):
                 raise ContainsArrayError(f"path {p!r} of {st!r} is an array; consolidate a group")
-            entries: dict = {}
+            entries: dict[str, Any] = {}
             _walk(st, p, fmt, p, entries)
             entries = dict(sorted(entries.items()))
             if fmt == 2:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc import nodes, streams
 from zarrc import progress as progress_bars
@@ -31,6 +33,7 @@ from zarrc.engine.chunk_io import open_context
 from zarrc.engine.clear import clear_outside
 from zarrc.engine.points import read_points, write_points
 from zarrc.engine.read import read_selection
+from zarrc.engine.stream import ReadStream
 from zarrc.engine.write import write_selection
 from zarrc.errors import CodecError, MetadataError, ReadOnlyError
 from zarrc.indexing import (
@@ -55,8 +58,8 @@ class Array(nodes.Node):
     _kind = "array"
 
     def __init__(self, store, path: str, metadata: ArrayMetadata, *, read_only: bool = False,
-                 write_empty_chunks: bool | None = None, document: dict | None = None,
-                 config=None):
+                 write_empty_chunks: bool | None = None, document: dict[str, Any] | None = None,
+                 config=None) -> None:
         """``config``: an :class:`ArrayConfig` or dict (``order``, ``write_empty_chunks``);
         unset values come from ``zarrc.config``. ``write_empty_chunks`` overrides it."""
         config = parse_array_config(config)
@@ -70,13 +73,13 @@ class Array(nodes.Node):
         self._set_metadata(metadata, document)
 
     # -- construction -----------------------------------------------------------------------
-    def _set_metadata(self, metadata: ArrayMetadata, document: dict | None = None) -> None:
+    def _set_metadata(self, metadata: ArrayMetadata, document: dict[str, Any] | None = None) -> None:
         self._metadata = metadata
         self._document = document
         key = nodes.key_of(self._path, "zarr.json" if metadata.zarr_format == 3 else ".zarray")
         fill = nodes.fill_array(metadata)
 
-        def make_pipeline(chunk_shape: tuple) -> CodecPipeline:
+        def make_pipeline(chunk_shape: tuple[int, ...]) -> CodecPipeline:
             spec = ChunkSpec(shape=chunk_shape, dtype=metadata.dtype, order=metadata.order,
                              fill_value=fill[()])
             if metadata.zarr_format == 3:
@@ -111,12 +114,12 @@ class Array(nodes.Node):
     def _metadata_changed(self) -> None:
         self._document = None
 
-    def _adopt(self, meta: ArrayMetadata, document: dict | None = None) -> None:
+    def _adopt(self, meta: ArrayMetadata, document: dict[str, Any] | None = None) -> None:
         self._set_metadata(meta, document)
 
     # -- properties -------------------------------------------------------------------------
     @property
-    def shape(self) -> tuple:
+    def shape(self) -> tuple[int, ...]:
         return self._metadata.shape
 
     @property
@@ -124,7 +127,7 @@ class Array(nodes.Node):
         return self._metadata.dtype
 
     @property
-    def chunks(self) -> tuple:
+    def chunks(self) -> tuple[int, ...]:
         """The chunk shape; for a sharded array the inner chunk shape (as zarr-python 3)."""
         inner = self._sharding_config()
         if inner is not None:
@@ -132,11 +135,11 @@ class Array(nodes.Node):
         return self._metadata.chunks
 
     @property
-    def shards(self) -> tuple | None:
+    def shards(self) -> tuple[int, ...] | None:
         """The shard shape (the stored chunk grid) of a sharded array, else None."""
         return None if self._sharding_config() is None else self._metadata.chunks
 
-    def _sharding_config(self) -> dict | None:
+    def _sharding_config(self) -> dict[str, Any] | None:
         """The ``sharding_indexed`` configuration when it is the array's only codec."""
         codecs = self._metadata.codecs
         if self._metadata.zarr_format != 3 or len(codecs) != 1:
@@ -159,7 +162,7 @@ class Array(nodes.Node):
         return self.size * self.dtype.itemsize
 
     @property
-    def cdata_shape(self) -> tuple:
+    def cdata_shape(self) -> tuple[int, ...]:
         """Chunks per dimension."""
         return self._metadata.chunk_grid.grid_shape(self.shape)
 
@@ -184,7 +187,7 @@ class Array(nodes.Node):
         return self._metadata.order if self.zarr_format == 2 else self._config.order
 
     @property
-    def dimension_names(self) -> tuple | None:
+    def dimension_names(self) -> tuple[Any, ...] | None:
         return self._metadata.dimension_names
 
     @property
@@ -196,7 +199,7 @@ class Array(nodes.Node):
         return public_metadata(self._metadata, copy.deepcopy(self._document))
 
     # -- zarr-python's codec, config and storage members ---------------------------------------
-    def _codec_objects(self) -> tuple:
+    def _codec_objects(self) -> tuple[Any, ...]:
         """The codecs as objects; for a sharded array the codecs inside the shards."""
         inner = self._sharding_config()
         docs = inner.get("codecs", []) if inner is not None else self._metadata.codecs
@@ -204,7 +207,7 @@ class Array(nodes.Node):
                              else tuple(inner["chunk_shape"]))
 
     @property
-    def filters(self) -> tuple:
+    def filters(self) -> tuple[Any, ...]:
         """The array→array codecs (v2: the filters), as codec objects."""
         if self.zarr_format == 2:
             return tuple(codec_object(f) for f in self._metadata.filters or ())
@@ -218,7 +221,7 @@ class Array(nodes.Node):
         return next((c for c in self._codec_objects() if _kind(c) is ArrayBytesCodec), None)
 
     @property
-    def compressors(self) -> tuple:
+    def compressors(self) -> tuple[Any, ...]:
         """The bytes→bytes codecs (v2: the compressor), as codec objects."""
         if self.zarr_format == 2:
             comp = self._metadata.compressor
@@ -288,13 +291,13 @@ class Array(nodes.Node):
         return self._info(complete=True)
 
     # -- indexing ---------------------------------------------------------------------------
-    def __getitem__(self, selection) -> np.ndarray:
+    def __getitem__(self, selection: Any) -> np.ndarray:
         return self._read(self._plan(selection))
 
-    def __setitem__(self, selection, value) -> None:
+    def __setitem__(self, selection: Any, value: Any) -> None:
         self._write(self._plan(selection), value)
 
-    def _plan(self, selection) -> Selection | PointSelection:
+    def _plan(self, selection: Any) -> Selection | PointSelection:
         """The plan of ``a[selection]``: independent points, or a box and what follows."""
         points = normalize_point_selection(selection, self.shape)
         return points if points is not None else normalize_selection(selection, self.shape)
@@ -311,7 +314,7 @@ class Array(nodes.Node):
             return np.asfortranarray(result)  # v3 order is the memory order of results
         return result
 
-    def _write(self, sel: Selection | PointSelection, value) -> None:
+    def _write(self, sel: Selection | PointSelection, value: Any) -> None:
         self._check_writable()
         if isinstance(sel, PointSelection):
             write_points(self._ctx, sel, value)
@@ -358,47 +361,47 @@ class Array(nodes.Node):
     # zarr-python's named forms. ``out``: an ndarray of the result's shape that the values are
     # written to (cast as NumPy's ``same_kind`` allows) and that is returned; chunks decode
     # straight into it when it has the array's dtype.
-    def get_basic_selection(self, selection=Ellipsis, *, out: np.ndarray | None = None
+    def get_basic_selection(self, selection: Any = Ellipsis, *, out: np.ndarray | None = None
                             ) -> np.ndarray:
         """``a[selection]``, optionally into ``out``."""
         return self._read(self._plan(selection), out)
 
-    def set_basic_selection(self, selection, value) -> None:
+    def set_basic_selection(self, selection: Any, value: Any) -> None:
         self[selection] = value
 
-    def get_orthogonal_selection(self, selection, *, out: np.ndarray | None = None
+    def get_orthogonal_selection(self, selection: Any, *, out: np.ndarray | None = None
                                  ) -> np.ndarray:
         """``a.oindex[selection]``, optionally into ``out``."""
         return self.oindex.get(selection, out)
 
-    def set_orthogonal_selection(self, selection, value) -> None:
+    def set_orthogonal_selection(self, selection: Any, value: Any) -> None:
         self.oindex[selection] = value
 
-    def get_coordinate_selection(self, selection, *, out: np.ndarray | None = None
+    def get_coordinate_selection(self, selection: Any, *, out: np.ndarray | None = None
                                  ) -> np.ndarray:
         """``a.vindex[selection]`` of coordinate arrays, optionally into ``out``."""
         return self.vindex.get(selection, out)
 
-    def set_coordinate_selection(self, selection, value) -> None:
+    def set_coordinate_selection(self, selection: Any, value: Any) -> None:
         self.vindex[selection] = value
 
-    def get_block_selection(self, selection, *, out: np.ndarray | None = None) -> np.ndarray:
+    def get_block_selection(self, selection: Any, *, out: np.ndarray | None = None) -> np.ndarray:
         """``a.blocks[selection]``, optionally into ``out``."""
         return self.blocks.get(selection, out)
 
-    def set_block_selection(self, selection, value) -> None:
+    def set_block_selection(self, selection: Any, value: Any) -> None:
         self.blocks[selection] = value
 
-    def get_mask_selection(self, mask, *, out: np.ndarray | None = None) -> np.ndarray:
+    def get_mask_selection(self, mask: Any, *, out: np.ndarray | None = None) -> np.ndarray:
         """The elements where ``mask`` (booleans of the array's shape) is true, in C order."""
         return self.vindex.get(_checked_mask(mask, self.shape), out)
 
-    def set_mask_selection(self, mask, value) -> None:
+    def set_mask_selection(self, mask: Any, value: Any) -> None:
         """Store ``value`` (a scalar, or one value per true element) where ``mask`` is true."""
         self.vindex[_checked_mask(mask, self.shape)] = value
 
     # -- NumPy protocol ---------------------------------------------------------------------
-    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+    def __array__(self, dtype: npt.DTypeLike = None, copy=None) -> np.ndarray:
         if copy is False:
             raise ValueError("a zarrc Array holds no data in memory: it cannot give an array "
                              "without a copy (copy=False)")
@@ -436,12 +439,12 @@ class Array(nodes.Node):
         with nodes.node_lock(self._store, self._path):
             self._store_shape(lambda stored: new_shape)
 
-    def _store_shape(self, new_shape_of) -> tuple:
+    def _store_shape(self, new_shape_of) -> tuple[int, ...]:
         """Store the shape ``new_shape_of(stored shape)`` (see :meth:`resize`; it may be asked
         again after a conflict, and what it raises stores nothing); call it under the node
         lock. Adopts the stored metadata; returns the old shape."""
         key = nodes.document_key(self._path, self._metadata)
-        done: list = []
+        done: list[Any] = []
 
         def modify(data, exclusive: bool) -> bytes:
             self._adopt(*self._reread({key: data}))
@@ -460,7 +463,7 @@ class Array(nodes.Node):
         self._set_metadata(done[1])
         return done[0]
 
-    def append(self, data, axis: int = 0) -> tuple:
+    def append(self, data, axis: int = 0) -> tuple[Any, ...]:
         """Grow along ``axis`` by ``data``'s extent and write ``data`` there; the new shape.
 
         The extent is added to the shape as stored (one update of the array's document, as
@@ -473,7 +476,7 @@ class Array(nodes.Node):
         data = np.asarray(data)
         axis = axis + data.ndim if axis < 0 else axis
 
-        def grown(shape: tuple) -> tuple:
+        def grown(shape: tuple[int, ...]) -> tuple[Any, ...]:
             if data.ndim != len(shape):
                 raise ValueError(f"data has {data.ndim} dimensions, the array {len(shape)}")
             if not 0 <= axis < data.ndim:
@@ -492,7 +495,7 @@ class Array(nodes.Node):
         return self.shape
 
     # -- chunks -----------------------------------------------------------------------------
-    def _iter_stored_chunk_coords(self) -> Iterator[tuple]:
+    def _iter_stored_chunk_coords(self) -> Iterator[tuple[int, ...]]:
         enc = self._metadata.chunk_key_encoding
         prefix = self._ctx.prefix
         lead = "c" + enc.separator if enc.name == "default" else ""
@@ -509,8 +512,8 @@ class Array(nodes.Node):
                 continue
             yield tuple(int(p) for p in parts)
 
-    def iter_chunks(self, *, selection=None, concurrency: int | None = None,
-                    ordered: bool = True, progress: bool | None = None):
+    def iter_chunks(self, *, selection: Any = None, concurrency: int | None = None,
+                    ordered: bool = True, progress: bool | None = None) -> ReadStream:
         """``(region, data)`` for every chunk (of ``selection``), read ahead of you.
 
         ``region`` is a tuple of slices of the array and ``data`` equals ``a[region]``.
@@ -526,8 +529,9 @@ class Array(nodes.Node):
         return streams.iter_chunks(self, selection=selection, concurrency=concurrency,
                                    ordered=ordered, progress=progress)
 
-    def iter_slices(self, axis: int = 0, *, size: int | None = None, selection=None,
-                    concurrency: int | None = None, progress: bool | None = None):
+    def iter_slices(self, axis: int = 0, *, size: int | None = None, selection: Any = None,
+                    concurrency: int | None = None, progress: bool | None = None
+                    ) -> Iterator[tuple[int, np.ndarray]]:
         """``(start, slab)`` along ``axis``: ``slab`` is ``size`` positions of it (default:
         one chunk's length) across the whole ``selection``, read ahead of you.
 
@@ -557,7 +561,7 @@ class Array(nodes.Node):
                                     checkpoint=checkpoint, resume=resume, batch=batch,
                                     progress=progress)
 
-    def to_dask(self, chunks=None, *, name=None):
+    def to_dask(self, chunks=None, *, name: str | None = None):
         """A ``dask.array`` with one task per stored chunk (per shard if sharded), each read
         straight into its block; see :func:`zarrc.dask.to_dask` (needs the ``dask`` extra)."""
         try:
@@ -566,7 +570,7 @@ class Array(nodes.Node):
             raise ImportError(f"to_dask() needs dask: pip install 'zarrc[dask]' ({exc})") from None
         return to_dask(self, chunks, name=name)
 
-    def __dask_tokenize__(self) -> tuple:
+    def __dask_tokenize__(self) -> tuple[Any, ...]:
         """What dask names this array by: its store's identity, path and metadata (cheap,
         and equal for two opens of the same array; see :func:`zarrc.dask.array_token`)."""
         from zarrc.dask import array_token
@@ -576,12 +580,12 @@ class Array(nodes.Node):
     # -- pickling ---------------------------------------------------------------------------
     # An array travels (to a dask worker, a process pool) as its store, path, metadata and
     # flags; what _set_metadata derives from them (codecs, engine context) is rebuilt there.
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_ctx", None)
         return state
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._set_metadata(self._metadata, self._document)
 
@@ -589,22 +593,22 @@ class Array(nodes.Node):
 class _Indexer:
     """``a.oindex`` / ``a.vindex`` / ``a.blocks``: one selection mode, read and write."""
 
-    def __init__(self, array: Array, normalize):
+    def __init__(self, array: Array, normalize) -> None:
         self._array = array
         self._normalize = normalize
 
-    def __getitem__(self, selection) -> np.ndarray:
+    def __getitem__(self, selection: Any) -> np.ndarray:
         return self.get(selection)
 
-    def get(self, selection, out: np.ndarray | None = None) -> np.ndarray:
+    def get(self, selection: Any, out: np.ndarray | None = None) -> np.ndarray:
         """The selection's values: a new ndarray, or ``out`` filled with them."""
         return self._array._read(self._normalize(selection, self._array.shape), out)
 
-    def __setitem__(self, selection, value) -> None:
+    def __setitem__(self, selection: Any, value: Any) -> None:
         self._array._write(self._normalize(selection, self._array.shape), value)
 
 
-def _checked_mask(mask, shape: tuple) -> np.ndarray:
+def _checked_mask(mask: Any, shape: tuple[int, ...]) -> np.ndarray:
     """``mask`` as a boolean ndarray of ``shape``; IndexError (as zarr-python) otherwise."""
     arr = np.asarray(mask)
     if arr.dtype != np.bool_ or arr.shape != tuple(shape):
@@ -613,7 +617,7 @@ def _checked_mask(mask, shape: tuple) -> np.ndarray:
     return arr
 
 
-def like_kwargs(a) -> dict:
+def like_kwargs(a) -> dict[str, Any]:
     """What an ``*_like`` function copies from ``a``: shape, chunks, dtype and, for an Array,
     its codecs (v3) or order, filters and compressor (v2)."""
     out = {}
@@ -646,7 +650,7 @@ def _kind(codec) -> type:
 
 def create_array_node(store, path: str, *, overwrite: bool = False,
                       write_empty_chunks: bool | None = None, config=None, data=None,
-                      write_data: bool = True, compressor="auto", **create_kwargs) -> Array:
+                      write_data: bool = True, compressor="auto", **create_kwargs: Any) -> Array:
     """Create an array at ``path`` of ``store`` (metadata written, no chunks) and open it.
 
     ``config`` (an ArrayConfig or dict) sets the handle's ``order`` and ``write_empty_chunks``;

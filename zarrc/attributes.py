@@ -13,11 +13,11 @@ __all__ = ["Attributes"]
 
 _MAX_ATTRIBUTE_DEPTH = MAX_DEPTH - 4
 
-Change = Callable[[dict], dict]
+Change = Callable[[dict[str, Any]], dict[str, Any]]
 """A change to the attributes: the stored ones in, the new ones out."""
 
 
-class Attributes(MutableMapping):
+class Attributes(MutableMapping[str, Any]):
     """The attributes of one array or group.
 
     Reads come from the node's metadata as loaded. Each change is applied by ``update`` to the
@@ -27,8 +27,8 @@ class Attributes(MutableMapping):
     JSON-serializable; a value that is not raises ``TypeError`` before anything is stored.
     """
 
-    def __init__(self, load: Callable[[], dict], update: Callable[[Change], None],
-                 read_only: bool):
+    def __init__(self, load: Callable[[], dict[str, Any]], update: Callable[[Change], None],
+                 read_only: bool) -> None:
         self._load = load
         self._update_stored = update
         self._read_only = read_only
@@ -37,7 +37,7 @@ class Attributes(MutableMapping):
         if self._read_only:
             raise ReadOnlyError("attributes of a read-only node cannot be changed")
 
-        def checked(current: dict) -> dict:
+        def checked(current: dict[str, Any]) -> dict[str, Any]:
             new = change(current)
             # Consolidated metadata holds them four levels down in its document.
             if nesting_depth(new) > _MAX_ATTRIBUTE_DEPTH:
@@ -58,22 +58,22 @@ class Attributes(MutableMapping):
         self._change(lambda current: {**current, key: value})
 
     def __delitem__(self, key: str) -> None:
-        def without(current: dict) -> dict:
+        def without(current: dict[str, Any]) -> dict[str, Any]:
             del current[key]  # KeyError if no longer stored: nothing is written
             return current
 
         self._change(without)
 
-    def update(self, other=(), /, **kw) -> None:  # one store write, not one per key
+    def update(self, other: Any = (), /, **kw: Any) -> None:  # one store write, not one per key
         changes = dict(other, **kw)
         self._change(lambda current: {**current, **changes})
 
-    def put(self, attributes: dict) -> None:
+    def put(self, attributes: dict[str, Any]) -> None:
         """Replace all attributes at once."""
         new = dict(attributes)
         self._change(lambda current: new)
 
-    def asdict(self) -> dict:
+    def asdict(self) -> dict[str, Any]:
         return dict(self._load())
 
     def __iter__(self) -> Iterator[str]:

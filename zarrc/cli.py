@@ -107,10 +107,10 @@ class _Version(argparse.Action):
     """``--version``: print :func:`version_text` as it is (argparse's own action rewraps it)."""
 
     def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
-                 help="print the version and what this build has (native engine, codecs)"):
+                 help="print the version and what this build has (native engine, codecs)") -> None:
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
-    def __call__(self, parser, namespace, values, option_string=None):
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
         print(version_text())
         parser.exit()
 

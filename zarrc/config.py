@@ -34,7 +34,7 @@ import os
 import sys
 import types
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from donfig import Config as _DonfigConfig
 
@@ -94,7 +94,7 @@ def _check(key: str, value: Any) -> None:
         raise ValueError(f"config 'default_zarr_format' must be 2 or 3, got {value!r}")
 
 
-def _flatten(mapping: Mapping, prefix: str = "") -> Iterator[tuple[str, Any]]:
+def _flatten(mapping: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     for key, value in mapping.items():
         key = str(key).replace("-", "_")
         if isinstance(value, Mapping) and f"{prefix}{key}" not in ALIASES:
@@ -133,7 +133,7 @@ class Config(_DonfigConfig):
             return super().get(key)
         return super().get(key, default)
 
-    def set(self, arg: Mapping | None = None, **kwargs: Any):
+    def set(self, arg: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
         """Set values now, or for a ``with`` block: ``set({"array.order": "F"})``,
         ``set(threads=4)``. Bad values of zarrc's keys raise ValueError and change nothing."""
         items = {}
@@ -146,7 +146,7 @@ class Config(_DonfigConfig):
             items[key] = value
         return super().set(items)
 
-    def override(self, **values: Any) -> contextlib.AbstractContextManager:
+    def override(self, **values: Any) -> contextlib.AbstractContextManager[Any]:
         """``set(**values)`` for a ``with`` block (zarrc's earlier spelling)."""
         return self.set(values)
 
@@ -161,3 +161,13 @@ class _ConfigModule(types.ModuleType, Config):
 _this = sys.modules[__name__]
 _this.__class__ = _ConfigModule
 Config.__init__(_this, "zarrc", defaults=[DEFAULTS])
+
+if TYPE_CHECKING:
+    # What type checkers see of this module: at run time it is a Config object (above), whose
+    # methods these are; mypy knows the module only by its source.
+    def get(key: str, default: Any = ...) -> Any: ...
+    def set(arg: Mapping[str, Any] | None = None, **kwargs: Any) -> Any: ...
+    def reset() -> None: ...
+    def refresh(**kwargs: Any) -> None: ...
+    def override(**values: Any) -> contextlib.AbstractContextManager[Any]: ...
+    def pprint(**kwargs: Any) -> None: ...

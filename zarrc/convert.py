@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -50,7 +51,7 @@ from zarrc.metadata import (
     dtype_to_v3,
     dump_json,
 )
-from zarrc.storage import Store, make_store
+from zarrc.storage import Store, StoreLike, make_store
 
 __all__ = ["convert", "upgrade_v2_to_v3"]
 
@@ -95,14 +96,14 @@ def _v3_dtype(meta: ArrayMetadata, key: str) -> np.dtype:
     return native
 
 
-def _v2_codec(config: dict, key: str, field: str) -> Codec:
+def _v2_codec(config: dict[str, Any], key: str, field: str) -> Codec:
     try:
         return get_codec(config, 2)
     except CodecError as exc:
         raise _error(key, field, str(exc)) from None
 
 
-def _compressor_to_v3(config: dict, dtype: np.dtype, key: str) -> dict:
+def _compressor_to_v3(config: dict[str, Any], dtype: np.dtype, key: str) -> dict[str, Any]:
     """The v3 form of a v2 compressor (blosc gets the item size as its typesize)."""
     codec = _v2_codec(config, key, "compressor")
     if not isinstance(codec, BytesBytesCodec):
@@ -123,18 +124,18 @@ def _compressor_to_v3(config: dict, dtype: np.dtype, key: str) -> dict:
     return codec.to_json_v3()
 
 
-def v2_codecs_to_v3(meta: ArrayMetadata, key: str) -> tuple[dict, ...]:
+def v2_codecs_to_v3(meta: ArrayMetadata, key: str) -> tuple[dict[str, Any], ...]:
     """The v3 ``codecs`` list that decodes the chunks of the v2 array ``meta`` unchanged.
 
     Raises MetadataError naming ``key`` and the field (``filters[i]``, ``compressor``) when a
     codec has no v3 place (an array→array filter after a bytes→bytes one, an unknown codec).
     """
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     if meta.order == "F" and meta.ndim > 0:  # 1-d too, as zarr-python (transpose [0])
         out.append({"name": "transpose",
                     "configuration": {"order": list(range(meta.ndim - 1, -1, -1))}})
-    serializer: dict | None = None
-    after_bytes: list[dict] = []
+    serializer: dict[str, Any] | None = None
+    after_bytes: list[dict[str, Any]] = []
     for i, config in enumerate(meta.filters or ()):
         field = f"filters[{i}]"
         codec = _v2_codec(config, key, field)
@@ -158,7 +159,7 @@ def v2_codecs_to_v3(meta: ArrayMetadata, key: str) -> tuple[dict, ...]:
     return tuple(out)
 
 
-def _names_from_attributes(attrs: dict, ndim: int) -> tuple | None:
+def _names_from_attributes(attrs: dict[str, Any], ndim: int) -> tuple[Any, ...] | None:
     """v2 -> v3: xarray's ``_ARRAY_DIMENSIONS`` attribute as ``dimension_names``, taken out of
     ``attrs`` (xarray's own v3 output has names and no such attribute)."""
     names = attrs.get(_XARRAY_DIMENSIONS)
@@ -168,7 +169,7 @@ def _names_from_attributes(attrs: dict, ndim: int) -> tuple | None:
     return None
 
 
-def _names_to_attributes(src: ArrayMetadata, attrs: dict, key: str) -> None:
+def _names_to_attributes(src: ArrayMetadata, attrs: dict[str, Any], key: str) -> None:
     """v3 -> v2: ``dimension_names`` as xarray's ``_ARRAY_DIMENSIONS`` attribute (warning
     when they cannot be: an unnamed dimension, or the attribute already set otherwise)."""
     names = src.dimension_names
@@ -183,7 +184,7 @@ def _names_to_attributes(src: ArrayMetadata, attrs: dict, key: str) -> None:
                   "every dimension)", UserWarning, stacklevel=2)
 
 
-def _v2_to_v3_metadata(meta: ArrayMetadata, key: str, codecs: tuple[dict, ...],
+def _v2_to_v3_metadata(meta: ArrayMetadata, key: str, codecs: tuple[dict[str, Any], ...],
                        encoding: ChunkKeyEncoding) -> ArrayMetadata:
     dtype = _v3_dtype(meta, key)
     fill = default_fill_value(dtype) if meta.fill_value is None else meta.fill_value
@@ -198,7 +199,7 @@ def _v2_to_v3_metadata(meta: ArrayMetadata, key: str, codecs: tuple[dict, ...],
 # ------------------------------------------------------------------------ v3 -> v2 codecs
 
 
-def _split(codecs: list[Codec], key: str) -> tuple[list, ArrayBytesCodec | None, list]:
+def _split(codecs: list[Codec], key: str) -> tuple[list[Any], ArrayBytesCodec | None, list[Any]]:
     aa: list[ArrayArrayCodec] = []
     ab: list[ArrayBytesCodec] = []
     bb: list[BytesBytesCodec] = []
@@ -212,7 +213,7 @@ def _split(codecs: list[Codec], key: str) -> tuple[list, ArrayBytesCodec | None,
     return aa, (ab[0] if ab else None), bb
 
 
-def _codecs_to_v2(codecs: list[Codec], dtype: np.dtype, ndim: int, key: str) -> tuple:
+def _codecs_to_v2(codecs: list[Codec], dtype: np.dtype, ndim: int, key: str) -> tuple[Any, ...]:
     """``(order, dtype, filters, compressor)`` of a v2 array storing what ``codecs`` store.
 
     A leading ``transpose`` that reverses the axes becomes ``order="F"``; the ``bytes``
@@ -270,14 +271,14 @@ def _parse_v3_codecs(items, fmt: int, key: str) -> list[Codec]:
 # ------------------------------------------------------------------------ target metadata
 
 
-def _sharding(meta: ArrayMetadata) -> dict | None:
+def _sharding(meta: ArrayMetadata) -> dict[str, Any] | None:
     if meta.zarr_format == 3 and len(meta.codecs) == 1 \
             and meta.codecs[0].get("name") == "sharding_indexed":
         return meta.codecs[0].get("configuration") or {}
     return None
 
 
-def _as_list(codecs) -> list:
+def _as_list(codecs) -> list[Any]:
     if isinstance(codecs, (str, dict, Codec)):
         return [codecs]
     return list(codecs)
@@ -346,7 +347,7 @@ def iter_stored_chunks(array: Array):
             yield coords
 
 
-def copy_chunks(src: Array, dst: Array, progress=None) -> int:
+def copy_chunks(src: Array, dst: Array, progress = None) -> int:
     """Copy every stored chunk of ``src`` into ``dst`` (same shape); how many were copied.
 
     Each stored source chunk is read on its own and written to the same region of ``dst``,
@@ -372,7 +373,7 @@ def copy_chunks(src: Array, dst: Array, progress=None) -> int:
     return count
 
 
-def _plan_copy(node, store: Store, path: str, zarr_format: int, codecs, plan: list) -> None:
+def _plan_copy(node, store: Store, path: str, zarr_format: int, codecs, plan: list[Any]) -> None:
     """Append ``(source, destination path, destination metadata)`` for ``node`` and every node
     below it, parents first. Every array's metadata and codec pipeline is built here, so a
     node that cannot be converted fails before anything is written."""
@@ -403,7 +404,7 @@ def _remove_node_tree(store: Store, path: str) -> None:
     store.delete_prefix(f"{path}/" if path else "")
 
 
-def _members(group: Group) -> tuple:
+def _members(group: Group) -> tuple[Any, ...]:
     """Members as listed in the store (never from possibly stale consolidated metadata)."""
     plain = Group(group.store, group.path, group._metadata.with_consolidated(None),
                   read_only=True)
@@ -416,7 +417,7 @@ def _has_consolidated(group: Group) -> bool:
     return group.zarr_format == 2 and group.store.exists(nodes.key_of(group.path, ZMETADATA))
 
 
-def _open_store(store_like, mode: str, storage_options) -> Store:
+def _open_store(store_like, mode: str, storage_options: dict[str, Any] | None) -> Store:
     options = storage_options if isinstance(store_like, (str, os.PathLike)) else None
     return make_store(store_like, mode=mode, storage_options=options)
 
@@ -425,8 +426,8 @@ def _overlaps(a: str, b: str) -> bool:
     return not a or not b or a == b or a.startswith(b + "/") or b.startswith(a + "/")
 
 
-def convert(source, dest, *, zarr_format: int = 3, codecs=None, path=None, dest_path=None,
-            overwrite: bool = False, storage_options=None, progress=None) -> Array | Group:
+def convert(source, dest, *, zarr_format: int = 3, codecs=None, path: str | None = None, dest_path=None,
+            overwrite: bool = False, storage_options: dict[str, Any] | None = None, progress=None) -> Array | Group:
     """Copy an array or a whole group tree to ``dest`` in Zarr format ``zarr_format``.
 
     Parameters
@@ -514,7 +515,7 @@ def convert(source, dest, *, zarr_format: int = 3, codecs=None, path=None, dest_
 
 
 def _checked_plan(node, dst_store: Store, dpath: str, zarr_format: int, codecs,
-                  overwrite: bool) -> tuple:
+                  overwrite: bool) -> tuple[Any, ...]:
     """The copy plan (:func:`_plan_copy`) and the warnings it raised, after the checks that
     need no write: a writable destination not overlapping the source, free unless
     ``overwrite``."""
@@ -529,7 +530,7 @@ def _checked_plan(node, dst_store: Store, dpath: str, zarr_format: int, codecs,
         nodes.refuse_existing(dst_store, dpath)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        plan: list = []
+        plan: list[Any] = []
         _plan_copy(node, dst_store, dpath, zarr_format, codecs, plan)
     return plan, caught
 
@@ -556,7 +557,7 @@ def _discard(store: Store, dest, first_new: str | None, new_file: bool) -> None:
 # ------------------------------------------------------------------------ in-place upgrade
 
 
-def _plan_upgrade(store: Store, path: str, plan: list) -> None:
+def _plan_upgrade(store: Store, path: str, plan: list[Any]) -> None:
     """Append ``(path, v3 metadata, old metadata)`` for every v2 node below (and at) ``path``,
     children before their parents, checking that each array's chunks can be kept; a v3 node
     that still has v2 documents gets ``(path, None, metadata)``: clean-up only."""
@@ -604,7 +605,7 @@ def _check_same_decoding(store: Store, path: str, old: ArrayMetadata, new: Array
         break
 
 
-def upgrade_v2_to_v3(store, path=None, *, storage_options=None) -> Array | Group:
+def upgrade_v2_to_v3(store: StoreLike, path: str | None = None, *, storage_options: dict[str, Any] | None = None) -> Array | Group:
     """Upgrade a v2 array or group tree to v3 in place, rewriting metadata only.
 
     Each v2 node gets a ``zarr.json``: arrays with the ``v2`` chunk key encoding (their
@@ -629,7 +630,7 @@ def upgrade_v2_to_v3(store, path=None, *, storage_options=None) -> Array | Group
     p = nodes.normalize_path(path)
     if nodes.node_kind(st, p) is None:
         raise NodeNotFoundError(f"no array or group at path {p!r} of {st!r}")
-    plan: list = []
+    plan: list[Any] = []
     _plan_upgrade(st, p, plan)
     for node_path, meta, old in plan:
         had_consolidated = isinstance(old, GroupMetadata) and st.exists(

@@ -22,11 +22,12 @@ from dask.highlevelgraph import HighLevelGraph
 
 from zarrc.api import create_array
 from zarrc.array import Array
+from zarrc.storage import StoreLike
 
 __all__ = ["array_token", "from_dask", "store_identity", "to_dask"]
 
 
-def store_identity(store) -> tuple:
+def store_identity(store: StoreLike) -> tuple[Any, ...]:
     """What names a store's data, for graph names: equal for two opens of the same data.
 
     A store may define ``__dask_tokenize__``. Otherwise a store with a ``url``, ``root`` or
@@ -51,20 +52,20 @@ def store_identity(store) -> tuple:
     return (kind, "object", os.getpid(), id(store))
 
 
-def array_token(array: Array) -> tuple:
+def array_token(array: Array) -> tuple[Any, ...]:
     """What identifies an array for dask (``Array.__dask_tokenize__``): where it lives and
     its metadata document. Cheap: no data is read or pickled."""
     return ("zarrc.Array", store_identity(array.store), array.path, array.metadata)
 
 
-def _stored_chunks(array: Array) -> tuple:
+def _stored_chunks(array: Array) -> tuple[int, ...]:
     """The dask chunks of the stored grid: per dimension the block lengths (shards if any)."""
     grid = array.shards or array.chunks  # a rectilinear grid: edge lengths per dimension
     return tuple(_clip(c, n) if isinstance(c, tuple) else da.core.normalize_chunks(c, (n,))[0]
                  for c, n in zip(grid, array.shape))
 
 
-def _clip(edges: tuple, length: int) -> tuple:
+def _clip(edges: tuple[Any, ...], length: int) -> tuple[Any, ...]:
     """Rectilinear edge lengths cut at the array's length (a grid may reach past it)."""
     out, total = [], 0
     for edge in edges:
@@ -75,14 +76,14 @@ def _clip(edges: tuple, length: int) -> tuple:
     return tuple(out) or (0,)
 
 
-def _read_block(array: Array, region: tuple) -> np.ndarray:
+def _read_block(array: Array, region: tuple[Any, ...]) -> np.ndarray:
     """One block: the region's values decoded straight into a new ndarray."""
     out = np.empty(tuple(s.stop - s.start for s in region), dtype=array.dtype)
     array.get_basic_selection(region, out=out)
     return out
 
 
-def to_dask(array: Array, chunks=None, *, name: str | None = None) -> da.Array:
+def to_dask(array: Array, chunks = None, *, name: str | None = None) -> da.Array:
     """A dask array over ``array``: one task per block, each reading its region.
 
     Parameters
@@ -113,13 +114,14 @@ def to_dask(array: Array, chunks=None, *, name: str | None = None) -> da.Array:
     for index in itertools.product(*(range(len(c)) for c in chunks)):
         region = tuple(slice(starts[d][i], starts[d][i] + chunks[d][i])
                        for d, i in enumerate(index))
-        dsk[(name, *index)] = (_read_block, source, region)
+        key = (name, *index)  # not dsk[(name, *index)]: mypy reads that as 3.11 syntax
+        dsk[key] = (_read_block, source, region)
     graph = HighLevelGraph.from_collections(name, dsk, dependencies=())
     return da.Array(graph, name, chunks, dtype=array.dtype,
                     meta=np.empty((0,) * array.ndim, dtype=array.dtype))
 
 
-def _write_chunks(darr: da.Array) -> tuple:
+def _write_chunks(darr: da.Array) -> tuple[int, ...]:
     """A regular chunk shape that matches ``darr``'s blocks where they are regular."""
     if any(np.isnan(c) for dim in darr.chunks for c in dim):
         raise ValueError("from_dask: the dask array has unknown chunk sizes; call "
@@ -127,7 +129,7 @@ def _write_chunks(darr: da.Array) -> tuple:
     return tuple(max(1, int(n)) for n in darr.chunksize)
 
 
-def from_dask(darr, store=None, **create_kwargs) -> Array:
+def from_dask(darr, store: StoreLike = None, **create_kwargs: Any) -> Array:
     """Create an array in ``store`` from the dask array ``darr``, written block by block.
 
     ``create_kwargs`` go to :func:`zarrc.create_array` (``name``, ``chunks``, ``shards``,

@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 import time
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +35,7 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:.1f} MiB"
 
 
-def run_demo(directory: str | None = None, size: int = 2048) -> list[dict]:
+def run_demo(directory: str | None = None, size: int = 2048) -> list[dict[str, Any]]:
     """Write, read and verify the demo arrays; print and return what happened."""
     import zarrc
 

@@ -271,7 +271,7 @@ class Structured(ZDType):
     """A NumPy record dtype: ``fields`` is ``((name, ZDType), ...)`` in order."""
 
     _kind: ClassVar[str] = "V"
-    fields: tuple
+    fields: tuple[Any, ...]
 
     @classmethod
     def _matches(cls, dt: np.dtype) -> bool:
@@ -309,7 +309,7 @@ def parse_dtype(dtype_spec: Any, *, zarr_format: int) -> ZDType:
         return _resolve(normalize_dtype(dtype_spec, zarr_format))
     if isinstance(dtype_spec, dict):
         if zarr_format != 3:
-            raise ValueError("a data type given as a dict is v3 JSON: pass zarr_format=3")
+            raise ValueError("a data type given as a dict is v3 JSON: pass zarr_format = 3")
         return _resolve(parse_dtype_v3(dtype_spec, None))
     if isinstance(dtype_spec, str):
         try:

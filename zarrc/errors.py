@@ -12,6 +12,8 @@ nothing of zarrc.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "ZarrcError",
     "NodeNotFoundError",
@@ -120,7 +122,7 @@ class StoreError(ZarrcError, OSError):
         self.cause = cause
         self.transient = transient
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, tuple[str, str | None, bool]]:
         # Survive pickling (e.g. across a process pool) with the key and the flag kept; the
         # store object and the cause may not pickle, so only their descriptions go along.
         return _rebuild_store_error, (str(self), self.key, self.transient)

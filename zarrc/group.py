@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ def open_node(store, path: str, *, zarr_format: int | None = None, read_only: bo
     return Group(store, path, meta, read_only=read_only)
 
 
-def create_group_node(store, path: str, *, zarr_format: int = 3, attributes=None,
+def create_group_node(store, path: str, *, zarr_format: int = 3, attributes: dict[str, Any] | None = None,
                       overwrite: bool = False) -> Group:
     """Create a group at ``path`` of ``store`` and open it."""
     if store.read_only:
@@ -57,7 +58,7 @@ def create_group_node(store, path: str, *, zarr_format: int = 3, attributes=None
     return Group(store, path, meta)
 
 
-def _consolidated_entries(meta: GroupMetadata) -> dict | None:
+def _consolidated_entries(meta: GroupMetadata) -> dict[str, Any] | None:
     """``{relative path: metadata}`` from consolidated metadata, or None if there is none."""
     cm = meta.consolidated_metadata
     if cm is None:
@@ -65,7 +66,7 @@ def _consolidated_entries(meta: GroupMetadata) -> dict | None:
     return dict(getattr(cm, "metadata", cm))
 
 
-def _descendant_metadata(entries: dict | None, rel: str):
+def _descendant_metadata(entries: dict[str, Any] | None, rel: str):
     """The metadata of ``rel`` from consolidated ``entries`` (None if not there); a group gets
     the entries below it as its own consolidated metadata, as zarr-python does."""
     if entries is None or rel not in entries:
@@ -78,7 +79,7 @@ def _descendant_metadata(entries: dict | None, rel: str):
     return meta
 
 
-def create_nodes(st, specs: dict, *, overwrite: bool = False) -> list[tuple]:
+def create_nodes(st, specs: dict[str, Any], *, overwrite: bool = False) -> list[tuple[Any, ...]]:
     """Create the nodes ``{path: metadata}`` in store ``st`` and the missing groups above them
     (see :func:`zarrc.create_hierarchy`); ``[(path, node)]``, parents first. Everything is
     checked before anything is written."""
@@ -92,7 +93,7 @@ def create_nodes(st, specs: dict, *, overwrite: bool = False) -> list[tuple]:
     if len(formats) > 1:
         raise ValueError("create_hierarchy: all nodes must have the same zarr_format")
     fmt = formats.pop() if formats else 3
-    todo: dict = {}
+    todo: dict[str, Any] = {}
     for path in wanted:
         parts = path.split("/") if path else []
         for depth in range(len(parts)):
@@ -156,13 +157,13 @@ class Group(nodes.Node):
 
     _kind = "group"
 
-    def __init__(self, store, path: str, metadata: GroupMetadata, *, read_only: bool = False):
+    def __init__(self, store, path: str, metadata: GroupMetadata, *, read_only: bool = False) -> None:
         self._store = store
         self._path = path
         self._metadata = metadata
         self._read_only = bool(read_only or store.read_only)
 
-    def _adopt(self, meta: GroupMetadata, document: dict | None = None) -> None:
+    def _adopt(self, meta: GroupMetadata, document: dict[str, Any] | None = None) -> None:
         if meta.zarr_format == 2:  # v2 keeps consolidated metadata in .zmetadata: keep ours
             meta = meta.with_consolidated(self._metadata.consolidated_metadata)
         self._metadata = meta
@@ -178,7 +179,7 @@ class Group(nodes.Node):
     def _child(self, name: str) -> str:
         return nodes.join_path(self._path, name)
 
-    def _member_metadata(self) -> dict:
+    def _member_metadata(self) -> dict[str, Any]:
         """``{name: metadata}`` of the direct members, from consolidated metadata if present."""
         entries = _consolidated_entries(self._metadata)
         if entries is not None:
@@ -195,7 +196,7 @@ class Group(nodes.Node):
                 continue
         return found
 
-    def __getitem__(self, name: str):
+    def __getitem__(self, name: str) -> Array | Group:
         rel = nodes.normalize_path(name)
         meta = _descendant_metadata(_consolidated_entries(self._metadata), rel)
         try:
@@ -203,9 +204,9 @@ class Group(nodes.Node):
         except NodeNotFoundError:
             raise NodeNotFoundError(f"no member {name!r} in group {self.name!r}") from None
 
-    _consolidated_in: tuple | None = None  # (document key, entry prefix) this group came from
+    _consolidated_in: tuple[Any, ...] | None = None  # (document key, entry prefix) this group came from
 
-    def _open_member(self, rel: str, meta, **kwargs):
+    def _open_member(self, rel: str, meta: Any, **kwargs: Any) -> Array | Group:
         """Open member ``rel`` (its ``meta`` from consolidated metadata, or None to read it).
 
         Bad metadata from a consolidated document is reported as coming from there (the
@@ -223,20 +224,20 @@ class Group(nodes.Node):
             node._consolidated_in = (key, f"{prefix}{rel}/")
         return node
 
-    def _consolidated_source(self) -> tuple:
+    def _consolidated_source(self) -> tuple[Any, ...]:
         if self._consolidated_in is not None:
             return self._consolidated_in
         if self.zarr_format == 2:
             return nodes.key_of(self._path, ZMETADATA), ""
         return f"{nodes.key_of(self._path, ZARR_JSON)}[consolidated_metadata]", ""
 
-    def get(self, name: str, default=None):
+    def get(self, name: str, default = None):
         try:
             return self[name]
         except KeyError:
             return default
 
-    def __contains__(self, name) -> bool:
+    def __contains__(self, name: str) -> bool:
         if not isinstance(name, str):
             return False
         try:
@@ -255,7 +256,7 @@ class Group(nodes.Node):
         return len(self._member_metadata())
 
     def members(self, max_depth: int | None = 0, *,
-                use_consolidated_for_children: bool = True) -> tuple:
+                use_consolidated_for_children: bool = True) -> tuple[Any, ...]:
         """``(path, node)`` pairs of the members, sorted: the direct members with
         ``max_depth=0`` (the default), every descendant with ``None``, ``n`` levels below
         the direct members otherwise. Paths are relative to this group."""
@@ -282,17 +283,17 @@ class Group(nodes.Node):
             return len(self._member_metadata())
         return len(self.members(max_depth))
 
-    def arrays(self) -> tuple:
+    def arrays(self) -> tuple[Any, ...]:
         return tuple((n, m) for n, m in self.members() if isinstance(m, Array))
 
-    def groups(self) -> tuple:
+    def groups(self) -> tuple[Any, ...]:
         return tuple((n, m) for n, m in self.members() if isinstance(m, Group))
 
-    def array_keys(self) -> tuple:
+    def array_keys(self) -> tuple[int, ...]:
         return tuple(sorted(n for n, m in self._member_metadata().items()
                             if isinstance(m, ArrayMetadata)))
 
-    def group_keys(self) -> tuple:
+    def group_keys(self) -> tuple[int, ...]:
         return tuple(sorted(n for n, m in self._member_metadata().items()
                             if isinstance(m, GroupMetadata)))
 
@@ -304,7 +305,7 @@ class Group(nodes.Node):
         """The member groups, in name order."""
         return (m for _, m in self.groups())
 
-    def __setitem__(self, name: str, value) -> None:
+    def __setitem__(self, name: str, value: Any) -> None:
         """``g[name] = data``: store ``data`` as a new array (replacing what is there)."""
         self.create_array(name, data=value, overwrite=True)
 
@@ -338,7 +339,7 @@ class Group(nodes.Node):
             self._store.delete_prefix(path + "/")
 
     # -- creating members -------------------------------------------------------------------
-    def create_array(self, name: str, *, overwrite: bool = False, **create_kwargs) -> Array:
+    def create_array(self, name: str, *, overwrite: bool = False, **create_kwargs: Any) -> Array:
         """Create an array member; ``zarr_format`` follows the group's."""
         self._check_writable()
         create_kwargs.setdefault("zarr_format", self.zarr_format)
@@ -347,60 +348,60 @@ class Group(nodes.Node):
 
     create = create_array
 
-    def create_dataset(self, name: str, **kwargs) -> Array:
+    def create_dataset(self, name: str, **kwargs: Any) -> Array:
         """zarr-python 2's spelling of :meth:`create_array` (``data=`` accepted)."""
         return self.create_array(name, **kwargs)
 
-    def _filled(self, name: str, fill_value, kwargs: dict) -> Array:
+    def _filled(self, name: str, fill_value: Any, kwargs: dict[str, Any]) -> Array:
         kwargs.setdefault("dtype", "float64")
         return self.create_array(name, fill_value=fill_value, **kwargs)
 
-    def zeros(self, *, name: str, shape, **kwargs) -> Array:
+    def zeros(self, *, name: str, shape, **kwargs: Any) -> Array:
         """A member array reading as zeros (nothing stored)."""
         return self._filled(name, 0, {"shape": shape, **kwargs})
 
-    def ones(self, *, name: str, shape, **kwargs) -> Array:
+    def ones(self, *, name: str, shape, **kwargs: Any) -> Array:
         """A member array reading as ones (nothing stored)."""
         return self._filled(name, 1, {"shape": shape, **kwargs})
 
-    def full(self, *, name: str, shape, fill_value, **kwargs) -> Array:
+    def full(self, *, name: str, shape, fill_value: Any, **kwargs: Any) -> Array:
         """A member array reading as ``fill_value`` everywhere (nothing stored)."""
         kwargs.setdefault("dtype", np.asarray(fill_value).dtype)
         return self._filled(name, fill_value, {"shape": shape, **kwargs})
 
-    def empty(self, *, name: str, shape, **kwargs) -> Array:
+    def empty(self, *, name: str, shape, **kwargs: Any) -> Array:
         """A member array with unspecified contents (it reads as the fill value)."""
         kwargs.setdefault("dtype", "float64")
         return self.create_array(name, shape=shape, **kwargs)
 
-    def array(self, name: str, *, data=None, **kwargs) -> Array:
+    def array(self, name: str, *, data=None, **kwargs: Any) -> Array:
         """A member array holding ``data`` (or created from ``shape``/``dtype``)."""
         return self.create_array(name, data=data, **kwargs)
 
-    def _like(self, name: str, data, fill, kwargs: dict) -> Array:
+    def _like(self, name: str, data, fill: Any, kwargs: dict[str, Any]) -> Array:
         merged = {**like_kwargs(data), **kwargs}
         if fill is not None:
             merged["fill_value"] = fill
         return self.create_array(name, **merged)
 
-    def zeros_like(self, *, name: str, data, **kwargs) -> Array:
+    def zeros_like(self, *, name: str, data, **kwargs: Any) -> Array:
         return self._like(name, data, 0, kwargs)
 
-    def ones_like(self, *, name: str, data, **kwargs) -> Array:
+    def ones_like(self, *, name: str, data, **kwargs: Any) -> Array:
         return self._like(name, data, 1, kwargs)
 
-    def full_like(self, *, name: str, data, **kwargs) -> Array:
+    def full_like(self, *, name: str, data, **kwargs: Any) -> Array:
         return self._like(name, data, kwargs.pop("fill_value", None), kwargs)
 
-    def empty_like(self, *, name: str, data, **kwargs) -> Array:
+    def empty_like(self, *, name: str, data, **kwargs: Any) -> Array:
         return self._like(name, data, None, kwargs)
 
-    def create_group(self, name: str, *, overwrite: bool = False, attributes=None) -> Group:
+    def create_group(self, name: str, *, overwrite: bool = False, attributes: dict[str, Any] | None = None) -> Group:
         self._check_writable()
         return create_group_node(self._store, self._child(name), zarr_format=self.zarr_format,
                                  attributes=attributes, overwrite=overwrite)
 
-    def create_hierarchy(self, nodes_spec: dict, *, overwrite: bool = False) -> Iterator[tuple]:
+    def create_hierarchy(self, nodes_spec: dict[str, Any], *, overwrite: bool = False) -> Iterator[tuple[Any, ...]]:
         """Create the nodes ``{path: metadata}`` below this group (see
         :func:`zarrc.create_hierarchy`); yields ``(path, node)`` relative to this group."""
         self._check_writable()
@@ -410,10 +411,10 @@ class Group(nodes.Node):
         return iter([(path[len(prefix):], node) for path, node in created
                      if path.startswith(prefix) and path != self._path])
 
-    def require_groups(self, *names: str) -> tuple:
+    def require_groups(self, *names: str) -> tuple[Any, ...]:
         return tuple(self.require_group(n) for n in names)
 
-    def require_group(self, name: str, *, attributes=None) -> Group:
+    def require_group(self, name: str, *, attributes: dict[str, Any] | None = None) -> Group:
         """The member group ``name``, created if absent (an array there is an error)."""
         path = self._child(name)
         kind = nodes.node_kind(self._store, path)
@@ -426,7 +427,7 @@ class Group(nodes.Node):
                 pass
         return open_node(self._store, path, read_only=self._read_only)
 
-    def require_array(self, name: str, **create_kwargs) -> Array:
+    def require_array(self, name: str, **create_kwargs: Any) -> Array:
         """The member array ``name``, created with ``create_kwargs`` if absent; an existing
         one must have the requested ``shape`` and a dtype ``dtype`` casts to (TypeError)."""
         path = self._child(name)
@@ -486,7 +487,7 @@ class Group(nodes.Node):
 class Tree:
     """``group.tree()``: the hierarchy as indented text."""
 
-    def __init__(self, group: Group, max_depth: int | None):
+    def __init__(self, group: Group, max_depth: int | None) -> None:
         self._group = group
         self._max_depth = max_depth
 

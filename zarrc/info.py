@@ -34,17 +34,17 @@ class ArrayInfo:
     zarr_format: int
     data_type: Any
     fill_value: Any
-    shape: tuple
-    shard_shape: tuple | None
+    shape: tuple[int, ...]
+    shard_shape: tuple[int, ...] | None
     chunk_shape: Any
     order: str
     read_only: bool
     store_type: str
-    filters: tuple
+    filters: tuple[Any, ...]
     serializer: Any
-    compressors: tuple
+    compressors: tuple[Any, ...]
     count_bytes: int
-    dimension_names: tuple | None = None
+    dimension_names: tuple[Any, ...] | None = None
     count_bytes_stored: int | None = None
     count_chunks_initialized: int | None = None
 

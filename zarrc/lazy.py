@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc.engine.read import check_out
 from zarrc.engine.write import prepare_value
@@ -37,12 +39,12 @@ def _is_advanced(item) -> bool:
     return isinstance(item, np.ndarray) or is_bool_scalar(item)
 
 
-def _slice_axis(item: slice, size: int) -> tuple:
+def _slice_axis(item: slice, size: int) -> tuple[Any, ...]:
     d = slice_dim(item, size)
     return d.start, d.step, d.count
 
 
-def _compose_axes(items: list, shape: tuple, names: tuple):
+def _compose_axes(items: list[Any], shape: tuple[int, ...], names: tuple[Any, ...]):
     """How each view axis follows from the new view's axes, for a NumPy selection ``items``.
 
     Returns ``(axis_maps, new_shape, new_names)`` where ``axis_maps[k]`` is ``("c", i)``,
@@ -114,7 +116,7 @@ def _compose_advanced(items, shape, names):
     adjacent = positions[-1] - positions[0] + 1 == len(positions)
     slots.insert(b_slot if adjacent else 0, ("B",))
     new_shape, new_names = [], []
-    axis_maps: list = [None] * len(shape)
+    axis_maps: list[Any] = [None] * len(shape)
     b0 = 0
     for slot in slots:
         if slot[0] == "B":
@@ -138,7 +140,7 @@ def _compose_advanced(items, shape, names):
     return axis_maps, tuple(new_shape), tuple(new_names)
 
 
-def _axis_values(axis_map, new_shape: tuple) -> np.ndarray:
+def _axis_values(axis_map, new_shape: tuple[int, ...]) -> np.ndarray:
     """One view axis's positions as an int64 array broadcastable over the new view."""
     ones = (1,) * len(new_shape)
     if axis_map[0] == "c":
@@ -157,7 +159,7 @@ def _simplify(arr: np.ndarray):
     return int(arr.reshape(-1)[0]) if arr.size == 1 else arr
 
 
-def _compose_maps(maps: tuple, axis_maps: list, new_shape: tuple) -> tuple:
+def _compose_maps(maps: tuple[Any, ...], axis_maps: list[Any], new_shape: tuple[int, ...]) -> tuple[Any, ...]:
     """The base's index map after the view's axes are replaced by ``axis_maps``."""
     out = []
     for mp in maps:
@@ -179,7 +181,7 @@ def _compose_maps(maps: tuple, axis_maps: list, new_shape: tuple) -> tuple:
     return tuple(out)
 
 
-def dimension_selection(names: tuple | None, dims: dict, what: str = "array") -> tuple:
+def dimension_selection(names: tuple[Any, ...] | None, dims: dict[str, Any], what: str = "array") -> tuple[Any, ...]:
     """The positional selection for ``isel(**dims)``: per named dimension, unnamed ones full."""
     if names is None or all(n is None for n in names):
         raise KeyError(f"{what} has no dimension_names: select by position instead of "
@@ -196,7 +198,7 @@ def dimension_selection(names: tuple | None, dims: dict, what: str = "array") ->
     return tuple(sel)
 
 
-def _box_parts(maps: tuple, shape: tuple) -> tuple[tuple, tuple]:
+def _box_parts(maps: tuple[Any, ...], shape: tuple[int, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """The orthogonal box of base positions a map touches, and the gather from it to the view.
 
     ``box_sel`` holds per base dimension an int, a slice or sorted unique positions (for
@@ -243,7 +245,7 @@ class LazyArray:
     the axes of a multi-array advanced selection are unnamed.
     """
 
-    def __init__(self, array, *, _state: tuple | None = None):
+    def __init__(self, array, *, _state: tuple[Any, ...] | None = None) -> None:
         self._base = array
         if _state is None:
             shape = tuple(array.shape)
@@ -259,7 +261,7 @@ class LazyArray:
         return self._base
 
     @property
-    def shape(self) -> tuple:
+    def shape(self) -> tuple[int, ...]:
         return self._shape
 
     @property
@@ -279,7 +281,7 @@ class LazyArray:
         return self.size * self.dtype.itemsize
 
     @property
-    def dimension_names(self) -> tuple | None:
+    def dimension_names(self) -> tuple[Any, ...] | None:
         """The base's dimension names as they follow the view (None where unnamed)."""
         return None if self._base.dimension_names is None else self._names
 
@@ -289,7 +291,7 @@ class LazyArray:
         """``view.lazy[sel]``: a view of this view, with no I/O."""
         return LazyIndexer(self)
 
-    def _select(self, selection) -> LazyArray:
+    def _select(self, selection: Any) -> LazyArray:
         normalize_selection(selection, self._shape)  # raises NumPy's errors, here
         items = parse_items(selection, len(self._shape))
         axis_maps, shape, names = _compose_axes(items, self._shape, self._names)
@@ -305,7 +307,7 @@ class LazyArray:
                                                 dims, "this view"))
 
     # -- reading ----------------------------------------------------------------------------
-    def _referenced(self) -> list:
+    def _referenced(self) -> list[Any]:
         ref = [False] * len(self._shape)
         for mp in self._maps:
             if isinstance(mp, _Stride):
@@ -315,7 +317,7 @@ class LazyArray:
                     ref[d] = ref[d] or n != 1
         return ref
 
-    def _basic_selection(self) -> tuple | None:
+    def _basic_selection(self) -> tuple[Any, ...] | None:
         """The view as ints and slices of the base, if it has no index arrays."""
         if any(isinstance(mp, np.ndarray) for mp in self._maps):
             return None
@@ -349,10 +351,10 @@ class LazyArray:
             data = np.broadcast_to(data, shape).copy()
         return data
 
-    def __getitem__(self, selection) -> np.ndarray:
+    def __getitem__(self, selection: Any) -> np.ndarray:
         return self._select(selection).read()
 
-    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+    def __array__(self, dtype: npt.DTypeLike = None, copy=None) -> np.ndarray:
         if copy is False:
             raise ValueError("a zarrc LazyArray holds no data in memory: it cannot give an "
                              "array without a copy (copy=False)")
@@ -360,7 +362,7 @@ class LazyArray:
         return data if dtype is None else data.astype(dtype, copy=False)
 
     # -- writing ----------------------------------------------------------------------------
-    def write(self, value) -> None:
+    def write(self, value: Any) -> None:
         """Store ``value`` (broadcast and cast as NumPy would) into the view's elements."""
         base = self._base
         if base.read_only:
@@ -385,7 +387,7 @@ class LazyArray:
         box[post] = values
         base.oindex[box_sel] = box
 
-    def __setitem__(self, selection, value) -> None:
+    def __setitem__(self, selection: Any, value: Any) -> None:
         self._select(selection).write(value)
 
     # -- Python protocol --------------------------------------------------------------------
@@ -412,13 +414,13 @@ class LazyArray:
 class LazyIndexer:
     """``x.lazy``: indexing it makes a :class:`LazyArray` (no I/O); assigning writes through."""
 
-    def __init__(self, view: LazyArray):
+    def __init__(self, view: LazyArray) -> None:
         self._view = view
 
-    def __getitem__(self, selection) -> LazyArray:
+    def __getitem__(self, selection: Any) -> LazyArray:
         return self._view._select(selection)
 
-    def __setitem__(self, selection, value) -> None:
+    def __setitem__(self, selection: Any, value: Any) -> None:
         self._view[selection] = value
 
     def isel(self, **dims) -> LazyArray:

@@ -7,7 +7,10 @@ The one place that knows the key layout of a hierarchy (``zarr.json`` in v3; ``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
 from zarrc.attributes import Attributes, Change
 from zarrc.codecs import normalize_codecs
@@ -122,7 +125,7 @@ class Node:
 
         return StorePath(self._store, self._path)
 
-    def update_attributes(self, new_attributes: dict):
+    def update_attributes(self, new_attributes: dict[str, Any]):
         """Merge ``new_attributes`` into the attributes (one write); returns the node."""
         self.attrs.update(new_attributes)
         return self
@@ -141,7 +144,7 @@ class Node:
         """Apply ``change`` to the attributes as stored (:func:`update_document`), and adopt
         the stored metadata (so a change through an old handle undoes nothing done since)."""
         key = key_of(self._path, ZARR_JSON if self.zarr_format == 3 else ZATTRS)
-        done: list = []
+        done: list[Any] = []
 
         def modify(data, exclusive: bool):
             meta, document = self._reread({key: data})
@@ -158,7 +161,7 @@ class Node:
         meta, document = done
         self._adopt(meta, document if meta.zarr_format == 2 else None)
 
-    def _reread(self, known: dict | None = None) -> tuple:
+    def _reread(self, known: dict[str, Any] | None = None) -> tuple[Any, ...]:
         """``(metadata, document)`` of this node as stored now (call it under the node lock);
         ``known``: ``{key: bytes}`` of its documents already read (see :func:`read_node`)."""
         meta, document = read_node(self._store, self._path, self.zarr_format, known)
@@ -168,7 +171,7 @@ class Node:
                                     f"replaced by {kind}")
         return meta, document
 
-    def _adopt(self, meta, document: dict | None = None) -> None:
+    def _adopt(self, meta, document: dict[str, Any] | None = None) -> None:
         """Make ``meta`` (as stored) this handle's metadata."""
         self._metadata = meta
         self._metadata_changed()
@@ -181,7 +184,7 @@ class Node:
             raise ReadOnlyError(f"{self._kind} {self.name!r} of {self._store!r} is read-only")
 
 
-def normalize_path(path) -> str:
+def normalize_path(path: str) -> str:
     """A node path as ``a/b/c`` ('' for the root); hostile paths raise ``ValueError``.
 
     Leading and trailing slashes are dropped; ``.``/``..`` segments, empty segments,
@@ -235,7 +238,7 @@ def update_document(store, key: str, modify) -> None:
     update_key(store, key, modify)
 
 
-def _attrs(data, key: str) -> dict:
+def _attrs(data, key: str) -> dict[str, Any]:
     if data is None:
         return {}
     return parse_json(data, key)
@@ -251,7 +254,7 @@ def read_node_metadata(store, path: str, zarr_format: int | None = None):
 
 
 def read_node(store, path: str, zarr_format: int | None = None,
-              known: dict | None = None) -> tuple:
+              known: dict[str, Any] | None = None) -> tuple[Any, ...]:
     """``(metadata, stored document)`` of the node at ``path`` (see read_node_metadata).
     ``known``: ``{key: bytes or None}`` of documents already read (with their versions, for
     an update), used instead of reading them again."""
@@ -463,7 +466,7 @@ def _chunk_key_encoding(zarr_format: int, chunk_key_encoding, dimension_separato
     return parse_chunk_key_encoding(cfg, "create_array")
 
 
-def _rectilinear_grid(chunks, shape: tuple, zarr_format: int, shards):
+def _rectilinear_grid(chunks, shape: tuple[int, ...], zarr_format: int, shards):
     """A rectilinear grid from dask-style chunks: per dimension an int or edge lengths."""
     if zarr_format != 3:
         raise ValueError("rectilinear (irregular) chunks need zarr_format=3")
@@ -477,7 +480,7 @@ def _rectilinear_grid(chunks, shape: tuple, zarr_format: int, shards):
     return grid
 
 
-def _partition_shards(shards, chunks, shape: tuple, itemsize: int) -> tuple:
+def _partition_shards(shards, chunks, shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
     """``(shard_shape, inner_chunk_shape, index_location)`` as zarr-python 3.1.6 derives them.
 
     ``shards`` is a shape, ``"auto"`` (two chunks per shard along dimensions holding more than
@@ -507,17 +510,17 @@ def _partition_shards(shards, chunks, shape: tuple, itemsize: int) -> tuple:
 def build_array_metadata(
     *,
     shape,
-    dtype,
+    dtype: npt.DTypeLike,
     chunks="auto",
     shards=None,
-    fill_value=_DEFAULT,
+    fill_value: Any = _DEFAULT,
     zarr_format: int = 3,
     filters="auto",
     compressors="auto",
     serializer="auto",
     codecs=None,
     order="C",
-    attributes=None,
+    attributes: dict[str, Any] | None = None,
     dimension_names=None,
     chunk_key_encoding=None,
     dimension_separator=None,

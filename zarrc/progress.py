@@ -9,6 +9,7 @@ without tqdm installed is an ImportError saying what to install.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from zarrc import config
 
@@ -27,7 +28,7 @@ def wanted(progress) -> bool:
 class Bar:
     """A tqdm bar that threads may advance together."""
 
-    def __init__(self, total: int, unit: str, desc: str, **options) -> None:
+    def __init__(self, total: int, unit: str, desc: str, **options: Any) -> None:
         try:
             from tqdm.auto import tqdm
         except ImportError:
@@ -52,7 +53,7 @@ class Bar:
             bar.close()
 
 
-def open_bar(progress, total: int, unit: str, desc: str, **options) -> Bar | None:
+def open_bar(progress, total: int, unit: str, desc: str, **options: Any) -> Bar | None:
     """A bar of ``total`` ``unit``s when ``progress`` asks for one (see :func:`wanted`)."""
     if not wanted(progress):
         return None

@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import reprlib
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from zarrc.indexing import IntDim, SliceDim, normalize_selection, plan_box
 __all__ = ["chunk_progress", "iter_chunks", "iter_slices", "stream_box", "write_chunks"]
 
 
-def stream_box(selection, shape: tuple) -> tuple:
+def stream_box(selection: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
     """``selection`` (None: the whole array) as a box of step-1 SliceDims, one per dimension
     (an integer selects one position and keeps its dimension). Raises TypeError for anything
     else (steps, index arrays, masks, new axes)."""
@@ -53,7 +54,7 @@ def stream_box(selection, shape: tuple) -> tuple:
     return tuple(dims)
 
 
-def _concurrency(ctx, concurrency) -> int:
+def _concurrency(ctx, concurrency: int) -> int:
     if concurrency is None:
         return default_concurrency(ctx)
     if isinstance(concurrency, bool) or not isinstance(concurrency, (int, np.integer)) or \
@@ -66,7 +67,7 @@ def _order(array) -> str:
     return "F" if array.zarr_format == 3 and array.config.order == "F" else "C"
 
 
-def _shard_capacity(ctx, dims: tuple, axis: int | None) -> int:
+def _shard_capacity(ctx, dims: tuple[int, ...], axis: int | None) -> int:
     """Shard indexes a stream keeps: the shards one slab crosses (twice), or a few."""
     codec = ctx.pipeline.sharding
     if codec is None:
@@ -78,7 +79,7 @@ def _shard_capacity(ctx, dims: tuple, axis: int | None) -> int:
     return 2 * across + 2
 
 
-def iter_chunks(array, *, selection=None, concurrency=None, ordered: bool = True,
+def iter_chunks(array, *, selection: Any = None, concurrency: int | None = None, ordered: bool = True,
                 progress=None) -> ReadStream:
     """See :meth:`zarrc.Array.iter_chunks`."""
     ctx = array._ctx
@@ -93,7 +94,7 @@ def iter_chunks(array, *, selection=None, concurrency=None, ordered: bool = True
                       on_close=None if bar is None else bar.close)
 
 
-def iter_slices(array, axis: int = 0, *, size=None, selection=None, concurrency=None,
+def iter_slices(array, axis: int = 0, *, size=None, selection: Any = None, concurrency: int | None = None,
                 progress=None) -> Iterator[tuple[int, np.ndarray]]:
     """See :meth:`zarrc.Array.iter_slices`."""
     ctx = array._ctx
@@ -167,7 +168,7 @@ def _slabs(stream: ReadStream, axis: int, d: SliceDim, size: int, aligned: bool,
                     at, slab = lo, None
 
 
-def _write_item(shape: tuple):
+def _write_item(shape: tuple[int, ...]):
     """``(region, values)`` checked and planned: the box selection, values, bounds."""
 
     def prepare(item):
@@ -194,7 +195,7 @@ def _write_item(shape: tuple):
     return prepare
 
 
-def write_chunks(array, items, *, concurrency=None, checkpoint=None, resume=None,
+def write_chunks(array, items, *, concurrency: int | None = None, checkpoint=None, resume=None,
                  batch=None, progress=None) -> WriteProgress:
     """See :meth:`zarrc.Array.write_chunks`."""
     array._check_writable()

@@ -39,8 +39,8 @@ EVENTS = ("chunk.read", "chunk.write", "chunk.error", "store.retry", "stream.sta
 
 _log = logging.getLogger("zarrc.telemetry")
 _lock = threading.Lock()
-_subscriptions: tuple = ()
-_active: frozenset = frozenset()  # the event names somebody listens to
+_subscriptions: tuple[Any, ...] = ()
+_active: frozenset[Any] = frozenset()  # the event names somebody listens to
 
 
 class Event:
@@ -50,7 +50,7 @@ class Event:
 
     def __init__(self, name: str, store: str | None = None, key: str | None = None,
                  nbytes: int | None = None, duration: float | None = None,
-                 thread: str | None = None, attrs: dict | None = None) -> None:
+                 thread: str | None = None, attrs: dict[str, Any] | None = None) -> None:
         self.name = name
         self.store = store
         self.key = key
@@ -59,7 +59,7 @@ class Event:
         self.thread = threading.current_thread().name if thread is None else thread
         self.attrs = {} if attrs is None else attrs
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The event as a JSON-able dict (``attrs`` merged in)."""
         out = {name: getattr(self, name) for name in self.__slots__ if name != "attrs"}
         out.update(self.attrs)
@@ -73,7 +73,7 @@ class Event:
 class Subscription:
     """A subscriber's handle: ``close()`` (or leaving a ``with`` block) unsubscribes."""
 
-    def __init__(self, callback: Callable[[Event], Any], events: frozenset) -> None:
+    def __init__(self, callback: Callable[[Event], Any], events: frozenset[Any]) -> None:
         self.callback = callback
         self.events = events
         self.closed = False
@@ -91,7 +91,7 @@ class Subscription:
     def __enter__(self) -> Subscription:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: BaseException) -> None:
         self.close()
 
 
@@ -100,7 +100,7 @@ def _recompute() -> None:
     _active = frozenset().union(*(s.events for s in _subscriptions))
 
 
-def _names(events: Iterable[str] | str | None) -> frozenset:
+def _names(events: Iterable[str] | str | None) -> frozenset[Any]:
     if events is None:
         return frozenset(EVENTS)
     names = frozenset([events] if isinstance(events, str) else events)
@@ -160,7 +160,7 @@ def log_to(logger: logging.Logger | str, level: int = logging.INFO,
     return subscribe(write, events)
 
 
-def to_opentelemetry(meter=None, events: Iterable[str] | str | None = None) -> Subscription:
+def to_opentelemetry(meter: Any = None, events: Iterable[str] | str | None = None) -> Subscription:
     """Record the events as OpenTelemetry metrics on ``meter`` (default: the global meter
     provider's ``"zarrc"`` meter): per event name a counter ``zarrc.<name>`` (events),
     for the chunk events a counter ``zarrc.<name>.bytes`` and a histogram

@@ -105,7 +105,7 @@ def test_the_wheel_holds_the_package_and_nothing_of_tests():
         names = set(wheel.namelist())
     source = ROOT / "zarrc"
     expected = {f"zarrc/{p.relative_to(source).as_posix()}" for p in source.rglob("*")
-                if p.suffix in (".py", ".pyx", ".pxd") or p.name == "py.typed"}
+                if p.suffix in (".py", ".pyi", ".pyx", ".pxd") or p.name == "py.typed"}
     assert expected <= names, sorted(expected - names)
     assert not [n for n in names if n.startswith("tests/") or "/tests/" in n]
     ext = {Path(n).name.split(".")[0] for n in names if n.startswith("zarrc/_ext/")

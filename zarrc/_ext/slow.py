@@ -7,6 +7,8 @@ principle 7) and a fallback for dtypes the kernels do not cover.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = [
@@ -79,7 +81,7 @@ def transpose_into(dst, src, axes) -> None:
     copy_view(dst, s.transpose(axes))
 
 
-def fill_view(dst, value) -> None:
+def fill_view(dst, value: Any) -> None:
     """Write the item bytes `value` into every element of `dst`; see zarrc._ext.fill."""
     d = _array(dst, "fill_view", "dst", writable=True)
     v = bytes(memoryview(value))
@@ -91,7 +93,7 @@ def fill_view(dst, value) -> None:
     vd[...] = np.frombuffer(v, dtype=vd.dtype).reshape(())
 
 
-def fill_equal(src, value) -> bool:
+def fill_equal(src, value: Any) -> bool:
     """True if every element of `src` has exactly the bytes `value`; see zarrc._ext.fill."""
     a = _array(src, "fill_equal", "src")
     v = bytes(memoryview(value))

@@ -23,7 +23,7 @@ class _NumcodecsCodec:
     """One numcodecs codec: its v3 name and its numcodecs configuration."""
 
     codec_name: str = ""
-    codec_config: dict = field(default_factory=dict)
+    codec_config: dict[str, Any] = field(default_factory=dict)
     _id = ""
 
     def __init__(self, **codec_config: Any) -> None:

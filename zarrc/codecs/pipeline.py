@@ -175,7 +175,7 @@ class CodecPipeline:
 
         self._fast = self._fast_layout()
 
-    def _fast_layout(self) -> tuple | None:
+    def _fast_layout(self) -> tuple[Any, ...] | None:
         """``(codec or None, nbytes, dtype, order)`` when decoding is just "decompress into the
         chunk's bytes": a raw serializer of the array's own dtype and at most one bytes→bytes
         codec (the common chunk). Such chunks skip the general stage machinery."""

@@ -367,7 +367,7 @@ class ShardingCodec(ArrayBytesCodec):
         """The shard's inner-chunk coordinates in stored (Morton) order, int64 ``(n, ndim)``."""
         return self._bind(spec).order_array
 
-    def assemble(self, placed: np.ndarray, body: list, spec: ChunkSpec | None = None) -> bytes:
+    def assemble(self, placed: np.ndarray, body: list[Any], spec: ChunkSpec | None = None) -> bytes:
         """The shard from its encoded inner chunks: ``body`` (byte strings, concatenated) and
         per inner chunk in :meth:`inner_order`, its (offset in the body, size), ``(-1, -1)``
         when left out (fill). The index goes before or after the body per ``index_location``."""

@@ -14,6 +14,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy.typing as npt
+
 from zarrc.codecs import ChunkSpec, Codec, get_codec
 from zarrc.codecs.numcodecs import codec_for
 from zarrc.dtype import ZDType, parse_dtype
@@ -60,7 +62,7 @@ class V2ChunkKeyEncoding(_ChunkKeyEncoding):
     name = "v2"
 
 
-def codec_object(document: dict) -> Any:
+def codec_object(document: dict[str, Any]) -> Any:
     """A stored codec entry as an object: zarrc's codec, or a ``numcodecs.*`` description."""
     if isinstance(document, dict) and str(document.get("name", "")).startswith("numcodecs."):
         described = codec_for(document)
@@ -69,7 +71,7 @@ def codec_object(document: dict) -> Any:
     return get_codec(document, 3 if isinstance(document, dict) and "name" in document else 2)
 
 
-def codec_objects(documents, dtype, chunk_shape: tuple) -> tuple:
+def codec_objects(documents, dtype: npt.DTypeLike, chunk_shape: tuple[int, ...]) -> tuple[Any, ...]:
     """Stored v3 codec entries as objects adapted to the chunks they see, as zarr-python
     shows them (blosc's typesize filled in, no ``endian`` for one-byte types)."""
     spec = ChunkSpec(chunk_shape, dtype)
@@ -90,19 +92,19 @@ def codec_objects(documents, dtype, chunk_shape: tuple) -> tuple:
 class ArrayV3Metadata:
     """A v3 array's ``zarr.json`` with zarr-python's fields; ``to_dict()`` is the document."""
 
-    shape: tuple
+    shape: tuple[int, ...]
     data_type: ZDType
     chunk_grid: Any
     chunk_key_encoding: Any
     fill_value: Any
-    codecs: tuple
-    attributes: dict = field(default_factory=dict)
-    dimension_names: tuple | None = None
+    codecs: tuple[Any, ...]
+    attributes: dict[str, Any] = field(default_factory=dict)
+    dimension_names: tuple[Any, ...] | None = None
     zarr_format: int = 3
     node_type: str = "array"
-    storage_transformers: tuple = ()
-    extra_fields: dict = field(default_factory=dict)
-    _document: dict | None = field(default=None, repr=False, compare=False)
+    storage_transformers: tuple[Any, ...] = ()
+    extra_fields: dict[str, Any] = field(default_factory=dict)
+    _document: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def dtype(self) -> ZDType:
@@ -113,7 +115,7 @@ class ArrayV3Metadata:
         return len(self.shape)
 
     @property
-    def chunks(self) -> tuple:
+    def chunks(self) -> tuple[int, ...]:
         return self.chunk_grid.chunk_shape
 
     def to_dict(self) -> dict[str, Any]:
@@ -146,17 +148,17 @@ class ArrayV3Metadata:
 class ArrayV2Metadata:
     """A v2 array's ``.zarray`` (and ``.zattrs``) with zarr-python's fields."""
 
-    shape: tuple
-    chunks: tuple
+    shape: tuple[int, ...]
+    chunks: tuple[int, ...]
     dtype: ZDType
     fill_value: Any
     order: str = "C"
-    filters: tuple | None = None
+    filters: tuple[Any, ...] | None = None
     dimension_separator: str = "."
     compressor: Any = None
-    attributes: dict = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
     zarr_format: int = 2
-    _document: dict | None = field(default=None, repr=False, compare=False)
+    _document: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def data_type(self) -> ZDType:
@@ -196,7 +198,7 @@ class ArrayV2Metadata:
 class ConsolidatedMetadata:
     """The metadata of a group's descendants, nested as zarr-python nests it."""
 
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
     kind: str = "inline"
     must_understand: bool = False
 
@@ -221,7 +223,7 @@ class ConsolidatedMetadata:
 class GroupMetadata:
     """A group's metadata with zarr-python's fields."""
 
-    attributes: dict = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
     zarr_format: int = 3
     consolidated_metadata: ConsolidatedMetadata | None = None
     node_type: str = "group"
@@ -243,7 +245,7 @@ class GroupMetadata:
         return _GroupMeta(zarr_format=self.zarr_format, attributes=dict(self.attributes))
 
 
-def _nested(entries: dict, nested_groups: bool) -> ConsolidatedMetadata:
+def _nested(entries: dict[str, Any], nested_groups: bool) -> ConsolidatedMetadata:
     """Flat ``{path: metadata}`` as zarr-python's nested ConsolidatedMetadata."""
     top = {}
     for path in sorted((p for p in entries if p and "/" not in p), key=_entry_order):
@@ -258,7 +260,7 @@ def _nested(entries: dict, nested_groups: bool) -> ConsolidatedMetadata:
     return ConsolidatedMetadata(metadata=top)
 
 
-def public_metadata(meta: Any, document: dict | None = None) -> Any:
+def public_metadata(meta: Any, document: dict[str, Any] | None = None) -> Any:
     """zarr-python's metadata object for zarrc's array or group metadata."""
     if isinstance(meta, _GroupMeta):
         cm = meta.consolidated_metadata

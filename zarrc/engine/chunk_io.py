@@ -24,6 +24,7 @@ import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from zarrc.buildinfo import warn_missing_codec
 from zarrc.engine import reference
@@ -41,11 +42,11 @@ class ChunkIO:
     """The four chunk operations of one array, and a name per operation for tests and
     diagnostics (``"reference"`` or ``"native"``)."""
 
-    read_box: Callable
-    read_points: Callable
-    write_box: Callable
-    encode_shard: Callable
-    kinds: tuple = ("reference",) * 4
+    read_box: Callable[..., Any]
+    read_points: Callable[..., Any]
+    write_box: Callable[..., Any]
+    encode_shard: Callable[..., Any]
+    kinds: tuple[Any, ...] = ("reference",) * 4
 
     @property
     def name(self) -> str:

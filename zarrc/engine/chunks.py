@@ -13,6 +13,7 @@ through the array's chunk I/O (``ChunkIO.encode_shard``).
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +26,7 @@ __all__ = ["box_index", "chunk_to_update", "encoded_chunk", "gather", "prepare_v
            "write_chunk"]
 
 
-def gather(chunk: np.ndarray, local: tuple) -> np.ndarray:
+def gather(chunk: np.ndarray, local: tuple[Any, ...]) -> np.ndarray:
     """``chunk`` restricted by a local selection of ints, slices and index arrays (orthogonally)."""
     view = chunk
     axis = 0
@@ -41,13 +42,13 @@ def gather(chunk: np.ndarray, local: tuple) -> np.ndarray:
     return view
 
 
-def box_index(box_items: tuple, shape: tuple) -> tuple:
+def box_index(box_items: tuple[Any, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
     """An index for ``box[...]`` selecting the cross product of slices and position arrays."""
     return np.ix_(*[b if isinstance(b, np.ndarray) else np.arange(n)[b]
                     for b, n in zip(box_items, shape)])
 
 
-def prepare_value(value, dtype: np.dtype, shape: tuple) -> np.ndarray:
+def prepare_value(value: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
     """``value`` cast and broadcast to ``shape`` exactly as ``ndarray.__setitem__`` would.
 
     Raises before anything is stored when the cast or the broadcast is impossible.
@@ -64,7 +65,7 @@ def prepare_value(value, dtype: np.dtype, shape: tuple) -> np.ndarray:
     return out
 
 
-def _scatter(chunk: np.ndarray, local: tuple, values: np.ndarray) -> None:
+def _scatter(chunk: np.ndarray, local: tuple[Any, ...], values: np.ndarray) -> None:
     """``chunk[orthogonal local] = values`` for locals mixing ints, slices and index arrays."""
     axes = []
     for item, n in zip(local, chunk.shape):
@@ -78,7 +79,7 @@ def _scatter(chunk: np.ndarray, local: tuple, values: np.ndarray) -> None:
     chunk[np.ix_(*axes)] = shaped
 
 
-def chunk_to_update(ctx: ArrayContext, coords: tuple, data, key: str) -> np.ndarray:
+def chunk_to_update(ctx: ArrayContext, coords: tuple[int, ...], data, key: str) -> np.ndarray:
     """A writable chunk to update: its stored ``data`` decoded (the pipeline looks at what the
     data can hold before allocating for the chunk), or the fill value where nothing is stored."""
     if data is not None:
@@ -88,7 +89,7 @@ def chunk_to_update(ctx: ArrayContext, coords: tuple, data, key: str) -> np.ndar
     return chunk
 
 
-def encoded_chunk(ctx: ArrayContext, coords: tuple, chunk: np.ndarray, key: str,
+def encoded_chunk(ctx: ArrayContext, coords: tuple[int, ...], chunk: np.ndarray, key: str,
                   may_delete: bool = True):
     """The stored bytes of a whole chunk (a shard encoded through the array's chunk I/O), or
     None when it holds only the fill value and ``may_delete``: delete it instead."""
@@ -99,7 +100,7 @@ def encoded_chunk(ctx: ArrayContext, coords: tuple, chunk: np.ndarray, key: str,
     return ctx.pipeline_for(coords).encode(chunk, key)
 
 
-def _now(fn, *args) -> None:
+def _now(fn, *args: Any) -> None:
     fn(*args)
 
 

@@ -16,6 +16,7 @@ if it is still what was read while the array's document still held the shape rea
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -27,19 +28,19 @@ from zarrc.engine.update import Conflict, update_chunk
 __all__ = ["clear_outside"]
 
 
-def _kept(ctx: ArrayContext, coords: tuple, keep: tuple) -> tuple:
+def _kept(ctx: ArrayContext, coords: tuple[int, ...], keep: tuple[Any, ...]) -> tuple[Any, ...]:
     """The chunk-local slices of chunk ``coords`` inside ``keep`` (empty when it is past)."""
     return tuple(slice(0, max(0, min(c, n - s))) for s, c, n in
                  zip(ctx.chunk_start(coords), ctx.chunk_shape(coords), keep))
 
 
-def _dropped(ctx: ArrayContext, coords: tuple, old: tuple, new: tuple) -> bool:
+def _dropped(ctx: ArrayContext, coords: tuple[int, ...], old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
     """True when chunk ``coords`` lies wholly past the new shape in a dimension that shrinks:
     it holds only data this resize drops, whatever other writers do."""
     return any(s >= n for s, n, o in zip(ctx.chunk_start(coords), new, old) if n < o)
 
 
-def _cleared(ctx: ArrayContext, coords: tuple, key: str, keep: tuple, data, may_delete: bool):
+def _cleared(ctx: ArrayContext, coords: tuple[int, ...], key: str, keep: tuple[Any, ...], data, may_delete: bool):
     """Chunk ``key`` (stored ``data``) with everything outside ``keep`` reset to the fill:
     its encoded bytes, ``None`` to delete it (only if ``may_delete``), or ``data`` itself when
     nothing is stored or nothing changes."""
@@ -57,7 +58,7 @@ def _cleared(ctx: ArrayContext, coords: tuple, key: str, keep: tuple, data, may_
     return ctx.pipeline_for(coords).encode(chunk, key)
 
 
-def _clear_locked(ctx: ArrayContext, coords: tuple, keep: tuple) -> None:
+def _clear_locked(ctx: ArrayContext, coords: tuple[int, ...], keep: tuple[Any, ...]) -> None:
     key = ctx.key(coords)
     local = _kept(ctx, coords, keep)
     if any(k.stop == 0 for k in local):
@@ -67,13 +68,13 @@ def _clear_locked(ctx: ArrayContext, coords: tuple, keep: tuple) -> None:
                  lambda data, may_delete: _cleared(ctx, coords, key, local, data, may_delete))
 
 
-def _clear_checked(ctx: ArrayContext, chunks: list, keep: tuple, unchanged: Callable) -> None:
+def _clear_checked(ctx: ArrayContext, chunks: list[Any], keep: tuple[Any, ...], unchanged: Callable[..., Any]) -> None:
     """Clear ``chunks`` only if each still holds what was read while ``unchanged()`` (the
     array's document as read) held: read them with their versions, check the document, then
     write each conditionally. Raises :class:`Conflict` when anything changed in between."""
-    found: dict = {}
+    found: dict[str, Any] = {}
 
-    def read(coords):
+    def read(coords) -> None:
         found[coords] = ctx.store.get_versioned(ctx.key(coords))
 
     run_tasks(read, chunks)
@@ -92,8 +93,8 @@ def _clear_checked(ctx: ArrayContext, chunks: list, keep: tuple, unchanged: Call
     run_tasks(clear, chunks)
 
 
-def clear_outside(ctx: ArrayContext, stored: list, old_shape: tuple, new_shape: tuple, *,
-                  unchanged: Callable | None = None) -> None:
+def clear_outside(ctx: ArrayContext, stored: list[Any], old_shape: tuple[int, ...], new_shape: tuple[int, ...], *,
+                  unchanged: Callable[..., Any] | None = None) -> None:
     """Before a resize from ``old_shape`` to ``new_shape`` is stored: reset to the fill value
     whatever of the ``stored`` chunks (their coordinates) lies outside both shapes' common part.
 

@@ -29,18 +29,18 @@ class ArrayContext:
     prefix: str  # "" for a root array, else "path/"
     key_encoding: Any  # zarrc.metadata ChunkKeyEncoding: chunk coords -> key below the array
     pipeline: Any  # zarrc.codecs.CodecPipeline (of the regular chunk shape)
-    shape: tuple
-    chunks: tuple  # the chunk shape of a regular grid (the grid for a rectilinear one)
+    shape: tuple[int, ...]
+    chunks: tuple[int, ...]  # the chunk shape of a regular grid (the grid for a rectilinear one)
     dtype: np.dtype
     fill_value: np.ndarray
     fill_bytes: bytes | None
     write_empty_chunks: bool = False
-    grid: tuple | None = None  # rectilinear: per dimension a chunk size or int64 offsets
+    grid: tuple[int, ...] | None = None  # rectilinear: per dimension a chunk size or int64 offsets
     make_pipeline: Any = None  # rectilinear: chunk shape -> CodecPipeline
     io: Any = None  # zarrc.engine.chunk_io.ChunkIO
     shard_indexes: Any = None  # a stream's zarrc.engine.shard.ShardIndexes: each index read once
     progress: Any = None  # a caller's callback(n): n more chunks done (zarrc.engine.observe)
-    _pipelines: dict = field(default_factory=dict, compare=False, repr=False)
+    _pipelines: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def regular(self) -> bool:
@@ -48,7 +48,7 @@ class ArrayContext:
         return self.grid is None
 
     @property
-    def dim_grids(self) -> tuple:
+    def dim_grids(self) -> tuple[int, ...]:
         """What indexing needs to find stored chunks: per dimension a chunk size or offsets."""
         return self.chunks if self.grid is None else self.grid
 
@@ -58,30 +58,30 @@ class ArrayContext:
         return self.pipeline.sharding
 
     @property
-    def read_grids(self) -> tuple:
+    def read_grids(self) -> tuple[int, ...]:
         """The grid reads are planned over: a sharded array's inner chunks (its shards are
         read in parts), else the stored chunks."""
         codec = self.pipeline.sharding
         return self.dim_grids if codec is None else tuple(codec.chunk_shape)
 
-    def encode_key(self, coords: tuple) -> str:
+    def encode_key(self, coords: tuple[int, ...]) -> str:
         """The key of chunk ``coords`` below the array."""
         return self.key_encoding.encode(coords)
 
-    def chunk_start(self, coords: tuple) -> tuple:
+    def chunk_start(self, coords: tuple[int, ...]) -> tuple[Any, ...]:
         """The array position of the first element of chunk ``coords``."""
         if self.grid is None:
             return tuple(i * c for i, c in zip(coords, self.chunks))
         return tuple(i * g if isinstance(g, int) else int(g[i]) for i, g in zip(coords, self.grid))
 
-    def chunk_shape(self, coords: tuple) -> tuple:
+    def chunk_shape(self, coords: tuple[int, ...]) -> tuple[int, ...]:
         """The full (decoded) shape of chunk ``coords``."""
         if self.grid is None:
             return self.chunks
         return tuple(g if isinstance(g, int) else int(g[i + 1] - g[i])
                      for i, g in zip(coords, self.grid))
 
-    def pipeline_for(self, coords: tuple):
+    def pipeline_for(self, coords: tuple[int, ...]):
         """The codec pipeline of chunk ``coords`` (one per distinct chunk shape)."""
         if self.grid is None:
             return self.pipeline
@@ -91,11 +91,11 @@ class ArrayContext:
             found = self._pipelines.setdefault(shape, self.make_pipeline(shape))
         return found
 
-    def key(self, coords: tuple) -> str:
+    def key(self, coords: tuple[int, ...]) -> str:
         """The store key of the chunk at ``coords``."""
         return self.prefix + self.key_encoding.encode(coords)
 
-    def chunk_region(self, coords: tuple) -> tuple:
+    def chunk_region(self, coords: tuple[int, ...]) -> tuple[Any, ...]:
         """The in-bounds part of chunk ``coords`` in chunk-local slices (edge chunks are clipped)."""
         return tuple(slice(0, min(c, n - s)) for s, c, n in
                      zip(self.chunk_start(coords), self.chunk_shape(coords), self.shape))
@@ -127,7 +127,7 @@ class ArrayContext:
             return bool(np.all(chunk == self.fill_value[()]))
         return is_fill(chunk, self.fill_bytes)
 
-    def is_edge(self, coords: tuple) -> bool:
+    def is_edge(self, coords: tuple[int, ...]) -> bool:
         """True when chunk ``coords`` extends past the array's end in some dimension."""
         return any(s + c > n for s, c, n in
                    zip(self.chunk_start(coords), self.chunk_shape(coords), self.shape))

@@ -20,6 +20,8 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
+from types import TracebackType
+from typing import Any
 
 from zarrc import config
 from zarrc.engine.pool import SharedExecutor, run_tasks
@@ -58,15 +60,15 @@ class _Arrivals:
     ``(item, result)`` in the order they complete; at most ``_AHEAD * in_flight`` fetched or
     fetching items wait for a consumer (a bound on the memory of a slow decode)."""
 
-    def __init__(self, items: Iterable, fetch: Callable, in_flight: int) -> None:
+    def __init__(self, items: Iterable[Any], fetch: Callable[..., Any], in_flight: int) -> None:
         self._source = iter(items)
         self._fetch = fetch
         self._in_flight = in_flight
         self._threads = min(in_flight, _MAX_FETCH_THREADS)
         self._lock = threading.RLock()  # done callbacks may run in the submitting thread
         self._arrived = threading.Condition(self._lock)
-        self._done: deque = deque()  # (item, future), completed
-        self._running: set = set()
+        self._done: deque[Any] = deque()  # (item, future), completed
+        self._running: set[Any] = set()
         self._exhausted = self._closed = False
         with self._lock:
             self._refill()
@@ -80,11 +82,11 @@ class _Arrivals:
             if item is _END:
                 self._exhausted = True
                 return
-            future: Future = _fetchers.get(self._threads).submit(self._fetch, item)
+            future: Future[Any] = _fetchers.get(self._threads).submit(self._fetch, item)
             self._running.add(future)
             future.add_done_callback(lambda f, item=item: self._arrive(item, f))
 
-    def _arrive(self, item, future: Future) -> None:
+    def _arrive(self, item, future: Future[Any]) -> None:
         with self._lock:
             self._running.discard(future)
             if not future.cancelled():
@@ -114,7 +116,7 @@ class _Arrivals:
             self._arrived.notify_all()
 
 
-def run_fetched(items: Iterable, fetch: Callable, consume: Callable, in_flight: int) -> None:
+def run_fetched(items: Iterable[Any], fetch: Callable[..., Any], consume: Callable[..., Any], in_flight: int) -> None:
     """``consume(item, fetch(item))`` for every item: the fetches on fetch threads, up to
     ``in_flight`` at once, the consumers on the decode pool, each taking the next item that
     has arrived. With ``in_flight`` 1, or a single item, each decode task fetches its own
@@ -146,10 +148,10 @@ class Writes:
     def __init__(self, window: int) -> None:
         self.window = max(1, int(window))
         self._slots = threading.BoundedSemaphore(self.window)
-        self._submitted: list[Future] = []
-        self._failed: Future | None = None
+        self._submitted: list[Future[Any]] = []
+        self._failed: Future[Any] | None = None
 
-    def submit(self, fn: Callable, *args) -> None:
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` (a store request), waiting while ``window`` already run."""
         if self.window == 1:
             fn(*args)
@@ -164,7 +166,7 @@ class Writes:
         self._submitted.append(future)  # list.append is atomic: submit is called by threads
         future.add_done_callback(self._finished)
 
-    def _finished(self, future: Future) -> None:
+    def _finished(self, future: Future[Any]) -> None:
         if self._failed is None and not future.cancelled() and future.exception() is not None:
             self._failed = future
         self._slots.release()
@@ -176,7 +178,7 @@ class Writes:
     def __enter__(self) -> Writes:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         failure = None
         for future in self._submitted:  # all submitted: the submitters have returned
             error = future.exception()  # waits for it

@@ -7,6 +7,8 @@ update each chunk holding points in one read-modify-write (``zarrc.engine.update
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from zarrc.engine.chunks import chunk_to_update, encoded_chunk, prepare_value
@@ -49,7 +51,7 @@ def _scatter(ctx: ArrayContext, group: PointGroup, values: np.ndarray) -> None:
     update_chunk(ctx.store, key, modify)
 
 
-def write_points(ctx: ArrayContext, sel: PointSelection, value) -> None:
+def write_points(ctx: ArrayContext, sel: PointSelection, value: Any) -> None:
     """Store ``value`` (broadcast to ``sel.out_shape``, cast as NumPy does) at the points."""
     values = np.ascontiguousarray(prepare_value(value, ctx.dtype, sel.out_shape)).reshape(-1)
     run_tasks(lambda g: _scatter(ctx, g, values), plan_points(sel.coords, ctx.dim_grids).groups())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
+from typing import Any
 
 from zarrc import config
 
@@ -49,7 +50,7 @@ def get_executor() -> ThreadPoolExecutor:
     return _decoders.get(config.get("threads"))
 
 
-def run_tasks(fn: Callable, items: Iterable, *, max_in_flight: int | None = None) -> None:
+def run_tasks(fn: Callable[..., Any], items: Iterable[Any], *, max_in_flight: int | None = None) -> None:
     """Call ``fn(item)`` for every item, in parallel, with a bounded number in flight.
 
     ``min(threads, max_in_flight)`` workers (the calling thread is one of them) pull items

@@ -11,6 +11,8 @@ value and never decoded. Chunks are tasks on the engine's pool; the native imple
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from zarrc.engine import observe
@@ -77,10 +79,10 @@ def read_box(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
         return
     size, in_flight = _batching(plan.total, fetch_window(ctx.store))
 
-    def fetch(batch: list) -> list:
+    def fetch(batch: list[Any]) -> list[Any]:
         return ctx.store.get_many([ctx.key(p.coords) for p in batch])
 
-    def consume(batch: list, found: list) -> None:
+    def consume(batch: list[Any], found: list[Any]) -> None:
         observe.each(ctx, "chunk.read", zip(batch, found), lambda pair: _decode_into(
             ctx, ctx.pipeline_for(pair[0].coords), pair[0], pair[1], ctx.key(pair[0].coords),
             box), lambda pair: ctx.key(pair[0].coords), _stored_size)
@@ -130,10 +132,10 @@ def read_points(ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
                     lambda g, found: _gather_shard(ctx, codec, g, found, out), window)
         return
 
-    def fetch(batch: list) -> list:
+    def fetch(batch: list[Any]) -> list[Any]:
         return ctx.store.get_many([ctx.key(g.coords) for g in batch])
 
-    def consume(batch: list, found: list) -> None:
+    def consume(batch: list[Any], found: list[Any]) -> None:
         observe.each(ctx, "chunk.read", zip(batch, found), lambda pair: _gather(
             ctx, ctx.pipeline_for(pair[0].coords), pair[0], pair[1], ctx.key(pair[0].coords),
             out, pair[0].positions), lambda pair: ctx.key(pair[0].coords), _stored_size)
@@ -143,7 +145,7 @@ def read_points(ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
                 in_flight)
 
 
-def _fetch_shard_points(ctx, codec, group):
+def _fetch_shard_points(ctx: ArrayContext, codec, group):
     inner = plan_points(group.local, tuple(codec.chunk_shape))
     cps = codec.chunks_per_shard()
     flat = np.ravel_multi_index(inner.coords.T, cps).astype(np.int64) if len(inner) else \
@@ -152,7 +154,7 @@ def _fetch_shard_points(ctx, codec, group):
     return key, inner, fetch_inner(ctx, key, flat, False)
 
 
-def _gather_shard(ctx, codec, group, found, out: np.ndarray) -> None:
+def _gather_shard(ctx: ArrayContext, codec, group, found, out: np.ndarray) -> None:
     key, inner, pieces = found
     if pieces is None:  # no shard
         out[group.positions] = ctx.fill_value
@@ -165,7 +167,7 @@ def _gather_shard(ctx, codec, group, found, out: np.ndarray) -> None:
             inner_of=lambda pair: pair[0].coords)
 
 
-def _gather(ctx, pipeline, group, data, key: str, out: np.ndarray, positions) -> None:
+def _gather(ctx: ArrayContext, pipeline, group, data, key: str, out: np.ndarray, positions) -> None:
     """The points of ``group`` from its chunk (stored as ``data``, None when missing; coded
     by ``pipeline``) to ``positions`` of ``out``: the one place the reference turns stored
     bytes into points."""

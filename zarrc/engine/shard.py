@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -46,30 +47,30 @@ def naming_shard(key: str) -> Iterator[None]:
 class ShardPart:
     """One shard's share of a read planned over the inner chunk grid."""
 
-    coords: tuple  # the shard's grid coordinates
-    rows: tuple  # per dimension, the plan's rows that fall in this shard (int64)
-    local: tuple  # per dimension, those rows' inner chunk coordinates within the shard
+    coords: tuple[int, ...]  # the shard's grid coordinates
+    rows: tuple[Any, ...]  # per dimension, the plan's rows that fall in this shard (int64)
+    local: tuple[Any, ...]  # per dimension, those rows' inner chunk coordinates within the shard
     complete: bool  # every in-bounds element of the shard is selected
-    region: tuple  # the shard's part of the full box (integer dimensions of length 1)
+    region: tuple[Any, ...]  # the shard's part of the full box (integer dimensions of length 1)
 
     @property
     def total(self) -> int:
         """Its inner chunks (the product of its rows)."""
         return math.prod(len(r) for r in self.rows)
 
-    def flat_inner(self, cps: tuple) -> np.ndarray:
+    def flat_inner(self, cps: tuple[Any, ...]) -> np.ndarray:
         """Its inner chunks' C-order positions in the shard index, in the rows' order."""
         flat = np.zeros((), dtype=np.int64)
         for local, n in zip(self.local, cps):
             flat = flat[..., None] * n + np.asarray(local, dtype=np.int64)
         return flat.reshape(-1)
 
-    def inner_coords(self) -> list:
+    def inner_coords(self) -> list[Any]:
         """Its inner chunks' coordinates within the shard, in the rows' order."""
         return list(itertools.product(*self.local))
 
 
-def _runs(rows: np.ndarray, cps: int, shard: int, size: int) -> list:
+def _runs(rows: np.ndarray, cps: int, shard: int, size: int) -> list[Any]:
     """One dimension's rows split into runs falling in one shard each (rows are monotonic)."""
     listed = rows.tolist()
     runs, a = [], 0
@@ -87,7 +88,7 @@ def _runs(rows: np.ndarray, cps: int, shard: int, size: int) -> list:
     return runs
 
 
-def split_by_shard(plan: BoxPlan, shard_shape: tuple, inner_shape: tuple) -> list[ShardPart]:
+def split_by_shard(plan: BoxPlan, shard_shape: tuple[int, ...], inner_shape: tuple[int, ...]) -> list[ShardPart]:
     """The plan (over the inner chunk grid, its index arrays sorted) split into shards."""
     cps = tuple(s // c for s, c in zip(shard_shape, inner_shape))
     per_dim = [_runs(rows, n, s, size) for rows, n, s, size in
@@ -100,7 +101,7 @@ def split_by_shard(plan: BoxPlan, shard_shape: tuple, inner_shape: tuple) -> lis
     return parts
 
 
-def coalesce_ranges(ranges: list) -> list[tuple[int, int, list[int]]]:
+def coalesce_ranges(ranges: list[Any]) -> list[tuple[int, int, list[int]]]:
     """Merge byte ranges that touch or overlap: ``[(start, stop, [indices of ranges])]``.
 
     ``None`` entries (missing inner chunks) are skipped.
@@ -116,7 +117,7 @@ def coalesce_ranges(ranges: list) -> list[tuple[int, int, list[int]]]:
     return merged
 
 
-def _entries(index: np.ndarray, flat: np.ndarray) -> list:
+def _entries(index: np.ndarray, flat: np.ndarray) -> list[Any]:
     """``(offset, nbytes)`` per wanted inner chunk, ``None`` for a missing one."""
     table = np.asarray(index).reshape(-1, 2)[flat].tolist()
     return [None if off == 2**64 - 1 else (off, n) for off, n in table]
@@ -132,11 +133,11 @@ class StoreShard:
         """The whole shard, or None when it does not exist."""
         return self.store.get(self.key)
 
-    def read_index(self, byte_range: tuple):
+    def read_index(self, byte_range: tuple[Any, ...]):
         """The bytes of ``byte_range`` (a ``Store.get`` range: the index), or None."""
         return self.store.get(self.key, byte_range=byte_range)
 
-    def read_ranges(self, ranges: list) -> list | None:
+    def read_ranges(self, ranges: list[Any]) -> list[Any] | None:
         """The bytes of each absolute ``(start, stop)`` range (shorter ones past the end), or
         None when the shard went away meanwhile."""
         return self.store.get_ranges(self.key, ranges)
@@ -161,7 +162,7 @@ class ShardIndexes:
         self._lock = threading.Lock()
         self._slots: OrderedDict[str, _Slot] = OrderedDict()
 
-    def get(self, key: str, load: Callable):
+    def get(self, key: str, load: Callable[..., Any]):
         """The index of shard ``key`` (None: no shard), ``load()``-ed on first use."""
         with self._lock:
             slot = self._slots.get(key)
@@ -196,7 +197,7 @@ class ShardIndexes:
 
 
 def fetch_inner(ctx: ArrayContext, key: str, flat: np.ndarray, whole: bool,
-                source=None) -> list | None:
+                source=None) -> list[Any] | None:
     """The stored bytes of the inner chunks at index positions ``flat`` of shard ``key`` (None
     for a missing inner chunk), or None when the shard does not exist.
 
@@ -231,7 +232,7 @@ def fetch_inner(ctx: ArrayContext, key: str, flat: np.ndarray, whole: bool,
         got = source.read_ranges([(a, b) for a, b, _ in merged]) if merged else []
         if got is None:  # the shard went away after its index was read: nothing stored
             return None
-        pieces: list = [None] * len(wanted)
+        pieces: list[Any] = [None] * len(wanted)
         for (a, b, members), data in zip(merged, got):
             if data is None or len(data) != b - a:
                 raise _outside(codec, flat, wanted, members[-1])
@@ -248,7 +249,7 @@ def _read_index(codec, source):
     return None if index_bytes is None else codec.parse_index(index_bytes)
 
 
-def _outside(codec, flat: np.ndarray, wanted: list, i: int) -> CodecError:
+def _outside(codec, flat: np.ndarray, wanted: list[Any], i: int) -> CodecError:
     coords = tuple(int(c) for c in np.unravel_index(int(flat[i]), codec.chunks_per_shard()))
     return CodecError(f"inner chunk {coords} at offset {wanted[i][0]} with {wanted[i][1]} "
                       "bytes lies outside the shard")

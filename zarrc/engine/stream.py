@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -41,9 +42,9 @@ _MAX_CONCURRENCY = 128  # units in flight at most by default (a remote store's f
 class Unit:
     """One piece of a stream: its region of the array (slices) and its plan."""
 
-    region: tuple
+    region: tuple[slice, ...]
     plan: BoxPlan
-    shape: tuple
+    shape: tuple[int, ...]
 
 
 def default_concurrency(ctx: ArrayContext) -> int:
@@ -65,7 +66,7 @@ def _start(grid, c: int) -> int:
     return int(grid[c]) if isinstance(grid, np.ndarray) else c * grid
 
 
-def _unit(plan: BoxPlan, rows: list, picks: tuple) -> Unit:
+def _unit(plan: BoxPlan, rows: list[Any], picks: tuple[Any, ...]) -> Unit:
     """The unit of one row per dimension (``picks[d]``: a row index of ``plan.rows[d]``,
     whose rows are ``rows[d]`` as lists)."""
     mine, region, shape = [], [], []
@@ -80,14 +81,14 @@ def _unit(plan: BoxPlan, rows: list, picks: tuple) -> Unit:
                                        plan.grids, plan.shape), tuple(shape))
 
 
-def _check_dims(dims: tuple) -> None:
+def _check_dims(dims: tuple[int, ...]) -> None:
     for d in dims:
         if not (isinstance(d, SliceDim) and d.step == 1):
             raise TypeError("a stream's selection is a box: slices with step 1 (or integers, "
                             "which keep their dimension)")
 
 
-def chunk_units(ctx: ArrayContext, dims: tuple) -> Iterator[Unit]:
+def chunk_units(ctx: ArrayContext, dims: tuple[int, ...]) -> Iterator[Unit]:
     """The units of the box ``dims`` (SliceDims of step 1), chunk by chunk in C order; for a
     sharded array inner chunk by inner chunk, shard by shard (each shard's in C order)."""
     _check_dims(dims)
@@ -114,7 +115,7 @@ def chunk_units(ctx: ArrayContext, dims: tuple) -> Iterator[Unit]:
             yield _unit(plan, rows, picks)
 
 
-def slab_units(ctx: ArrayContext, dims: tuple, axis: int, bounds: Iterable) -> Iterator[Unit]:
+def slab_units(ctx: ArrayContext, dims: tuple[int, ...], axis: int, bounds: Iterable[Any]) -> Iterator[Unit]:
     """The units of the box ``dims`` cut along ``axis`` into slabs: ``bounds`` gives each
     slab's first position and length."""
     _check_dims(dims)
@@ -127,7 +128,7 @@ def slab_units(ctx: ArrayContext, dims: tuple, axis: int, bounds: Iterable) -> I
         yield Unit(region, plan, tuple(x.count for x in cut))
 
 
-def count_units(ctx: ArrayContext, dims: tuple) -> int:
+def count_units(ctx: ArrayContext, dims: tuple[int, ...]) -> int:
     """How many chunk units :func:`chunk_units` yields (for progress bars)."""
     return plan_box(dims, ctx.shape, ctx.read_grids).total if all(d.count for d in dims) else 0
 
@@ -147,13 +148,13 @@ class _State:
     """What the read tasks and the iterator share (never the iterator itself, so dropping the
     iterator closes the stream at once, whatever is still queued)."""
 
-    def __init__(self, ctx, units, concurrency, ordered, order, kind, on_unit, on_close) -> None:
+    def __init__(self, ctx: ArrayContext, units, concurrency: int, ordered, order, kind, on_unit, on_close) -> None:
         self.ctx, self.units, self.concurrency = ctx, iter(units), concurrency
         self.ordered, self.order, self.kind = ordered, order, kind
         self.on_unit, self.on_close = on_unit, on_close
         self.cancelled = threading.Event()
         self.executor: ThreadPoolExecutor | None = None
-        self.pending: deque = deque()  # (unit, future), in submission order
+        self.pending: deque[Any] = deque()  # (unit, future), in submission order
         self.count = self.nbytes = 0
         self.began = 0.0
         self.open = True
@@ -175,7 +176,7 @@ class _State:
             self.pending.append((unit, self.executor.submit(
                 _read_unit, self.ctx, unit, self.order, self.cancelled)))
 
-    def take(self) -> tuple:
+    def take(self) -> tuple[Any, ...]:
         """The next unit and its data (the next in order, or the first to finish)."""
         if self.ordered:
             unit, future = self.pending.popleft()
@@ -244,7 +245,7 @@ class ReadStream:
     def __iter__(self) -> ReadStream:
         return self
 
-    def __next__(self) -> tuple:
+    def __next__(self) -> tuple[tuple[slice, ...], np.ndarray]:
         state = self._state
         if state is None:
             raise StopIteration
@@ -273,7 +274,7 @@ class ReadStream:
     def __enter__(self) -> ReadStream:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: BaseException) -> None:
         self.close()
 
     def __del__(self) -> None:

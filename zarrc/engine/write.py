@@ -8,6 +8,8 @@ chunk's lock, chunks of fill deleted) are in ``zarrc.engine.chunks``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from zarrc.engine.chunks import prepare_value
@@ -25,7 +27,7 @@ def write_box(ctx: ArrayContext, sel: Selection, values: np.ndarray) -> None:
     ctx.io.write_box(ctx, plan_box(sel.dims, ctx.shape, ctx.dim_grids), values)
 
 
-def write_selection(ctx: ArrayContext, sel: Selection, value) -> None:
+def write_selection(ctx: ArrayContext, sel: Selection, value: Any) -> None:
     """``array[selection] = value`` with NumPy's broadcasting, casting and last-write-wins."""
     if sel.post is None:
         values = prepare_value(value, ctx.dtype, sel.out_shape).reshape(sel.box_shape)

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -50,20 +51,20 @@ class WriteProgress:
     chunks: int
     nbytes: int
     elapsed: float
-    resume: dict
+    resume: dict[str, Any]
 
 
-def _identity(ctx: ArrayContext) -> dict:
+def _identity(ctx: ArrayContext) -> dict[str, Any]:
     return {"path": ctx.prefix.rstrip("/"), "shape": list(ctx.shape), "dtype": str(ctx.dtype),
             "chunks": [int(c) for c in ctx.chunks] if ctx.regular else None}
 
 
-def _token(ctx: ArrayContext, items: int, chunks: int, nbytes: int, elapsed: float) -> dict:
+def _token(ctx: ArrayContext, items: int, chunks: int, nbytes: int, elapsed: float) -> dict[str, Any]:
     return {"kind": TOKEN_KIND, "version": TOKEN_VERSION, "items": items, "chunks": chunks,
             "nbytes": nbytes, "elapsed": round(elapsed, 6), "array": _identity(ctx)}
 
 
-def check_token(ctx: ArrayContext, token) -> dict:
+def check_token(ctx: ArrayContext, token) -> dict[str, Any]:
     """``token`` checked against the array ``ctx``: a ValueError naming the field that does
     not match (another array, another shape, a token of something else)."""
     if isinstance(token, (str, bytes)):
@@ -94,13 +95,13 @@ def check_token(ctx: ArrayContext, token) -> dict:
     return token
 
 
-def _overlap(a: tuple, b: tuple) -> bool:
+def _overlap(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
     return all(x0 < y1 and y0 < x1 for (x0, x1), (y0, y1) in zip(a, b))
 
 
-def write_stream(ctx: ArrayContext, items: Iterable, prepare: Callable, *, concurrency: int,
-                 batch: int, checkpoint: Callable | None = None, resume=None,
-                 on_item: Callable | None = None) -> WriteProgress:
+def write_stream(ctx: ArrayContext, items: Iterable[Any], prepare: Callable[..., Any], *, concurrency: int,
+                 batch: int, checkpoint: Callable[..., Any] | None = None, resume=None,
+                 on_item: Callable[..., Any] | None = None) -> WriteProgress:
     """Store every ``(region, values)`` of ``items`` (see the module docstring).
 
     ``prepare(item) -> (sel, values, bounds)`` turns an item into its planned box selection,
@@ -143,7 +144,7 @@ def write_stream(ctx: ArrayContext, items: Iterable, prepare: Callable, *, concu
         return WriteProgress(done, c, b, elapsed, _token(ctx, done, c, b, elapsed))
 
     executor = ThreadPoolExecutor(concurrency, thread_name_prefix="zarrc-write")
-    running: dict = {}  # future -> (bounds, sel)
+    running: dict[str, Any] = {}  # future -> (bounds, sel)
     try:
         exhausted = False
         while not exhausted:
@@ -182,7 +183,7 @@ def write_stream(ctx: ArrayContext, items: Iterable, prepare: Callable, *, concu
                                                "chunks": final.chunks - chunks})])
 
 
-def _settle(running: dict, on_item) -> None:
+def _settle(running: dict[str, Any], on_item) -> None:
     """Wait for one running item to finish; raise its error, if any."""
     finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
     for future in finished:

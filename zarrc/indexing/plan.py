@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -37,9 +38,9 @@ _FEW_CHUNKS = 16  # a slice over fewer chunks is planned in plain Python, else w
 class ChunkProjection:
     """One chunk's share of the whole box, as the Python engine uses it."""
 
-    coords: tuple  # chunk grid coordinates
-    local: tuple  # selection inside the decoded chunk (ints, slices, arrays)
-    box: tuple  # slices of the box (integer dimensions omitted)
+    coords: tuple[int, ...]  # chunk grid coordinates
+    local: tuple[Any, ...]  # selection inside the decoded chunk (ints, slices, arrays)
+    box: tuple[Any, ...]  # slices of the box (integer dimensions omitted)
     complete: bool  # every in-bounds element of the chunk is selected, in order
     basic: bool  # local holds only ints and slices (a view, no gather)
     scattered: bool = False  # box holds position arrays: values go to scattered places
@@ -60,7 +61,7 @@ def _extent(grid, c: int, size: int) -> int:
 
 # -- one dimension ----------------------------------------------------------------------------
 
-def _few_rows(first: int, s: int, n: int, chunk: int) -> list:
+def _few_rows(first: int, s: int, n: int, chunk: int) -> list[Any]:
     """The rows of a slice over a few chunks of a regular grid, in plain Python."""
     rows = []
     c, stop = first // chunk, (first + (n - 1) * s) // chunk
@@ -185,12 +186,12 @@ class BoxPlan:
     ordered index array (its listed box positions are the result's, in any order).
     """
 
-    rows: tuple  # per dimension, C-contiguous int64 (n, PLAN_COLS)
-    lists: tuple  # per dimension, C-contiguous int64 (m, 2) or None
-    keep: tuple  # per dimension: the dimension stays in the box
-    scattered: tuple  # per dimension: listed box positions are scattered
-    grids: tuple  # per dimension: chunk size or offsets
-    shape: tuple  # the array's shape
+    rows: tuple[Any, ...]  # per dimension, C-contiguous int64 (n, PLAN_COLS)
+    lists: tuple[Any, ...]  # per dimension, C-contiguous int64 (m, 2) or None
+    keep: tuple[Any, ...]  # per dimension: the dimension stays in the box
+    scattered: tuple[Any, ...]  # per dimension: listed box positions are scattered
+    grids: tuple[int, ...]  # per dimension: chunk size or offsets
+    shape: tuple[int, ...]  # the array's shape
 
     @property
     def total(self) -> int:
@@ -198,17 +199,17 @@ class BoxPlan:
         return math.prod(len(r) for r in self.rows)
 
     @property
-    def int_axes(self) -> tuple:
+    def int_axes(self) -> tuple[int, ...]:
         """The integer dimensions (length 1 in the loops' box, dropped from the result)."""
         return tuple(k for k, keep in enumerate(self.keep) if not keep)
 
-    def _entries(self, index: int) -> tuple:
+    def _entries(self, index: int) -> tuple[Any, ...]:
         """The row of each dimension that chunk ``index`` (row-major) is made of."""
         if not self.rows:
             return ()
         return np.unravel_index(index, [len(r) for r in self.rows])
 
-    def coords(self, index: int) -> tuple:
+    def coords(self, index: int) -> tuple[int, ...]:
         """The chunk coordinates of chunk ``index`` (row-major over the rows)."""
         return tuple(int(r[int(e), 0]) for r, e in zip(self.rows, self._entries(index)))
 
@@ -259,7 +260,7 @@ class BoxPlan:
                                scattered)
 
 
-def plan_box(dims: tuple, shape: tuple, grids: tuple) -> BoxPlan:
+def plan_box(dims: tuple[int, ...], shape: tuple[int, ...], grids: tuple[int, ...]) -> BoxPlan:
     """The plan of a box ``dims`` (per array dimension an IntDim, SliceDim or ArrayDim) over a
     chunk grid (``grids``: per dimension a chunk size or offsets) of an array of ``shape``."""
     rows, lists = [], []
@@ -278,8 +279,8 @@ def plan_box(dims: tuple, shape: tuple, grids: tuple) -> BoxPlan:
 class PointGroup:
     """The points that fall in one chunk."""
 
-    coords: tuple  # chunk grid coordinates
-    local: tuple  # per dimension, the points' indices inside the chunk (int64 arrays)
+    coords: tuple[int, ...]  # chunk grid coordinates
+    local: tuple[Any, ...]  # per dimension, the points' indices inside the chunk (int64 arrays)
     positions: np.ndarray  # where those points go in the flat result
 
 
@@ -293,7 +294,7 @@ class PointPlan:
     coords: np.ndarray  # int64 (groups, ndim)
     bounds: np.ndarray  # int64 (groups + 1,)
     positions: np.ndarray  # int64 (points,)
-    local: tuple  # per dimension, int64 (points,)
+    local: tuple[Any, ...]  # per dimension, int64 (points,)
 
     def __len__(self) -> int:
         return len(self.bounds) - 1
@@ -307,7 +308,7 @@ class PointPlan:
         return (self.group(g) for g in range(len(self)))
 
 
-def plan_points(coords: tuple, grids: tuple) -> PointPlan:
+def plan_points(coords: tuple[int, ...], grids: tuple[int, ...]) -> PointPlan:
     """The points ``coords`` (per dimension an int64 array, one entry per point) grouped by
     chunk of the grid ``grids``."""
     ndim = len(coords)
@@ -335,16 +336,16 @@ def plan_points(coords: tuple, grids: tuple) -> PointPlan:
 
 # -- the plan seen chunk by chunk -------------------------------------------------------------
 
-def iter_chunk_projections(dims: tuple, shape: tuple, grids: tuple):
+def iter_chunk_projections(dims: tuple[int, ...], shape: tuple[int, ...], grids: tuple[int, ...]):
     """Every chunk the box touches, with its local selection and its place in the box."""
     return plan_box(dims, shape, grids).projections()
 
 
-def count_chunks(dims: tuple, shape: tuple, grids: tuple) -> int:
+def count_chunks(dims: tuple[int, ...], shape: tuple[int, ...], grids: tuple[int, ...]) -> int:
     """How many chunks the box touches."""
     return plan_box(dims, shape, grids).total
 
 
-def group_points(coords: tuple, grids: tuple) -> list[PointGroup]:
+def group_points(coords: tuple[int, ...], grids: tuple[int, ...]) -> list[PointGroup]:
     """Points grouped by chunk (each chunk once, in grid order; points keep their order)."""
     return list(plan_points(coords, grids).groups())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -94,10 +95,10 @@ class Selection:
     ``out_shape`` is the shape of the final result.
     """
 
-    dims: tuple
-    box_shape: tuple
-    post: tuple | None
-    out_shape: tuple
+    dims: tuple[int, ...]
+    box_shape: tuple[int, ...]
+    post: tuple[Any, ...] | None
+    out_shape: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,8 @@ class PointSelection:
     The result of reading it is ``len(coords[0])`` values laid out as ``out_shape``.
     """
 
-    coords: tuple
-    out_shape: tuple
+    coords: tuple[int, ...]
+    out_shape: tuple[int, ...]
 
     @property
     def count(self) -> int:
@@ -155,7 +156,7 @@ def _in_bounds(arr: np.ndarray, size: int, axis: int) -> np.ndarray:
     return flat
 
 
-def _check_mask(mask_shape: tuple, dims_shape: tuple, axis: int) -> None:
+def _check_mask(mask_shape: tuple[int, ...], dims_shape: tuple[int, ...], axis: int) -> None:
     """NumPy's IndexError when a boolean index does not fit the axes it covers (an axis of
     length 0 fits any axis, as in NumPy: it selects nothing there)."""
     for k, (n_mask, n_dim) in enumerate(zip(mask_shape, dims_shape)):
@@ -181,7 +182,7 @@ def _as_index_array(obj) -> np.ndarray:
     return arr
 
 
-def _expand(selection, ndim: int, keep_empty_ellipsis: bool = False) -> list:
+def _expand(selection: Any, ndim: int, keep_empty_ellipsis: bool = False) -> list[Any]:
     """The selection as a list with ``...`` expanded; None and 0-d booleans consume no axis.
 
     With ``keep_empty_ellipsis`` an ``...`` that expands to no axis stays in the list: it
@@ -226,7 +227,7 @@ def is_bool_scalar(obj) -> bool:
         isinstance(obj, np.ndarray) and obj.ndim == 0 and obj.dtype.kind == "b")
 
 
-def parse_items(selection, ndim: int) -> list:
+def parse_items(selection: Any, ndim: int) -> list[Any]:
     """A NumPy selection (already checked: see :func:`normalize_selection`) as one item per
     position, ``...`` expanded: ints (as ``int``), slices, ``None``, 0-d booleans, index
     arrays (new int or bool ndarrays: later changes to the caller's do not show), and an
@@ -245,7 +246,7 @@ def parse_items(selection, ndim: int) -> list:
     return items
 
 
-def normalize_selection(selection, shape: tuple) -> Selection:
+def normalize_selection(selection: Any, shape: tuple[int, ...]) -> Selection:
     """Plan ``array[selection]`` with NumPy's semantics, raising where NumPy raises."""
     items = _expand(selection, len(shape), keep_empty_ellipsis=True)
     if not any(_is_advanced(it) for it in items):
@@ -253,7 +254,7 @@ def normalize_selection(selection, shape: tuple) -> Selection:
     return _advanced(items, shape)
 
 
-def _basic(items: list, shape: tuple) -> Selection:
+def _basic(items: list[Any], shape: tuple[int, ...]) -> Selection:
     dims, box_shape, out_shape = [], [], []
     axis = 0
     for item in items:
@@ -275,7 +276,7 @@ def _basic(items: list, shape: tuple) -> Selection:
     return Selection(tuple(dims), tuple(box_shape), None, tuple(out_shape))
 
 
-def _index_shapes(items: list) -> list:
+def _index_shapes(items: list[Any]) -> list[Any]:
     """The shapes of the index arrays NumPy broadcasts for an advanced selection: one per
     integer array, per axis of a boolean array (its nonzero count), per scalar integer (())
     and per 0-d boolean ((1,) for True, (0,) for False)."""
@@ -295,7 +296,7 @@ def _index_shapes(items: list) -> list:
     return shapes
 
 
-def _selects_nothing(shapes: list) -> bool:
+def _selects_nothing(shapes: list[Any]) -> bool:
     """NumPy's rule for empty results: when the index arrays broadcast to no element at all,
     their values are never used, so they are not checked against the array's bounds."""
     try:
@@ -304,7 +305,7 @@ def _selects_nothing(shapes: list) -> bool:
         return False
 
 
-def _advanced(items: list, shape: tuple) -> Selection:
+def _advanced(items: list[Any], shape: tuple[int, ...]) -> Selection:
     """Reduce an advanced selection to its box and the same selection in box coordinates."""
     dims, box_shape, post = [], [], []
     nothing = _selects_nothing(_index_shapes(items))
@@ -368,7 +369,7 @@ def _advanced(items: list, shape: tuple) -> Selection:
     return Selection(tuple(dims), tuple(box_shape), post_t, out_shape)
 
 
-def _box_is_result(post: tuple) -> bool:
+def _box_is_result(post: tuple[Any, ...]) -> bool:
     """True when ``box[post]`` is the box itself: full slices and one 1-d index array that
     is sorted and unique (``a[[1, 4, 7], 2:9]``), so no reordering pass is needed. (An
     ``...`` that expands to no axes only matters between several advanced indices.)"""
@@ -381,7 +382,7 @@ def _box_is_result(post: tuple) -> bool:
     return bool((inverse == np.arange(inverse.shape[0])).all())
 
 
-def normalize_point_selection(selection, shape: tuple) -> PointSelection | None:
+def normalize_point_selection(selection: Any, shape: tuple[int, ...]) -> PointSelection | None:
     """The selection as independent points when it is one: every dimension indexed by an
     integer array (or an integer, or a boolean array over its dimensions), nothing else.
 
@@ -458,7 +459,7 @@ def _orthogonal_dim(item, size: int, axis: int):
     return ArrayDim(uniq), inverse
 
 
-def normalize_orthogonal_selection(selection, shape: tuple, *, scatter: bool = True) -> Selection:
+def normalize_orthogonal_selection(selection: Any, shape: tuple[int, ...], *, scatter: bool = True) -> Selection:
     """Plan ``array.oindex[selection]``: each index array selects along its own axis.
 
     With ``scatter`` an unsorted or repeating index array becomes an ordered
@@ -484,7 +485,7 @@ def normalize_orthogonal_selection(selection, shape: tuple, *, scatter: bool = T
     return Selection(tuple(dims), tuple(box_shape), post, out_shape)
 
 
-def normalize_coordinate_selection(selection, shape: tuple) -> Selection:
+def normalize_coordinate_selection(selection: Any, shape: tuple[int, ...]) -> Selection:
     """Plan ``array.vindex[selection]``: integer coordinate arrays or one full-shape mask."""
     if not isinstance(selection, tuple):
         selection = (selection,)
@@ -515,7 +516,7 @@ def normalize_coordinate_selection(selection, shape: tuple) -> Selection:
     return points if points is not None else normalize_selection(tuple(coords), shape)
 
 
-def normalize_block_selection(selection, shape: tuple, chunks: tuple) -> tuple:
+def normalize_block_selection(selection: Any, shape: tuple[int, ...], chunks: tuple[int, ...]) -> tuple[Any, ...]:
     """``array.blocks[selection]`` as the equivalent tuple of slices in array coordinates.
 
     ``chunks`` holds per dimension the chunk size, or (rectilinear grids) the chunk offsets.

@@ -40,7 +40,7 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def require(doc: dict, field: str, key: str | None) -> Any:
+def require(doc: dict[str, Any], field: str, key: str | None) -> Any:
     """Return ``doc[field]``, raising MetadataError if the field is missing."""
     try:
         return doc[field]
@@ -48,7 +48,7 @@ def require(doc: dict, field: str, key: str | None) -> Any:
         raise metadata_error(key, field, "required field is missing") from None
 
 
-def expect_object(value: Any, field: str, key: str | None) -> dict:
+def expect_object(value: Any, field: str, key: str | None) -> dict[str, Any]:
     """Check that ``value`` is a JSON object (a dict with str keys)."""
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
         raise metadata_error(key, field, f"expected a JSON object, got {describe(value)}")
@@ -62,7 +62,7 @@ def expect_str(value: Any, field: str, key: str | None) -> str:
     return value
 
 
-def parse_attributes(value: Any, field: str, key: str | None) -> dict:
+def parse_attributes(value: Any, field: str, key: str | None) -> dict[str, Any]:
     """Validate user attributes: null means none, otherwise a JSON object."""
     if value is None:
         return {}
@@ -71,7 +71,7 @@ def parse_attributes(value: Any, field: str, key: str | None) -> dict:
 
 def split_extension(
     value: Any, field: str, key: str | None, *, allow_must_understand: bool = False
-) -> tuple[str, dict]:
+) -> tuple[str, dict[str, Any]]:
     """Split a v3 extension definition into ``(name, configuration)``.
 
     Accepts the object form ``{"name": ..., "configuration": {...}}`` and the short-hand name

@@ -72,13 +72,13 @@ class ArrayMetadata:
     fill_value: Any
     order: str = "C"
     chunk_key_encoding: ChunkKeyEncoding | None = None
-    codecs: tuple[dict, ...] = ()
-    filters: tuple[dict, ...] | None = None
-    compressor: dict | None = None
+    codecs: tuple[dict[str, Any], ...] = ()
+    filters: tuple[dict[str, Any], ...] | None = None
+    compressor: dict[str, Any] | None = None
     dimension_names: tuple[str | None, ...] | None = None
-    attributes: dict = field(default_factory=dict)
-    extra_fields: dict = field(default_factory=dict)
-    storage_transformers: tuple = ()
+    attributes: dict[str, Any] = field(default_factory=dict)
+    extra_fields: dict[str, Any] = field(default_factory=dict)
+    storage_transformers: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         fmt = self.zarr_format
@@ -174,7 +174,7 @@ class ArrayMetadata:
     # ------------------------------------------------------------------ derived values
 
     @property
-    def chunks(self) -> tuple:
+    def chunks(self) -> tuple[int, ...]:
         """The chunk shape; for a rectilinear grid, each dimension's edge lengths."""
         grid = self.chunk_grid
         if isinstance(grid, RectilinearChunkGrid):
@@ -188,7 +188,7 @@ class ArrayMetadata:
         return not isinstance(self.chunk_grid, RectilinearChunkGrid)
 
     @property
-    def dim_grids(self) -> tuple:
+    def dim_grids(self) -> tuple[int, ...]:
         """Per dimension, what the indexing layer needs to find chunks: the chunk size (int)
         on a regular dimension, else the int64 chunk start offsets plus the end."""
         grid = self.chunk_grid
@@ -225,24 +225,24 @@ class ArrayMetadata:
         """A copy with ``changes`` applied and validated (e.g. ``evolve(shape=new)``)."""
         return dataclasses.replace(self, **changes)
 
-    def with_attributes(self, attributes: dict) -> ArrayMetadata:
+    def with_attributes(self, attributes: dict[str, Any]) -> ArrayMetadata:
         """A copy with the user attributes replaced."""
         return dataclasses.replace(self, attributes=dict(attributes))
 
     # ------------------------------------------------------------------ JSON
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """v2: the ``.zarray`` document (attributes excluded); v3: the full ``zarr.json``."""
         return self._to_json_v2() if self.zarr_format == 2 else self._to_json_v3()
 
-    def to_documents(self) -> dict[str, dict]:
+    def to_documents(self) -> dict[str, dict[str, Any]]:
         """Every document of this array by key name: ``.zarray`` + ``.zattrs``, or
         ``zarr.json``."""
         if self.zarr_format == 2:
             return {ZARRAY: self.to_json(), ZATTRS: copy.deepcopy(self.attributes)}
         return {ZARR_JSON: self.to_json()}
 
-    def _to_json_v2(self) -> dict:
+    def _to_json_v2(self) -> dict[str, Any]:
         return {
             "shape": list(self.shape),
             "chunks": list(self.chunks),
@@ -255,7 +255,7 @@ class ArrayMetadata:
             "zarr_format": 2,
         }
 
-    def _to_json_v3(self) -> dict:
+    def _to_json_v3(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
             "shape": list(self.shape),
             "data_type": dtype_to_v3(self.dtype),

@@ -67,7 +67,7 @@ class RegularChunkGrid:
         """Total number of chunks covering ``array_shape``."""
         return math.prod(self.grid_shape(array_shape))
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The v3 ``chunk_grid`` object."""
         return {"name": "regular", "configuration": {"chunk_shape": list(self.chunk_shape)}}
 

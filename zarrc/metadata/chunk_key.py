@@ -57,7 +57,7 @@ class ChunkKeyEncoding:
             return None
         return tuple(int(p) for p in parts)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The v3 ``chunk_key_encoding`` object."""
         return {"name": self.name, "configuration": {"separator": self.separator}}
 

@@ -158,7 +158,7 @@ def _filter_id(item: Any) -> Any:
 
 
 def parse_dtype_v2(
-    obj: Any, key: str | None, filters: Sequence[dict] | None = None
+    obj: Any, key: str | None, filters: Sequence[dict[str, Any]] | None = None
 ) -> np.dtype:
     """Parse the ``dtype`` field of a ``.zarray`` document.
 
@@ -194,7 +194,7 @@ def parse_dtype_v2(
     return _check_supported(dt, FIELD_V2, key)
 
 
-def _parse_structured_v2(obj: list, key: str | None) -> np.dtype:
+def _parse_structured_v2(obj: list[Any], key: str | None) -> np.dtype:
     fields = []
     for entry in obj:
         if (not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[0], str)
@@ -210,7 +210,7 @@ def _parse_structured_v2(obj: list, key: str | None) -> np.dtype:
         raise metadata_error(key, FIELD_V2, f"invalid structured data type: {exc}") from None
 
 
-def dtype_to_v2(dtype: Any) -> str | list:
+def dtype_to_v2(dtype: Any) -> str | list[Any]:
     """Return the v2 ``dtype`` of ``dtype``: ``dtype.str``, ``"|O"`` for variable length, and
     ``[[name, type], ...]`` for a structured dtype."""
     dt = _check_supported(np.dtype(dtype), FIELD_V2, None)
@@ -221,7 +221,7 @@ def dtype_to_v2(dtype: Any) -> str | list:
     return dt.str
 
 
-def _config_int(config: dict, name: str, field: str, key: str | None, lo: int, hi: int) -> int:
+def _config_int(config: dict[str, Any], name: str, field: str, key: str | None, lo: int, hi: int) -> int:
     if name not in config:
         raise metadata_error(key, f"{field}.configuration.{name}", "required member is missing")
     value = config[name]
@@ -231,14 +231,14 @@ def _config_int(config: dict, name: str, field: str, key: str | None, lo: int, h
     return value
 
 
-def _check_config_keys(config: dict, allowed: set[str], name: str, key: str | None) -> None:
+def _check_config_keys(config: dict[str, Any], allowed: set[str], name: str, key: str | None) -> None:
     extra = sorted(set(config) - allowed)
     if extra:
         raise metadata_error(key, f"{FIELD_V3}.configuration",
                              f"unexpected member(s) {extra} for data type {name!r}")
 
 
-def _parse_time_v3(name: str, config: dict, key: str | None) -> np.dtype:
+def _parse_time_v3(name: str, config: dict[str, Any], key: str | None) -> np.dtype:
     _check_config_keys(config, {"unit", "scale_factor"}, name, key)
     unit = config.get("unit")
     unit = _UNIT_ALIASES.get(unit, unit) if isinstance(unit, str) else unit
@@ -293,7 +293,7 @@ def parse_dtype_v3(obj: Any, key: str | None) -> np.dtype:
     raise metadata_error(key, FIELD_V3, f"unknown data type {name!r}")
 
 
-def _parse_structured_v3(config: dict, key: str | None) -> np.dtype:
+def _parse_structured_v3(config: dict[str, Any], key: str | None) -> np.dtype:
     _check_config_keys(config, {"fields"}, V3_STRUCTURED, key)
     entries = config.get("fields")
     if not isinstance(entries, list) or not entries:

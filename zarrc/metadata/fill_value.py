@@ -119,7 +119,7 @@ def _json_base64(obj: Any, dtype: np.dtype | None, key: str | None) -> bytes:
     return raw
 
 
-def _json_raw_list(obj: list, dtype: np.dtype, key: str | None) -> bytes:
+def _json_raw_list(obj: list[Any], dtype: np.dtype, key: str | None) -> bytes:
     if len(obj) != dtype.itemsize or not all(is_int(b) and 0 <= b <= 255 for b in obj):
         raise metadata_error(key, FIELD, f"expected {dtype.itemsize} integers in [0, 255]")
     return bytes(obj)

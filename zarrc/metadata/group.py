@@ -63,7 +63,7 @@ class ConsolidatedMetadata:
     kind: str = "inline"
     must_understand: bool = False
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The v3 ``consolidated_metadata`` object (entries of v3 nodes)."""
         return consolidated_to_json_v3(self.metadata)
 
@@ -75,9 +75,9 @@ class GroupMetadata:
     """Metadata of a Zarr group (v2 ``.zgroup`` + ``.zattrs``, or a v3 ``zarr.json``)."""
 
     zarr_format: int = 3
-    attributes: dict = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
     consolidated_metadata: ConsolidatedMetadata | None = None
-    extra_fields: dict = field(default_factory=dict)
+    extra_fields: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.zarr_format not in (2, 3):
@@ -87,7 +87,7 @@ class GroupMetadata:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def with_attributes(self, attributes: dict) -> GroupMetadata:
+    def with_attributes(self, attributes: dict[str, Any]) -> GroupMetadata:
         """A copy with the user attributes replaced."""
         return GroupMetadata(self.zarr_format, dict(attributes), self.consolidated_metadata,
                              self.extra_fields)
@@ -97,7 +97,7 @@ class GroupMetadata:
         cm = None if entries is None else ConsolidatedMetadata(dict(entries))
         return GroupMetadata(self.zarr_format, self.attributes, cm, self.extra_fields)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """v2: the ``.zgroup`` document; v3: the full ``zarr.json`` (consolidated included)."""
         if self.zarr_format == 2:
             return {"zarr_format": 2}
@@ -108,7 +108,7 @@ class GroupMetadata:
         doc.update(copy.deepcopy(self.extra_fields))
         return doc
 
-    def to_documents(self) -> dict[str, dict]:
+    def to_documents(self) -> dict[str, dict[str, Any]]:
         """Every document of this group by key name; a v2 group with consolidated metadata
         also gets its ``.zmetadata``."""
         if self.zarr_format == 3:
@@ -180,7 +180,7 @@ def parse_consolidated_v3(obj: Any, key: str | None = ZARR_JSON) -> dict[str, No
     return out
 
 
-def consolidated_to_json_v3(entries: Mapping[str, NodeMetadata]) -> dict:
+def consolidated_to_json_v3(entries: Mapping[str, NodeMetadata]) -> dict[str, Any]:
     """The v3 ``consolidated_metadata`` object for ``{path: metadata}`` (v3 nodes only)."""
     metadata = {}
     for path in sorted(entries, key=_entry_order):
@@ -246,7 +246,7 @@ def parse_consolidated_v2(doc: Any, key: str | None = ZMETADATA) -> dict[str, No
     return out
 
 
-def consolidated_to_json_v2(entries: Mapping[str, NodeMetadata]) -> dict:
+def consolidated_to_json_v2(entries: Mapping[str, NodeMetadata]) -> dict[str, Any]:
     """The ``.zmetadata`` document for ``{path: metadata}`` (v2 nodes; ``""`` = the root).
 
     Written like zarr-python 3: the root's ``.zgroup``/``.zattrs`` first, then per node

@@ -36,7 +36,7 @@ def nesting_depth(doc: Any) -> int:
     return depth
 
 
-def parse_json(data: bytes | bytearray | memoryview | str, key: str | None) -> dict:
+def parse_json(data: bytes | bytearray | memoryview | str, key: str | None) -> dict[str, Any]:
     """Decode one metadata document, which must be a JSON object.
 
     Parameters

@@ -38,7 +38,7 @@ def _int(value: Any) -> int | None:
 class RectilinearChunkGrid:
     """Per dimension: an int (a regular step) or a tuple of explicit edge lengths (>= 1)."""
 
-    chunk_edges: tuple
+    chunk_edges: tuple[Any, ...]
 
     def __post_init__(self) -> None:
         edges = []
@@ -96,13 +96,13 @@ class RectilinearChunkGrid:
     def nchunks(self, array_shape: Sequence[int]) -> int:
         return math.prod(self.grid_shape(array_shape))
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         shapes = []
         for entry in self.chunk_edges:
             if isinstance(entry, int):
                 shapes.append(entry)
                 continue
-            runs: list = []
+            runs: list[Any] = []
             for e in entry:
                 if runs and runs[-1][0] == e:
                     runs[-1][1] += 1
@@ -113,7 +113,7 @@ class RectilinearChunkGrid:
                 "configuration": {"kind": "inline", "chunk_shapes": shapes}}
 
 
-def parse_rectilinear(config: dict, shape: tuple, key: str | None) -> RectilinearChunkGrid:
+def parse_rectilinear(config: dict[str, Any], shape: tuple[int, ...], key: str | None) -> RectilinearChunkGrid:
     """Parse the ``configuration`` of a rectilinear ``chunk_grid`` (MetadataError naming the
     field on any problem)."""
     field = "chunk_grid.configuration"
@@ -127,7 +127,7 @@ def parse_rectilinear(config: dict, shape: tuple, key: str | None) -> Rectilinea
     if not isinstance(shapes, list) or len(shapes) != len(shape):
         raise metadata_error(key, f"{field}.chunk_shapes",
                              f"must be a list of {len(shape)} entries, got {describe(shapes)}")
-    entries: list = []
+    entries: list[Any] = []
     for d, entry in enumerate(shapes):
         where = f"{field}.chunk_shapes[{d}]"
         if _int(entry) is not None:

@@ -42,7 +42,7 @@ def attrs_key_for(key: str | None) -> str | None:
     return f"{head}/{ZATTRS}" if head else ZATTRS
 
 
-def parse_zarr_format(doc: dict, expected: int, key: str | None) -> int:
+def parse_zarr_format(doc: dict[str, Any], expected: int, key: str | None) -> int:
     """Check the ``zarr_format`` member of a document equals ``expected``."""
     value = require(doc, "zarr_format", key)
     if not is_int(value) or value != expected:
@@ -50,7 +50,7 @@ def parse_zarr_format(doc: dict, expected: int, key: str | None) -> int:
     return value
 
 
-def _parse_codec_config(obj: Any, field: str, key: str | None) -> dict:
+def _parse_codec_config(obj: Any, field: str, key: str | None) -> dict[str, Any]:
     config = expect_object(obj, field, key)
     if "id" not in config:
         raise metadata_error(key, f"{field}.id", "required member is missing")
@@ -58,7 +58,7 @@ def _parse_codec_config(obj: Any, field: str, key: str | None) -> dict:
     return copy.deepcopy(config)
 
 
-def _parse_filters(obj: Any, key: str | None) -> tuple[dict, ...] | None:
+def _parse_filters(obj: Any, key: str | None) -> tuple[dict[str, Any], ...] | None:
     if obj is None:
         return None
     if not isinstance(obj, list):

@@ -42,7 +42,7 @@ ARRAY_FIELDS_V3 = frozenset({
 })
 
 
-def parse_node_type(doc: dict, key: str | None) -> str:
+def parse_node_type(doc: dict[str, Any], key: str | None) -> str:
     """Return ``node_type`` (``"array"`` or ``"group"``) of a v3 document."""
     node_type = require(doc, "node_type", key)
     if node_type not in ("array", "group"):
@@ -51,7 +51,7 @@ def parse_node_type(doc: dict, key: str | None) -> str:
     return node_type
 
 
-def parse_extra_fields(doc: dict, known: frozenset[str], key: str | None) -> dict:
+def parse_extra_fields(doc: dict[str, Any], known: frozenset[str], key: str | None) -> dict[str, Any]:
     """Collect unknown members; each must be an object with ``"must_understand": false``."""
     extra = {}
     for name in doc:
@@ -66,7 +66,7 @@ def parse_extra_fields(doc: dict, known: frozenset[str], key: str | None) -> dic
     return extra
 
 
-def _parse_codec(obj: Any, field: str, key: str | None) -> dict:
+def _parse_codec(obj: Any, field: str, key: str | None) -> dict[str, Any]:
     if isinstance(obj, str):
         return {"name": obj}
     codec = expect_object(obj, field, key)
@@ -83,7 +83,7 @@ def _parse_codec(obj: Any, field: str, key: str | None) -> dict:
     return copy.deepcopy(codec)
 
 
-def parse_codecs(obj: Any, key: str | None, field: str = "codecs") -> tuple[dict, ...]:
+def parse_codecs(obj: Any, key: str | None, field: str = "codecs") -> tuple[dict[str, Any], ...]:
     """Validate a v3 codec list: non-empty, each ``{"name", "configuration"?}`` or a name.
 
     Bare names are normalised to ``{"name": name}``. Codec names and configurations are not
@@ -96,7 +96,7 @@ def parse_codecs(obj: Any, key: str | None, field: str = "codecs") -> tuple[dict
     return tuple(_parse_codec(c, f"{field}[{i}]", key) for i, c in enumerate(obj))
 
 
-def _parse_dimension_names(obj: Any, ndim: int, key: str | None) -> tuple | None:
+def _parse_dimension_names(obj: Any, ndim: int, key: str | None) -> tuple[Any, ...] | None:
     if obj is None:
         return None
     if not isinstance(obj, list) or not all(n is None or isinstance(n, str) for n in obj):

@@ -30,7 +30,7 @@ from zarrc.storage.registry import (
 )
 from zarrc.storage.retry import RetryingStore, RetryPolicy
 from zarrc.storage.sqlite import SQLiteStore
-from zarrc.storage.store_path import StorePath
+from zarrc.storage.store_path import StoreLike, StorePath
 from zarrc.storage.wrapper import WrapperStore
 from zarrc.storage.zip import ZipStore
 
@@ -50,6 +50,7 @@ __all__ = [
     "RetryingStore",
     "SQLiteStore",
     "Store",
+    "StoreLike",
     "StorePath",
     "WrapperStore",
     "ZipStore",

@@ -11,8 +11,8 @@ from __future__ import annotations
 import abc
 import contextlib
 import threading
-from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -222,14 +222,14 @@ def _fetch_threads(workers: int) -> ThreadPoolExecutor:
         return _fetch_pool
 
 
-def _map_bounded(fn, items: list, limit: int) -> list:
+def _map_bounded(fn: Callable[[Any], Any], items: list[Any], limit: int) -> list[Any]:
     """``[fn(item) for item in items]`` on the shared pool, at most ``limit`` running at once
     for this call (other calls share the pool: several calls in flight together each keep
     their own number running). The first failure cancels what has not started and is raised."""
     pool = _fetch_threads(limit)
-    out: list = [None] * len(items)
+    out: list[Any] = [None] * len(items)
     todo = iter(enumerate(items))
-    running: dict = {}
+    running: dict[Future[Any], int] = {}
 
     def start() -> None:
         for i, item in todo:
@@ -412,7 +412,7 @@ class Store(abc.ABC):
         for key in self.list_prefix(prefix):
             self.delete(key)
 
-    def lock(self, key: str) -> contextlib.AbstractContextManager:
+    def lock(self, key: str) -> contextlib.AbstractContextManager[Any]:
         """A lock on ``key`` shared with other processes using the same store, for
         read-modify-write. The base class has none (threads of one process are serialized by
         the engine); stores that other processes can reach override it. A metadata document's

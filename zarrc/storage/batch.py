@@ -34,7 +34,8 @@ def get_ranges(store: Any, key: str, ranges: Sequence[tuple[int, int]]) -> list[
     the bytes of each absolute ``[start, stop)`` range, or ``None`` if ``key`` is absent."""
     method = getattr(store, "get_ranges", None)
     if method is not None:
-        return method(key, ranges)
+        found: list[bytes] | None = method(key, ranges)
+        return found
     out = []
     for start, stop in ranges:
         value = store.get(key, (start, stop))

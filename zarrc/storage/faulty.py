@@ -166,7 +166,7 @@ class FaultyStore(WrapperStore):
             )
         return self.latency + extra, fails
 
-    def _request(self, op: str, key: str | None, byte_range: Any, fn: Callable, *args: Any):
+    def _request(self, op: str, key: str | None, byte_range: Any, fn: Callable[..., Any], *args: Any):
         started = time.perf_counter()
         wait, fails = self._draw(op)
         if wait:

@@ -29,7 +29,7 @@ from zarrc.storage.version import ContentVersioned, content_version
 
 __all__ = ["LMDBStore"]
 
-_environments: dict[tuple[str, int], list] = {}  # (path, pid) -> [environment, users]
+_environments: dict[tuple[str, int], list[Any]] = {}  # (path, pid) -> [environment, users]
 _environments_lock = threading.Lock()
 
 

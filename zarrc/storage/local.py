@@ -117,7 +117,7 @@ class LocalStore(Store):
 
     # -- locking ----------------------------------------------------------------------------
 
-    def lock(self, key: str) -> contextlib.AbstractContextManager:
+    def lock(self, key: str) -> contextlib.AbstractContextManager[Any]:
         """An exclusive ``flock`` on ``key`` shared by this user's processes on this machine.
 
         The lock files are outside the store, so it holds only data: in a directory of the

@@ -92,7 +92,7 @@ def _import_obstore() -> Any:
     return obstore
 
 
-def translate_options(scheme: str, options: dict[str, Any]) -> tuple[dict, dict]:
+def translate_options(scheme: str, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Split ``storage_options`` into obstore's store config and client options, accepting
     s3fs/gcsfs/adlfs names (``endpoint_url``, ``key``, ``secret``, ``token``, ``anon``,
     ``client_kwargs``) as well as obstore's. An ``http://`` endpoint turns on ``allow_http``
@@ -127,11 +127,11 @@ class _Clients:
 
     def __init__(self, size: int = 32) -> None:
         self._size = size
-        self._made: OrderedDict = OrderedDict()
+        self._made: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._pid = os.getpid()
 
-    def get(self, key: tuple, make: Callable[[], Any]) -> Any:
+    def get(self, key: tuple[int, ...], make: Callable[[], Any]) -> Any:
         with self._lock:
             if self._pid != os.getpid():
                 self._made.clear()
@@ -168,7 +168,7 @@ def _frozen(value: Any) -> Any:
     return value
 
 
-def _credentials(family: str) -> tuple:
+def _credentials(family: str) -> tuple[Any, ...]:
     """The environment a store of ``family`` may take credentials from (so that a kept store
     is not given again once they changed)."""
     if family == "http":
@@ -222,7 +222,7 @@ class ObjectStore(Store):
         read_only: bool = False,
         fetch_concurrency: int | None = None,
         coalesce: int = 1024 * 1024,
-        retry: RetryPolicy | dict | bool | None = None,
+        retry: RetryPolicy | dict[str, Any] | bool | None = None,
         conditional_writes: bool = True,
         listable: bool = True,
         url: str | None = None,
@@ -248,7 +248,7 @@ class ObjectStore(Store):
         read_only: bool = False,
         fetch_concurrency: int | None = None,
         coalesce: int = 1024 * 1024,
-        retry: RetryPolicy | dict | bool | None = None,
+        retry: RetryPolicy | dict[str, Any] | bool | None = None,
         conditional_writes: bool | None = None,
         **storage_options: Any,
     ) -> ObjectStore:
@@ -346,7 +346,7 @@ class ObjectStore(Store):
         transient = bool(_TRANSIENT_MESSAGE.search(str(exc)))
         return store_error(self, op, key, exc, transient=transient)
 
-    def _attempt(self, op: str, key: str | None, fn: Callable, args: tuple, missing: Any):
+    def _attempt(self, op: str, key: str | None, fn: Callable[..., Any], args: tuple[Any, ...], missing: Any):
         """One try of ``fn(store, *args)``: ``missing`` for an absent object (if given), a
         StoreError (marked transient or not) for any other obstore failure."""
         try:
@@ -360,11 +360,11 @@ class ObjectStore(Store):
                 raise self._error(op, key, exc) from exc
             raise
 
-    def _call(self, op: str, key: str | None, fn: Callable, *args: Any, missing=_MISSING):
+    def _call(self, op: str, key: str | None, fn: Callable[..., Any], *args: Any, missing = _MISSING):
         policy = current_policy(self._policy)
         return policy.call(self, op, key, self._attempt, op, key, fn, args, missing)
 
-    async def _attempt_async(self, op: str, key: str, fn: Callable, args: tuple, missing: Any):
+    async def _attempt_async(self, op: str, key: str, fn: Callable[..., Any], args: tuple[Any, ...], missing: Any):
         try:
             return await fn(self._store, *args)
         except FileNotFoundError:
@@ -376,7 +376,7 @@ class ObjectStore(Store):
 
     # -- reads ------------------------------------------------------------------------------
 
-    def _fetch(self, store: Any, path: str, options: dict | None) -> bytes:
+    def _fetch(self, store: Any, path: str, options: dict[str, Any] | None) -> bytes:
         result = self._obs.get(store, path, options=options)
         return bytes(result.bytes())
 
@@ -453,7 +453,7 @@ class ObjectStore(Store):
         if not wanted:
             return None if not self.exists(key) else [b""] * len(pairs)
 
-        def fetch(store: Any, path: str) -> list:
+        def fetch(store: Any, path: str) -> list[Any]:
             return self._obs.get_ranges(
                 store,
                 path,

@@ -108,7 +108,7 @@ class RedisStore(ContentVersioned, Store):
         prefix: str = "",
         read_only: bool = False,
         max_connections: int = 16,
-        retry: RetryPolicy | dict | bool | None = None,
+        retry: RetryPolicy | dict[str, Any] | bool | None = None,
         timeout: float = 10.0,
         _client: Any = None,
     ) -> None:
@@ -180,7 +180,7 @@ class RedisStore(ContentVersioned, Store):
 
     # -- one request, translated and retried --------------------------------------------------
 
-    def _attempt(self, op: str, key: str | None, fn: Callable, args: tuple) -> Any:
+    def _attempt(self, op: str, key: str | None, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         errors = self._redis.exceptions
         try:
             return fn(*args)
@@ -189,7 +189,7 @@ class RedisStore(ContentVersioned, Store):
         except errors.RedisError as exc:
             raise store_error(self, op, key, exc, transient=False) from exc
 
-    def _call(self, op: str, key: str | None, fn: Callable, *args: Any) -> Any:
+    def _call(self, op: str, key: str | None, fn: Callable[..., Any], *args: Any) -> Any:
         policy = current_policy(self._policy)
         return policy.call(self, op, key, self._attempt, op, key, fn, args)
 
@@ -286,5 +286,5 @@ class RedisStore(ContentVersioned, Store):
         return f"RedisStore({self._url!r}{prefix}{mode})"
 
 
-def _reopen_redis(url: str, options: dict) -> RedisStore:
+def _reopen_redis(url: str, options: dict[str, Any]) -> RedisStore:
     return RedisStore(url, **options)

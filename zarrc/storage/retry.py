@@ -143,7 +143,7 @@ class RetryPolicy:
         return cls(**{f.name: config.get(f"storage.retry.{f.name}") for f in fields(cls)})
 
     @classmethod
-    def resolve(cls, retry: RetryPolicy | dict | bool | None) -> RetryPolicy | None:
+    def resolve(cls, retry: RetryPolicy | dict[str, Any] | bool | None) -> RetryPolicy | None:
         """A store's ``retry=`` argument as a policy: a policy as is, a dict of its fields,
         ``False`` for no retries (one attempt), ``None``/``True`` for "the config at each call"
         (returned as ``None``)."""
@@ -157,7 +157,7 @@ class RetryPolicy:
             return retry
         raise TypeError(f"retry must be a RetryPolicy, a dict, a bool or None, got {retry!r}")
 
-    def call(self, store: Any, op: str, key: str | None, fn: Callable, *args: Any) -> Any:
+    def call(self, store: Any, op: str, key: str | None, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(*args)``, retried under this policy; failures named by ``store``/``op``/``key``."""
         tries = _Tries(self, store, op, key)
         while True:
@@ -170,7 +170,7 @@ class RetryPolicy:
             time.sleep(delay)
 
     async def call_async(
-        self, store: Any, op: str, key: str | None, fn: Callable[..., Awaitable], *args: Any
+        self, store: Any, op: str, key: str | None, fn: Callable[..., Awaitable[Any]], *args: Any
     ) -> Any:
         """:meth:`call` for a coroutine function (the waits do not block the event loop)."""
         tries = _Tries(self, store, op, key)
@@ -238,11 +238,11 @@ class RetryingStore(WrapperStore):
         A :class:`RetryPolicy` (or a dict of its fields); ``None`` follows ``zarrc.config``.
     """
 
-    def __init__(self, inner: Store, *, retry: RetryPolicy | dict | None = None) -> None:
+    def __init__(self, inner: Store, *, retry: RetryPolicy | dict[str, Any] | None = None) -> None:
         super().__init__(inner)
         self._policy = RetryPolicy.resolve(retry)
 
-    def _call(self, op: str, key: str | None, fn: Callable, *args: Any) -> Any:
+    def _call(self, op: str, key: str | None, fn: Callable[..., Any], *args: Any) -> Any:
         return current_policy(self._policy).call(self._inner, op, key, fn, *args)
 
     def get(self, key: str, byte_range: ByteRange | None = None) -> bytes | None:

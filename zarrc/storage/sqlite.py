@@ -117,7 +117,7 @@ class SQLiteStore(ContentVersioned, Store):
             self._connections.append(connection)
         return connection
 
-    def _execute(self, sql: str, parameters: tuple = ()) -> sqlite3.Cursor:
+    def _execute(self, sql: str, parameters: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         try:
             return self._connection().execute(sql, parameters)
         except sqlite3.Error as exc:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from zarrc.storage.base import Store
 
-__all__ = ["StorePath"]
+__all__ = ["StoreLike", "StorePath"]
 
 
 @dataclass(frozen=True)
@@ -45,3 +46,8 @@ class StorePath:
     def __str__(self) -> str:
         base = str(self.store)
         return f"{base}/{self.path}" if self.path else base
+
+
+# What a ``store=`` argument may be (zarr-python's name): a Store, a StorePath, a local path or
+# URL, a dict (a MemoryStore over it) or None (a new MemoryStore); see make_store.
+StoreLike: TypeAlias = Store | StorePath | str | os.PathLike[str] | dict[str, Any] | None

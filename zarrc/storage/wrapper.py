@@ -88,7 +88,7 @@ class WrapperStore(Store):
     def delete_prefix(self, prefix: str) -> None:
         self._inner.delete_prefix(prefix)
 
-    def lock(self, key: str) -> contextlib.AbstractContextManager:
+    def lock(self, key: str) -> contextlib.AbstractContextManager[Any]:
         return self._inner.lock(key)
 
     def get_versioned(self, key: str) -> tuple[bytes | None, str | None]:

@@ -49,7 +49,7 @@ _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader: 30 
 _LOCAL_MAGIC = b"PK\x03\x04"
 
 
-def _identity(path: str) -> tuple | None:
+def _identity(path: str) -> tuple[Any, ...] | None:
     """What tells one committed archive file from the next (None if there is none)."""
     try:
         st = os.stat(path)
@@ -135,7 +135,7 @@ class _Archive:
                 self.index.pop(key, None)
         return self.zf
 
-    def _names(self) -> set:
+    def _names(self) -> set[Any]:
         return {info.filename for info in self.zf.infolist()}
 
     def check_open(self) -> None:

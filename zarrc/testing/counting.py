@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from zarrc.storage import MemoryStore
 
 __all__ = ["CountingStore"]
@@ -13,10 +15,10 @@ class CountingStore(MemoryStore):
     """``calls`` counts every access (reads, writes, listings); ``reads`` records each data
     read as ``(key, byte_range, bytes returned)`` (metadata documents are left out)."""
 
-    def __init__(self, data=None):
+    def __init__(self, data=None) -> None:
         super().__init__(data)
         self.calls = 0
-        self.reads: list[tuple] = []
+        self.reads: list[tuple[Any, ...]] = []
 
     def get(self, key, byte_range=None):
         self.calls += 1
@@ -39,7 +41,7 @@ class CountingStore(MemoryStore):
             self.reads.extend((key, (a, b), len(v)) for (a, b), v in zip(ranges, out))
         return out
 
-    def set(self, key, value):
+    def set(self, key, value: Any):
         self.calls += 1
         return super().set(key, value)
 
@@ -51,10 +53,10 @@ class CountingStore(MemoryStore):
         self.calls += 1
         return super().exists(key)
 
-    def list_prefix(self, prefix):
+    def list_prefix(self, prefix: str):
         self.calls += 1
         return super().list_prefix(prefix)
 
-    def list_dir(self, prefix):
+    def list_dir(self, prefix: str):
         self.calls += 1
         return super().list_dir(prefix)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import zarrc
 
@@ -42,7 +43,7 @@ def reopened(array, kind: str):
                                 mode="r" if array.read_only else "r+")
 
 
-def io_kinds(array) -> tuple:
+def io_kinds(array) -> tuple[Any, ...]:
     """Which implementation runs each chunk operation of ``array``: (read_box, read_points,
     write_box, encode_shard), each "reference" or "native"."""
     return array._ctx.io.kinds

@@ -19,6 +19,7 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -533,7 +534,7 @@ class StoreTests:
             max_size=25,
         )
     )
-    def test_behaves_like_a_dict(self, tmp_path: Path, ops: list[tuple]) -> None:
+    def test_behaves_like_a_dict(self, tmp_path: Path, ops: list[tuple[Any, ...]]) -> None:
         store = self.make_store(Path(tempfile.mkdtemp(dir=tmp_path)))
         model: dict[str, bytes] = {}
         try:

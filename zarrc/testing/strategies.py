@@ -13,12 +13,12 @@ __all__ = ["shapes", "chunks_for", "basic_selections", "selections", "orthogonal
            "coordinate_selections"]
 
 
-def shapes(max_dims: int = 4, max_side: int = 9) -> st.SearchStrategy[tuple]:
+def shapes(max_dims: int = 4, max_side: int = 9) -> st.SearchStrategy[tuple[int, ...]]:
     """Shapes of 0 to ``max_dims`` dimensions, zero-size dimensions included."""
     return st.lists(st.integers(0, max_side), min_size=0, max_size=max_dims).map(tuple)
 
 
-def chunks_for(shape: tuple) -> st.SearchStrategy[tuple]:
+def chunks_for(shape: tuple[int, ...]) -> st.SearchStrategy[tuple[int, ...]]:
     """Chunk shapes for ``shape``: from 1 to a little past each side."""
     return st.tuples(*[st.integers(1, max(1, n + 2)) for n in shape])
 
@@ -43,7 +43,7 @@ def _bool_array(n: int) -> st.SearchStrategy:
     return st.lists(st.booleans(), min_size=n, max_size=n).map(lambda v: np.array(v, dtype=bool))
 
 
-def basic_selections(shape: tuple) -> st.SearchStrategy:
+def basic_selections(shape: tuple[int, ...]) -> st.SearchStrategy:
     """ints, slices (any step), ``...`` and ``None``, as NumPy takes them."""
     def build(draw):
         items = []
@@ -61,7 +61,7 @@ def basic_selections(shape: tuple) -> st.SearchStrategy:
     return st.composite(lambda draw: build(draw))()
 
 
-def selections(shape: tuple) -> st.SearchStrategy:
+def selections(shape: tuple[int, ...]) -> st.SearchStrategy:
     """Any selection NumPy accepts: basic items mixed with integer and boolean arrays."""
     def build(draw):
         if shape and draw(st.integers(0, 9)) == 0:
@@ -93,7 +93,7 @@ def selections(shape: tuple) -> st.SearchStrategy:
     return st.composite(lambda draw: build(draw))()
 
 
-def orthogonal_selections(shape: tuple) -> st.SearchStrategy:
+def orthogonal_selections(shape: tuple[int, ...]) -> st.SearchStrategy:
     """Per-dimension ints, slices, 1-d integer arrays or 1-d boolean masks."""
     def build(draw):
         items = []
@@ -111,7 +111,7 @@ def orthogonal_selections(shape: tuple) -> st.SearchStrategy:
     return st.composite(lambda draw: build(draw))()
 
 
-def coordinate_selections(shape: tuple) -> st.SearchStrategy:
+def coordinate_selections(shape: tuple[int, ...]) -> st.SearchStrategy:
     """One integer coordinate array per dimension, all of the same length."""
     def build(draw):
         if any(n == 0 for n in shape):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import Any
 
 import xarray as xr
 from xarray.backends import (
@@ -34,7 +35,7 @@ __all__ = ["ZarrcBackendArray", "ZarrcBackendEntrypoint", "ZarrcDataStore"]
 class ZarrcBackendArray(BackendArray):
     """One zarrc array as xarray's lazily indexed data: reads happen on indexing only."""
 
-    def __init__(self, array: zarrc.Array):
+    def __init__(self, array: zarrc.Array) -> None:
         self.array = array
         self.shape = array.shape
         self.dtype = array.dtype
@@ -55,7 +56,7 @@ class ZarrcDataStore(AbstractDataStore):
     """One zarrc group as an xarray data store: its arrays are the variables."""
 
     def __init__(self, group: zarrc.Group, *, use_zarr_fill_value_as_mask: bool | None = None,
-                 close_store: bool = False):
+                 close_store: bool = False) -> None:
         self.group = group
         if use_zarr_fill_value_as_mask is None:  # xarray's defaults: v2 masks, v3 does not
             use_zarr_fill_value_as_mask = group.zarr_format == 2
@@ -86,10 +87,10 @@ class ZarrcDataStore(AbstractDataStore):
                                                         array.name)
         return xr.Variable(dims, data, attrs, encoding)
 
-    def get_variables(self) -> dict:
+    def get_variables(self) -> dict[str, Any]:
         return {name: self._variable(a) for name, a in sorted(self.group.arrays())}
 
-    def get_attrs(self) -> dict:
+    def get_attrs(self) -> dict[str, Any]:
         return {k: v for k, v in self.group.attrs.items() if not k.lower().startswith("_nc")}
 
     def close(self) -> None:
@@ -101,8 +102,8 @@ def _group_path(group) -> str:
     return "" if group is None else str(group).strip("/")
 
 
-def _open_group(filename_or_obj, *, group=None, consolidated=None, zarr_format=None,
-               storage_options=None) -> tuple[zarrc.Group, bool]:
+def _open_group(filename_or_obj, *, group=None, consolidated=None, zarr_format: int | None = None,
+               storage_options: dict[str, Any] | None = None) -> tuple[zarrc.Group, bool]:
     """The zarrc group to read and whether we opened its store (and so close it).
 
     ``filename_or_obj``: a path or URL (anything :func:`zarrc.storage.make_store` takes), a
@@ -179,7 +180,7 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
     def open_dataset(self, filename_or_obj, *, mask_and_scale=True, decode_times=True,
                      concat_characters=True, decode_coords=True, drop_variables=None,
                      use_cftime=None, decode_timedelta=None, group=None, consolidated=None,
-                     zarr_format=None, storage_options=None,
+                     zarr_format: int | None = None, storage_options: dict[str, Any] | None = None,
                      use_zarr_fill_value_as_mask=None) -> xr.Dataset:
         node, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)
@@ -193,7 +194,7 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
     def open_groups_as_dict(self, filename_or_obj, *, mask_and_scale=True, decode_times=True,
                             concat_characters=True, decode_coords=True, drop_variables=None,
                             use_cftime=None, decode_timedelta=None, group=None,
-                            consolidated=None, zarr_format=None, storage_options=None,
+                            consolidated=None, zarr_format: int | None = None, storage_options: dict[str, Any] | None = None,
                             use_zarr_fill_value_as_mask=None) -> dict[str, xr.Dataset]:
         root, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)
@@ -208,7 +209,7 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
                                      use_cftime=use_cftime, decode_timedelta=decode_timedelta)
         return out
 
-    def open_datatree(self, filename_or_obj, **kwargs) -> xr.DataTree:
+    def open_datatree(self, filename_or_obj, **kwargs: Any) -> xr.DataTree:
         groups = self.open_groups_as_dict(filename_or_obj, **kwargs)
         try:
             tree = xr.DataTree.from_dict(groups)

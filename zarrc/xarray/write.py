@@ -14,6 +14,7 @@ zarrc's chunk locks, so unlike xarray's engine no alignment is demanded.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -34,7 +35,7 @@ _SAFE_TO_DROP = frozenset({"source", "original_shape", "preferred_chunks"})
 _MODES = ("w", "w-")
 
 
-def _cf_encode(var: xr.Variable, name, zarr_format: int) -> xr.Variable:
+def _cf_encode(var: xr.Variable, name: str, zarr_format: int) -> xr.Variable:
     """``var`` CF-encoded exactly as xarray's zarr engine encodes it."""
     coders = getattr(conventions, "ZARR_CODERS", None)
     if coders is None:  # xarray before ZARR_CODERS: its zarr engine used the default chain
@@ -48,7 +49,7 @@ def _cf_encode(var: xr.Variable, name, zarr_format: int) -> xr.Variable:
     return strings.ensure_fixed_length_bytes(var)
 
 
-def _zarr_encoding(var: xr.Variable, name, zarr_format: int, strict: bool) -> dict:
+def _zarr_encoding(var: xr.Variable, name: str, zarr_format: int, strict: bool) -> dict[str, Any]:
     """The array-creation keywords from ``var.encoding`` (unknown keys refused if ``strict``:
     the caller passed them in ``encoding=``; otherwise dropped, as xarray does)."""
     allowed = _ZARR_ENCODINGS | ({"fill_value"} if zarr_format == 3 else set())
@@ -72,7 +73,7 @@ def _chunks_from_data(var: xr.Variable):
     return tuple(max(1, max(c)) if c else 1 for c in var.chunks)
 
 
-def _fill_value(var: xr.Variable, attrs: dict, enc: dict, zarr_format: int):
+def _fill_value(var: xr.Variable, attrs: dict[str, Any], enc: dict[str, Any], zarr_format: int):
     """The Zarr fill value, updating ``attrs``: v2 stores ``_FillValue`` as the fill value
     (the reader masks with it); v3 keeps ``_FillValue`` as a JSON attribute and takes the fill
     value from the encoding (NaN for floats by default, as xarray)."""
@@ -88,8 +89,8 @@ def _fill_value(var: xr.Variable, attrs: dict, enc: dict, zarr_format: int):
     return fill
 
 
-def _create_arrays(group: zarrc.Group, variables: dict, explicit: set, zarr_format: int,
-                   write_empty_chunks) -> list:
+def _create_arrays(group: zarrc.Group, variables: dict[str, Any], explicit: set[Any], zarr_format: int,
+                   write_empty_chunks) -> list[Any]:
     """Create one array per encoded variable; ``[(data, array)]`` still to be written."""
     pending = []
     for name, var in variables.items():
@@ -111,8 +112,8 @@ def _create_arrays(group: zarrc.Group, variables: dict, explicit: set, zarr_form
     return pending
 
 
-def _write_group(ds: xr.Dataset, group: zarrc.Group, encoding: dict | None, zarr_format: int,
-                 write_empty_chunks) -> list:
+def _write_group(ds: xr.Dataset, group: zarrc.Group, encoding: dict[str, Any] | None, zarr_format: int,
+                 write_empty_chunks) -> list[Any]:
     variables, attrs = conventions.encode_dataset_coordinates(ds)
     explicit = set()
     for name, enc in (encoding or {}).items():
@@ -126,7 +127,7 @@ def _write_group(ds: xr.Dataset, group: zarrc.Group, encoding: dict | None, zarr
     return _create_arrays(group, variables, explicit, zarr_format, write_empty_chunks)
 
 
-def _store_data(pending: list, compute: bool):
+def _store_data(pending: list[Any], compute: bool):
     """Write each variable's values: NumPy at once, dask blocks in one ``store`` call."""
     lazy = [(d, a) for d, a in pending if hasattr(d, "__dask_graph__")]
     for data, array in pending:
@@ -140,8 +141,8 @@ def _store_data(pending: list, compute: bool):
 
 
 def to_zarr(obj, store=None, *, group=None, mode: str = "w-", zarr_format: int = 3,
-            consolidated: bool = True, encoding: dict | None = None, compute: bool = True,
-            write_empty_chunks: bool | None = None, storage_options=None):
+            consolidated: bool = True, encoding: dict[str, Any] | None = None, compute: bool = True,
+            write_empty_chunks: bool | None = None, storage_options: dict[str, Any] | None = None):
     """Write ``obj`` (a Dataset or a DataTree) to ``store`` so xarray's zarr engine opens it
     identically; returns the zarrc Group written. With ``compute=False`` the metadata is
     written and ``(group, pending)`` returned: ``dask.compute(pending)`` writes the dask-backed

@@ -14,10 +14,12 @@ from __future__ import annotations
 import os
 import stat
 import zlib
+from typing import Any
 
 import numpy as np
 
 from zarrc._ext import chunkio
+from zarrc.engine.context import ArrayContext
 from zarrc.engine.shard import fetch_inner
 from zarrc.errors import ChecksumError
 
@@ -26,7 +28,7 @@ __all__ = ["FileShard", "HeldShard", "fetch_shard", "read_located", "reads_files
 _FAR = 1 << 62  # past any file: bounds beyond it are clipped to it (int64 holds it)
 
 
-def _resolve(ranges: list, size: int) -> list:
+def _resolve(ranges: list[Any], size: int) -> list[Any]:
     """Ranges with negative bounds resolved (start from the end, stop: the end) and clipped
     to a file of ``size`` bytes."""
     out = []
@@ -37,24 +39,24 @@ def _resolve(ranges: list, size: int) -> list:
     return out
 
 
-def _open(path) -> int:
+def _open(path: str) -> int:
     return os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
 
 
-def _check_crc(view, crc, key: str, path) -> None:
+def _check_crc(view, crc, key: str, path: str) -> None:
     """A value read from a file against the CRC-32 its store keeps (None: none)."""
     if crc is not None and zlib.crc32(view) != crc:  # zlib releases the GIL for large values
         raise ChecksumError(f"chunk {key!r}: the CRC-32 of its bytes in {path!r} is not the "
                             f"{crc:#010x} the store keeps for it (damaged data)")
 
 
-def read_located(located: list, scratch, keys: list) -> list:
+def read_located(located: list[Any], scratch, keys: list[Any]) -> list[Any]:
     """The values ``Store.file_ranges`` located (``keys``: theirs, for errors): each file's
     ranges read in one call, all into ``scratch(size)`` (the thread's reused buffer) one
     after another, each checked against its CRC-32 when the store keeps one; values given
     as bytes, and None (absent), as they are."""
     out = list(located)
-    by_file: dict = {}
+    by_file: dict[str, Any] = {}
     for i, where in enumerate(located):
         if where is not None and not isinstance(where, (bytes, bytearray, memoryview)):
             by_file.setdefault(where.path, []).append(i)
@@ -86,7 +88,7 @@ def read_located(located: list, scratch, keys: list) -> list:
 class HeldShard:
     """A whole shard the store gave as bytes (``Store.file_ranges``: not a plain range)."""
 
-    def __init__(self, value) -> None:
+    def __init__(self, value: Any) -> None:
         self.value = value
 
     def read_all(self):
@@ -100,7 +102,7 @@ class FileShard:
     (no file: every read gives None) for the index and the ranges."""
 
     def __init__(self, path: bytes, key: str, scratch, slot: int = 0,
-                 span: tuple | None = None, crc32: int | None = None) -> None:
+                 span: tuple[Any, ...] | None = None, crc32: int | None = None) -> None:
         self.path = path
         self.key = key
         self.scratch = scratch
@@ -119,12 +121,12 @@ class FileShard:
                 self.__exit__()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: BaseException) -> None:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
 
-    def _read(self, ranges: list, scratch):
+    def _read(self, ranges: list[Any], scratch):
         """``(buffer, lengths)`` of the ranges read one after another, None if no file."""
         if self.fd < 0:
             return None
@@ -157,13 +159,13 @@ class FileShard:
         _check_crc(found[0], self.crc32, self.key, self.path)
         return found[0]
 
-    def read_index(self, byte_range: tuple):
+    def read_index(self, byte_range: tuple[Any, ...]):
         start, stop = byte_range  # small: a buffer of its own, parsed at once
         found = self._read([(start, -1 if stop is None else stop)],
                            lambda n: np.empty(max(n, 64), np.uint8))
         return None if found is None else found[0]
 
-    def read_ranges(self, ranges: list) -> list | None:
+    def read_ranges(self, ranges: list[Any]) -> list[Any] | None:
         found = self._read(ranges, self._data)
         if found is None:
             return None
@@ -181,7 +183,7 @@ def reads_files(array) -> bool:
     return array.root is not None or array.located
 
 
-def fetch_shard(array, ctx, key: str, flat: np.ndarray, whole: bool, scratch, slot: int = 0):
+def fetch_shard(array, ctx: ArrayContext, key: str, flat: np.ndarray, whole: bool, scratch, slot: int = 0):
     """``zarrc.engine.shard.fetch_inner`` for shard ``key`` of ``array`` (a NativeArray):
     from its local file, or the range of a file its store locates it in, through
     :class:`FileShard` into ``scratch`` buffers; through the store's reads otherwise."""

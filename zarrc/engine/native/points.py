@@ -9,10 +9,13 @@ engine's threads.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from zarrc._ext import chunkpoints
 from zarrc.engine import observe
+from zarrc.engine.context import ArrayContext
 from zarrc.engine.fetch import fetch_window, run_fetched
 from zarrc.engine.native.files import fetch_shard, reads_files
 from zarrc.engine.native.state import (
@@ -29,7 +32,7 @@ from zarrc.indexing import PointPlan, plan_points
 __all__ = ["read_points", "read_shard_points"]
 
 
-def _items(local: tuple, chunks: tuple, order: str) -> np.ndarray:
+def _items(local: tuple[Any, ...], chunks: tuple[int, ...], order: str) -> np.ndarray:
     """Each point's flat item index inside its decoded chunk, in the stored order."""
     items = np.zeros(len(local[0]) if local else 0, np.int64)
     dims = range(len(chunks)) if order == "F" else reversed(range(len(chunks)))
@@ -40,7 +43,7 @@ def _items(local: tuple, chunks: tuple, order: str) -> np.ndarray:
     return items
 
 
-def _reader(array: NativeArray, directory, shape: tuple, points: PointPlan, positions,
+def _reader(array: NativeArray, directory, shape: tuple[int, ...], points: PointPlan, positions,
             out: np.ndarray):
     return chunkpoints.PointRead(directory, array.key_name, array.separator, array.chunks, shape,
                              array.itemsize, array.codec, array.order, points.coords,
@@ -48,13 +51,13 @@ def _reader(array: NativeArray, directory, shape: tuple, points: PointPlan, posi
                              np.ascontiguousarray(positions, dtype=np.int64), out, array.fill)
 
 
-def read_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> None:
+def read_points(array: NativeArray, ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
     """Gather the points of ``points`` (planned over the stored chunk grid) into ``out``."""
     if len(points) == 0:
         return
     read = _reader(array, array.directory, ctx.shape, points, points.positions, out)
 
-    def keys_of(b: int, e: int) -> list:
+    def keys_of(b: int, e: int) -> list[Any]:
         return [ctx.key(tuple(c)) for c in points.coords[b:e].tolist()]
 
     if array.directory is not None:
@@ -64,11 +67,11 @@ def read_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> 
     batches, in_flight = fetch_batches(read.total, read.chunk_nbytes, fetch_window(ctx.store),
                                        array.located)
 
-    def fetch(batch: tuple) -> list:
+    def fetch(batch: tuple[Any, ...]) -> list[Any]:
         return fetch_values(array, ctx.store, [ctx.key(tuple(c)) for c in
                                                points.coords[batch[0]:batch[1]].tolist()])
 
-    def consume(batch: tuple, found: list) -> None:
+    def consume(batch: tuple[Any, ...], found: list[Any]) -> None:
         state = thread_state()
         stats = observe.stats_for(ctx, "chunk.read", batch[1] - batch[0])
         rc, index = read.run_buffers(state.dec, found, state.decoded(read.chunk_nbytes), *batch,
@@ -78,7 +81,7 @@ def read_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> 
     run_fetched(batches, fetch, consume, in_flight)
 
 
-def read_shard_points(array: NativeArray, ctx, points: PointPlan, out: np.ndarray) -> None:
+def read_shard_points(array: NativeArray, ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
     """The same for a sharded array: ``points`` is planned over its shards; each shard's
     points are grouped by inner chunk and only those inner chunks are fetched."""
     codec = ctx.pipeline.sharding

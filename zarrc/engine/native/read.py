@@ -10,11 +10,14 @@ is fetched through ``zarrc.engine.shard`` (any store) and its inner chunks decod
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from zarrc import config
 from zarrc._ext import chunkio
 from zarrc.engine import observe
+from zarrc.engine.context import ArrayContext
 from zarrc.engine.fetch import fetch_window, run_fetched
 from zarrc.engine.native.files import fetch_shard, reads_files
 from zarrc.engine.native.state import (
@@ -41,7 +44,7 @@ def _full_box(plan: BoxPlan, box: np.ndarray) -> np.ndarray:
     return np.expand_dims(box, plan.int_axes) if plan.int_axes else box
 
 
-def entry_keys(ctx, plan: BoxPlan, begin: int, end: int) -> list[str]:
+def entry_keys(ctx: ArrayContext, plan: BoxPlan, begin: int, end: int) -> list[str]:
     """The store keys of the plan's chunks ``begin .. end-1`` (row-major over the rows)."""
     if not plan.rows:  # a 0-d array: one chunk
         return [ctx.key(())] * (end - begin)
@@ -50,7 +53,7 @@ def entry_keys(ctx, plan: BoxPlan, begin: int, end: int) -> list[str]:
     return [ctx.key(c) for c in zip(*coords)]
 
 
-def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
+def read_box(array: NativeArray, ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
     """Read the chunks of ``plan`` (over the stored chunk grid) into ``box``."""
     read = chunkio.ChunkRead(array.directory, array.key_name, array.separator, array.chunks,
                              ctx.shape, array.itemsize, array.codec, array.order, plan.rows,
@@ -58,7 +61,7 @@ def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
     if read.total == 0:
         return
 
-    def keys_of(b: int, e: int) -> list:
+    def keys_of(b: int, e: int) -> list[Any]:
         return entry_keys(ctx, plan, b, e)
 
     if array.directory is not None:
@@ -68,10 +71,10 @@ def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
     batches, in_flight = fetch_batches(read.total, read.chunk_nbytes, fetch_window(ctx.store),
                                        array.located)
 
-    def fetch(batch: tuple) -> list:
+    def fetch(batch: tuple[Any, ...]) -> list[Any]:
         return fetch_values(array, ctx.store, entry_keys(ctx, plan, *batch))
 
-    def consume(batch: tuple, found: list) -> None:
+    def consume(batch: tuple[Any, ...], found: list[Any]) -> None:
         state = thread_state()
         stats = observe.stats_for(ctx, "chunk.read", batch[1] - batch[0])
         rc, index = read.run_buffers(state.dec, found, state.decoded(read.chunk_nbytes), *batch,
@@ -83,7 +86,7 @@ def read_box(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
 
 # -- sharded arrays ---------------------------------------------------------------------------
 
-def read_shards(array: NativeArray, ctx, plan: BoxPlan, box: np.ndarray) -> None:
+def read_shards(array: NativeArray, ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
     """Read ``plan`` (over the array's inner chunk grid) of a sharded array into ``box``.
 
     Shards of a store with local files (or ranges of them) are read by the C file reader

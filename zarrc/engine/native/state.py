@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import Any
 
 import numpy as np
 
 from zarrc import config
 from zarrc._ext import chunkio
 from zarrc.engine import observe
+from zarrc.engine.context import ArrayContext
 from zarrc.engine.fetch import batch_size
 from zarrc.engine.native.files import read_located
 from zarrc.engine.pool import run_tasks
@@ -56,7 +58,7 @@ def chain_encodes(chain) -> bool:
 class NativeArray:
     """One array as the native loops take it: chunk coding, key encoding, the store's files."""
 
-    def __init__(self, ctx, chain, chunk_shape: tuple) -> None:
+    def __init__(self, ctx: ArrayContext, chain, chunk_shape: tuple[int, ...]) -> None:
         self.chain = chain
         spec = chain.codec
         self.codec = None if spec is None else spec.name
@@ -139,7 +141,7 @@ def thread_state() -> _ThreadState:
     return _state
 
 
-def settle(ctx, array: NativeArray, rc: int, index: int, begin: int, end: int, keys_of,
+def settle(ctx: ArrayContext, array: NativeArray, rc: int, index: int, begin: int, end: int, keys_of,
            stats, *, err: int = 0, what: str = "", inner=None, name: str = "chunk.read") -> None:
     """After a native loop over entries ``begin .. end-1`` (``rc``, ``index``: its outcome):
     report the chunks it did (``keys_of(b, e)``: their keys; ``inner``: a shard's inner chunk
@@ -155,7 +157,7 @@ def settle(ctx, array: NativeArray, rc: int, index: int, begin: int, end: int, k
         raise exc
 
 
-def run_files(array: NativeArray, ctx, read, begin: int, end: int, keys_of) -> None:
+def run_files(array: NativeArray, ctx: ArrayContext, read, begin: int, end: int, keys_of) -> None:
     """``read.run`` (a ChunkRead or PointRead from files) over entries ``begin .. end-1`` in
     this thread's scratch; a file larger than the read buffer is read again into a larger
     one, any other failure raises for the key ``keys_of(index, index + 1)`` names. The
@@ -195,7 +197,7 @@ def run_split(total: int, chunk_nbytes: int, run) -> None:
 
 
 def fetch_batches(total: int, chunk_nbytes: int, window: int,
-                  located: bool = False) -> tuple[list, int]:
+                  located: bool = False) -> tuple[list[Any], int]:
     """The ``(begin, end)`` entry ranges fetched by one ``get_many`` each, and how many of
     them to keep in flight: the decode tasks' ranges for a store with nothing to wait for,
     else a fraction of the store's window each (``zarrc.engine.fetch.batch_size``); never
@@ -213,7 +215,7 @@ def fetch_batches(total: int, chunk_nbytes: int, window: int,
     return [(b, min(b + per, total)) for b in range(0, total, per)], in_flight
 
 
-def fetch_values(array: NativeArray, store, keys: list) -> list:
+def fetch_values(array: NativeArray, store, keys: list[Any]) -> list[Any]:
     """The stored values of ``keys`` (None where absent) for the loops' buffers: read from
     the files the store locates them in, into this thread's scratch, or fetched with
     ``get_many``."""

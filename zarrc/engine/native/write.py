@@ -18,6 +18,7 @@ import numpy as np
 from zarrc._ext import chunkwrite
 from zarrc.engine import observe
 from zarrc.engine.chunks import write_chunk
+from zarrc.engine.context import ArrayContext
 from zarrc.engine.fetch import Writes, fetch_window
 from zarrc.engine.native.state import NativeArray, run_split, thread_state
 from zarrc.errors import CodecError
@@ -29,7 +30,7 @@ _OUT_BYTES = 16 << 20  # encoded bytes a thread holds for a store without files,
 _SHARD_SLOT = 1  # the thread scratch slot that holds encoded shards
 
 
-def write_box(array: NativeArray, ctx, plan: BoxPlan, values: np.ndarray) -> None:
+def write_box(array: NativeArray, ctx: ArrayContext, plan: BoxPlan, values: np.ndarray) -> None:
     """Store ``values`` (the selection's box) into the chunks of ``plan`` (stored grid)."""
     files = array.write_files
     source = np.expand_dims(values, plan.int_axes) if plan.int_axes else values
@@ -46,7 +47,7 @@ def write_box(array: NativeArray, ctx, plan: BoxPlan, values: np.ndarray) -> Non
                       lambda b, e: _write_range(array, ctx, plan, write, values, b, e, writes))
 
 
-def _write_range(array: NativeArray, ctx, plan: BoxPlan, write, values: np.ndarray,
+def _write_range(array: NativeArray, ctx: ArrayContext, plan: BoxPlan, write, values: np.ndarray,
                  begin: int, end: int, writes: Writes) -> None:
     state = thread_state()
     step = end - begin if write.to_files else max(1, _OUT_BYTES // write.encode_bound)
@@ -83,7 +84,7 @@ def _write_range(array: NativeArray, ctx, plan: BoxPlan, write, values: np.ndarr
                 writes.submit(*request)
 
 
-def _reported(ctx, key: str, request, nbytes: int, encode_ns: int) -> None:
+def _reported(ctx: ArrayContext, key: str, request, nbytes: int, encode_ns: int) -> None:
     """Run a chunk's store ``request`` (``(fn, *args)``, or None if there is none left) and
     report the chunk: ``nbytes`` stored, its time from the C loop's encoding on."""
     def step() -> int:
@@ -94,7 +95,7 @@ def _reported(ctx, key: str, request, nbytes: int, encode_ns: int) -> None:
     observe.one(ctx, "chunk.write", key, step, "write", time.perf_counter() - encode_ns / 1e9)
 
 
-def encode_shard(array: NativeArray, ctx, shard: np.ndarray, key: str):
+def encode_shard(array: NativeArray, ctx: ArrayContext, shard: np.ndarray, key: str):
     """The stored bytes of a whole shard: its inner chunks encoded in C into one buffer (in the
     codec's Morton order, skipping those of fill), then the codec's index around them."""
     codec = ctx.pipeline.sharding
