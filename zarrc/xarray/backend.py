@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import Any
 
+import numpy as np
 import xarray as xr
 from xarray.backends import (
     AbstractDataStore,
@@ -28,18 +30,19 @@ from zarrc.errors import ContainsArrayError, NodeNotFoundError
 from zarrc.storage import Store, make_store
 from zarrc.xarray.conventions import decode_fill_value, variable_dims_and_attrs
 
-__all__ = ["ZarrcBackendArray", "ZarrcBackendEntrypoint", "ZarrcDataStore"]
+__all__ = ["ZarrcBackendArray", "ZarrcBackendEntrypoint", "ZarrcDataStore", "codec_encoding"]
 
 
 class ZarrcBackendArray(BackendArray):
     """One zarrc array as xarray's lazily indexed data: reads happen on indexing only."""
 
-    def __init__(self, array: zarrc.Array):
+    def __init__(self, array: zarrc.Array) -> None:
         self.array = array
         self.shape = array.shape
         self.dtype = array.dtype
 
-    def __getitem__(self, key: indexing.ExplicitIndexer):
+    def __getitem__(self, key: indexing.ExplicitIndexer) -> np.ndarray:
+        read: Any
         if isinstance(key, indexing.VectorizedIndexer):
             # xarray hands over broadcast integer arrays (slices already made into ranges)
             read = self.array.get_coordinate_selection
@@ -55,24 +58,25 @@ class ZarrcDataStore(AbstractDataStore):
     """One zarrc group as an xarray data store: its arrays are the variables."""
 
     def __init__(self, group: zarrc.Group, *, use_zarr_fill_value_as_mask: bool | None = None,
-                 close_store: bool = False):
+                 close_store: bool = False) -> None:
         self.group = group
         if use_zarr_fill_value_as_mask is None:  # xarray's defaults: v2 masks, v3 does not
             use_zarr_fill_value_as_mask = group.zarr_format == 2
         self._mask_with_fill_value = use_zarr_fill_value_as_mask
         self._close_store = close_store
 
-    def _variable(self, array: zarrc.Array) -> xr.Variable:
+    def variable(self, array: zarrc.Array) -> xr.Variable:
         """The variable of one array: lazy data, decoded-to-be attributes, encodings."""
         dims, attrs = variable_dims_and_attrs(array)
         data = indexing.LazilyIndexedArray(ZarrcBackendArray(array))
         chunks = array.chunks
         grid = array.shards or chunks
-        encoding = {
+        encoding: dict[str, Any] = {
             "chunks": chunks,
             "preferred_chunks": dict(zip(dims, grid)),  # one dask task per shard
             "shards": array.shards,
         }
+        encoding.update(codec_encoding(array))
         if array.dtype.kind == "T":
             encoding["dtype"] = array.dtype
         if self._mask_with_fill_value:
@@ -86,10 +90,10 @@ class ZarrcDataStore(AbstractDataStore):
                                                         array.name)
         return xr.Variable(dims, data, attrs, encoding)
 
-    def get_variables(self) -> dict:
-        return {name: self._variable(a) for name, a in sorted(self.group.arrays())}
+    def get_variables(self) -> dict[str, xr.Variable]:
+        return {name: self.variable(a) for name, a in sorted(self.group.arrays())}
 
-    def get_attrs(self) -> dict:
+    def get_attrs(self) -> dict[str, Any]:
         return {k: v for k, v in self.group.attrs.items() if not k.lower().startswith("_nc")}
 
     def close(self) -> None:
@@ -97,12 +101,25 @@ class ZarrcDataStore(AbstractDataStore):
             self.group.store.close()
 
 
-def _group_path(group) -> str:
+def codec_encoding(array: zarrc.Array) -> dict[str, Any]:
+    """The codec encodings xarray's zarr engine reports, as zarrc codec objects: v3
+    ``compressors``, ``filters`` and ``serializer`` (inside the shards for a sharded array);
+    v2 ``compressors`` (the compressor, or none) and ``filters``. :func:`zarrc.xarray.to_zarr`
+    takes them back (as it takes zarr-python's and numcodecs' objects)."""
+    encoding: dict[str, Any] = {"compressors": tuple(array.compressors),
+                                "filters": tuple(array.filters)}
+    if array.zarr_format == 3:
+        encoding["serializer"] = array.serializer
+    return encoding
+
+
+def _group_path(group: object) -> str:
     return "" if group is None else str(group).strip("/")
 
 
-def _open_group(filename_or_obj, *, group=None, consolidated=None, zarr_format=None,
-               storage_options=None) -> tuple[zarrc.Group, bool]:
+def _open_group(filename_or_obj: Any, *, group: str | None = None,
+                consolidated: bool | None = None, zarr_format: int | None = None,
+                storage_options: dict[str, Any] | None = None) -> tuple[zarrc.Group, bool]:
     """The zarrc group to read and whether we opened its store (and so close it).
 
     ``filename_or_obj``: a path or URL (anything :func:`zarrc.storage.make_store` takes), a
@@ -161,7 +178,7 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
         "consolidated", "zarr_format", "storage_options", "use_zarr_fill_value_as_mask",
     )
 
-    def guess_can_open(self, filename_or_obj) -> bool:
+    def guess_can_open(self, filename_or_obj: Any) -> bool:
         if isinstance(filename_or_obj, Store | zarrc.Group):
             return True
         if isinstance(filename_or_obj, str | os.PathLike):
@@ -169,18 +186,21 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
             return ext == ".zarr"
         return False
 
-    def _decode(self, store: ZarrcDataStore, **decode) -> xr.Dataset:
+    def _decode(self, store: ZarrcDataStore, **decode: Any) -> xr.Dataset:
         try:
             return StoreBackendEntrypoint().open_dataset(store, **decode)
         except BaseException:
             store.close()
             raise
 
-    def open_dataset(self, filename_or_obj, *, mask_and_scale=True, decode_times=True,
-                     concat_characters=True, decode_coords=True, drop_variables=None,
-                     use_cftime=None, decode_timedelta=None, group=None, consolidated=None,
-                     zarr_format=None, storage_options=None,
-                     use_zarr_fill_value_as_mask=None) -> xr.Dataset:
+    def open_dataset(  # type: ignore[override]  # xarray's signature is looser
+            self, filename_or_obj: Any, *, mask_and_scale: bool = True,
+            decode_times: Any = True, concat_characters: bool = True,
+            decode_coords: Any = True, drop_variables: Any = None, use_cftime: Any = None,
+            decode_timedelta: Any = None, group: str | None = None,
+            consolidated: bool | None = None, zarr_format: int | None = None,
+            storage_options: dict[str, Any] | None = None,
+            use_zarr_fill_value_as_mask: bool | None = None) -> xr.Dataset:
         node, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)
         store = ZarrcDataStore(node, use_zarr_fill_value_as_mask=use_zarr_fill_value_as_mask,
@@ -190,14 +210,17 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
                             drop_variables=drop_variables, use_cftime=use_cftime,
                             decode_timedelta=decode_timedelta)
 
-    def open_groups_as_dict(self, filename_or_obj, *, mask_and_scale=True, decode_times=True,
-                            concat_characters=True, decode_coords=True, drop_variables=None,
-                            use_cftime=None, decode_timedelta=None, group=None,
-                            consolidated=None, zarr_format=None, storage_options=None,
-                            use_zarr_fill_value_as_mask=None) -> dict[str, xr.Dataset]:
+    def open_groups_as_dict(  # type: ignore[override]  # xarray's signature is looser
+            self, filename_or_obj: Any, *, mask_and_scale: bool = True,
+            decode_times: Any = True, concat_characters: bool = True,
+            decode_coords: Any = True, drop_variables: Any = None, use_cftime: Any = None,
+            decode_timedelta: Any = None, group: str | None = None,
+            consolidated: bool | None = None, zarr_format: int | None = None,
+            storage_options: dict[str, Any] | None = None,
+            use_zarr_fill_value_as_mask: bool | None = None) -> dict[str, xr.Dataset]:
         root, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)
-        out = {}
+        out: dict[str, xr.Dataset] = {}
         for i, (path, node) in enumerate(_iter_groups(root)):
             store = ZarrcDataStore(node, use_zarr_fill_value_as_mask=use_zarr_fill_value_as_mask,
                                    close_store=owned and i == 0)  # the root closes the store
@@ -208,7 +231,8 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
                                      use_cftime=use_cftime, decode_timedelta=decode_timedelta)
         return out
 
-    def open_datatree(self, filename_or_obj, **kwargs) -> xr.DataTree:
+    def open_datatree(  # type: ignore[override]  # xarray's signature is looser
+            self, filename_or_obj: Any, **kwargs: Any) -> xr.DataTree:
         groups = self.open_groups_as_dict(filename_or_obj, **kwargs)
         try:
             tree = xr.DataTree.from_dict(groups)
