@@ -744,3 +744,21 @@ def test_mode_a_creates_a_missing_group_and_datatree_encodings_by_path(tmp_path)
                                tree["surface/daily"].to_dataset())
     with pytest.raises(ToZarrError, match="group path.*'/nope'"):
         zx.to_zarr(tree, MemoryStore(), encoding={"/nope": {}})
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_report_codecs_false_lets_xarrays_own_writer_take_the_dataset(zarr_format, tmp_path):
+    """zarr-python takes only its own codec objects: a Dataset opened with engine="zarrc"
+    writes with xarray's engine once opened with report_codecs=False (and with zarrc's
+    to_zarr either way), giving what xarray's engine gives for the Dataset it read itself."""
+    ds = climate()
+    _xarray_writes(ds, tmp_path / "src.zarr", zarr_format)
+    with pytest.raises((TypeError, KeyError)):
+        _xarray_writes(_open(tmp_path / "src.zarr", "zarrc"), tmp_path / "no.zarr",
+                       zarr_format)
+    plain = _open(tmp_path / "src.zarr", "zarrc", report_codecs=False)
+    assert not set(CODEC_KEYS) & set(plain.temp.encoding)
+    _xarray_writes(plain, tmp_path / "out.zarr", zarr_format)
+    _xarray_writes(_open(tmp_path / "src.zarr", "zarr"), tmp_path / "oracle.zarr",
+                   zarr_format)
+    _same_documents(tmp_path / "oracle.zarr", tmp_path / "out.zarr")

@@ -58,8 +58,9 @@ class ZarrcDataStore(AbstractDataStore):
     """One zarrc group as an xarray data store: its arrays are the variables."""
 
     def __init__(self, group: zarrc.Group, *, use_zarr_fill_value_as_mask: bool | None = None,
-                 close_store: bool = False) -> None:
+                 close_store: bool = False, report_codecs: bool = True) -> None:
         self.group = group
+        self._report_codecs = report_codecs
         if use_zarr_fill_value_as_mask is None:  # xarray's defaults: v2 masks, v3 does not
             use_zarr_fill_value_as_mask = group.zarr_format == 2
         self._mask_with_fill_value = use_zarr_fill_value_as_mask
@@ -76,7 +77,8 @@ class ZarrcDataStore(AbstractDataStore):
             "preferred_chunks": dict(zip(dims, grid)),  # one dask task per shard
             "shards": array.shards,
         }
-        encoding.update(codec_encoding(array))
+        if self._report_codecs:
+            encoding.update(codec_encoding(array))
         if array.dtype.kind == "T":
             encoding["dtype"] = array.dtype
         if self._mask_with_fill_value:
@@ -105,7 +107,8 @@ def codec_encoding(array: zarrc.Array) -> dict[str, Any]:
     """The codec encodings xarray's zarr engine reports, as zarrc codec objects: v3
     ``compressors``, ``filters`` and ``serializer`` (inside the shards for a sharded array);
     v2 ``compressors`` (the compressor, or none) and ``filters``. :func:`zarrc.xarray.to_zarr`
-    takes them back (as it takes zarr-python's and numcodecs' objects)."""
+    takes them back (as it takes zarr-python's and numcodecs' objects); xarray's own zarr
+    engine does not (zarr-python takes only its own objects), hence ``report_codecs=False``."""
     encoding: dict[str, Any] = {"compressors": tuple(array.compressors),
                                 "filters": tuple(array.filters)}
     if array.zarr_format == 3:
@@ -176,6 +179,7 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
         "filename_or_obj", "mask_and_scale", "decode_times", "concat_characters",
         "decode_coords", "drop_variables", "use_cftime", "decode_timedelta", "group",
         "consolidated", "zarr_format", "storage_options", "use_zarr_fill_value_as_mask",
+        "report_codecs",
     )
 
     def guess_can_open(self, filename_or_obj: Any) -> bool:
@@ -200,11 +204,12 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
             decode_timedelta: Any = None, group: str | None = None,
             consolidated: bool | None = None, zarr_format: int | None = None,
             storage_options: dict[str, Any] | None = None,
-            use_zarr_fill_value_as_mask: bool | None = None) -> xr.Dataset:
+            use_zarr_fill_value_as_mask: bool | None = None,
+            report_codecs: bool = True) -> xr.Dataset:
         node, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)
         store = ZarrcDataStore(node, use_zarr_fill_value_as_mask=use_zarr_fill_value_as_mask,
-                               close_store=owned)
+                               close_store=owned, report_codecs=report_codecs)
         return self._decode(store, mask_and_scale=mask_and_scale, decode_times=decode_times,
                             concat_characters=concat_characters, decode_coords=decode_coords,
                             drop_variables=drop_variables, use_cftime=use_cftime,
@@ -217,13 +222,15 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
             decode_timedelta: Any = None, group: str | None = None,
             consolidated: bool | None = None, zarr_format: int | None = None,
             storage_options: dict[str, Any] | None = None,
-            use_zarr_fill_value_as_mask: bool | None = None) -> dict[str, xr.Dataset]:
+            use_zarr_fill_value_as_mask: bool | None = None,
+            report_codecs: bool = True) -> dict[str, xr.Dataset]:
         root, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)
         out: dict[str, xr.Dataset] = {}
         for i, (path, node) in enumerate(_iter_groups(root)):
             store = ZarrcDataStore(node, use_zarr_fill_value_as_mask=use_zarr_fill_value_as_mask,
-                                   close_store=owned and i == 0)  # the root closes the store
+                                   close_store=owned and i == 0,  # the root closes the store
+                                   report_codecs=report_codecs)
             out[path] = self._decode(store, mask_and_scale=mask_and_scale,
                                      decode_times=decode_times,
                                      concat_characters=concat_characters,
