@@ -50,8 +50,9 @@ class ZarrcBackendArray(BackendArray):
             read = self.array.get_orthogonal_selection
         else:
             read = self.array.get_basic_selection
-        return indexing.explicit_indexing_adapter(
+        values: np.ndarray = indexing.explicit_indexing_adapter(
             key, self.shape, indexing.IndexingSupport.VECTORIZED, read)
+        return values
 
 
 class ZarrcDataStore(AbstractDataStore):
@@ -197,7 +198,7 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
             store.close()
             raise
 
-    def open_dataset(  # type: ignore[override]  # xarray's signature is looser
+    def open_dataset(
             self, filename_or_obj: Any, *, mask_and_scale: bool = True,
             decode_times: Any = True, concat_characters: bool = True,
             decode_coords: Any = True, drop_variables: Any = None, use_cftime: Any = None,
@@ -215,7 +216,7 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
                             drop_variables=drop_variables, use_cftime=use_cftime,
                             decode_timedelta=decode_timedelta)
 
-    def open_groups_as_dict(  # type: ignore[override]  # xarray's signature is looser
+    def open_groups_as_dict(
             self, filename_or_obj: Any, *, mask_and_scale: bool = True,
             decode_times: Any = True, concat_characters: bool = True,
             decode_coords: Any = True, drop_variables: Any = None, use_cftime: Any = None,
@@ -238,11 +239,11 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
                                      use_cftime=use_cftime, decode_timedelta=decode_timedelta)
         return out
 
-    def open_datatree(  # type: ignore[override]  # xarray's signature is looser
+    def open_datatree(
             self, filename_or_obj: Any, **kwargs: Any) -> xr.DataTree:
         groups = self.open_groups_as_dict(filename_or_obj, **kwargs)
         try:
-            tree = xr.DataTree.from_dict(groups)
+            tree: xr.DataTree = xr.DataTree.from_dict(groups)
         except BaseException:
             groups["/"].close()
             raise

@@ -77,7 +77,8 @@ def _cf_encode(var: xr.Variable, name: Hashable, zarr_format: int) -> xr.Variabl
     var = ensure_dtype_not_object(var, name=name)
     if zarr_format == 3 and var.dtype.kind == "T":
         return var  # variable-length strings are native in v3
-    var = strings.EncodedStringCoder(allows_unicode=True).encode(var, name=name)
+    coder = strings.EncodedStringCoder(allows_unicode=True)  # type: ignore[no-untyped-call, unused-ignore]
+    var = coder.encode(var, name=name)
     return strings.ensure_fixed_length_bytes(var)
 
 
@@ -121,7 +122,8 @@ def _plan_new(var: xr.Variable, name: Hashable, zarr_format: int, strict: bool,
 
 def _create(group: zarrc.Group, name: Hashable, plan: _NewArray) -> zarrc.Array:
     var = plan.var
-    dtype: Any = str if strings.check_vlen_dtype(var.dtype) is str else var.dtype
+    vlen = strings.check_vlen_dtype(var.dtype)  # type: ignore[no-untyped-call, unused-ignore]
+    dtype: Any = str if vlen is str else var.dtype
     return group.create_array(str(name), shape=var.shape, dtype=dtype,
                               fill_value=plan.fill_value, attributes=plan.attrs,
                               zarr_format=group.zarr_format, **plan.create)
