@@ -51,9 +51,8 @@ from zarrc.metadata import ArrayMetadata, NodeMetadata, normalize_shape
 from zarrc.storage.base import Store
 
 if TYPE_CHECKING:
-    import dask.array as da
-
     from zarrc.core.metadata import ArrayV2Metadata, ArrayV3Metadata
+    from zarrc.dask import DaskArray
     from zarrc.engine.write_stream import WriteProgress
 
 __all__ = ["Array"]
@@ -593,7 +592,7 @@ class Array(nodes.Node):
                                     checkpoint=checkpoint, resume=resume, batch=batch,
                                     progress=progress)
 
-    def to_dask(self, chunks: Any = None, *, name: str | None = None) -> da.Array:
+    def to_dask(self, chunks: Any = None, *, name: str | None = None) -> DaskArray:
         """A ``dask.array`` with one task per stored chunk (per shard if sharded), each read
         straight into its block; see :func:`zarrc.dask.to_dask` (needs the ``dask`` extra)."""
         try:

@@ -24,6 +24,9 @@ from zarrc.api import create_array
 from zarrc.array import Array
 from zarrc.storage import StoreLike
 
+#: The dask array type (for annotations elsewhere: only this module imports dask).
+DaskArray = da.Array
+
 __all__ = ["array_token", "from_dask", "store_identity", "to_dask"]
 
 

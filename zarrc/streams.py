@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import reprlib
 from collections.abc import Callable, Iterable, Iterator, Sized
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -31,8 +31,27 @@ from zarrc.engine.write_stream import WriteProgress, write_stream
 from zarrc.indexing import IntDim, Selection, SliceDim, normalize_selection, plan_box
 
 if TYPE_CHECKING:
-    from zarrc.array import Array
+    from zarrc.core.array_spec import ArrayConfig
     from zarrc.engine.context import ArrayContext
+
+
+class StreamedArray(Protocol):
+    """What the streams use of a :class:`zarrc.Array` (this module sits below zarrc.array)."""
+
+    @property
+    def _ctx(self) -> ArrayContext: ...
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+    @property
+    def ndim(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def zarr_format(self) -> int: ...
+    @property
+    def config(self) -> ArrayConfig: ...
+    def _check_writable(self) -> None: ...
+
 
 #: A box of an array as the streams take it: one step-1 SliceDim per dimension.
 Box = tuple[SliceDim, ...]
@@ -77,7 +96,7 @@ def _concurrency(ctx: ArrayContext, concurrency: int | None) -> int:
     return int(concurrency)
 
 
-def _order(array: Array) -> str:
+def _order(array: StreamedArray) -> str:
     return "F" if array.zarr_format == 3 and array.config.order == "F" else "C"
 
 
@@ -93,7 +112,7 @@ def _shard_capacity(ctx: ArrayContext, dims: Box, axis: int | None) -> int:
     return 2 * across + 2
 
 
-def iter_chunks(array: Array, *, selection: Any = None, concurrency: int | None = None,
+def iter_chunks(array: StreamedArray, *, selection: Any = None, concurrency: int | None = None,
                 ordered: bool = True, progress: bool | None = None) -> ReadStream:
     """See :meth:`zarrc.Array.iter_chunks`."""
     ctx = array._ctx
@@ -108,7 +127,7 @@ def iter_chunks(array: Array, *, selection: Any = None, concurrency: int | None 
                       on_close=None if bar is None else bar.close)
 
 
-def iter_slices(array: Array, axis: int = 0, *, size: int | None = None, selection: Any = None,
+def iter_slices(array: StreamedArray, axis: int = 0, *, size: int | None = None, selection: Any = None,
                 concurrency: int | None = None, progress: bool | None = None
                 ) -> Iterator[tuple[int, npt.NDArray[Any]]]:
     """See :meth:`zarrc.Array.iter_slices`."""
@@ -214,7 +233,7 @@ def _write_item(
     return prepare
 
 
-def write_chunks(array: Array, items: Iterable[Any], *, concurrency: int | None = None,
+def write_chunks(array: StreamedArray, items: Iterable[Any], *, concurrency: int | None = None,
                  checkpoint: Callable[[WriteProgress], object] | None = None,
                  resume: dict[str, Any] | None = None, batch: int | None = None,
                  progress: bool | None = None) -> WriteProgress:
@@ -243,7 +262,7 @@ _MIN_CHUNKS = 8  # a read or write of fewer chunks shows no bar
 
 
 @contextlib.contextmanager
-def chunk_progress(array: Array, sel: Selection, verb: str) -> Iterator[ArrayContext]:
+def chunk_progress(array: StreamedArray, sel: Selection, verb: str) -> Iterator[ArrayContext]:
     """The engine context for ``a[sel]`` (``verb``: "reading" or "writing") counting its
     chunks on a progress bar (``zarrc.config`` ``progress``), when it spans many chunks."""
     ctx = array._ctx
