@@ -24,6 +24,9 @@ from zarrc.api import create_array
 from zarrc.array import Array
 from zarrc.storage import StoreLike
 
+#: The dask array type (for annotations elsewhere: only this module imports dask).
+DaskArray = da.Array
+
 __all__ = ["array_token", "from_dask", "store_identity", "to_dask"]
 
 
@@ -83,7 +86,7 @@ def _read_block(array: Array, region: tuple[Any, ...]) -> np.ndarray:
     return out
 
 
-def to_dask(array: Array, chunks = None, *, name: str | None = None) -> da.Array:
+def to_dask(array: Array, chunks: Any = None, *, name: str | None = None) -> da.Array:
     """A dask array over ``array``: one task per block, each reading its region.
 
     Parameters
@@ -129,7 +132,7 @@ def _write_chunks(darr: da.Array) -> tuple[int, ...]:
     return tuple(max(1, int(n)) for n in darr.chunksize)
 
 
-def from_dask(darr, store: StoreLike = None, **create_kwargs: Any) -> Array:
+def from_dask(darr: Any, store: StoreLike = None, **create_kwargs: Any) -> Array:
     """Create an array in ``store`` from the dask array ``darr``, written block by block.
 
     ``create_kwargs`` go to :func:`zarrc.create_array` (``name``, ``chunks``, ``shards``,
