@@ -10,9 +10,9 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from typing import Any
 
 import zarrc
+from zarrc.engine.chunk_io import ChunkIO
 
 __all__ = ["KINDS", "engine", "io_kinds", "reopened"]
 
@@ -36,14 +36,15 @@ def engine(kind: str) -> Iterator[None]:
             os.environ["ZARRC_NO_NATIVE_IO"] = old
 
 
-def reopened(array, kind: str):
+def reopened(array: zarrc.Array, kind: str) -> zarrc.Array:
     """``array`` opened again from its store with the ``kind`` implementation."""
     with engine(kind):
         return zarrc.open_array(array.store, path=array.path,
                                 mode="r" if array.read_only else "r+")
 
 
-def io_kinds(array) -> tuple[Any, ...]:
+def io_kinds(array: zarrc.Array) -> tuple[str, ...]:
     """Which implementation runs each chunk operation of ``array``: (read_box, read_points,
     write_box, encode_shard), each "reference" or "native"."""
-    return array._ctx.io.kinds
+    io: ChunkIO = array._ctx.io
+    return io.kinds
