@@ -322,8 +322,11 @@ def target_metadata(src: ArrayMetadata, zarr_format: int, codecs: Any, key: str
             fill = default_fill_value(dtype) if src.fill_value is None else src.fill_value
         if codecs is not None:
             try:
+                # A rectilinear grid has no one chunk shape: its codecs are checked when
+                # the copy's pipeline is built (_plan_copy), as create_array does.
                 stored = cast("V3JSON", normalize_codecs(
-                    zarr_format=3, dtype=dtype, codecs=_as_list(codecs), chunk_shape=src.chunks))
+                    zarr_format=3, dtype=dtype, codecs=_as_list(codecs),
+                    chunk_shape=src.chunks if src.regular else None))
             except (CodecError, ValueError) as exc:
                 raise _error(key, "codecs", str(exc)) from None
         elif src.zarr_format == 3:
