@@ -96,7 +96,7 @@ def encoded_chunk(ctx: ArrayContext, coords: tuple[int, ...], chunk: np.ndarray,
     if may_delete and ctx.is_empty(chunk):
         return None
     if ctx.pipeline.sharding is not None:
-        return ctx.io.encode_shard(ctx, chunk, key)
+        return ctx.chunk_io.encode_shard(ctx, chunk, key)
     return ctx.pipeline_for(coords).encode(chunk, key)
 
 

@@ -32,7 +32,7 @@ def read_points(ctx: ArrayContext, sel: PointSelection, out: np.ndarray | None =
             flat = view_as(out, (sel.count,), contiguous=True)
     values = np.empty(sel.count, dtype=ctx.dtype) if flat is None else flat
     if sel.count:
-        ctx.io.read_points(ctx, plan_points(sel.coords, ctx.dim_grids), values)
+        ctx.chunk_io.read_points(ctx, plan_points(sel.coords, ctx.dim_grids), values)
     if out is None:
         return values.reshape(sel.out_shape)
     if flat is None:

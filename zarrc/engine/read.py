@@ -27,7 +27,7 @@ def read_box(ctx: ArrayContext, sel: Selection, box: np.ndarray | None = None) -
         # shards are read in parts through views of the box, which needs sorted index arrays
         raise ValueError("sharded arrays need orthogonal selections planned with "
                          "scatter=False (box-then-reorder)")
-    ctx.io.read_box(ctx, plan_box(sel.dims, ctx.shape, ctx.read_grids), box)
+    ctx.chunk_io.read_box(ctx, plan_box(sel.dims, ctx.shape, ctx.read_grids), box)
     return box
 
 

@@ -140,7 +140,7 @@ def _read_unit(ctx: ArrayContext, unit: Unit, order: str, cancelled: threading.E
         return None
     out = np.empty(unit.shape, dtype=ctx.dtype, order=order)
     if out.size:
-        ctx.io.read_box(ctx, unit.plan, out)
+        ctx.chunk_io.read_box(ctx, unit.plan, out)
     return out
 
 

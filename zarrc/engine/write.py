@@ -24,7 +24,7 @@ def write_box(ctx: ArrayContext, sel: Selection, values: np.ndarray) -> None:
     """Store ``values`` (the box's shape) into the orthogonal box of ``sel``."""
     if values.size == 0:
         return
-    ctx.io.write_box(ctx, plan_box(sel.dims, ctx.shape, ctx.dim_grids), values)
+    ctx.chunk_io.write_box(ctx, plan_box(sel.dims, ctx.shape, ctx.dim_grids), values)
 
 
 def write_selection(ctx: ArrayContext, sel: Selection, value: Any) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from zarrc.indexing.selection import ArrayDim, IntDim, SliceDim
+from zarrc.indexing.selection import ArrayDim, Dim, IntDim, SliceDim
 
 __all__ = ["PLAN_COLS", "PLAN_INDEXED", "BoxPlan", "ChunkProjection", "PointGroup",
            "PointPlan", "count_chunks", "group_points", "iter_chunk_projections", "local_slice",
@@ -190,7 +190,7 @@ class BoxPlan:
     lists: tuple[Any, ...]  # per dimension, C-contiguous int64 (m, 2) or None
     keep: tuple[Any, ...]  # per dimension: the dimension stays in the box
     scattered: tuple[Any, ...]  # per dimension: listed box positions are scattered
-    grids: tuple[int, ...]  # per dimension: chunk size or offsets
+    grids: tuple[int | np.ndarray, ...]  # per dimension: chunk size or offsets
     shape: tuple[int, ...]  # the array's shape
 
     @property
@@ -260,7 +260,9 @@ class BoxPlan:
                                scattered)
 
 
-def plan_box(dims: tuple[int, ...], shape: tuple[int, ...], grids: tuple[int, ...]) -> BoxPlan:
+def plan_box(
+    dims: tuple[Dim, ...], shape: tuple[int, ...], grids: tuple[int | np.ndarray, ...]
+) -> BoxPlan:
     """The plan of a box ``dims`` (per array dimension an IntDim, SliceDim or ArrayDim) over a
     chunk grid (``grids``: per dimension a chunk size or offsets) of an array of ``shape``."""
     rows, lists = [], []
@@ -308,7 +310,9 @@ class PointPlan:
         return (self.group(g) for g in range(len(self)))
 
 
-def plan_points(coords: tuple[int, ...], grids: tuple[int, ...]) -> PointPlan:
+def plan_points(
+    coords: tuple[np.ndarray, ...], grids: tuple[int | np.ndarray, ...]
+) -> PointPlan:
     """The points ``coords`` (per dimension an int64 array, one entry per point) grouped by
     chunk of the grid ``grids``."""
     ndim = len(coords)

@@ -95,7 +95,7 @@ class Selection:
     ``out_shape`` is the shape of the final result.
     """
 
-    dims: tuple[int, ...]
+    dims: tuple[Dim, ...]
     box_shape: tuple[int, ...]
     post: tuple[Any, ...] | None
     out_shape: tuple[int, ...]
@@ -108,7 +108,7 @@ class PointSelection:
     The result of reading it is ``len(coords[0])`` values laid out as ``out_shape``.
     """
 
-    coords: tuple[int, ...]
+    coords: tuple[np.ndarray, ...]
     out_shape: tuple[int, ...]
 
     @property
