@@ -43,7 +43,7 @@ def read_points(ctx: ArrayContext, sel: PointSelection, out: np.ndarray | None =
 def _scatter(ctx: ArrayContext, group: PointGroup, values: np.ndarray) -> None:
     key = ctx.key(group.coords)
 
-    def modify(data, may_delete):
+    def modify(data: bytes | None, may_delete: bool) -> bytes | memoryview | None:
         chunk = chunk_to_update(ctx, group.coords, data, key)
         chunk[group.local] = values[group.positions]  # repeated points: the last one wins
         return encoded_chunk(ctx, group.coords, chunk, key, may_delete)

@@ -8,6 +8,8 @@ layout allows.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from zarrc.engine.context import ArrayContext
@@ -54,7 +56,7 @@ def read_selection(ctx: ArrayContext, sel: Selection, out: np.ndarray | None = N
     return result if result.flags.c_contiguous else result.copy(order="C")
 
 
-def check_out(out, shape: tuple[int, ...], dtype: np.dtype) -> None:
+def check_out(out: object, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
     """Raise as NumPy's ``out=`` arguments do unless ``out`` can take a result of ``shape``
     and ``dtype``: a writable ndarray of that shape whose dtype ``same_kind`` casting reaches."""
     if not isinstance(out, np.ndarray):
@@ -68,7 +70,9 @@ def check_out(out, shape: tuple[int, ...], dtype: np.dtype) -> None:
                         f"(casting 'same_kind')")
 
 
-def view_as(out: np.ndarray, shape: tuple[int, ...], *, contiguous: bool = False) -> np.ndarray | None:
+def view_as(
+    out: np.ndarray, shape: tuple[int, ...], *, contiguous: bool = False
+) -> np.ndarray | None:
     """``out`` as an array of ``shape`` sharing its memory (C-contiguous if asked), or None
     when that would take a copy."""
     if out.shape == tuple(shape):

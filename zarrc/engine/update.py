@@ -27,7 +27,7 @@ __all__ = ["Conflict", "MAX_CONFLICTS", "update_chunk", "update_key"]
 MAX_CONFLICTS = 100
 """Conditional writes that may lose to other writers in a row before the update gives up."""
 
-Modify = Callable[[bytes | None, bool], bytes | None]
+Modify = Callable[[bytes | None, bool], bytes | memoryview | None]
 
 
 class Conflict(Exception):

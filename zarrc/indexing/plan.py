@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -306,7 +307,7 @@ class PointPlan:
         return PointGroup(tuple(int(c) for c in self.coords[g]),
                           tuple(x[lo:hi] for x in self.local), self.positions[lo:hi])
 
-    def groups(self):
+    def groups(self) -> Iterator[PointGroup]:
         return (self.group(g) for g in range(len(self)))
 
 
