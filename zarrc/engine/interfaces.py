@@ -87,7 +87,13 @@ class Observed(Protocol):
 
 
 class KeyEncoding(Protocol):
-    """A chunk key encoding: chunk coordinates to the key below the array."""
+    """A chunk key encoding: chunk coordinates to the key below the array (the native loops
+    build keys themselves from its ``name`` and ``separator``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def separator(self) -> str | None: ...
 
     def encode(self, coords: tuple[int, ...]) -> str: ...
 
