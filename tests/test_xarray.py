@@ -1,7 +1,8 @@
 """zarrc.xarray against xarray's own zarr engine (over zarr-python), both ways, v2 and v3:
 stores written by xarray open identically with engine="zarrc" (lazily, each indexing kind
 mapped to its zarrc read), and what zarrc.xarray.to_zarr writes xarray's engine opens
-identically, with the same metadata documents but for the codecs."""
+identically, with the same metadata documents (codecs included); writes into existing stores
+(mode="a", append_dim, region) give what xarray's engine gives, whichever engine wrote before."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import zarrc
+from zarrc.codecs import Codec
 from zarrc.errors import ContainsGroupError, MetadataError, NodeNotFoundError
 from zarrc.storage import LocalStore, MemoryStore
+from zarrc.xarray.errors import ToZarrError
 
 xr = pytest.importorskip("xarray")
 pd = pytest.importorskip("pandas")
@@ -27,9 +32,27 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:Failed to open Zarr store with consolidated metadata:RuntimeWarning",
 )
 
-# Encoding keys compared with xarray's engine: everything but the codec objects, which are
-# zarr-python's there and which zarrc does not report (see docs/xarray.md).
+# Encoding keys holding codec objects: zarr-python's or numcodecs' from xarray's engine,
+# zarrc's from engine="zarrc"; compared through their stored JSON form.
 CODEC_KEYS = ("compressors", "filters", "serializer")
+
+
+def codec_json(codecs, zarr_format: int):
+    """Codec objects of any of the three libraries (one, or a sequence) as stored JSON."""
+    def one(codec):
+        if isinstance(codec, Codec):
+            doc = codec.to_json_v3() if zarr_format == 3 else codec.to_json_v2()
+        elif hasattr(codec, "get_config"):  # numcodecs
+            doc = codec.get_config()
+        else:
+            doc = codec.to_dict()  # zarr-python
+        if doc.get("id") == "zstd" and not doc.get("checksum", True):
+            del doc["checksum"]  # zarr-python stores v2 zstd without checksum=False
+        return json.loads(json.dumps(doc))  # tuples as the lists stored
+
+    if codecs is None or isinstance(codecs, tuple | list):
+        return None if codecs is None else [one(c) for c in codecs]
+    return one(codecs)
 
 
 def climate() -> xr.Dataset:
@@ -67,13 +90,21 @@ def climate() -> xr.Dataset:
     return ds
 
 
-def _same_encodings(a: xr.Dataset, b: xr.Dataset) -> None:
+def _same_encodings(a: xr.Dataset, b: xr.Dataset, zarr_format: int) -> None:
+    """Every variable's encoding equal, codecs compared by their stored form; for a sharded
+    array zarrc prefers dask chunks of a shard, xarray's engine of an inner chunk (a
+    documented difference)."""
     for name in b.variables:
-        ea = {k: v for k, v in a[name].encoding.items() if k not in CODEC_KEYS}
-        eb = {k: v for k, v in b[name].encoding.items() if k not in CODEC_KEYS}
+        ea, eb = a[name].encoding, b[name].encoding
         assert ea.keys() == eb.keys(), name
         for key in eb:
-            assert _equal(ea[key], eb[key]), (name, key, ea[key], eb[key])
+            if key == "preferred_chunks" and eb.get("shards"):
+                assert tuple(ea[key].values()) == eb["shards"], name
+            elif key in CODEC_KEYS:
+                assert codec_json(ea[key], zarr_format) == codec_json(eb[key], zarr_format), \
+                    (name, key, ea[key], eb[key])
+            else:
+                assert _equal(ea[key], eb[key]), (name, key, ea[key], eb[key])
 
 
 def _equal(a, b) -> bool:
@@ -120,11 +151,12 @@ def test_entry_point_is_registered():
     {"consolidated": True, "drop_variables": ["count"]},
 ], ids=lambda o: ",".join(o) or "defaults")
 def test_reads_what_xarray_writes_identically(written, options):
-    _, path, _ = written
+    fmt, path, _ = written
     expected = _open(path, "zarr", **options)
     got = _open(path, "zarrc", **options)
     xr.testing.assert_identical(got, expected)
-    _same_encodings(got, expected)
+    _same_encodings(got, expected, fmt)
+    assert type(got.temp.encoding["compressors"][0]).__module__.startswith("zarrc.codecs")
     if "chunks" in options:  # dask blocks from the preferred (stored) chunks, as xarray
         assert got.temp.chunks == expected.temp.chunks == ((4, 4), (5,), (3, 3))
         xr.testing.assert_identical(got.compute(), expected.compute())
@@ -222,24 +254,25 @@ def test_to_zarr_writes_what_xarray_writes(zarr_format, tmp_path):
         got = _open(tmp_path / "zc.zarr", engine)
         expected = _open(tmp_path / "xr.zarr", engine)
         xr.testing.assert_identical(got, expected)
-        _same_encodings(got, expected)
+        _same_encodings(got, expected, zarr_format)
     _same_documents(tmp_path / "xr.zarr", tmp_path / "zc.zarr")
 
 
-def _same_documents(xr_path, zc_path) -> None:
-    """Every metadata document (consolidated ones included) equal, codecs left out."""
-    def strip(doc):
-        if isinstance(doc, dict):
-            return {k: strip(v) for k, v in doc.items()
-                    if k not in ("codecs", "compressor", "filters")}
-        return doc
+METADATA_NAMES = ("zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata")
 
-    names = ("zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata")
-    a, b = LocalStore(xr_path), LocalStore(zc_path)
-    keys = [k for k in a.list_prefix("") if k.rsplit("/", 1)[-1] in names]
-    assert keys and keys == [k for k in b.list_prefix("") if k.rsplit("/", 1)[-1] in names]
-    for key in keys:
-        assert strip(json.loads(b.get(key))) == strip(json.loads(a.get(key))), key
+
+def _documents(path) -> dict:
+    store = LocalStore(path) if not isinstance(path, MemoryStore) else path
+    return {k: json.loads(store.get(k)) for k in store.list_prefix("")
+            if k.rsplit("/", 1)[-1] in METADATA_NAMES}
+
+
+def _same_documents(xr_path, zc_path) -> None:
+    """Every metadata document (consolidated ones included) equal, codecs too."""
+    a, b = _documents(xr_path), _documents(zc_path)
+    assert a and sorted(a) == sorted(b)
+    for key in a:
+        assert b[key] == a[key], key
 
 
 @pytest.mark.parametrize("zarr_format", [2, 3])
@@ -346,7 +379,7 @@ def test_to_zarr_refuses_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="'nope'"):
         zx.to_zarr(ds, tmp_path / "y.zarr", mode="w", encoding={"nope": {}})
     with pytest.raises(ValueError, match="mode"):
-        zx.to_zarr(ds, tmp_path / "y.zarr", mode="a")
+        zx.to_zarr(ds, tmp_path / "y.zarr", mode="x")
     with pytest.raises(TypeError, match="Dataset or DataTree"):
         zx.to_zarr(ds.temp, tmp_path / "y.zarr")
 
@@ -383,3 +416,349 @@ def test_arrays_without_dimension_names_are_refused_by_name():
     zarrc.open_group(store3, mode="w").create_array("bare", shape=(3,), dtype="i1")
     with pytest.raises(MetadataError, match="'/bare'.*dimension_names"):
         _open(store3, "zarrc")
+
+
+# -- codec encodings both ways --------------------------------------------------------------
+
+def _codec_cases():
+    """(format, encoding of temp for xarray's engine, the same for zarrc) per codec setting:
+    zarr-python's / numcodecs' objects for both, and zarrc's own objects or dicts."""
+    import numcodecs
+    import zarr.codecs as zc
+
+    from zarrc.codecs import BloscCodec, ZstdCodec
+
+    return [
+        (3, {"compressors": [zc.BloscCodec(cname="zstd", clevel=3, shuffle="bitshuffle")]},
+         None),
+        (3, {"compressors": [zc.ZstdCodec(level=5)]}, {"compressors": [ZstdCodec(level=5)]}),
+        (3, {"compressors": None, "chunks": (2, 5, 6)}, None),
+        (3, {"chunks": (2, 5, 3), "shards": (4, 5, 6)}, None),
+        (3, {"filters": [zc.TransposeCodec(order=(2, 1, 0))], "serializer":
+             zc.BytesCodec(endian="big")}, None),
+        (2, {"compressors": [numcodecs.Zstd(level=4)]},
+         {"compressors": [{"id": "zstd", "level": 4}]}),
+        (2, {"compressors": [numcodecs.Blosc(cname="zstd", clevel=2)], "filters":
+             [numcodecs.Delta(dtype="<f4")]},
+         {"compressor": BloscCodec(cname="zstd", clevel=2, shuffle="shuffle"),
+          "filters": [numcodecs.Delta(dtype="<f4")]}),
+        (2, {"compressors": None}, None),
+    ]
+
+
+@pytest.mark.parametrize("case", range(8))
+def test_codec_encodings_both_ways(case, tmp_path):
+    """The codec encodings zarrc.to_zarr honours give the documents xarray's engine writes
+    for the same encoding; both engines then report the same codecs, chunks and shards."""
+    fmt, for_xarray, for_zarrc = _codec_cases()[case]
+    ds = climate()[["temp", "count"]]
+    _xarray_writes(ds, tmp_path / "xr.zarr", fmt, encoding={"temp": for_xarray})
+    zx.to_zarr(ds, tmp_path / "zc.zarr", zarr_format=fmt,
+               encoding={"temp": for_zarrc or for_xarray})
+    _same_documents(tmp_path / "xr.zarr", tmp_path / "zc.zarr")
+    expected = _open(tmp_path / "xr.zarr", "zarr")
+    for path in ("xr.zarr", "zc.zarr"):
+        got = _open(tmp_path / path, "zarrc")
+        xr.testing.assert_identical(got, expected)
+        _same_encodings(got, expected, fmt)
+
+
+@pytest.mark.parametrize("source_format, target_format", [(2, 2), (3, 3), (3, 2), (2, 3)])
+@pytest.mark.parametrize("engine", ["zarr", "zarrc"])
+def test_encodings_read_are_written_back(source_format, target_format, engine, tmp_path):
+    """A Dataset opened with either engine (its encodings holding zarr-python's, numcodecs'
+    or zarrc's codec objects) writes back with the same chunks and codecs; to the other
+    format, what does not fit it (a v3 serializer in v2) is left out, as xarray leaves out
+    what it does not know."""
+    import zarr.codecs as zc
+
+    ds = climate()
+    enc = {"temp": {"chunks": (2, 5, 3),
+                    "compressors": [zc.ZstdCodec(level=7)] if source_format == 3
+                    else [__import__("numcodecs").Zstd(level=7)]}}
+    _xarray_writes(ds, tmp_path / "src.zarr", source_format, encoding=enc)
+    opened = _open(tmp_path / "src.zarr", engine)
+    zx.to_zarr(opened, tmp_path / "copy.zarr", zarr_format=target_format)
+    back = _open(tmp_path / "copy.zarr", "zarr")
+    xr.testing.assert_identical(back, _open(tmp_path / "src.zarr", "zarr"))
+    assert back.temp.encoding["chunks"] == (2, 5, 3)
+    assert codec_json(back.temp.encoding["compressors"], target_format) == (
+        [{"name": "zstd", "configuration": {"level": 7, "checksum": False}}]
+        if target_format == 3 else [{"id": "zstd", "level": 7}])
+    if source_format == target_format:
+        _same_documents(tmp_path / "src.zarr", tmp_path / "copy.zarr")
+
+
+# -- writes into existing stores: mode="a", append_dim, region --------------------------------
+
+def _series(start: int, n: int, *, width: int = 3) -> xr.Dataset:
+    """Rows ``start .. start+n`` of an hourly series with CF encodings to keep on append."""
+    time = pd.date_range("2001-01-01", periods=start + n, freq="h")[start:]
+    temp = (np.arange(start, start + n)[:, None] * 10 + np.arange(width)).astype("f4")
+    temp[temp % 7 == 0] = np.nan
+    ds = xr.Dataset(
+        {"temp": (("time", "x"), temp, {"units": "K"}),
+         "rain": (("time",), np.round(np.arange(start, start + n) * 0.3, 1)),
+         "label": (("time",), np.array([f"r{i:03d}" for i in range(start, start + n)])),
+         "depth": (("x",), np.arange(width) * 2.5)},
+        coords={"time": time, "x": np.arange(width) * 100},
+        attrs={"title": f"rows {start}..{start + n}"},
+    )
+    ds.time.encoding = {"units": "hours since 2001-01-01", "dtype": "int64", "chunks": (2,)}
+    ds.rain.encoding = {"dtype": "int16", "scale_factor": 0.1, "_FillValue": -1,
+                        "chunks": (2,)}
+    ds.temp.encoding = {"chunks": (2, 3)}
+    ds.label.encoding = {"chunks": (2,)}
+    return ds
+
+
+def _write(engine: str, obj, path, **kwargs):
+    """One write with either engine (same arguments)."""
+    if engine == "xarray":
+        _xarray_writes(obj, path, kwargs.pop("zarr_format", None), **kwargs)
+    else:
+        zx.to_zarr(obj, path, **kwargs)
+
+
+ENGINE_PAIRS = [("xarray", "zarrc"), ("zarrc", "xarray"), ("zarrc", "zarrc")]
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+@pytest.mark.parametrize("first, second", ENGINE_PAIRS, ids=lambda p: p)
+def test_append_dim_as_xarray(first, second, zarr_format, tmp_path):
+    """Appending along time with either engine, after either engine wrote: the store opens
+    as the one xarray's engine alone makes (values, encodings, attributes, documents)."""
+    a, b = _series(0, 6), _series(6, 4).chunk({"time": 2})  # blocks on chunks (xarray)
+    oracle, got = tmp_path / "oracle.zarr", tmp_path / "got.zarr"
+    _write("xarray", a, oracle, zarr_format=zarr_format)
+    _write("xarray", b, oracle, append_dim="time")
+    _write(first, a, got, zarr_format=zarr_format)
+    _write(second, b, got, append_dim="time")
+    for engine in ("zarr", "zarrc"):
+        expected = _open(oracle, engine)
+        result = _open(got, engine)
+        xr.testing.assert_identical(result, expected)
+        _same_encodings(result, expected, zarr_format)
+    assert _open(got, "zarrc").sizes["time"] == 10
+    xr.testing.assert_allclose(_open(got, "zarrc").load(), xr.concat(
+        [a, b.compute()], dim="time", data_vars="minimal", coords="minimal",
+        compat="override").assign_attrs(b.attrs))
+    _same_documents(oracle, got)
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+@pytest.mark.parametrize("first, second", ENGINE_PAIRS, ids=lambda p: p)
+def test_mode_a_adds_and_overwrites_variables_as_xarray(first, second, zarr_format,
+                                                        tmp_path):
+    base = _series(0, 6)
+    change = base[["temp", "depth"]].copy(deep=True)
+    change["temp"] = change.temp + 1000
+    change["extra"] = (("time", "x"), np.ones((6, 3), "i2"), {"note": "new"})
+    change.attrs = {"title": "replaced"}
+    oracle, got = tmp_path / "oracle.zarr", tmp_path / "got.zarr"
+    _write("xarray", base, oracle, zarr_format=zarr_format)
+    _write("xarray", change, oracle, mode="a")
+    _write(first, base, got, zarr_format=zarr_format)
+    _write(second, change, got, mode="a")
+    result = _open(got, "zarr")
+    xr.testing.assert_identical(result, _open(oracle, "zarr"))
+    assert result.attrs == {"title": "replaced"} and result.extra.attrs == {"note": "new"}
+    np.testing.assert_array_equal(result.temp, base.temp + 1000)
+    _same_documents(oracle, got)
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_mode_a_minus_leaves_variables_without_append_dim(zarr_format, tmp_path):
+    a, b = _series(0, 4), _series(4, 2)
+    b["depth"] = b.depth * 0  # would overwrite depth in mode "a"; "a-" leaves it
+    for engine, path in (("xarray", tmp_path / "o.zarr"), ("zarrc", tmp_path / "g.zarr")):
+        _write(engine, a, path, zarr_format=zarr_format)
+        _write(engine, b, path, mode="a-", append_dim="time")
+    got = _open(tmp_path / "g.zarr", "zarrc")
+    xr.testing.assert_identical(got, _open(tmp_path / "o.zarr", "zarr"))
+    np.testing.assert_array_equal(got.depth, a.depth)
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+@pytest.mark.parametrize("first, second", ENGINE_PAIRS, ids=lambda p: p)
+@pytest.mark.parametrize("how", ["explicit", "auto", "auto-per-dim"])
+def test_region_writes_as_xarray(how, first, second, zarr_format, tmp_path):
+    full = _series(0, 8)
+    part = _series(0, 8).isel(time=slice(3, 6), x=slice(1, 3))
+    part["temp"] = part.temp * 0 - 5
+    part["rain"] = part.rain + 100
+    part = part.drop_vars(["depth", "label"])
+    region = {"explicit": {"time": slice(3, 6), "x": slice(1, 3)}, "auto": "auto",
+              "auto-per-dim": {"time": "auto", "x": slice(1, 3)}}[how]
+    if how == "explicit":
+        part = part.drop_vars(["time", "x"])
+    oracle, got = tmp_path / "oracle.zarr", tmp_path / "got.zarr"
+    _write("xarray", full, oracle, zarr_format=zarr_format)
+    _write("xarray", part, oracle, region=region)
+    _write(first, full, got, zarr_format=zarr_format)
+    before = _documents(got)
+    _write(second, part, got, region=region)
+    assert _documents(got) == before  # r+: no metadata changes
+    result = _open(got, "zarrc")
+    xr.testing.assert_identical(result, _open(oracle, "zarr"))
+    expected = full.temp.values.copy()
+    expected[3:6, 1:3] = part.temp.values  # -5, NaN where it was NaN
+    assert (expected == -5).sum() == 5
+    np.testing.assert_array_equal(result.temp.values, expected)
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_region_and_append_with_dask_and_compute_false(zarr_format, tmp_path):
+    """Dask blocks go into the region (or the grown part) only when computed."""
+    dask = pytest.importorskip("dask")
+    path = tmp_path / "d.zarr"
+    zx.to_zarr(_series(0, 6), path, zarr_format=zarr_format)
+    grow = _series(6, 3).chunk({"time": 1})
+    group, delayed = zx.to_zarr(grow, path, append_dim="time", compute=False)
+    assert group["temp"].shape == (9, 3)  # grown, not yet written: the fill value
+    assert np.isnan(group["temp"][8, 0])
+    dask.compute(delayed)
+    expected = xr.concat([_series(0, 6), _series(6, 3)], "time", data_vars="minimal",
+                         coords="minimal", compat="override")
+    xr.testing.assert_allclose(_open(path, "zarrc").load(), expected.assign_attrs(grow.attrs))
+    part = _series(2, 3).drop_vars(["depth", "label"]).chunk({"time": 2})
+    part["temp"] = xr.full_like(part.temp, 1)
+    zx.to_zarr(part, path, region="auto")
+    np.testing.assert_array_equal(_open(path, "zarrc").temp.values[2:5], 1)
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sizes=st.lists(st.integers(1, 5), min_size=1, max_size=4), chunk=st.integers(1, 4),
+       zarr_format=st.sampled_from([2, 3]))
+def test_appends_of_any_sizes_match_numpy_and_xarray(sizes, chunk, zarr_format, tmp_path):
+    """Appends of any lengths, chunk sizes unaligned: the values are the concatenation and
+    xarray's engine reads what zarrc reads."""
+    import shutil
+
+    path = tmp_path / f"h{zarr_format}.zarr"
+    shutil.rmtree(path, ignore_errors=True)
+    first = _series(0, 3)
+    first.temp.encoding = {"chunks": (chunk, 2)}
+    zx.to_zarr(first, path, zarr_format=zarr_format)
+    start = 3
+    for n in sizes:
+        zx.to_zarr(_series(start, n), path, append_dim="time")
+        start += n
+    got = _open(path, "zarrc")
+    xr.testing.assert_identical(got, _open(path, "zarr"))
+    rows = np.arange(start)[:, None] * 10 + np.arange(3)
+    np.testing.assert_array_equal(got.temp.values, np.where(rows % 7 == 0, np.nan, rows))
+    np.testing.assert_array_equal(got.time.values,
+                                  pd.date_range("2001-01-01", periods=start, freq="h"))
+
+
+def _bad_calls():
+    """(id, to_zarr keywords after the store holds _series(0, 4), what the message says):
+    every call xarray's engine refuses too (checked) and zarrc refuses before writing."""
+    wider = _series(4, 2, width=4)
+    label5 = _series(4, 2)
+    label5["label"] = label5.label.astype("U6")
+    new = _series(4, 2).assign(novel=(("time",), np.zeros(2)))
+    renamed = _series(4, 2).rename(x="y")
+    return [
+        ("bad-mode", {"obj": _series(4, 2), "mode": "x"}, "mode"),
+        ("append-needs-a", {"obj": _series(4, 2), "mode": "w", "append_dim": "time"},
+         "append_dim"),
+        ("region-needs-a-or-r+", {"obj": _series(0, 2), "mode": "w-", "region": "auto"},
+         "region"),
+        ("unknown-append-dim", {"obj": _series(4, 2), "append_dim": "nope"}, "nope"),
+        ("sizes-differ", {"obj": wider, "append_dim": "time"}, "'temp'.*sizes"),
+        ("dims-differ", {"obj": renamed, "append_dim": "time"}, "dimension names"),
+        ("string-width", {"obj": label5, "append_dim": "time"}, "dtypes.*'label'"),
+        ("r+-new-variable", {"obj": new.isel(time=slice(0, 0)).drop_vars("time")
+                             .drop_vars(["temp", "rain", "label", "depth", "x"]),
+                             "mode": "r+"}, "novel"),
+        ("encoding-existing", {"obj": _series(4, 2), "append_dim": "time",
+                               "encoding": {"temp": {"chunks": (1, 3)}}}, "'temp'.*encoding"),
+        ("region-not-slice", {"obj": _series(0, 2).drop_vars(["depth", "x"]),
+                              "region": {"time": [0, 1]}}, "slice"),
+        ("region-step", {"obj": _series(0, 2).drop_vars(["depth", "x", "time"]),
+                         "region": {"time": slice(0, 4, 2)}}, "step"),
+        ("region-unknown-dim", {"obj": _series(0, 2).drop_vars(["time"]),
+                                "region": {"nope": slice(0, 2)}}, "nope"),
+        ("region-unrelated-var", {"obj": _series(0, 2).drop_vars(["time"]),
+                                  "region": {"time": slice(0, 2)}}, "depth"),
+        ("region-append-same-dim", {"obj": _series(0, 2).drop_vars(["depth", "x", "time"]),
+                                    "mode": "a", "append_dim": "time",
+                                    "region": {"time": slice(0, 2)}}, "both"),
+        ("region-auto-not-found", {"obj": _series(10, 2).drop_vars(["depth"]),
+                                   "region": "auto"}, "not all values"),
+        ("region-auto-gap", {"obj": _series(0, 4).isel(time=[0, 2]).drop_vars(["depth"]),
+                             "region": "auto"}, "contiguous"),
+        ("region-too-big", {"obj": _series(0, 3).drop_vars(["depth", "x", "time"]),
+                            "region": {"time": slice(2, 5)}}, "sizes"),
+    ]
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+@pytest.mark.parametrize("case", _bad_calls(), ids=lambda c: c[0])
+def test_invalid_combinations_are_refused_as_xarray_refuses_them(case, zarr_format, tmp_path):
+    _, kwargs, message = case
+    kwargs = dict(kwargs)  # the case is shared by both formats
+    obj = kwargs.pop("obj")
+    oracle, path = tmp_path / "oracle.zarr", tmp_path / "got.zarr"
+    for p in (oracle, path):
+        zx.to_zarr(_series(0, 4), p, zarr_format=zarr_format)
+    with pytest.raises((ValueError, KeyError, TypeError)):
+        _write("xarray", obj, oracle, **dict(kwargs))
+    before = {k: LocalStore(path).get(k) for k in LocalStore(path).list_prefix("")}
+    with pytest.raises(ToZarrError, match=message):
+        zx.to_zarr(obj, path, **kwargs)
+    after = {k: LocalStore(path).get(k) for k in LocalStore(path).list_prefix("")}
+    assert after == before  # refused before anything was written
+
+
+def test_other_refusals(tmp_path):
+    path = tmp_path / "s.zarr"
+    zx.to_zarr(_series(0, 4), path, zarr_format=2)
+    with pytest.raises(ToZarrError, match="v2.*zarr_format=3"):
+        zx.to_zarr(_series(4, 2), path, append_dim="time", zarr_format=3)
+    with pytest.raises(NodeNotFoundError, match="r\\+"):
+        zx.to_zarr(_series(0, 2), tmp_path / "missing.zarr", mode="r+")
+    with pytest.raises(ToZarrError, match="append_dim.*DataTree"):
+        zx.to_zarr(xr.DataTree(_series(4, 2)), path, append_dim="time")
+    with pytest.raises(ToZarrError, match="'temp'.*write_empty_chunks"):
+        zx.to_zarr(_series(0, 2), tmp_path / "w.zarr", write_empty_chunks=True,
+                   encoding={"temp": {"write_empty_chunks": False}})
+    with pytest.raises(ToZarrError, match="'temp'.*chunks.*2 dimensions"):
+        zx.to_zarr(_series(0, 2), tmp_path / "w.zarr", encoding={"temp": {"chunks": (1,)}})
+    with pytest.raises(ToZarrError, match="'temp'.*compressor.*compressors"):
+        zx.to_zarr(_series(0, 2), tmp_path / "w.zarr",
+                   encoding={"temp": {"compressor": None, "compressors": None}})
+    assert not (tmp_path / "w.zarr" / "temp").exists()
+
+
+def test_mode_a_creates_a_missing_group_and_datatree_encodings_by_path(tmp_path):
+    tree = _tree()
+    store = MemoryStore()
+    zx.to_zarr(tree, store, mode="a", encoding={"/surface": {"temp": {"chunks": (8, 1, 6)}}})
+    got = xr.open_datatree(store, engine="zarrc", chunks=None)
+    assert got["surface"].temp.encoding["chunks"] == (8, 1, 6)
+    xr.testing.assert_allclose(got["surface/daily"].to_dataset(),
+                               tree["surface/daily"].to_dataset())
+    with pytest.raises(ToZarrError, match="group path.*'/nope'"):
+        zx.to_zarr(tree, MemoryStore(), encoding={"/nope": {}})
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_report_codecs_false_lets_xarrays_own_writer_take_the_dataset(zarr_format, tmp_path):
+    """zarr-python takes only its own codec objects: a Dataset opened with engine="zarrc"
+    writes with xarray's engine once opened with report_codecs=False (and with zarrc's
+    to_zarr either way), giving what xarray's engine gives for the Dataset it read itself."""
+    ds = climate()
+    _xarray_writes(ds, tmp_path / "src.zarr", zarr_format)
+    with pytest.raises((TypeError, KeyError)):
+        _xarray_writes(_open(tmp_path / "src.zarr", "zarrc"), tmp_path / "no.zarr",
+                       zarr_format)
+    plain = _open(tmp_path / "src.zarr", "zarrc", report_codecs=False)
+    assert not set(CODEC_KEYS) & set(plain.temp.encoding)
+    _xarray_writes(plain, tmp_path / "out.zarr", zarr_format)
+    _xarray_writes(_open(tmp_path / "src.zarr", "zarr"), tmp_path / "oracle.zarr",
+                   zarr_format)
+    _same_documents(tmp_path / "oracle.zarr", tmp_path / "out.zarr")

@@ -61,7 +61,7 @@ def native_library_files():
     for name, codec in _NAMES.items():
         path = csrc.zc_codec_library_file(codec)
         if path != NULL:
-            out[name] = os.fsdecode(path)
+            out[name] = os.path.realpath(os.fsdecode(path))  # the RPATH may hold ".."
     return out
 
 

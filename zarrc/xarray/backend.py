@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import xarray as xr
 from xarray.backends import (
     AbstractDataStore,
@@ -29,7 +30,7 @@ from zarrc.errors import ContainsArrayError, NodeNotFoundError
 from zarrc.storage import Store, make_store
 from zarrc.xarray.conventions import decode_fill_value, variable_dims_and_attrs
 
-__all__ = ["ZarrcBackendArray", "ZarrcBackendEntrypoint", "ZarrcDataStore"]
+__all__ = ["ZarrcBackendArray", "ZarrcBackendEntrypoint", "ZarrcDataStore", "codec_encoding"]
 
 
 class ZarrcBackendArray(BackendArray):
@@ -40,7 +41,8 @@ class ZarrcBackendArray(BackendArray):
         self.shape = array.shape
         self.dtype = array.dtype
 
-    def __getitem__(self, key: indexing.ExplicitIndexer):
+    def __getitem__(self, key: indexing.ExplicitIndexer) -> np.ndarray:
+        read: Any
         if isinstance(key, indexing.VectorizedIndexer):
             # xarray hands over broadcast integer arrays (slices already made into ranges)
             read = self.array.get_coordinate_selection
@@ -48,32 +50,36 @@ class ZarrcBackendArray(BackendArray):
             read = self.array.get_orthogonal_selection
         else:
             read = self.array.get_basic_selection
-        return indexing.explicit_indexing_adapter(
+        values: np.ndarray = indexing.explicit_indexing_adapter(
             key, self.shape, indexing.IndexingSupport.VECTORIZED, read)
+        return values
 
 
 class ZarrcDataStore(AbstractDataStore):
     """One zarrc group as an xarray data store: its arrays are the variables."""
 
     def __init__(self, group: zarrc.Group, *, use_zarr_fill_value_as_mask: bool | None = None,
-                 close_store: bool = False) -> None:
+                 close_store: bool = False, report_codecs: bool = True) -> None:
         self.group = group
+        self._report_codecs = report_codecs
         if use_zarr_fill_value_as_mask is None:  # xarray's defaults: v2 masks, v3 does not
             use_zarr_fill_value_as_mask = group.zarr_format == 2
         self._mask_with_fill_value = use_zarr_fill_value_as_mask
         self._close_store = close_store
 
-    def _variable(self, array: zarrc.Array) -> xr.Variable:
+    def variable(self, array: zarrc.Array) -> xr.Variable:
         """The variable of one array: lazy data, decoded-to-be attributes, encodings."""
         dims, attrs = variable_dims_and_attrs(array)
         data = indexing.LazilyIndexedArray(ZarrcBackendArray(array))
         chunks = array.chunks
         grid = array.shards or chunks
-        encoding = {
+        encoding: dict[str, Any] = {
             "chunks": chunks,
             "preferred_chunks": dict(zip(dims, grid)),  # one dask task per shard
             "shards": array.shards,
         }
+        if self._report_codecs:
+            encoding.update(codec_encoding(array))
         if array.dtype.kind == "T":
             encoding["dtype"] = array.dtype
         if self._mask_with_fill_value:
@@ -87,8 +93,8 @@ class ZarrcDataStore(AbstractDataStore):
                                                         array.name)
         return xr.Variable(dims, data, attrs, encoding)
 
-    def get_variables(self) -> dict[str, Any]:
-        return {name: self._variable(a) for name, a in sorted(self.group.arrays())}
+    def get_variables(self) -> dict[str, xr.Variable]:
+        return {name: self.variable(a) for name, a in sorted(self.group.arrays())}
 
     def get_attrs(self) -> dict[str, Any]:
         return {k: v for k, v in self.group.attrs.items() if not k.lower().startswith("_nc")}
@@ -98,12 +104,26 @@ class ZarrcDataStore(AbstractDataStore):
             self.group.store.close()
 
 
-def _group_path(group) -> str:
+def codec_encoding(array: zarrc.Array) -> dict[str, Any]:
+    """The codec encodings xarray's zarr engine reports, as zarrc codec objects: v3
+    ``compressors``, ``filters`` and ``serializer`` (inside the shards for a sharded array);
+    v2 ``compressors`` (the compressor, or none) and ``filters``. :func:`zarrc.xarray.to_zarr`
+    takes them back (as it takes zarr-python's and numcodecs' objects); xarray's own zarr
+    engine does not (zarr-python takes only its own objects), hence ``report_codecs=False``."""
+    encoding: dict[str, Any] = {"compressors": tuple(array.compressors),
+                                "filters": tuple(array.filters)}
+    if array.zarr_format == 3:
+        encoding["serializer"] = array.serializer
+    return encoding
+
+
+def _group_path(group: object) -> str:
     return "" if group is None else str(group).strip("/")
 
 
-def _open_group(filename_or_obj, *, group=None, consolidated=None, zarr_format: int | None = None,
-               storage_options: dict[str, Any] | None = None) -> tuple[zarrc.Group, bool]:
+def _open_group(filename_or_obj: Any, *, group: str | None = None,
+                consolidated: bool | None = None, zarr_format: int | None = None,
+                storage_options: dict[str, Any] | None = None) -> tuple[zarrc.Group, bool]:
     """The zarrc group to read and whether we opened its store (and so close it).
 
     ``filename_or_obj``: a path or URL (anything :func:`zarrc.storage.make_store` takes), a
@@ -112,14 +132,18 @@ def _open_group(filename_or_obj, *, group=None, consolidated=None, zarr_format: 
     so the root is opened and ``group`` found through it.
     """
     if isinstance(filename_or_obj, zarrc.Group):
-        node = filename_or_obj
         path = _group_path(group)
-        return (node[path] if path else node), False
+        found = filename_or_obj[path] if path else filename_or_obj
+        if not isinstance(found, zarrc.Group):
+            raise ContainsArrayError(
+                f"path {path!r} of {filename_or_obj!r} is an array, not a group")
+        return found, False
     owned = not isinstance(filename_or_obj, Store)
     if isinstance(filename_or_obj, os.PathLike):
         filename_or_obj = os.fspath(filename_or_obj)
     store = make_store(filename_or_obj, mode="r", storage_options=storage_options)
     path = _group_path(group)
+    node: zarrc.Array | zarrc.Group
     try:
         if consolidated is False:
             node = zarrc.open_group(store, mode="r", path=path, zarr_format=zarr_format,
@@ -160,9 +184,10 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
         "filename_or_obj", "mask_and_scale", "decode_times", "concat_characters",
         "decode_coords", "drop_variables", "use_cftime", "decode_timedelta", "group",
         "consolidated", "zarr_format", "storage_options", "use_zarr_fill_value_as_mask",
+        "report_codecs",
     )
 
-    def guess_can_open(self, filename_or_obj) -> bool:
+    def guess_can_open(self, filename_or_obj: Any) -> bool:
         if isinstance(filename_or_obj, Store | zarrc.Group):
             return True
         if isinstance(filename_or_obj, str | os.PathLike):
@@ -170,38 +195,47 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
             return ext == ".zarr"
         return False
 
-    def _decode(self, store: ZarrcDataStore, **decode) -> xr.Dataset:
+    def _decode(self, store: ZarrcDataStore, **decode: Any) -> xr.Dataset:
         try:
             return StoreBackendEntrypoint().open_dataset(store, **decode)
         except BaseException:
             store.close()
             raise
 
-    def open_dataset(self, filename_or_obj, *, mask_and_scale=True, decode_times=True,
-                     concat_characters=True, decode_coords=True, drop_variables=None,
-                     use_cftime=None, decode_timedelta=None, group=None, consolidated=None,
-                     zarr_format: int | None = None, storage_options: dict[str, Any] | None = None,
-                     use_zarr_fill_value_as_mask=None) -> xr.Dataset:
+    def open_dataset(
+            self, filename_or_obj: Any, *, mask_and_scale: bool = True,
+            decode_times: Any = True, concat_characters: bool = True,
+            decode_coords: Any = True, drop_variables: Any = None, use_cftime: Any = None,
+            decode_timedelta: Any = None, group: str | None = None,
+            consolidated: bool | None = None, zarr_format: int | None = None,
+            storage_options: dict[str, Any] | None = None,
+            use_zarr_fill_value_as_mask: bool | None = None,
+            report_codecs: bool = True) -> xr.Dataset:
         node, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)
         store = ZarrcDataStore(node, use_zarr_fill_value_as_mask=use_zarr_fill_value_as_mask,
-                               close_store=owned)
+                               close_store=owned, report_codecs=report_codecs)
         return self._decode(store, mask_and_scale=mask_and_scale, decode_times=decode_times,
                             concat_characters=concat_characters, decode_coords=decode_coords,
                             drop_variables=drop_variables, use_cftime=use_cftime,
                             decode_timedelta=decode_timedelta)
 
-    def open_groups_as_dict(self, filename_or_obj, *, mask_and_scale=True, decode_times=True,
-                            concat_characters=True, decode_coords=True, drop_variables=None,
-                            use_cftime=None, decode_timedelta=None, group=None,
-                            consolidated=None, zarr_format: int | None = None, storage_options: dict[str, Any] | None = None,
-                            use_zarr_fill_value_as_mask=None) -> dict[str, xr.Dataset]:
+    def open_groups_as_dict(
+            self, filename_or_obj: Any, *, mask_and_scale: bool = True,
+            decode_times: Any = True, concat_characters: bool = True,
+            decode_coords: Any = True, drop_variables: Any = None, use_cftime: Any = None,
+            decode_timedelta: Any = None, group: str | None = None,
+            consolidated: bool | None = None, zarr_format: int | None = None,
+            storage_options: dict[str, Any] | None = None,
+            use_zarr_fill_value_as_mask: bool | None = None,
+            report_codecs: bool = True) -> dict[str, xr.Dataset]:
         root, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)
-        out = {}
+        out: dict[str, xr.Dataset] = {}
         for i, (path, node) in enumerate(_iter_groups(root)):
             store = ZarrcDataStore(node, use_zarr_fill_value_as_mask=use_zarr_fill_value_as_mask,
-                                   close_store=owned and i == 0)  # the root closes the store
+                                   close_store=owned and i == 0,  # the root closes the store
+                                   report_codecs=report_codecs)
             out[path] = self._decode(store, mask_and_scale=mask_and_scale,
                                      decode_times=decode_times,
                                      concat_characters=concat_characters,
@@ -209,10 +243,11 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
                                      use_cftime=use_cftime, decode_timedelta=decode_timedelta)
         return out
 
-    def open_datatree(self, filename_or_obj, **kwargs: Any) -> xr.DataTree:
+    def open_datatree(
+            self, filename_or_obj: Any, **kwargs: Any) -> xr.DataTree:
         groups = self.open_groups_as_dict(filename_or_obj, **kwargs)
         try:
-            tree = xr.DataTree.from_dict(groups)
+            tree: xr.DataTree = xr.DataTree.from_dict(groups)
         except BaseException:
             groups["/"].close()
             raise

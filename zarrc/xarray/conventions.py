@@ -33,7 +33,7 @@ def _is_hidden(name: str) -> bool:
     return name == DIMENSION_KEY or name.lower().startswith("_nc")
 
 
-def variable_dims_and_attrs(array) -> tuple[tuple[int, ...], dict[str, Any]]:
+def variable_dims_and_attrs(array: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
     """The dimension names and the user's attributes of a zarrc array holding a variable."""
     attrs = dict(array.attrs)
     if array.zarr_format == 3:
@@ -52,15 +52,15 @@ def _b64_double(value: Any) -> str:
     return base64.standard_b64encode(struct.pack("<d", float(value))).decode()
 
 
-def _double_b64(text) -> float:
-    return struct.unpack("<d", base64.standard_b64decode(text))[0]
+def _double_b64(text: str) -> float:
+    return float(struct.unpack("<d", base64.standard_b64decode(text))[0])
 
 
 # Kinds whose fill values are JSON as they are (booleans, integers, strings).
-_PLAIN = {"b": bool, "i": int, "u": int, "U": str, "T": str}
+_PLAIN: dict[str, type] = {"b": bool, "i": int, "u": int, "U": str, "T": str}
 
 
-def encode_fill_value(value: Any, dtype: np.dtype):
+def encode_fill_value(value: Any, dtype: np.dtype[Any]) -> Any:
     """A ``_FillValue`` attribute as JSON for an array of ``dtype`` (see the module docstring)."""
     kind = np.dtype(dtype).kind
     if kind in _PLAIN:
@@ -75,7 +75,7 @@ def encode_fill_value(value: Any, dtype: np.dtype):
     raise TypeError(f"cannot encode _FillValue {value!r} for dtype {dtype}")
 
 
-def decode_fill_value(value: Any, dtype: np.dtype, name: str):
+def decode_fill_value(value: Any, dtype: np.dtype[Any], name: str) -> Any:
     """The ``_FillValue`` attribute ``value`` of array ``name`` (of ``dtype``) as a value."""
     kind = np.dtype(dtype).kind
     try:
@@ -93,7 +93,7 @@ def decode_fill_value(value: Any, dtype: np.dtype, name: str):
     return value
 
 
-def encode_attribute(value: Any):
+def encode_attribute(value: Any) -> Any:
     """An attribute value as JSON: ndarrays as lists, NumPy scalars as Python scalars."""
     if isinstance(value, np.ndarray):
         return value.tolist()
