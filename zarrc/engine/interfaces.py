@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 __all__ = [
+    "ChunkSpecLike",
     "ChunkStore",
     "FileRangeLike",
     "KeyEncoding",
@@ -132,11 +133,21 @@ class NativeChainLike(Protocol):
     def nbytes(self) -> int: ...
 
 
+class ChunkSpecLike(Protocol):
+    """``zarrc.codecs.ChunkSpec``: what a pipeline's codecs see of a chunk."""
+
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+
+
 class PipelineLike(Protocol):
     """``zarrc.codecs.CodecPipeline``: one chunk shape's codecs."""
 
     @property
+    def spec(self) -> ChunkSpecLike: ...
+    @property
     def sharding(self) -> ShardingLike | None: ...
+    def decodes_into(self, out: np.ndarray) -> bool: ...
     def native_chain(self) -> NativeChainLike | None: ...
     def encode(self, chunk: np.ndarray, key: str) -> bytes | memoryview: ...
     def decode(self, data: Any, key: str, out: np.ndarray | None = None) -> np.ndarray: ...

@@ -218,7 +218,7 @@ class BoxPlan:
         """Chunk ``index`` (row-major over the rows) as the Python engine's projection."""
         return self._project([r[int(e)] for r, e in zip(self.rows, self._entries(index))])
 
-    def projections(self):
+    def projections(self) -> Iterator[ChunkProjection]:
         """Every chunk's projection, in the plan's (row-major) order."""
         for rows in itertools.product(*(list(r) for r in self.rows)):
             yield self._project(rows)
