@@ -43,7 +43,7 @@ def report(
     *,
     nbytes: Sequence[int | None] | None = None,
     durations: Sequence[float] | None = None,
-    inner: Sequence[Any] | None = None,
+    inner: Sequence[tuple[int, ...]] | None = None,
 ) -> None:
     """``len(keys)`` chunks done: advance the context's progress and publish ``name`` events.
 
@@ -112,7 +112,7 @@ def each(
     key_of: Callable[[_T], str],
     nbytes_of: Callable[[_T], int | None],
     operation: str = "read",
-    inner_of: Callable[[_T], Any] | None = None,
+    inner_of: Callable[[_T], tuple[int, ...]] | None = None,
 ) -> None:
     """``step(item)`` for every item of a batch (one chunk each), reporting them as events
     ``name`` when watched; a failing chunk is a ``chunk.error`` event (watched or not).
@@ -128,7 +128,7 @@ def each(
     keys: list[str] = []
     sizes: list[int | None] = []
     times: list[float] = []
-    inner: list[Any] = []
+    inner: list[tuple[int, ...]] = []
     clock = time.perf_counter
     try:
         for item in items:

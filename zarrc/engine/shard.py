@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -49,32 +49,38 @@ class ShardPart:
     """One shard's share of a read planned over the inner chunk grid."""
 
     coords: tuple[int, ...]  # the shard's grid coordinates
-    rows: tuple[Any, ...]  # per dimension, the plan's rows that fall in this shard (int64)
-    local: tuple[Any, ...]  # per dimension, those rows' inner chunk coordinates within the shard
+    rows: tuple[np.ndarray, ...]  # per dimension, the plan's rows in this shard (int64)
+    local: tuple[list[int], ...]  # per dimension, those rows' inner chunk coordinates in it
     complete: bool  # every in-bounds element of the shard is selected
-    region: tuple[Any, ...]  # the shard's part of the full box (integer dimensions of length 1)
+    region: tuple[slice, ...]  # the shard's part of the full box (integer dimensions: length 1)
 
     @property
     def total(self) -> int:
         """Its inner chunks (the product of its rows)."""
         return math.prod(len(r) for r in self.rows)
 
-    def flat_inner(self, cps: tuple[Any, ...]) -> np.ndarray:
+    def flat_inner(self, cps: tuple[int, ...]) -> np.ndarray:
         """Its inner chunks' C-order positions in the shard index, in the rows' order."""
         flat = np.zeros((), dtype=np.int64)
         for local, n in zip(self.local, cps):
             flat = flat[..., None] * n + np.asarray(local, dtype=np.int64)
         return flat.reshape(-1)
 
-    def inner_coords(self) -> list[Any]:
+    def inner_coords(self) -> list[tuple[int, ...]]:
         """Its inner chunks' coordinates within the shard, in the rows' order."""
         return list(itertools.product(*self.local))
 
 
-def _runs(rows: np.ndarray, cps: int, shard: int, size: int) -> list[Any]:
+_Run = tuple[int, np.ndarray, list[int], bool, slice]
+"""One dimension's run of rows in one shard: the shard's index, the rows, their inner chunk
+coordinates in the shard, whether they cover it, and their part of the box."""
+
+
+def _runs(rows: np.ndarray, cps: int, shard: int, size: int) -> list[_Run]:
     """One dimension's rows split into runs falling in one shard each (rows are monotonic)."""
     listed = rows.tolist()
-    runs, a = [], 0
+    runs: list[_Run] = []
+    a = 0
     for b in range(1, len(listed) + 1):
         if b == len(listed) or listed[b][0] // cps != listed[a][0] // cps:
             part = listed[a:b]

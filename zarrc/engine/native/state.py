@@ -152,7 +152,8 @@ def thread_state() -> _ThreadState:
 
 def settle(ctx: ArrayContext, array: NativeArray, rc: int, index: int, begin: int, end: int,
            keys_of: KeysOf, stats: np.ndarray | None, *, err: int = 0,
-           what: str | Callable[[int], str] = "", inner: Sequence[Any] | None = None,
+           what: str | Callable[[int], str] = "",
+           inner: Sequence[tuple[int, ...]] | None = None,
            name: str = "chunk.read") -> None:
     """After a native loop over entries ``begin .. end-1`` (``rc``, ``index``: its outcome):
     report the chunks it did (``keys_of(b, e)``: their keys; ``inner``: a shard's inner chunk
