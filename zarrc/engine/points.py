@@ -1,7 +1,7 @@
 """Read and write independent points (coordinate selections), one chunk decode per chunk.
 
 Points are grouped by chunk (``zarrc.indexing.plan_points``); reads go to the array's chunk
-I/O (``ctx.io.read_points``), which decodes each chunk once and gathers its points. Writes
+I/O (``ctx.chunk_io.read_points``), which decodes each chunk once and gathers its points. Writes
 update each chunk holding points in one read-modify-write (``zarrc.engine.update``).
 """
 

@@ -1,7 +1,7 @@
 """Read a planned selection: the box of its chunks, then NumPy's post-step if any.
 
 The selection's box is planned (``zarrc.indexing.plan_box``) over the grid reads use and handed
-to the array's chunk I/O (``ctx.io.read_box``: the reference or the native implementation,
+to the array's chunk I/O (``ctx.chunk_io.read_box``: the reference or the native implementation,
 chosen when the array was opened). Results go straight into the caller's ``out`` when its
 layout allows.
 """

@@ -2,7 +2,7 @@
 
 A stream is a sequence of *units* (a chunk, a shard's inner chunk, or a slab of chunk rows),
 each a box plan of its own (``zarrc.indexing.BoxPlan``) read by the array's chunk I/O
-(``ctx.io.read_box``, the reference or the native implementation) into an array of its own.
+(``ctx.chunk_io.read_box``, the reference or the native implementation) into an array of its own.
 Up to ``concurrency`` units are being read (fetched and decoded) ahead of the consumer, on
 threads the stream owns; the consumer holds one more. Closing the stream (the end, ``break``,
 an exception in the consumer's loop, ``close()``, or the stream being dropped) cancels the

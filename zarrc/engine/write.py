@@ -1,7 +1,7 @@
 """Write values into a planned selection, atomically per chunk.
 
 The value is cast and broadcast as NumPy would, then the selection's box is planned over the
-stored chunk grid and handed to the array's chunk I/O (``ctx.io.write_box``); the per-chunk
+stored chunk grid and handed to the array's chunk I/O (``ctx.chunk_io.write_box``); the per-chunk
 policies (whole chunks written without a read, partial ones read-modified-written under the
 chunk's lock, chunks of fill deleted) are in ``zarrc.engine.chunks``.
 """
