@@ -32,7 +32,7 @@ from zarrc.engine.fetch import fetch_window
 from zarrc.engine.shard import ShardIndexes
 from zarrc.indexing import BoxPlan, SliceDim, plan_box
 
-__all__ = ["ReadStream", "Unit", "chunk_units", "count_units", "default_concurrency",
+__all__ = ["Order", "ReadStream", "Unit", "chunk_units", "count_units", "default_concurrency",
            "slab_units", "stream_label"]
 
 _MAX_CONCURRENCY = 128  # units in flight at most by default (a remote store's fetch window)
