@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,9 @@ from zarrc.codecs.base import (
 from zarrc.codecs.bytes import FlatSerializer, RawLayout
 from zarrc.codecs.registry import get_codec
 from zarrc.errors import ChecksumError, CodecError, MetadataError
+
+if TYPE_CHECKING:  # sharding.py imports this module
+    from zarrc.codecs.sharding import ShardingCodec
 
 __all__ = ["CodecPipeline", "NativeChain", "split_v3_codecs"]
 
@@ -290,11 +293,11 @@ class CodecPipeline:
 
     # -- introspection ---------------------------------------------------------------------
     @property
-    def sharding(self) -> Codec | None:
+    def sharding(self) -> ShardingCodec | None:
         """The sharding codec when it is the whole pipeline (so shards can be read in part)."""
         if self._aa or self._post or getattr(self._ab, "name", None) != "sharding_indexed":
             return None
-        return self._ab
+        return cast("ShardingCodec", self._ab)  # the codec named sharding_indexed
 
     @property
     def codecs(self) -> tuple[Codec, ...]:
