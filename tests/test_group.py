@@ -86,6 +86,21 @@ def test_consolidated_metadata(zarr_format):
     np.testing.assert_array_equal(c["temp"][...], np.full((4, 5), 1.5, "f4"))
 
 
+def test_attributes_of_a_v2_group_opened_consolidated():
+    """A v2 group opened through .zmetadata keeps its consolidated members after an attribute
+    change (the handle re-adopts its .zattrs; it used to fail passing the consolidated
+    metadata object where its entries were expected)."""
+    store = MemoryStore()
+    build(store, 2)
+    zarrc.consolidate_metadata(store)
+    g = zarrc.open_consolidated(store, mode="r+")
+    g.attrs["x"] = 1
+    assert dict(g.attrs) == {"title": "demo", "x": 1}
+    assert dict(zarrc.open_group(store, mode="r").attrs) == {"title": "demo", "x": 1}
+    assert list(g) == ["sub", "temp"] and g.metadata.consolidated_metadata is not None
+    assert list(g["sub"]) == ["deep", "empty"]
+
+
 def test_open_modes(tmp_path):
     path = str(tmp_path / "m.zarr")
     with pytest.raises(KeyError):

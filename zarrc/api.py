@@ -9,7 +9,8 @@ parameters that have no meaning here (``chunk_store``, ``synchronizer``, ``cache
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +18,7 @@ import numpy.typing as npt
 from zarrc import config as _config
 from zarrc import nodes
 from zarrc.array import Array, create_array_node, like_kwargs
+from zarrc.core.array_spec import ArrayConfig
 from zarrc.errors import (
     ArrayNotFoundError,
     ContainsArrayError,
@@ -24,7 +26,7 @@ from zarrc.errors import (
     NodeNotFoundError,
     ReadOnlyError,
 )
-from zarrc.group import Group, create_group_node, create_nodes, open_node
+from zarrc.group import Group, Tree, create_group_node, create_nodes, open_node
 from zarrc.metadata import (
     ZARR_JSON,
     ZMETADATA,
@@ -35,6 +37,7 @@ from zarrc.metadata import (
     parse_consolidated_v2,
     parse_json,
 )
+from zarrc.nodes import ChunkKeyEncodingLike, ShapeLike
 from zarrc.storage import Store, StoreLike, StorePath, make_store
 
 __all__ = [
@@ -69,12 +72,17 @@ __all__ = [
 ]
 
 _MODES = ("r", "r+", "a", "w", "w-")
+#: An array's runtime settings as given: an ArrayConfig, a dict of its fields, or None.
+ArrayConfigLike: TypeAlias = ArrayConfig | dict[str, Any] | None
+#: Where copy() reports: a callable taking each line, a text file, or None.
+Log: TypeAlias = Callable[[str], object] | IO[str] | None
 # zarr-python parameters without a meaning in zarrc: accepted, ignored.
 _IGNORED = ("chunk_store", "synchronizer", "cache_attrs", "cache_metadata", "meta_array",
             "object_codec", "read_only")
 
 
-def _store(store: StoreLike, mode: str, storage_options: dict[str, Any] | None, path: str | None = None) -> tuple[Store, str]:
+def _store(store: StoreLike, mode: str, storage_options: dict[str, Any] | None,
+           path: str | None = None) -> tuple[Store, str]:
     """The store and the node path (a ``StorePath``'s path joined with ``path``)."""
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
@@ -99,11 +107,17 @@ def _drop_ignored(kwargs: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ creating arrays
 
 
-def create_array(store: StoreLike = None, *, name: str | None = None, shape=None, dtype: npt.DTypeLike = None, data=None, chunks="auto",
-                 shards=None, filters="auto", compressors="auto", serializer="auto",
-                 fill_value: Any = nodes._DEFAULT, order=None, zarr_format: int = 3, attributes: dict[str, Any] | None = None,
-                 chunk_key_encoding=None, dimension_names=None, storage_options: dict[str, Any] | None = None,
-                 overwrite: bool = False, config=None, write_data: bool = True,
+def create_array(store: StoreLike = None, *, name: str | None = None,
+                 shape: ShapeLike | None = None, dtype: npt.DTypeLike | None = None,
+                 data: npt.ArrayLike | Array | None = None, chunks: Any = "auto",
+                 shards: Any = None, filters: Any = "auto", compressors: Any = "auto",
+                 serializer: Any = "auto", fill_value: Any = nodes._DEFAULT,
+                 order: str | None = None, zarr_format: int = 3,
+                 attributes: dict[str, Any] | None = None,
+                 chunk_key_encoding: ChunkKeyEncodingLike | None = None,
+                 dimension_names: Iterable[str | None] | None = None,
+                 storage_options: dict[str, Any] | None = None, overwrite: bool = False,
+                 config: ArrayConfigLike = None, write_data: bool = True,
                  write_empty_chunks: bool | None = None, **zarrc_kwargs: Any) -> Array:
     """Create an array (raises ContainsArrayError/ContainsGroupError if a node exists).
 
@@ -122,13 +136,19 @@ def create_array(store: StoreLike = None, *, name: str | None = None, shape=None
                              write_data=write_data, **zarrc_kwargs)
 
 
-def create(shape, *, chunks=None, dtype: npt.DTypeLike = None, compressor="auto", fill_value: Any = nodes._DEFAULT,
-           order=None, store: StoreLike = None, synchronizer: Any = None, overwrite: bool = False, path: str | None = None,
-           chunk_store: Any = None, filters=None, cache_metadata: Any = None, cache_attrs: Any = None,
-           read_only=None, object_codec: Any = None, dimension_separator=None,
-           write_empty_chunks=None, zarr_version: int | None = None, zarr_format: int | None = None, meta_array: Any = None,
-           attributes: dict[str, Any] | None = None, chunk_shape=None, chunk_key_encoding=None, codecs=None,
-           dimension_names=None, storage_options: dict[str, Any] | None = None, config=None, **kwargs: Any) -> Array:
+def create(shape: ShapeLike, *, chunks: Any = None, dtype: npt.DTypeLike | None = None,
+           compressor: Any = "auto", fill_value: Any = nodes._DEFAULT, order: str | None = None,
+           store: StoreLike = None, synchronizer: Any = None, overwrite: bool = False,
+           path: str | None = None, chunk_store: Any = None, filters: Any = None,
+           cache_metadata: Any = None, cache_attrs: Any = None, read_only: Any = None,
+           object_codec: Any = None, dimension_separator: str | None = None,
+           write_empty_chunks: bool | None = None, zarr_version: int | None = None,
+           zarr_format: int | None = None, meta_array: Any = None,
+           attributes: dict[str, Any] | None = None, chunk_shape: Any = None,
+           chunk_key_encoding: ChunkKeyEncodingLike | tuple[str, str] | None = None,
+           codecs: Any = None, dimension_names: Iterable[str | None] | None = None,
+           storage_options: dict[str, Any] | None = None, config: ArrayConfigLike = None,
+           **kwargs: Any) -> Array:
     """zarr-python's ``zarr.create``: ``compressor``/``filters`` (v2) or ``codecs`` (v3);
     chunks default to ``auto``, ``dtype`` to float64. Other keywords go to
     :func:`create_array` (``compressors``, ``shards``, ...)."""
@@ -160,7 +180,7 @@ def _create_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return _drop_ignored(dict(kwargs))
 
 
-def array(data, store: StoreLike = None, **kwargs: Any) -> Array:
+def array(data: npt.ArrayLike | Array, store: StoreLike = None, **kwargs: Any) -> Array:
     """An array holding ``data`` (its shape and dtype unless given), written at once."""
     if not isinstance(data, Array):
         data = np.asarray(data)
@@ -172,30 +192,30 @@ def array(data, store: StoreLike = None, **kwargs: Any) -> Array:
     return a
 
 
-def full(shape, fill_value: Any, store: StoreLike = None, **kwargs: Any) -> Array:
+def full(shape: ShapeLike, fill_value: Any, store: StoreLike = None, **kwargs: Any) -> Array:
     """An array whose every element reads as ``fill_value`` (no chunk is written)."""
     kwargs = _create_kwargs(kwargs)
     kwargs.setdefault("dtype", np.asarray(fill_value).dtype)
     return create(shape, fill_value=fill_value, store=kwargs.pop("store", store), **kwargs)
 
 
-def zeros(shape, store: StoreLike = None, **kwargs: Any) -> Array:
+def zeros(shape: ShapeLike, store: StoreLike = None, **kwargs: Any) -> Array:
     """An array reading as zeros (float64 unless ``dtype`` says otherwise)."""
     return full(shape, 0, store, **{"dtype": "float64", **kwargs})
 
 
-def ones(shape, store: StoreLike = None, **kwargs: Any) -> Array:
+def ones(shape: ShapeLike, store: StoreLike = None, **kwargs: Any) -> Array:
     """An array reading as ones (float64 unless ``dtype`` says otherwise)."""
     return full(shape, 1, store, **{"dtype": "float64", **kwargs})
 
 
-def empty(shape, store: StoreLike = None, **kwargs: Any) -> Array:
+def empty(shape: ShapeLike, store: StoreLike = None, **kwargs: Any) -> Array:
     """An array with unspecified contents: zarrc reads unwritten chunks as the fill value."""
     kwargs = _create_kwargs(kwargs)
     return create(shape, store=kwargs.pop("store", store), **kwargs)
 
 
-def _like(a, kwargs: dict[str, Any], fill: Any = nodes._DEFAULT) -> Array:
+def _like(a: Any, kwargs: dict[str, Any], fill: Any = nodes._DEFAULT) -> Array:
     merged = {**like_kwargs(a), **_create_kwargs(kwargs)}
     shape = merged.pop("shape")
     if "codecs" in merged and merged.get("zarr_format", 3) == 2:
@@ -208,24 +228,24 @@ def _like(a, kwargs: dict[str, Any], fill: Any = nodes._DEFAULT) -> Array:
     return create(shape, compressor=merged.pop("compressors", "auto"), **merged)
 
 
-def zeros_like(a, **kwargs: Any) -> Array:
+def zeros_like(a: Any, **kwargs: Any) -> Array:
     return _like(a, kwargs, 0)
 
 
-def ones_like(a, **kwargs: Any) -> Array:
+def ones_like(a: Any, **kwargs: Any) -> Array:
     return _like(a, kwargs, 1)
 
 
-def full_like(a, **kwargs: Any) -> Array:
+def full_like(a: Any, **kwargs: Any) -> Array:
     fill = kwargs.pop("fill_value", getattr(a, "fill_value", nodes._DEFAULT))
     return _like(a, kwargs, fill)
 
 
-def empty_like(a, **kwargs: Any) -> Array:
+def empty_like(a: Any, **kwargs: Any) -> Array:
     return _like(a, kwargs)
 
 
-def open_like(a, path: str, **kwargs: Any) -> Array:
+def open_like(a: Any, path: str, **kwargs: Any) -> Array:
     """Open (creating if needed) an array at ``path`` shaped like ``a``."""
     merged = {**like_kwargs(a), **_create_kwargs(kwargs)}
     merged.pop("codecs", None)
@@ -234,11 +254,15 @@ def open_like(a, path: str, **kwargs: Any) -> Array:
     return open_array(path, mode=merged.pop("mode", "a"), **merged)
 
 
-def from_array(store: StoreLike, *, data, write_data: bool = True, name: str | None = None, chunks="keep",
-               shards="keep", filters="keep", compressors="keep", serializer="keep",
-               fill_value: Any = nodes._DEFAULT, order=None, zarr_format: int | None = None, attributes: dict[str, Any] | None = None,
-               chunk_key_encoding=None, dimension_names=None, storage_options: dict[str, Any] | None = None,
-               overwrite: bool = False, config=None) -> Array:
+def from_array(store: StoreLike, *, data: npt.ArrayLike | Array, write_data: bool = True,
+               name: str | None = None, chunks: Any = "keep", shards: Any = "keep",
+               filters: Any = "keep", compressors: Any = "keep", serializer: Any = "keep",
+               fill_value: Any = nodes._DEFAULT, order: str | None = None,
+               zarr_format: int | None = None, attributes: dict[str, Any] | None = None,
+               chunk_key_encoding: ChunkKeyEncodingLike | None = None,
+               dimension_names: Iterable[str | None] | None = None,
+               storage_options: dict[str, Any] | None = None, overwrite: bool = False,
+               config: ArrayConfigLike = None) -> Array:
     """A new array holding ``data`` (an Array or array-like). With an Array, ``"keep"``
     copies its chunks, shards, codecs, fill value, attributes and dimension names."""
     src = data
@@ -298,9 +322,11 @@ def from_array(store: StoreLike, *, data, write_data: bool = True, name: str | N
 # ------------------------------------------------------------------------------ opening
 
 
-def open_array(store: StoreLike = None, *, mode: str = "r+", path: str = "", zarr_format: int | None = None,
-               zarr_version: int | None = None, storage_options: dict[str, Any] | None = None, write_empty_chunks: bool | None = None,
-               config=None, **create_kwargs: Any) -> Array:
+def open_array(store: StoreLike = None, *, mode: str = "r+", path: str = "",
+               zarr_format: int | None = None, zarr_version: int | None = None,
+               storage_options: dict[str, Any] | None = None,
+               write_empty_chunks: bool | None = None, config: ArrayConfigLike = None,
+               **create_kwargs: Any) -> Array:
     """Open an array, v2/v3 detected; modes ``w``, ``w-`` and ``a`` may create it."""
     zarr_format = _format(zarr_format, zarr_version)
     _drop_ignored(create_kwargs)
@@ -327,9 +353,11 @@ def open_array(store: StoreLike = None, *, mode: str = "r+", path: str = "", zar
                  document=document, config=config)
 
 
-def open_group(store: StoreLike = None, *, mode: str = "a", cache_attrs: Any = None, synchronizer: Any = None, path: str | None = None,
-               chunk_store: Any = None, storage_options: dict[str, Any] | None = None, zarr_version: int | None = None, zarr_format: int | None = None,
-               meta_array: Any = None, attributes: dict[str, Any] | None = None,
+def open_group(store: StoreLike = None, *, mode: str = "a", cache_attrs: Any = None,
+               synchronizer: Any = None, path: str | None = None, chunk_store: Any = None,
+               storage_options: dict[str, Any] | None = None, zarr_version: int | None = None,
+               zarr_format: int | None = None, meta_array: Any = None,
+               attributes: dict[str, Any] | None = None,
                use_consolidated: bool | str | None = None) -> Group:
     """Open a group, creating it in modes ``a`` (if absent), ``w`` and ``w-``."""
     zarr_format = _format(zarr_format, zarr_version)
@@ -345,14 +373,15 @@ def open_group(store: StoreLike = None, *, mode: str = "a", cache_attrs: Any = N
         raise GroupNotFoundError(f"no group at path {p!r} of {st!r}: an array is there")
     if use_consolidated is False:
         meta = meta.with_consolidated(None)
-    elif meta.zarr_format == 2 and use_consolidated is not False:
+    elif meta.zarr_format == 2:
         meta = _with_v2_consolidated(st, p, meta, required=bool(use_consolidated))
     elif use_consolidated and meta.consolidated_metadata is None:
         raise NodeNotFoundError(f"no consolidated metadata at path {p!r} of {st!r}")
     return Group(st, p, meta, read_only=mode == "r")
 
 
-def _with_v2_consolidated(st, path: str, meta: GroupMetadata, required: bool) -> GroupMetadata:
+def _with_v2_consolidated(st: Store, path: str, meta: GroupMetadata,
+                          required: bool) -> GroupMetadata:
     key = nodes.key_of(path, ZMETADATA)
     data = st.get(key)
     if data is None:
@@ -363,8 +392,10 @@ def _with_v2_consolidated(st, path: str, meta: GroupMetadata, required: bool) ->
     return meta.with_consolidated({k: v for k, v in entries.items() if k})
 
 
-def open_consolidated(store: StoreLike = None, *, mode: str = "r", path: str | None = None, zarr_format: int | None = None,
-                      storage_options: dict[str, Any] | None = None, use_consolidated=True, **kwargs: Any) -> Group:
+def open_consolidated(store: StoreLike = None, *, mode: str = "r", path: str | None = None,
+                      zarr_format: int | None = None,
+                      storage_options: dict[str, Any] | None = None,
+                      use_consolidated: bool | str | None = True, **kwargs: Any) -> Group:
     """Open a group through its consolidated metadata (which must exist); other keywords as
     :func:`open_group`."""
     return open_group(store, mode=mode, path=path, zarr_format=zarr_format,
@@ -372,8 +403,9 @@ def open_consolidated(store: StoreLike = None, *, mode: str = "r", path: str | N
                       **kwargs)
 
 
-def open(store: StoreLike = None, *, mode: str | None = None, zarr_version: int | None = None, zarr_format: int | None = None,
-         path: str | None = None, storage_options: dict[str, Any] | None = None, **create_kwargs: Any):
+def open(store: StoreLike = None, *, mode: str | None = None, zarr_version: int | None = None,
+         zarr_format: int | None = None, path: str | None = None,
+         storage_options: dict[str, Any] | None = None, **create_kwargs: Any) -> Array | Group:
     """Open the array or group at ``path``; in a creating mode, make an array if given a shape.
     ``mode`` None is ``"r"`` for a read-only store, else ``"a"``."""
     zarr_format = _format(zarr_format, zarr_version)
@@ -391,24 +423,29 @@ def open(store: StoreLike = None, *, mode: str | None = None, zarr_version: int 
 # ------------------------------------------------------------------------------ groups
 
 
-def group(store: StoreLike = None, *, overwrite: bool = False, chunk_store: Any = None, cache_attrs: Any = None,
-          synchronizer: Any = None, path: str | None = None, zarr_version: int | None = None, zarr_format: int | None = None, meta_array: Any = None,
-          attributes: dict[str, Any] | None = None, storage_options: dict[str, Any] | None = None) -> Group:
+def group(store: StoreLike = None, *, overwrite: bool = False, chunk_store: Any = None,
+          cache_attrs: Any = None, synchronizer: Any = None, path: str | None = None,
+          zarr_version: int | None = None, zarr_format: int | None = None,
+          meta_array: Any = None, attributes: dict[str, Any] | None = None,
+          storage_options: dict[str, Any] | None = None) -> Group:
     """Create a group (or open the one there, unless ``overwrite``)."""
     return open_group(store, mode="w" if overwrite else "a", path=path,
                       zarr_format=_format(zarr_format, zarr_version), attributes=attributes,
                       storage_options=storage_options)
 
 
-def create_group(store: StoreLike = None, *, path: str | None = None, zarr_format: int | None = None, overwrite: bool = False,
-                 attributes: dict[str, Any] | None = None, storage_options: dict[str, Any] | None = None) -> Group:
+def create_group(store: StoreLike = None, *, path: str | None = None,
+                 zarr_format: int | None = None, overwrite: bool = False,
+                 attributes: dict[str, Any] | None = None,
+                 storage_options: dict[str, Any] | None = None) -> Group:
     """Create a new group; an existing node there is an error unless ``overwrite``."""
     return open_group(store, mode="w" if overwrite else "w-", path=path,
                       zarr_format=zarr_format, attributes=attributes,
                       storage_options=storage_options)
 
 
-def create_hierarchy(*, store: StoreLike, nodes: dict[str, Any], overwrite: bool = False):
+def create_hierarchy(*, store: StoreLike, nodes: dict[str, Any],
+                     overwrite: bool = False) -> Iterator[tuple[str, Array | Group]]:
     """Create the nodes ``{path: metadata}`` (``GroupMetadata()``, ``ArrayV3Metadata`` ...) and
     every missing group above them; yields ``(path, node)`` for each, parents first.
 
@@ -421,7 +458,8 @@ def create_hierarchy(*, store: StoreLike, nodes: dict[str, Any], overwrite: bool
 # ------------------------------------------------------------------------------ save / load
 
 
-def save(store: StoreLike, *args: Any, zarr_format: int | None = None, zarr_version: int | None = None, path: str | None = None, **kwargs: Any) -> None:
+def save(store: StoreLike, *args: Any, zarr_format: int | None = None,
+         zarr_version: int | None = None, path: str | None = None, **kwargs: Any) -> None:
     """One array: :func:`save_array`; several, or named ones: :func:`save_group`. One array
     with keywords that are not arrays (``chunks=...``) passes them to ``save_array``."""
     if not args and not kwargs:
@@ -434,7 +472,8 @@ def save(store: StoreLike, *args: Any, zarr_format: int | None = None, zarr_vers
                    path=path, **kwargs)
 
 
-def save_array(store: StoreLike, arr, *, zarr_format: int | None = None, zarr_version: int | None = None, path: str | None = None,
+def save_array(store: StoreLike, arr: npt.ArrayLike, *, zarr_format: int | None = None,
+               zarr_version: int | None = None, path: str | None = None,
                storage_options: dict[str, Any] | None = None, **kwargs: Any) -> None:
     """Store the array-like ``arr`` as a new array (replacing what is at ``path``)."""
     data = np.asarray(arr)
@@ -443,7 +482,8 @@ def save_array(store: StoreLike, arr, *, zarr_format: int | None = None, zarr_ve
                  storage_options=storage_options, **_create_kwargs(kwargs))
 
 
-def save_group(store: StoreLike, *args: Any, zarr_format: int | None = None, zarr_version: int | None = None, path: str | None = None,
+def save_group(store: StoreLike, *args: Any, zarr_format: int | None = None,
+               zarr_version: int | None = None, path: str | None = None,
                storage_options: dict[str, Any] | None = None, **kwargs: Any) -> None:
     """Store arrays in a new group: positional ones as ``arr_0``, ``arr_1``, ... and keyword
     ones under their names."""
@@ -460,7 +500,9 @@ def save_group(store: StoreLike, *args: Any, zarr_format: int | None = None, zar
         g.create_array(name, data=np.asarray(value))
 
 
-def load(store: StoreLike, path: str | None = None, zarr_format: int | None = None, zarr_version: int | None = None, *, storage_options: dict[str, Any] | None = None):
+def load(store: StoreLike, path: str | None = None, zarr_format: int | None = None,
+         zarr_version: int | None = None, *, storage_options: dict[str, Any] | None = None
+         ) -> npt.NDArray[Any] | dict[str, npt.NDArray[Any]]:
     """The stored array as an ndarray; a group gives ``{name: ndarray}`` of its arrays."""
     node = open(store, mode="r", path=path, zarr_format=_format(zarr_format, zarr_version),
                 storage_options=storage_options)
@@ -469,7 +511,7 @@ def load(store: StoreLike, path: str | None = None, zarr_format: int | None = No
     return {name: a[...] for name, a in node.arrays()}
 
 
-def tree(grp: Group, expand = None, level: int | None = None):
+def tree(grp: Group, expand: Any = None, level: int | None = None) -> Tree:
     """``grp.tree(level=...)``: the hierarchy as text."""
     return grp.tree(expand=expand, level=level)
 
@@ -477,13 +519,14 @@ def tree(grp: Group, expand = None, level: int | None = None):
 # ------------------------------------------------------------------------------ copying
 
 
-def _copy_attrs(src, dst, without_attrs: bool) -> None:
+def _copy_attrs(src: Array | Group, dst: Array | Group, without_attrs: bool) -> None:
     if not without_attrs and len(src.attrs):
         dst.attrs.put(dict(src.attrs))
 
 
-def copy(source, dest, name: str | None = None, shallow: bool = False, without_attrs: bool = False,
-         log=None, if_exists: str = "raise", dry_run: bool = False, **create_kwargs: Any) -> tuple[Any, ...]:
+def copy(source: Array | Group, dest: Group, name: str | None = None, shallow: bool = False,
+         without_attrs: bool = False, log: Log = None, if_exists: str = "raise",
+         dry_run: bool = False, **create_kwargs: Any) -> tuple[int, ...]:
     """Copy the array or group ``source`` into the group ``dest`` as ``name`` (zarr-python 2's
     ``zarr.copy``; zarr-python 3 does not implement it). Returns ``(copied, skipped, bytes)``.
 
@@ -502,15 +545,16 @@ def copy(source, dest, name: str | None = None, shallow: bool = False, without_a
     return tuple(counts)
 
 
-def _say(log, text: str) -> None:
+def _say(log: Log, text: str) -> None:
     if callable(log):
         log(text)
     elif log is not None:
         print(text, file=log)
 
 
-def _copy_node(source, dest, name: str, shallow, without_attrs, log, if_exists, dry_run, kw,
-               counts, top) -> None:
+def _copy_node(source: Array | Group, dest: Group | None, name: str, shallow: bool,
+               without_attrs: bool, log: Log, if_exists: str, dry_run: bool,
+               kw: dict[str, Any], counts: list[int], top: bool) -> None:
     """Copy one node; ``dest`` is None below a group a dry run did not create."""
     exists = dest is not None and name in dest
     where = f"{dest.name if dest is not None else '(new)'}/{name}"
@@ -525,7 +569,9 @@ def _copy_node(source, dest, name: str, shallow, without_attrs, log, if_exists, 
         counts[0] += 1
         if dry_run:
             return
+        assert dest is not None  # only a dry run copies below a group it did not create
         meta = source._metadata
+        assert meta.chunk_key_encoding is not None  # ArrayMetadata fills in the default
         create = {"shape": source.shape, "dtype": source.dtype, "chunks": meta.chunks,
                   "fill_value": meta.fill_value, "zarr_format": meta.zarr_format}
         if meta.zarr_format == 3:
@@ -541,20 +587,23 @@ def _copy_node(source, dest, name: str, shallow, without_attrs, log, if_exists, 
             for key in ("codecs", "filters", "compressors", "chunk_key_encoding",
                         "dimension_separator", "dimension_names"):
                 create.pop(key, None)
-        target = dest.create_array(name, overwrite=exists, **create)
+        copied = dest.create_array(name, overwrite=exists, **create)
         for region, block in source.iter_chunks():
-            target[region] = block
+            copied[region] = block
             counts[2] += block.nbytes
-        _copy_attrs(source, target, without_attrs)
+        _copy_attrs(source, copied, without_attrs)
         return
-    if exists and if_exists == "skip" and isinstance(dest.get(name), Group):
-        target = dest[name]
+    found = dest.get(name) if exists and if_exists == "skip" and dest is not None else None
+    target: Group | None
+    if isinstance(found, Group):
+        target = found
         counts[1] += 1
     else:
         _say(log, f"copy {source.name} -> {where}")
         counts[0] += 1
         target = None
         if not dry_run:
+            assert dest is not None  # only a dry run copies below a group it did not create
             target = dest.create_group(name, overwrite=exists)
             _copy_attrs(source, target, without_attrs)
     if shallow and not top:
@@ -564,8 +613,9 @@ def _copy_node(source, dest, name: str, shallow, without_attrs, log, if_exists, 
                    dry_run, kw, counts, top=False)
 
 
-def copy_all(source, dest, shallow: bool = False, without_attrs: bool = False, log=None,
-             if_exists: str = "raise", dry_run: bool = False, **create_kwargs: Any) -> tuple[Any, ...]:
+def copy_all(source: Group, dest: Group, shallow: bool = False, without_attrs: bool = False,
+             log: Log = None, if_exists: str = "raise", dry_run: bool = False,
+             **create_kwargs: Any) -> tuple[int, ...]:
     """Copy every member of the group ``source`` (and its attributes) into the group ``dest``;
     ``(copied, skipped, bytes)``."""
     counts = [0, 0, 0]
@@ -581,7 +631,7 @@ def copy_all(source, dest, shallow: bool = False, without_attrs: bool = False, l
 # ------------------------------------------------------------------------------ consolidation
 
 
-def _walk(st, path: str, zarr_format: int, base: str, out: dict[str, Any]) -> None:
+def _walk(st: Store, path: str, zarr_format: int, base: str, out: dict[str, Any]) -> None:
     """Collect ``{relative path: metadata}`` of every node below ``path``."""
     prefix = f"{path}/" if path else ""
     for name in st.list_dir(prefix):
@@ -596,7 +646,9 @@ def _walk(st, path: str, zarr_format: int, base: str, out: dict[str, Any]) -> No
             _walk(st, child, zarr_format, base, out)
 
 
-def consolidate_metadata(store: StoreLike, path: str | None = None, zarr_format: int | None = None, *, storage_options: dict[str, Any] | None = None) -> Group:
+def consolidate_metadata(store: StoreLike, path: str | None = None,
+                         zarr_format: int | None = None, *,
+                         storage_options: dict[str, Any] | None = None) -> Group:
     """Gather the metadata of every node below a group into one document (v2 ``.zmetadata``,
     v3 ``consolidated_metadata`` in the group's ``zarr.json``) and return the group."""
     st, p = _store(store, "r+", storage_options, path)
@@ -606,7 +658,7 @@ def consolidate_metadata(store: StoreLike, path: str | None = None, zarr_format:
         fmt = nodes.read_node_metadata(st, p, zarr_format).zarr_format
         key = nodes.key_of(p, ZMETADATA if fmt == 2 else ZARR_JSON)
 
-        def consolidated(data, exclusive: bool) -> bytes:
+        def consolidated(data: bytes | None, exclusive: bool) -> bytes:
             meta = nodes.read_node(st, p, fmt, {} if fmt == 2 else {key: data})[0]
             if not isinstance(meta, GroupMetadata):
                 raise ContainsArrayError(f"path {p!r} of {st!r} is an array; consolidate a group")

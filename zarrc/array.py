@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -47,7 +47,13 @@ from zarrc.indexing import (
 )
 from zarrc.info import ArrayInfo
 from zarrc.lazy import LazyArray, LazyIndexer, dimension_selection
-from zarrc.metadata import ArrayMetadata
+from zarrc.metadata import ArrayMetadata, NodeMetadata, normalize_shape
+from zarrc.storage.base import Store
+
+if TYPE_CHECKING:
+    from zarrc.core.metadata import ArrayV2Metadata, ArrayV3Metadata
+    from zarrc.dask import DaskArray
+    from zarrc.engine.write_stream import WriteProgress
 
 __all__ = ["Array"]
 
@@ -56,10 +62,12 @@ class Array(nodes.Node):
     """A Zarr array in a store (v2 or v3). Create or open one with the ``zarrc`` functions."""
 
     _kind = "array"
+    _metadata: ArrayMetadata
 
-    def __init__(self, store, path: str, metadata: ArrayMetadata, *, read_only: bool = False,
-                 write_empty_chunks: bool | None = None, document: dict[str, Any] | None = None,
-                 config=None) -> None:
+    def __init__(self, store: Store, path: str, metadata: ArrayMetadata, *,
+                 read_only: bool = False, write_empty_chunks: bool | None = None,
+                 document: dict[str, Any] | None = None,
+                 config: ArrayConfig | dict[str, Any] | None = None) -> None:
         """``config``: an :class:`ArrayConfig` or dict (``order``, ``write_empty_chunks``);
         unset values come from ``zarrc.config``. ``write_empty_chunks`` overrides it."""
         config = parse_array_config(config)
@@ -73,22 +81,24 @@ class Array(nodes.Node):
         self._set_metadata(metadata, document)
 
     # -- construction -----------------------------------------------------------------------
-    def _set_metadata(self, metadata: ArrayMetadata, document: dict[str, Any] | None = None) -> None:
+    def _set_metadata(self, metadata: ArrayMetadata,
+                      document: dict[str, Any] | None = None) -> None:
         self._metadata = metadata
         self._document = document
         key = nodes.key_of(self._path, "zarr.json" if metadata.zarr_format == 3 else ".zarray")
         fill = nodes.fill_array(metadata)
 
         def make_pipeline(chunk_shape: tuple[int, ...]) -> CodecPipeline:
-            spec = ChunkSpec(shape=chunk_shape, dtype=metadata.dtype, order=metadata.order,
-                             fill_value=fill[()])
+            spec = ChunkSpec(shape=chunk_shape, dtype=metadata.dtype,
+                             order="F" if metadata.order == "F" else "C", fill_value=fill[()])
             if metadata.zarr_format == 3:
                 return CodecPipeline.from_v3(metadata.codecs, spec, key)
             return CodecPipeline.from_v2(metadata.filters, metadata.compressor, spec, key)
 
         grid = None if metadata.regular else metadata.dim_grids
-        chunks = metadata.chunks if grid is None else tuple(
-            g if isinstance(g, int) else int(g[1] - g[0]) if len(g) > 1 else 1 for g in grid)
+        chunks = tuple(  # a rectilinear grid's pipeline is built for its first chunk's shape
+            g if isinstance(g, int) else int(g[1] - g[0]) if len(g) > 1 else 1
+            for g in metadata.dim_grids)
         try:  # built now: bad codecs fail at open, not at first read
             pipeline = make_pipeline(chunks)
         except CodecError as exc:  # an unknown or misconfigured codec: the metadata is bad
@@ -114,7 +124,8 @@ class Array(nodes.Node):
     def _metadata_changed(self) -> None:
         self._document = None
 
-    def _adopt(self, meta: ArrayMetadata, document: dict[str, Any] | None = None) -> None:
+    def _adopt(self, meta: NodeMetadata, document: dict[str, Any] | None = None) -> None:
+        assert isinstance(meta, ArrayMetadata)  # _reread refuses a node replaced by a group
         self._set_metadata(meta, document)
 
     # -- properties -------------------------------------------------------------------------
@@ -123,21 +134,24 @@ class Array(nodes.Node):
         return self._metadata.shape
 
     @property
-    def dtype(self) -> np.dtype:
+    def dtype(self) -> np.dtype[Any]:
         return self._metadata.dtype
 
     @property
-    def chunks(self) -> tuple[int, ...]:
-        """The chunk shape; for a sharded array the inner chunk shape (as zarr-python 3)."""
+    def chunks(self) -> tuple[int, ...] | tuple[tuple[int, ...], ...]:
+        """The chunk shape; for a sharded array the inner chunk shape (as zarr-python 3); for
+        a rectilinear grid, each dimension's chunk lengths."""
         inner = self._sharding_config()
         if inner is not None:
             return tuple(inner["chunk_shape"])
         return self._metadata.chunks
 
     @property
-    def shards(self) -> tuple[int, ...] | None:
+    def shards(self) -> tuple[int, ...] | tuple[tuple[int, ...], ...] | None:
         """The shard shape (the stored chunk grid) of a sharded array, else None."""
-        return None if self._sharding_config() is None else self._metadata.chunks
+        if self._sharding_config() is None:
+            return None
+        return self._metadata.chunks
 
     def _sharding_config(self) -> dict[str, Any] | None:
         """The ``sharding_indexed`` configuration when it is the array's only codec."""
@@ -146,7 +160,8 @@ class Array(nodes.Node):
             return None
         codec = codecs[0]
         if isinstance(codec, dict) and codec.get("name") == "sharding_indexed":
-            return codec.get("configuration") or {}
+            config: dict[str, Any] = codec.get("configuration") or {}
+            return config
         return None
 
     @property
@@ -164,7 +179,8 @@ class Array(nodes.Node):
     @property
     def cdata_shape(self) -> tuple[int, ...]:
         """Chunks per dimension."""
-        return self._metadata.chunk_grid.grid_shape(self.shape)
+        grid_shape: tuple[int, ...] = self._metadata.chunk_grid.grid_shape(self.shape)
+        return grid_shape
 
     @property
     def nchunks(self) -> int:
@@ -178,7 +194,7 @@ class Array(nodes.Node):
                    if all(c < g for c, g in zip(coords, grid)))
 
     @property
-    def fill_value(self):
+    def fill_value(self) -> Any:
         return self._metadata.fill_value
 
     @property
@@ -187,16 +203,18 @@ class Array(nodes.Node):
         return self._metadata.order if self.zarr_format == 2 else self._config.order
 
     @property
-    def dimension_names(self) -> tuple[Any, ...] | None:
+    def dimension_names(self) -> tuple[str | None, ...] | None:
         return self._metadata.dimension_names
 
     @property
-    def metadata(self):
+    def metadata(self) -> ArrayV2Metadata | ArrayV3Metadata:
         """zarr-python's metadata object (``ArrayV3Metadata`` / ``ArrayV2Metadata``); its
         ``to_dict()`` is the stored document as read (v2: ``.zarray``; v3: ``zarr.json``)."""
         if self._document is None:
             self._document = self._metadata.to_json()
-        return public_metadata(self._metadata, copy.deepcopy(self._document))
+        meta: ArrayV2Metadata | ArrayV3Metadata = public_metadata(
+            self._metadata, copy.deepcopy(self._document))
+        return meta
 
     # -- zarr-python's codec, config and storage members ---------------------------------------
     def _codec_objects(self) -> tuple[Any, ...]:
@@ -214,7 +232,7 @@ class Array(nodes.Node):
         return tuple(c for c in self._codec_objects() if _kind(c) is ArrayArrayCodec)
 
     @property
-    def serializer(self):
+    def serializer(self) -> Any:
         """The array→bytes codec (None in v2)."""
         if self.zarr_format == 2:
             return None
@@ -230,7 +248,7 @@ class Array(nodes.Node):
         return tuple(c for c in self._codec_objects() if _kind(c) not in kinds)
 
     @property
-    def compressor(self):
+    def compressor(self) -> Any:
         """The v2 compressor (zarr-python's v2 member; v3 arrays have ``compressors``)."""
         if self.zarr_format == 3:
             raise TypeError("`compressor` is not available for Zarr format 3 arrays; "
@@ -243,7 +261,7 @@ class Array(nodes.Node):
         """This handle's runtime settings: ``order`` and ``write_empty_chunks``."""
         return self._config
 
-    def with_config(self, config) -> Array:
+    def with_config(self, config: ArrayConfig | dict[str, Any]) -> Array:
         """A handle on the same array with settings changed (a dict or an ArrayConfig)."""
         if isinstance(config, dict):
             config = ArrayConfig(**{**self._config.to_dict(), **config})
@@ -266,7 +284,7 @@ class Array(nodes.Node):
     def _info(self, complete: bool) -> ArrayInfo:
         meta = self._metadata
         v3 = meta.zarr_format == 3
-        counts = {}
+        counts: dict[str, int] = {}
         if complete:
             counts = {"count_bytes_stored": self.nbytes_stored(),
                       "count_chunks_initialized": self.nchunks_initialized}
@@ -291,7 +309,7 @@ class Array(nodes.Node):
         return self._info(complete=True)
 
     # -- indexing ---------------------------------------------------------------------------
-    def __getitem__(self, selection: Any) -> np.ndarray:
+    def __getitem__(self, selection: Any) -> npt.NDArray[Any]:
         return self._read(self._plan(selection))
 
     def __setitem__(self, selection: Any, value: Any) -> None:
@@ -302,7 +320,8 @@ class Array(nodes.Node):
         points = normalize_point_selection(selection, self.shape)
         return points if points is not None else normalize_selection(selection, self.shape)
 
-    def _read(self, sel: Selection | PointSelection, out: np.ndarray | None = None) -> np.ndarray:
+    def _read(self, sel: Selection | PointSelection,
+              out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
         if isinstance(sel, PointSelection):
             return read_points(self._ctx, sel, out)
         if progress_bars.wanted(None):  # zarrc.config progress: a bar over many chunks
@@ -349,7 +368,7 @@ class Array(nodes.Node):
         """``a.lazy[sel]``: a :class:`~zarrc.LazyArray` view that reads nothing until used."""
         return LazyArray(self).lazy
 
-    def isel(self, **dims) -> np.ndarray:
+    def isel(self, **dims: Any) -> npt.NDArray[Any]:
         """Select by dimension name: ``a.isel(time=slice(0, 30), lat=5)``; others are whole.
 
         The same as ``a[sel]`` with each value at its dimension's position (so index arrays
@@ -361,38 +380,40 @@ class Array(nodes.Node):
     # zarr-python's named forms. ``out``: an ndarray of the result's shape that the values are
     # written to (cast as NumPy's ``same_kind`` allows) and that is returned; chunks decode
     # straight into it when it has the array's dtype.
-    def get_basic_selection(self, selection: Any = Ellipsis, *, out: np.ndarray | None = None
-                            ) -> np.ndarray:
+    def get_basic_selection(self, selection: Any = Ellipsis, *,
+                            out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
         """``a[selection]``, optionally into ``out``."""
         return self._read(self._plan(selection), out)
 
     def set_basic_selection(self, selection: Any, value: Any) -> None:
         self[selection] = value
 
-    def get_orthogonal_selection(self, selection: Any, *, out: np.ndarray | None = None
-                                 ) -> np.ndarray:
+    def get_orthogonal_selection(self, selection: Any, *,
+                                 out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
         """``a.oindex[selection]``, optionally into ``out``."""
         return self.oindex.get(selection, out)
 
     def set_orthogonal_selection(self, selection: Any, value: Any) -> None:
         self.oindex[selection] = value
 
-    def get_coordinate_selection(self, selection: Any, *, out: np.ndarray | None = None
-                                 ) -> np.ndarray:
+    def get_coordinate_selection(self, selection: Any, *,
+                                 out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
         """``a.vindex[selection]`` of coordinate arrays, optionally into ``out``."""
         return self.vindex.get(selection, out)
 
     def set_coordinate_selection(self, selection: Any, value: Any) -> None:
         self.vindex[selection] = value
 
-    def get_block_selection(self, selection: Any, *, out: np.ndarray | None = None) -> np.ndarray:
+    def get_block_selection(self, selection: Any, *,
+                            out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
         """``a.blocks[selection]``, optionally into ``out``."""
         return self.blocks.get(selection, out)
 
     def set_block_selection(self, selection: Any, value: Any) -> None:
         self.blocks[selection] = value
 
-    def get_mask_selection(self, mask: Any, *, out: np.ndarray | None = None) -> np.ndarray:
+    def get_mask_selection(self, mask: Any, *,
+                           out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
         """The elements where ``mask`` (booleans of the array's shape) is true, in C order."""
         return self.vindex.get(_checked_mask(mask, self.shape), out)
 
@@ -401,7 +422,8 @@ class Array(nodes.Node):
         self.vindex[_checked_mask(mask, self.shape)] = value
 
     # -- NumPy protocol ---------------------------------------------------------------------
-    def __array__(self, dtype: npt.DTypeLike = None, copy=None) -> np.ndarray:
+    def __array__(self, dtype: npt.DTypeLike | None = None,
+                  copy: bool | None = None) -> npt.NDArray[Any]:
         if copy is False:
             raise ValueError("a zarrc Array holds no data in memory: it cannot give an array "
                              "without a copy (copy=False)")
@@ -413,7 +435,7 @@ class Array(nodes.Node):
             raise TypeError("len() of unsized object")
         return self.shape[0]
 
-    def __iter__(self) -> Iterator[np.ndarray]:
+    def __iter__(self) -> Iterator[Any]:
         if not self.shape:
             raise TypeError("iteration over a 0-d array")
         step = self._ctx.chunks[0]  # about a chunk's worth of rows per read
@@ -425,7 +447,7 @@ class Array(nodes.Node):
         return f"<Array {self.store_path} shape={self.shape} dtype={self.dtype}>"
 
     # -- changing shape ---------------------------------------------------------------------
-    def resize(self, *shape) -> None:
+    def resize(self, *shape: int | tuple[int, ...]) -> None:
         """Change the shape; data outside the new shape is dropped (reads as fill if regrown).
 
         The stored shape is re-read, the chunks (and parts of chunks) outside both shapes'
@@ -435,18 +457,20 @@ class Array(nodes.Node):
         old shape or the new one, never dropped data that a later growth would bring back.
         """
         self._check_writable()
-        new_shape = nodes.normalize_shape(shape[0] if len(shape) == 1 else shape)
+        new_shape = normalize_shape(shape[0] if len(shape) == 1 else shape)
         with nodes.node_lock(self._store, self._path):
             self._store_shape(lambda stored: new_shape)
 
-    def _store_shape(self, new_shape_of) -> tuple[int, ...]:
+    def _store_shape(
+        self, new_shape_of: Callable[[tuple[int, ...]], tuple[int, ...]]
+    ) -> tuple[int, ...]:
         """Store the shape ``new_shape_of(stored shape)`` (see :meth:`resize`; it may be asked
         again after a conflict, and what it raises stores nothing); call it under the node
         lock. Adopts the stored metadata; returns the old shape."""
         key = nodes.document_key(self._path, self._metadata)
         done: list[Any] = []
 
-        def modify(data, exclusive: bool) -> bytes:
+        def modify(data: bytes | None, exclusive: bool) -> bytes:
             self._adopt(*self._reread({key: data}))
             old_shape, new_shape = self.shape, tuple(new_shape_of(self.shape))
             if len(new_shape) != self.ndim:
@@ -461,9 +485,10 @@ class Array(nodes.Node):
 
         nodes.update_document(self._store, key, modify)
         self._set_metadata(done[1])
-        return done[0]
+        old_shape: tuple[int, ...] = done[0]
+        return old_shape
 
-    def append(self, data, axis: int = 0) -> tuple[Any, ...]:
+    def append(self, data: npt.ArrayLike, axis: int = 0) -> tuple[int, ...]:
         """Grow along ``axis`` by ``data``'s extent and write ``data`` there; the new shape.
 
         The extent is added to the shape as stored (one update of the array's document, as
@@ -476,7 +501,7 @@ class Array(nodes.Node):
         data = np.asarray(data)
         axis = axis + data.ndim if axis < 0 else axis
 
-        def grown(shape: tuple[int, ...]) -> tuple[Any, ...]:
+        def grown(shape: tuple[int, ...]) -> tuple[int, ...]:
             if data.ndim != len(shape):
                 raise ValueError(f"data has {data.ndim} dimensions, the array {len(shape)}")
             if not 0 <= axis < data.ndim:
@@ -497,8 +522,11 @@ class Array(nodes.Node):
     # -- chunks -----------------------------------------------------------------------------
     def _iter_stored_chunk_coords(self) -> Iterator[tuple[int, ...]]:
         enc = self._metadata.chunk_key_encoding
+        # ArrayMetadata fills in the format's encoding, ChunkKeyEncoding its separator
+        assert enc is not None and enc.separator is not None
+        sep = enc.separator
         prefix = self._ctx.prefix
-        lead = "c" + enc.separator if enc.name == "default" else ""
+        lead = "c" + sep if enc.name == "default" else ""
         for key in self._store.list_prefix(prefix):
             rest = key[len(prefix):]
             if self.ndim == 0:
@@ -507,7 +535,7 @@ class Array(nodes.Node):
                 continue
             if not rest.startswith(lead):
                 continue
-            parts = rest[len(lead):].split(enc.separator)
+            parts = rest[len(lead):].split(sep)
             if len(parts) != self.ndim or not all(p.isdigit() for p in parts):
                 continue
             yield tuple(int(p) for p in parts)
@@ -531,7 +559,7 @@ class Array(nodes.Node):
 
     def iter_slices(self, axis: int = 0, *, size: int | None = None, selection: Any = None,
                     concurrency: int | None = None, progress: bool | None = None
-                    ) -> Iterator[tuple[int, np.ndarray]]:
+                    ) -> Iterator[tuple[int, npt.NDArray[Any]]]:
         """``(start, slab)`` along ``axis``: ``slab`` is ``size`` positions of it (default:
         one chunk's length) across the whole ``selection``, read ahead of you.
 
@@ -541,8 +569,11 @@ class Array(nodes.Node):
         return streams.iter_slices(self, axis, size=size, selection=selection,
                                    concurrency=concurrency, progress=progress)
 
-    def write_chunks(self, items, *, concurrency: int | None = None, checkpoint=None,
-                     resume=None, batch: int | None = None, progress: bool | None = None):
+    def write_chunks(self, items: Iterable[tuple[Any, npt.ArrayLike]], *,
+                     concurrency: int | None = None,
+                     checkpoint: Callable[[WriteProgress], object] | None = None,
+                     resume: dict[str, Any] | None = None, batch: int | None = None,
+                     progress: bool | None = None) -> WriteProgress:
         """Store ``(region, values)`` pairs from ``items`` (any iterable, consumed lazily):
         each is ``a[region] = values``, with ``region`` a box (slices with step 1, integers).
 
@@ -561,7 +592,7 @@ class Array(nodes.Node):
                                     checkpoint=checkpoint, resume=resume, batch=batch,
                                     progress=progress)
 
-    def to_dask(self, chunks=None, *, name: str | None = None):
+    def to_dask(self, chunks: Any = None, *, name: str | None = None) -> DaskArray:
         """A ``dask.array`` with one task per stored chunk (per shard if sharded), each read
         straight into its block; see :func:`zarrc.dask.to_dask` (needs the ``dask`` extra)."""
         try:
@@ -593,14 +624,15 @@ class Array(nodes.Node):
 class _Indexer:
     """``a.oindex`` / ``a.vindex`` / ``a.blocks``: one selection mode, read and write."""
 
-    def __init__(self, array: Array, normalize) -> None:
+    def __init__(self, array: Array,
+                 normalize: Callable[[Any, tuple[int, ...]], Selection | PointSelection]) -> None:
         self._array = array
         self._normalize = normalize
 
-    def __getitem__(self, selection: Any) -> np.ndarray:
+    def __getitem__(self, selection: Any) -> npt.NDArray[Any]:
         return self.get(selection)
 
-    def get(self, selection: Any, out: np.ndarray | None = None) -> np.ndarray:
+    def get(self, selection: Any, out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
         """The selection's values: a new ndarray, or ``out`` filled with them."""
         return self._array._read(self._normalize(selection, self._array.shape), out)
 
@@ -608,7 +640,7 @@ class _Indexer:
         self._array._write(self._normalize(selection, self._array.shape), value)
 
 
-def _checked_mask(mask: Any, shape: tuple[int, ...]) -> np.ndarray:
+def _checked_mask(mask: Any, shape: tuple[int, ...]) -> npt.NDArray[np.bool_]:
     """``mask`` as a boolean ndarray of ``shape``; IndexError (as zarr-python) otherwise."""
     arr = np.asarray(mask)
     if arr.dtype != np.bool_ or arr.shape != tuple(shape):
@@ -617,10 +649,10 @@ def _checked_mask(mask: Any, shape: tuple[int, ...]) -> np.ndarray:
     return arr
 
 
-def like_kwargs(a) -> dict[str, Any]:
+def like_kwargs(a: Any) -> dict[str, Any]:
     """What an ``*_like`` function copies from ``a``: shape, chunks, dtype and, for an Array,
     its codecs (v3) or order, filters and compressor (v2)."""
-    out = {}
+    out: dict[str, Any] = {}
     if hasattr(a, "shape"):
         out["shape"] = tuple(a.shape)
     if hasattr(a, "chunks") and isinstance(a.chunks, tuple):
@@ -638,7 +670,7 @@ def like_kwargs(a) -> dict[str, Any]:
     return out
 
 
-def _kind(codec) -> type:
+def _kind(codec: Any) -> type[Codec]:
     """The codec kind (zarrc's base class) of a codec object or numcodecs description."""
     if not isinstance(codec, Codec):
         codec = get_codec(codec.to_dict())
@@ -648,9 +680,11 @@ def _kind(codec) -> type:
     return BytesBytesCodec
 
 
-def create_array_node(store, path: str, *, overwrite: bool = False,
-                      write_empty_chunks: bool | None = None, config=None, data=None,
-                      write_data: bool = True, compressor="auto", **create_kwargs: Any) -> Array:
+def create_array_node(store: Store, path: str, *, overwrite: bool = False,
+                      write_empty_chunks: bool | None = None,
+                      config: ArrayConfig | dict[str, Any] | None = None,
+                      data: npt.ArrayLike | Array | None = None, write_data: bool = True,
+                      compressor: Any = "auto", **create_kwargs: Any) -> Array:
     """Create an array at ``path`` of ``store`` (metadata written, no chunks) and open it.
 
     ``config`` (an ArrayConfig or dict) sets the handle's ``order`` and ``write_empty_chunks``;

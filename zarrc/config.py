@@ -148,7 +148,8 @@ class Config(_DonfigConfig):
 
     def override(self, **values: Any) -> contextlib.AbstractContextManager[Any]:
         """``set(**values)`` for a ``with`` block (zarrc's earlier spelling)."""
-        return self.set(values)
+        block: contextlib.AbstractContextManager[Any] = self.set(values)
+        return block
 
 
 class _ConfigModule(types.ModuleType, Config):
@@ -160,7 +161,7 @@ class _ConfigModule(types.ModuleType, Config):
 # A module may change its class to a ModuleType subclass (Python's data model allows it).
 _this = sys.modules[__name__]
 _this.__class__ = _ConfigModule
-Config.__init__(_this, "zarrc", defaults=[DEFAULTS])
+_DonfigConfig.__init__(_this, "zarrc", defaults=[DEFAULTS])  # Config's own __init__ is donfig's
 
 if TYPE_CHECKING:
     # What type checkers see of this module: at run time it is a Config object (above), whose

@@ -24,6 +24,9 @@ from zarrc.api import create_array
 from zarrc.array import Array
 from zarrc.storage import StoreLike
 
+#: The dask array type (for annotations elsewhere: only this module imports dask).
+DaskArray = da.Array
+
 __all__ = ["array_token", "from_dask", "store_identity", "to_dask"]
 
 
@@ -58,14 +61,14 @@ def array_token(array: Array) -> tuple[Any, ...]:
     return ("zarrc.Array", store_identity(array.store), array.path, array.metadata)
 
 
-def _stored_chunks(array: Array) -> tuple[int, ...]:
+def _stored_chunks(array: Array) -> tuple[tuple[int, ...], ...]:
     """The dask chunks of the stored grid: per dimension the block lengths (shards if any)."""
     grid = array.shards or array.chunks  # a rectilinear grid: edge lengths per dimension
     return tuple(_clip(c, n) if isinstance(c, tuple) else da.core.normalize_chunks(c, (n,))[0]
                  for c, n in zip(grid, array.shape))
 
 
-def _clip(edges: tuple[Any, ...], length: int) -> tuple[Any, ...]:
+def _clip(edges: tuple[int, ...], length: int) -> tuple[int, ...]:
     """Rectilinear edge lengths cut at the array's length (a grid may reach past it)."""
     out, total = [], 0
     for edge in edges:
@@ -83,7 +86,7 @@ def _read_block(array: Array, region: tuple[Any, ...]) -> np.ndarray:
     return out
 
 
-def to_dask(array: Array, chunks = None, *, name: str | None = None) -> da.Array:
+def to_dask(array: Array, chunks: Any = None, *, name: str | None = None) -> da.Array:
     """A dask array over ``array``: one task per block, each reading its region.
 
     Parameters
@@ -129,7 +132,7 @@ def _write_chunks(darr: da.Array) -> tuple[int, ...]:
     return tuple(max(1, int(n)) for n in darr.chunksize)
 
 
-def from_dask(darr, store: StoreLike = None, **create_kwargs: Any) -> Array:
+def from_dask(darr: Any, store: StoreLike = None, **create_kwargs: Any) -> Array:
     """Create an array in ``store`` from the dask array ``darr``, written block by block.
 
     ``create_kwargs`` go to :func:`zarrc.create_array` (``name``, ``chunks``, ``shards``,

@@ -13,17 +13,19 @@ import time
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["make_field", "run_demo"]
 
 
-def make_field(n: int, seed: int = 0) -> np.ndarray:
+def make_field(n: int, seed: int = 0) -> npt.NDArray[np.float32]:
     """An ``n x n`` float32 field: smooth structure plus noise, quantized to 1/1024."""
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:n, 0:n].astype(np.float32) / max(n, 1)
     field = np.sin(12 * x) * np.cos(7 * y) + 0.5 * np.sin(31 * (x + y))
     field += rng.normal(scale=0.05, size=(n, n)).astype(np.float32)
-    return (np.round(field * 1024) / 1024).astype(np.float32)
+    out: npt.NDArray[np.float32] = (np.round(field * 1024) / 1024).astype(np.float32)
+    return out
 
 
 def _dir_bytes(path: str) -> int:
@@ -44,7 +46,7 @@ def run_demo(directory: str | None = None, size: int = 2048) -> list[dict[str, A
     os.makedirs(root, exist_ok=True)
     data = make_field(size)
     chunk = max(1, size // 4)
-    cases = [
+    cases: list[tuple[str, dict[str, Any]]] = [
         ("v3 zstd", dict(zarr_format=3, compressors=[{"name": "zstd", "configuration": {"level": 3, "checksum": False}}])),
         ("v3 blosc lz4 shuffle", dict(zarr_format=3, compressors=[{"name": "blosc", "configuration": {"cname": "lz4", "clevel": 5, "shuffle": "shuffle", "typesize": 4, "blocksize": 0}}])),
         ("v2 zlib", dict(zarr_format=2, compressors={"id": "zlib", "level": 5})),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc import nodes
 from zarrc.array import Array, create_array_node, like_kwargs
@@ -26,27 +27,38 @@ from zarrc.metadata import (
     ZMETADATA,
     ArrayMetadata,
     GroupMetadata,
+    NodeMetadata,
+    normalize_shape,
 )
+from zarrc.nodes import ShapeLike
+from zarrc.storage.base import Store
+
+if TYPE_CHECKING:
+    from zarrc.core.metadata import GroupMetadata as PublicGroupMetadata
+
+_T = TypeVar("_T")
 
 __all__ = ["Group", "open_node", "create_group_node"]
 
 _METADATA_NAMES = frozenset({ZARR_JSON, ZARRAY, ZATTRS, ZGROUP, ZMETADATA})
 
 
-def open_node(store, path: str, *, zarr_format: int | None = None, read_only: bool = False,
-              metadata=None, write_empty_chunks: bool | None = None):
+def open_node(store: Store, path: str, *, zarr_format: int | None = None,
+              read_only: bool = False, metadata: NodeMetadata | None = None,
+              write_empty_chunks: bool | None = None) -> Array | Group:
     """The Array or Group at ``path`` (its metadata read unless given)."""
-    document = None
+    document: dict[str, Any] | None = None
     if metadata is None:
         metadata, document = nodes.read_node(store, path, zarr_format)
     meta = metadata
     if isinstance(meta, ArrayMetadata):
-        return Array(store, path, meta, read_only=read_only, write_empty_chunks=write_empty_chunks,
-                     document=document)
+        return Array(store, path, meta, read_only=read_only,
+                     write_empty_chunks=write_empty_chunks, document=document)
     return Group(store, path, meta, read_only=read_only)
 
 
-def create_group_node(store, path: str, *, zarr_format: int = 3, attributes: dict[str, Any] | None = None,
+def create_group_node(store: Store, path: str, *, zarr_format: int = 3,
+                      attributes: dict[str, Any] | None = None,
                       overwrite: bool = False) -> Group:
     """Create a group at ``path`` of ``store`` and open it."""
     if store.read_only:
@@ -63,15 +75,16 @@ def _consolidated_entries(meta: GroupMetadata) -> dict[str, Any] | None:
     cm = meta.consolidated_metadata
     if cm is None:
         return None
-    return dict(getattr(cm, "metadata", cm))
+    entries: Any = getattr(cm, "metadata", cm)  # also a plain mapping given by a caller
+    return dict(entries)
 
 
-def _descendant_metadata(entries: dict[str, Any] | None, rel: str):
+def _descendant_metadata(entries: dict[str, Any] | None, rel: str) -> NodeMetadata | None:
     """The metadata of ``rel`` from consolidated ``entries`` (None if not there); a group gets
     the entries below it as its own consolidated metadata, as zarr-python does."""
     if entries is None or rel not in entries:
         return None
-    meta = entries[rel]
+    meta: NodeMetadata = entries[rel]
     if isinstance(meta, GroupMetadata):
         prefix = rel + "/"
         meta = meta.with_consolidated({k[len(prefix):]: v for k, v in entries.items()
@@ -79,13 +92,14 @@ def _descendant_metadata(entries: dict[str, Any] | None, rel: str):
     return meta
 
 
-def create_nodes(st, specs: dict[str, Any], *, overwrite: bool = False) -> list[tuple[Any, ...]]:
+def create_nodes(st: Store, specs: dict[str, Any], *,
+                 overwrite: bool = False) -> list[tuple[str, Array | Group]]:
     """Create the nodes ``{path: metadata}`` in store ``st`` and the missing groups above them
     (see :func:`zarrc.create_hierarchy`); ``[(path, node)]``, parents first. Everything is
     checked before anything is written."""
     if st.read_only:
         raise ReadOnlyError(f"cannot create nodes in read-only {st!r}")
-    wanted = {}
+    wanted: dict[str, NodeMetadata] = {}
     for path, meta in specs.items():
         internal = _internal_metadata(meta, path)
         wanted[nodes.normalize_path(path)] = internal
@@ -93,7 +107,7 @@ def create_nodes(st, specs: dict[str, Any], *, overwrite: bool = False) -> list[
     if len(formats) > 1:
         raise ValueError("create_hierarchy: all nodes must have the same zarr_format")
     fmt = formats.pop() if formats else 3
-    todo: dict[str, Any] = {}
+    todo: dict[str, NodeMetadata | None] = {}
     for path in wanted:
         parts = path.split("/") if path else []
         for depth in range(len(parts)):
@@ -115,7 +129,7 @@ def create_nodes(st, specs: dict[str, Any], *, overwrite: bool = False) -> list[
         if meta is not None and kind is not None and not overwrite:
             cls = ContainsArrayError if kind == "array" else ContainsGroupError
             raise cls(f"create_hierarchy: an {kind} already exists at {path!r}")
-    created = []
+    created: list[tuple[str, Array | Group]] = []
     for path in order:
         meta = todo[path]
         if meta is None:
@@ -130,13 +144,14 @@ def create_nodes(st, specs: dict[str, Any], *, overwrite: bool = False) -> list[
     return created
 
 
-def _internal_metadata(meta, path: str):
+def _internal_metadata(meta: Any, path: str) -> NodeMetadata:
     """zarrc's metadata for a node description given to create_hierarchy."""
     if isinstance(meta, (ArrayMetadata, GroupMetadata)):
         return meta
     to_internal = getattr(meta, "to_internal", None)
     if callable(to_internal):
-        return to_internal()
+        internal: NodeMetadata = to_internal()
+        return internal
     to_dict = getattr(meta, "to_dict", None)
     doc = to_dict() if callable(to_dict) else meta
     if not isinstance(doc, dict):
@@ -156,24 +171,28 @@ class Group(nodes.Node):
     """A Zarr group (v2 or v3). Create or open one with ``zarrc.group`` / ``zarrc.open_group``."""
 
     _kind = "group"
+    _metadata: GroupMetadata
 
-    def __init__(self, store, path: str, metadata: GroupMetadata, *, read_only: bool = False) -> None:
+    def __init__(self, store: Store, path: str, metadata: GroupMetadata, *,
+                 read_only: bool = False) -> None:
         self._store = store
         self._path = path
         self._metadata = metadata
         self._read_only = bool(read_only or store.read_only)
 
-    def _adopt(self, meta: GroupMetadata, document: dict[str, Any] | None = None) -> None:
+    def _adopt(self, meta: NodeMetadata, document: dict[str, Any] | None = None) -> None:
+        assert isinstance(meta, GroupMetadata)  # _reread refuses a node replaced by an array
         if meta.zarr_format == 2:  # v2 keeps consolidated metadata in .zmetadata: keep ours
-            meta = meta.with_consolidated(self._metadata.consolidated_metadata)
+            meta = meta.with_consolidated(_consolidated_entries(self._metadata))
         self._metadata = meta
 
     # -- properties -------------------------------------------------------------------------
     @property
-    def metadata(self):
+    def metadata(self) -> PublicGroupMetadata:
         """zarr-python's ``GroupMetadata`` (consolidated metadata nested in it);
         ``to_dict()`` is the stored document."""
-        return public_metadata(self._metadata)
+        meta: PublicGroupMetadata = public_metadata(self._metadata)
+        return meta
 
     # -- members ----------------------------------------------------------------------------
     def _child(self, name: str) -> str:
@@ -184,7 +203,7 @@ class Group(nodes.Node):
         entries = _consolidated_entries(self._metadata)
         if entries is not None:
             return {k: v for k, v in entries.items() if k and "/" not in k}
-        found = {}
+        found: dict[str, Any] = {}
         prefix = f"{self._path}/" if self._path else ""
         for name in self._store.list_dir(prefix):
             if name in _METADATA_NAMES:
@@ -204,9 +223,11 @@ class Group(nodes.Node):
         except NodeNotFoundError:
             raise NodeNotFoundError(f"no member {name!r} in group {self.name!r}") from None
 
-    _consolidated_in: tuple[Any, ...] | None = None  # (document key, entry prefix) this group came from
+    # (document key, entry prefix) of the consolidated metadata this group came from
+    _consolidated_in: tuple[str, str] | None = None
 
-    def _open_member(self, rel: str, meta: Any, **kwargs: Any) -> Array | Group:
+    def _open_member(self, rel: str, meta: NodeMetadata | None,
+                     **kwargs: Any) -> Array | Group:
         """Open member ``rel`` (its ``meta`` from consolidated metadata, or None to read it).
 
         Bad metadata from a consolidated document is reported as coming from there (the
@@ -224,14 +245,20 @@ class Group(nodes.Node):
             node._consolidated_in = (key, f"{prefix}{rel}/")
         return node
 
-    def _consolidated_source(self) -> tuple[Any, ...]:
+    def _consolidated_source(self) -> tuple[str, str]:
         if self._consolidated_in is not None:
             return self._consolidated_in
         if self.zarr_format == 2:
             return nodes.key_of(self._path, ZMETADATA), ""
         return f"{nodes.key_of(self._path, ZARR_JSON)}[consolidated_metadata]", ""
 
-    def get(self, name: str, default = None):
+    @overload
+    def get(self, name: str) -> Array | Group | None: ...
+    @overload
+    def get(self, name: str, default: _T) -> Array | Group | _T: ...
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The member ``name``, or ``default`` if there is none."""
         try:
             return self[name]
         except KeyError:
@@ -256,7 +283,8 @@ class Group(nodes.Node):
         return len(self._member_metadata())
 
     def members(self, max_depth: int | None = 0, *,
-                use_consolidated_for_children: bool = True) -> tuple[Any, ...]:
+                use_consolidated_for_children: bool = True
+                ) -> tuple[tuple[str, Array | Group], ...]:
         """``(path, node)`` pairs of the members, sorted: the direct members with
         ``max_depth=0`` (the default), every descendant with ``None``, ``n`` levels below
         the direct members otherwise. Paths are relative to this group."""
@@ -283,17 +311,17 @@ class Group(nodes.Node):
             return len(self._member_metadata())
         return len(self.members(max_depth))
 
-    def arrays(self) -> tuple[Any, ...]:
+    def arrays(self) -> tuple[tuple[str, Array], ...]:
         return tuple((n, m) for n, m in self.members() if isinstance(m, Array))
 
-    def groups(self) -> tuple[Any, ...]:
+    def groups(self) -> tuple[tuple[str, Group], ...]:
         return tuple((n, m) for n, m in self.members() if isinstance(m, Group))
 
-    def array_keys(self) -> tuple[int, ...]:
+    def array_keys(self) -> tuple[str, ...]:
         return tuple(sorted(n for n, m in self._member_metadata().items()
                             if isinstance(m, ArrayMetadata)))
 
-    def group_keys(self) -> tuple[int, ...]:
+    def group_keys(self) -> tuple[str, ...]:
         return tuple(sorted(n for n, m in self._member_metadata().items()
                             if isinstance(m, GroupMetadata)))
 
@@ -356,52 +384,55 @@ class Group(nodes.Node):
         kwargs.setdefault("dtype", "float64")
         return self.create_array(name, fill_value=fill_value, **kwargs)
 
-    def zeros(self, *, name: str, shape, **kwargs: Any) -> Array:
+    def zeros(self, *, name: str, shape: ShapeLike, **kwargs: Any) -> Array:
         """A member array reading as zeros (nothing stored)."""
         return self._filled(name, 0, {"shape": shape, **kwargs})
 
-    def ones(self, *, name: str, shape, **kwargs: Any) -> Array:
+    def ones(self, *, name: str, shape: ShapeLike, **kwargs: Any) -> Array:
         """A member array reading as ones (nothing stored)."""
         return self._filled(name, 1, {"shape": shape, **kwargs})
 
-    def full(self, *, name: str, shape, fill_value: Any, **kwargs: Any) -> Array:
+    def full(self, *, name: str, shape: ShapeLike, fill_value: Any, **kwargs: Any) -> Array:
         """A member array reading as ``fill_value`` everywhere (nothing stored)."""
         kwargs.setdefault("dtype", np.asarray(fill_value).dtype)
         return self._filled(name, fill_value, {"shape": shape, **kwargs})
 
-    def empty(self, *, name: str, shape, **kwargs: Any) -> Array:
+    def empty(self, *, name: str, shape: ShapeLike, **kwargs: Any) -> Array:
         """A member array with unspecified contents (it reads as the fill value)."""
         kwargs.setdefault("dtype", "float64")
         return self.create_array(name, shape=shape, **kwargs)
 
-    def array(self, name: str, *, data=None, **kwargs: Any) -> Array:
+    def array(self, name: str, *, data: npt.ArrayLike | Array | None = None,
+              **kwargs: Any) -> Array:
         """A member array holding ``data`` (or created from ``shape``/``dtype``)."""
         return self.create_array(name, data=data, **kwargs)
 
-    def _like(self, name: str, data, fill: Any, kwargs: dict[str, Any]) -> Array:
+    def _like(self, name: str, data: Any, fill: Any, kwargs: dict[str, Any]) -> Array:
         merged = {**like_kwargs(data), **kwargs}
         if fill is not None:
             merged["fill_value"] = fill
         return self.create_array(name, **merged)
 
-    def zeros_like(self, *, name: str, data, **kwargs: Any) -> Array:
+    def zeros_like(self, *, name: str, data: Any, **kwargs: Any) -> Array:
         return self._like(name, data, 0, kwargs)
 
-    def ones_like(self, *, name: str, data, **kwargs: Any) -> Array:
+    def ones_like(self, *, name: str, data: Any, **kwargs: Any) -> Array:
         return self._like(name, data, 1, kwargs)
 
-    def full_like(self, *, name: str, data, **kwargs: Any) -> Array:
+    def full_like(self, *, name: str, data: Any, **kwargs: Any) -> Array:
         return self._like(name, data, kwargs.pop("fill_value", None), kwargs)
 
-    def empty_like(self, *, name: str, data, **kwargs: Any) -> Array:
+    def empty_like(self, *, name: str, data: Any, **kwargs: Any) -> Array:
         return self._like(name, data, None, kwargs)
 
-    def create_group(self, name: str, *, overwrite: bool = False, attributes: dict[str, Any] | None = None) -> Group:
+    def create_group(self, name: str, *, overwrite: bool = False,
+                     attributes: dict[str, Any] | None = None) -> Group:
         self._check_writable()
         return create_group_node(self._store, self._child(name), zarr_format=self.zarr_format,
                                  attributes=attributes, overwrite=overwrite)
 
-    def create_hierarchy(self, nodes_spec: dict[str, Any], *, overwrite: bool = False) -> Iterator[tuple[Any, ...]]:
+    def create_hierarchy(self, nodes_spec: dict[str, Any], *, overwrite: bool = False
+                         ) -> Iterator[tuple[str, Array | Group]]:
         """Create the nodes ``{path: metadata}`` below this group (see
         :func:`zarrc.create_hierarchy`); yields ``(path, node)`` relative to this group."""
         self._check_writable()
@@ -411,7 +442,7 @@ class Group(nodes.Node):
         return iter([(path[len(prefix):], node) for path, node in created
                      if path.startswith(prefix) and path != self._path])
 
-    def require_groups(self, *names: str) -> tuple[Any, ...]:
+    def require_groups(self, *names: str) -> tuple[Group, ...]:
         return tuple(self.require_group(n) for n in names)
 
     def require_group(self, name: str, *, attributes: dict[str, Any] | None = None) -> Group:
@@ -425,7 +456,10 @@ class Group(nodes.Node):
                 return self.create_group(name, attributes=attributes)
             except ContainsGroupError:  # another writer created it first: use theirs
                 pass
-        return open_node(self._store, path, read_only=self._read_only)
+        found = open_node(self._store, path, read_only=self._read_only)
+        if not isinstance(found, Group):  # an array was created there meanwhile
+            raise ContainsArrayError(f"{path!r} is an array, not a group")
+        return found
 
     def require_array(self, name: str, **create_kwargs: Any) -> Array:
         """The member array ``name``, created with ``create_kwargs`` if absent; an existing
@@ -440,10 +474,12 @@ class Group(nodes.Node):
             except ContainsArrayError:  # another writer created it first: use theirs
                 pass
         found = open_node(self._store, path, read_only=self._read_only)
+        if not isinstance(found, Array):  # a group was created there meanwhile
+            raise ContainsGroupError(f"{path!r} is a group, not an array")
         shape = create_kwargs.get("shape")
-        if shape is not None and nodes.normalize_shape(shape) != found.shape:
+        if shape is not None and normalize_shape(shape) != found.shape:
             raise TypeError(f"array {path!r} has shape {found.shape}, not "
-                            f"{nodes.normalize_shape(shape)}")
+                            f"{normalize_shape(shape)}")
         dtype = create_kwargs.get("dtype")
         if dtype is not None and not np.can_cast(found.dtype, np.dtype(dtype)):
             raise TypeError(f"array {path!r} has dtype {found.dtype}, which does not cast "
@@ -453,14 +489,14 @@ class Group(nodes.Node):
     require_dataset = require_array
 
     # -- display ----------------------------------------------------------------------------
-    def tree(self, expand=None, level: int | None = None, *,
-             max_depth: int | None = None, **_ignored) -> Tree:
+    def tree(self, expand: Any = None, level: int | None = None, *,
+             max_depth: int | None = None, **_ignored: Any) -> Tree:
         """A printable tree of the hierarchy below this group, ``level`` (zarr-python's
         name) or ``max_depth`` levels deep."""
         return Tree(self, level if level is not None else max_depth)
 
-    def _info(self, members) -> GroupInfo:
-        counts = {}
+    def _info(self, members: list[Any] | None) -> GroupInfo:
+        counts: dict[str, int] = {}
         if members is not None:
             groups = sum(isinstance(m, (Group, GroupMetadata)) for m in members)
             counts = {"count_members": len(members), "count_arrays": len(members) - groups,

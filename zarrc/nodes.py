@@ -7,7 +7,9 @@ The one place that knows the key layout of a hierarchy (``zarr.json`` in v3; ``.
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -15,7 +17,7 @@ import numpy.typing as npt
 from zarrc.attributes import Attributes, Change
 from zarrc.codecs import normalize_codecs
 from zarrc.engine.locks import key_lock
-from zarrc.engine.update import update_key
+from zarrc.engine.update import Modify, update_key
 from zarrc.errors import (
     CodecConfigError,
     CodecError,
@@ -36,6 +38,7 @@ from zarrc.metadata import (
     ArrayMetadata,
     ChunkKeyEncoding,
     GroupMetadata,
+    NodeMetadata,
     RectilinearChunkGrid,
     RegularChunkGrid,
     default_fill_value,
@@ -53,10 +56,19 @@ from zarrc.metadata import (
     parse_group_metadata_v3,
     parse_json,
 )
+from zarrc.storage.base import Store
 from zarrc.storage.local import TEMP_PREFIX
+from zarrc.storage.store_path import StorePath
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from zarrc.codecs.encoding import V2JSON, V3JSON
 
 __all__ = [
+    "ChunkKeyEncodingLike",
     "Node",
+    "ShapeLike",
     "normalize_path",
     "join_path",
     "key_of",
@@ -79,6 +91,13 @@ __all__ = [
 ]
 
 
+#: A shape as the creating functions take it: one int (1-d) or one int per dimension.
+ShapeLike: TypeAlias = int | Sequence[int]
+#: A chunk key encoding as given: the object, its name, or its JSON form (also zarr-python's
+#: shorthand ``{"name": ..., "separator": ...}``).
+ChunkKeyEncodingLike: TypeAlias = ChunkKeyEncoding | str | Mapping[str, Any]
+
+
 class Node:
     """What arrays and groups share: where they live, read-only state, attributes.
 
@@ -87,9 +106,13 @@ class Node:
     """
 
     _kind = "node"
+    _store: Store
+    _path: str
+    _metadata: NodeMetadata
+    _read_only: bool
 
     @property
-    def store(self):
+    def store(self) -> Store:
         return self._store
 
     @property
@@ -119,13 +142,11 @@ class Node:
                           self._read_only)
 
     @property
-    def store_path(self):
+    def store_path(self) -> StorePath:
         """zarr-python's ``StorePath`` of the node: its store and path."""
-        from zarrc.storage import StorePath
-
         return StorePath(self._store, self._path)
 
-    def update_attributes(self, new_attributes: dict[str, Any]):
+    def update_attributes(self, new_attributes: dict[str, Any]) -> Self:
         """Merge ``new_attributes`` into the attributes (one write); returns the node."""
         self.attrs.update(new_attributes)
         return self
@@ -146,7 +167,7 @@ class Node:
         key = key_of(self._path, ZARR_JSON if self.zarr_format == 3 else ZATTRS)
         done: list[Any] = []
 
-        def modify(data, exclusive: bool):
+        def modify(data: bytes | None, exclusive: bool) -> bytes | None:
             meta, document = self._reread({key: data})
             meta = meta.with_attributes(change(dict(meta.attributes)))
             done[:] = [meta, document]
@@ -161,7 +182,9 @@ class Node:
         meta, document = done
         self._adopt(meta, document if meta.zarr_format == 2 else None)
 
-    def _reread(self, known: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    def _reread(
+        self, known: dict[str, bytes | None] | None = None
+    ) -> tuple[NodeMetadata, dict[str, Any]]:
         """``(metadata, document)`` of this node as stored now (call it under the node lock);
         ``known``: ``{key: bytes}`` of its documents already read (see :func:`read_node`)."""
         meta, document = read_node(self._store, self._path, self.zarr_format, known)
@@ -171,7 +194,7 @@ class Node:
                                     f"replaced by {kind}")
         return meta, document
 
-    def _adopt(self, meta, document: dict[str, Any] | None = None) -> None:
+    def _adopt(self, meta: NodeMetadata, document: dict[str, Any] | None = None) -> None:
         """Make ``meta`` (as stored) this handle's metadata."""
         self._metadata = meta
         self._metadata_changed()
@@ -184,7 +207,7 @@ class Node:
             raise ReadOnlyError(f"{self._kind} {self.name!r} of {self._store!r} is read-only")
 
 
-def normalize_path(path: str) -> str:
+def normalize_path(path: str | None) -> str:
     """A node path as ``a/b/c`` ('' for the root); hostile paths raise ``ValueError``.
 
     Leading and trailing slashes are dropped; ``.``/``..`` segments, empty segments,
@@ -218,14 +241,14 @@ def key_of(path: str, name: str) -> str:
     return f"{path}/{name}" if path else name
 
 
-def node_lock(store, path: str):
+def node_lock(store: Store, path: str) -> contextlib.AbstractContextManager[None]:
     """The lock of every read-modify-write of the node at ``path``'s metadata (attributes,
     shape, creation, removal, consolidation), across threads and, where the store can lock,
     processes. One key per node whatever its format or kind: its ``zarr.json`` key."""
     return key_lock(store, key_of(path, ZARR_JSON), document=True)
 
 
-def update_document(store, key: str, modify) -> None:
+def update_document(store: Store, key: str, modify: Modify) -> None:
     """Replace the metadata document ``key`` by ``modify(stored bytes, exclusive)``; call it
     holding the node's :func:`node_lock`.
 
@@ -238,13 +261,13 @@ def update_document(store, key: str, modify) -> None:
     update_key(store, key, modify)
 
 
-def _attrs(data, key: str) -> dict[str, Any]:
+def _attrs(data: bytes | None, key: str) -> dict[str, Any]:
     if data is None:
         return {}
     return parse_json(data, key)
 
 
-def read_node_metadata(store, path: str, zarr_format: int | None = None):
+def read_node_metadata(store: Store, path: str, zarr_format: int | None = None) -> NodeMetadata:
     """The metadata of the node at ``path``: an ArrayMetadata or a GroupMetadata.
 
     With ``zarr_format=None`` the format is detected: ``zarr.json`` (v3) first, then v2.
@@ -253,8 +276,8 @@ def read_node_metadata(store, path: str, zarr_format: int | None = None):
     return read_node(store, path, zarr_format)[0]
 
 
-def read_node(store, path: str, zarr_format: int | None = None,
-              known: dict[str, Any] | None = None) -> tuple[Any, ...]:
+def read_node(store: Store, path: str, zarr_format: int | None = None,
+              known: dict[str, bytes | None] | None = None) -> tuple[NodeMetadata, dict[str, Any]]:
     """``(metadata, stored document)`` of the node at ``path`` (see read_node_metadata).
     ``known``: ``{key: bytes or None}`` of documents already read (with their versions, for
     an update), used instead of reading them again."""
@@ -293,7 +316,7 @@ def read_node(store, path: str, zarr_format: int | None = None,
                             f"{store!r}{there}")
 
 
-def _other_format_node(store, path: str, zarr_format: int) -> str | None:
+def _other_format_node(store: Store, path: str, zarr_format: int) -> str | None:
     """'array' or 'group' when the other format has a node at ``path``, else None."""
     if zarr_format == 2:
         data = store.get(key_of(path, ZARR_JSON))
@@ -307,7 +330,7 @@ def _other_format_node(store, path: str, zarr_format: int) -> str | None:
     return "group" if store.exists(key_of(path, ZGROUP)) else None
 
 
-def node_kind(store, path: str) -> str | None:
+def node_kind(store: Store, path: str) -> str | None:
     """'array', 'group' or None, reading as little as possible."""
     try:
         meta = read_node_metadata(store, path)
@@ -316,32 +339,32 @@ def node_kind(store, path: str) -> str | None:
     return "array" if isinstance(meta, ArrayMetadata) else "group"
 
 
-def write_metadata(store, path: str, meta) -> None:
+def write_metadata(store: Store, path: str, meta: NodeMetadata) -> None:
     """Store a node's metadata document(s) (v2: attributes go to ``.zattrs``)."""
     write_node_document(store, path, meta)
     if meta.zarr_format == 2:
         write_attributes(store, path, meta)
 
 
-def document_key(path: str, meta) -> str:
+def document_key(path: str, meta: NodeMetadata) -> str:
     """The key of the node's main document: ``zarr.json``, or v2's ``.zarray`` / ``.zgroup``."""
     if meta.zarr_format == 3:
         return key_of(path, ZARR_JSON)
     return key_of(path, ZARRAY if isinstance(meta, ArrayMetadata) else ZGROUP)
 
 
-def document_bytes(meta) -> bytes:
+def document_bytes(meta: NodeMetadata) -> bytes:
     """The stored bytes of the node's main document (v2: without its attributes)."""
     return dump_json(meta.to_json())
 
 
-def write_node_document(store, path: str, meta) -> None:
+def write_node_document(store: Store, path: str, meta: NodeMetadata) -> None:
     """Store the node's main document only: ``zarr.json`` (attributes included), or v2's
     ``.zarray`` / ``.zgroup`` (``.zattrs`` left as it is)."""
     store.set(document_key(path, meta), document_bytes(meta))
 
 
-def write_attributes(store, path: str, meta) -> None:
+def write_attributes(store: Store, path: str, meta: NodeMetadata) -> None:
     """Persist ``meta.attributes`` (v2: ``.zattrs``, removed when empty; v3: ``zarr.json``)."""
     if meta.zarr_format == 3:
         store.set(key_of(path, ZARR_JSON), document_bytes(meta))
@@ -372,7 +395,7 @@ def check_new_path(path: str) -> None:
                              f"temporary files {TEMP_PREFIX + '*'!r})")
 
 
-def create_node(store, path: str, meta, *, overwrite: bool) -> None:
+def create_node(store: Store, path: str, meta: NodeMetadata, *, overwrite: bool) -> None:
     """Store a new node's metadata at ``path``: refuse, or clear, what is there.
 
     Raises ContainsArrayError / ContainsGroupError when a node exists and ``overwrite`` is
@@ -390,7 +413,7 @@ def create_node(store, path: str, meta, *, overwrite: bool) -> None:
             write_metadata(store, path, meta)
             return
 
-        def created(data, exclusive: bool) -> bytes:
+        def created(data: bytes | None, exclusive: bool) -> bytes:
             refuse_existing(store, path)  # stored only if the document is still absent
             return document_bytes(meta)
 
@@ -400,7 +423,9 @@ def create_node(store, path: str, meta, *, overwrite: bool) -> None:
                             lambda data, exclusive: _new_attributes(meta, path, data, exclusive))
 
 
-def _new_attributes(meta, path: str, data, exclusive: bool):
+def _new_attributes(
+    meta: NodeMetadata, path: str, data: bytes | None, exclusive: bool
+) -> bytes | None:
     """The ``.zattrs`` of a v2 node just created with ``meta``: as :func:`write_attributes`
     when no one else can have written it, else merged under what others stored meanwhile."""
     if exclusive:
@@ -410,7 +435,7 @@ def _new_attributes(meta, path: str, data, exclusive: bool):
     return dump_json({**meta.attributes, **_attrs(data, key_of(path, ZATTRS))})
 
 
-def refuse_existing(store, path: str) -> None:
+def refuse_existing(store: Store, path: str) -> None:
     """Raise ContainsArrayError / ContainsGroupError if a node is at ``path``."""
     existing = node_kind(store, path)
     if existing is not None:
@@ -421,7 +446,7 @@ def refuse_existing(store, path: str) -> None:
                   "pass overwrite=True")
 
 
-def make_parents(store, path: str, zarr_format: int) -> None:
+def make_parents(store: Store, path: str, zarr_format: int) -> None:
     """Create the missing groups above ``path`` (an array there is ContainsArrayError), each
     checked and written under its lock, shallowest first."""
     parts = path.split("/") if path else []
@@ -429,10 +454,10 @@ def make_parents(store, path: str, zarr_format: int) -> None:
         _make_parent(store, "/".join(parts[:depth]), path, zarr_format)
 
 
-def _make_parent(store, parent: str, path: str, zarr_format: int) -> None:
+def _make_parent(store: Store, parent: str, path: str, zarr_format: int) -> None:
     group = GroupMetadata(zarr_format=zarr_format, attributes={})
 
-    def made(data, exclusive: bool):
+    def made(data: bytes | None, exclusive: bool) -> bytes | None:
         kind = node_kind(store, parent)
         if kind == "array":
             raise ContainsArrayError(f"cannot create {path!r}: {parent or 'the root'!r} is an array")
@@ -445,7 +470,10 @@ def _make_parent(store, parent: str, path: str, zarr_format: int) -> None:
 _DEFAULT = object()  # fill_value not given
 
 
-def _chunk_key_encoding(zarr_format: int, chunk_key_encoding, dimension_separator) -> ChunkKeyEncoding:
+def _chunk_key_encoding(
+    zarr_format: int, chunk_key_encoding: ChunkKeyEncodingLike | None,
+    dimension_separator: str | None,
+) -> ChunkKeyEncoding:
     if zarr_format == 2:
         if chunk_key_encoding is not None:
             raise ValueError("chunk_key_encoding is a v3 setting; use dimension_separator for zarr_format=2")
@@ -466,7 +494,9 @@ def _chunk_key_encoding(zarr_format: int, chunk_key_encoding, dimension_separato
     return parse_chunk_key_encoding(cfg, "create_array")
 
 
-def _rectilinear_grid(chunks, shape: tuple[int, ...], zarr_format: int, shards):
+def _rectilinear_grid(
+    chunks: Any, shape: tuple[int, ...], zarr_format: int, shards: Any
+) -> RectilinearChunkGrid:
     """A rectilinear grid from dask-style chunks: per dimension an int or edge lengths."""
     if zarr_format != 3:
         raise ValueError("rectilinear (irregular) chunks need zarr_format=3")
@@ -480,7 +510,9 @@ def _rectilinear_grid(chunks, shape: tuple[int, ...], zarr_format: int, shards):
     return grid
 
 
-def _partition_shards(shards, chunks, shape: tuple[int, ...], itemsize: int) -> tuple[int, ...]:
+def _partition_shards(
+    shards: Any, chunks: Any, shape: tuple[int, ...], itemsize: int
+) -> tuple[tuple[int, ...], tuple[int, ...], str]:
     """``(shard_shape, inner_chunk_shape, index_location)`` as zarr-python 3.1.6 derives them.
 
     ``shards`` is a shape, ``"auto"`` (two chunks per shard along dimensions holding more than
@@ -509,21 +541,21 @@ def _partition_shards(shards, chunks, shape: tuple[int, ...], itemsize: int) -> 
 
 def build_array_metadata(
     *,
-    shape,
+    shape: ShapeLike,
     dtype: npt.DTypeLike,
-    chunks="auto",
-    shards=None,
+    chunks: Any = "auto",
+    shards: Any = None,
     fill_value: Any = _DEFAULT,
     zarr_format: int = 3,
-    filters="auto",
-    compressors="auto",
-    serializer="auto",
-    codecs=None,
-    order="C",
+    filters: Any = "auto",
+    compressors: Any = "auto",
+    serializer: Any = "auto",
+    codecs: Any = None,
+    order: str = "C",
     attributes: dict[str, Any] | None = None,
-    dimension_names=None,
-    chunk_key_encoding=None,
-    dimension_separator=None,
+    dimension_names: Iterable[str | None] | None = None,
+    chunk_key_encoding: ChunkKeyEncodingLike | None = None,
+    dimension_separator: str | None = None,
 ) -> ArrayMetadata:
     """The metadata ``create_array`` stores for these arguments (SPEC.md), validated."""
     if zarr_format not in (2, 3):
@@ -563,10 +595,18 @@ def build_array_metadata(
         )
     except CodecError as exc:  # a bad codec request is bad metadata; nothing is written yet
         raise codec_config_error(exc, str(exc)) from None
+    # normalize_codecs answers in the format asked for: v2 (filters, compressor), v3 codecs
+    v3_codecs: tuple[dict[str, Any], ...] = ()
+    v2_filters: tuple[dict[str, Any], ...] | None = None
+    compressor: dict[str, Any] | None = None
+    if zarr_format == 2:
+        v2_filters, compressor = cast("V2JSON", stored_codecs)
+    else:
+        v3_codecs = cast("V3JSON", stored_codecs)
     if shard_shape is not None:  # as zarr-python: one sharding codec wrapping the pipeline
-        stored_codecs = ({"name": "sharding_indexed", "configuration": {
+        v3_codecs = ({"name": "sharding_indexed", "configuration": {
             "chunk_shape": list(chunk_shape),
-            "codecs": [dict(c) for c in stored_codecs],
+            "codecs": [dict(c) for c in v3_codecs],
             "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
                              {"name": "crc32c"}],
             "index_location": index_location,
@@ -583,14 +623,13 @@ def build_array_metadata(
         extra_fields={},
     )
     if zarr_format == 3:
-        return ArrayMetadata(zarr_format=3, order="C", codecs=tuple(stored_codecs), filters=None,
+        return ArrayMetadata(zarr_format=3, order="C", codecs=tuple(v3_codecs), filters=None,
                              compressor=None, **common)
-    v2_filters, compressor = stored_codecs
     return ArrayMetadata(zarr_format=2, order=order, codecs=(), filters=v2_filters,
                          compressor=compressor, **common)
 
 
-def fill_array(meta: ArrayMetadata) -> np.ndarray:
+def fill_array(meta: ArrayMetadata) -> npt.NDArray[Any]:
     """The fill value as a 0-d array of the array's dtype (the dtype's default, e.g. 0 or
     b"", for a v2 ``null`` fill)."""
     out = np.empty((), dtype=meta.dtype)

@@ -16,7 +16,7 @@ from zarrc import config
 __all__ = ["Bar", "open_bar", "wanted"]
 
 
-def wanted(progress) -> bool:
+def wanted(progress: bool | None) -> bool:
     """Whether ``progress`` (True, False, or None: the config's ``progress``) asks for a bar."""
     if progress is None:
         return bool(config.get("progress", False))
@@ -28,21 +28,21 @@ def wanted(progress) -> bool:
 class Bar:
     """A tqdm bar that threads may advance together."""
 
-    def __init__(self, total: int, unit: str, desc: str, **options: Any) -> None:
+    def __init__(self, total: int | None, unit: str, desc: str, **options: Any) -> None:
         try:
             from tqdm.auto import tqdm
         except ImportError:
             raise ImportError("a progress bar needs tqdm: pip install 'zarrc[progress]'") \
                 from None
         self._lock = threading.Lock()
-        self._bar = tqdm(total=total, unit=unit, desc=desc, dynamic_ncols=True, **options)
+        self._bar: Any = tqdm(total=total, unit=unit, desc=desc, dynamic_ncols=True, **options)
 
     def update(self, n: int = 1) -> None:
         with self._lock:
             if self._bar is not None:
                 self._bar.update(n)
 
-    def advance(self, *_done) -> None:
+    def advance(self, *_done: object) -> None:
         """One more piece done (a stream's ``on_unit`` hook)."""
         self.update(1)
 
@@ -53,8 +53,10 @@ class Bar:
             bar.close()
 
 
-def open_bar(progress, total: int, unit: str, desc: str, **options: Any) -> Bar | None:
-    """A bar of ``total`` ``unit``s when ``progress`` asks for one (see :func:`wanted`)."""
+def open_bar(progress: bool | None, total: int | None, unit: str, desc: str,
+             **options: Any) -> Bar | None:
+    """A bar of ``total`` ``unit``s (None: unknown) when ``progress`` asks for one (see
+    :func:`wanted`)."""
     if not wanted(progress):
         return None
     return Bar(total, unit, desc, **options)

@@ -13,10 +13,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import reprlib
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sized
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc import progress as progress_bars
 from zarrc.engine.stream import (
@@ -27,12 +28,44 @@ from zarrc.engine.stream import (
     slab_units,
 )
 from zarrc.engine.write_stream import WriteProgress, write_stream
-from zarrc.indexing import IntDim, SliceDim, normalize_selection, plan_box
+from zarrc.indexing import IntDim, Selection, SliceDim, normalize_selection, plan_box
+
+if TYPE_CHECKING:
+    from zarrc.core.array_spec import ArrayConfig
+    from zarrc.engine.context import ArrayContext
+
+
+class StreamedArray(Protocol):
+    """What the streams use of a :class:`zarrc.Array` (this module sits below zarrc.array)."""
+
+    @property
+    def _ctx(self) -> ArrayContext: ...
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+    @property
+    def ndim(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def zarr_format(self) -> int: ...
+    @property
+    def config(self) -> ArrayConfig: ...
+    def _check_writable(self) -> None: ...
+
+
+#: A box of an array as the streams take it: one step-1 SliceDim per dimension.
+Box = tuple[SliceDim, ...]
+
+
+def _engine_box(dims: Box) -> Any:
+    """``dims`` for zarrc.engine.stream, whose signatures still say ``tuple[int, ...]`` for
+    these SliceDims (that module is not yet checked; drop this when its annotations are)."""
+    return dims
 
 __all__ = ["chunk_progress", "iter_chunks", "iter_slices", "stream_box", "write_chunks"]
 
 
-def stream_box(selection: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
+def stream_box(selection: Any, shape: tuple[int, ...]) -> Box:
     """``selection`` (None: the whole array) as a box of step-1 SliceDims, one per dimension
     (an integer selects one position and keeps its dimension). Raises TypeError for anything
     else (steps, index arrays, masks, new axes)."""
@@ -40,7 +73,7 @@ def stream_box(selection: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
         selection = Ellipsis
     sel = normalize_selection(selection, shape)
     ok = sel.post is None and sel.box_shape == sel.out_shape
-    dims = []
+    dims: list[SliceDim] = []
     for d in sel.dims if ok else ():
         if isinstance(d, IntDim):
             dims.append(SliceDim(d.index, 1, 1))
@@ -54,7 +87,7 @@ def stream_box(selection: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
     return tuple(dims)
 
 
-def _concurrency(ctx, concurrency: int) -> int:
+def _concurrency(ctx: ArrayContext, concurrency: int | None) -> int:
     if concurrency is None:
         return default_concurrency(ctx)
     if isinstance(concurrency, bool) or not isinstance(concurrency, (int, np.integer)) or \
@@ -63,11 +96,11 @@ def _concurrency(ctx, concurrency: int) -> int:
     return int(concurrency)
 
 
-def _order(array) -> str:
+def _order(array: StreamedArray) -> str:
     return "F" if array.zarr_format == 3 and array.config.order == "F" else "C"
 
 
-def _shard_capacity(ctx, dims: tuple[int, ...], axis: int | None) -> int:
+def _shard_capacity(ctx: ArrayContext, dims: Box, axis: int | None) -> int:
     """Shard indexes a stream keeps: the shards one slab crosses (twice), or a few."""
     codec = ctx.pipeline.sharding
     if codec is None:
@@ -79,23 +112,24 @@ def _shard_capacity(ctx, dims: tuple[int, ...], axis: int | None) -> int:
     return 2 * across + 2
 
 
-def iter_chunks(array, *, selection: Any = None, concurrency: int | None = None, ordered: bool = True,
-                progress=None) -> ReadStream:
+def iter_chunks(array: StreamedArray, *, selection: Any = None, concurrency: int | None = None,
+                ordered: bool = True, progress: bool | None = None) -> ReadStream:
     """See :meth:`zarrc.Array.iter_chunks`."""
     ctx = array._ctx
     dims = stream_box(selection, array.shape)
     n = _concurrency(ctx, concurrency)
-    bar = progress_bars.open_bar(progress, count_units(ctx, dims), "chunks",
+    bar = progress_bars.open_bar(progress, count_units(ctx, _engine_box(dims)), "chunks",
                                  f"reading {array.name}")
-    return ReadStream(ctx, chunk_units(ctx, dims), concurrency=n, ordered=ordered,
+    return ReadStream(ctx, chunk_units(ctx, _engine_box(dims)), concurrency=n, ordered=ordered,
                       order=_order(array), kind="iter_chunks",
                       shard_capacity=_shard_capacity(ctx, dims, None),
                       on_unit=None if bar is None else bar.advance,
                       on_close=None if bar is None else bar.close)
 
 
-def iter_slices(array, axis: int = 0, *, size=None, selection: Any = None, concurrency: int | None = None,
-                progress=None) -> Iterator[tuple[int, np.ndarray]]:
+def iter_slices(array: StreamedArray, axis: int = 0, *, size: int | None = None, selection: Any = None,
+                concurrency: int | None = None, progress: bool | None = None
+                ) -> Iterator[tuple[int, npt.NDArray[Any]]]:
     """See :meth:`zarrc.Array.iter_slices`."""
     ctx = array._ctx
     if array.ndim == 0:
@@ -126,7 +160,7 @@ def iter_slices(array, axis: int = 0, *, size=None, selection: Any = None, concu
         bounds = [(a, b - a) for a, b in zip(edges, edges[1:])]
     total = -(-d.count // size) if d.count else 0
     bar = progress_bars.open_bar(progress, total, "slabs", f"reading {array.name}")
-    stream = ReadStream(ctx, slab_units(ctx, dims, axis, bounds),
+    stream = ReadStream(ctx, slab_units(ctx, _engine_box(dims), axis, bounds),
                         concurrency=2 if concurrency is None else _concurrency(ctx, concurrency),
                         order=_order(array), kind="iter_slices",
                         shard_capacity=_shard_capacity(ctx, dims, axis),
@@ -134,7 +168,8 @@ def iter_slices(array, axis: int = 0, *, size=None, selection: Any = None, concu
     return _slabs(stream, axis, d, size, aligned, bar)
 
 
-def _slabs(stream: ReadStream, axis: int, d: SliceDim, size: int, aligned: bool, bar):
+def _slabs(stream: ReadStream, axis: int, d: SliceDim, size: int, aligned: bool,
+           bar: progress_bars.Bar | None) -> Iterator[tuple[int, npt.NDArray[Any]]]:
     """``(start, slab)`` pairs from a stream of slab units (``aligned``) or of chunk rows."""
     with stream:
         if aligned:
@@ -143,7 +178,7 @@ def _slabs(stream: ReadStream, axis: int, d: SliceDim, size: int, aligned: bool,
                     bar.update(1)
                 yield region[axis].start, data
             return
-        slab = None
+        slab: npt.NDArray[Any] | None = None
         at = d.start  # the next slab's start
         for region, data in stream:
             lo, hi = region[axis].start, region[axis].stop
@@ -168,26 +203,29 @@ def _slabs(stream: ReadStream, axis: int, d: SliceDim, size: int, aligned: bool,
                     at, slab = lo, None
 
 
-def _write_item(shape: tuple[int, ...]):
+def _write_item(
+    shape: tuple[int, ...],
+) -> Callable[[Any], tuple[Selection, Any, tuple[tuple[int, int], ...]]]:
     """``(region, values)`` checked and planned: the box selection, values, bounds."""
 
-    def prepare(item):
+    def prepare(item: Any) -> tuple[Selection, Any, tuple[tuple[int, int], ...]]:
         try:
             region, values = item
         except (TypeError, ValueError):
             raise TypeError(f"write_chunks takes (region, values) pairs, got "
                             f"{type(item).__name__}") from None
         sel = normalize_selection(region, shape)
-        bounds = []
+        bounds: list[tuple[int, int]] = []
+        box = True
         for d in sel.dims:
             if isinstance(d, IntDim):
                 bounds.append((d.index, d.index + 1))
             elif isinstance(d, SliceDim) and (d.step == 1 or d.count <= 1):
                 bounds.append((d.start, d.start + d.count))
             else:
-                sel = None
+                box = False
                 break
-        if sel is None or sel.post is not None or sel.out_shape != sel.box_shape:
+        if not box or sel.post is not None or sel.out_shape != sel.box_shape:
             raise TypeError(f"write_chunks: a region must be a box (slices with step 1, "
                             f"integers), got {reprlib.repr(region)}")
         return sel, values, tuple(bounds)
@@ -195,8 +233,10 @@ def _write_item(shape: tuple[int, ...]):
     return prepare
 
 
-def write_chunks(array, items, *, concurrency: int | None = None, checkpoint=None, resume=None,
-                 batch=None, progress=None) -> WriteProgress:
+def write_chunks(array: StreamedArray, items: Iterable[Any], *, concurrency: int | None = None,
+                 checkpoint: Callable[[WriteProgress], object] | None = None,
+                 resume: dict[str, Any] | None = None, batch: int | None = None,
+                 progress: bool | None = None) -> WriteProgress:
     """See :meth:`zarrc.Array.write_chunks`."""
     array._check_writable()
     ctx = array._ctx
@@ -207,7 +247,7 @@ def write_chunks(array, items, *, concurrency: int | None = None, checkpoint=Non
         raise ValueError(f"batch must be a positive integer, got {batch!r}")
     if checkpoint is not None and not callable(checkpoint):
         raise TypeError(f"checkpoint must be callable, got {type(checkpoint).__name__}")
-    total = len(items) if hasattr(items, "__len__") else None
+    total = len(cast(Sized, items)) if hasattr(items, "__len__") else None
     bar = progress_bars.open_bar(progress, total, "items", f"writing {array.name}")
     try:
         return write_stream(ctx, items, _write_item(array.shape), concurrency=n,
@@ -222,7 +262,7 @@ _MIN_CHUNKS = 8  # a read or write of fewer chunks shows no bar
 
 
 @contextlib.contextmanager
-def chunk_progress(array, sel, verb: str):
+def chunk_progress(array: StreamedArray, sel: Selection, verb: str) -> Iterator[ArrayContext]:
     """The engine context for ``a[sel]`` (``verb``: "reading" or "writing") counting its
     chunks on a progress bar (``zarrc.config`` ``progress``), when it spans many chunks."""
     ctx = array._ctx
@@ -231,7 +271,7 @@ def chunk_progress(array, sel, verb: str):
     if total < _MIN_CHUNKS:
         yield ctx
         return
-    bar = progress_bars.open_bar(True, total, "chunks", f"{verb} {array.name}")
+    bar = progress_bars.Bar(total, "chunks", f"{verb} {array.name}")
     try:
         yield dataclasses.replace(ctx, progress=bar.update)
     finally:

@@ -64,8 +64,9 @@ def plain() -> MemoryStore:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_256_chunks_take_a_few_round_trips(plain, kind):
-    """Within 1.5x of the decode time plus 20 ms x 256 / requests in flight (best of three),
-    with at least half the configured requests in flight at once."""
+    """Within 1.5x of the decode time plus 20 ms x 256 / requests in flight (issue 15 item 9;
+    best of up to five runs, the decode time best of three, so that a burst of load on a
+    shared machine does not fail it), with at least half the configured requests in flight."""
     quick = FaultyStore(plain, latency=0, fetch_concurrency=WINDOW)  # the same store, no wait
     a = opened(quick, kind)
     decode = best_time(lambda: a[...])
@@ -73,7 +74,8 @@ def test_256_chunks_take_a_few_round_trips(plain, kind):
     b = opened(store, kind)
     bound = 1.5 * (decode + LATENCY * N / WINDOW)
     store.calls.clear()
-    elapsed = best_time(lambda: np.testing.assert_array_equal(b[...], DATA), under=bound)
+    elapsed = best_time(lambda: np.testing.assert_array_equal(b[...], DATA), rounds=5,
+                        under=bound)
     gets = [c for c in store.calls if c.op == "get"]
     assert len(gets) >= N and {c.key for c in gets} >= {f"c/{i}/{j}" for i in range(16)
                                                          for j in range(16)}

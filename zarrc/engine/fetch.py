@@ -26,7 +26,14 @@ from typing import Any
 from zarrc import config
 from zarrc.engine.pool import SharedExecutor, run_tasks
 
-__all__ = ["Writes", "batch_size", "fetch_window", "run_fetched"]
+__all__ = [
+    "Writes",
+    "batch_bounds",
+    "batch_size",
+    "fetch_window",
+    "leading_singles",
+    "run_fetched",
+]
 
 _fetchers = SharedExecutor("zarrc-fetch", grow=True)  # separate from the decode pool
 _MAX_FETCH_THREADS = 256
@@ -50,6 +57,24 @@ def batch_size(total: int, window: int, cap: int | None = None) -> int:
     threads = max(1, int(config.get("threads")))
     size = min(-(-total // (4 * threads)), max(1, window // _BATCHES_PER_WINDOW))
     return max(1, min(size, cap) if cap is not None else size)
+
+
+def leading_singles(total: int, size: int) -> int:
+    """How many of a read's first batches hold one entry each: one per decode thread when
+    batches hold more (so that the decoders start on the first chunks to arrive instead of
+    waiting for a whole batch), none otherwise."""
+    if size <= 1:
+        return 0
+    return min(total, max(1, int(config.get("threads"))))
+
+
+def batch_bounds(total: int, size: int) -> list[tuple[int, int]]:
+    """``(begin, end)`` of the batches covering entries ``0 .. total-1`` of a read over a
+    network: :func:`leading_singles` of one entry, then ``size`` each (the last one shorter)."""
+    singles = leading_singles(total, size)
+    bounds = [(k, k + 1) for k in range(singles)]
+    bounds += [(b, min(b + size, total)) for b in range(singles, total, size)]
+    return bounds
 
 
 _END = object()

@@ -11,14 +11,22 @@ value and never decoded. Chunks are tasks on the engine's pool; the native imple
 
 from __future__ import annotations
 
-from typing import Any
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
 import numpy as np
 
 from zarrc.engine import observe
 from zarrc.engine.chunks import box_index, gather, write_chunk
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.fetch import Writes, batch_size, fetch_window, run_fetched
+from zarrc.engine.fetch import (
+    Writes,
+    batch_size,
+    fetch_window,
+    leading_singles,
+    run_fetched,
+)
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.shard import ShardPart, fetch_inner, naming_shard, split_by_shard
 from zarrc.indexing import BoxPlan, ChunkProjection, PointPlan, plan_points
@@ -26,14 +34,17 @@ from zarrc.indexing import BoxPlan, ChunkProjection, PointPlan, plan_points
 __all__ = ["encode_shard", "read_box", "read_points", "write_box"]
 
 _BATCH = 8  # chunks fetched per get_many call from a store with nothing to wait for
+T = TypeVar("T")
 
 
-def _batching(total: int, window: int) -> tuple[int, int]:
-    """``(chunks per get_many, get_many calls in flight)`` for ``total`` chunks."""
+def _batching(total: int, window: int) -> tuple[int, int, int]:
+    """``(leading batches of one chunk, chunks per get_many after them, get_many calls in
+    flight)`` for ``total`` chunks from a store with ``window`` requests worth keeping in
+    flight (``zarrc.engine.fetch.batch_bounds`` for the native loops)."""
     if window <= 1:
-        return _BATCH, 1
+        return 0, _BATCH, 1
     size = batch_size(total, window)
-    return size, max(1, window // size)
+    return leading_singles(total, size), size, max(1, window // size)
 
 
 # -- boxes ------------------------------------------------------------------------------------
@@ -62,10 +73,14 @@ def _decode_into(ctx: ArrayContext, pipeline, proj: ChunkProjection, data, key: 
     ctx.copy(target, chunk[proj.local + (Ellipsis,)] if proj.basic else gather(chunk, proj.local))
 
 
-def _batches(plan: BoxPlan, size: int):
-    projections = plan.projections()
+def _batches(items: Iterable[T], singles: int, size: int) -> Iterator[list[T]]:
+    """``items`` (any iterable, taken lazily) in lists: ``singles`` of one item, then lists
+    of ``size`` (the last one shorter)."""
+    items = iter(items)
+    for item in itertools.islice(items, singles):
+        yield [item]
     while True:
-        batch = [p for _, p in zip(range(size), projections)]
+        batch = list(itertools.islice(items, size))
         if not batch:
             return
         yield batch
@@ -77,7 +92,7 @@ def read_box(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
     if ctx.pipeline.sharding is not None:
         _read_shards(ctx, plan, box)
         return
-    size, in_flight = _batching(plan.total, fetch_window(ctx.store))
+    singles, size, in_flight = _batching(plan.total, fetch_window(ctx.store))
 
     def fetch(batch: list[Any]) -> list[Any]:
         return ctx.store.get_many([ctx.key(p.coords) for p in batch])
@@ -87,7 +102,7 @@ def read_box(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
             ctx, ctx.pipeline_for(pair[0].coords), pair[0], pair[1], ctx.key(pair[0].coords),
             box), lambda pair: ctx.key(pair[0].coords), _stored_size)
 
-    run_fetched(_batches(plan, size), fetch, consume, in_flight)
+    run_fetched(_batches(plan.projections(), singles, size), fetch, consume, in_flight)
 
 
 def _read_shards(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
@@ -140,9 +155,8 @@ def read_points(ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
             ctx, ctx.pipeline_for(pair[0].coords), pair[0], pair[1], ctx.key(pair[0].coords),
             out, pair[0].positions), lambda pair: ctx.key(pair[0].coords), _stored_size)
 
-    size, in_flight = _batching(len(groups), window)
-    run_fetched([groups[i:i + size] for i in range(0, len(groups), size)], fetch, consume,
-                in_flight)
+    singles, size, in_flight = _batching(len(groups), window)
+    run_fetched(_batches(groups, singles, size), fetch, consume, in_flight)
 
 
 def _fetch_shard_points(ctx: ArrayContext, codec, group):

@@ -12,7 +12,7 @@ from zarrc import config
 from zarrc._ext import chunkio
 from zarrc.engine import observe
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.fetch import batch_size
+from zarrc.engine.fetch import batch_bounds, batch_size
 from zarrc.engine.native.files import read_located
 from zarrc.engine.pool import run_tasks
 from zarrc.errors import CodecError
@@ -205,14 +205,13 @@ def fetch_batches(total: int, chunk_nbytes: int, window: int,
     (``located``) are read by each decode task into its own scratch, a few at a time."""
     cap = max(1, _BATCH_BYTES // chunk_nbytes)
     if located:
-        per, in_flight = max(1, _LOCATED_BYTES // chunk_nbytes), 1
+        per = min(cap, max(1, _LOCATED_BYTES // chunk_nbytes))
     elif window <= 1:
-        per, in_flight = max(e - b for b, e in task_ranges(total, chunk_nbytes)), 1
-    else:
+        per = min(cap, max(e - b for b, e in task_ranges(total, chunk_nbytes)))
+    else:  # waiting on a network: the decoders start on the first chunks to arrive
         per = batch_size(total, window, cap)
-        in_flight = max(1, window // per)
-    per = min(per, cap)
-    return [(b, min(b + per, total)) for b in range(0, total, per)], in_flight
+        return batch_bounds(total, per), max(1, window // per)  # never more than the window
+    return [(b, min(b + per, total)) for b in range(0, total, per)], 1
 
 
 def fetch_values(array: NativeArray, store, keys: list[Any]) -> list[Any]:

@@ -1,0 +1,120 @@
+"""Batches of a read over a network (``zarrc.engine.fetch``): the first ones hold one chunk
+each, one per decode thread, so that decoding starts on the first chunks to arrive; the rest
+hold ``batch_size`` chunks; together they cover every chunk once, in order, and never keep
+more requests in flight than the store's window. Both chunk-I/O implementations batch alike.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+import numpy as np
+import pytest
+
+import zarrc
+from zarrc.engine.fetch import batch_bounds, batch_size, leading_singles
+from zarrc.engine.native.state import fetch_batches
+from zarrc.engine.reference import _batches, _batching
+from zarrc.storage import FaultyStore, MemoryStore
+from zarrc.testing.engine import KINDS, engine
+
+
+def spans(bounds: list[tuple[int, int]]) -> list[int]:
+    return [end - begin for begin, end in bounds]
+
+
+@pytest.mark.parametrize("threads", [1, 2, 4])
+@pytest.mark.parametrize("total", [1, 2, 3, 7, 18, 256, 1000])
+@pytest.mark.parametrize("size", [1, 2, 3, 8, 64])
+def test_batch_bounds_cover_every_entry_once_in_order(threads: int, total: int,
+                                                      size: int) -> None:
+    with zarrc.config.set({"threads": threads}):
+        bounds = batch_bounds(total, size)
+        singles = leading_singles(total, size)
+    covered = [i for begin, end in bounds for i in range(begin, end)]
+    assert covered == list(range(total))
+    lengths = spans(bounds)
+    expected_singles = 0 if size == 1 else min(total, threads)
+    assert singles == expected_singles
+    assert lengths[:singles] == [1] * singles
+    rest = lengths[singles:]
+    assert all(n == size for n in rest[:-1]) and (not rest or 1 <= rest[-1] <= size)
+
+
+def test_batch_bounds_examples() -> None:
+    with zarrc.config.set({"threads": 2}):
+        assert batch_bounds(18, 3) == [(0, 1), (1, 2), (2, 5), (5, 8), (8, 11), (11, 14),
+                                       (14, 17), (17, 18)]
+        assert batch_bounds(5, 1) == [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]
+        assert batch_bounds(1, 8) == [(0, 1)]
+        assert batch_bounds(0, 8) == []
+
+
+def test_batch_size_is_a_fraction_of_the_window_and_of_each_threads_share() -> None:
+    with zarrc.config.set({"threads": 2}):
+        assert batch_size(256, 64) == 8  # an eighth of the window
+        assert batch_size(18, 64) == 3  # a quarter of each thread's 9
+        assert batch_size(256, 64, cap=2) == 2
+        assert batch_size(1, 1) == 1
+
+
+def test_native_batches_stay_within_the_window() -> None:
+    """Over a network: batch_bounds, with no more batches in flight than the window holds
+    (even once the single-chunk batches are done); with nothing to wait for, no singles."""
+    with zarrc.config.set({"threads": 2}):
+        bounds, in_flight = fetch_batches(256, 1 << 20, 64)
+        assert bounds == batch_bounds(256, batch_size(256, 64, 64))
+        assert spans(bounds)[:3] == [1, 1, 8]
+        assert in_flight * max(spans(bounds)) <= 64
+        local, one = fetch_batches(256, 1 << 20, 1)
+        assert one == 1 and spans(local)[0] > 1
+
+
+@pytest.mark.parametrize("total,window", [(256, 64), (18, 64), (5, 64), (100, 1), (3, 8)])
+def test_reference_batches_match_the_native_ones(total: int, window: int) -> None:
+    with zarrc.config.set({"threads": 2}):
+        singles, size, in_flight = _batching(total, window)
+        batches = list(_batches(iter(range(total)), singles, size))
+        if window > 1:
+            assert [(b[0], b[-1] + 1) for b in batches] == fetch_batches(total, 4096,
+                                                                         window)[0]
+            assert in_flight * size <= window
+        else:
+            assert singles == 0 and in_flight == 1
+    assert [i for b in batches for i in b] == list(range(total))
+
+
+class _Batches(FaultyStore):
+    """A slow store that records the keys of each ``get_many`` call."""
+
+    def __init__(self, inner: MemoryStore) -> None:
+        super().__init__(inner, latency=0.005, fetch_concurrency=64)
+        self.batches: list[list[str]] = []
+        self._lock = threading.Lock()
+
+    def get_many(self, keys: Iterable[str]) -> list[bytes | None]:
+        keys = list(keys)
+        with self._lock:
+            self.batches.append(keys)
+        return super().get_many(keys)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_remote_read_fetches_its_first_chunks_alone(kind: str) -> None:
+    """The first chunks of the plan (one per decode thread) are each fetched by a
+    ``get_many`` of their own; the others in batches of ``batch_size``."""
+    inner = MemoryStore()
+    data = np.arange(64 * 64, dtype="i4").reshape(64, 64)
+    zarrc.create_array(inner, shape=data.shape, chunks=(8, 8), dtype="i4")[...] = data
+    store = _Batches(inner)
+    with zarrc.config.set({"threads": 2}), engine(kind):
+        a = zarrc.open_array(store, mode="r")
+        np.testing.assert_array_equal(a[...], data)  # 64 chunks
+        size = batch_size(64, 64)
+    singles = [keys for keys in store.batches if len(keys) == 1]
+    assert sorted(singles) == [["c/0/0"], ["c/0/1"]]
+    assert sorted(len(keys) for keys in store.batches) == sorted(spans(batch_bounds(64, size)))
+    assert size > 1
+    assert sorted(k for keys in store.batches for k in keys) == sorted(
+        f"c/{i}/{j}" for i in range(8) for j in range(8))
