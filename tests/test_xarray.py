@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import zarrc
 from zarrc.codecs import Codec
-from zarrc.errors import ContainsGroupError, MetadataError, NodeNotFoundError
+from zarrc.errors import BaseZarrError, ContainsGroupError, MetadataError, NodeNotFoundError
 from zarrc.storage import LocalStore, MemoryStore
 from zarrc.xarray.errors import ToZarrError
 
@@ -32,15 +32,18 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:Failed to open Zarr store with consolidated metadata:RuntimeWarning",
 )
 
-# Encoding keys holding codec objects: zarr-python's or numcodecs' from xarray's engine,
-# zarrc's from engine="zarrc"; compared through their stored JSON form.
+# Encoding keys holding codecs: zarr-python's or numcodecs' objects from xarray's engine,
+# their JSON from engine="zarrc"; compared through their stored JSON form.
 CODEC_KEYS = ("compressors", "filters", "serializer")
 
 
 def codec_json(codecs, zarr_format: int):
-    """Codec objects of any of the three libraries (one, or a sequence) as stored JSON."""
+    """Codecs (one, or a sequence) as stored JSON, whatever their form: a JSON dict, or an
+    object of zarrc, zarr-python or numcodecs."""
     def one(codec):
-        if isinstance(codec, Codec):
+        if isinstance(codec, dict):
+            doc = dict(codec)
+        elif isinstance(codec, Codec):
             doc = codec.to_json_v3() if zarr_format == 3 else codec.to_json_v2()
         elif hasattr(codec, "get_config"):  # numcodecs
             doc = codec.get_config()
@@ -90,15 +93,16 @@ def climate() -> xr.Dataset:
     return ds
 
 
-def _same_encodings(a: xr.Dataset, b: xr.Dataset, zarr_format: int) -> None:
+def _same_encodings(a: xr.Dataset, b: xr.Dataset, zarr_format: int, *,
+                    same_engine: bool = False) -> None:
     """Every variable's encoding equal, codecs compared by their stored form; for a sharded
-    array zarrc prefers dask chunks of a shard, xarray's engine of an inner chunk (a
-    documented difference)."""
+    array zarrc (``a``, unless ``same_engine``) prefers dask chunks of a shard, xarray's
+    engine (``b``) of an inner chunk (a documented difference)."""
     for name in b.variables:
         ea, eb = a[name].encoding, b[name].encoding
         assert ea.keys() == eb.keys(), name
         for key in eb:
-            if key == "preferred_chunks" and eb.get("shards"):
+            if key == "preferred_chunks" and eb.get("shards") and not same_engine:
                 assert tuple(ea[key].values()) == eb["shards"], name
             elif key in CODEC_KEYS:
                 assert codec_json(ea[key], zarr_format) == codec_json(eb[key], zarr_format), \
@@ -156,10 +160,30 @@ def test_reads_what_xarray_writes_identically(written, options):
     got = _open(path, "zarrc", **options)
     xr.testing.assert_identical(got, expected)
     _same_encodings(got, expected, fmt)
-    assert type(got.temp.encoding["compressors"][0]).__module__.startswith("zarrc.codecs")
+    _codecs_are_the_stored_json(got.temp.encoding, path / "temp", fmt)
     if "chunks" in options:  # dask blocks from the preferred (stored) chunks, as xarray
         assert got.temp.chunks == expected.temp.chunks == ((4, 4), (5,), (3, 3))
         xr.testing.assert_identical(got.compute(), expected.compute())
+
+
+def _codecs_are_the_stored_json(encoding, array_path, zarr_format: int) -> None:
+    """The codec encodings engine="zarrc" reports are plain JSON (no codec objects), equal
+    to the array's stored metadata document: v3 ``codecs`` (filters, serializer, compressors
+    in order; inside the shards for a sharded array), v2 ``compressor`` and ``filters``."""
+    reported = {k: encoding[k] for k in CODEC_KEYS if k in encoding}
+    assert json.loads(json.dumps(reported)) == {
+        k: list(v) if isinstance(v, tuple) else v for k, v in reported.items()}
+    if zarr_format == 3:
+        codecs = json.loads((array_path / "zarr.json").read_text())["codecs"]
+        if codecs[0]["name"] == "sharding_indexed":
+            codecs = codecs[0]["configuration"]["codecs"]
+        assert [*reported["filters"], reported["serializer"], *reported["compressors"]] == \
+            codecs
+    else:
+        doc = json.loads((array_path / ".zarray").read_text())
+        compressor = [doc["compressor"]] if doc["compressor"] else []
+        assert codec_json(reported["compressors"], 2) == codec_json(compressor, 2)
+        assert codec_json(reported["filters"], 2) == codec_json(doc["filters"] or [], 2)
 
 
 def test_the_decoded_values_are_the_originals(written):
@@ -422,7 +446,7 @@ def test_arrays_without_dimension_names_are_refused_by_name():
 
 def _codec_cases():
     """(format, encoding of temp for xarray's engine, the same for zarrc) per codec setting:
-    zarr-python's / numcodecs' objects for both, and zarrc's own objects or dicts."""
+    zarr-python's / numcodecs' objects for both, and zarrc's own objects or JSON dicts."""
     import numcodecs
     import zarr.codecs as zc
 
@@ -435,7 +459,9 @@ def _codec_cases():
         (3, {"compressors": None, "chunks": (2, 5, 6)}, None),
         (3, {"chunks": (2, 5, 3), "shards": (4, 5, 6)}, None),
         (3, {"filters": [zc.TransposeCodec(order=(2, 1, 0))], "serializer":
-             zc.BytesCodec(endian="big")}, None),
+             zc.BytesCodec(endian="big")},
+         {"filters": [{"name": "transpose", "configuration": {"order": [2, 1, 0]}}],
+          "serializer": {"name": "bytes", "configuration": {"endian": "big"}}}),
         (2, {"compressors": [numcodecs.Zstd(level=4)]},
          {"compressors": [{"id": "zstd", "level": 4}]}),
         (2, {"compressors": [numcodecs.Blosc(cname="zstd", clevel=2)], "filters":
@@ -466,8 +492,8 @@ def test_codec_encodings_both_ways(case, tmp_path):
 @pytest.mark.parametrize("source_format, target_format", [(2, 2), (3, 3), (3, 2), (2, 3)])
 @pytest.mark.parametrize("engine", ["zarr", "zarrc"])
 def test_encodings_read_are_written_back(source_format, target_format, engine, tmp_path):
-    """A Dataset opened with either engine (its encodings holding zarr-python's, numcodecs'
-    or zarrc's codec objects) writes back with the same chunks and codecs; to the other
+    """A Dataset opened with either engine (its encodings holding zarr-python's or numcodecs'
+    codec objects, or engine="zarrc"'s JSON) writes back with the same chunks and codecs; to the other
     format, what does not fit it (a v3 serializer in v2) is left out, as xarray leaves out
     what it does not know."""
     import zarr.codecs as zc
@@ -746,19 +772,92 @@ def test_mode_a_creates_a_missing_group_and_datatree_encodings_by_path(tmp_path)
         zx.to_zarr(tree, MemoryStore(), encoding={"/nope": {}})
 
 
-@pytest.mark.parametrize("zarr_format", [2, 3])
-def test_report_codecs_false_lets_xarrays_own_writer_take_the_dataset(zarr_format, tmp_path):
-    """zarr-python takes only its own codec objects: a Dataset opened with engine="zarrc"
-    writes with xarray's engine once opened with report_codecs=False (and with zarrc's
-    to_zarr either way), giving what xarray's engine gives for the Dataset it read itself."""
+# -- a Dataset read with engine="zarrc" written by either writer ------------------------------
+
+def _roundtrip_cases():
+    """(format, encoding of temp in the source xarray's engine writes, the writer of the copy):
+    plain (the engine's default codecs), with filters, sharded (v3, with a ``numcodecs.*``
+    filter inside the shards); each for both writers."""
+    import numcodecs
+    import zarr.codecs as zc
+    import zarr.codecs.numcodecs as znc
+
+    with warnings.catch_warnings():  # "not in the Zarr version 3 specification"
+        warnings.simplefilter("ignore")
+        delta = znc.Delta(dtype="<f4")
+    sources = [
+        ("v2-plain", 2, {}),
+        ("v2-filters", 2, {"compressors": [numcodecs.Zstd(level=3)],
+                           "filters": [numcodecs.Delta(dtype="<f4")]}),
+        ("v3-plain", 3, {}),
+        ("v3-filters", 3, {"filters": [zc.TransposeCodec(order=(2, 1, 0))],
+                           "serializer": zc.BytesCodec(endian="big"),
+                           "compressors": [zc.BloscCodec(cname="lz4", clevel=4)]}),
+        ("v3-sharded", 3, {"chunks": (2, 5, 3), "shards": (4, 5, 6),
+                           "filters": [delta],
+                           "compressors": [zc.ZstdCodec(level=5)]}),
+    ]
+    v2_filter_json = pytest.mark.xfail(
+        strict=True, raises=TypeError,
+        reason="zarr-python (3.1) takes v2 filters only as numcodecs objects, not as JSON "
+               "(its v2 compressor and all v3 codecs it takes as JSON)")
+    return [pytest.param(fmt, enc, writer, id=f"{name}-{writer}",
+                         marks=v2_filter_json if (name, writer) == ("v2-filters", "xarray")
+                         else ())
+            for name, fmt, enc in sources for writer in ("xarray", "zarrc")]
+
+
+def _write_with(writer: str, ds, path, zarr_format: int) -> None:
+    if writer == "xarray":
+        _xarray_writes(ds, path, zarr_format)
+    else:
+        zx.to_zarr(ds, path, zarr_format=zarr_format)
+
+
+@pytest.mark.filterwarnings("ignore:Numcodecs codecs are not in the Zarr version 3")
+@pytest.mark.parametrize("zarr_format, source_encoding, writer", _roundtrip_cases())
+def test_a_dataset_read_with_zarrc_writes_with_either_writer(zarr_format, source_encoding,
+                                                              writer, tmp_path):
+    """engine="zarrc" reports codecs as JSON, which xarray's own writer (zarr-python) and
+    zarrc.xarray.to_zarr both take: written back unchanged, the copy opens (with xarray's
+    engine) with the source's values and encodings, codecs included, and its metadata
+    documents are the source's."""
     ds = climate()
-    _xarray_writes(ds, tmp_path / "src.zarr", zarr_format)
-    with pytest.raises((TypeError, KeyError)):
-        _xarray_writes(_open(tmp_path / "src.zarr", "zarrc"), tmp_path / "no.zarr",
-                       zarr_format)
+    _xarray_writes(ds, tmp_path / "src.zarr", zarr_format,
+                   encoding={"temp": source_encoding})
+    opened = _open(tmp_path / "src.zarr", "zarrc")
+    _codecs_are_the_stored_json(opened.temp.encoding, tmp_path / "src.zarr" / "temp",
+                                zarr_format)
+    _write_with(writer, opened, tmp_path / "copy.zarr", zarr_format)
+    expected = _open(tmp_path / "src.zarr", "zarr")
+    back = _open(tmp_path / "copy.zarr", "zarr")
+    xr.testing.assert_identical(back.load(), expected.load())
+    _same_encodings(back, expected, zarr_format, same_engine=True)
+    assert codec_json(back.temp.encoding["compressors"], zarr_format) == \
+        codec_json(opened.temp.encoding["compressors"], zarr_format)
+    _same_documents(tmp_path / "src.zarr", tmp_path / "copy.zarr")
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_report_codecs_false_leaves_the_codecs_to_the_writer(zarr_format, tmp_path):
+    """report_codecs=False reports no codecs, so the writer uses its defaults: what xarray's
+    engine writes for the Dataset it read itself without them; anything but a bool is
+    refused by name (a string such as "objects" would otherwise read as True)."""
+    ds = climate()
+    enc = {"temp": {"compressors": [__import__("numcodecs").Zstd(level=9)] if zarr_format == 2
+                    else [__import__("zarr").codecs.ZstdCodec(level=9)]}}
+    _xarray_writes(ds, tmp_path / "src.zarr", zarr_format, encoding=enc)
     plain = _open(tmp_path / "src.zarr", "zarrc", report_codecs=False)
     assert not set(CODEC_KEYS) & set(plain.temp.encoding)
     _xarray_writes(plain, tmp_path / "out.zarr", zarr_format)
-    _xarray_writes(_open(tmp_path / "src.zarr", "zarr"), tmp_path / "oracle.zarr",
-                   zarr_format)
+    oracle = _open(tmp_path / "src.zarr", "zarr")
+    for var in oracle.variables.values():
+        for key in CODEC_KEYS:
+            var.encoding.pop(key, None)
+    _xarray_writes(oracle, tmp_path / "oracle.zarr", zarr_format)
     _same_documents(tmp_path / "oracle.zarr", tmp_path / "out.zarr")
+    assert codec_json(_open(tmp_path / "out.zarr", "zarr").temp.encoding["compressors"],
+                      zarr_format) != codec_json(enc["temp"]["compressors"], zarr_format)
+    for bad in ("objects", None, 1):
+        with pytest.raises(BaseZarrError, match="report_codecs"):
+            _open(tmp_path / "src.zarr", "zarrc", report_codecs=bad)

@@ -89,15 +89,16 @@ class Array(nodes.Node):
         fill = nodes.fill_array(metadata)
 
         def make_pipeline(chunk_shape: tuple[int, ...]) -> CodecPipeline:
-            spec = ChunkSpec(shape=chunk_shape, dtype=metadata.dtype, order=metadata.order,
-                             fill_value=fill[()])
+            spec = ChunkSpec(shape=chunk_shape, dtype=metadata.dtype,
+                             order="F" if metadata.order == "F" else "C", fill_value=fill[()])
             if metadata.zarr_format == 3:
                 return CodecPipeline.from_v3(metadata.codecs, spec, key)
             return CodecPipeline.from_v2(metadata.filters, metadata.compressor, spec, key)
 
         grid = None if metadata.regular else metadata.dim_grids
-        chunks = metadata.chunks if grid is None else tuple(
-            g if isinstance(g, int) else int(g[1] - g[0]) if len(g) > 1 else 1 for g in grid)
+        chunks = tuple(  # a rectilinear grid's pipeline is built for its first chunk's shape
+            g if isinstance(g, int) else int(g[1] - g[0]) if len(g) > 1 else 1
+            for g in metadata.dim_grids)
         try:  # built now: bad codecs fail at open, not at first read
             pipeline = make_pipeline(chunks)
         except CodecError as exc:  # an unknown or misconfigured codec: the metadata is bad
@@ -137,21 +138,20 @@ class Array(nodes.Node):
         return self._metadata.dtype
 
     @property
-    def chunks(self) -> tuple[int, ...]:
-        """The chunk shape; for a sharded array the inner chunk shape (as zarr-python 3)."""
+    def chunks(self) -> tuple[int, ...] | tuple[tuple[int, ...], ...]:
+        """The chunk shape; for a sharded array the inner chunk shape (as zarr-python 3); for
+        a rectilinear grid, each dimension's chunk lengths."""
         inner = self._sharding_config()
         if inner is not None:
             return tuple(inner["chunk_shape"])
-        chunks: tuple[int, ...] = self._metadata.chunks
-        return chunks
+        return self._metadata.chunks
 
     @property
-    def shards(self) -> tuple[int, ...] | None:
+    def shards(self) -> tuple[int, ...] | tuple[tuple[int, ...], ...] | None:
         """The shard shape (the stored chunk grid) of a sharded array, else None."""
         if self._sharding_config() is None:
             return None
-        chunks: tuple[int, ...] = self._metadata.chunks
-        return chunks
+        return self._metadata.chunks
 
     def _sharding_config(self) -> dict[str, Any] | None:
         """The ``sharding_indexed`` configuration when it is the array's only codec."""
@@ -625,7 +625,7 @@ class _Indexer:
     """``a.oindex`` / ``a.vindex`` / ``a.blocks``: one selection mode, read and write."""
 
     def __init__(self, array: Array,
-                 normalize: Callable[[Any, tuple[int, ...]], Selection]) -> None:
+                 normalize: Callable[[Any, tuple[int, ...]], Selection | PointSelection]) -> None:
         self._array = array
         self._normalize = normalize
 

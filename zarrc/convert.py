@@ -80,6 +80,13 @@ def _label(codec: Codec) -> str:
     return codec._label()
 
 
+def _v2_chunks(meta: ArrayMetadata) -> tuple[int, ...]:
+    """The chunk shape of a v2 array (v2 has regular grids only)."""
+    shape = meta.chunk_grid.chunk_shape
+    assert shape is not None
+    return shape
+
+
 def _key_encoding(meta: ArrayMetadata) -> ChunkKeyEncoding:
     """``meta``'s chunk key encoding (ArrayMetadata fills in the format's default when made)."""
     encoding = meta.chunk_key_encoding
@@ -326,7 +333,7 @@ def target_metadata(src: ArrayMetadata, zarr_format: int, codecs: Any, key: str
                 # the copy's pipeline is built (_plan_copy), as create_array does.
                 stored = cast("V3JSON", normalize_codecs(
                     zarr_format=3, dtype=dtype, codecs=_as_list(codecs),
-                    chunk_shape=src.chunks if src.regular else None))
+                    chunk_shape=src.chunk_grid.chunk_shape))  # None when rectilinear
             except (CodecError, ValueError) as exc:
                 raise _error(key, "codecs", str(exc)) from None
         elif src.zarr_format == 3:
@@ -341,9 +348,9 @@ def target_metadata(src: ArrayMetadata, zarr_format: int, codecs: Any, key: str
         raise ValueError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     if src.zarr_format == 2 and codecs is None:
         return src
-    if not src.regular:
+    if not isinstance(src.chunk_grid, RegularChunkGrid):
         raise _error(key, "chunk_grid", "a rectilinear chunk grid has no zarr v2 form")
-    chunks, source_codecs = src.chunks, src.codecs
+    chunks, source_codecs = src.chunk_grid.chunk_shape, src.codecs
     shard = _sharding(src)
     if shard is not None:  # v2 has no shards: one v2 chunk per inner chunk
         chunks, source_codecs = tuple(shard.get("chunk_shape", chunks)), shard.get("codecs", ())
@@ -632,7 +639,7 @@ def _check_same_decoding(store: Store, path: str, old: ArrayMetadata, new: Array
     before = Array(store, path, old, read_only=True)
     for coords in iter_stored_chunks(before):
         region = tuple(slice(i * c, min((i + 1) * c, n))
-                       for i, c, n in zip(coords, old.chunks, old.shape))
+                       for i, c, n in zip(coords, _v2_chunks(old), old.shape))
         a, b = before[region], after[region]
         if a.tobytes() != b.astype(a.dtype).tobytes():
             raise _error(key, "codecs", "the chunks read differently through the translated "

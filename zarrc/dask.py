@@ -61,14 +61,14 @@ def array_token(array: Array) -> tuple[Any, ...]:
     return ("zarrc.Array", store_identity(array.store), array.path, array.metadata)
 
 
-def _stored_chunks(array: Array) -> tuple[int, ...]:
+def _stored_chunks(array: Array) -> tuple[tuple[int, ...], ...]:
     """The dask chunks of the stored grid: per dimension the block lengths (shards if any)."""
     grid = array.shards or array.chunks  # a rectilinear grid: edge lengths per dimension
     return tuple(_clip(c, n) if isinstance(c, tuple) else da.core.normalize_chunks(c, (n,))[0]
                  for c, n in zip(grid, array.shape))
 
 
-def _clip(edges: tuple[Any, ...], length: int) -> tuple[Any, ...]:
+def _clip(edges: tuple[int, ...], length: int) -> tuple[int, ...]:
     """Rectilinear edge lengths cut at the array's length (a grid may reach past it)."""
     out, total = [], 0
     for edge in edges:

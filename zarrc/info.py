@@ -35,7 +35,7 @@ class ArrayInfo:
     data_type: Any
     fill_value: Any
     shape: tuple[int, ...]
-    shard_shape: tuple[int, ...] | None
+    shard_shape: tuple[int, ...] | tuple[tuple[int, ...], ...] | None
     chunk_shape: Any
     order: str
     read_only: bool

@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from zarrc import progress as progress_bars
 from zarrc.engine.stream import (
+    Order,
     ReadStream,
     chunk_units,
     count_units,
@@ -96,7 +97,7 @@ def _concurrency(ctx: ArrayContext, concurrency: int | None) -> int:
     return int(concurrency)
 
 
-def _order(array: StreamedArray) -> str:
+def _order(array: StreamedArray) -> Order:
     return "F" if array.zarr_format == 3 and array.config.order == "F" else "C"
 
 

@@ -17,6 +17,7 @@ import numbers
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc.codecs.base import ArrayArrayCodec, ChunkSpec, Codec
 from zarrc.errors import CodecError
@@ -33,12 +34,12 @@ __all__ = [
 ]
 
 
-def parse_dtype(codec: str, field: str, value: Any, allow_object: bool = False) -> np.dtype:
+def parse_dtype(codec: str, field: str, value: Any, allow_object: bool = False) -> np.dtype[Any]:
     """`value` (a typestr, NumPy dtype or type) as a dtype; CodecError naming the field."""
     if value is None:
         raise CodecError(f"codec {codec!r}: {field!r} is required")
     try:
-        dtype = np.dtype(value)
+        dtype: np.dtype[Any] = np.dtype(value)
     except (TypeError, ValueError):
         raise CodecError(f"codec {codec!r}: {field!r} is not a data type: {value!r}") from None
     if dtype.hasobject and not allow_object:
@@ -58,7 +59,7 @@ def check_number(codec: str, field: str, value: Any) -> Any:
     return value
 
 
-def flat_view(data: Any, dtype: np.dtype) -> np.ndarray:
+def flat_view(data: Any, dtype: np.dtype[Any]) -> npt.NDArray[Any]:
     """The bytes of `data` (C order) reinterpreted as a 1-D array of `dtype`, without copying.
 
     CodecError if the byte count is not a multiple of the item size.
@@ -74,15 +75,15 @@ def flat_view(data: Any, dtype: np.dtype) -> np.ndarray:
     return raw.view(dtype)
 
 
-def shaped(result: np.ndarray, like: Any) -> np.ndarray:
+def shaped(result: npt.NDArray[Any], like: Any) -> npt.NDArray[Any]:
     """`result` (1-D) in the shape of the input `like` when the element counts agree."""
-    shape = np.shape(like)
+    shape: tuple[int, ...] = np.shape(like)
     if len(shape) > 1 and result.size == int(np.prod(shape)):
         return result.reshape(shape)
     return result
 
 
-def deliver_array(result: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+def deliver_array(result: npt.NDArray[Any], out: npt.NDArray[Any] | None) -> npt.NDArray[Any]:
     """`result`, or copied into `out` (same element count) and `out` returned."""
     if out is None:
         return result

@@ -10,14 +10,30 @@ the expected size instead of inflating whatever the data claims.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from zarrc.codecs.base import as_byte_array, writable_byte_array
+from zarrc.codecs.base import byte_view, writable_byte_array
 from zarrc.errors import CodecError
 
 __all__ = ["BoundedOutput", "decompress_streams"]
+
+
+class Decompressor(Protocol):
+    """One stream's decompressor object, as ``bz2.BZ2Decompressor`` and
+    ``lzma.LZMADecompressor`` are."""
+
+    @property
+    def eof(self) -> bool: ...
+
+    @property
+    def needs_input(self) -> bool: ...
+
+    @property
+    def unused_data(self) -> bytes: ...
+
+    def decompress(self, data: bytes | memoryview, max_length: int = -1) -> bytes: ...
 
 
 class BoundedOutput:
@@ -65,7 +81,11 @@ class BoundedOutput:
 
 
 def decompress_streams(
-    factory: Callable[[], Any], data: Any, out: Any, codec: str, errors: tuple[type, ...]
+    factory: Callable[[], Decompressor],
+    data: Any,
+    out: Any,
+    codec: str,
+    errors: tuple[type[Exception], ...],
 ) -> Any:
     """Decode every stream of `data` into `out` (exact size) or into new bytes.
 
@@ -82,7 +102,7 @@ def decompress_streams(
         The library's errors, turned into CodecError.
     """
     output = BoundedOutput(out, codec)
-    rest: Any = as_byte_array(data)
+    rest: bytes | memoryview = byte_view(data)
     try:
         while True:
             decompressor = factory()

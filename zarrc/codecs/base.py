@@ -29,9 +29,10 @@ import math
 import numbers
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc.errors import CodecError
 
@@ -42,7 +43,9 @@ __all__ = [
     "ChunkSpec",
     "Codec",
     "NativeSpec",
+    "MemoryOrder",
     "as_byte_array",
+    "byte_view",
     "buffer_itemsize",
     "check_bool",
     "check_choice",
@@ -53,13 +56,19 @@ __all__ = [
 ]
 
 
+#: A chunk's memory order: C (row-major) or F (column-major).
+MemoryOrder = Literal["C", "F"]
+
+_C = TypeVar("_C", bound="Codec")
+
+
 @dataclass(frozen=True)
 class ChunkSpec:
     """What a codec sees of one chunk: its shape, dtype, memory order and fill value."""
 
     shape: tuple[int, ...]
-    dtype: np.dtype
-    order: str = "C"
+    dtype: np.dtype[Any]
+    order: MemoryOrder = "C"
     fill_value: Any = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -137,7 +146,7 @@ class Codec:
         return self.get_config()
 
     @classmethod
-    def from_config(cls, config: dict[str, Any] | None = None) -> Codec:
+    def from_config(cls: type[_C], config: dict[str, Any] | None = None) -> _C:
         """Build from a v3 configuration; bad fields raise CodecError naming codec and field."""
         config = dict(config or {})
         allowed = _init_parameters(cls)
@@ -155,7 +164,7 @@ class Codec:
             raise CodecError(f"codec {cls._class_label()!r}: invalid configuration: {exc}") from exc
 
     @classmethod
-    def from_config_v2(cls, config: dict[str, Any] | None = None) -> Codec:
+    def from_config_v2(cls: type[_C], config: dict[str, Any] | None = None) -> _C:
         """Build from a numcodecs configuration (``id`` ignored), with numcodecs' defaults."""
         merged = dict(cls.numcodecs_defaults)
         merged.update({k: v for k, v in (config or {}).items() if k != "id"})
@@ -187,12 +196,12 @@ class Codec:
         return self.to_json_v3()
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Codec:
+    def from_dict(cls: type[_C], data: dict[str, Any]) -> _C:
         """A codec of this class from ``{"name": ..., "configuration": {...}}``."""
         config = data.get("configuration") or {}
         return cls.from_config(config).with_json_name(data.get("name", getattr(cls, "name", "")))
 
-    def with_json_name(self, name: str) -> Codec:
+    def with_json_name(self: _C, name: str) -> _C:
         """This codec, remembering `name` (one of its v3 names) for :meth:`to_json_v3`."""
         if name != self.name:
             self._json_name = name
@@ -245,13 +254,19 @@ class ArrayArrayCodec(Codec):
 
     kind = "array_array"
 
-    def encode(self, data: np.ndarray) -> np.ndarray:
+    def evolve(self, spec: ChunkSpec) -> ArrayArrayCodec:
+        """See :meth:`Codec.evolve`; an array→array codec stays one."""
+        return self
+
+    def encode(self, data: npt.NDArray[Any]) -> npt.NDArray[Any]:
         raise NotImplementedError
 
-    def decode(self, data: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def decode(
+        self, data: npt.NDArray[Any], out: npt.NDArray[Any] | None = None
+    ) -> npt.NDArray[Any]:
         raise NotImplementedError
 
-    def encoded_view(self, out: np.ndarray) -> np.ndarray | None:
+    def encoded_view(self, out: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
         """A view of `out` in the encoded layout, such that decoding it yields `out`.
 
         Lets the pipeline decode straight into the caller's array (transpose returns
@@ -265,17 +280,23 @@ class ArrayBytesCodec(Codec):
 
     kind = "array_bytes"
 
-    def encode(self, data: np.ndarray, spec: ChunkSpec) -> Any:
+    def evolve(self, spec: ChunkSpec) -> ArrayBytesCodec:
+        """See :meth:`Codec.evolve`; an array→bytes codec stays one."""
+        return self
+
+    def encode(self, data: npt.NDArray[Any], spec: ChunkSpec) -> Any:
         raise NotImplementedError
 
-    def decode(self, data: Any, spec: ChunkSpec, out: np.ndarray | None = None) -> np.ndarray:
+    def decode(
+        self, data: Any, spec: ChunkSpec, out: npt.NDArray[Any] | None = None
+    ) -> npt.NDArray[Any]:
         raise NotImplementedError
 
     def encoded_size(self, spec: ChunkSpec) -> int | None:
         """The encoded size in bytes of a chunk of `spec`, if it does not depend on the data."""
         return None
 
-    def raw_view(self, out: np.ndarray, spec: ChunkSpec) -> np.ndarray | None:
+    def raw_view(self, out: npt.NDArray[Any], spec: ChunkSpec) -> npt.NDArray[Any] | None:
         """A writable 1-D uint8 view of `out` that holds the encoded bytes verbatim, or None.
 
         When not None, the pipeline writes the encoded bytes into it and then calls
@@ -283,7 +304,7 @@ class ArrayBytesCodec(Codec):
         """
         return None
 
-    def finish_raw(self, out: np.ndarray, spec: ChunkSpec) -> None:
+    def finish_raw(self, out: npt.NDArray[Any], spec: ChunkSpec) -> None:
         """Complete decoding in place after the encoded bytes were written via :meth:`raw_view`."""
 
 
@@ -293,6 +314,10 @@ class BytesBytesCodec(Codec):
     kind = "bytes_bytes"
     #: True when ``decode(data, out)`` writes into ``out`` without an intermediate buffer.
     can_decode_into: ClassVar[bool] = False
+
+    def evolve(self, spec: ChunkSpec) -> BytesBytesCodec:
+        """See :meth:`Codec.evolve`; a bytes→bytes codec stays one."""
+        return self
 
     def encode(self, data: Any) -> Any:
         raise NotImplementedError
@@ -320,10 +345,10 @@ class BytesBytesCodec(Codec):
 
 
 # -- helpers shared by the codec modules ------------------------------------------------------
-_INIT_PARAMS: dict[type, frozenset[str] | None] = {}
+_INIT_PARAMS: dict[type[Codec], frozenset[str] | None] = {}
 
 
-def _init_parameters(cls: type) -> frozenset[str] | None:
+def _init_parameters(cls: type[Codec]) -> frozenset[str] | None:
     """The keyword names ``cls.__init__`` accepts, or None if it takes ``**kwargs``."""
     if cls not in _INIT_PARAMS:
         params = inspect.signature(cls.__init__).parameters.values()
@@ -338,7 +363,7 @@ def _init_parameters(cls: type) -> frozenset[str] | None:
     return _INIT_PARAMS[cls]
 
 
-def as_byte_array(data: Any) -> np.ndarray:
+def as_byte_array(data: Any) -> npt.NDArray[np.uint8]:
     """`data` (any bytes-like or contiguous ndarray) as a 1-D uint8 array, without copying.
 
     C- or F-contiguous arrays give their memory order (numcodecs' ``order="A"``); other
@@ -354,17 +379,27 @@ def as_byte_array(data: Any) -> np.ndarray:
     return arr.reshape(-1, order="A").view(np.uint8)
 
 
+def byte_view(data: Any) -> memoryview:
+    """:func:`as_byte_array` of `data` as a memoryview of unsigned bytes (no copy).
+
+    What to hand the standard library's compressors: to a type checker an ndarray is not a
+    ``collections.abc.Buffer`` before Python 3.12, a memoryview is.
+    """
+    return as_byte_array(data).data
+
+
 def buffer_itemsize(data: Any) -> int:
     """The element size of `data` as numcodecs sees it (1 for plain bytes)."""
     if isinstance(data, np.ndarray):
-        return data.dtype.itemsize
+        itemsize: int = data.dtype.itemsize
+        return itemsize
     try:
         return memoryview(data).itemsize
     except TypeError:
         return 1
 
 
-def writable_byte_array(out: Any, codec: str) -> np.ndarray:
+def writable_byte_array(out: Any, codec: str) -> npt.NDArray[np.uint8]:
     """`out` as a writable, contiguous 1-D uint8 array sharing its memory."""
     if isinstance(out, np.ndarray):
         if not (out.flags.c_contiguous or out.flags.f_contiguous):
@@ -395,11 +430,11 @@ def check_int(
     """`value` as an int within [lo, hi]; CodecError naming codec and field otherwise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise CodecError(f"codec {codec!r}: {name!r} must be an integer, got {value!r}")
-    value = int(value)
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
+    number = int(value)
+    if (lo is not None and number < lo) or (hi is not None and number > hi):
         bounds = f"[{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
-        raise CodecError(f"codec {codec!r}: {name!r} must be in {bounds}, got {value}")
-    return value
+        raise CodecError(f"codec {codec!r}: {name!r} must be in {bounds}, got {number}")
+    return number
 
 
 def check_bool(codec: str, name: str, value: Any) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc.codecs._numcodecs import NumcodecsFilter, deliver_array
 from zarrc.codecs.base import ChunkSpec, check_int
@@ -27,7 +28,7 @@ __all__ = ["BitRoundCodec", "bitround"]
 MANTISSA_BITS = {2: 10, 4: 23, 8: 52}
 
 
-def bitround(arr: np.ndarray, keepbits: int) -> np.ndarray:
+def bitround(arr: npt.NDArray[Any], keepbits: int) -> npt.NDArray[Any]:
     """`arr` (float16/32/64) with only `keepbits` mantissa bits, rounded to nearest even."""
     if arr.dtype.kind != "f" or arr.dtype.itemsize not in MANTISSA_BITS:
         raise CodecError(
@@ -39,14 +40,15 @@ def bitround(arr: np.ndarray, keepbits: int) -> np.ndarray:
             f"codec 'bitround': keepbits {keepbits} exceeds the {bits} mantissa bits of {arr.dtype}"
         )
     if keepbits == bits:
-        return arr.copy()
+        same: npt.NDArray[Any] = arr.copy()
+        return same
     native = arr.dtype.newbyteorder("=")
     uint = np.dtype(f"u{arr.dtype.itemsize}")
     u = np.array(arr, dtype=native, copy=True).view(uint)
     drop = bits - keepbits
     u += ((u >> uint.type(drop)) & uint.type(1)) + uint.type((1 << (drop - 1)) - 1)
     u &= uint.type(((1 << (8 * uint.itemsize)) - 1) ^ ((1 << drop) - 1))
-    result = u.view(native)
+    result: npt.NDArray[Any] = u.view(native)
     return result if native == arr.dtype else result.astype(arr.dtype)
 
 
@@ -74,11 +76,14 @@ class BitRoundCodec(NumcodecsFilter):
             )
         return self
 
-    def encode(self, data: np.ndarray) -> np.ndarray:
+    def encode(self, data: npt.NDArray[Any]) -> npt.NDArray[Any]:
         return bitround(np.asarray(data), self.keepbits)
 
-    def decode(self, data: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def decode(
+        self, data: npt.NDArray[Any], out: npt.NDArray[Any] | None = None
+    ) -> npt.NDArray[Any]:
         arr = np.asarray(data)
         if out is None:
-            return arr.copy()
+            copied: npt.NDArray[Any] = arr.copy()
+            return copied
         return deliver_array(arr, out)

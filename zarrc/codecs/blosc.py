@@ -126,7 +126,7 @@ class BloscCodec(BytesBytesCodec):
     def _repr_fields(self) -> list[tuple[str, Any]]:
         # as zarr-python: unset typesize and shuffle show their placeholders (1, bitshuffle)
         # and are listed as left to the data type
-        shuffle = self.shuffle
+        shuffle: int | BloscShuffle | None = self.shuffle
         if shuffle != AUTOSHUFFLE:
             shuffle = BloscShuffle(SHUFFLE_NAMES[self._shuffle_for(self.typesize or 1)])
         tunable = {n for n, v in (("typesize", self.typesize), ("shuffle", self.shuffle))
@@ -200,7 +200,7 @@ class BloscCodec(BytesBytesCodec):
         buf = as_byte_array(data)
         if buf.size < HEADER_SIZE:
             raise CodecError(f"codec 'blosc': {buf.size} bytes is too short for the header")
-        nbytes, blocksize, cbytes = struct.unpack_from("<III", buf, 4)
+        nbytes, blocksize, cbytes = struct.unpack_from("<III", buf.data, 4)
         if cbytes != buf.size:
             raise CodecError(
                 f"codec 'blosc': header says {cbytes} compressed bytes, got {buf.size}"

@@ -19,10 +19,17 @@ import sys
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc._ext.byteswap import byteswap_copy as _native_swap_copy  # required kernels
 from zarrc._ext.byteswap import byteswap_inplace as _native_swap_inplace
-from zarrc.codecs.base import ArrayBytesCodec, ChunkSpec, as_byte_array, check_choice
+from zarrc.codecs.base import (
+    ArrayBytesCodec,
+    ChunkSpec,
+    MemoryOrder,
+    as_byte_array,
+    check_choice,
+)
 from zarrc.codecs.enums import Endian
 from zarrc.errors import CodecError
 
@@ -31,7 +38,7 @@ __all__ = ["BytesCodec", "FlatSerializer", "byteswap_inplace"]
 _ENDIANS = ("little", "big", None)
 
 
-def _swap_unit(dtype: np.dtype) -> int | None:
+def _swap_unit(dtype: np.dtype[Any]) -> int | None:
     """The byte-swap unit of a simple dtype (component size for complex), None otherwise."""
     if dtype.fields is not None or dtype.subdtype is not None:
         return None
@@ -44,16 +51,16 @@ def _swap_unit(dtype: np.dtype) -> int | None:
     return None
 
 
-def _has_byte_order(dtype: np.dtype) -> bool:
+def _has_byte_order(dtype: np.dtype[Any]) -> bool:
     return dtype.byteorder != "|"
 
 
-def _swapped(a: np.dtype, b: np.dtype) -> bool:
+def _swapped(a: np.dtype[Any], b: np.dtype[Any]) -> bool:
     """True if `a` and `b` store the same values with opposite byte orders."""
     return _has_byte_order(a) and a.isnative != b.isnative
 
 
-def byteswap_inplace(arr: np.ndarray) -> None:
+def byteswap_inplace(arr: npt.NDArray[Any]) -> None:
     """Reverse the byte order of every element of the contiguous `arr`, in place."""
     unit = _swap_unit(arr.dtype)
     if unit and unit > 1:
@@ -62,7 +69,9 @@ def byteswap_inplace(arr: np.ndarray) -> None:
         arr.byteswap(inplace=True)
 
 
-def _to_layout(arr: np.ndarray, dtype: np.dtype, order: str) -> np.ndarray:
+def _to_layout(
+    arr: npt.NDArray[Any], dtype: np.dtype[Any], order: MemoryOrder
+) -> npt.NDArray[Any]:
     """`arr` as `dtype` in contiguous `order`, copying only if needed."""
     if arr.dtype == dtype:
         return np.asarray(arr, order=order)
@@ -83,7 +92,7 @@ def _to_layout(arr: np.ndarray, dtype: np.dtype, order: str) -> np.ndarray:
     return np.asarray(arr, dtype=dtype, order=order)
 
 
-def _compatible(out: np.ndarray, spec: ChunkSpec) -> bool:
+def _compatible(out: npt.NDArray[Any], spec: ChunkSpec) -> bool:
     """`out` has the chunk's shape and holds its dtype, possibly in the other byte order."""
     if out.shape != spec.shape or not out.flags.writeable:
         return False
@@ -95,9 +104,9 @@ def _compatible(out: np.ndarray, spec: ChunkSpec) -> bool:
 class RawLayout(ArrayBytesCodec):
     """Shared machinery: a chunk stored as the raw bytes of `_stored(spec)` in `_order`."""
 
-    _order = "C"
+    _order: MemoryOrder = "C"
 
-    def _stored(self, spec: ChunkSpec) -> np.dtype:
+    def _stored(self, spec: ChunkSpec) -> np.dtype[Any]:
         return spec.dtype
 
     def _check(self, spec: ChunkSpec) -> None:
@@ -113,7 +122,7 @@ class RawLayout(ArrayBytesCodec):
     def encoded_size(self, spec: ChunkSpec) -> int:
         return spec.nbytes
 
-    def _encode_array(self, data: Any, spec: ChunkSpec) -> np.ndarray:
+    def _encode_array(self, data: Any, spec: ChunkSpec) -> npt.NDArray[Any]:
         arr = np.asarray(data)
         if arr.shape != spec.shape:
             raise CodecError(
@@ -122,18 +131,20 @@ class RawLayout(ArrayBytesCodec):
         arr = _to_layout(arr, self._stored(spec), self._order)
         return arr.reshape(-1, order=self._order)
 
-    def raw_view(self, out: np.ndarray, spec: ChunkSpec) -> np.ndarray | None:
+    def raw_view(self, out: npt.NDArray[Any], spec: ChunkSpec) -> npt.NDArray[Any] | None:
         if not _compatible(out, spec):
             return None
         if not (out.flags.c_contiguous if self._order == "C" else out.flags.f_contiguous):
             return None
         return out.reshape(-1, order=self._order).view(np.uint8)
 
-    def finish_raw(self, out: np.ndarray, spec: ChunkSpec) -> None:
+    def finish_raw(self, out: npt.NDArray[Any], spec: ChunkSpec) -> None:
         if _swapped(self._stored(spec), out.dtype):
             byteswap_inplace(out)
 
-    def decode(self, data: Any, spec: ChunkSpec, out: np.ndarray | None = None) -> np.ndarray:
+    def decode(
+        self, data: Any, spec: ChunkSpec, out: npt.NDArray[Any] | None = None
+    ) -> npt.NDArray[Any]:
         buf = as_byte_array(data)
         if buf.size != spec.nbytes:
             raise CodecError(
@@ -156,7 +167,7 @@ class BytesCodec(RawLayout):
     v3_aliases = ("endian",)
 
     def __init__(self, *, endian: str | None = sys.byteorder) -> None:
-        self.endian = check_choice("bytes", "endian", endian, _ENDIANS)
+        self.endian: str | None = check_choice("bytes", "endian", endian, _ENDIANS)
 
     def get_config(self) -> dict[str, Any]:
         return {} if self.endian is None else {"endian": self.endian}
@@ -164,10 +175,11 @@ class BytesCodec(RawLayout):
     def _repr_fields(self) -> list[tuple[str, Any]]:
         return [("endian", None if self.endian is None else Endian(self.endian))]
 
-    def _stored(self, spec: ChunkSpec) -> np.dtype:
+    def _stored(self, spec: ChunkSpec) -> np.dtype[Any]:
         if self.endian is None or not _has_byte_order(spec.dtype):
             return spec.dtype
-        return spec.dtype.newbyteorder("<" if self.endian == "little" else ">")
+        stored: np.dtype[Any] = spec.dtype.newbyteorder("<" if self.endian == "little" else ">")
+        return stored
 
     def evolve(self, spec: ChunkSpec) -> BytesCodec:
         self._check(spec)
@@ -181,7 +193,7 @@ class BytesCodec(RawLayout):
             )
         return self
 
-    def encode(self, data: Any, spec: ChunkSpec) -> np.ndarray:
+    def encode(self, data: Any, spec: ChunkSpec) -> npt.NDArray[Any]:
         return self._encode_array(data, spec).view(np.uint8)
 
 
@@ -197,6 +209,6 @@ class FlatSerializer(RawLayout):
     def get_config(self) -> dict[str, Any]:
         return {"order": self._order}
 
-    def encode(self, data: Any, spec: ChunkSpec) -> np.ndarray:
+    def encode(self, data: Any, spec: ChunkSpec) -> npt.NDArray[Any]:
         """The chunk as a flat array of its dtype (numcodecs filters see the item size)."""
         return self._encode_array(data, spec)

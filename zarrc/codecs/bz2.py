@@ -12,7 +12,7 @@ import bz2
 from typing import Any
 
 from zarrc.codecs._stream import decompress_streams
-from zarrc.codecs.base import BytesBytesCodec, as_byte_array, check_int
+from zarrc.codecs.base import BytesBytesCodec, byte_view, check_int
 
 __all__ = ["BZ2Codec"]
 
@@ -31,7 +31,7 @@ class BZ2Codec(BytesBytesCodec):
         return {"level": self.level}
 
     def encode(self, data: Any) -> bytes:
-        return bz2.compress(as_byte_array(data), self.level)
+        return bz2.compress(byte_view(data), self.level)
 
     def decode(self, data: Any, out: Any = None) -> Any:
         return decompress_streams(bz2.BZ2Decompressor, data, out, "bz2", (OSError, ValueError))

@@ -13,7 +13,13 @@ from typing import Any
 
 import crc32c as _crc32c
 
-from zarrc.codecs.base import BytesBytesCodec, as_byte_array, check_choice, deliver
+from zarrc.codecs.base import (
+    BytesBytesCodec,
+    as_byte_array,
+    byte_view,
+    check_choice,
+    deliver,
+)
 from zarrc.errors import ChecksumError, CodecError
 
 __all__ = ["Crc32cCodec", "crc32c"]
@@ -21,7 +27,7 @@ __all__ = ["Crc32cCodec", "crc32c"]
 
 def crc32c(data: Any) -> int:
     """The CRC-32C of a bytes-like object."""
-    return _crc32c.crc32c(as_byte_array(data))
+    return _crc32c.crc32c(byte_view(data))
 
 
 class Crc32cCodec(BytesBytesCodec):
@@ -49,8 +55,8 @@ class Crc32cCodec(BytesBytesCodec):
 
     def encode(self, data: Any) -> bytes:
         buf = as_byte_array(data)
-        checksum = _crc32c.crc32c(buf).to_bytes(4, "little")
-        parts = (checksum, buf) if self.location == "start" else (buf, checksum)
+        checksum = _crc32c.crc32c(buf.data).to_bytes(4, "little")
+        parts = (checksum, buf.data) if self.location == "start" else (buf.data, checksum)
         return b"".join(parts)
 
     def decoded_bound(self, data: Any) -> int | None:
@@ -65,7 +71,7 @@ class Crc32cCodec(BytesBytesCodec):
         else:
             payload, stored = buf[:-4], buf[-4:]
         expected = int.from_bytes(stored.tobytes(), "little")
-        computed = _crc32c.crc32c(payload)
+        computed = _crc32c.crc32c(payload.data)
         if computed != expected:
             raise ChecksumError(
                 f"codec 'crc32c': checksum mismatch (stored 0x{expected:08x}, "

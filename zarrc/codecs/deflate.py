@@ -23,6 +23,7 @@ from zarrc.codecs.base import (
     BytesBytesCodec,
     NativeSpec,
     as_byte_array,
+    byte_view,
     check_int,
 )
 from zarrc.errors import CodecError
@@ -35,7 +36,7 @@ _GZIP_WBITS = 16 + zlib.MAX_WBITS
 def _inflate(data: Any, wbits: int, out: Any, codec: str, members: bool) -> Any:
     """Inflate `data` into `out` (exact size) or into new bytes; bounded by ``len(out)``."""
     output = BoundedOutput(out, codec)
-    rest: Any = as_byte_array(data)
+    rest: bytes | memoryview = byte_view(data)
     try:
         while True:
             inflater = zlib.decompressobj(wbits)
@@ -89,9 +90,9 @@ class GzipCodec(BytesBytesCodec):
         deflater = zlib.compressobj(
             self.level, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL, 0
         )
-        body = deflater.compress(buf)
+        body = deflater.compress(buf.data)
         tail = deflater.flush()
-        trailer = struct.pack("<II", zlib.crc32(buf), buf.size & 0xFFFFFFFF)
+        trailer = struct.pack("<II", zlib.crc32(buf.data), buf.size & 0xFFFFFFFF)
         return b"".join((header, body, tail, trailer))
 
     def decode(self, data: Any, out: Any = None) -> Any:
@@ -118,7 +119,7 @@ class ZlibCodec(BytesBytesCodec):
         return {"level": self.level}
 
     def encode(self, data: Any) -> bytes:
-        return zlib.compress(as_byte_array(data), self.level)
+        return zlib.compress(byte_view(data), self.level)
 
     def decode(self, data: Any, out: Any = None) -> Any:
         return _inflate(data, zlib.MAX_WBITS, out, "zlib", members=False)

@@ -6,8 +6,9 @@ them, ``None``, ``"auto"``) and returns what zarr-python 3.1.6 would write:
 
 - v3: the ``codecs`` list.  ``"auto"`` means no filters, the ``bytes`` serializer
   (``endian: "little"`` for types with a byte order, no configuration otherwise; ``vlen-utf8``
-  for ``StringDType`` and ``vlen-bytes`` for ``object``) and ``zstd`` level 0 without checksum.  Codecs are bound to the dtype (blosc's typesize and
-  shuffle, ``bytes``' endian).  ``order`` is an in-memory choice in v3 and changes nothing.
+  for ``StringDType`` and ``vlen-bytes`` for ``object``) and ``zstd`` level 0 without
+  checksum.  Codecs are bound to the dtype (blosc's typesize and shuffle, ``bytes``' endian).
+  ``order`` is an in-memory choice in v3 and changes nothing.
 - v2: ``(filters, compressor)``: filters ``None`` when absent or empty; ``"auto"`` compressor
   ``{"id": "zstd", "level": 0}`` (zarr-python drops zstd's ``checksum`` when false).  A
   variable-length dtype (``|O``) gets its object codec (``{"id": "vlen-utf8"}`` /
@@ -18,9 +19,10 @@ them, ``None``, ``"auto"``) and returns what zarr-python 3.1.6 would write:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc.codecs.base import (
     ArrayArrayCodec,
@@ -34,6 +36,8 @@ from zarrc.codecs.registry import get_codec
 from zarrc.errors import CodecError, MetadataError
 
 __all__ = ["default_serializer", "normalize_codecs"]
+
+_K = TypeVar("_K", bound=Codec)
 
 V3JSON = tuple[dict[str, Any], ...]
 V2JSON = tuple[tuple[dict[str, Any], ...] | None, dict[str, Any] | None]
@@ -52,32 +56,34 @@ def _as_list(value: Any) -> list[Any]:
     return list(value)
 
 
-def _typed(items: list[Any], kind: type[Codec], field: str, zarr_format: int) -> list[Codec]:
+def _typed(items: list[Any], kind: type[_K], field: str, zarr_format: int) -> list[_K]:
     codecs = [get_codec(item, zarr_format) for item in items]
+    typed: list[_K] = []
     for codec in codecs:
         if not isinstance(codec, kind):
             raise CodecError(
                 f"{field}: codec {codec._label()!r} is {codec.kind.replace('_', '→')}, "
                 f"expected {kind.kind.replace('_', '→')}"
             )
-    return codecs
+        typed.append(codec)
+    return typed
 
 
-def default_serializer(dtype: np.dtype) -> Codec:
+def default_serializer(dtype: npt.DTypeLike) -> ArrayBytesCodec:
     """zarr-python 3's default array→bytes codec for `dtype`."""
     from zarrc.codecs.bytes import BytesCodec
 
-    dtype = np.dtype(dtype)
-    if dtype.kind in "TO":
+    dt = np.dtype(dtype)
+    if dt.kind in "TO":
         from zarrc.codecs.vlen import VLenBytesCodec, VLenUTF8Codec
 
-        return VLenUTF8Codec() if dtype.kind == "T" else VLenBytesCodec()
-    if dtype.hasobject:
-        raise CodecError(f"no built-in serializer for the dtype {dtype}")
-    return BytesCodec(endian="little" if dtype.byteorder != "|" else None)
+        return VLenUTF8Codec() if dt.kind == "T" else VLenBytesCodec()
+    if dt.hasobject:
+        raise CodecError(f"no built-in serializer for the dtype {dt}")
+    return BytesCodec(endian="little" if dt.byteorder != "|" else None)
 
 
-def _default_compressor() -> Codec:
+def _default_compressor() -> BytesBytesCodec:
     from zarrc.codecs.zstd import ZstdCodec
 
     return ZstdCodec(level=0, checksum=False)
@@ -135,7 +141,7 @@ def normalize_codecs(
 
 
 def _normalize_v3(
-    dtype: np.dtype,
+    dtype: np.dtype[Any],
     filters: Any,
     compressors: Any,
     serializer: Any,
@@ -184,7 +190,7 @@ def _v2_config(codec: Codec, field: str) -> dict[str, Any]:
     return codec.to_json_v2()
 
 
-def _object_codec_id(dtype: np.dtype) -> str | None:
+def _object_codec_id(dtype: np.dtype[Any]) -> str | None:
     if dtype.kind == "T":
         return "vlen-utf8"
     if dtype.kind == "O":
@@ -192,7 +198,7 @@ def _object_codec_id(dtype: np.dtype) -> str | None:
     return None
 
 
-def _normalize_v2(dtype: np.dtype, filters: Any, compressors: Any) -> V2JSON:
+def _normalize_v2(dtype: np.dtype[Any], filters: Any, compressors: Any) -> V2JSON:
     if compressors is None:
         compressor = None
     elif _is_auto(compressors):

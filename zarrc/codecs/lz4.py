@@ -49,9 +49,10 @@ class LZ4Codec(BytesBytesCodec):
         buf = as_byte_array(data)
         if buf.size > MAX_BUFFER_SIZE:
             raise CodecError(f"codec 'lz4': input of {buf.size} bytes exceeds {MAX_BUFFER_SIZE}")
-        return lz4.block.compress(
+        compressed: bytes = lz4.block.compress(
             buf, mode="fast", acceleration=max(self.acceleration, 1), store_size=True
         )
+        return compressed
 
     def decoded_bound(self, data: Any) -> int | None:
         buf = as_byte_array(data)

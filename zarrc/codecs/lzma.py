@@ -14,7 +14,7 @@ import lzma
 from typing import Any
 
 from zarrc.codecs._stream import decompress_streams
-from zarrc.codecs.base import BytesBytesCodec, as_byte_array, check_choice, check_int
+from zarrc.codecs.base import BytesBytesCodec, byte_view, check_choice, check_int
 from zarrc.errors import CodecError
 
 __all__ = ["LZMACodec"]
@@ -73,7 +73,7 @@ class LZMACodec(BytesBytesCodec):
     def encode(self, data: Any) -> bytes:
         try:
             return lzma.compress(
-                as_byte_array(data),
+                byte_view(data),
                 format=self.format,
                 check=self.check,
                 preset=self.preset,

@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc.codecs._numcodecs import NumcodecsFilter, deliver_array, flat_view
 from zarrc.codecs.base import ChunkSpec
@@ -52,14 +53,16 @@ class PackBitsCodec(NumcodecsFilter):
         n = spec.nbytes  # booleans are one byte each
         return ChunkSpec((1 + math.ceil(n / 8),), np.dtype(np.uint8), "C", None)
 
-    def encode(self, data: np.ndarray) -> np.ndarray:
+    def encode(self, data: npt.NDArray[Any]) -> npt.NDArray[Any]:
         bits = flat_view(data, _BOOL)
         enc = np.empty(1 + math.ceil(bits.size / 8), dtype=np.uint8)
         enc[0] = (8 - bits.size % 8) % 8
         enc[1:] = np.packbits(bits)
         return enc
 
-    def decode(self, data: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def decode(
+        self, data: npt.NDArray[Any], out: npt.NDArray[Any] | None = None
+    ) -> npt.NDArray[Any]:
         enc = flat_view(data, np.dtype(np.uint8))
         if enc.size == 0:
             raise CodecError("codec 'packbits': empty input has no padding byte")
@@ -69,7 +72,7 @@ class PackBitsCodec(NumcodecsFilter):
         bits = np.unpackbits(enc[1:])
         if pad:
             bits = bits[:-pad]
-        dec = bits.view(_BOOL)
+        dec: npt.NDArray[np.bool_] = bits.view(_BOOL)
         if out is None and self._shape is not None and dec.size == math.prod(self._shape):
             dec = dec.reshape(self._shape)
         return deliver_array(dec, out)

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc.codecs.base import (
     ArrayArrayCodec,
@@ -28,12 +29,16 @@ from zarrc.codecs.base import (
     BytesBytesCodec,
     ChunkSpec,
     Codec,
+    MemoryOrder,
     NativeSpec,
     as_byte_array,
 )
 from zarrc.codecs.bytes import FlatSerializer, RawLayout
 from zarrc.codecs.registry import get_codec
 from zarrc.errors import ChecksumError, CodecError, MetadataError
+
+if TYPE_CHECKING:  # sharding.py imports this module
+    from zarrc.codecs.sharding import ShardingCodec
 
 __all__ = ["CodecPipeline", "NativeChain", "split_v3_codecs"]
 
@@ -54,6 +59,10 @@ def _label(codec: Codec) -> str:
     return codec._label()
 
 
+# A chunk that decoding just decompresses into its bytes (see CodecPipeline._fast_layout):
+# the bytes→bytes codec (None: raw), the decoded size, the dtype and the memory order.
+_FastLayout = tuple[BytesBytesCodec | None, int, "np.dtype[Any]", MemoryOrder]
+
 # Decoded chunk sizes from which the data's own bound is checked before allocating (below it,
 # allocating costs less than looking, and decoding reports the shortfall anyway).
 _BOUND_FROM = 1 << 24
@@ -69,7 +78,7 @@ def _call(codec: Codec, fn: Callable[..., Any], *args: Any) -> Any:
         raise CodecError(f"codec {_label(codec)!r}: {type(exc).__name__}: {exc}") from exc
 
 
-def _as_array(data: Any, spec: ChunkSpec, codec: Codec) -> np.ndarray:
+def _as_array(data: Any, spec: ChunkSpec, codec: Codec) -> npt.NDArray[Any]:
     """Bytes seen as an array of `spec` (the input of an array→array decode in v2 filters)."""
     if isinstance(data, np.ndarray) and data.dtype == spec.dtype and data.shape == spec.shape:
         return data
@@ -79,7 +88,7 @@ def _as_array(data: Any, spec: ChunkSpec, codec: Codec) -> np.ndarray:
     return buf.view(spec.dtype).reshape(spec.shape)
 
 
-def _same_layout_dtype(a: np.dtype, b: np.dtype) -> bool:
+def _same_layout_dtype(a: np.dtype[Any], b: np.dtype[Any]) -> bool:
     return a == b or (a.byteorder != "|" and a == b.newbyteorder("S"))
 
 
@@ -133,7 +142,7 @@ class CodecPipeline:
         self,
         array_array: Sequence[ArrayArrayCodec],
         array_bytes: ArrayBytesCodec,
-        post: Sequence[Codec],
+        post: Sequence[ArrayArrayCodec | BytesBytesCodec],
         spec: ChunkSpec,
         zarr_format: int,
     ) -> None:
@@ -143,10 +152,12 @@ class CodecPipeline:
         self._ab = array_bytes
         self._post = tuple(post)
         s = spec
-        for codec in self._aa:
-            s = codec.resolve(s)
+        for aa_codec in self._aa:
+            s = aa_codec.resolve(s)
         self._ab_spec = s
-        self._ab_order = getattr(array_bytes, "_order", "C")
+        self._ab_order: MemoryOrder = (
+            array_bytes._order if isinstance(array_bytes, RawLayout) else "C"
+        )
         # per post stage: expected decoded size in bytes (None: data-dependent) and, for
         # array→array stages (v2 filters), the (input, encoded) specs
         self._sizes: list[int | None] = []
@@ -156,7 +167,7 @@ class CodecPipeline:
         if isinstance(array_bytes, FlatSerializer):
             current = ChunkSpec((s.size,), s.dtype)
         else:
-            current = None if size is None else ChunkSpec((size,), np.uint8)
+            current = None if size is None else ChunkSpec((size,), np.dtype(np.uint8))
         for codec in self._post:
             self._sizes.append(size)
             if isinstance(codec, ArrayArrayCodec):
@@ -171,11 +182,11 @@ class CodecPipeline:
             else:
                 self._array_specs.append(None)
                 size = None if size is None else codec.encoded_size(size)
-                current = None if size is None else ChunkSpec((size,), np.uint8)
+                current = None if size is None else ChunkSpec((size,), np.dtype(np.uint8))
 
         self._fast = self._fast_layout()
 
-    def _fast_layout(self) -> tuple[Any, ...] | None:
+    def _fast_layout(self) -> _FastLayout | None:
         """``(codec or None, nbytes, dtype, order)`` when decoding is just "decompress into the
         chunk's bytes": a raw serializer of the array's own dtype and at most one bytes→bytes
         codec (the common chunk). Such chunks skip the general stage machinery."""
@@ -184,9 +195,10 @@ class CodecPipeline:
         spec = self._ab_spec
         if spec.dtype.hasobject or spec.dtype.kind == "T" or self._ab._stored(spec) != spec.dtype:
             return None
-        if self._post and not isinstance(self._post[0], BytesBytesCodec):
+        codec = self._post[0] if self._post else None
+        if codec is not None and not isinstance(codec, BytesBytesCodec):
             return None
-        return (self._post[0] if self._post else None, spec.nbytes, spec.dtype, self._ab_order)
+        return (codec, spec.nbytes, spec.dtype, self._ab_order)
 
     def native_chain(self) -> NativeChain | None:
         """What the native chunk loops may do for this pipeline: a :class:`NativeChain` when a
@@ -242,10 +254,11 @@ class CodecPipeline:
         filters = list(filters or ())
         serializer: ArrayBytesCodec = FlatSerializer(order=spec.order)
         if filters:  # an object codec (vlen-utf8 / vlen-bytes) first is the serializer
-            first = cls._v2_stage(filters[0], "filters", where, object_codec=True)
+            first = cls._v2_codec(filters[0], "filters", where)
             if isinstance(first, ArrayBytesCodec):
                 serializer = first
                 filters = filters[1:]
+        stages: list[ArrayArrayCodec | BytesBytesCodec]
         stages = [cls._v2_stage(item, "filters", where) for item in filters]
         if compressor is not None:
             stages.append(cls._v2_stage(compressor, "compressor", where))
@@ -256,14 +269,19 @@ class CodecPipeline:
             raise MetadataError(f"{where}filters: {exc}") from exc
 
     @staticmethod
-    def _v2_stage(item: Any, field: str, where: str, object_codec: bool = False) -> Codec:
-        """One v2 filter or compressor; with `object_codec`, an array→bytes codec is allowed."""
+    def _v2_codec(item: Any, field: str, where: str) -> Codec:
+        """The codec of one v2 filter or compressor entry."""
         try:
-            codec = get_codec(item, 2)
+            return get_codec(item, 2)
         except CodecError as exc:
             raise CodecError(f"{where}{field}: {exc}") from exc
-        if object_codec and isinstance(codec, ArrayBytesCodec):
-            return codec
+
+    @classmethod
+    def _v2_stage(
+        cls, item: Any, field: str, where: str
+    ) -> ArrayArrayCodec | BytesBytesCodec:
+        """One v2 filter or compressor: an array→array or bytes→bytes codec."""
+        codec = cls._v2_codec(item, field, where)
         if isinstance(codec, ArrayBytesCodec) or not isinstance(
             codec, (ArrayArrayCodec, BytesBytesCodec)
         ):
@@ -275,11 +293,11 @@ class CodecPipeline:
 
     # -- introspection ---------------------------------------------------------------------
     @property
-    def sharding(self) -> Codec | None:
+    def sharding(self) -> ShardingCodec | None:
         """The sharding codec when it is the whole pipeline (so shards can be read in part)."""
         if self._aa or self._post or getattr(self._ab, "name", None) != "sharding_indexed":
             return None
-        return self._ab
+        return cast("ShardingCodec", self._ab)  # the codec named sharding_indexed
 
     @property
     def codecs(self) -> tuple[Codec, ...]:
@@ -295,7 +313,7 @@ class CodecPipeline:
         return f"CodecPipeline(v{self.zarr_format}, {list(self.codecs)!r}, spec={self.spec!r})"
 
     # -- encode ----------------------------------------------------------------------------
-    def encode(self, chunk: np.ndarray, key: str) -> bytes | memoryview:
+    def encode(self, chunk: npt.NDArray[Any], key: str) -> bytes | memoryview:
         """The stored bytes of `chunk` (spec's shape; any dtype layout NumPy can convert).
 
         Bytes, or a memoryview of a buffer the caller owns; never memory shared with `chunk`.
@@ -306,8 +324,8 @@ class CodecPipeline:
                 raise CodecError(
                     f"chunk has shape {arr.shape}, the pipeline expects {self.spec.shape}"
                 )
-            for codec in self._aa:
-                arr = _call(codec, codec.encode, arr)
+            for aa_codec in self._aa:
+                arr = _call(aa_codec, aa_codec.encode, arr)
             data = _call(self._ab, self._ab.encode, arr, self._ab_spec)
             for codec in self._post:
                 data = _call(codec, codec.encode, data)
@@ -320,10 +338,10 @@ class CodecPipeline:
         # copy fewer per chunk; only a result that may alias the caller's chunk is copied.
         if np.may_share_memory(out, chunk):
             return out.tobytes()
-        return memoryview(out)
+        return out.data
 
     # -- decode ----------------------------------------------------------------------------
-    def decode(self, data: Any, key: str, out: np.ndarray | None = None) -> np.ndarray:
+    def decode(self, data: Any, key: str, out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
         """The chunk stored as `data`, as an ndarray of ``spec.shape`` and ``spec.dtype``.
 
         With `out` (a writable array of that shape and dtype, any strides, e.g. a view into
@@ -335,7 +353,7 @@ class CodecPipeline:
         try:
             if out is None:
                 if self._fast is not None:
-                    return self._decode_fast(data)
+                    return self._decode_fast(data, self._fast)
                 return self._decode_new(data)
             return self._decode_out(data, out)
         except ChecksumError as exc:
@@ -343,8 +361,9 @@ class CodecPipeline:
         except CodecError as exc:
             raise CodecError(f"chunk {key!r}: {exc}") from exc
 
-    def _decode_fast(self, data: Any) -> np.ndarray:
-        codec, nbytes, dtype, order = self._fast
+    def _decode_fast(self, data: Any, fast: _FastLayout) -> npt.NDArray[Any]:
+        codec, nbytes, dtype, order = fast
+        raw: npt.NDArray[np.uint8]
         if codec is None:
             src = as_byte_array(data)
             if src.size != nbytes:
@@ -366,7 +385,7 @@ class CodecPipeline:
                 self._copy_exact(result, raw, codec)
         return raw.view(dtype).reshape(self.spec.shape, order=order)
 
-    def decodes_into(self, out: np.ndarray) -> bool:
+    def decodes_into(self, out: npt.NDArray[Any]) -> bool:
         """True if ``decode(..., out=out)`` writes into `out` with no extra full copy."""
         if out.shape != self.spec.shape or not out.flags.writeable:
             return False
@@ -378,25 +397,28 @@ class CodecPipeline:
         first = self._post[0]
         return isinstance(first, BytesBytesCodec) and first.can_decode_into
 
-    def _encoded_target(self, out: np.ndarray) -> np.ndarray | None:
+    def _encoded_target(self, out: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
         """`out` seen in the serializer's layout through the array→array codecs."""
         if not _same_layout_dtype(out.dtype, self.spec.dtype):
             return None
-        target: np.ndarray | None = out
+        target = out
         for codec in self._aa:
-            target = codec.encoded_view(target)
-            if target is None:
+            view = codec.encoded_view(target)
+            if view is None:
                 return None
+            target = view
         return target
 
-    def _raw_target(self, out: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    def _raw_target(
+        self, out: npt.NDArray[Any]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]] | None:
         target = self._encoded_target(out)
         if target is None:
             return None
         raw = self._ab.raw_view(target, self._ab_spec)
         return None if raw is None else (target, raw)
 
-    def _decode_out(self, data: Any, out: np.ndarray) -> np.ndarray:
+    def _decode_out(self, data: Any, out: npt.NDArray[Any]) -> npt.NDArray[Any]:
         found = self._raw_target(out)
         if found is not None:
             target, raw = found
@@ -410,7 +432,7 @@ class CodecPipeline:
         np.copyto(out, self._decode_new(data))
         return out
 
-    def _decode_new(self, data: Any) -> np.ndarray:
+    def _decode_new(self, data: Any) -> npt.NDArray[Any]:
         spec = self._ab_spec
         arr = np.empty(spec.shape, dtype=spec.dtype, order=self._ab_order)
         raw = self._ab.raw_view(arr, spec)
@@ -424,7 +446,7 @@ class CodecPipeline:
             arr = _call(codec, codec.decode, arr)
         return arr
 
-    def _fill_raw(self, data: Any, raw: np.ndarray) -> None:
+    def _fill_raw(self, data: Any, raw: npt.NDArray[Any]) -> None:
         """Decode the post-serializer stages of `data` into the serializer's raw bytes."""
         if not self._post:
             src = as_byte_array(data)
@@ -436,7 +458,7 @@ class CodecPipeline:
             return
         self._decode_post(data, raw)
 
-    def _decode_post(self, data: Any, dest: np.ndarray | None) -> Any:
+    def _decode_post(self, data: Any, dest: npt.NDArray[Any] | None) -> Any:
         """Undo the post-serializer stages; the innermost writes into `dest` if given."""
         x = data
         for i in range(len(self._post) - 1, -1, -1):
@@ -465,7 +487,7 @@ class CodecPipeline:
         return x
 
     @staticmethod
-    def _copy_exact(src: Any, dest: np.ndarray, codec: Codec) -> None:
+    def _copy_exact(src: Any, dest: npt.NDArray[Any], codec: Codec) -> None:
         buf = as_byte_array(src)
         if buf.size != dest.size:
             raise CodecError(

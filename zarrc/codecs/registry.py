@@ -167,7 +167,8 @@ def codec_info(name: str, zarr_format: int = 3) -> dict[str, Any]:
 
 def _import(target: str) -> type[Codec]:
     module_name, _, class_name = target.partition(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    cls: type[Codec] = getattr(importlib.import_module(module_name), class_name)
+    return cls
 
 
 def _find(name: str, zarr_format: int) -> type[Codec] | None:
@@ -192,7 +193,7 @@ def _from_entry_point(name: str) -> type[Codec] | None:
         if ep.name != name:
             continue
         try:
-            cls = ep.load()
+            cls: type[Codec] = ep.load()
         except Exception as exc:
             raise CodecError(
                 f"codec {name!r}: loading entry point {ep.value!r} of group "

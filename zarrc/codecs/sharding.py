@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc._ext.fill import fill_equal, fill_view
 from zarrc.codecs.base import (
@@ -108,7 +109,7 @@ def _parse_chunk_shape(value: Any) -> tuple[int, ...]:
     return tuple(shape)
 
 
-def _fill_item(spec: ChunkSpec, dtype: np.dtype) -> np.ndarray:
+def _fill_item(spec: ChunkSpec, dtype: np.dtype[Any]) -> npt.NDArray[Any]:
     """The fill value as a 0-d array of `dtype` (zeros when the spec has none)."""
     item = np.zeros((), dtype=dtype)
     if spec.fill_value is not None:
@@ -116,7 +117,7 @@ def _fill_item(spec: ChunkSpec, dtype: np.dtype) -> np.ndarray:
     return item
 
 
-def _is_fill(chunk: np.ndarray, fill: np.ndarray) -> bool:
+def _is_fill(chunk: npt.NDArray[Any], fill: npt.NDArray[Any]) -> bool:
     """True if every item of `chunk` has exactly the bytes of the 0-d `fill` (NaN included)."""
     if chunk.size == 0:
         return True
@@ -125,7 +126,7 @@ def _is_fill(chunk: np.ndarray, fill: np.ndarray) -> bool:
     return bool(fill_equal(chunk, fill.astype(chunk.dtype).tobytes()))
 
 
-def _fill(target: np.ndarray, fill: np.ndarray) -> None:
+def _fill(target: npt.NDArray[Any], fill: npt.NDArray[Any]) -> None:
     item = fill.astype(target.dtype)
     if target.dtype.hasobject or target.dtype.kind == "T":
         target[...] = item
@@ -152,7 +153,7 @@ class _Bound:
         self.chunks_per_shard = tuple(s // c for s, c in zip(shard, inner))
         inner_spec = ChunkSpec(inner, spec.dtype, fill_value=spec.fill_value)
         self.inner = CodecPipeline.from_v3(codec.codecs, inner_spec, f"{_NAME}.codecs")
-        index_spec = ChunkSpec((*self.chunks_per_shard, 2), np.uint64)
+        index_spec = ChunkSpec((*self.chunks_per_shard, 2), np.dtype(np.uint64))
         self.index = CodecPipeline.from_v3(codec.index_codecs, index_spec, f"{_NAME}.index_codecs")
         self.index_size = _fixed_size(self.index.codecs, index_spec)
         # the default index (bytes little-endian + crc32c) is read without the pipeline
@@ -264,7 +265,7 @@ class ShardingCodec(ArrayBytesCodec):
 
     def parse_index(
         self, index_bytes: Any, spec: ChunkSpec | None = None, shard_size: int | None = None
-    ) -> np.ndarray:
+    ) -> npt.NDArray[Any]:
         """The decoded index, a uint64 array of shape ``(*chunks_per_shard, 2)``.
 
         Checks the length and (through the index codecs) the checksum; with `shard_size`
@@ -305,7 +306,9 @@ class ShardingCodec(ArrayBytesCodec):
         return index
 
     @staticmethod
-    def inner_byte_range(index: np.ndarray, coords: tuple[int, ...]) -> tuple[int, int] | None:
+    def inner_byte_range(
+        index: npt.NDArray[Any], coords: tuple[int, ...]
+    ) -> tuple[int, int] | None:
         """The ``(start, stop)`` bytes of inner chunk `coords` in the shard, None if missing."""
         offset, nbytes = (int(v) for v in index[tuple(coords)])
         if offset == MISSING:
@@ -324,9 +327,9 @@ class ShardingCodec(ArrayBytesCodec):
         self,
         data: Any,
         coords: tuple[int, ...],
-        out: np.ndarray | None = None,
+        out: npt.NDArray[Any] | None = None,
         spec: ChunkSpec | None = None,
-    ) -> np.ndarray:
+    ) -> npt.NDArray[Any]:
         """Inner chunk `coords` from its encoded bytes `data` (None: missing, so filled).
 
         `out` (optional) is a writable array of the inner chunk shape, any strides.
@@ -341,7 +344,7 @@ class ShardingCodec(ArrayBytesCodec):
         return bound.inner.decode(data, f"inner chunk {tuple(coords)}", out=out)
 
     # -- whole shards ----------------------------------------------------------------------
-    def encode(self, data: np.ndarray, spec: ChunkSpec) -> bytes:
+    def encode(self, data: npt.NDArray[Any], spec: ChunkSpec) -> bytes:
         """The shard: encoded non-fill inner chunks in Morton order, then/after the index."""
         bound = self._bind(spec)
         arr = np.asarray(data)
@@ -349,7 +352,7 @@ class ShardingCodec(ArrayBytesCodec):
             raise CodecError(f"codec {_NAME!r}: shard has shape {arr.shape}, expected {spec.shape}")
         fill = _fill_item(spec, arr.dtype)
         placed = np.full((len(bound.order), 2), -1, dtype=np.int64)
-        parts: list[bytes] = []
+        parts: list[bytes | memoryview] = []
         offset = 0
         for k, coords in enumerate(bound.order):
             chunk = arr[self.inner_region(coords)]
@@ -363,11 +366,13 @@ class ShardingCodec(ArrayBytesCodec):
             offset += len(encoded)
         return self.assemble(placed, parts, spec)
 
-    def inner_order(self, spec: ChunkSpec | None = None) -> np.ndarray:
+    def inner_order(self, spec: ChunkSpec | None = None) -> npt.NDArray[Any]:
         """The shard's inner-chunk coordinates in stored (Morton) order, int64 ``(n, ndim)``."""
         return self._bind(spec).order_array
 
-    def assemble(self, placed: np.ndarray, body: list[Any], spec: ChunkSpec | None = None) -> bytes:
+    def assemble(
+        self, placed: npt.NDArray[Any], body: list[Any], spec: ChunkSpec | None = None
+    ) -> bytes:
         """The shard from its encoded inner chunks: ``body`` (byte strings, concatenated) and
         per inner chunk in :meth:`inner_order`, its (offset in the body, size), ``(-1, -1)``
         when left out (fill). The index goes before or after the body per ``index_location``."""
@@ -382,7 +387,9 @@ class ShardingCodec(ArrayBytesCodec):
         parts = [index_bytes, *body] if self.index_location == "start" else [*body, index_bytes]
         return b"".join(parts)
 
-    def decode(self, data: Any, spec: ChunkSpec, out: np.ndarray | None = None) -> np.ndarray:
+    def decode(
+        self, data: Any, spec: ChunkSpec, out: npt.NDArray[Any] | None = None
+    ) -> npt.NDArray[Any]:
         """The shard as an array of ``spec``; missing inner chunks read as the fill value."""
         bound = self._bind(spec)
         buf = as_byte_array(data)

@@ -14,9 +14,11 @@ buffer when one is given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc._ext.shuffle import shuffle_decode as _kernel_decode  # the kernels are required
 from zarrc._ext.shuffle import shuffle_encode as _kernel_encode
@@ -71,7 +73,13 @@ class ShuffleCodec(BytesBytesCodec):
     def encoded_size(self, size: int) -> int:
         return size
 
-    def _run(self, kernel: Any, data: Any, out: Any, what: str) -> Any:
+    def _run(
+        self,
+        kernel: Callable[[npt.NDArray[np.uint8], npt.NDArray[np.uint8], int], None],
+        data: Any,
+        out: Any,
+        what: str,
+    ) -> Any:
         src = as_byte_array(data)
         size = self._size
         if size > 1 and src.size % size:
@@ -94,8 +102,9 @@ class ShuffleCodec(BytesBytesCodec):
             kernel(src, dst, size)
         return result
 
-    def encode(self, data: Any) -> np.ndarray:
-        return self._run(_kernel_encode, data, None, "encode")
+    def encode(self, data: Any) -> npt.NDArray[Any]:
+        encoded: npt.NDArray[Any] = self._run(_kernel_encode, data, None, "encode")
+        return encoded
 
     def decode(self, data: Any, out: Any = None) -> Any:
         return self._run(_kernel_decode, data, out, "decode")

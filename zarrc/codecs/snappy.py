@@ -16,8 +16,10 @@ from zarrc.errors import CodecError
 
 try:  # python-snappy's own engine; it can decompress into a caller's buffer
     import cramjam as _cramjam
+
+    _HAVE_CRAMJAM = True
 except ImportError:  # pragma: no cover - python-snappy without cramjam
-    _cramjam = None
+    _HAVE_CRAMJAM = False
 
 __all__ = ["SnappyCodec"]
 
@@ -39,18 +41,19 @@ class SnappyCodec(BytesBytesCodec):
 
     name = "zarrc.snappy"
     codec_id = "snappy"
-    can_decode_into = _cramjam is not None
+    can_decode_into = _HAVE_CRAMJAM
 
     def __init__(self) -> None:
         pass
 
     def encode(self, data: Any) -> bytes:
         buf = as_byte_array(data)
-        if _cramjam is not None:
-            return bytes(_cramjam.snappy.compress_raw(buf))
+        if _HAVE_CRAMJAM:
+            return bytes(_cramjam.snappy.compress_raw(buf.data))
         import snappy
 
-        return snappy.compress(buf)
+        compressed: bytes = snappy.compress(buf)
+        return compressed
 
     def decode(self, data: Any, out: Any = None) -> Any:
         buf = as_byte_array(data)
@@ -62,17 +65,17 @@ class SnappyCodec(BytesBytesCodec):
                     f"codec 'zarrc.snappy': stored length {length} differs from the expected "
                     f"{target.size} bytes"
                 )
-            if _cramjam is not None:
+            if _HAVE_CRAMJAM:
                 try:
-                    written = _cramjam.snappy.decompress_raw_into(buf, target)
+                    written = _cramjam.snappy.decompress_raw_into(buf.data, target.data)
                 except _cramjam.DecompressionError as exc:
                     raise CodecError(f"codec 'zarrc.snappy': corrupt data: {exc}") from exc
                 if written != length:
                     raise CodecError(f"codec 'zarrc.snappy': decoded {written} of {length} bytes")
                 return out
         try:
-            if _cramjam is not None:
-                decoded = bytes(_cramjam.snappy.decompress_raw(buf))
+            if _HAVE_CRAMJAM:
+                decoded = bytes(_cramjam.snappy.decompress_raw(buf.data))
             else:
                 import snappy
 

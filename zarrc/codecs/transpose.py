@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc._ext.copy import transpose_into
 from zarrc.codecs.base import ArrayArrayCodec, ChunkSpec, check_int
@@ -72,19 +73,24 @@ class TransposeCodec(ArrayArrayCodec):
         perm = self._perm()
         return ChunkSpec(tuple(spec.shape[i] for i in perm), spec.dtype, "C", spec.fill_value)
 
-    def encode(self, data: np.ndarray) -> np.ndarray:
-        return np.asarray(data).transpose(self._perm())
+    def encode(self, data: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        encoded: npt.NDArray[Any] = np.asarray(data).transpose(self._perm())
+        return encoded
 
-    def decode(self, data: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def decode(
+        self, data: npt.NDArray[Any], out: npt.NDArray[Any] | None = None
+    ) -> npt.NDArray[Any]:
         inverse = tuple(int(a) for a in np.argsort(self._perm()))
         src = np.asarray(data)
         if out is None:
-            return src.transpose(inverse)
+            decoded: npt.NDArray[Any] = src.transpose(inverse)
+            return decoded
         if out.dtype == src.dtype and not out.dtype.hasobject:
             transpose_into(out, src, inverse)  # one native strided copy, GIL released
         else:
             np.copyto(out, src.transpose(inverse))
         return out
 
-    def encoded_view(self, out: np.ndarray) -> np.ndarray:
-        return out.transpose(self._perm())
+    def encoded_view(self, out: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        view: npt.NDArray[Any] = out.transpose(self._perm())
+        return view

@@ -19,6 +19,7 @@ import struct
 from typing import Any, ClassVar
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc.codecs.base import ArrayBytesCodec, ChunkSpec
 from zarrc.errors import CodecError
@@ -97,7 +98,7 @@ class _VLenCodec(ArrayBytesCodec):
     def _item_bytes(self, item: Any) -> bytes:
         raise NotImplementedError
 
-    def _from_items(self, items: list[bytes], spec: ChunkSpec) -> np.ndarray:
+    def _from_items(self, items: list[bytes], spec: ChunkSpec) -> npt.NDArray[Any]:
         raise NotImplementedError
 
     def encode(self, data: Any, spec: ChunkSpec) -> bytes:
@@ -109,9 +110,11 @@ class _VLenCodec(ArrayBytesCodec):
         flat = arr.reshape(-1, order=spec.order).tolist()
         return pack_items([self._item_bytes(item) for item in flat], self._label())
 
-    def decode(self, data: Any, spec: ChunkSpec, out: np.ndarray | None = None) -> np.ndarray:
+    def decode(
+        self, data: Any, spec: ChunkSpec, out: npt.NDArray[Any] | None = None
+    ) -> npt.NDArray[Any]:
         items = unpack_items(data, spec.size, self._label())
-        arr = self._from_items(items, spec).reshape(spec.shape, order=spec.order)
+        arr: npt.NDArray[Any] = self._from_items(items, spec).reshape(spec.shape, order=spec.order)
         if out is None:
             return arr
         out[...] = arr
@@ -135,7 +138,7 @@ class VLenUTF8Codec(_VLenCodec):
             return b""
         raise CodecError(f"codec {self._label()!r}: expected str, got {type(item).__name__}")
 
-    def _from_items(self, items: list[bytes], spec: ChunkSpec) -> np.ndarray:
+    def _from_items(self, items: list[bytes], spec: ChunkSpec) -> npt.NDArray[Any]:
         try:
             strings = [item.decode("utf-8") for item in items]
         except UnicodeDecodeError as exc:
@@ -167,7 +170,7 @@ class VLenBytesCodec(_VLenCodec):
             return b""  # numcodecs' missing values
         raise CodecError(f"codec {self._label()!r}: expected bytes, got {type(item).__name__}")
 
-    def _from_items(self, items: list[bytes], spec: ChunkSpec) -> np.ndarray:
+    def _from_items(self, items: list[bytes], spec: ChunkSpec) -> npt.NDArray[Any]:
         out = np.empty(len(items), dtype=object)
         out[:] = items
         return out

@@ -18,12 +18,15 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import zstandard
 
 from zarrc.codecs.base import (
     BytesBytesCodec,
     NativeSpec,
     as_byte_array,
+    byte_view,
     check_bool,
     check_int,
     writable_byte_array,
@@ -67,7 +70,7 @@ _FCS_BYTES = (0, 2, 4, 8)
 _BLOCK_MAX = 1 << 17  # the most a compressed block decodes to (ZSTD_BLOCKSIZE_MAX)
 
 
-def _walk_frames(buf: Any) -> tuple[int, int]:
+def _walk_frames(buf: memoryview) -> tuple[int, int]:
     """Walk the frames' block headers: ``(frames, bound)``, the frame count and at most how
     many bytes they decode to (each frame's declared content size, or its blocks' most);
     raise if the data is cut short or corrupt.
@@ -119,7 +122,7 @@ def _walk_frames(buf: Any) -> tuple[int, int]:
     return frames, bound
 
 
-def _decode_into(buf: Any, target: Any) -> None:
+def _decode_into(buf: memoryview, target: npt.NDArray[np.uint8]) -> None:
     """Decompress every frame of `buf` into `target`, which must end up exactly full."""
     expected = target.size
     declared = zstandard.frame_content_size(buf)
@@ -128,7 +131,7 @@ def _decode_into(buf: Any, target: Any) -> None:
     reader = _decompressor().stream_reader(buf, read_across_frames=True)
     got = 0
     while got < expected:
-        n = reader.readinto(target[got:])
+        n = reader.readinto(target.data[got:])
         if n == 0:
             break
         got += n
@@ -164,18 +167,18 @@ class ZstdCodec(BytesBytesCodec):
     def encode(self, data: Any) -> bytes:
         buf = as_byte_array(data)
         try:
-            return _compressor(self.level, self.checksum).compress(buf)
+            return _compressor(self.level, self.checksum).compress(buf.data)
         except zstandard.ZstdError as exc:
             raise CodecError(f"codec 'zstd': compression failed: {exc}") from exc
 
     def decoded_bound(self, data: Any) -> int | None:
         try:
-            return _walk_frames(as_byte_array(data))[1]
+            return _walk_frames(byte_view(data))[1]
         except CodecError:
             return None  # decode reports it
 
     def decode(self, data: Any, out: Any = None) -> Any:
-        buf = as_byte_array(data)
+        buf = byte_view(data)
         frames, _ = _walk_frames(buf)
         try:
             if out is not None:

@@ -296,9 +296,11 @@ def public_metadata(meta: ArrayMetadata | _GroupMeta, document: dict[str, Any] |
         return GroupMetadata(dict(meta.attributes), meta.zarr_format, nested)
     assert isinstance(meta, ArrayMetadata)
     document = meta.to_json() if document is None else document
+    chunks = meta.chunk_grid.chunk_shape  # None for a rectilinear grid (v3 only)
     if meta.zarr_format == 2:
+        assert chunks is not None  # v2 has regular grids only
         return ArrayV2Metadata(
-            shape=meta.shape, chunks=meta.chunks, dtype=parse_dtype(meta.dtype, zarr_format=2),
+            shape=meta.shape, chunks=chunks, dtype=parse_dtype(meta.dtype, zarr_format=2),
             fill_value=meta.fill_value, order=meta.order,
             filters=None if meta.filters is None else tuple(codec_object(f)
                                                             for f in meta.filters),
@@ -308,7 +310,7 @@ def public_metadata(meta: ArrayMetadata | _GroupMeta, document: dict[str, Any] |
     name, separator = _key_encoding(meta)
     encoding = (DefaultChunkKeyEncoding(separator) if name == "default"
                 else V2ChunkKeyEncoding(separator))
-    chunk_shape = meta.chunks if meta.regular else (1,) * len(meta.shape)
+    chunk_shape = chunks if chunks is not None else (1,) * len(meta.shape)
     return ArrayV3Metadata(
         shape=meta.shape, data_type=parse_dtype(meta.dtype, zarr_format=3),
         chunk_grid=meta.chunk_grid, chunk_key_encoding=encoding, fill_value=meta.fill_value,

@@ -26,13 +26,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from zarrc.buildinfo import warn_missing_codec
 from zarrc.engine import reference
 from zarrc.engine.context import ArrayContext
+from zarrc.engine.interfaces import NativeChainLike
 from zarrc.engine.native import points as native_points
 from zarrc.engine.native import read as native_read
 from zarrc.engine.native import write as native_write
 from zarrc.engine.native.state import NativeArray, chain_decodes, chain_encodes, missing_codec
+from zarrc.indexing import BoxPlan, PointPlan
 
 __all__ = ["REFERENCE", "ChunkIO", "choose_io", "native_disabled", "open_context"]
 
@@ -42,11 +46,11 @@ class ChunkIO:
     """The four chunk operations of one array, and a name per operation for tests and
     diagnostics (``"reference"`` or ``"native"``)."""
 
-    read_box: Callable[..., Any]
-    read_points: Callable[..., Any]
-    write_box: Callable[..., Any]
-    encode_shard: Callable[..., Any]
-    kinds: tuple[Any, ...] = ("reference",) * 4
+    read_box: Callable[[ArrayContext, BoxPlan, np.ndarray], None]
+    read_points: Callable[[ArrayContext, PointPlan, np.ndarray], None]
+    write_box: Callable[[ArrayContext, BoxPlan, np.ndarray], None]
+    encode_shard: Callable[[ArrayContext, np.ndarray, str], bytes | memoryview]
+    kinds: tuple[str, ...] = ("reference",) * 4
 
     @property
     def name(self) -> str:
@@ -63,7 +67,7 @@ def native_disabled() -> bool:
     return os.environ.get("ZARRC_NO_NATIVE_IO", "").strip() not in ("", "0")
 
 
-def _reference(chain) -> ChunkIO:
+def _reference(chain: NativeChainLike | None) -> ChunkIO:
     """REFERENCE for an array whose ``chain`` the native loops do not run; when only this
     build's missing codec library is why, warn (once per codec per process)."""
     codec = missing_codec(chain)
@@ -105,7 +109,7 @@ def choose_io(ctx: ArrayContext) -> ChunkIO:
         ("native", "native", "reference", "native" if encodes else "reference"))
 
 
-def open_context(**fields) -> ArrayContext:
+def open_context(**fields: Any) -> ArrayContext:
     """The engine's view of an array being opened, with its chunk I/O chosen."""
     ctx = ArrayContext(**fields)
     return dataclasses.replace(ctx, io=choose_io(ctx))

@@ -13,6 +13,7 @@ through the array's chunk I/O (``ChunkIO.encode_shard``).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -42,13 +43,13 @@ def gather(chunk: np.ndarray, local: tuple[Any, ...]) -> np.ndarray:
     return view
 
 
-def box_index(box_items: tuple[Any, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+def box_index(box_items: tuple[Any, ...], shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
     """An index for ``box[...]`` selecting the cross product of slices and position arrays."""
     return np.ix_(*[b if isinstance(b, np.ndarray) else np.arange(n)[b]
                     for b, n in zip(box_items, shape)])
 
 
-def prepare_value(value: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
+def prepare_value(value: Any, dtype: np.dtype[Any], shape: tuple[int, ...]) -> np.ndarray:
     """``value`` cast and broadcast to ``shape`` exactly as ``ndarray.__setitem__`` would.
 
     Raises before anything is stored when the cast or the broadcast is impossible.
@@ -79,7 +80,9 @@ def _scatter(chunk: np.ndarray, local: tuple[Any, ...], values: np.ndarray) -> N
     chunk[np.ix_(*axes)] = shaped
 
 
-def chunk_to_update(ctx: ArrayContext, coords: tuple[int, ...], data, key: str) -> np.ndarray:
+def chunk_to_update(
+    ctx: ArrayContext, coords: tuple[int, ...], data: bytes | None, key: str
+) -> np.ndarray:
     """A writable chunk to update: its stored ``data`` decoded (the pipeline looks at what the
     data can hold before allocating for the chunk), or the fill value where nothing is stored."""
     if data is not None:
@@ -90,22 +93,26 @@ def chunk_to_update(ctx: ArrayContext, coords: tuple[int, ...], data, key: str) 
 
 
 def encoded_chunk(ctx: ArrayContext, coords: tuple[int, ...], chunk: np.ndarray, key: str,
-                  may_delete: bool = True):
+                  may_delete: bool = True) -> bytes | memoryview | None:
     """The stored bytes of a whole chunk (a shard encoded through the array's chunk I/O), or
     None when it holds only the fill value and ``may_delete``: delete it instead."""
     if may_delete and ctx.is_empty(chunk):
         return None
     if ctx.pipeline.sharding is not None:
-        return ctx.io.encode_shard(ctx, chunk, key)
+        return ctx.chunk_io.encode_shard(ctx, chunk, key)
     return ctx.pipeline_for(coords).encode(chunk, key)
 
 
-def _now(fn, *args: Any) -> None:
+Submit = Callable[..., None]
+"""``submit(fn, *args)``: run ``fn(*args)`` now or in flight (``zarrc.engine.fetch.Writes``)."""
+
+
+def _now(fn: Callable[..., object], *args: Any) -> None:
     fn(*args)
 
 
 def write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray,
-                submit=_now) -> None:
+                submit: Submit = _now) -> None:
     """Write the part ``proj`` of the box ``values`` into its chunk (a read-modify-write that
     loses no concurrent writer's change when the chunk is covered only in part).
 
@@ -137,7 +144,7 @@ def write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray,
         def request() -> int:
             stored = [0]
 
-            def modify(data, may_delete):
+            def modify(data: bytes | None, may_delete: bool) -> bytes | memoryview | None:
                 encoded = _updated(ctx, proj, values, key, data, may_delete)
                 stored[0] = 0 if encoded is None else memoryview(encoded).nbytes
                 return encoded
@@ -148,8 +155,8 @@ def write_chunk(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray,
     submit(observe.one, ctx, "chunk.write", key, request, "write", began)
 
 
-def _updated(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, key: str, data,
-             may_delete: bool):
+def _updated(ctx: ArrayContext, proj: ChunkProjection, values: np.ndarray, key: str,
+             data: bytes | None, may_delete: bool) -> bytes | memoryview | None:
     """The encoded chunk ``key`` once ``values`` are written into it (``data``: its stored
     bytes), or None to delete it (only if ``may_delete``)."""
     if proj.scattered:

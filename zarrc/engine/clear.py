@@ -16,7 +16,6 @@ if it is still what was read while the array's document still held the shape rea
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
@@ -28,19 +27,28 @@ from zarrc.engine.update import Conflict, update_chunk
 __all__ = ["clear_outside"]
 
 
-def _kept(ctx: ArrayContext, coords: tuple[int, ...], keep: tuple[Any, ...]) -> tuple[Any, ...]:
+def _kept(ctx: ArrayContext, coords: tuple[int, ...], keep: tuple[int, ...]) -> tuple[slice, ...]:
     """The chunk-local slices of chunk ``coords`` inside ``keep`` (empty when it is past)."""
     return tuple(slice(0, max(0, min(c, n - s))) for s, c, n in
                  zip(ctx.chunk_start(coords), ctx.chunk_shape(coords), keep))
 
 
-def _dropped(ctx: ArrayContext, coords: tuple[int, ...], old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
+def _dropped(
+    ctx: ArrayContext, coords: tuple[int, ...], old: tuple[int, ...], new: tuple[int, ...]
+) -> bool:
     """True when chunk ``coords`` lies wholly past the new shape in a dimension that shrinks:
     it holds only data this resize drops, whatever other writers do."""
     return any(s >= n for s, n, o in zip(ctx.chunk_start(coords), new, old) if n < o)
 
 
-def _cleared(ctx: ArrayContext, coords: tuple[int, ...], key: str, keep: tuple[Any, ...], data, may_delete: bool):
+def _cleared(
+    ctx: ArrayContext,
+    coords: tuple[int, ...],
+    key: str,
+    keep: tuple[slice, ...],
+    data: bytes | None,
+    may_delete: bool,
+) -> bytes | memoryview | None:
     """Chunk ``key`` (stored ``data``) with everything outside ``keep`` reset to the fill:
     its encoded bytes, ``None`` to delete it (only if ``may_delete``), or ``data`` itself when
     nothing is stored or nothing changes."""
@@ -58,7 +66,7 @@ def _cleared(ctx: ArrayContext, coords: tuple[int, ...], key: str, keep: tuple[A
     return ctx.pipeline_for(coords).encode(chunk, key)
 
 
-def _clear_locked(ctx: ArrayContext, coords: tuple[int, ...], keep: tuple[Any, ...]) -> None:
+def _clear_locked(ctx: ArrayContext, coords: tuple[int, ...], keep: tuple[int, ...]) -> None:
     key = ctx.key(coords)
     local = _kept(ctx, coords, keep)
     if any(k.stop == 0 for k in local):
@@ -68,13 +76,18 @@ def _clear_locked(ctx: ArrayContext, coords: tuple[int, ...], keep: tuple[Any, .
                  lambda data, may_delete: _cleared(ctx, coords, key, local, data, may_delete))
 
 
-def _clear_checked(ctx: ArrayContext, chunks: list[Any], keep: tuple[Any, ...], unchanged: Callable[..., Any]) -> None:
+def _clear_checked(
+    ctx: ArrayContext,
+    chunks: list[tuple[int, ...]],
+    keep: tuple[int, ...],
+    unchanged: Callable[[], bool],
+) -> None:
     """Clear ``chunks`` only if each still holds what was read while ``unchanged()`` (the
     array's document as read) held: read them with their versions, check the document, then
     write each conditionally. Raises :class:`Conflict` when anything changed in between."""
-    found: dict[str, Any] = {}
+    found: dict[tuple[int, ...], tuple[bytes | None, str | None]] = {}
 
-    def read(coords) -> None:
+    def read(coords: tuple[int, ...]) -> None:
         found[coords] = ctx.store.get_versioned(ctx.key(coords))
 
     run_tasks(read, chunks)
@@ -83,7 +96,7 @@ def _clear_checked(ctx: ArrayContext, chunks: list[Any], keep: tuple[Any, ...], 
     # Read before the check, so any chunk another process wrote after growing the array
     # since has a new version: its conditional write below fails instead of clearing it.
 
-    def clear(coords):
+    def clear(coords: tuple[int, ...]) -> None:
         key = ctx.key(coords)
         data, version = found[coords]
         new = _cleared(ctx, coords, key, _kept(ctx, coords, keep), data, False)
@@ -93,8 +106,14 @@ def _clear_checked(ctx: ArrayContext, chunks: list[Any], keep: tuple[Any, ...], 
     run_tasks(clear, chunks)
 
 
-def clear_outside(ctx: ArrayContext, stored: list[Any], old_shape: tuple[int, ...], new_shape: tuple[int, ...], *,
-                  unchanged: Callable[..., Any] | None = None) -> None:
+def clear_outside(
+    ctx: ArrayContext,
+    stored: list[tuple[int, ...]],
+    old_shape: tuple[int, ...],
+    new_shape: tuple[int, ...],
+    *,
+    unchanged: Callable[[], bool] | None = None,
+) -> None:
     """Before a resize from ``old_shape`` to ``new_shape`` is stored: reset to the fill value
     whatever of the ``stored`` chunks (their coordinates) lies outside both shapes' common part.
 

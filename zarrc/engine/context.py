@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from zarrc._ext.copy import copy_view
 from zarrc._ext.fill import fill_equal, fill_view
+from zarrc.engine.interfaces import ChunkStore, KeyEncoding, PipelineLike, ShardingLike
+from zarrc.indexing import BoxPlan, PointPlan
 
-__all__ = ["ArrayContext", "is_fill"]
+__all__ = ["ArrayContext", "ChunkOps", "IndexCache", "is_fill"]
+
+
+class ChunkOps(Protocol):
+    """The chunk-I/O interface (``zarrc.engine.chunk_io.ChunkIO``, a layer above)."""
+
+    @property
+    def read_box(self) -> Callable[[ArrayContext, BoxPlan, np.ndarray], None]: ...
+    @property
+    def read_points(self) -> Callable[[ArrayContext, PointPlan, np.ndarray], None]: ...
+    @property
+    def write_box(self) -> Callable[[ArrayContext, BoxPlan, np.ndarray], None]: ...
+    @property
+    def encode_shard(self) -> Callable[[ArrayContext, np.ndarray, str], bytes | memoryview]: ...
+    @property
+    def kinds(self) -> tuple[str, ...]: ...
+
+
+class IndexCache(Protocol):
+    """Parsed shard indexes kept by a stream (``zarrc.engine.shard.ShardIndexes``)."""
+
+    def get(self, key: str, load: Callable[[], np.ndarray | None]) -> np.ndarray | None: ...
+    def clear(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -25,22 +50,25 @@ class ArrayContext:
     write with a progress bar, through a copy whose ``progress`` counts its chunks.
     """
 
-    store: Any  # zarrc.storage.Store
+    store: ChunkStore  # a zarrc.storage.Store
     prefix: str  # "" for a root array, else "path/"
-    key_encoding: Any  # zarrc.metadata ChunkKeyEncoding: chunk coords -> key below the array
-    pipeline: Any  # zarrc.codecs.CodecPipeline (of the regular chunk shape)
+    key_encoding: KeyEncoding  # zarrc.metadata ChunkKeyEncoding: chunk coords -> key below it
+    pipeline: PipelineLike  # zarrc.codecs.CodecPipeline (of the regular chunk shape)
     shape: tuple[int, ...]
     chunks: tuple[int, ...]  # the chunk shape of a regular grid (the grid for a rectilinear one)
-    dtype: np.dtype
+    dtype: np.dtype[Any]
     fill_value: np.ndarray
     fill_bytes: bytes | None
     write_empty_chunks: bool = False
-    grid: tuple[int, ...] | None = None  # rectilinear: per dimension a chunk size or int64 offsets
-    make_pipeline: Any = None  # rectilinear: chunk shape -> CodecPipeline
-    io: Any = None  # zarrc.engine.chunk_io.ChunkIO
-    shard_indexes: Any = None  # a stream's zarrc.engine.shard.ShardIndexes: each index read once
-    progress: Any = None  # a caller's callback(n): n more chunks done (zarrc.engine.observe)
-    _pipelines: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # rectilinear: per dimension a chunk size or its chunks' int64 offsets
+    grid: tuple[int | np.ndarray, ...] | None = None
+    make_pipeline: Callable[[tuple[int, ...]], PipelineLike] | None = None  # rectilinear
+    io: ChunkOps | None = None  # set by zarrc.engine.chunk_io.open_context
+    shard_indexes: IndexCache | None = None  # a stream's: each shard index read once
+    progress: Callable[[int], object] | None = None  # a caller's: n more chunks done (observe)
+    _pipelines: dict[tuple[int, ...], PipelineLike] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def regular(self) -> bool:
@@ -48,17 +76,24 @@ class ArrayContext:
         return self.grid is None
 
     @property
-    def dim_grids(self) -> tuple[int, ...]:
+    def dim_grids(self) -> tuple[int | np.ndarray, ...]:
         """What indexing needs to find stored chunks: per dimension a chunk size or offsets."""
         return self.chunks if self.grid is None else self.grid
 
     @property
-    def sharding(self):
+    def chunk_io(self) -> ChunkOps:
+        """The array's chunk I/O (set when it was opened: ``open_context``)."""
+        if self.io is None:
+            raise RuntimeError("the array's chunk I/O was not chosen (open it with open_context)")
+        return self.io
+
+    @property
+    def sharding(self) -> ShardingLike | None:
         """The sharding codec when the array is sharded (it is then its whole pipeline)."""
         return self.pipeline.sharding
 
     @property
-    def read_grids(self) -> tuple[int, ...]:
+    def read_grids(self) -> tuple[int | np.ndarray, ...]:
         """The grid reads are planned over: a sharded array's inner chunks (its shards are
         read in parts), else the stored chunks."""
         codec = self.pipeline.sharding
@@ -68,7 +103,7 @@ class ArrayContext:
         """The key of chunk ``coords`` below the array."""
         return self.key_encoding.encode(coords)
 
-    def chunk_start(self, coords: tuple[int, ...]) -> tuple[Any, ...]:
+    def chunk_start(self, coords: tuple[int, ...]) -> tuple[int, ...]:
         """The array position of the first element of chunk ``coords``."""
         if self.grid is None:
             return tuple(i * c for i, c in zip(coords, self.chunks))
@@ -81,13 +116,15 @@ class ArrayContext:
         return tuple(g if isinstance(g, int) else int(g[i + 1] - g[i])
                      for i, g in zip(coords, self.grid))
 
-    def pipeline_for(self, coords: tuple[int, ...]):
+    def pipeline_for(self, coords: tuple[int, ...]) -> PipelineLike:
         """The codec pipeline of chunk ``coords`` (one per distinct chunk shape)."""
         if self.grid is None:
             return self.pipeline
         shape = self.chunk_shape(coords)
         found = self._pipelines.get(shape)
         if found is None:
+            if self.make_pipeline is None:
+                raise RuntimeError("a rectilinear array's context needs make_pipeline")
             found = self._pipelines.setdefault(shape, self.make_pipeline(shape))
         return found
 
@@ -95,7 +132,7 @@ class ArrayContext:
         """The store key of the chunk at ``coords``."""
         return self.prefix + self.key_encoding.encode(coords)
 
-    def chunk_region(self, coords: tuple[int, ...]) -> tuple[Any, ...]:
+    def chunk_region(self, coords: tuple[int, ...]) -> tuple[slice, ...]:
         """The in-bounds part of chunk ``coords`` in chunk-local slices (edge chunks are clipped)."""
         return tuple(slice(0, min(c, n - s)) for s, c, n in
                      zip(self.chunk_start(coords), self.chunk_shape(coords), self.shape))

@@ -15,13 +15,14 @@ one lock) is fetched and written from inside the decode tasks instead.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from zarrc import config
 from zarrc.engine.pool import SharedExecutor, run_tasks
@@ -39,9 +40,11 @@ _fetchers = SharedExecutor("zarrc-fetch", grow=True)  # separate from the decode
 _MAX_FETCH_THREADS = 256
 _BATCHES_PER_WINDOW = 8  # a batch is at most this fraction of the requests in flight
 _AHEAD = 2  # fetched batches not yet decoded, at most, per batch in flight
+_Item = TypeVar("_Item")
+_Fetched = TypeVar("_Fetched")
 
 
-def fetch_window(store) -> int:
+def fetch_window(store: object) -> int:
     """How many requests to keep in flight for ``store`` (its ``fetch_concurrency``, >= 1)."""
     try:
         return max(1, int(getattr(store, "fetch_concurrency", 1)))
@@ -85,7 +88,7 @@ class _Arrivals:
     ``(item, result)`` in the order they complete; at most ``_AHEAD * in_flight`` fetched or
     fetching items wait for a consumer (a bound on the memory of a slow decode)."""
 
-    def __init__(self, items: Iterable[Any], fetch: Callable[..., Any], in_flight: int) -> None:
+    def __init__(self, items: Iterable[Any], fetch: Callable[[Any], Any], in_flight: int) -> None:
         self._source = iter(items)
         self._fetch = fetch
         self._in_flight = in_flight
@@ -93,7 +96,7 @@ class _Arrivals:
         self._lock = threading.RLock()  # done callbacks may run in the submitting thread
         self._arrived = threading.Condition(self._lock)
         self._done: deque[Any] = deque()  # (item, future), completed
-        self._running: set[Any] = set()
+        self._running: set[Future[Any]] = set()
         self._exhausted = self._closed = False
         with self._lock:
             self._refill()
@@ -109,9 +112,9 @@ class _Arrivals:
                 return
             future: Future[Any] = _fetchers.get(self._threads).submit(self._fetch, item)
             self._running.add(future)
-            future.add_done_callback(lambda f, item=item: self._arrive(item, f))
+            future.add_done_callback(functools.partial(self._arrive, item))
 
-    def _arrive(self, item, future: Future[Any]) -> None:
+    def _arrive(self, item: Any, future: Future[Any]) -> None:
         with self._lock:
             self._running.discard(future)
             if not future.cancelled():
@@ -122,7 +125,7 @@ class _Arrivals:
     def __iter__(self) -> _Arrivals:
         return self
 
-    def __next__(self):
+    def __next__(self) -> tuple[Any, Any]:
         with self._lock:
             while not self._done:
                 if self._closed or (self._exhausted and not self._running):
@@ -141,19 +144,20 @@ class _Arrivals:
             self._arrived.notify_all()
 
 
-def run_fetched(items: Iterable[Any], fetch: Callable[..., Any], consume: Callable[..., Any], in_flight: int) -> None:
+def run_fetched(items: Iterable[_Item], fetch: Callable[[_Item], _Fetched],
+                consume: Callable[[_Item, _Fetched], object], in_flight: int) -> None:
     """``consume(item, fetch(item))`` for every item: the fetches on fetch threads, up to
     ``in_flight`` at once, the consumers on the decode pool, each taking the next item that
     has arrived. With ``in_flight`` 1, or a single item, each decode task fetches its own
     item (a single remote chunk waits on the network either way: no thread hand-off)."""
-    items = iter(items)
-    first = next(items, _END)
-    second = next(items, _END) if first is not _END else _END
+    source: Iterator[Any] = iter(items)  # items, then the end marker
+    first: Any = next(source, _END)
+    second: Any = next(source, _END) if first is not _END else _END
     if second is _END:
         if first is not _END:
             consume(first, fetch(first))
         return
-    items = itertools.chain((first, second), items)
+    items = itertools.chain((first, second), source)
     if in_flight <= 1:
         run_tasks(lambda item: consume(item, fetch(item)), items)
         return
@@ -197,13 +201,15 @@ class Writes:
         self._slots.release()
 
     def _raise_failure(self) -> None:
-        if self._failed is not None:
-            raise self._failed.exception()
+        error = None if self._failed is None else self._failed.exception()
+        if error is not None:
+            raise error
 
     def __enter__(self) -> Writes:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         failure = None
         for future in self._submitted:  # all submitted: the submitters have returned
             error = future.exception()  # waits for it

@@ -17,13 +17,15 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
+from zarrc.engine.interfaces import ChunkStore
+
 __all__ = ["chunk_lock", "key_lock"]
 
 _CHUNK_STRIPES = tuple(threading.Lock() for _ in range(64))
 _DOCUMENT_STRIPES = tuple(threading.Lock() for _ in range(16))
 
 
-def _store_token(store) -> object:
+def _store_token(store: ChunkStore) -> object:
     """Equal for two store objects over the same data (same directory or dict), else the
     identity."""
     root = getattr(store, "root", None)
@@ -34,7 +36,7 @@ def _store_token(store) -> object:
 
 
 @contextlib.contextmanager
-def key_lock(store, key: str, *, document: bool = False) -> Iterator[None]:
+def key_lock(store: ChunkStore, key: str, *, document: bool = False) -> Iterator[None]:
     """Hold the lock of ``key`` of ``store`` across this process and, where the store
     supports it, across processes. ``document``: ``key`` is a metadata document (its lock
     family; the store tells its documents by name). Not reentrant: never take it twice for

@@ -10,28 +10,41 @@ and hand each batch's outcomes to :func:`report`; a chunk that fails is :func:`f
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
 from zarrc import telemetry
+from zarrc.engine.interfaces import Observed
+
+_T = TypeVar("_T")
 
 __all__ = ["each", "failed", "one", "report", "stats_for", "watching"]
 
 
-def watching(ctx, name: str) -> bool:
+def watching(ctx: Observed, name: str) -> bool:
     """Whether a batch must report event ``name`` (``chunk.read`` / ``chunk.write``)."""
     return ctx.progress is not None or telemetry.active(name)
 
 
-def stats_for(ctx, name: str, count: int) -> np.ndarray | None:
+def stats_for(ctx: Observed, name: str, count: int) -> np.ndarray | None:
     """A stats array for a native loop over ``count`` chunks, or None when nobody watches."""
     if not watching(ctx, name):
         return None
     return np.zeros(2 * max(count, 0), dtype=np.int64)
 
 
-def report(ctx, name: str, keys, stats: np.ndarray | None = None, *, nbytes=None,
-           durations=None, inner=None) -> None:
+def report(
+    ctx: Observed,
+    name: str,
+    keys: Iterable[str],
+    stats: np.ndarray | None = None,
+    *,
+    nbytes: Sequence[int | None] | None = None,
+    durations: Sequence[float] | None = None,
+    inner: Sequence[tuple[int, ...]] | None = None,
+) -> None:
     """``len(keys)`` chunks done: advance the context's progress and publish ``name`` events.
 
     Per chunk the stored bytes and seconds come from ``stats`` (a native loop's: bytes, -1
@@ -51,7 +64,7 @@ def report(ctx, name: str, keys, stats: np.ndarray | None = None, *, nbytes=None
     events = []
     for k, key in enumerate(keys):
         n = None if nbytes is None else nbytes[k]
-        attrs = {"missing": True} if n is not None and n < 0 else {}
+        attrs: dict[str, Any] = {"missing": True} if n is not None and n < 0 else {}
         if inner is not None:
             attrs["inner"] = inner[k]
         events.append(telemetry.Event(name, store, key, 0 if n is not None and n < 0 else n,
@@ -60,7 +73,7 @@ def report(ctx, name: str, keys, stats: np.ndarray | None = None, *, nbytes=None
     telemetry.publish(events)
 
 
-def failed(ctx, key: str, error: BaseException, duration: float | None = None,
+def failed(ctx: Observed, key: str, error: BaseException, duration: float | None = None,
            operation: str = "read") -> None:
     """Chunk ``key`` could not be read or written: a ``chunk.error`` event saying why."""
     if telemetry.active("chunk.error"):
@@ -69,7 +82,8 @@ def failed(ctx, key: str, error: BaseException, duration: float | None = None,
             attrs={"operation": operation, "error": f"{type(error).__name__}: {error}"})])
 
 
-def one(ctx, name: str, key: str, step, operation: str, began: float | None = None) -> None:
+def one(ctx: Observed, name: str, key: str, step: Callable[[], int | None], operation: str,
+        began: float | None = None) -> None:
     """``step()`` for one chunk ``key`` (it returns the bytes stored or read), reported as an
     event ``name``, or as ``chunk.error`` when it raises; its time counts from ``began`` (a
     ``time.perf_counter()`` reading; by default when ``step`` starts)."""
@@ -90,8 +104,16 @@ def one(ctx, name: str, key: str, step, operation: str, began: float | None = No
     report(ctx, name, [key], nbytes=[n], durations=[time.perf_counter() - began])
 
 
-def each(ctx, name: str, items, step, key_of, nbytes_of, operation: str = "read",
-         inner_of=None) -> None:
+def each(
+    ctx: Observed,
+    name: str,
+    items: Iterable[_T],
+    step: Callable[[_T], object],
+    key_of: Callable[[_T], str],
+    nbytes_of: Callable[[_T], int | None],
+    operation: str = "read",
+    inner_of: Callable[[_T], tuple[int, ...]] | None = None,
+) -> None:
     """``step(item)`` for every item of a batch (one chunk each), reporting them as events
     ``name`` when watched; a failing chunk is a ``chunk.error`` event (watched or not).
     ``key_of``, ``nbytes_of`` and ``inner_of`` describe an item (only called when needed)."""
@@ -103,7 +125,10 @@ def each(ctx, name: str, items, step, key_of, nbytes_of, operation: str = "read"
                 failed(ctx, key_of(item), exc, operation=operation)
                 raise
         return
-    keys, sizes, times, inner = [], [], [], []
+    keys: list[str] = []
+    sizes: list[int | None] = []
+    times: list[float] = []
+    inner: list[tuple[int, ...]] = []
     clock = time.perf_counter
     try:
         for item in items:

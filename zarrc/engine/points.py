@@ -1,7 +1,7 @@
 """Read and write independent points (coordinate selections), one chunk decode per chunk.
 
 Points are grouped by chunk (``zarrc.indexing.plan_points``); reads go to the array's chunk
-I/O (``ctx.io.read_points``), which decodes each chunk once and gathers its points. Writes
+I/O (``ctx.chunk_io.read_points``), which decodes each chunk once and gathers its points. Writes
 update each chunk holding points in one read-modify-write (``zarrc.engine.update``).
 """
 
@@ -32,7 +32,7 @@ def read_points(ctx: ArrayContext, sel: PointSelection, out: np.ndarray | None =
             flat = view_as(out, (sel.count,), contiguous=True)
     values = np.empty(sel.count, dtype=ctx.dtype) if flat is None else flat
     if sel.count:
-        ctx.io.read_points(ctx, plan_points(sel.coords, ctx.dim_grids), values)
+        ctx.chunk_io.read_points(ctx, plan_points(sel.coords, ctx.dim_grids), values)
     if out is None:
         return values.reshape(sel.out_shape)
     if flat is None:
@@ -43,7 +43,7 @@ def read_points(ctx: ArrayContext, sel: PointSelection, out: np.ndarray | None =
 def _scatter(ctx: ArrayContext, group: PointGroup, values: np.ndarray) -> None:
     key = ctx.key(group.coords)
 
-    def modify(data, may_delete):
+    def modify(data: bytes | None, may_delete: bool) -> bytes | memoryview | None:
         chunk = chunk_to_update(ctx, group.coords, data, key)
         chunk[group.local] = values[group.positions]  # repeated points: the last one wins
         return encoded_chunk(ctx, group.coords, chunk, key, may_delete)

@@ -7,16 +7,18 @@ chunks at most, whatever the size of the selection.
 
 from __future__ import annotations
 
+import enum
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
-from typing import Any
+from typing import Final, TypeVar
 
 from zarrc import config
 
 __all__ = ["SharedExecutor", "run_tasks", "get_executor"]
 
 _local = threading.local()
+_T = TypeVar("_T")
 
 
 class SharedExecutor:
@@ -50,7 +52,9 @@ def get_executor() -> ThreadPoolExecutor:
     return _decoders.get(config.get("threads"))
 
 
-def run_tasks(fn: Callable[..., Any], items: Iterable[Any], *, max_in_flight: int | None = None) -> None:
+def run_tasks(
+    fn: Callable[[_T], object], items: Iterable[_T], *, max_in_flight: int | None = None
+) -> None:
     """Call ``fn(item)`` for every item, in parallel, with a bounded number in flight.
 
     ``min(threads, max_in_flight)`` workers (the calling thread is one of them) pull items
@@ -74,7 +78,7 @@ def run_tasks(fn: Callable[..., Any], items: Iterable[Any], *, max_in_flight: in
     if second is _END:
         fn(first)
         return
-    source = _chain(first, second, iterator)
+    source: Iterator[_T] = _chain(first, second, iterator)
     lock = threading.Lock()
     errors: list[BaseException] = []
 
@@ -100,10 +104,16 @@ def run_tasks(fn: Callable[..., Any], items: Iterable[Any], *, max_in_flight: in
         raise errors[0]
 
 
-_END = object()
+class _End(enum.Enum):
+    """The end of an iterator (``next(it, _END)``)."""
+
+    END = enum.auto()
 
 
-def _chain(first, second, rest):
+_END: Final = _End.END
+
+
+def _chain(first: _T, second: _T, rest: Iterator[_T]) -> Iterator[_T]:
     yield first
     yield second
     yield from rest

@@ -1,12 +1,14 @@
 """Read a planned selection: the box of its chunks, then NumPy's post-step if any.
 
 The selection's box is planned (``zarrc.indexing.plan_box``) over the grid reads use and handed
-to the array's chunk I/O (``ctx.io.read_box``: the reference or the native implementation,
+to the array's chunk I/O (``ctx.chunk_io.read_box``: the reference or the native implementation,
 chosen when the array was opened). Results go straight into the caller's ``out`` when its
 layout allows.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +29,7 @@ def read_box(ctx: ArrayContext, sel: Selection, box: np.ndarray | None = None) -
         # shards are read in parts through views of the box, which needs sorted index arrays
         raise ValueError("sharded arrays need orthogonal selections planned with "
                          "scatter=False (box-then-reorder)")
-    ctx.io.read_box(ctx, plan_box(sel.dims, ctx.shape, ctx.read_grids), box)
+    ctx.chunk_io.read_box(ctx, plan_box(sel.dims, ctx.shape, ctx.read_grids), box)
     return box
 
 
@@ -54,7 +56,7 @@ def read_selection(ctx: ArrayContext, sel: Selection, out: np.ndarray | None = N
     return result if result.flags.c_contiguous else result.copy(order="C")
 
 
-def check_out(out, shape: tuple[int, ...], dtype: np.dtype) -> None:
+def check_out(out: object, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
     """Raise as NumPy's ``out=`` arguments do unless ``out`` can take a result of ``shape``
     and ``dtype``: a writable ndarray of that shape whose dtype ``same_kind`` casting reaches."""
     if not isinstance(out, np.ndarray):
@@ -68,7 +70,9 @@ def check_out(out, shape: tuple[int, ...], dtype: np.dtype) -> None:
                         f"(casting 'same_kind')")
 
 
-def view_as(out: np.ndarray, shape: tuple[int, ...], *, contiguous: bool = False) -> np.ndarray | None:
+def view_as(
+    out: np.ndarray, shape: tuple[int, ...], *, contiguous: bool = False
+) -> np.ndarray | None:
     """``out`` as an array of ``shape`` sharing its memory (C-contiguous if asked), or None
     when that would take a copy."""
     if out.shape == tuple(shape):

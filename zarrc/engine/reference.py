@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
@@ -27,9 +27,10 @@ from zarrc.engine.fetch import (
     leading_singles,
     run_fetched,
 )
+from zarrc.engine.interfaces import PipelineLike, ShardingLike
 from zarrc.engine.pool import run_tasks
 from zarrc.engine.shard import ShardPart, fetch_inner, naming_shard, split_by_shard
-from zarrc.indexing import BoxPlan, ChunkProjection, PointPlan, plan_points
+from zarrc.indexing import BoxPlan, ChunkProjection, PointGroup, PointPlan, plan_points
 
 __all__ = ["encode_shard", "read_box", "read_points", "write_box"]
 
@@ -49,8 +50,12 @@ def _batching(total: int, window: int) -> tuple[int, int, int]:
 
 # -- boxes ------------------------------------------------------------------------------------
 
-def _decode_into(ctx: ArrayContext, pipeline, proj: ChunkProjection, data, key: str,
-                 box: np.ndarray) -> None:
+Stored = bytes | memoryview | None
+"""A chunk's stored bytes as fetched (None: missing)."""
+
+
+def _decode_into(ctx: ArrayContext, pipeline: PipelineLike, proj: ChunkProjection, data: Stored,
+                 key: str, box: np.ndarray) -> None:
     """Place chunk ``proj`` (stored as ``data``, None when missing; coded by ``pipeline``: the
     array's, or a shard's inner chunks') in its part of ``box``. The one place the reference
     turns stored bytes into a box."""
@@ -94,10 +99,10 @@ def read_box(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
         return
     singles, size, in_flight = _batching(plan.total, fetch_window(ctx.store))
 
-    def fetch(batch: list[Any]) -> list[Any]:
+    def fetch(batch: list[ChunkProjection]) -> list[bytes | None]:
         return ctx.store.get_many([ctx.key(p.coords) for p in batch])
 
-    def consume(batch: list[Any], found: list[Any]) -> None:
+    def consume(batch: list[ChunkProjection], found: list[bytes | None]) -> None:
         observe.each(ctx, "chunk.read", zip(batch, found), lambda pair: _decode_into(
             ctx, ctx.pipeline_for(pair[0].coords), pair[0], pair[1], ctx.key(pair[0].coords),
             box), lambda pair: ctx.key(pair[0].coords), _stored_size)
@@ -107,17 +112,19 @@ def read_box(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
 
 def _read_shards(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
     codec = ctx.pipeline.sharding
+    assert codec is not None  # read_box sends only sharded arrays here
     inner = tuple(codec.chunk_shape)
     cps = codec.chunks_per_shard()
     pipeline = codec.inner_pipeline()
     full = np.expand_dims(box, plan.int_axes) if plan.int_axes else box
 
-    def fetch(part: ShardPart):
+    def fetch(part: ShardPart) -> tuple[str, list[memoryview | None] | None]:
         key = ctx.key(part.coords)
         return key, fetch_inner(ctx, key, part.flat_inner(cps),
                                 part.complete or not ctx.store.supports_partial_reads)
 
-    def consume(part: ShardPart, fetched) -> None:
+    def consume(part: ShardPart,
+                fetched: tuple[str, list[memoryview | None] | None]) -> None:
         key, pieces = fetched
         if pieces is None:  # no shard: its part of the box is the fill value
             ctx.fill(full[part.region])
@@ -147,10 +154,10 @@ def read_points(ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
                     lambda g, found: _gather_shard(ctx, codec, g, found, out), window)
         return
 
-    def fetch(batch: list[Any]) -> list[Any]:
+    def fetch(batch: list[PointGroup]) -> list[bytes | None]:
         return ctx.store.get_many([ctx.key(g.coords) for g in batch])
 
-    def consume(batch: list[Any], found: list[Any]) -> None:
+    def consume(batch: list[PointGroup], found: list[bytes | None]) -> None:
         observe.each(ctx, "chunk.read", zip(batch, found), lambda pair: _gather(
             ctx, ctx.pipeline_for(pair[0].coords), pair[0], pair[1], ctx.key(pair[0].coords),
             out, pair[0].positions), lambda pair: ctx.key(pair[0].coords), _stored_size)
@@ -159,7 +166,13 @@ def read_points(ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
     run_fetched(_batches(groups, singles, size), fetch, consume, in_flight)
 
 
-def _fetch_shard_points(ctx: ArrayContext, codec, group):
+ShardPoints = tuple[str, PointPlan, list[memoryview | None] | None]
+"""A shard's points fetched: its key, its points planned over its inner chunks, and those
+inner chunks' stored bytes (None: no shard)."""
+
+
+def _fetch_shard_points(ctx: ArrayContext, codec: ShardingLike,
+                        group: PointGroup) -> ShardPoints:
     inner = plan_points(group.local, tuple(codec.chunk_shape))
     cps = codec.chunks_per_shard()
     flat = np.ravel_multi_index(inner.coords.T, cps).astype(np.int64) if len(inner) else \
@@ -168,7 +181,8 @@ def _fetch_shard_points(ctx: ArrayContext, codec, group):
     return key, inner, fetch_inner(ctx, key, flat, False)
 
 
-def _gather_shard(ctx: ArrayContext, codec, group, found, out: np.ndarray) -> None:
+def _gather_shard(ctx: ArrayContext, codec: ShardingLike, group: PointGroup, found: ShardPoints,
+                  out: np.ndarray) -> None:
     key, inner, pieces = found
     if pieces is None:  # no shard
         out[group.positions] = ctx.fill_value
@@ -181,7 +195,8 @@ def _gather_shard(ctx: ArrayContext, codec, group, found, out: np.ndarray) -> No
             inner_of=lambda pair: pair[0].coords)
 
 
-def _gather(ctx: ArrayContext, pipeline, group, data, key: str, out: np.ndarray, positions) -> None:
+def _gather(ctx: ArrayContext, pipeline: PipelineLike, group: PointGroup, data: Stored, key: str,
+            out: np.ndarray, positions: np.ndarray) -> None:
     """The points of ``group`` from its chunk (stored as ``data``, None when missing; coded
     by ``pipeline``) to ``positions`` of ``out``: the one place the reference turns stored
     bytes into points."""
@@ -202,12 +217,12 @@ def write_box(ctx: ArrayContext, plan: BoxPlan, values: np.ndarray) -> None:
                   plan.projections())
 
 
-def _stored_size(item) -> int:
+def _stored_size(item: tuple[object, Stored]) -> int:
     """The stored bytes of a fetched ``(what, data)`` pair (-1: missing)."""
     data = item[1]
     return -1 if data is None else memoryview(data).nbytes
 
 
-def encode_shard(ctx: ArrayContext, shard: np.ndarray, key: str):
+def encode_shard(ctx: ArrayContext, shard: np.ndarray, key: str) -> bytes | memoryview:
     """The stored bytes of a whole shard, through the codec pipeline."""
     return ctx.pipeline.encode(shard, key)

@@ -17,13 +17,14 @@ import itertools
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 
 from zarrc.engine.context import ArrayContext
+from zarrc.engine.interfaces import ChunkStore, ShardingLike
 from zarrc.errors import CodecError
 from zarrc.indexing import BoxPlan
 
@@ -48,32 +49,38 @@ class ShardPart:
     """One shard's share of a read planned over the inner chunk grid."""
 
     coords: tuple[int, ...]  # the shard's grid coordinates
-    rows: tuple[Any, ...]  # per dimension, the plan's rows that fall in this shard (int64)
-    local: tuple[Any, ...]  # per dimension, those rows' inner chunk coordinates within the shard
+    rows: tuple[np.ndarray, ...]  # per dimension, the plan's rows in this shard (int64)
+    local: tuple[list[int], ...]  # per dimension, those rows' inner chunk coordinates in it
     complete: bool  # every in-bounds element of the shard is selected
-    region: tuple[Any, ...]  # the shard's part of the full box (integer dimensions of length 1)
+    region: tuple[slice, ...]  # the shard's part of the full box (integer dimensions: length 1)
 
     @property
     def total(self) -> int:
         """Its inner chunks (the product of its rows)."""
         return math.prod(len(r) for r in self.rows)
 
-    def flat_inner(self, cps: tuple[Any, ...]) -> np.ndarray:
+    def flat_inner(self, cps: tuple[int, ...]) -> np.ndarray:
         """Its inner chunks' C-order positions in the shard index, in the rows' order."""
         flat = np.zeros((), dtype=np.int64)
         for local, n in zip(self.local, cps):
             flat = flat[..., None] * n + np.asarray(local, dtype=np.int64)
         return flat.reshape(-1)
 
-    def inner_coords(self) -> list[Any]:
+    def inner_coords(self) -> list[tuple[int, ...]]:
         """Its inner chunks' coordinates within the shard, in the rows' order."""
         return list(itertools.product(*self.local))
 
 
-def _runs(rows: np.ndarray, cps: int, shard: int, size: int) -> list[Any]:
+_Run = tuple[int, np.ndarray, list[int], bool, slice]
+"""One dimension's run of rows in one shard: the shard's index, the rows, their inner chunk
+coordinates in the shard, whether they cover it, and their part of the box."""
+
+
+def _runs(rows: np.ndarray, cps: int, shard: int, size: int) -> list[_Run]:
     """One dimension's rows split into runs falling in one shard each (rows are monotonic)."""
     listed = rows.tolist()
-    runs, a = [], 0
+    runs: list[_Run] = []
+    a = 0
     for b in range(1, len(listed) + 1):
         if b == len(listed) or listed[b][0] // cps != listed[a][0] // cps:
             part = listed[a:b]
@@ -88,7 +95,9 @@ def _runs(rows: np.ndarray, cps: int, shard: int, size: int) -> list[Any]:
     return runs
 
 
-def split_by_shard(plan: BoxPlan, shard_shape: tuple[int, ...], inner_shape: tuple[int, ...]) -> list[ShardPart]:
+def split_by_shard(
+    plan: BoxPlan, shard_shape: tuple[int, ...], inner_shape: tuple[int, ...]
+) -> list[ShardPart]:
     """The plan (over the inner chunk grid, its index arrays sorted) split into shards."""
     cps = tuple(s // c for s, c in zip(shard_shape, inner_shape))
     per_dim = [_runs(rows, n, s, size) for rows, n, s, size in
@@ -101,7 +110,9 @@ def split_by_shard(plan: BoxPlan, shard_shape: tuple[int, ...], inner_shape: tup
     return parts
 
 
-def coalesce_ranges(ranges: list[Any]) -> list[tuple[int, int, list[int]]]:
+def coalesce_ranges(
+    ranges: Sequence[tuple[int, int] | None],
+) -> list[tuple[int, int, list[int]]]:
     """Merge byte ranges that touch or overlap: ``[(start, stop, [indices of ranges])]``.
 
     ``None`` entries (missing inner chunks) are skipped.
@@ -117,27 +128,40 @@ def coalesce_ranges(ranges: list[Any]) -> list[tuple[int, int, list[int]]]:
     return merged
 
 
-def _entries(index: np.ndarray, flat: np.ndarray) -> list[Any]:
+def _entries(index: np.ndarray, flat: np.ndarray) -> list[tuple[int, int] | None]:
     """``(offset, nbytes)`` per wanted inner chunk, ``None`` for a missing one."""
     table = np.asarray(index).reshape(-1, 2)[flat].tolist()
     return [None if off == 2**64 - 1 else (off, n) for off, n in table]
 
 
+Buffer = bytes | memoryview
+"""Bytes read from a store or a file (a view of a thread's scratch buffer)."""
+
+
+class ShardSource(Protocol):
+    """Reads one shard: whole, its index, or byte ranges (:class:`StoreShard` from the store,
+    ``zarrc.engine.native.files.FileShard`` from a local file); None when it is missing."""
+
+    def read_all(self) -> Buffer | None: ...
+    def read_index(self, byte_range: tuple[int, int | None]) -> Buffer | None: ...
+    def read_ranges(self, ranges: list[tuple[int, int]]) -> Sequence[Buffer] | None: ...
+
+
 class StoreShard:
     """A shard read through the store's public reads (any store)."""
 
-    def __init__(self, store, key: str) -> None:
+    def __init__(self, store: ChunkStore, key: str) -> None:
         self.store, self.key = store, key
 
-    def read_all(self):
+    def read_all(self) -> bytes | None:
         """The whole shard, or None when it does not exist."""
         return self.store.get(self.key)
 
-    def read_index(self, byte_range: tuple[Any, ...]):
+    def read_index(self, byte_range: tuple[int, int | None]) -> bytes | None:
         """The bytes of ``byte_range`` (a ``Store.get`` range: the index), or None."""
         return self.store.get(self.key, byte_range=byte_range)
 
-    def read_ranges(self, ranges: list[Any]) -> list[Any] | None:
+    def read_ranges(self, ranges: list[tuple[int, int]]) -> list[bytes] | None:
         """The bytes of each absolute ``(start, stop)`` range (shorter ones past the end), or
         None when the shard went away meanwhile."""
         return self.store.get_ranges(self.key, ranges)
@@ -148,7 +172,8 @@ class _Slot:
 
     def __init__(self) -> None:
         self.ready = threading.Event()
-        self.value = self.error = None
+        self.value: np.ndarray | None = None
+        self.error: BaseException | None = None
 
 
 class ShardIndexes:
@@ -162,17 +187,18 @@ class ShardIndexes:
         self._lock = threading.Lock()
         self._slots: OrderedDict[str, _Slot] = OrderedDict()
 
-    def get(self, key: str, load: Callable[..., Any]):
+    def get(self, key: str, load: Callable[[], np.ndarray | None]) -> np.ndarray | None:
         """The index of shard ``key`` (None: no shard), ``load()``-ed on first use."""
         with self._lock:
-            slot = self._slots.get(key)
-            owner = slot is None
-            if owner:
+            found = self._slots.get(key)
+            owner = found is None
+            if found is None:
                 slot = self._slots[key] = _Slot()
                 self.reads += 1
                 while len(self._slots) > self.capacity:
                     self._slots.popitem(last=False)
             else:
+                slot = found
                 self._slots.move_to_end(key)
         if owner:
             try:
@@ -197,7 +223,7 @@ class ShardIndexes:
 
 
 def fetch_inner(ctx: ArrayContext, key: str, flat: np.ndarray, whole: bool,
-                source=None) -> list[Any] | None:
+                source: ShardSource | None = None) -> list[memoryview | None] | None:
     """The stored bytes of the inner chunks at index positions ``flat`` of shard ``key`` (None
     for a missing inner chunk), or None when the shard does not exist.
 
@@ -207,6 +233,8 @@ def fetch_inner(ctx: ArrayContext, key: str, flat: np.ndarray, whole: bool,
     ``key`` for a corrupt index or shard.
     """
     codec = ctx.pipeline.sharding
+    if codec is None:
+        raise TypeError(f"chunk {key!r}: the array is not sharded")
     source = StoreShard(ctx.store, key) if source is None else source
     with naming_shard(key):
         if whole:
@@ -222,34 +250,39 @@ def fetch_inner(ctx: ArrayContext, key: str, flat: np.ndarray, whole: bool,
             index = codec.parse_index(view[start:stop], shard_size=size)
             return [None if e is None else view[e[0]:e[0] + e[1]] for e in _entries(index, flat)]
         if ctx.shard_indexes is None:
-            index = _read_index(codec, source)
+            found = _read_index(codec, source)
         else:
-            index = ctx.shard_indexes.get(key, lambda: _read_index(codec, source))
-        if index is None:
+            found = ctx.shard_indexes.get(key, lambda: _read_index(codec, source))
+        if found is None:
             return None
-        wanted = _entries(index, flat)
+        wanted = _entries(found, flat)
         merged = coalesce_ranges([None if e is None else (e[0], e[0] + e[1]) for e in wanted])
         got = source.read_ranges([(a, b) for a, b, _ in merged]) if merged else []
         if got is None:  # the shard went away after its index was read: nothing stored
             return None
-        pieces: list[Any] = [None] * len(wanted)
+        pieces: list[memoryview | None] = [None] * len(wanted)
         for (a, b, members), data in zip(merged, got):
             if data is None or len(data) != b - a:
                 raise _outside(codec, flat, wanted, members[-1])
             view = memoryview(data).cast("B")
             for i in members:
-                off, n = wanted[i]
+                entry = wanted[i]
+                assert entry is not None  # coalesced ranges are those of present chunks
+                off, n = entry
                 pieces[i] = view[off - a:off - a + n]
         return pieces
 
 
-def _read_index(codec, source):
+def _read_index(codec: ShardingLike, source: ShardSource) -> np.ndarray | None:
     """The parsed index of the shard ``source`` reads, or None when there is no shard."""
     index_bytes = source.read_index(codec.index_byte_range())
     return None if index_bytes is None else codec.parse_index(index_bytes)
 
 
-def _outside(codec, flat: np.ndarray, wanted: list[Any], i: int) -> CodecError:
+def _outside(codec: ShardingLike, flat: np.ndarray, wanted: list[tuple[int, int] | None],
+             i: int) -> CodecError:
     coords = tuple(int(c) for c in np.unravel_index(int(flat[i]), codec.chunks_per_shard()))
-    return CodecError(f"inner chunk {coords} at offset {wanted[i][0]} with {wanted[i][1]} "
+    entry = wanted[i]
+    assert entry is not None  # only present chunks' ranges are checked
+    return CodecError(f"inner chunk {coords} at offset {entry[0]} with {entry[1]} "
                       "bytes lies outside the shard")

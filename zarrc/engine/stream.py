@@ -2,7 +2,7 @@
 
 A stream is a sequence of *units* (a chunk, a shard's inner chunk, or a slab of chunk rows),
 each a box plan of its own (``zarrc.indexing.BoxPlan``) read by the array's chunk I/O
-(``ctx.io.read_box``, the reference or the native implementation) into an array of its own.
+(``ctx.chunk_io.read_box``, the reference or the native implementation) into an array of its own.
 Up to ``concurrency`` units are being read (fetched and decoded) ahead of the consumer, on
 threads the stream owns; the consumer holds one more. Closing the stream (the end, ``break``,
 an exception in the consumer's loop, ``close()``, or the stream being dropped) cancels the
@@ -19,10 +19,10 @@ import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Literal
 
 import numpy as np
 
@@ -32,7 +32,7 @@ from zarrc.engine.fetch import fetch_window
 from zarrc.engine.shard import ShardIndexes
 from zarrc.indexing import BoxPlan, SliceDim, plan_box
 
-__all__ = ["ReadStream", "Unit", "chunk_units", "count_units", "default_concurrency",
+__all__ = ["Order", "ReadStream", "Unit", "chunk_units", "count_units", "default_concurrency",
            "slab_units", "stream_label"]
 
 _MAX_CONCURRENCY = 128  # units in flight at most by default (a remote store's fetch window)
@@ -62,14 +62,16 @@ def stream_label(ctx: ArrayContext) -> str:
 
 # -- units ------------------------------------------------------------------------------------
 
-def _start(grid, c: int) -> int:
+def _start(grid: int | np.ndarray, c: int) -> int:
     return int(grid[c]) if isinstance(grid, np.ndarray) else c * grid
 
 
-def _unit(plan: BoxPlan, rows: list[Any], picks: tuple[Any, ...]) -> Unit:
+def _unit(plan: BoxPlan, rows: list[list[list[int]]], picks: tuple[int, ...]) -> Unit:
     """The unit of one row per dimension (``picks[d]``: a row index of ``plan.rows[d]``,
     whose rows are ``rows[d]`` as lists)."""
-    mine, region, shape = [], [], []
+    mine: list[np.ndarray] = []
+    region: list[slice] = []
+    shape: list[int] = []
     for d, i in enumerate(picks):
         c, start, step, count, _ = rows[d][i]
         mine.append(np.array([[c, start, step, count, 0]], dtype=np.int64))  # its own box
@@ -81,14 +83,14 @@ def _unit(plan: BoxPlan, rows: list[Any], picks: tuple[Any, ...]) -> Unit:
                                        plan.grids, plan.shape), tuple(shape))
 
 
-def _check_dims(dims: tuple[int, ...]) -> None:
+def _check_dims(dims: tuple[SliceDim, ...]) -> None:
     for d in dims:
         if not (isinstance(d, SliceDim) and d.step == 1):
             raise TypeError("a stream's selection is a box: slices with step 1 (or integers, "
                             "which keep their dimension)")
 
 
-def chunk_units(ctx: ArrayContext, dims: tuple[int, ...]) -> Iterator[Unit]:
+def chunk_units(ctx: ArrayContext, dims: tuple[SliceDim, ...]) -> Iterator[Unit]:
     """The units of the box ``dims`` (SliceDims of step 1), chunk by chunk in C order; for a
     sharded array inner chunk by inner chunk, shard by shard (each shard's in C order)."""
     _check_dims(dims)
@@ -105,7 +107,7 @@ def chunk_units(ctx: ArrayContext, dims: tuple[int, ...]) -> Iterator[Unit]:
             yield _unit(plan, rows, picks)
         return
     cps = codec.chunks_per_shard()
-    groups = []  # per dimension: the plan's rows of each shard, in order
+    groups: list[list[list[int]]] = []  # per dimension: the plan's rows of each shard, in order
     for dim_rows, n in zip(plan.rows, cps):
         shard_of = (dim_rows[:, 0] // n).tolist()
         groups.append([list(g) for _, g in itertools.groupby(range(len(dim_rows)),
@@ -115,7 +117,9 @@ def chunk_units(ctx: ArrayContext, dims: tuple[int, ...]) -> Iterator[Unit]:
             yield _unit(plan, rows, picks)
 
 
-def slab_units(ctx: ArrayContext, dims: tuple[int, ...], axis: int, bounds: Iterable[Any]) -> Iterator[Unit]:
+def slab_units(
+    ctx: ArrayContext, dims: tuple[SliceDim, ...], axis: int, bounds: Iterable[tuple[int, int]]
+) -> Iterator[Unit]:
     """The units of the box ``dims`` cut along ``axis`` into slabs: ``bounds`` gives each
     slab's first position and length."""
     _check_dims(dims)
@@ -128,19 +132,25 @@ def slab_units(ctx: ArrayContext, dims: tuple[int, ...], axis: int, bounds: Iter
         yield Unit(region, plan, tuple(x.count for x in cut))
 
 
-def count_units(ctx: ArrayContext, dims: tuple[int, ...]) -> int:
+def count_units(ctx: ArrayContext, dims: tuple[SliceDim, ...]) -> int:
     """How many chunk units :func:`chunk_units` yields (for progress bars)."""
     return plan_box(dims, ctx.shape, ctx.read_grids).total if all(d.count for d in dims) else 0
 
 
 # -- the stream -------------------------------------------------------------------------------
 
-def _read_unit(ctx: ArrayContext, unit: Unit, order: str, cancelled: threading.Event):
+Order = Literal["C", "F"]
+OnUnit = Callable[[Unit, np.ndarray], object]
+"""Called as each unit is handed to the consumer (a progress bar)."""
+
+
+def _read_unit(ctx: ArrayContext, unit: Unit, order: Order,
+               cancelled: threading.Event) -> np.ndarray | None:
     if cancelled.is_set():
         return None
     out = np.empty(unit.shape, dtype=ctx.dtype, order=order)
     if out.size:
-        ctx.io.read_box(ctx, unit.plan, out)
+        ctx.chunk_io.read_box(ctx, unit.plan, out)
     return out
 
 
@@ -148,13 +158,16 @@ class _State:
     """What the read tasks and the iterator share (never the iterator itself, so dropping the
     iterator closes the stream at once, whatever is still queued)."""
 
-    def __init__(self, ctx: ArrayContext, units, concurrency: int, ordered, order, kind, on_unit, on_close) -> None:
+    def __init__(self, ctx: ArrayContext, units: Iterable[Unit], concurrency: int, ordered: bool,
+                 order: Order, kind: str, on_unit: OnUnit | None,
+                 on_close: Callable[[], object] | None) -> None:
         self.ctx, self.units, self.concurrency = ctx, iter(units), concurrency
         self.ordered, self.order, self.kind = ordered, order, kind
         self.on_unit, self.on_close = on_unit, on_close
         self.cancelled = threading.Event()
         self.executor: ThreadPoolExecutor | None = None
-        self.pending: deque[Any] = deque()  # (unit, future), in submission order
+        # (unit, future), in submission order
+        self.pending: deque[tuple[Unit, Future[np.ndarray | None]]] = deque()
         self.count = self.nbytes = 0
         self.began = 0.0
         self.open = True
@@ -169,6 +182,8 @@ class _State:
         self.refill()
 
     def refill(self) -> None:
+        if self.executor is None:  # not started, or closed
+            return
         while len(self.pending) < self.concurrency:
             unit = next(self.units, None)
             if unit is None:
@@ -176,7 +191,7 @@ class _State:
             self.pending.append((unit, self.executor.submit(
                 _read_unit, self.ctx, unit, self.order, self.cancelled)))
 
-    def take(self) -> tuple[Any, ...]:
+    def take(self) -> tuple[Unit, np.ndarray]:
         """The next unit and its data (the next in order, or the first to finish)."""
         if self.ordered:
             unit, future = self.pending.popleft()
@@ -186,6 +201,7 @@ class _State:
             unit, future = self.pending[at]
             del self.pending[at]
         data = future.result()
+        assert data is not None  # only a cancelled stream's reads give None
         self.refill()  # keep `concurrency` in flight while the consumer holds this one
         self.count += 1
         self.nbytes += data.nbytes
@@ -228,8 +244,9 @@ class ReadStream:
     """
 
     def __init__(self, ctx: ArrayContext, units: Iterable[Unit], *, concurrency: int,
-                 ordered: bool = True, order: str = "C", kind: str = "iter_chunks",
-                 shard_capacity: int = 0, on_unit=None, on_close=None) -> None:
+                 ordered: bool = True, order: Order = "C", kind: str = "iter_chunks",
+                 shard_capacity: int = 0, on_unit: OnUnit | None = None,
+                 on_close: Callable[[], object] | None = None) -> None:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise ValueError(f"concurrency must be a positive integer, got {concurrency!r}")
         if ctx.pipeline.sharding is not None:

@@ -18,6 +18,7 @@ import random
 import time
 from collections.abc import Callable
 
+from zarrc.engine.interfaces import ChunkStore
 from zarrc.engine.locks import chunk_lock
 from zarrc.errors import StoreError
 
@@ -26,7 +27,7 @@ __all__ = ["Conflict", "MAX_CONFLICTS", "update_chunk", "update_key"]
 MAX_CONFLICTS = 100
 """Conditional writes that may lose to other writers in a row before the update gives up."""
 
-Modify = Callable[[bytes | None, bool], bytes | None]
+Modify = Callable[[bytes | None, bool], bytes | memoryview | None]
 
 
 class Conflict(Exception):
@@ -35,7 +36,7 @@ class Conflict(Exception):
     redoes it, as when its final write loses."""
 
 
-def update_key(store, key: str, modify: Modify) -> None:
+def update_key(store: ChunkStore, key: str, modify: Modify) -> None:
     """Replace the value of ``key`` by ``modify(value, exclusive)``, atomically; call it
     holding the key's lock.
 
@@ -76,7 +77,7 @@ def update_key(store, key: str, modify: Modify) -> None:
     )
 
 
-def update_chunk(store, key: str, modify: Modify) -> None:
+def update_chunk(store: ChunkStore, key: str, modify: Modify) -> None:
     """:func:`update_key` of a chunk (or shard) under its lock; ``modify(value, may_delete)``
     may return ``None`` to delete the chunk only when ``may_delete`` (the ``exclusive`` flag).
     """

@@ -1,7 +1,7 @@
 """Write values into a planned selection, atomically per chunk.
 
 The value is cast and broadcast as NumPy would, then the selection's box is planned over the
-stored chunk grid and handed to the array's chunk I/O (``ctx.io.write_box``); the per-chunk
+stored chunk grid and handed to the array's chunk I/O (``ctx.chunk_io.write_box``); the per-chunk
 policies (whole chunks written without a read, partial ones read-modified-written under the
 chunk's lock, chunks of fill deleted) are in ``zarrc.engine.chunks``.
 """
@@ -24,7 +24,7 @@ def write_box(ctx: ArrayContext, sel: Selection, values: np.ndarray) -> None:
     """Store ``values`` (the box's shape) into the orthogonal box of ``sel``."""
     if values.size == 0:
         return
-    ctx.io.write_box(ctx, plan_box(sel.dims, ctx.shape, ctx.dim_grids), values)
+    ctx.chunk_io.write_box(ctx, plan_box(sel.dims, ctx.shape, ctx.dim_grids), values)
 
 
 def write_selection(ctx: ArrayContext, sel: Selection, value: Any) -> None:

@@ -16,13 +16,14 @@ those ``N`` items) ends with the same data, having written at most one batch twi
 
 from __future__ import annotations
 
+import enum
 import json
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, TypeVar
 
 import numpy as np
 
@@ -35,6 +36,12 @@ __all__ = ["TOKEN_KIND", "WriteProgress", "check_token", "write_stream"]
 
 TOKEN_KIND = "zarrc.write_chunks"
 TOKEN_VERSION = 1
+
+_Item = TypeVar("_Item")
+Bounds = tuple[tuple[int, int], ...]
+"""Per dimension the ``(start, stop)`` an item covers."""
+Prepare = Callable[[_Item], tuple[Selection, np.ndarray, Bounds]]
+Running = dict[Future[None], tuple[Bounds, Selection]]
 
 
 @dataclass(frozen=True)
@@ -59,12 +66,14 @@ def _identity(ctx: ArrayContext) -> dict[str, Any]:
             "chunks": [int(c) for c in ctx.chunks] if ctx.regular else None}
 
 
-def _token(ctx: ArrayContext, items: int, chunks: int, nbytes: int, elapsed: float) -> dict[str, Any]:
+def _token(
+    ctx: ArrayContext, items: int, chunks: int, nbytes: int, elapsed: float
+) -> dict[str, Any]:
     return {"kind": TOKEN_KIND, "version": TOKEN_VERSION, "items": items, "chunks": chunks,
             "nbytes": nbytes, "elapsed": round(elapsed, 6), "array": _identity(ctx)}
 
 
-def check_token(ctx: ArrayContext, token) -> dict[str, Any]:
+def check_token(ctx: ArrayContext, token: object) -> dict[str, Any]:
     """``token`` checked against the array ``ctx``: a ValueError naming the field that does
     not match (another array, another shape, a token of something else)."""
     if isinstance(token, (str, bytes)):
@@ -95,13 +104,21 @@ def check_token(ctx: ArrayContext, token) -> dict[str, Any]:
     return token
 
 
-def _overlap(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+def _overlap(a: Bounds, b: Bounds) -> bool:
     return all(x0 < y1 and y0 < x1 for (x0, x1), (y0, y1) in zip(a, b))
 
 
-def write_stream(ctx: ArrayContext, items: Iterable[Any], prepare: Callable[..., Any], *, concurrency: int,
-                 batch: int, checkpoint: Callable[..., Any] | None = None, resume=None,
-                 on_item: Callable[..., Any] | None = None) -> WriteProgress:
+def write_stream(
+    ctx: ArrayContext,
+    items: Iterable[_Item],
+    prepare: Prepare[_Item],
+    *,
+    concurrency: int,
+    batch: int,
+    checkpoint: Callable[[WriteProgress], object] | None = None,
+    resume: object = None,
+    on_item: Callable[[Selection], object] | None = None,
+) -> WriteProgress:
     """Store every ``(region, values)`` of ``items`` (see the module docstring).
 
     ``prepare(item) -> (sel, values, bounds)`` turns an item into its planned box selection,
@@ -144,7 +161,7 @@ def write_stream(ctx: ArrayContext, items: Iterable[Any], prepare: Callable[...,
         return WriteProgress(done, c, b, elapsed, _token(ctx, done, c, b, elapsed))
 
     executor = ThreadPoolExecutor(concurrency, thread_name_prefix="zarrc-write")
-    running: dict[str, Any] = {}  # future -> (bounds, sel)
+    running: Running = {}  # future -> (bounds, sel)
     try:
         exhausted = False
         while not exhausted:
@@ -183,7 +200,7 @@ def write_stream(ctx: ArrayContext, items: Iterable[Any], prepare: Callable[...,
                                                "chunks": final.chunks - chunks})])
 
 
-def _settle(running: dict[str, Any], on_item) -> None:
+def _settle(running: Running, on_item: Callable[[Selection], object] | None) -> None:
     """Wait for one running item to finish; raise its error, if any."""
     finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
     for future in finished:
@@ -193,4 +210,10 @@ def _settle(running: dict[str, Any], on_item) -> None:
             on_item(sel)
 
 
-_END = object()
+class _End(enum.Enum):
+    """The end of the items (``next(it, _END)``)."""
+
+    END = enum.auto()
+
+
+_END: Final = _End.END

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from zarrc.indexing.selection import ArrayDim, IntDim, SliceDim
+from zarrc.indexing.selection import ArrayDim, Dim, IntDim, SliceDim
 
 __all__ = ["PLAN_COLS", "PLAN_INDEXED", "BoxPlan", "ChunkProjection", "PointGroup",
            "PointPlan", "count_chunks", "group_points", "iter_chunk_projections", "local_slice",
@@ -32,6 +34,10 @@ __all__ = ["PLAN_COLS", "PLAN_INDEXED", "BoxPlan", "ChunkProjection", "PointGrou
 PLAN_COLS = 5  # chunk, local start, local step, count, box start
 PLAN_INDEXED = 0  # the step of a row whose positions are listed (a slice's step is never 0)
 _FEW_CHUNKS = 16  # a slice over fewer chunks is planned in plain Python, else with NumPy
+
+#: One dimension of a chunk grid: the chunk size (regular) or the int64 chunk offsets ending
+#: with the dimension's length (rectilinear).
+Grid = int | npt.NDArray[Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +58,7 @@ def local_slice(start: int, step: int, count: int) -> slice:
     return slice(start, stop if stop >= 0 else None, step)
 
 
-def _extent(grid, c: int, size: int) -> int:
+def _extent(grid: Grid, c: int, size: int) -> int:
     """The in-bounds length of chunk ``c`` along a dimension."""
     if isinstance(grid, np.ndarray):
         return min(int(grid[c + 1]), size) - int(grid[c])
@@ -79,7 +85,7 @@ def _few_rows(first: int, s: int, n: int, chunk: int) -> list[Any]:
         c += direction
 
 
-def _slice_rows(d: SliceDim, chunk: int) -> np.ndarray:
+def _slice_rows(d: SliceDim, chunk: int) -> npt.NDArray[Any]:
     """A slice's rows over a regular grid, one per chunk it touches, in its direction."""
     n, s, first = d.count, d.step, d.start
     if n == 0:
@@ -107,13 +113,13 @@ def _slice_rows(d: SliceDim, chunk: int) -> np.ndarray:
     return np.stack([c, first + k_lo * s - c0, np.full(len(c), s), k_hi - k_lo, k_lo], axis=1)
 
 
-def _runs(cids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _runs(cids: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """Start and stop positions of the runs of equal chunk ids."""
     cut = np.flatnonzero(cids[1:] != cids[:-1]) + 1
     return np.concatenate(([0], cut)).astype(np.int64), np.concatenate((cut, [len(cids)]))
 
 
-def _irregular_slice_rows(d: SliceDim, grid: np.ndarray) -> np.ndarray:
+def _irregular_slice_rows(d: SliceDim, grid: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """A slice's rows over chunks of varying length: its positions grouped by chunk."""
     if d.count == 0:
         return np.empty((0, PLAN_COLS), dtype=np.int64)
@@ -124,7 +130,7 @@ def _irregular_slice_rows(d: SliceDim, grid: np.ndarray) -> np.ndarray:
     return np.stack([c, pos[lo] - grid[c], np.full(len(c), d.step), hi - lo, lo], axis=1)
 
 
-def _indexed_rows(d: ArrayDim, grid) -> tuple[np.ndarray, np.ndarray]:
+def _indexed_rows(d: ArrayDim, grid: Grid) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """An index-array dimension's rows (chunk, list start, ``PLAN_INDEXED``, count, first box
     position) and their list of (local position, box position) rows, grouped by chunk.
 
@@ -158,7 +164,7 @@ def _indexed_rows(d: ArrayDim, grid) -> tuple[np.ndarray, np.ndarray]:
     return rows, np.ascontiguousarray(listed)
 
 
-def plan_dim(d, grid) -> tuple[np.ndarray, np.ndarray | None]:
+def plan_dim(d: Dim, grid: Grid) -> tuple[npt.NDArray[Any], npt.NDArray[Any] | None]:
     """One dimension's rows, and its list for index arrays (None otherwise)."""
     if isinstance(d, ArrayDim):
         return _indexed_rows(d, grid)
@@ -186,11 +192,11 @@ class BoxPlan:
     ordered index array (its listed box positions are the result's, in any order).
     """
 
-    rows: tuple[Any, ...]  # per dimension, C-contiguous int64 (n, PLAN_COLS)
-    lists: tuple[Any, ...]  # per dimension, C-contiguous int64 (m, 2) or None
-    keep: tuple[Any, ...]  # per dimension: the dimension stays in the box
-    scattered: tuple[Any, ...]  # per dimension: listed box positions are scattered
-    grids: tuple[int, ...]  # per dimension: chunk size or offsets
+    rows: tuple[npt.NDArray[Any], ...]  # per dimension, C-contiguous int64 (n, PLAN_COLS)
+    lists: tuple[npt.NDArray[Any] | None, ...]  # per dimension, C-contiguous int64 (m, 2)
+    keep: tuple[bool, ...]  # per dimension: the dimension stays in the box
+    scattered: tuple[bool, ...]  # per dimension: listed box positions are scattered
+    grids: tuple[Grid, ...]  # per dimension: chunk size or offsets
     shape: tuple[int, ...]  # the array's shape
 
     @property
@@ -217,13 +223,15 @@ class BoxPlan:
         """Chunk ``index`` (row-major over the rows) as the Python engine's projection."""
         return self._project([r[int(e)] for r, e in zip(self.rows, self._entries(index))])
 
-    def projections(self):
+    def projections(self) -> Iterator[ChunkProjection]:
         """Every chunk's projection, in the plan's (row-major) order."""
         for rows in itertools.product(*(list(r) for r in self.rows)):
             yield self._project(rows)
 
-    def _project(self, rows) -> ChunkProjection:
-        coords, local, box = [], [], []
+    def _project(self, rows: Sequence[npt.NDArray[Any]]) -> ChunkProjection:
+        coords: list[int] = []
+        local: list[int | slice | npt.NDArray[Any]] = []
+        box: list[slice | npt.NDArray[Any]] = []
         complete = basic = True
         scattered = False
         for d, row in enumerate(rows):
@@ -240,7 +248,9 @@ class BoxPlan:
                 complete = complete and start == 0 and count == extent and (
                     step == 1 or count == 1)
                 continue
-            listed = self.lists[d][start:start + count]
+            listed_d = self.lists[d]
+            assert listed_d is not None  # an indexed row's dimension has its list
+            listed = listed_d[start:start + count]
             positions = listed[:, 0]
             if self.scattered[d]:
                 local.append(positions)
@@ -260,10 +270,13 @@ class BoxPlan:
                                scattered)
 
 
-def plan_box(dims: tuple[int, ...], shape: tuple[int, ...], grids: tuple[int, ...]) -> BoxPlan:
+def plan_box(
+    dims: Sequence[Dim], shape: tuple[int, ...], grids: Sequence[Grid]
+) -> BoxPlan:
     """The plan of a box ``dims`` (per array dimension an IntDim, SliceDim or ArrayDim) over a
     chunk grid (``grids``: per dimension a chunk size or offsets) of an array of ``shape``."""
-    rows, lists = [], []
+    rows: list[npt.NDArray[Any]] = []
+    lists: list[npt.NDArray[Any] | None] = []
     for d, grid in zip(dims, grids):
         r, listed = plan_dim(d, grid)
         rows.append(np.ascontiguousarray(r, dtype=np.int64))
@@ -280,8 +293,8 @@ class PointGroup:
     """The points that fall in one chunk."""
 
     coords: tuple[int, ...]  # chunk grid coordinates
-    local: tuple[Any, ...]  # per dimension, the points' indices inside the chunk (int64 arrays)
-    positions: np.ndarray  # where those points go in the flat result
+    local: tuple[npt.NDArray[Any], ...]  # per dimension, the points' indices in the chunk
+    positions: npt.NDArray[Any]  # where those points go in the flat result
 
 
 @dataclass(frozen=True)
@@ -291,10 +304,10 @@ class PointPlan:
     result, in their original order within the group) and of ``local`` (per dimension, their
     indices inside the chunk). Groups come in grid order."""
 
-    coords: np.ndarray  # int64 (groups, ndim)
-    bounds: np.ndarray  # int64 (groups + 1,)
-    positions: np.ndarray  # int64 (points,)
-    local: tuple[Any, ...]  # per dimension, int64 (points,)
+    coords: npt.NDArray[Any]  # int64 (groups, ndim)
+    bounds: npt.NDArray[Any]  # int64 (groups + 1,)
+    positions: npt.NDArray[Any]  # int64 (points,)
+    local: tuple[npt.NDArray[Any], ...]  # per dimension, int64 (points,)
 
     def __len__(self) -> int:
         return len(self.bounds) - 1
@@ -304,21 +317,23 @@ class PointPlan:
         return PointGroup(tuple(int(c) for c in self.coords[g]),
                           tuple(x[lo:hi] for x in self.local), self.positions[lo:hi])
 
-    def groups(self):
+    def groups(self) -> Iterator[PointGroup]:
         return (self.group(g) for g in range(len(self)))
 
 
-def plan_points(coords: tuple[int, ...], grids: tuple[int, ...]) -> PointPlan:
+def plan_points(coords: Sequence[npt.NDArray[Any]], grids: Sequence[Grid]) -> PointPlan:
     """The points ``coords`` (per dimension an int64 array, one entry per point) grouped by
     chunk of the grid ``grids``."""
     ndim = len(coords)
     if not coords or coords[0].shape[0] == 0:
         return PointPlan(np.empty((0, ndim), np.int64), np.zeros(1, np.int64),
                          np.empty(0, np.int64), tuple(np.empty(0, np.int64) for _ in coords))
-    chunk_idx = [np.searchsorted(g, c, side="right") - 1 if isinstance(g, np.ndarray)
-                 else c // g for c, g in zip(coords, grids)]
+    chunk_idx: list[npt.NDArray[Any]] = [
+        np.searchsorted(g, c, side="right") - 1 if isinstance(g, np.ndarray) else c // g
+        for c, g in zip(coords, grids)
+    ]
     size = tuple(int(i.max()) + 1 for i in chunk_idx)
-    flat = np.ravel_multi_index(chunk_idx, size)
+    flat: npt.NDArray[Any] = np.ravel_multi_index(chunk_idx, size)
     if math.prod(size) <= 1 << 16:  # NumPy's stable sort is a radix sort for 16-bit keys
         flat = flat.astype(np.uint16)
     positions = np.argsort(flat, kind="stable")
@@ -327,7 +342,7 @@ def plan_points(coords: tuple[int, ...], grids: tuple[int, ...]) -> PointPlan:
     bounds = np.concatenate(([0], starts, [len(ids)])).astype(np.int64)
     group_coords = np.stack(np.unravel_index(ids[bounds[:-1]], size), axis=1).astype(np.int64)
     group_coords = np.ascontiguousarray(group_coords.reshape(len(bounds) - 1, ndim))
-    local = []
+    local: list[npt.NDArray[Any]] = []
     for c, i, g in zip(coords, chunk_idx, grids):
         start = g[i[positions]] if isinstance(g, np.ndarray) else i[positions] * g
         local.append((c[positions] - start).astype(np.int64))
@@ -336,16 +351,20 @@ def plan_points(coords: tuple[int, ...], grids: tuple[int, ...]) -> PointPlan:
 
 # -- the plan seen chunk by chunk -------------------------------------------------------------
 
-def iter_chunk_projections(dims: tuple[int, ...], shape: tuple[int, ...], grids: tuple[int, ...]):
+def iter_chunk_projections(
+    dims: Sequence[Dim], shape: tuple[int, ...], grids: Sequence[Grid]
+) -> Iterator[ChunkProjection]:
     """Every chunk the box touches, with its local selection and its place in the box."""
     return plan_box(dims, shape, grids).projections()
 
 
-def count_chunks(dims: tuple[int, ...], shape: tuple[int, ...], grids: tuple[int, ...]) -> int:
+def count_chunks(dims: Sequence[Dim], shape: tuple[int, ...], grids: Sequence[Grid]) -> int:
     """How many chunks the box touches."""
     return plan_box(dims, shape, grids).total
 
 
-def group_points(coords: tuple[int, ...], grids: tuple[int, ...]) -> list[PointGroup]:
+def group_points(
+    coords: Sequence[npt.NDArray[Any]], grids: Sequence[Grid]
+) -> list[PointGroup]:
     """Points grouped by chunk (each chunk once, in grid order; points keep their order)."""
     return list(plan_points(coords, grids).groups())

@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass
+from types import EllipsisType
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc.errors import BoundsCheckError, VindexInvalidSelectionError
 
@@ -74,8 +76,8 @@ class ArrayDim:
     values straight to their places instead of a second pass over the result.
     """
 
-    indices: np.ndarray
-    order: np.ndarray | None = None
+    indices: npt.NDArray[Any]
+    order: npt.NDArray[Any] | None = None
 
     @property
     def count(self) -> int:
@@ -95,7 +97,7 @@ class Selection:
     ``out_shape`` is the shape of the final result.
     """
 
-    dims: tuple[int, ...]
+    dims: tuple[Dim, ...]
     box_shape: tuple[int, ...]
     post: tuple[Any, ...] | None
     out_shape: tuple[int, ...]
@@ -108,7 +110,7 @@ class PointSelection:
     The result of reading it is ``len(coords[0])`` values laid out as ``out_shape``.
     """
 
-    coords: tuple[int, ...]
+    coords: tuple[npt.NDArray[Any], ...]
     out_shape: tuple[int, ...]
 
     @property
@@ -122,7 +124,7 @@ def slice_dim(sl: slice, size: int) -> SliceDim:
     return SliceDim(start if count else 0, step, count)
 
 
-def as_index(obj) -> int | None:
+def as_index(obj: Any) -> int | None:
     """``obj`` as a Python int if NumPy would treat it as an integer scalar, else None."""
     if isinstance(obj, (bool, np.bool_)):
         return None
@@ -144,7 +146,7 @@ def _check_int(i: int, size: int, axis: int) -> int:
     return i + size if i < 0 else i
 
 
-def _in_bounds(arr: np.ndarray, size: int, axis: int) -> np.ndarray:
+def _in_bounds(arr: npt.NDArray[Any], size: int, axis: int) -> npt.NDArray[Any]:
     """Integer indices as non-negative int64, or NumPy's IndexError for the first bad one."""
     flat = arr.astype(np.int64, copy=False)
     if flat.size:
@@ -167,11 +169,11 @@ def _check_mask(mask_shape: tuple[int, ...], dims_shape: tuple[int, ...], axis: 
             )
 
 
-def _is_advanced(obj) -> bool:
+def _is_advanced(obj: Any) -> bool:
     return isinstance(obj, (list, np.ndarray, bool, np.bool_)) and as_index(obj) is None
 
 
-def _as_index_array(obj) -> np.ndarray:
+def _as_index_array(obj: Any) -> npt.NDArray[Any]:
     arr = np.asarray(obj)
     if arr.dtype.kind == "b":
         return arr
@@ -213,7 +215,7 @@ def _expand(selection: Any, ndim: int, keep_empty_ellipsis: bool = False) -> lis
             f"too many indices for array: array is {ndim}-dimensional, but {consumed} were indexed"
         )
     items = list(selection)
-    fill = [slice(None)] * (ndim - consumed)
+    fill: list[slice | EllipsisType] = [slice(None)] * (ndim - consumed)
     if not fill and keep_empty_ellipsis:
         fill = [Ellipsis]
     if ellipsis_at is None:
@@ -221,7 +223,7 @@ def _expand(selection: Any, ndim: int, keep_empty_ellipsis: bool = False) -> lis
     return items[:ellipsis_at] + fill + items[ellipsis_at + 1:]
 
 
-def is_bool_scalar(obj) -> bool:
+def is_bool_scalar(obj: Any) -> bool:
     """True for a 0-d boolean index (``True``, ``np.True_``, a 0-d boolean array)."""
     return isinstance(obj, (bool, np.bool_)) or (
         isinstance(obj, np.ndarray) and obj.ndim == 0 and obj.dtype.kind == "b")
@@ -255,7 +257,9 @@ def normalize_selection(selection: Any, shape: tuple[int, ...]) -> Selection:
 
 
 def _basic(items: list[Any], shape: tuple[int, ...]) -> Selection:
-    dims, box_shape, out_shape = [], [], []
+    dims: list[Dim] = []
+    box_shape: list[int] = []
+    out_shape: list[int] = []
     axis = 0
     for item in items:
         if item is None:
@@ -276,11 +280,11 @@ def _basic(items: list[Any], shape: tuple[int, ...]) -> Selection:
     return Selection(tuple(dims), tuple(box_shape), None, tuple(out_shape))
 
 
-def _index_shapes(items: list[Any]) -> list[Any]:
+def _index_shapes(items: list[Any]) -> list[tuple[int, ...]]:
     """The shapes of the index arrays NumPy broadcasts for an advanced selection: one per
     integer array, per axis of a boolean array (its nonzero count), per scalar integer (())
     and per 0-d boolean ((1,) for True, (0,) for False)."""
-    shapes = []
+    shapes: list[tuple[int, ...]] = []
     for item in items:
         if isinstance(item, (bool, np.bool_)) or (
                 isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind == "b"):
@@ -296,7 +300,7 @@ def _index_shapes(items: list[Any]) -> list[Any]:
     return shapes
 
 
-def _selects_nothing(shapes: list[Any]) -> bool:
+def _selects_nothing(shapes: list[tuple[int, ...]]) -> bool:
     """NumPy's rule for empty results: when the index arrays broadcast to no element at all,
     their values are never used, so they are not checked against the array's bounds."""
     try:
@@ -307,7 +311,9 @@ def _selects_nothing(shapes: list[Any]) -> bool:
 
 def _advanced(items: list[Any], shape: tuple[int, ...]) -> Selection:
     """Reduce an advanced selection to its box and the same selection in box coordinates."""
-    dims, box_shape, post = [], [], []
+    dims: list[Dim] = []
+    box_shape: list[int] = []
+    post: list[Any] = []  # NumPy index items: ints, slices, arrays, None, booleans, ...
     nothing = _selects_nothing(_index_shapes(items))
     axis = 0
     for item in items:
@@ -393,7 +399,8 @@ def normalize_point_selection(selection: Any, shape: tuple[int, ...]) -> PointSe
     items = selection if isinstance(selection, tuple) else (selection,)
     if not shape or not any(isinstance(it, (list, np.ndarray)) for it in items):
         return None  # no index array: basic (the common case, e.g. a[i, j]) — nothing to build
-    arrays, scalars = [], []
+    arrays: list[npt.NDArray[Any]] = []
+    scalars: list[int] = []
     for item in items:
         if item is None or item is Ellipsis or isinstance(item, (slice, bool, np.bool_)):
             return None
@@ -436,7 +443,9 @@ def normalize_point_selection(selection: Any, shape: tuple[int, ...]) -> PointSe
     return PointSelection(coords, tuple(out_shape))
 
 
-def _orthogonal_dim(item, size: int, axis: int):
+def _orthogonal_dim(
+    item: Any, size: int, axis: int
+) -> tuple[Dim, slice | npt.NDArray[Any] | None]:
     """One dimension of an orthogonal selection: (box dim, post index for that dim)."""
     if isinstance(item, slice):
         d = slice_dim(item, size)
@@ -448,7 +457,9 @@ def _orthogonal_dim(item, size: int, axis: int):
         raise IndexError(_VALID_INDEX_MSG)
     arr = _as_index_array(item)
     if arr.ndim != 1:
-        raise IndexError(f"orthogonal selection needs 1-d index arrays, got {arr.ndim}-d on axis {axis}")
+        raise IndexError(
+            f"orthogonal selection needs 1-d index arrays, got {arr.ndim}-d on axis {axis}"
+        )
     if arr.dtype.kind == "b":
         _check_mask(arr.shape, (size,), axis)
         return ArrayDim(np.flatnonzero(arr).astype(np.int64)), slice(None)
@@ -459,7 +470,9 @@ def _orthogonal_dim(item, size: int, axis: int):
     return ArrayDim(uniq), inverse
 
 
-def normalize_orthogonal_selection(selection: Any, shape: tuple[int, ...], *, scatter: bool = True) -> Selection:
+def normalize_orthogonal_selection(
+    selection: Any, shape: tuple[int, ...], *, scatter: bool = True
+) -> Selection:
     """Plan ``array.oindex[selection]``: each index array selects along its own axis.
 
     With ``scatter`` an unsorted or repeating index array becomes an ordered
@@ -469,13 +482,16 @@ def normalize_orthogonal_selection(selection: Any, shape: tuple[int, ...], *, sc
     items = _expand(selection, len(shape))
     if any(it is None for it in items):
         raise IndexError("newaxis (None) is not supported in orthogonal selection")
-    dims, box_shape, posts = [], [], []
+    dims: list[Dim] = []
+    box_shape: list[int] = []
+    posts: list[slice | npt.NDArray[Any]] = []
     for axis, item in enumerate(items):
         d, p = _orthogonal_dim(item, shape[axis], axis)
         if scatter and isinstance(d, ArrayDim) and not isinstance(p, slice):
             d, p = ArrayDim(d.indices, np.asarray(p, dtype=np.int64)), slice(None)
         dims.append(d)
         if not isinstance(d, IntDim):
+            assert p is not None  # only an integer dimension has no post index
             box_shape.append(d.count)
             posts.append(p)
     needs_post = any(not isinstance(p, slice) for p in posts)
@@ -485,7 +501,9 @@ def normalize_orthogonal_selection(selection: Any, shape: tuple[int, ...], *, sc
     return Selection(tuple(dims), tuple(box_shape), post, out_shape)
 
 
-def normalize_coordinate_selection(selection: Any, shape: tuple[int, ...]) -> Selection:
+def normalize_coordinate_selection(
+    selection: Any, shape: tuple[int, ...]
+) -> Selection | PointSelection:
     """Plan ``array.vindex[selection]``: integer coordinate arrays or one full-shape mask."""
     if not isinstance(selection, tuple):
         selection = (selection,)
@@ -502,7 +520,7 @@ def normalize_coordinate_selection(selection: Any, shape: tuple[int, ...]) -> Se
         raise IndexError(
             f"vindex needs one coordinate array per dimension ({len(shape)}), got {len(selection)}"
         )
-    coords = []
+    coords: list[npt.NDArray[Any]] = []
     for axis, item in enumerate(selection):
         if isinstance(item, slice) or item is None or item is Ellipsis:
             raise VindexInvalidSelectionError(
@@ -516,13 +534,15 @@ def normalize_coordinate_selection(selection: Any, shape: tuple[int, ...]) -> Se
     return points if points is not None else normalize_selection(tuple(coords), shape)
 
 
-def normalize_block_selection(selection: Any, shape: tuple[int, ...], chunks: tuple[int, ...]) -> tuple[Any, ...]:
+def normalize_block_selection(
+    selection: Any, shape: tuple[int, ...], chunks: tuple[int | npt.NDArray[Any], ...]
+) -> tuple[slice, ...]:
     """``array.blocks[selection]`` as the equivalent tuple of slices in array coordinates.
 
     ``chunks`` holds per dimension the chunk size, or (rectilinear grids) the chunk offsets.
     """
     items = _expand(selection, len(shape))
-    out = []
+    out: list[slice] = []
     for axis, item in enumerate(items):
         size, chunk = shape[axis], chunks[axis]
         if isinstance(chunk, np.ndarray):

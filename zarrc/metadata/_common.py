@@ -7,7 +7,7 @@ of the document (when there is one) and the offending field, e.g.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from zarrc.errors import MetadataError
 
@@ -30,12 +30,12 @@ def metadata_error(key: str | None, field: str, message: str) -> MetadataError:
     return MetadataError(f"{prefix}field {field!r}: {message}")
 
 
-def is_int(value: Any) -> bool:
+def is_int(value: Any) -> TypeGuard[int]:
     """True for a JSON integer: a Python int that is not a bool."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: Any) -> TypeGuard[float]:
     """True for a JSON number: int or float, never bool."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc.metadata._common import metadata_error
 from zarrc.metadata.chunk_grid import INT64_MAX, RegularChunkGrid, normalize_shape
@@ -67,8 +68,8 @@ class ArrayMetadata:
 
     zarr_format: int
     shape: tuple[int, ...]
-    chunk_grid: RegularChunkGrid
-    dtype: np.dtype
+    chunk_grid: RegularChunkGrid | RectilinearChunkGrid
+    dtype: np.dtype[Any]
     fill_value: Any
     order: str = "C"
     chunk_key_encoding: ChunkKeyEncoding | None = None
@@ -156,7 +157,7 @@ class ArrayMetadata:
     def _check_v2(self) -> None:
         if self.codecs:
             raise metadata_error(None, "codecs", "v2 arrays use filters and compressor")
-        if self.chunk_key_encoding.name != "v2":
+        if self._key_encoding().name != "v2":
             raise metadata_error(None, "dimension_separator",
                                  "v2 arrays use the 'v2' chunk key encoding")
         if self.dimension_names is not None:
@@ -174,7 +175,7 @@ class ArrayMetadata:
     # ------------------------------------------------------------------ derived values
 
     @property
-    def chunks(self) -> tuple[int, ...]:
+    def chunks(self) -> tuple[int, ...] | tuple[tuple[int, ...], ...]:
         """The chunk shape; for a rectilinear grid, each dimension's edge lengths."""
         grid = self.chunk_grid
         if isinstance(grid, RectilinearChunkGrid):
@@ -188,7 +189,7 @@ class ArrayMetadata:
         return not isinstance(self.chunk_grid, RectilinearChunkGrid)
 
     @property
-    def dim_grids(self) -> tuple[int, ...]:
+    def dim_grids(self) -> tuple[int | npt.NDArray[np.int64], ...]:
         """Per dimension, what the indexing layer needs to find chunks: the chunk size (int)
         on a regular dimension, else the int64 chunk start offsets plus the end."""
         grid = self.chunk_grid
@@ -215,9 +216,15 @@ class ArrayMetadata:
     def nchunks(self) -> int:
         return math.prod(self.grid_shape)
 
+    def _key_encoding(self) -> ChunkKeyEncoding:
+        """The chunk key encoding (``__post_init__`` set the format's default if none)."""
+        cke = self.chunk_key_encoding
+        assert cke is not None
+        return cke
+
     def chunk_key(self, coords: tuple[int, ...]) -> str:
         """Store key of chunk ``coords``, relative to the array's prefix."""
-        return self.chunk_key_encoding.encode(coords)
+        return self._key_encoding().encode(coords)
 
     # ------------------------------------------------------------------ updates
 
@@ -250,7 +257,7 @@ class ArrayMetadata:
             "fill_value": fill_value_to_json(self.fill_value, self.dtype, 2),
             "order": self.order,
             "filters": None if self.filters is None else copy.deepcopy(list(self.filters)),
-            "dimension_separator": self.chunk_key_encoding.separator,
+            "dimension_separator": self._key_encoding().separator,
             "compressor": copy.deepcopy(self.compressor),
             "zarr_format": 2,
         }
@@ -260,7 +267,7 @@ class ArrayMetadata:
             "shape": list(self.shape),
             "data_type": dtype_to_v3(self.dtype),
             "chunk_grid": self.chunk_grid.to_json(),
-            "chunk_key_encoding": self.chunk_key_encoding.to_json(),
+            "chunk_key_encoding": self._key_encoding().to_json(),
             "fill_value": fill_value_to_json(self.fill_value, self.dtype, 3),
             "codecs": copy.deepcopy(list(self.codecs)),
             "attributes": copy.deepcopy(self.attributes),

@@ -11,9 +11,12 @@ import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zarrc.metadata._common import describe, is_int, metadata_error, split_extension
+
+if TYPE_CHECKING:
+    from zarrc.metadata.rectilinear import RectilinearChunkGrid
 
 __all__ = [
     "RegularChunkGrid",
@@ -109,8 +112,9 @@ def parse_chunk_shape(
     return chunks
 
 
-def parse_chunk_grid(obj: Any, ndim: int, key: str | None,
-                     shape: tuple[int, ...] | None = None) -> RegularChunkGrid:
+def parse_chunk_grid(
+    obj: Any, ndim: int, key: str | None, shape: tuple[int, ...] | None = None
+) -> RegularChunkGrid | RectilinearChunkGrid:
     """Parse the v3 ``chunk_grid`` field: ``"regular"`` or ``"rectilinear"``.
 
     ``shape`` (if given) is the array shape, used to allow a 0 chunk on a 0-length dimension.
@@ -257,10 +261,10 @@ def _is_minus_one(value: Any) -> bool:
 
 def _dask_dim(sizes: Sequence[Any]) -> int:
     """The chunk size of a dask-style dimension: equal sizes, the last one may be smaller."""
-    sizes = [_as_int(s, "chunk size") for s in sizes]
-    if not sizes:
+    ints = [_as_int(s, "chunk size") for s in sizes]
+    if not ints:
         raise ValueError("empty dask-style chunk specification")
-    first = sizes[0]
-    if any(s != first for s in sizes[:-1]) or sizes[-1] > first:
-        raise ValueError(f"irregular chunk sizes {tuple(sizes)} are not supported")
+    first = ints[0]
+    if any(s != first for s in ints[:-1]) or ints[-1] > first:
+        raise ValueError(f"irregular chunk sizes {tuple(ints)} are not supported")
     return first

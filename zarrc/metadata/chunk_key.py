@@ -33,16 +33,20 @@ class ChunkKeyEncoding:
         elif self.separator not in ("/", "."):
             raise ValueError(f"chunk key separator must be '/' or '.', got {self.separator!r}")
 
+    def _sep(self) -> str:
+        """The separator (``__post_init__`` filled in the encoding's default)."""
+        return self.separator or _DEFAULT_SEPARATOR[self.name]
+
     def encode(self, coords: tuple[int, ...]) -> str:
         """The store key of the chunk at grid index ``coords``."""
-        sep = self.separator
+        sep = self._sep()
         if self.name == "default":
             return "c" + "".join(sep + str(int(c)) for c in coords)
         return sep.join(str(int(c)) for c in coords) if coords else "0"
 
     def decode(self, key: str, ndim: int) -> tuple[int, ...] | None:
         """The grid index encoded in ``key``, or ``None`` if ``key`` is no chunk key here."""
-        sep = self.separator
+        sep = self._sep()
         if self.name == "default":
             if key == "c":
                 return () if ndim == 0 else None

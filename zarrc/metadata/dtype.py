@@ -51,11 +51,11 @@ FIELD_V2 = "dtype"
 FIELD_V3 = "data_type"
 
 #: The dtype of variable-length strings (``string`` in v3, ``|O`` + ``vlen-utf8`` in v2).
-STRING_DTYPE = np.dtypes.StringDType()
+STRING_DTYPE: np.dtype[Any] = np.dtypes.StringDType()
 _BYTES_DTYPE = np.dtype(object)
 
 #: v3 core data type names and their (native-order) NumPy dtypes.
-V3_CORE_DTYPES: dict[str, np.dtype] = {
+V3_CORE_DTYPES: dict[str, np.dtype[Any]] = {
     "bool": np.dtype(np.bool_),
     "int8": np.dtype(np.int8),
     "int16": np.dtype(np.int16),
@@ -85,7 +85,7 @@ _V3_LATER = {"fixed_length_ascii", "raw_bytes", "struct"}
 V3_STRUCTURED = "structured"
 
 #: v2 object codec ids (the first filter of an ``|O`` array) and the dtypes they give.
-_OBJECT_CODECS = {"vlen-utf8": STRING_DTYPE, "vlen-bytes": _BYTES_DTYPE}
+_OBJECT_CODECS: dict[str, np.dtype[Any]] = {"vlen-utf8": STRING_DTYPE, "vlen-bytes": _BYTES_DTYPE}
 
 # NumPy's time units ("μs" is zarr-python's alias of "us"); "generic" cannot hold a time.
 _TIME_UNITS = ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as")
@@ -98,7 +98,7 @@ _RAW_BITS = re.compile(r"r([1-9][0-9]*)\Z")
 _SIZES = {"b": {1}, "i": {1, 2, 4, 8}, "u": {1, 2, 4, 8}, "f": {2, 4, 8}, "c": {8, 16}}
 
 
-def is_variable_length(dtype: np.dtype) -> bool:
+def is_variable_length(dtype: np.dtype[Any]) -> bool:
     """True for the variable-length dtypes: ``StringDType`` and ``object``."""
     return dtype.kind in "OT"
 
@@ -113,11 +113,14 @@ def object_codec_id(dtype: Any) -> str | None:
     return None
 
 
-def _check_structured(dt: np.dtype, field: str, key: str | None) -> None:
+def _check_structured(dt: np.dtype[Any], field: str, key: str | None) -> None:
     """A record dtype zarrc stores: packed, plainly named, each field a storable scalar type."""
+    fields = dt.fields
+    if fields is None:  # not a record
+        return
     offset = 0
-    for name in dt.names:
-        ft, at, *title = dt.fields[name]
+    for name in dt.names or ():
+        ft, at, *title = fields[name]
         if title or at != offset:
             raise metadata_error(key, field, f"structured data type {dt!r}: field {name!r} has "
                                  "a title or padding before it (only packed records are stored)")
@@ -130,7 +133,7 @@ def _check_structured(dt: np.dtype, field: str, key: str | None) -> None:
         raise metadata_error(key, field, f"structured data type {dt!r} has padding or no fields")
 
 
-def _check_supported(dt: np.dtype, field: str, key: str | None) -> np.dtype:
+def _check_supported(dt: np.dtype[Any], field: str, key: str | None) -> np.dtype[Any]:
     """Reject dtypes zarrc cannot store: sub-arrays, padded records, odd sizes, unitless times."""
     if dt.kind in "OT":
         return dt
@@ -159,7 +162,7 @@ def _filter_id(item: Any) -> Any:
 
 def parse_dtype_v2(
     obj: Any, key: str | None, filters: Sequence[dict[str, Any]] | None = None
-) -> np.dtype:
+) -> np.dtype[Any]:
     """Parse the ``dtype`` field of a ``.zarray`` document.
 
     Returns the dtype exactly as stored (big-endian stays big-endian). ``"|O"`` needs
@@ -194,7 +197,7 @@ def parse_dtype_v2(
     return _check_supported(dt, FIELD_V2, key)
 
 
-def _parse_structured_v2(obj: list[Any], key: str | None) -> np.dtype:
+def _parse_structured_v2(obj: list[Any], key: str | None) -> np.dtype[Any]:
     fields = []
     for entry in obj:
         if (not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[0], str)
@@ -216,12 +219,16 @@ def dtype_to_v2(dtype: Any) -> str | list[Any]:
     dt = _check_supported(np.dtype(dtype), FIELD_V2, None)
     if is_variable_length(dt):
         return "|O"
-    if dt.fields is not None:
-        return [[name, dtype_to_v2(dt.fields[name][0])] for name in dt.names]
-    return dt.str
+    fields = dt.fields
+    if fields is not None:
+        return [[name, dtype_to_v2(fields[name][0])] for name in dt.names or ()]
+    typestr: str = dt.str
+    return typestr
 
 
-def _config_int(config: dict[str, Any], name: str, field: str, key: str | None, lo: int, hi: int) -> int:
+def _config_int(
+    config: dict[str, Any], name: str, field: str, key: str | None, lo: int, hi: int
+) -> int:
     if name not in config:
         raise metadata_error(key, f"{field}.configuration.{name}", "required member is missing")
     value = config[name]
@@ -231,14 +238,16 @@ def _config_int(config: dict[str, Any], name: str, field: str, key: str | None, 
     return value
 
 
-def _check_config_keys(config: dict[str, Any], allowed: set[str], name: str, key: str | None) -> None:
+def _check_config_keys(
+    config: dict[str, Any], allowed: set[str], name: str, key: str | None
+) -> None:
     extra = sorted(set(config) - allowed)
     if extra:
         raise metadata_error(key, f"{FIELD_V3}.configuration",
                              f"unexpected member(s) {extra} for data type {name!r}")
 
 
-def _parse_time_v3(name: str, config: dict[str, Any], key: str | None) -> np.dtype:
+def _parse_time_v3(name: str, config: dict[str, Any], key: str | None) -> np.dtype[Any]:
     _check_config_keys(config, {"unit", "scale_factor"}, name, key)
     unit = config.get("unit")
     unit = _UNIT_ALIASES.get(unit, unit) if isinstance(unit, str) else unit
@@ -249,7 +258,7 @@ def _parse_time_v3(name: str, config: dict[str, Any], key: str | None) -> np.dty
     return np.dtype(f"{_V3_TIME[name]}8[{scale}{unit}]")
 
 
-def parse_dtype_v3(obj: Any, key: str | None) -> np.dtype:
+def parse_dtype_v3(obj: Any, key: str | None) -> np.dtype[Any]:
     """Parse the ``data_type`` field of a v3 ``zarr.json`` into a native-order dtype.
 
     Accepts a core type name (short-hand or ``{"name": ...}`` object without configuration),
@@ -293,7 +302,7 @@ def parse_dtype_v3(obj: Any, key: str | None) -> np.dtype:
     raise metadata_error(key, FIELD_V3, f"unknown data type {name!r}")
 
 
-def _parse_structured_v3(config: dict[str, Any], key: str | None) -> np.dtype:
+def _parse_structured_v3(config: dict[str, Any], key: str | None) -> np.dtype[Any]:
     _check_config_keys(config, {"fields"}, V3_STRUCTURED, key)
     entries = config.get("fields")
     if not isinstance(entries, list) or not entries:
@@ -358,7 +367,7 @@ _STRING_ALIASES = ("str", "string", "T", "variable_length_utf8")
 _BYTES_ALIASES = ("variable_length_bytes",)
 
 
-def _user_variable_length(user_dtype: Any) -> np.dtype | None:
+def _user_variable_length(user_dtype: Any) -> np.dtype[Any] | None:
     if user_dtype is str or (isinstance(user_dtype, str) and user_dtype in _STRING_ALIASES):
         return STRING_DTYPE
     if user_dtype is bytes or (isinstance(user_dtype, str) and user_dtype in _BYTES_ALIASES):
@@ -368,7 +377,7 @@ def _user_variable_length(user_dtype: Any) -> np.dtype | None:
     return None
 
 
-def normalize_dtype(user_dtype: Any, zarr_format: int) -> np.dtype:
+def normalize_dtype(user_dtype: Any, zarr_format: int) -> np.dtype[Any]:
     """Turn a user's dtype (``'f4'``, ``np.float32``, ``'>f8'``, ``'S5'``, ``str``...) into a dtype.
 
     v2 keeps the requested byte order; v3 returns native order (endianness is the ``bytes``

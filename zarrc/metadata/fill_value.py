@@ -32,7 +32,7 @@ import binascii
 import math
 import numbers
 import string
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -47,15 +47,22 @@ __all__ = [
 
 FIELD = "fill_value"
 _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
-_UINT_OF_SIZE = {2: np.uint16, 4: np.uint32, 8: np.uint64}
-_FLOAT_OF_HEX = {4: np.dtype(">f2"), 8: np.dtype(">f4"), 16: np.dtype(">f8")}
+_UINT_OF_SIZE: dict[int, type[np.unsignedinteger[Any]]] = {
+    2: np.uint16, 4: np.uint32, 8: np.uint64
+}
+_FLOAT_OF_HEX: dict[int, np.dtype[Any]] = {
+    4: np.dtype(">f2"), 8: np.dtype(">f4"), 16: np.dtype(">f8")
+}
+
+# NumPy's type stubs give ``a[()]`` of a 0-d array the type of an array; at run time it is the
+# scalar, so the scalar functions below cast it to the scalar type they return.
 
 
-def _native(dtype: np.dtype) -> np.dtype:
+def _native(dtype: np.dtype[Any]) -> np.dtype[Any]:
     return dtype.newbyteorder("=") if dtype.byteorder not in "=|" else dtype
 
 
-def _float_component(dtype: np.dtype) -> np.dtype:
+def _float_component(dtype: np.dtype[Any]) -> np.dtype[Any]:
     """The float dtype of a complex dtype's components (native order)."""
     return np.dtype(f"f{dtype.itemsize // 2}") if dtype.kind == "c" else _native(dtype)
 
@@ -63,7 +70,7 @@ def _float_component(dtype: np.dtype) -> np.dtype:
 # --------------------------------------------------------------------------- JSON -> value
 
 
-def _json_float(obj: Any, fdt: np.dtype, fmt: int, key: str | None) -> np.floating:
+def _json_float(obj: Any, fdt: np.dtype[Any], fmt: int, key: str | None) -> np.floating[Any]:
     """One IEEE float from its JSON form, bits preserved for hex input."""
     if is_number(obj):
         try:
@@ -71,28 +78,29 @@ def _json_float(obj: Any, fdt: np.dtype, fmt: int, key: str | None) -> np.floati
         except OverflowError:  # a JSON integer beyond the float64 range rounds to +-inf
             value = math.inf if obj > 0 else -math.inf
         with np.errstate(over="ignore"):
-            return np.array(value, dtype=fdt)[()]
+            return cast("np.floating[Any]", np.array(value, dtype=fdt)[()])
     if isinstance(obj, str):
         if obj in _SPECIAL:
-            return np.array(_SPECIAL[obj], dtype=fdt)[()]
+            return cast("np.floating[Any]", np.array(_SPECIAL[obj], dtype=fdt)[()])
         if fmt == 3 and obj.startswith("0x"):
             return _hex_float(obj, fdt, key)
     raise metadata_error(key, FIELD, f"{describe(obj)} is not a valid {fdt.name} fill value")
 
 
-def _hex_float(text: str, fdt: np.dtype, key: str | None) -> np.floating:
+def _hex_float(text: str, fdt: np.dtype[Any], key: str | None) -> np.floating[Any]:
     digits = text[2:]
     src = _FLOAT_OF_HEX.get(len(digits))
     if src is None or not all(c in string.hexdigits for c in digits):
         raise metadata_error(key, FIELD, f"invalid hexadecimal float {text!r}")
-    value = np.frombuffer(bytes.fromhex(digits), dtype=src)[0]  # native scalar, bits intact
+    # native scalar, bits intact
+    value: np.floating[Any] = np.frombuffer(bytes.fromhex(digits), dtype=src)[0]
     if src.itemsize == fdt.itemsize:
         return value
     # zarr-python accepts a hex of another width and converts the value; so do we.
-    return np.array(value, dtype=fdt)[()]
+    return cast("np.floating[Any]", np.array(value, dtype=fdt)[()])
 
 
-def _json_int(obj: Any, dtype: np.dtype, key: str | None) -> np.integer:
+def _json_int(obj: Any, dtype: np.dtype[Any], key: str | None) -> np.integer[Any]:
     if is_int(obj):
         value = obj
     elif isinstance(obj, float) and obj.is_integer():
@@ -103,10 +111,10 @@ def _json_int(obj: Any, dtype: np.dtype, key: str | None) -> np.integer:
     info = np.iinfo(dtype)
     if not info.min <= value <= info.max:
         raise metadata_error(key, FIELD, f"{value} is out of range for {dtype.name}")
-    return np.array(value, dtype=_native(dtype))[()]
+    return cast("np.integer[Any]", np.array(value, dtype=_native(dtype))[()])
 
 
-def _json_base64(obj: Any, dtype: np.dtype | None, key: str | None) -> bytes:
+def _json_base64(obj: Any, dtype: np.dtype[Any] | None, key: str | None) -> bytes:
     """Bytes from base64; `dtype` (None: no limit) bounds the length."""
     if not isinstance(obj, str):
         raise metadata_error(key, FIELD, f"expected a base64 string, got {describe(obj)}")
@@ -119,27 +127,28 @@ def _json_base64(obj: Any, dtype: np.dtype | None, key: str | None) -> bytes:
     return raw
 
 
-def _json_raw_list(obj: list[Any], dtype: np.dtype, key: str | None) -> bytes:
+def _json_raw_list(obj: list[Any], dtype: np.dtype[Any], key: str | None) -> bytes:
     if len(obj) != dtype.itemsize or not all(is_int(b) and 0 <= b <= 255 for b in obj):
         raise metadata_error(key, FIELD, f"expected {dtype.itemsize} integers in [0, 255]")
     return bytes(obj)
 
 
-def _void(raw: bytes, dtype: np.dtype) -> np.void:
-    return np.frombuffer(raw.ljust(dtype.itemsize, b"\0"), dtype=dtype)[0]
+def _void(raw: bytes, dtype: np.dtype[Any]) -> np.void:
+    value: np.void = np.frombuffer(raw.ljust(dtype.itemsize, b"\0"), dtype=dtype)[0]
+    return value
 
 
-def _json_time(obj: Any, dtype: np.dtype, key: str | None) -> np.generic:
+def _json_time(obj: Any, dtype: np.dtype[Any], key: str | None) -> np.generic:
     if obj == "NaT":
-        return np.array("NaT", dtype=_native(dtype))[()]
+        return cast("np.generic", np.array("NaT", dtype=_native(dtype))[()])
     if not is_int(obj):
         raise metadata_error(key, FIELD, f"expected an integer or 'NaT', got {describe(obj)}")
     if not -(2**63) <= obj < 2**63:
         raise metadata_error(key, FIELD, f"{obj} is out of range for {dtype.str!r}")
-    return np.array(obj, dtype=np.int64).view(_native(dtype))[()]
+    return cast("np.generic", np.array(obj, dtype=np.int64).view(_native(dtype))[()])
 
 
-def parse_fill_value(obj: Any, dtype: np.dtype, zarr_format: int, key: str | None) -> Any:
+def parse_fill_value(obj: Any, dtype: np.dtype[Any], zarr_format: int, key: str | None) -> Any:
     """Parse the JSON ``fill_value`` of a document into a NumPy scalar of ``dtype``.
 
     Returns ``None`` for a v2 ``null``.
@@ -197,7 +206,7 @@ def parse_fill_value(obj: Any, dtype: np.dtype, zarr_format: int, key: str | Non
     raise metadata_error(key, FIELD, f"unsupported data type {dtype.str!r}")
 
 
-def _legacy_v2(obj: Any, dtype: np.dtype, key: str | None) -> Any:
+def _legacy_v2(obj: Any, dtype: np.dtype[Any], key: str | None) -> Any:
     """The value of a v2 fill value in a form only zarr-python 2.x wrote, else None.
 
     zarr-python 2.0 and 2.1 stored the fill value as given: the default ``0`` (``1`` from
@@ -231,15 +240,15 @@ def _legacy_v2(obj: Any, dtype: np.dtype, key: str | None) -> Any:
 # --------------------------------------------------------------------------- value -> JSON
 
 
-def _float_bits(value: np.floating) -> int:
+def _float_bits(value: np.floating[Any]) -> int:
     return int(np.array(value).view(_UINT_OF_SIZE[value.itemsize])[()])
 
 
-def _canonical_nan_bits(fdt: np.dtype) -> int:
-    return _float_bits(np.array(math.nan, dtype=fdt)[()])
+def _canonical_nan_bits(fdt: np.dtype[Any]) -> int:
+    return _float_bits(cast("np.floating[Any]", np.array(math.nan, dtype=fdt)[()]))
 
 
-def _float_to_json(value: np.floating, fmt: int) -> Any:
+def _float_to_json(value: np.floating[Any], fmt: int) -> Any:
     if np.isnan(value):
         bits = _float_bits(value)
         if fmt == 2 or bits == _canonical_nan_bits(value.dtype):
@@ -250,7 +259,7 @@ def _float_to_json(value: np.floating, fmt: int) -> Any:
     return float(value)
 
 
-def fill_value_to_json(value: Any, dtype: np.dtype, zarr_format: int) -> Any:
+def fill_value_to_json(value: Any, dtype: np.dtype[Any], zarr_format: int) -> Any:
     """Encode a fill value as JSON the way zarr-python 3.1.6 writes it.
 
     ``NaN`` -> ``"NaN"``, infinities -> ``"Infinity"``/``"-Infinity"``, complex -> ``[re, im]``,
@@ -295,7 +304,7 @@ def fill_value_to_json(value: Any, dtype: np.dtype, zarr_format: int) -> Any:
 # --------------------------------------------------------------------------- user input
 
 
-def default_fill_value(dtype: np.dtype) -> Any:
+def default_fill_value(dtype: np.dtype[Any]) -> Any:
     """The fill value zarr-python records when none is given: 0, False, b'', '', NaT."""
     dtype = np.dtype(dtype)
     if dtype.kind == "T":
@@ -311,12 +320,12 @@ def default_fill_value(dtype: np.dtype) -> Any:
     return np.zeros((), dtype=_native(dtype))[()]
 
 
-def _bad(value: Any, dtype: np.dtype, why: str = "") -> Exception:
+def _bad(value: Any, dtype: np.dtype[Any], why: str = "") -> Exception:
     return metadata_error(None, FIELD, f"{value!r} is not a valid fill value for "
                           f"{dtype.str!r}{': ' + why if why else ''}")
 
 
-def _user_float(value: Any, fdt: np.dtype) -> np.floating:
+def _user_float(value: Any, fdt: np.dtype[Any]) -> np.floating[Any]:
     if isinstance(value, np.floating) and value.dtype == fdt:
         return value
     if isinstance(value, str):
@@ -332,35 +341,36 @@ def _user_float(value: Any, fdt: np.dtype) -> np.floating:
     elif isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise _bad(value, fdt)
     with np.errstate(over="ignore"):
-        return np.array(value, dtype=fdt)[()]
+        return cast("np.floating[Any]", np.array(value, dtype=fdt)[()])
 
 
-def _user_int(value: Any, dtype: np.dtype) -> np.integer:
+def _user_int(value: Any, dtype: np.dtype[Any]) -> np.integer[Any]:
     if isinstance(value, (bool, np.bool_)):
         value = int(value)
     elif isinstance(value, numbers.Integral):
         value = int(value)
     elif isinstance(value, numbers.Real) and float(value).is_integer():
-        value = int(value)
+        value = int(value)  # type: ignore[call-overload]  # numbers.Real declares no __int__
     else:
         raise _bad(value, dtype, "expected an integer")
     info = np.iinfo(dtype)
     if not info.min <= value <= info.max:
         raise _bad(value, dtype, "out of range")
-    return np.array(value, dtype=_native(dtype))[()]
+    return cast("np.integer[Any]", np.array(value, dtype=_native(dtype))[()])
 
 
-def _user_complex(value: Any, dtype: np.dtype) -> np.complexfloating:
+def _user_complex(value: Any, dtype: np.dtype[Any]) -> np.complexfloating[Any, Any]:
     fdt = _float_component(dtype)
     if isinstance(value, (list, tuple)) and len(value) == 2:
         parts = [_user_float(v, fdt) for v in value]
-        return np.array(parts, dtype=fdt).view(_native(dtype))[0]
+        pair: np.complexfloating[Any, Any] = np.array(parts, dtype=fdt).view(_native(dtype))[0]
+        return pair
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Number):
         raise _bad(value, dtype)
-    return np.array(value, dtype=_native(dtype))[()]
+    return cast("np.complexfloating[Any, Any]", np.array(value, dtype=_native(dtype))[()])
 
 
-def _user_bytes(value: Any, dtype: np.dtype) -> bytes:
+def _user_bytes(value: Any, dtype: np.dtype[Any]) -> bytes:
     if isinstance(value, np.void):
         value = value.tobytes()
     elif isinstance(value, str):
@@ -370,13 +380,13 @@ def _user_bytes(value: Any, dtype: np.dtype) -> bytes:
             raise _bad(value, dtype, "not ASCII") from None
     if not isinstance(value, (bytes, bytearray, memoryview)):
         raise _bad(value, dtype, "expected bytes")
-    value = bytes(value)
-    if dtype.kind != "O" and len(value) > dtype.itemsize:
-        raise _bad(value, dtype, f"longer than {dtype.itemsize} bytes")
-    return value
+    raw = bytes(value)
+    if dtype.kind != "O" and len(raw) > dtype.itemsize:
+        raise _bad(raw, dtype, f"longer than {dtype.itemsize} bytes")
+    return raw
 
 
-def normalize_fill_value(value: Any, dtype: np.dtype, zarr_format: int) -> Any:
+def normalize_fill_value(value: Any, dtype: np.dtype[Any], zarr_format: int) -> Any:
     """Turn a user's fill value into a NumPy scalar of ``dtype`` (or ``None``).
 
     ``None`` stays ``None`` in v2 (written as ``null``, as zarr-python 3's

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from zarrc.metadata._common import describe, metadata_error
 
@@ -41,7 +42,7 @@ class RectilinearChunkGrid:
     chunk_edges: tuple[Any, ...]
 
     def __post_init__(self) -> None:
-        edges = []
+        edges: list[int | tuple[int, ...]] = []
         for d, entry in enumerate(self.chunk_edges):
             step = _int(entry)
             if step is not None:
@@ -49,11 +50,12 @@ class RectilinearChunkGrid:
                     raise ValueError(f"rectilinear chunks: step {step} of dimension {d} is < 1")
                 edges.append(step)
                 continue
-            explicit = tuple(_int(e) for e in entry)
-            if not explicit or any(e is None or e < 1 for e in explicit):
+            explicit = [_int(e) for e in entry]
+            valid = tuple(e for e in explicit if e is not None and e >= 1)
+            if not explicit or len(valid) != len(explicit):
                 raise ValueError(f"rectilinear chunks: dimension {d} needs edge lengths >= 1, "
                                  f"got {list(entry)}")
-            edges.append(explicit)
+            edges.append(valid)
         object.__setattr__(self, "chunk_edges", tuple(edges))
 
     @property
@@ -67,12 +69,12 @@ class RectilinearChunkGrid:
 
     def edges(self, dim: int, size: int) -> tuple[int, ...]:
         """The explicit edge lengths along ``dim`` for an array of length ``size`` there."""
-        entry = self.chunk_edges[dim]
+        entry: int | tuple[int, ...] = self.chunk_edges[dim]
         if isinstance(entry, int):
             return (entry,) * -(-size // entry)
         return entry
 
-    def offsets(self, dim: int, size: int) -> np.ndarray:
+    def offsets(self, dim: int, size: int) -> npt.NDArray[Any]:
         """Chunk start positions along ``dim`` plus the end (int64, length nchunks + 1), for
         the chunks that hold part of an array of length ``size``."""
         bounds = np.concatenate(([0], np.cumsum(self.edges(dim, size), dtype=np.int64)))
@@ -97,7 +99,7 @@ class RectilinearChunkGrid:
         return math.prod(self.grid_shape(array_shape))
 
     def to_json(self) -> dict[str, Any]:
-        shapes = []
+        shapes: list[Any] = []  # JSON
         for entry in self.chunk_edges:
             if isinstance(entry, int):
                 shapes.append(entry)
@@ -113,7 +115,9 @@ class RectilinearChunkGrid:
                 "configuration": {"kind": "inline", "chunk_shapes": shapes}}
 
 
-def parse_rectilinear(config: dict[str, Any], shape: tuple[int, ...], key: str | None) -> RectilinearChunkGrid:
+def parse_rectilinear(
+    config: dict[str, Any], shape: tuple[int, ...], key: str | None
+) -> RectilinearChunkGrid:
     """Parse the ``configuration`` of a rectilinear ``chunk_grid`` (MetadataError naming the
     field on any problem)."""
     field = "chunk_grid.configuration"

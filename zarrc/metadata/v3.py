@@ -48,10 +48,12 @@ def parse_node_type(doc: dict[str, Any], key: str | None) -> str:
     if node_type not in ("array", "group"):
         raise metadata_error(key, "node_type",
                              f"expected 'array' or 'group', got {describe(node_type)}")
-    return node_type
+    return str(node_type)
 
 
-def parse_extra_fields(doc: dict[str, Any], known: frozenset[str], key: str | None) -> dict[str, Any]:
+def parse_extra_fields(
+    doc: dict[str, Any], known: frozenset[str], key: str | None
+) -> dict[str, Any]:
     """Collect unknown members; each must be an object with ``"must_understand": false``."""
     extra = {}
     for name in doc:

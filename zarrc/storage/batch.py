@@ -14,7 +14,7 @@ from typing import Any
 __all__ = ["get_ranges", "many_result", "many_values"]
 
 
-def many_result(keys: Sequence[str], values: Sequence[bytes | None]) -> Any:
+def many_result(keys: Sequence[str], values: Sequence[bytes | None]) -> list[bytes | None]:
     """The ``get_many`` answer for ``keys`` given their ``values`` (in the same order)."""
     return list(values)
 

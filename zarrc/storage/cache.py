@@ -14,10 +14,11 @@ that bypass it (another process, another store object) are not seen: call
 
 from __future__ import annotations
 
+import enum
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Final, TypeVar, cast
 
 from zarrc.storage import batch
 from zarrc.storage.base import (
@@ -33,7 +34,19 @@ from zarrc.storage.wrapper import WrapperStore
 __all__ = ["CacheStore"]
 
 _STRIPES = 256  # write generations, hashed by key: bounded memory, no false "fresh" answers
-_ABSENT = object()
+_T = TypeVar("_T")
+
+
+class _Missing(enum.Enum):
+    """Nothing cached (``None`` is a cached answer: the key is absent)."""
+
+    ABSENT = enum.auto()
+
+
+_ABSENT: Final = _Missing.ABSENT
+
+_Entry = tuple[str, tuple[int | None, int | None] | None]
+"""A cache entry's key: ``(key, None)`` a whole value, ``(key, (start, stop))`` one range."""
 
 
 class _Cache:
@@ -42,15 +55,15 @@ class _Cache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         # (key, None) holds a whole value (or None: absent); (key, (start, stop)) one range.
-        self.entries: OrderedDict[tuple[str, Any], bytes | None] = OrderedDict()
-        self.by_key: dict[str, set[tuple[str, Any]]] = {}
+        self.entries: OrderedDict[_Entry, bytes | None] = OrderedDict()
+        self.by_key: dict[str, set[_Entry]] = {}
         self.size = 0
         self.generations = [0] * _STRIPES
         self.hits = 0
         self.misses = 0
 
 
-def _cost(entry: tuple[str, Any], value: bytes | None) -> int:
+def _cost(entry: _Entry, value: bytes | None) -> int:
     return len(entry[0]) + (0 if value is None else len(value))
 
 
@@ -89,13 +102,13 @@ class CacheStore(WrapperStore):
     def _generation(self, key: str) -> int:
         return self._cache.generations[self._stripe(key)]
 
-    def _lookup(self, entry: tuple[str, Any]) -> Any:
+    def _lookup(self, entry: _Entry) -> bytes | None | _Missing:
         value = self._cache.entries.get(entry, _ABSENT)
         if value is not _ABSENT:
             self._cache.entries.move_to_end(entry)
         return value
 
-    def _insert(self, entry: tuple[str, Any], value: bytes | None) -> None:
+    def _insert(self, entry: _Entry, value: bytes | None) -> None:
         cache = self._cache
         cost = _cost(entry, value)
         if cost > self.max_bytes or entry in cache.entries:
@@ -125,7 +138,9 @@ class CacheStore(WrapperStore):
         else:
             generations[self._stripe(key)] += 1
 
-    def _cached_read(self, key: str, byte_range: Any) -> Any:
+    def _cached_read(
+        self, key: str, byte_range: tuple[int | None, int | None] | None
+    ) -> bytes | None | _Missing:
         """A cached answer to ``get(key, byte_range)``, or ``_ABSENT``."""
         whole = self._lookup((key, None))
         if whole is None or byte_range is None:
@@ -167,9 +182,9 @@ class CacheStore(WrapperStore):
                 self._insert((key, byte_range), value)
         return value
 
-    def get_many(self, keys: Iterable[str]) -> Any:
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         keys = [normalize_key(key) for key in keys]
-        values: list[Any] = []
+        values: list[bytes | None | _Missing] = []
         missing: list[str] = []
         generations: dict[str, int] = {}
         with self._lock:
@@ -187,17 +202,21 @@ class CacheStore(WrapperStore):
                 for key, value in fetched.items():
                     if self._generation(key) == generations[key]:
                         self._insert((key, None), value)
-            values = [fetched[k] if v is _ABSENT else v for k, v in zip(keys, values)]
-        return batch.many_result(keys, values)
+            return batch.many_result(
+                keys, [fetched[k] if v is _ABSENT else v for k, v in zip(keys, values)]
+            )
+        return batch.many_result(keys, [v for v in values if v is not _ABSENT])
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         key = normalize_key(key)
-        ranges = [tuple(normalize_byte_range(r)) for r in ranges]
+        # checked (ints or None) and as tuples, the form they are cached under
+        ranges = cast("list[tuple[int, int]]", [normalize_byte_range(r) for r in ranges])
         with self._lock:
             found = [self._cached_read(key, r) for r in ranges]
-            if ranges and all(f is not _ABSENT for f in found):
+            hits = [f for f in found if not isinstance(f, _Missing)]
+            if ranges and len(hits) == len(found):
                 self._cache.hits += 1
-                return None if any(f is None for f in found) else found
+                return None if any(f is None for f in hits) else [f for f in hits if f is not None]
             self._cache.misses += 1
             generation = self._generation(key)
         values = batch.get_ranges(self._inner, key, ranges)
@@ -218,7 +237,7 @@ class CacheStore(WrapperStore):
 
     # -- writes: invalidate before and after --------------------------------------------------
 
-    def _invalidate_around(self, key: str, write: Any, *args: Any) -> Any:
+    def _invalidate_around(self, key: str, write: Callable[..., _T], *args: Any) -> _T:
         with self._lock:
             self._bump(key)
             self._drop_key(key)

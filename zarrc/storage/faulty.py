@@ -17,7 +17,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from zarrc.storage import batch, inflight
 from zarrc.storage.base import ByteRange, Store, normalize_key
@@ -39,6 +39,10 @@ OPERATIONS = (
 )
 """The requests a FaultyStore can fail (``get_many`` is made of ``get`` requests)."""
 
+_T = TypeVar("_T")
+_Ranges = ByteRange | tuple[tuple[int, int], ...] | None
+"""What a call records of the bytes it asked for: a ``get``'s range, a ``get_ranges``' ranges."""
+
 
 class _CallFields(NamedTuple):
 
@@ -46,7 +50,7 @@ class _CallFields(NamedTuple):
     """The Store method (``"get"``, ``"set"``, ...)."""
     key: str | None
     """The key, or the prefix of a listing or prefix deletion."""
-    byte_range: Any
+    byte_range: _Ranges
     """The ``byte_range`` of a ``get``, the ranges of a ``get_ranges``, else ``None``."""
     outcome: str
     """``"ok"``, ``"transient"`` / ``"permanent"`` (an injected failure), or ``"error"`` (the
@@ -65,7 +69,7 @@ class Call(_CallFields):
     ended: float | None = None
 
 
-def _check_number(name: str, value: Any, upper: float | None = None) -> float:
+def _check_number(name: str, value: object, upper: float | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise ValueError(f"FaultyStore {name} must be a number >= 0, got {value!r}")
     if upper is not None and value > upper:
@@ -138,7 +142,7 @@ class FaultyStore(WrapperStore):
 
     def peak_in_flight(self, calls: Iterable[Call] | None = None) -> int:
         """The most requests in flight at once among ``calls`` (default: all recorded)."""
-        edges = []
+        edges: list[tuple[float, int]] = []
         for call in self.calls if calls is None else calls:
             if call.started is not None and call.ended is not None:
                 edges += [(call.started, 1), (call.ended, -1)]
@@ -151,7 +155,7 @@ class FaultyStore(WrapperStore):
 
     # -- the request ------------------------------------------------------------------------
 
-    def _record(self, op: str, key: str | None, byte_range: Any, outcome: str,
+    def _record(self, op: str, key: str | None, byte_range: _Ranges, outcome: str,
                 started: float) -> None:
         call = Call(op, key, byte_range, outcome)
         call.started, call.ended = started, time.perf_counter()
@@ -166,7 +170,9 @@ class FaultyStore(WrapperStore):
             )
         return self.latency + extra, fails
 
-    def _request(self, op: str, key: str | None, byte_range: Any, fn: Callable[..., Any], *args: Any):
+    def _request(
+        self, op: str, key: str | None, byte_range: _Ranges, fn: Callable[..., _T], *args: Any
+    ) -> _T:
         started = time.perf_counter()
         wait, fails = self._draw(op)
         if wait:
@@ -191,15 +197,15 @@ class FaultyStore(WrapperStore):
     def get(self, key: str, byte_range: ByteRange | None = None) -> bytes | None:
         return self._request("get", key, byte_range, self._inner.get, key, byte_range)
 
-    def get_many(self, keys: Iterable[str]) -> Any:
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         """One ``get`` per key, ``fetch_concurrency`` at once (the default ``get_many``)."""
         keys = [normalize_key(key) for key in keys]
         return batch.many_result(keys, Store.get_many(self, keys))
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
-        ranges = [tuple(r) for r in ranges]
+        pairs = [(start, stop) for start, stop in ranges]
         return self._request(
-            "get_ranges", key, tuple(ranges), batch.get_ranges, self._inner, key, ranges
+            "get_ranges", key, tuple(pairs), batch.get_ranges, self._inner, key, pairs
         )
 
     def exists(self, key: str) -> bool:

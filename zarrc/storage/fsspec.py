@@ -104,7 +104,8 @@ class FsspecStore(Store):
     @property
     def url(self) -> str:
         """The root as a URL with the filesystem's protocol."""
-        return self._fs.unstrip_protocol(self._root)
+        url: str = self._fs.unstrip_protocol(self._root)
+        return url
 
     def with_read_only(self, read_only: bool = True) -> FsspecStore:
         """Return a store over the same filesystem and root with the given flag."""

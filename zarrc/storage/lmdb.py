@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from types import ModuleType
 from typing import Any
 
 from zarrc.errors import StoreError
@@ -29,11 +30,12 @@ from zarrc.storage.version import ContentVersioned, content_version
 
 __all__ = ["LMDBStore"]
 
-_environments: dict[tuple[str, int], list[Any]] = {}  # (path, pid) -> [environment, users]
+# (path, pid) -> [environment, users]; an lmdb.Environment (lmdb has no type information)
+_environments: dict[tuple[str, int], list[Any]] = {}
 _environments_lock = threading.Lock()
 
 
-def _import_lmdb() -> Any:
+def _import_lmdb() -> ModuleType:
     try:
         import lmdb
     except ImportError as exc:
@@ -74,7 +76,7 @@ class LMDBStore(ContentVersioned, Store):
         self._env_key: tuple[str, int] | None = None
         self._environment()
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., LMDBStore], tuple[str, bool, int]]:
         # the environment stays behind: the copy (another process) opens its own
         return _reopen_lmdb, (self._path, self.read_only, self._map_size)
 
@@ -159,12 +161,12 @@ class LMDBStore(ContentVersioned, Store):
             start, stop = resolve_byte_range(byte_range, len(value))
             return bytes(value[start:stop])
 
-    def get_many(self, keys: Iterable[str]) -> Any:
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         keys = [normalize_key(key) for key in keys]
         encoded = [self._encode(key) for key in keys]
         with self._environment().begin(buffers=True) as txn:
-            values = [txn.get(k) for k in encoded]
-            values = [None if v is None else bytes(v) for v in values]
+            found = [txn.get(k) for k in encoded]
+            values = [None if v is None else bytes(v) for v in found]
         return batch.many_result(keys, values)
 
     def exists(self, key: str) -> bool:

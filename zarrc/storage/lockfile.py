@@ -25,13 +25,15 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator
+from types import ModuleType
 
+from zarrc.errors import StoreError
+
+fcntl: ModuleType | None
 try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None
-
-from zarrc.errors import StoreError
 
 __all__ = ["DOCUMENT_NAMES", "hold", "lock_directory", "slot_name"]
 

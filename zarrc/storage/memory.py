@@ -53,10 +53,10 @@ class MemoryStore(KeySnapshotStore):
             normalize_key(key)
             if not isinstance(value, Buffer):
                 data[key] = Buffer(as_buffer(value))
-        self._data = data
+        self._data: MutableMapping[str, bytes] = data  # every value a Buffer now
 
     @property
-    def data(self) -> MutableMapping[str, Any]:
+    def data(self) -> MutableMapping[str, bytes]:
         """The backing mapping (shared, not a copy)."""
         return self._data
 

@@ -16,13 +16,14 @@ ETags; ``http(s)://`` URLs are read-only and cannot be listed.
 from __future__ import annotations
 
 import asyncio
+import enum
 import importlib.util
 import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast, overload
 
 from zarrc.errors import StoreError
 from zarrc.storage import aio, batch, inflight
@@ -73,7 +74,20 @@ _TRANSIENT_MESSAGE = re.compile(
     r"|error sending request|connection (reset|closed|refused)|timed out|error decoding response",
     re.IGNORECASE,
 )
-_MISSING = object()
+_T = TypeVar("_T")
+
+
+class _Raise(enum.Enum):
+    """``missing=_MISSING``: an absent object raises FileNotFoundError (no answer for it)."""
+
+    MISSING = enum.auto()
+
+
+_MISSING: Final = _Raise.MISSING
+
+if TYPE_CHECKING:  # obstore is optional (imported when a store is made)
+    from obstore import Bytes
+    from obstore.store import ClientConfig, RetryConfig
 
 
 def obstore_available() -> bool:
@@ -92,7 +106,9 @@ def _import_obstore() -> Any:
     return obstore
 
 
-def translate_options(scheme: str, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def translate_options(
+    scheme: str, options: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Split ``storage_options`` into obstore's store config and client options, accepting
     s3fs/gcsfs/adlfs names (``endpoint_url``, ``key``, ``secret``, ``token``, ``anon``,
     ``client_kwargs``) as well as obstore's. An ``http://`` endpoint turns on ``allow_http``
@@ -127,11 +143,11 @@ class _Clients:
 
     def __init__(self, size: int = 32) -> None:
         self._size = size
-        self._made: OrderedDict[Any, Any] = OrderedDict()
+        self._made: OrderedDict[Hashable, Any] = OrderedDict()  # key -> an obstore store
         self._lock = threading.Lock()
         self._pid = os.getpid()
 
-    def get(self, key: tuple[int, ...], make: Callable[[], Any]) -> Any:
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
         with self._lock:
             if self._pid != os.getpid():
                 self._made.clear()
@@ -267,7 +283,8 @@ class ObjectStore(Store):
         config, client = translate_options(family, storage_options)
         if _plain_http(url, family):
             client.setdefault("allow_http", True)  # the URL asks for plain HTTP
-        no_retries = {"max_retries": 0}  # zarrc's RetryPolicy retries, and reports each retry
+        no_retries: RetryConfig = {"max_retries": 0}  # zarrc's RetryPolicy retries, reporting each
+        options = cast("ClientConfig", client)  # obstore checks the names and values
         if family == "http":
             if config:
                 raise TypeError(
@@ -277,9 +294,9 @@ class ObjectStore(Store):
         try:
             store = _clients.get(
                 (url, family, _frozen(config), _frozen(client), _credentials(family)),
-                lambda: HTTPStore.from_url(url, client_options=client, retry_config=no_retries)
+                lambda: HTTPStore.from_url(url, client_options=options, retry_config=no_retries)
                 if family == "http" else
-                obstore_from_url(url, client_options=client, retry_config=no_retries, **config),
+                obstore_from_url(url, client_options=options, retry_config=no_retries, **config),
             )
         except Exception as exc:
             if type(exc).__module__.startswith("obstore"):
@@ -305,7 +322,7 @@ class ObjectStore(Store):
         )
 
     @property
-    def fetch_concurrency(self) -> int:
+    def fetch_concurrency(self) -> int:  # type: ignore[override]  # set by the constructor only
         """Requests kept in flight: the constructor's number, else ``zarrc.config``
         ``storage.fetch_concurrency``."""
         return inflight.fetch_concurrency(self._fetch_concurrency)
@@ -346,7 +363,8 @@ class ObjectStore(Store):
         transient = bool(_TRANSIENT_MESSAGE.search(str(exc)))
         return store_error(self, op, key, exc, transient=transient)
 
-    def _attempt(self, op: str, key: str | None, fn: Callable[..., Any], args: tuple[Any, ...], missing: Any):
+    def _attempt(self, op: str, key: str | None, fn: Callable[..., _T], args: tuple[Any, ...],
+                 missing: None | _Raise) -> _T | None:
         """One try of ``fn(store, *args)``: ``missing`` for an absent object (if given), a
         StoreError (marked transient or not) for any other obstore failure."""
         try:
@@ -360,11 +378,23 @@ class ObjectStore(Store):
                 raise self._error(op, key, exc) from exc
             raise
 
-    def _call(self, op: str, key: str | None, fn: Callable[..., Any], *args: Any, missing = _MISSING):
+    @overload
+    def _call(self, op: str, key: str | None, fn: Callable[..., _T], *args: Any) -> _T: ...
+    @overload
+    def _call(
+        self, op: str, key: str | None, fn: Callable[..., _T], *args: Any, missing: None
+    ) -> _T | None: ...
+    def _call(
+        self, op: str, key: str | None, fn: Callable[..., _T], *args: Any,
+        missing: None | _Raise = _MISSING,
+    ) -> _T | None:
+        """``fn(store, *args)`` retried under the policy; ``missing=None``: None for an absent
+        object (else FileNotFoundError)."""
         policy = current_policy(self._policy)
-        return policy.call(self, op, key, self._attempt, op, key, fn, args, missing)
+        return policy.call(self, op, key, lambda: self._attempt(op, key, fn, args, missing))
 
-    async def _attempt_async(self, op: str, key: str, fn: Callable[..., Any], args: tuple[Any, ...], missing: Any):
+    async def _attempt_async(self, op: str, key: str, fn: Callable[..., Awaitable[_T]],
+                             args: tuple[Any, ...], missing: None) -> _T | None:
         try:
             return await fn(self._store, *args)
         except FileNotFoundError:
@@ -389,7 +419,7 @@ class ObjectStore(Store):
         if byte_range is None:
             return self._call("get", key, self._fetch, key, None, missing=None)
         start, stop = normalize_byte_range(byte_range)
-        request = None
+        request: dict[str, int] | tuple[int, int] | None = None
         if stop is None and start is not None and start != 0:
             request = {"offset": start} if start > 0 else {"suffix": -start}
         elif start is not None and stop is not None and 0 <= start < stop:
@@ -412,7 +442,7 @@ class ObjectStore(Store):
             return b""
         return self._call("get", key, self._fetch, key, {"range": (begin, end)}, missing=None)
 
-    def get_many(self, keys: Iterable[str]) -> Any:
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         keys = [normalize_key(key) for key in keys]
         if len(keys) < 2:
             return batch.many_result(keys, [self.get(key) for key in keys])
@@ -421,16 +451,17 @@ class ObjectStore(Store):
         found = aio.run(self._get_many_async(keys))
         return batch.many_result(keys, [None if v is None else bytes(v) for v in found])
 
-    async def _get_many_async(self, keys: list[str]) -> list[Any]:
+    async def _get_many_async(self, keys: list[str]) -> list[Bytes | None]:
         limit = asyncio.Semaphore(self.fetch_concurrency)
         policy = current_policy(self._policy)
         obs = self._obs
 
-        async def fetch(store: Any, path: str) -> Any:
+        async def fetch(store: Any, path: str) -> Bytes:
             result = await obs.get_async(store, path)
-            return await result.bytes_async()
+            data: Bytes = await result.bytes_async()
+            return data
 
-        async def one(key: str) -> bytes | None:
+        async def one(key: str) -> Bytes | None:
             async with limit:
                 return await policy.call_async(
                     self, "get", key, self._attempt_async, "get", key, fetch, (key,), None
@@ -453,14 +484,15 @@ class ObjectStore(Store):
         if not wanted:
             return None if not self.exists(key) else [b""] * len(pairs)
 
-        def fetch(store: Any, path: str) -> list[Any]:
-            return self._obs.get_ranges(
+        def fetch(store: Any, path: str) -> list[Bytes]:
+            found: list[Bytes] = self._obs.get_ranges(
                 store,
                 path,
                 starts=[s for _, s, _ in wanted],
                 ends=[e for _, _, e in wanted],
                 coalesce=self._coalesce,
             )
+            return found
 
         try:
             found = self._call("get_ranges", key, fetch, key, missing=None)
@@ -470,8 +502,10 @@ class ObjectStore(Store):
             size = self._size(key)  # what there is, as Store.get_ranges promises
             if size is None:
                 return None
-            return [b"" if min(e, size) <= s else self.get(key, (s, min(e, size)))
-                    for s, e in pairs]
+            parts = [b"" if min(e, size) <= s else self.get(key, (s, min(e, size)))
+                     for s, e in pairs]
+            # None (absent) if the object went away meanwhile
+            return None if any(p is None for p in parts) else [p for p in parts if p is not None]
         if found is None:
             return None
         out = [b""] * len(pairs)

@@ -12,8 +12,9 @@ retried under a :class:`~zarrc.storage.RetryPolicy`; other server errors are
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import Any, TypeVar
 
 from zarrc.storage import batch
 from zarrc.storage.base import (
@@ -31,6 +32,7 @@ from zarrc.storage.version import ContentVersioned
 __all__ = ["RedisStore"]
 
 _MGET_BATCH = 256
+_T = TypeVar("_T")
 
 # Python's value[start:stop] on the server, atomically; false (None) for an absent key.
 _GET_RANGE = """
@@ -61,7 +63,7 @@ return 1
 """
 
 
-def _import_redis() -> Any:
+def _import_redis() -> ModuleType:
     try:
         import redis
     except ImportError as exc:
@@ -139,7 +141,7 @@ class RedisStore(ContentVersioned, Store):
         self._get_range = _client.register_script(_GET_RANGE)
         self._set_if = _client.register_script(_SET_IF)
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., RedisStore], tuple[str, dict[str, Any]]]:
         # the connection pool stays behind: the copy (another process) opens its own
         options = {
             "prefix": self._prefix,
@@ -180,7 +182,9 @@ class RedisStore(ContentVersioned, Store):
 
     # -- one request, translated and retried --------------------------------------------------
 
-    def _attempt(self, op: str, key: str | None, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    def _attempt(
+        self, op: str, key: str | None, fn: Callable[..., _T], args: tuple[Any, ...]
+    ) -> _T:
         errors = self._redis.exceptions
         try:
             return fn(*args)
@@ -189,9 +193,9 @@ class RedisStore(ContentVersioned, Store):
         except errors.RedisError as exc:
             raise store_error(self, op, key, exc, transient=False) from exc
 
-    def _call(self, op: str, key: str | None, fn: Callable[..., Any], *args: Any) -> Any:
+    def _call(self, op: str, key: str | None, fn: Callable[..., _T], *args: Any) -> _T:
         policy = current_policy(self._policy)
-        return policy.call(self, op, key, self._attempt, op, key, fn, args)
+        return policy.call(self, op, key, lambda: self._attempt(op, key, fn, args))
 
     def _name(self, key: str) -> bytes:
         return (self._prefix + key).encode("utf-8")
@@ -200,13 +204,16 @@ class RedisStore(ContentVersioned, Store):
 
     def get(self, key: str, byte_range: ByteRange | None = None) -> bytes | None:
         key = normalize_key(key)
+        value: bytes | None  # redis-py answers bytes, or None for an absent key
         if byte_range is None:
-            return self._call("get", key, self._client.get, self._name(key))
+            value = self._call("get", key, self._client.get, self._name(key))
+            return value
         start, stop = normalize_byte_range(byte_range)
         args = ["" if start is None else start, "" if stop is None else stop]
-        return self._call("get", key, self._get_range, [self._name(key)], args)
+        value = self._call("get", key, self._get_range, [self._name(key)], args)
+        return value
 
-    def get_many(self, keys: Iterable[str]) -> Any:
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         keys = [normalize_key(key) for key in keys]
         values: list[bytes | None] = []
         for start in range(0, len(keys), _MGET_BATCH):

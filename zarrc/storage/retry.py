@@ -22,9 +22,9 @@ import asyncio
 import errno
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypeVar
 
 from zarrc import config
 from zarrc.errors import StoreError, ZarrcError
@@ -40,8 +40,10 @@ __all__ = [
     "store_error",
 ]
 
-_DEFAULTS = config.DEFAULTS["storage"]["retry"]  # the one place the defaults are written
+_STORAGE: Any = config.DEFAULTS["storage"]  # config values: a nested dict
+_DEFAULTS: dict[str, Any] = _STORAGE["retry"]  # the one place the defaults are written
 TRANSIENT, PERMANENT, OTHER = "transient", "permanent", "other"
+_T = TypeVar("_T")
 
 _TRANSIENT_ERRNOS = {
     errno.EAGAIN,
@@ -83,7 +85,13 @@ def classify(exc: BaseException) -> str:
 
 
 def store_error(
-    store: Any, op: str, key: str | None, exc: BaseException, *, transient: bool, suffix: str = ""
+    store: object,
+    op: str,
+    key: str | None,
+    exc: BaseException,
+    *,
+    transient: bool,
+    suffix: str = "",
 ) -> StoreError:
     """The StoreError for ``op`` of ``key`` on ``store`` failing with ``exc`` (a StoreError's
     own cause is named instead of the StoreError, so that messages do not nest)."""
@@ -157,7 +165,9 @@ class RetryPolicy:
             return retry
         raise TypeError(f"retry must be a RetryPolicy, a dict, a bool or None, got {retry!r}")
 
-    def call(self, store: Any, op: str, key: str | None, fn: Callable[..., Any], *args: Any) -> Any:
+    def call(
+        self, store: object, op: str, key: str | None, fn: Callable[..., _T], *args: Any
+    ) -> _T:
         """``fn(*args)``, retried under this policy; failures named by ``store``/``op``/``key``."""
         tries = _Tries(self, store, op, key)
         while True:
@@ -170,8 +180,8 @@ class RetryPolicy:
             time.sleep(delay)
 
     async def call_async(
-        self, store: Any, op: str, key: str | None, fn: Callable[..., Awaitable[Any]], *args: Any
-    ) -> Any:
+        self, store: object, op: str, key: str | None, fn: Callable[..., Awaitable[_T]], *args: Any
+    ) -> _T:
         """:meth:`call` for a coroutine function (the waits do not block the event loop)."""
         tries = _Tries(self, store, op, key)
         while True:
@@ -187,7 +197,7 @@ class RetryPolicy:
 class _Tries:
     """The attempts of one request: decides, after each failure, to wait or to give up."""
 
-    def __init__(self, policy: RetryPolicy, store: Any, op: str, key: str | None) -> None:
+    def __init__(self, policy: RetryPolicy, store: object, op: str, key: str | None) -> None:
         self.policy, self.store, self.op, self.key = policy, store, op, key
         self.start = time.monotonic()
         self.count = 0
@@ -242,13 +252,13 @@ class RetryingStore(WrapperStore):
         super().__init__(inner)
         self._policy = RetryPolicy.resolve(retry)
 
-    def _call(self, op: str, key: str | None, fn: Callable[..., Any], *args: Any) -> Any:
+    def _call(self, op: str, key: str | None, fn: Callable[..., _T], *args: Any) -> _T:
         return current_policy(self._policy).call(self._inner, op, key, fn, *args)
 
     def get(self, key: str, byte_range: ByteRange | None = None) -> bytes | None:
         return self._call("get", key, self._inner.get, key, byte_range)
 
-    def get_many(self, keys: Iterable[str]) -> Any:
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         """Every key fetched and retried on its own (``fetch_concurrency`` at once): a batch
         retried whole would almost never succeed under independent transient failures."""
         return Store.get_many(self, list(keys))

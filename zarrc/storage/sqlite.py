@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from zarrc.errors import StoreError
@@ -77,7 +77,7 @@ class SQLiteStore(ContentVersioned, Store):
                 "CREATE TABLE IF NOT EXISTS zarr (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL)"
             )
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., SQLiteStore], tuple[str, bool, float]]:
         # connections stay behind: the copy (another process) opens its own
         return _reopen_sqlite, (self._path, self.read_only, self._timeout)
 
@@ -97,7 +97,7 @@ class SQLiteStore(ContentVersioned, Store):
     def _connection(self) -> sqlite3.Connection:
         """This thread's connection (a new one in a forked child)."""
         local = self._local
-        connection = getattr(local, "connection", None)
+        connection: sqlite3.Connection | None = getattr(local, "connection", None)
         if connection is not None and local.pid == os.getpid():
             return connection
         if self.read_only:
@@ -117,7 +117,7 @@ class SQLiteStore(ContentVersioned, Store):
             self._connections.append(connection)
         return connection
 
-    def _execute(self, sql: str, parameters: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+    def _execute(self, sql: str, parameters: tuple[object, ...] = ()) -> sqlite3.Cursor:
         try:
             return self._connection().execute(sql, parameters)
         except sqlite3.Error as exc:
@@ -148,6 +148,7 @@ class SQLiteStore(ContentVersioned, Store):
         start, stop = normalize_byte_range(byte_range)
         if start is not None and start >= 0 and (stop is None or stop >= 0):
             # Python's slicing and SQL's substr agree for non-negative bounds: one query.
+            parameters: tuple[int, ...]
             if stop is None:
                 sql, parameters = "SELECT substr(value, ?) FROM zarr WHERE key = ?", (start + 1,)
             else:
@@ -163,7 +164,7 @@ class SQLiteStore(ContentVersioned, Store):
         begin, end = resolve_byte_range((start, stop), len(row[0]))
         return bytes(row[0][begin:end])
 
-    def get_many(self, keys: Iterable[str]) -> Any:
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         keys = [normalize_key(key) for key in keys]
         found: dict[str, bytes] = {}
         distinct = list(dict.fromkeys(keys))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from zarrc.storage import batch
@@ -43,7 +43,7 @@ class WrapperStore(Store):
         return self._inner.read_only
 
     @property
-    def fetch_concurrency(self) -> int:
+    def fetch_concurrency(self) -> int:  # type: ignore[override]  # the inner's; never set here
         """The inner store's ``fetch_concurrency`` (about the core count if it has none)."""
         return getattr(self._inner, "fetch_concurrency", None) or max(1, os.cpu_count() or 1)
 
@@ -64,7 +64,7 @@ class WrapperStore(Store):
     def get(self, key: str, byte_range: ByteRange | None = None) -> bytes | None:
         return self._inner.get(key, byte_range)
 
-    def get_many(self, keys: Iterable[str]) -> Any:
+    def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         return self._inner.get_many(keys)
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
@@ -100,7 +100,11 @@ class WrapperStore(Store):
     # -- identity ---------------------------------------------------------------------------
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._inner == self._inner  # type: ignore[attr-defined]
+        return (
+            isinstance(other, WrapperStore)
+            and type(other) is type(self)
+            and other._inner == self._inner
+        )
 
     def __hash__(self) -> int:
         return hash((type(self), self._inner))

@@ -28,7 +28,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 from zarrc.errors import NotPicklableError, StoreError
 from zarrc.storage import lockfile
@@ -49,7 +49,7 @@ _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader: 30 
 _LOCAL_MAGIC = b"PK\x03\x04"
 
 
-def _identity(path: str) -> tuple[Any, ...] | None:
+def _identity(path: str) -> tuple[int, int, int] | None:
     """What tells one committed archive file from the next (None if there is none)."""
     try:
         st = os.stat(path)
@@ -85,6 +85,7 @@ class _Archive:
         self.mode = mode
         self.compression = compression
         self.compresslevel = compresslevel
+        self.display = path  # str(store): ZipStore sets the path as it was given
         self.lock = threading.RLock()
         self.closed = False
         self.stale = False  # entries were overwritten or deleted: compact on commit
@@ -135,7 +136,13 @@ class _Archive:
                 self.index.pop(key, None)
         return self.zf
 
-    def _names(self) -> set[Any]:
+    def file(self) -> IO[bytes]:
+        """The open file under the ZipFile (the archive, or the working copy)."""
+        if self.zf.fp is None:
+            raise ValueError(f"ZipStore {self.path!r} is closed")
+        return self.zf.fp
+
+    def _names(self) -> set[str]:
         return {info.filename for info in self.zf.infolist()}
 
     def check_open(self) -> None:
@@ -153,13 +160,14 @@ class _Archive:
             return self.zf.read(info)
         offset = self.data_offsets.get(info)
         if offset is None:  # the entry's own (local) header says where its bytes start
-            header = os.pread(self.zf.fp.fileno(), _LOCAL_HEADER.size, info.header_offset)
+            header = os.pread(self.file().fileno(), _LOCAL_HEADER.size, info.header_offset)
             if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_MAGIC:
                 return self.zf.read(info)  # zipfile names the damage
             fields = _LOCAL_HEADER.unpack(header)
             offset = info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11]
             self.data_offsets[info] = offset
-        return FileRange(os.path.abspath(self.zf.filename), offset, info.file_size, info.CRC)
+        name = self.zf.filename or self.path  # a ZipFile opened by path always has one
+        return FileRange(os.path.abspath(name), offset, info.file_size, info.CRC)
 
     def close(self) -> None:
         with self.lock:
@@ -194,6 +202,7 @@ class _Archive:
             self.zf.close()
         else:
             self.zf.close()  # writes the working copy's central directory
+            assert self.work is not None  # close() commits only after a write or a deletion
             final = self.work
         try:
             _fsync_path(final)
@@ -310,7 +319,7 @@ class ZipStore(KeySnapshotStore):
         if self._owner:
             self._archive.close()
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[ZipStore], tuple[str, str]]:
         """Pickled as its path, reopened for reading where it is unpickled (a dask worker, a
         process pool). An archive open for writing has entries not yet in its central
         directory and cannot have two writers, so it refuses to be pickled."""
@@ -354,7 +363,7 @@ class ZipStore(KeySnapshotStore):
         with archive.lock:
             archive.check_open()
             if archive.work is not None and keys:
-                archive.zf.fp.flush()  # entries written through zipfile's buffer, on disk
+                archive.file().flush()  # entries written through zipfile's buffer, on disk
             return [archive.locate(key) for key in keys]
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
@@ -365,7 +374,7 @@ class ZipStore(KeySnapshotStore):
             info = archive.index.get(key)
             if info is None:
                 return None
-            out = []
+            out: list[bytes] = []
             with archive.zf.open(info) as f:
                 for start, stop in ranges:
                     begin, end = max(0, int(start)), min(int(stop), info.file_size)

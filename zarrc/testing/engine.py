@@ -12,7 +12,6 @@ import os
 from collections.abc import Iterator
 
 import zarrc
-from zarrc.engine.chunk_io import ChunkIO
 
 __all__ = ["KINDS", "engine", "io_kinds", "reopened"]
 
@@ -46,5 +45,4 @@ def reopened(array: zarrc.Array, kind: str) -> zarrc.Array:
 def io_kinds(array: zarrc.Array) -> tuple[str, ...]:
     """Which implementation runs each chunk operation of ``array``: (read_box, read_points,
     write_box, encode_shard), each "reference" or "native"."""
-    io: ChunkIO = array._ctx.io
-    return io.kinds
+    return array._ctx.chunk_io.kinds

@@ -26,9 +26,10 @@ from xarray.backends import (
 from xarray.core import indexing
 
 import zarrc
-from zarrc.errors import ContainsArrayError, NodeNotFoundError
+from zarrc.errors import BaseZarrError, ContainsArrayError, NodeNotFoundError
 from zarrc.storage import Store, make_store
 from zarrc.xarray.conventions import decode_fill_value, variable_dims_and_attrs
+from zarrc.xarray.encoding import codec_json
 
 __all__ = ["ZarrcBackendArray", "ZarrcBackendEntrypoint", "ZarrcDataStore", "codec_encoding"]
 
@@ -61,7 +62,7 @@ class ZarrcDataStore(AbstractDataStore):
     def __init__(self, group: zarrc.Group, *, use_zarr_fill_value_as_mask: bool | None = None,
                  close_store: bool = False, report_codecs: bool = True) -> None:
         self.group = group
-        self._report_codecs = report_codecs
+        self._report_codecs = _check_report_codecs(report_codecs)
         if use_zarr_fill_value_as_mask is None:  # xarray's defaults: v2 masks, v3 does not
             use_zarr_fill_value_as_mask = group.zarr_format == 2
         self._mask_with_fill_value = use_zarr_fill_value_as_mask
@@ -105,16 +106,30 @@ class ZarrcDataStore(AbstractDataStore):
 
 
 def codec_encoding(array: zarrc.Array) -> dict[str, Any]:
-    """The codec encodings xarray's zarr engine reports, as zarrc codec objects: v3
-    ``compressors``, ``filters`` and ``serializer`` (inside the shards for a sharded array);
-    v2 ``compressors`` (the compressor, or none) and ``filters``. :func:`zarrc.xarray.to_zarr`
-    takes them back (as it takes zarr-python's and numcodecs' objects); xarray's own zarr
-    engine does not (zarr-python takes only its own objects), hence ``report_codecs=False``."""
-    encoding: dict[str, Any] = {"compressors": tuple(array.compressors),
-                                "filters": tuple(array.filters)}
-    if array.zarr_format == 3:
-        encoding["serializer"] = array.serializer
+    """The codec encodings xarray's zarr engine reports, in their JSON form: v3
+    ``compressors``, ``filters`` (tuples of ``{"name": ..., "configuration": {...}}``) and
+    ``serializer`` (one such dict), inside the shards for a sharded array; v2 ``compressors``
+    (the compressor, or none) and ``filters`` as numcodecs configurations (``{"id": ...}``).
+    JSON rather than zarrc's codec objects because both writers take it: zarr-python (under
+    xarray's own ``to_zarr``) takes only its own objects or JSON, :func:`zarrc.xarray.to_zarr`
+    takes either."""
+    fmt = array.zarr_format
+    encoding: dict[str, Any] = {
+        "compressors": tuple(codec_json(c, fmt) for c in array.compressors),
+        "filters": tuple(codec_json(c, fmt) for c in array.filters),
+    }
+    if fmt == 3:
+        serializer = array.serializer
+        encoding["serializer"] = None if serializer is None else codec_json(serializer, fmt)
     return encoding
+
+
+def _check_report_codecs(report_codecs: object) -> bool:
+    """``report_codecs`` if it is a bool (a string such as "objects" would read as True)."""
+    if not isinstance(report_codecs, bool):
+        raise BaseZarrError(f"open_dataset(engine='zarrc'): report_codecs must be True "
+                            f"(codecs as JSON) or False (none), got {report_codecs!r}")
+    return report_codecs
 
 
 def _group_path(group: object) -> str:
@@ -211,6 +226,7 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
             storage_options: dict[str, Any] | None = None,
             use_zarr_fill_value_as_mask: bool | None = None,
             report_codecs: bool = True) -> xr.Dataset:
+        _check_report_codecs(report_codecs)  # before the store is opened
         node, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)
         store = ZarrcDataStore(node, use_zarr_fill_value_as_mask=use_zarr_fill_value_as_mask,
@@ -229,6 +245,7 @@ class ZarrcBackendEntrypoint(BackendEntrypoint):
             storage_options: dict[str, Any] | None = None,
             use_zarr_fill_value_as_mask: bool | None = None,
             report_codecs: bool = True) -> dict[str, xr.Dataset]:
+        _check_report_codecs(report_codecs)  # before the store is opened
         root, owned = _open_group(filename_or_obj, group=group, consolidated=consolidated,
                                  zarr_format=zarr_format, storage_options=storage_options)
         out: dict[str, xr.Dataset] = {}

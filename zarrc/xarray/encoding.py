@@ -6,7 +6,8 @@ Mirrors xarray's zarr engine (``extract_zarr_variable_encoding``): the keys it t
 takes the older ``compressor`` (one codec). Keys given in ``to_zarr(encoding=...)`` must be
 among them; keys that came with the data (``ds.var.encoding``, e.g. from reading) are kept if
 they fit and dropped otherwise, so a Dataset read from v3 writes as v2 and the other way round.
-Codecs may be zarrc's, zarr-python's or numcodecs' objects, or their JSON dicts.
+Codecs may be zarrc's, zarr-python's or numcodecs' objects, or their JSON dicts;
+:func:`codec_json` gives a codec's JSON, the form ``engine="zarrc"`` reports.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from zarrc.codecs import Codec
+from zarrc.errors import CodecError
 from zarrc.xarray.errors import ToZarrError
 
-__all__ = ["V2_DEFAULT_COMPRESSOR", "zarr_encoding"]
+__all__ = ["V2_DEFAULT_COMPRESSOR", "codec_json", "zarr_encoding"]
 
 _KEYS = frozenset({"chunks", "shards", "compressors", "compressor", "filters", "serializer",
                    "write_empty_chunks", "chunk_key_encoding", "cache_metadata"})
@@ -28,6 +31,21 @@ _SAFE_TO_DROP = frozenset({"source", "original_shape", "preferred_chunks"})
 # legacy ``create`` default, numcodecs' Blosc defaults); its v3 default is zarrc's (zstd).
 V2_DEFAULT_COMPRESSOR = {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1,
                          "blocksize": 0}
+
+
+def codec_json(codec: object, zarr_format: int) -> dict[str, Any]:
+    """The JSON of a codec object as an array of ``zarr_format`` stores it: v3
+    ``{"name": ..., "configuration": {...}}``, v2 numcodecs' ``{"id": ..., ...}``. ``codec``
+    is a zarrc :class:`~zarrc.codecs.Codec` or one of the ``numcodecs.*`` descriptions
+    ``Array.filters`` / ``compressors`` give for codecs stored under such names."""
+    if isinstance(codec, Codec):
+        return codec.to_json_v3() if zarr_format == 3 else codec.to_json_v2()
+    form = "to_dict" if zarr_format == 3 else "get_config"
+    doc = getattr(codec, form, None)
+    out = doc() if callable(doc) else None
+    if not isinstance(out, dict):
+        raise CodecError(f"codec {codec!r} has no zarr v{zarr_format} JSON form")
+    return out
 
 
 def _valid_keys(zarr_format: int) -> frozenset[str]:

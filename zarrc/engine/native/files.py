@@ -14,21 +14,31 @@ from __future__ import annotations
 import os
 import stat
 import zlib
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from zarrc._ext import chunkio
 from zarrc.engine.context import ArrayContext
+from zarrc.engine.interfaces import FileRangeLike
 from zarrc.engine.shard import fetch_inner
 from zarrc.errors import ChecksumError
+
+if TYPE_CHECKING:  # state imports this module
+    from zarrc.engine.native.state import NativeArray
+
+Scratch = Callable[[int], np.ndarray]
+"""``scratch(size)``: a buffer of at least ``size`` bytes (a thread's, reused)."""
+SlotScratch = Callable[[int, int], np.ndarray]
+"""``scratch(size, slot)``: the thread's reused buffer ``slot`` of at least ``size`` bytes."""
 
 __all__ = ["FileShard", "HeldShard", "fetch_shard", "read_located", "reads_files"]
 
 _FAR = 1 << 62  # past any file: bounds beyond it are clipped to it (int64 holds it)
 
 
-def _resolve(ranges: list[Any], size: int) -> list[Any]:
+def _resolve(ranges: Sequence[tuple[int, int]], size: int) -> list[tuple[int, int]]:
     """Ranges with negative bounds resolved (start from the end, stop: the end) and clipped
     to a file of ``size`` bytes."""
     out = []
@@ -39,33 +49,39 @@ def _resolve(ranges: list[Any], size: int) -> list[Any]:
     return out
 
 
-def _open(path: str) -> int:
+def _open(path: str | bytes) -> int:
     return os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
 
 
-def _check_crc(view, crc, key: str, path: str) -> None:
+def _check_crc(view: bytes | memoryview, crc: int | None, key: str, path: str | bytes) -> None:
     """A value read from a file against the CRC-32 its store keeps (None: none)."""
     if crc is not None and zlib.crc32(view) != crc:  # zlib releases the GIL for large values
         raise ChecksumError(f"chunk {key!r}: the CRC-32 of its bytes in {path!r} is not the "
                             f"{crc:#010x} the store keeps for it (damaged data)")
 
 
-def read_located(located: list[Any], scratch, keys: list[Any]) -> list[Any]:
+def read_located(located: Sequence[FileRangeLike | bytes | None], scratch: Scratch,
+                 keys: Sequence[str]) -> list[bytes | memoryview | None]:
     """The values ``Store.file_ranges`` located (``keys``: theirs, for errors): each file's
     ranges read in one call, all into ``scratch(size)`` (the thread's reused buffer) one
     after another, each checked against its CRC-32 when the store keeps one; values given
     as bytes, and None (absent), as they are."""
-    out = list(located)
-    by_file: dict[str, Any] = {}
+    out: list[bytes | memoryview | None] = []
+    ranges: dict[int, FileRangeLike] = {}  # the located ones, read below
+    by_file: dict[str, list[int]] = {}
     for i, where in enumerate(located):
-        if where is not None and not isinstance(where, (bytes, bytearray, memoryview)):
+        if where is None or isinstance(where, (bytes, bytearray, memoryview)):
+            out.append(where)
+        else:
+            out.append(None)
+            ranges[i] = where
             by_file.setdefault(where.path, []).append(i)
     if not by_file:
         return out
-    buf = scratch(sum(located[i].size for members in by_file.values() for i in members))
-    view, at = memoryview(buf), 0
+    buf = scratch(sum(ranges[i].size for members in by_file.values() for i in members))
+    view, at = buf.data, 0  # a memoryview of the (1-d uint8) scratch
     for path, members in by_file.items():
-        table = np.array([(located[i].offset, located[i].offset + located[i].size)
+        table = np.array([(ranges[i].offset, ranges[i].offset + ranges[i].size)
                           for i in members], dtype=np.int64).reshape(-1, 2)
         fd = _open(path)
         try:
@@ -73,26 +89,32 @@ def read_located(located: list[Any], scratch, keys: list[Any]) -> list[Any]:
         finally:
             os.close(fd)
         if rc == chunkio.E_DATA:  # the file is shorter than the store said: changed under us
-            raise OSError(f"chunk {keys[members[0]]!r}: {located[members[0]].size} bytes at "
-                          f"offset {located[members[0]].offset} of {path!r} are past its end "
+            raise OSError(f"chunk {keys[members[0]]!r}: {ranges[members[0]].size} bytes at "
+                          f"offset {ranges[members[0]].offset} of {path!r} are past its end "
                           f"({size} bytes)")
         if rc != 0:
             raise OSError(err, f"{os.strerror(err)}: chunk {keys[members[0]]!r}")
         for i in members:
-            out[i] = view[at:at + located[i].size]
-            _check_crc(out[i], getattr(located[i], "crc32", None), keys[i], path)
-            at += located[i].size
+            value = out[i] = view[at:at + ranges[i].size]
+            _check_crc(value, getattr(ranges[i], "crc32", None), keys[i], path)
+            at += ranges[i].size
     return out
 
 
 class HeldShard:
     """A whole shard the store gave as bytes (``Store.file_ranges``: not a plain range)."""
 
-    def __init__(self, value: Any) -> None:
+    def __init__(self, value: bytes | memoryview) -> None:
         self.value = value
 
-    def read_all(self):
+    def read_all(self) -> bytes | memoryview:
         return self.value
+
+    def read_index(self, byte_range: tuple[int, int | None]) -> bytes | memoryview:
+        return self.value[slice(*byte_range)]
+
+    def read_ranges(self, ranges: list[tuple[int, int]]) -> list[bytes | memoryview]:
+        return [self.value[max(0, a):max(0, b)] for a, b in ranges]
 
 
 class FileShard:
@@ -101,8 +123,8 @@ class FileShard:
     slot)`` buffers (a thread's reused scratch). A context manager: the file is opened once
     (no file: every read gives None) for the index and the ranges."""
 
-    def __init__(self, path: bytes, key: str, scratch, slot: int = 0,
-                 span: tuple[Any, ...] | None = None, crc32: int | None = None) -> None:
+    def __init__(self, path: bytes, key: str, scratch: SlotScratch, slot: int = 0,
+                 span: tuple[int, int] | None = None, crc32: int | None = None) -> None:
         self.path = path
         self.key = key
         self.scratch = scratch
@@ -126,7 +148,8 @@ class FileShard:
             os.close(self.fd)
             self.fd = -1
 
-    def _read(self, ranges: list[Any], scratch):
+    def _read(self, ranges: list[tuple[int, int]],
+              scratch: Scratch) -> tuple[memoryview, list[int]] | None:
         """``(buffer, lengths)`` of the ranges read one after another, None if no file."""
         if self.fd < 0:
             return None
@@ -147,50 +170,55 @@ class FileShard:
                 table = np.array(ranges, dtype=np.int64).reshape(-1, 2)
             else:
                 raise OSError(err, f"{os.strerror(err)}: chunk {self.key!r}")
-        return memoryview(buf)[:total], [b - a for a, b in _resolve(ranges, size)]
+        return buf.data[:total], [b - a for a, b in _resolve(ranges, size)]
 
     def _data(self, size: int) -> np.ndarray:
         return self.scratch(size, self.slot)
 
-    def read_all(self):
+    def read_all(self) -> memoryview | None:
         found = self._read([(0, -1)], self._data)
         if found is None:
             return None
         _check_crc(found[0], self.crc32, self.key, self.path)
         return found[0]
 
-    def read_index(self, byte_range: tuple[Any, ...]):
+    def read_index(self, byte_range: tuple[int, int | None]) -> memoryview | None:
         start, stop = byte_range  # small: a buffer of its own, parsed at once
         found = self._read([(start, -1 if stop is None else stop)],
                            lambda n: np.empty(max(n, 64), np.uint8))
         return None if found is None else found[0]
 
-    def read_ranges(self, ranges: list[Any]) -> list[Any] | None:
+    def read_ranges(self, ranges: list[tuple[int, int]]) -> list[memoryview] | None:
         found = self._read(ranges, self._data)
         if found is None:
             return None
         view, lengths = found
-        out, at = [], 0
+        out: list[memoryview] = []
+        at = 0
         for n in lengths:
             out.append(view[at:at + n])
             at += n
         return out
 
 
-def reads_files(array) -> bool:
+def reads_files(array: NativeArray) -> bool:
     """Whether ``array``'s (a NativeArray's) values are read here from local files (its
     store's files, or the ranges its store locates), into the reading thread's scratch."""
     return array.root is not None or array.located
 
 
-def fetch_shard(array, ctx: ArrayContext, key: str, flat: np.ndarray, whole: bool, scratch, slot: int = 0):
+def fetch_shard(array: NativeArray, ctx: ArrayContext, key: str, flat: np.ndarray, whole: bool,
+                scratch: SlotScratch, slot: int = 0) -> list[memoryview | None] | None:
     """``zarrc.engine.shard.fetch_inner`` for shard ``key`` of ``array`` (a NativeArray):
     from its local file, or the range of a file its store locates it in, through
     :class:`FileShard` into ``scratch`` buffers; through the store's reads otherwise."""
     if array.root is not None:
         path, span, crc = array.root + os.fsencode(key), None, None
     elif array.located:
-        where = ctx.store.file_ranges([key])[0]
+        located = ctx.store.file_ranges([key])
+        if located is None:
+            raise TypeError(f"{ctx.store!r} no longer says where its values lie (file_ranges)")
+        where = located[0]
         if where is None:
             return None
         if isinstance(where, (bytes, bytearray, memoryview)):  # held in another form

@@ -9,6 +9,7 @@ engine's threads.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ from zarrc.engine.native.state import (
     settle,
     thread_state,
 )
-from zarrc.indexing import PointPlan, plan_points
+from zarrc.indexing import PointGroup, PointPlan, plan_points
 
 __all__ = ["read_points", "read_shard_points"]
 
@@ -43,8 +44,8 @@ def _items(local: tuple[Any, ...], chunks: tuple[int, ...], order: str) -> np.nd
     return items
 
 
-def _reader(array: NativeArray, directory, shape: tuple[int, ...], points: PointPlan, positions,
-            out: np.ndarray):
+def _reader(array: NativeArray, directory: bytes | None, shape: tuple[int, ...],
+            points: PointPlan, positions: np.ndarray, out: np.ndarray) -> chunkpoints.PointRead:
     return chunkpoints.PointRead(directory, array.key_name, array.separator, array.chunks, shape,
                              array.itemsize, array.codec, array.order, points.coords,
                              points.bounds, _items(points.local, array.chunks, array.order),
@@ -57,7 +58,7 @@ def read_points(array: NativeArray, ctx: ArrayContext, points: PointPlan, out: n
         return
     read = _reader(array, array.directory, ctx.shape, points, points.positions, out)
 
-    def keys_of(b: int, e: int) -> list[Any]:
+    def keys_of(b: int, e: int) -> list[str]:
         return [ctx.key(tuple(c)) for c in points.coords[b:e].tolist()]
 
     if array.directory is not None:
@@ -67,11 +68,11 @@ def read_points(array: NativeArray, ctx: ArrayContext, points: PointPlan, out: n
     batches, in_flight = fetch_batches(read.total, read.chunk_nbytes, fetch_window(ctx.store),
                                        array.located)
 
-    def fetch(batch: tuple[Any, ...]) -> list[Any]:
+    def fetch(batch: tuple[int, int]) -> Sequence[bytes | memoryview | None]:
         return fetch_values(array, ctx.store, [ctx.key(tuple(c)) for c in
                                                points.coords[batch[0]:batch[1]].tolist()])
 
-    def consume(batch: tuple[Any, ...], found: list[Any]) -> None:
+    def consume(batch: tuple[int, int], found: Sequence[bytes | memoryview | None]) -> None:
         state = thread_state()
         stats = observe.stats_for(ctx, "chunk.read", batch[1] - batch[0])
         rc, index = read.run_buffers(state.dec, found, state.decoded(read.chunk_nbytes), *batch,
@@ -81,14 +82,22 @@ def read_points(array: NativeArray, ctx: ArrayContext, points: PointPlan, out: n
     run_fetched(batches, fetch, consume, in_flight)
 
 
-def read_shard_points(array: NativeArray, ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
+Fetched = tuple[str, PointGroup, PointPlan, list[memoryview | None] | None]
+"""A shard's points fetched: its key, its group, the group planned over its inner chunks,
+and those inner chunks' stored bytes (None: no shard)."""
+
+
+def read_shard_points(array: NativeArray, ctx: ArrayContext, points: PointPlan,
+                      out: np.ndarray) -> None:
     """The same for a sharded array: ``points`` is planned over its shards; each shard's
     points are grouped by inner chunk and only those inner chunks are fetched."""
     codec = ctx.pipeline.sharding
+    if codec is None:
+        raise TypeError("read_shard_points: the array is not sharded")
     cps = codec.chunks_per_shard()
     shard_shape = tuple(ctx.chunks)
 
-    def fetch(g: int):
+    def fetch(g: int) -> Fetched:
         group = points.group(g)
         inner = plan_points(group.local, array.chunks)
         flat = np.ravel_multi_index(inner.coords.T, cps).astype(np.int64)
@@ -96,7 +105,7 @@ def read_shard_points(array: NativeArray, ctx: ArrayContext, points: PointPlan, 
         return key, group, inner, fetch_shard(array, ctx, key, flat, False,
                                               thread_state().scratch)
 
-    def consume(_g: int, fetched) -> None:
+    def consume(_g: int, fetched: Fetched) -> None:
         key, group, inner, pieces = fetched
         if pieces is None:  # no shard
             out[group.positions] = ctx.fill_value

@@ -10,7 +10,7 @@ is fetched through ``zarrc.engine.shard`` (any store) and its inner chunks decod
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -38,6 +38,9 @@ __all__ = ["entry_keys", "read_box", "read_shards"]
 _PARALLEL_BYTES = 1 << 19  # decoded bytes from which a sharded read is spread over threads
 _TASK_BYTES = 1 << 18  # decoded bytes per decode task of a few shards at most
 
+Fetched = tuple[str, list[memoryview | None] | None]
+"""A shard fetched: its key and its wanted inner chunks' stored bytes (None: no shard)."""
+
 
 def _full_box(plan: BoxPlan, box: np.ndarray) -> np.ndarray:
     """``box`` with the plan's integer dimensions kept (length 1), as the loops take it."""
@@ -61,7 +64,7 @@ def read_box(array: NativeArray, ctx: ArrayContext, plan: BoxPlan, box: np.ndarr
     if read.total == 0:
         return
 
-    def keys_of(b: int, e: int) -> list[Any]:
+    def keys_of(b: int, e: int) -> list[str]:
         return entry_keys(ctx, plan, b, e)
 
     if array.directory is not None:
@@ -71,10 +74,10 @@ def read_box(array: NativeArray, ctx: ArrayContext, plan: BoxPlan, box: np.ndarr
     batches, in_flight = fetch_batches(read.total, read.chunk_nbytes, fetch_window(ctx.store),
                                        array.located)
 
-    def fetch(batch: tuple[Any, ...]) -> list[Any]:
+    def fetch(batch: tuple[int, int]) -> Sequence[bytes | memoryview | None]:
         return fetch_values(array, ctx.store, entry_keys(ctx, plan, *batch))
 
-    def consume(batch: tuple[Any, ...], found: list[Any]) -> None:
+    def consume(batch: tuple[int, int], found: Sequence[bytes | memoryview | None]) -> None:
         state = thread_state()
         stats = observe.stats_for(ctx, "chunk.read", batch[1] - batch[0])
         rc, index = read.run_buffers(state.dec, found, state.decoded(read.chunk_nbytes), *batch,
@@ -94,6 +97,8 @@ def read_shards(array: NativeArray, ctx: ArrayContext, plan: BoxPlan, box: np.nd
     ``get_ranges``, with its ``fetch_concurrency`` of shards in flight.
     """
     codec = ctx.pipeline.sharding
+    if codec is None:
+        raise TypeError("read_shards: the array is not sharded")
     full = _full_box(plan, box)
     empty = [np.empty((0, chunkio.PLAN_COLS), np.int64)] * len(plan.rows)
     reader = chunkio.ChunkRead(None, "default", "/", array.chunks, ctx.shape, array.itemsize,
@@ -103,12 +108,12 @@ def read_shards(array: NativeArray, ctx: ArrayContext, plan: BoxPlan, box: np.nd
     whole = not ctx.store.supports_partial_reads
     files = reads_files(array)  # into the reading thread's scratch, not through the store
 
-    def fetch(part: ShardPart, slot: int = 0):
+    def fetch(part: ShardPart, slot: int = 0) -> Fetched:
         key = ctx.key(part.coords)
         return key, fetch_shard(array, ctx, key, part.flat_inner(cps), part.complete or whole,
                                 thread_state().scratch, slot)
 
-    def decode(part: ShardPart, fetched, begin: int, end: int) -> None:
+    def decode(part: ShardPart, fetched: Fetched, begin: int, end: int) -> None:
         key, pieces = fetched
         if pieces is None:  # no shard: its part of the box is the fill value
             if begin == 0:

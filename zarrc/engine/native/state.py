@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeGuard
 
 import numpy as np
 
 from zarrc import config
-from zarrc._ext import chunkio
+from zarrc._ext import chunkio, chunkpoints
 from zarrc.engine import observe
 from zarrc.engine.context import ArrayContext
 from zarrc.engine.fetch import batch_bounds, batch_size
+from zarrc.engine.interfaces import ChunkStore, LocalFilesLike, NativeChainLike
 from zarrc.engine.native.files import read_located
 from zarrc.engine.pool import run_tasks
 from zarrc.errors import CodecError
@@ -34,13 +36,17 @@ _BATCH_BYTES = 64 << 20  # decoded bytes of one get_many batch at most
 _LOCATED_BYTES = 8 << 20  # decoded bytes of one batch read from located files (thread scratch)
 
 
-def chain_decodes(chain) -> bool:
+KeysOf = Callable[[int, int], list[str]]
+"""``keys_of(begin, end)``: the store keys of a loop's entries ``begin .. end-1``."""
+
+
+def chain_decodes(chain: NativeChainLike | None) -> TypeGuard[NativeChainLike]:
     """True if the native loops can read chunks of ``chain`` (a ``NativeChain`` or None)."""
     return (chain is not None and 0 < chain.nbytes <= MAX_CHUNK_BYTES
             and chunkio.decodes(None if chain.codec is None else chain.codec.name))
 
 
-def missing_codec(chain) -> str | None:
+def missing_codec(chain: NativeChainLike | None) -> str | None:
     """The codec of ``chain`` that the native loops would run but for this build lacking its
     library (e.g. ``"zstd"`` built without libzstd), else None."""
     if chain is None or chain.codec is None or chunkio.decodes(chain.codec.name):
@@ -48,7 +54,7 @@ def missing_codec(chain) -> str | None:
     return chain.codec.name
 
 
-def chain_encodes(chain) -> bool:
+def chain_encodes(chain: NativeChainLike | None) -> bool:
     """True if they can also write them (the codec's own bytes: raw, zstd, blosc)."""
     if not chain_decodes(chain):
         return False
@@ -58,7 +64,8 @@ def chain_encodes(chain) -> bool:
 class NativeArray:
     """One array as the native loops take it: chunk coding, key encoding, the store's files."""
 
-    def __init__(self, ctx: ArrayContext, chain, chunk_shape: tuple[int, ...]) -> None:
+    def __init__(self, ctx: ArrayContext, chain: NativeChainLike,
+                 chunk_shape: tuple[int, ...]) -> None:
         self.chain = chain
         spec = chain.codec
         self.codec = None if spec is None else spec.name
@@ -67,7 +74,7 @@ class NativeArray:
         self.chunks = tuple(chunk_shape)
         self.itemsize = ctx.dtype.itemsize
         self.fill = ctx.fill_bytes or bytes(self.itemsize)
-        self.encoder = {} if spec is None else {
+        self.encoder: dict[str, Any] = {} if spec is None else {
             "level": spec.level, "checksum": spec.checksum, "shuffle": spec.shuffle,
             "typesize": spec.typesize, "blocksize": spec.blocksize, "cname": spec.cname or "lz4"}
         encoding = ctx.key_encoding
@@ -76,7 +83,9 @@ class NativeArray:
         files = ctx.store.local_files()
         # directory: the array's chunk files (the C loops add the keys below the array);
         # root: the store's (whole store keys, e.g. shards, are below it)
-        self.directory = self.root = self.write_files = None
+        self.directory: bytes | None = None
+        self.root: bytes | None = None
+        self.write_files: LocalFilesLike | None = None
         # located: the store says where in local files each value lies (Store.file_ranges)
         self.located = files is None and ctx.store.file_ranges(()) is not None
         if files is not None and self.key_name in chunkio.KEY_ENCODINGS:
@@ -141,8 +150,11 @@ def thread_state() -> _ThreadState:
     return _state
 
 
-def settle(ctx: ArrayContext, array: NativeArray, rc: int, index: int, begin: int, end: int, keys_of,
-           stats, *, err: int = 0, what: str = "", inner=None, name: str = "chunk.read") -> None:
+def settle(ctx: ArrayContext, array: NativeArray, rc: int, index: int, begin: int, end: int,
+           keys_of: KeysOf, stats: np.ndarray | None, *, err: int = 0,
+           what: str | Callable[[int], str] = "",
+           inner: Sequence[tuple[int, ...]] | None = None,
+           name: str = "chunk.read") -> None:
     """After a native loop over entries ``begin .. end-1`` (``rc``, ``index``: its outcome):
     report the chunks it did (``keys_of(b, e)``: their keys; ``inner``: a shard's inner chunk
     coordinates per entry), then raise for the one it stopped at, if any."""
@@ -157,7 +169,9 @@ def settle(ctx: ArrayContext, array: NativeArray, rc: int, index: int, begin: in
         raise exc
 
 
-def run_files(array: NativeArray, ctx: ArrayContext, read, begin: int, end: int, keys_of) -> None:
+def run_files(array: NativeArray, ctx: ArrayContext,
+              read: chunkio.ChunkRead | chunkpoints.PointRead, begin: int, end: int,
+              keys_of: KeysOf) -> None:
     """``read.run`` (a ChunkRead or PointRead from files) over entries ``begin .. end-1`` in
     this thread's scratch; a file larger than the read buffer is read again into a larger
     one, any other failure raises for the key ``keys_of(index, index + 1)`` names. The
@@ -187,7 +201,7 @@ def task_ranges(total: int, chunk_nbytes: int) -> list[tuple[int, int]]:
     return [(bounds[k], bounds[k + 1]) for k in range(pieces) if bounds[k + 1] > bounds[k]]
 
 
-def run_split(total: int, chunk_nbytes: int, run) -> None:
+def run_split(total: int, chunk_nbytes: int, run: Callable[[int, int], object]) -> None:
     """Call ``run(begin, end)`` over ranges covering chunks ``0 .. total-1``, in the pool."""
     ranges = task_ranges(total, chunk_nbytes)
     if len(ranges) == 1:
@@ -197,7 +211,7 @@ def run_split(total: int, chunk_nbytes: int, run) -> None:
 
 
 def fetch_batches(total: int, chunk_nbytes: int, window: int,
-                  located: bool = False) -> tuple[list[Any], int]:
+                  located: bool = False) -> tuple[list[tuple[int, int]], int]:
     """The ``(begin, end)`` entry ranges fetched by one ``get_many`` each, and how many of
     them to keep in flight: the decode tasks' ranges for a store with nothing to wait for,
     else a fraction of the store's window each (``zarrc.engine.fetch.batch_size``); never
@@ -214,10 +228,14 @@ def fetch_batches(total: int, chunk_nbytes: int, window: int,
     return [(b, min(b + per, total)) for b in range(0, total, per)], 1
 
 
-def fetch_values(array: NativeArray, store, keys: list[Any]) -> list[Any]:
+def fetch_values(array: NativeArray, store: ChunkStore,
+                 keys: list[str]) -> Sequence[bytes | memoryview | None]:
     """The stored values of ``keys`` (None where absent) for the loops' buffers: read from
     the files the store locates them in, into this thread's scratch, or fetched with
     ``get_many``."""
     if array.located:
-        return read_located(store.file_ranges(keys), _state.scratch, keys)
+        located = store.file_ranges(keys)
+        if located is None:
+            raise TypeError(f"{store!r} no longer says where its values lie (file_ranges)")
+        return read_located(located, _state.scratch, keys)
     return store.get_many(keys)

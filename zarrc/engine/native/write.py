@@ -11,7 +11,9 @@ per-chunk steps (``zarrc.engine.chunks``) what needs their policies: chunks cove
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -47,8 +49,9 @@ def write_box(array: NativeArray, ctx: ArrayContext, plan: BoxPlan, values: np.n
                       lambda b, e: _write_range(array, ctx, plan, write, values, b, e, writes))
 
 
-def _write_range(array: NativeArray, ctx: ArrayContext, plan: BoxPlan, write, values: np.ndarray,
-                 begin: int, end: int, writes: Writes) -> None:
+def _write_range(array: NativeArray, ctx: ArrayContext, plan: BoxPlan,
+                 write: chunkwrite.ChunkWrite, values: np.ndarray, begin: int, end: int,
+                 writes: Writes) -> None:
     state = thread_state()
     step = end - begin if write.to_files else max(1, _OUT_BYTES // write.encode_bound)
     for b in range(begin, end, step):
@@ -65,40 +68,44 @@ def _write_range(array: NativeArray, ctx: ArrayContext, plan: BoxPlan, write, va
             exc = array.chunk_error(key, rc, err, what="could not store it: ")
             observe.failed(ctx, key, exc, operation="write")
             raise exc
-        view = memoryview(out)
+        view = out.data  # a memoryview of the (1-d uint8) buffer
         for k, (offset, size) in enumerate(outcome.tolist(), start=b):
             if offset == chunkwrite.OUT_PARTIAL:  # a read-modify-write under the chunk's lock
                 write_chunk(ctx, plan.projection(k), values, writes.submit)
                 continue
             key = ctx.key(plan.coords(k))
+            request: Callable[[], None] | None
             if offset >= 0 and write.to_files:
                 request = None  # the C loop stored it
             elif offset >= 0:
-                request = (ctx.store.set, key, view[offset:offset + size])
+                request = functools.partial(ctx.store.set, key, view[offset:offset + size])
             else:  # OUT_EMPTY: only the fill value
-                request = (ctx.store.delete, key)
+                request = functools.partial(ctx.store.delete, key)
             if stats is not None:
                 i = 2 * (k - b)
                 writes.submit(_reported, ctx, key, request, int(stats[i]), int(stats[i + 1]))
             elif request is not None:
-                writes.submit(*request)
+                writes.submit(request)
 
 
-def _reported(ctx: ArrayContext, key: str, request, nbytes: int, encode_ns: int) -> None:
-    """Run a chunk's store ``request`` (``(fn, *args)``, or None if there is none left) and
-    report the chunk: ``nbytes`` stored, its time from the C loop's encoding on."""
+def _reported(ctx: ArrayContext, key: str, request: Callable[[], None] | None, nbytes: int,
+              encode_ns: int) -> None:
+    """Run a chunk's store ``request`` (None if there is none left) and report the chunk:
+    ``nbytes`` stored, its time from the C loop's encoding on."""
     def step() -> int:
         if request is not None:
-            request[0](*request[1:])
+            request()
         return nbytes
 
     observe.one(ctx, "chunk.write", key, step, "write", time.perf_counter() - encode_ns / 1e9)
 
 
-def encode_shard(array: NativeArray, ctx: ArrayContext, shard: np.ndarray, key: str):
+def encode_shard(array: NativeArray, ctx: ArrayContext, shard: np.ndarray, key: str) -> bytes:
     """The stored bytes of a whole shard: its inner chunks encoded in C into one buffer (in the
     codec's Morton order, skipping those of fill), then the codec's index around them."""
     codec = ctx.pipeline.sharding
+    if codec is None:
+        raise TypeError(f"chunk {key!r}: the array is not sharded")
     encoder = chunkwrite.ChunkEncode(array.chunks, array.itemsize, array.codec, array.order, shard,
                                   array.fill, **array.encoder)
     origins = codec.inner_order() * np.asarray(array.chunks, dtype=np.int64)
@@ -109,4 +116,4 @@ def encode_shard(array: NativeArray, ctx: ArrayContext, shard: np.ndarray, key: 
                                    out)
     except CodecError as exc:
         raise CodecError(f"chunk {key!r}: inner {exc}") from exc
-    return codec.assemble(placed, [memoryview(out)[:used]])
+    return codec.assemble(placed, [out.data[:used]])
