@@ -123,3 +123,20 @@ def test_v2_conversion_is_refused():
     a = zarrc.create_array(None, shape=(6,), dtype="u1", chunks=[[2, 4]])
     with pytest.raises(MetadataError, match="rectilinear"):
         zarrc.convert(a, None, zarr_format=2)
+
+
+def test_v3_conversion_with_new_codecs_keeps_the_rectilinear_grid():
+    # normalize_codecs was handed the per-dimension edge lengths as a chunk shape (TypeError);
+    # like create_array, a rectilinear grid's codecs are checked when the copy's pipeline is built
+    x = np.arange(70, dtype="i2").reshape(10, 7)
+    a = zarrc.create_array(None, shape=x.shape, dtype=x.dtype, chunks=[[2, 2, 2, 4], 3])
+    a[...] = x
+    codecs = [{"name": "transpose", "configuration": {"order": [1, 0]}}, {"name": "bytes"},
+              {"name": "zstd", "configuration": {"level": 3, "checksum": False}}]
+    b = zarrc.convert(a, None, zarr_format=3, codecs=codecs)
+    np.testing.assert_array_equal(b[...], x)
+    assert b.metadata.chunk_grid == a.metadata.chunk_grid
+    assert [c["name"] for c in b.metadata.to_dict()["codecs"]] == ["transpose", "bytes", "zstd"]
+    with pytest.raises(MetadataError, match="codecs"):  # a transpose of the wrong rank
+        zarrc.convert(a, None, zarr_format=3,
+                      codecs=[{"name": "transpose", "configuration": {"order": [0]}}, "bytes"])

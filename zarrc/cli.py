@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
 
 __all__ = ["main"]
 
 
-def _info(args) -> int:
+def _info(args: argparse.Namespace) -> int:
     import zarrc
 
     node = zarrc.open(args.path, mode="r", path=args.node)
@@ -18,7 +20,7 @@ def _info(args) -> int:
     return 0
 
 
-def _tree(args) -> int:
+def _tree(args: argparse.Namespace) -> int:
     import zarrc
 
     node = zarrc.open(args.path, mode="r", path=args.node)
@@ -29,14 +31,15 @@ def _tree(args) -> int:
     return 0
 
 
-def _demo(args) -> int:
+def _demo(args: argparse.Namespace) -> int:
     from zarrc.demo import run_demo
 
     run_demo(args.dir, size=args.size)
     return 0
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
     """Warnings as one line for the user of the command, without a line of source."""
     print(f"zarrc: warning: {message}", file=sys.stderr)
 
@@ -46,7 +49,7 @@ def _usage(message: str) -> int:
     return 2
 
 
-def _convert(args) -> int:
+def _convert(args: argparse.Namespace) -> int:
     import json
 
     import zarrc
@@ -81,7 +84,7 @@ def _convert(args) -> int:
     return 0
 
 
-def _progress(asked) -> bool:
+def _progress(asked: bool | None) -> bool:
     """``--progress`` / ``--no-progress``, else a bar exactly when stderr is a terminal (never
     in a pipe or a file) and tqdm is installed."""
     if asked is not None:
@@ -106,17 +109,21 @@ def version_text() -> str:
 class _Version(argparse.Action):
     """``--version``: print :func:`version_text` as it is (argparse's own action rewraps it)."""
 
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
-                 help="print the version and what this build has (native engine, codecs)") -> None:
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: Any = argparse.SUPPRESS,
+                 help: str = "print the version and what this build has (native engine, codecs)",
+                 ) -> None:
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
-    def __call__(self, parser, namespace, values, option_string=None) -> None:
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
         print(version_text())
         parser.exit()
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="zarrc", description="Inspect and convert Zarr v2/v3 data; run the demo.")
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="zarrc", description="Inspect and convert Zarr v2/v3 data; run the demo.")
     parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("info", help="summary of an array or group")
@@ -151,7 +158,8 @@ def main(argv=None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
-            return args.run(args)
+            run: Callable[[argparse.Namespace], int] = args.run
+            return run(args)
     except (KeyError, ValueError, OSError) as exc:
         from zarrc.errors import ZarrcError
 

@@ -19,7 +19,8 @@ import os
 import shutil
 import sys
 import warnings
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -46,12 +47,22 @@ from zarrc.metadata import (
     ArrayMetadata,
     ChunkKeyEncoding,
     GroupMetadata,
+    NodeMetadata,
     RegularChunkGrid,
     default_fill_value,
     dtype_to_v3,
     dump_json,
 )
 from zarrc.storage import Store, StoreLike, make_store
+
+if TYPE_CHECKING:
+    from zarrc.codecs.encoding import V2JSON, V3JSON
+
+#: One node of a copy: the source, the destination path and the destination's metadata.
+_CopyStep = tuple[Array, str, ArrayMetadata] | tuple[Group, str, GroupMetadata]
+#: One node of an in-place upgrade: its path, its v3 metadata (None: only old documents to
+#: remove) and its metadata before.
+_UpgradeStep = tuple[str, NodeMetadata | None, NodeMetadata]
 
 __all__ = ["convert", "upgrade_v2_to_v3"]
 
@@ -67,6 +78,20 @@ def _error(key: str, field: str, message: str) -> MetadataError:
 
 def _label(codec: Codec) -> str:
     return codec._label()
+
+
+def _v2_chunks(meta: ArrayMetadata) -> tuple[int, ...]:
+    """The chunk shape of a v2 array (v2 has regular grids only)."""
+    shape = meta.chunk_grid.chunk_shape
+    assert shape is not None
+    return shape
+
+
+def _key_encoding(meta: ArrayMetadata) -> ChunkKeyEncoding:
+    """``meta``'s chunk key encoding (ArrayMetadata fills in the format's default when made)."""
+    encoding = meta.chunk_key_encoding
+    assert encoding is not None
+    return encoding
 
 
 # ------------------------------------------------------------------------ v2 -> v3 codecs
@@ -199,7 +224,8 @@ def _v2_to_v3_metadata(meta: ArrayMetadata, key: str, codecs: tuple[dict[str, An
 # ------------------------------------------------------------------------ v3 -> v2 codecs
 
 
-def _split(codecs: list[Codec], key: str) -> tuple[list[Any], ArrayBytesCodec | None, list[Any]]:
+def _split(codecs: list[Codec], key: str
+           ) -> tuple[list[ArrayArrayCodec], ArrayBytesCodec | None, list[BytesBytesCodec]]:
     aa: list[ArrayArrayCodec] = []
     ab: list[ArrayBytesCodec] = []
     bb: list[BytesBytesCodec] = []
@@ -208,8 +234,12 @@ def _split(codecs: list[Codec], key: str) -> tuple[list[Any], ArrayBytesCodec | 
                or (isinstance(codec, ArrayBytesCodec) and (ab or bb)))
         if bad:
             raise _error(key, f"codecs[{i}]", f"codec {_label(codec)!r} is out of order")
-        (aa if isinstance(codec, ArrayArrayCodec)
-         else ab if isinstance(codec, ArrayBytesCodec) else bb).append(codec)
+        if isinstance(codec, ArrayArrayCodec):
+            aa.append(codec)
+        elif isinstance(codec, ArrayBytesCodec):
+            ab.append(codec)
+        else:
+            bb.append(cast(BytesBytesCodec, codec))  # every codec is of one of the three kinds
     return aa, (ab[0] if ab else None), bb
 
 
@@ -247,7 +277,7 @@ def _codecs_to_v2(codecs: list[Codec], dtype: np.dtype, ndim: int, key: str) -> 
         endian = ab.get_config().get("endian")
         if endian and dtype.itemsize > 1 and dtype.byteorder != "|":
             dtype = dtype.newbyteorder(">" if endian == "big" else "<")
-    stages = [*aa, *bb]
+    stages: list[Codec] = [*aa, *bb]
     configs = []
     for codec in stages:
         if codec.codec_id is None:
@@ -256,12 +286,12 @@ def _codecs_to_v2(codecs: list[Codec], dtype: np.dtype, ndim: int, key: str) -> 
     compressor = configs.pop() if bb else None
     if object_codec is not None:
         configs.insert(0, object_codec)
-    filters, compressor = normalize_codecs(zarr_format=2, dtype=dtype, filters=configs or None,
-                                           compressors=compressor)  # as zarr-python writes them
+    filters, compressor = cast("V2JSON", normalize_codecs(  # as zarr-python writes them
+        zarr_format=2, dtype=dtype, filters=configs or None, compressors=compressor))
     return order, dtype, filters, compressor
 
 
-def _parse_v3_codecs(items, fmt: int, key: str) -> list[Codec]:
+def _parse_v3_codecs(items: Iterable[Any], fmt: int, key: str) -> list[Codec]:
     try:
         return [get_codec(item, fmt) for item in items]
     except CodecError as exc:
@@ -278,13 +308,14 @@ def _sharding(meta: ArrayMetadata) -> dict[str, Any] | None:
     return None
 
 
-def _as_list(codecs) -> list[Any]:
+def _as_list(codecs: Any) -> list[Any]:
     if isinstance(codecs, (str, dict, Codec)):
         return [codecs]
     return list(codecs)
 
 
-def target_metadata(src: ArrayMetadata, zarr_format: int, codecs, key: str) -> ArrayMetadata:
+def target_metadata(src: ArrayMetadata, zarr_format: int, codecs: Any, key: str
+                    ) -> ArrayMetadata:
     """The metadata of the converted copy of the array ``src`` (documented in :func:`convert`)."""
     attrs = dict(src.attributes)
     if zarr_format == 3:
@@ -298,8 +329,11 @@ def target_metadata(src: ArrayMetadata, zarr_format: int, codecs, key: str) -> A
             fill = default_fill_value(dtype) if src.fill_value is None else src.fill_value
         if codecs is not None:
             try:
-                stored = normalize_codecs(zarr_format=3, dtype=dtype, codecs=_as_list(codecs),
-                                          chunk_shape=src.chunks)
+                # A rectilinear grid has no one chunk shape: its codecs are checked when
+                # the copy's pipeline is built (_plan_copy), as create_array does.
+                stored = cast("V3JSON", normalize_codecs(
+                    zarr_format=3, dtype=dtype, codecs=_as_list(codecs),
+                    chunk_shape=src.chunk_grid.chunk_shape))  # None when rectilinear
             except (CodecError, ValueError) as exc:
                 raise _error(key, "codecs", str(exc)) from None
         elif src.zarr_format == 3:
@@ -314,9 +348,9 @@ def target_metadata(src: ArrayMetadata, zarr_format: int, codecs, key: str) -> A
         raise ValueError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     if src.zarr_format == 2 and codecs is None:
         return src
-    if not src.regular:
+    if not isinstance(src.chunk_grid, RegularChunkGrid):
         raise _error(key, "chunk_grid", "a rectilinear chunk grid has no zarr v2 form")
-    chunks, source_codecs = src.chunks, src.codecs
+    chunks, source_codecs = src.chunk_grid.chunk_shape, src.codecs
     shard = _sharding(src)
     if shard is not None:  # v2 has no shards: one v2 chunk per inner chunk
         chunks, source_codecs = tuple(shard.get("chunk_shape", chunks)), shard.get("codecs", ())
@@ -326,7 +360,8 @@ def target_metadata(src: ArrayMetadata, zarr_format: int, codecs, key: str) -> A
     else:
         parsed = _parse_v3_codecs(source_codecs, 3, key)
     order, dtype, filters, compressor = _codecs_to_v2(parsed, src.dtype, src.ndim, key)
-    separator = src.chunk_key_encoding.separator if src.chunk_key_encoding.name == "v2" else "."
+    src_encoding = _key_encoding(src)
+    separator = src_encoding.separator if src_encoding.name == "v2" else "."
     return ArrayMetadata(zarr_format=2, shape=src.shape, chunk_grid=RegularChunkGrid(chunks),
                          dtype=dtype, fill_value=src.fill_value, order=order,
                          chunk_key_encoding=ChunkKeyEncoding("v2", separator), filters=filters,
@@ -336,18 +371,19 @@ def target_metadata(src: ArrayMetadata, zarr_format: int, codecs, key: str) -> A
 # ------------------------------------------------------------------------ copying
 
 
-def iter_stored_chunks(array: Array):
+def iter_stored_chunks(array: Array) -> Iterator[tuple[int, ...]]:
     """Grid coordinates of the chunks stored for ``array`` (one store listing, no reads)."""
     meta = array._metadata
     prefix = f"{array.path}/" if array.path else ""
     grid = meta.grid_shape
+    encoding = _key_encoding(meta)
     for key in array.store.list_prefix(prefix):
-        coords = meta.chunk_key_encoding.decode(key[len(prefix):], meta.ndim)
+        coords = encoding.decode(key[len(prefix):], meta.ndim)
         if coords is not None and all(c < g for c, g in zip(coords, grid)):
             yield coords
 
 
-def copy_chunks(src: Array, dst: Array, progress = None) -> int:
+def copy_chunks(src: Array, dst: Array, progress: bool | None = None) -> int:
     """Copy every stored chunk of ``src`` into ``dst`` (same shape); how many were copied.
 
     Each stored source chunk is read on its own and written to the same region of ``dst``,
@@ -373,7 +409,8 @@ def copy_chunks(src: Array, dst: Array, progress = None) -> int:
     return count
 
 
-def _plan_copy(node, store: Store, path: str, zarr_format: int, codecs, plan: list[Any]) -> None:
+def _plan_copy(node: Array | Group, store: Store, path: str, zarr_format: int, codecs: Any,
+               plan: list[_CopyStep]) -> None:
     """Append ``(source, destination path, destination metadata)`` for ``node`` and every node
     below it, parents first. Every array's metadata and codec pipeline is built here, so a
     node that cannot be converted fails before anything is written."""
@@ -404,7 +441,7 @@ def _remove_node_tree(store: Store, path: str) -> None:
     store.delete_prefix(f"{path}/" if path else "")
 
 
-def _members(group: Group) -> tuple[Any, ...]:
+def _members(group: Group) -> tuple[tuple[str, Array | Group], ...]:
     """Members as listed in the store (never from possibly stale consolidated metadata)."""
     plain = Group(group.store, group.path, group._metadata.with_consolidated(None),
                   read_only=True)
@@ -417,7 +454,8 @@ def _has_consolidated(group: Group) -> bool:
     return group.zarr_format == 2 and group.store.exists(nodes.key_of(group.path, ZMETADATA))
 
 
-def _open_store(store_like, mode: str, storage_options: dict[str, Any] | None) -> Store:
+def _open_store(store_like: StoreLike, mode: str,
+                storage_options: dict[str, Any] | None) -> Store:
     options = storage_options if isinstance(store_like, (str, os.PathLike)) else None
     return make_store(store_like, mode=mode, storage_options=options)
 
@@ -426,8 +464,10 @@ def _overlaps(a: str, b: str) -> bool:
     return not a or not b or a == b or a.startswith(b + "/") or b.startswith(a + "/")
 
 
-def convert(source, dest, *, zarr_format: int = 3, codecs=None, path: str | None = None, dest_path=None,
-            overwrite: bool = False, storage_options: dict[str, Any] | None = None, progress=None) -> Array | Group:
+def convert(source: Array | Group | StoreLike, dest: StoreLike, *, zarr_format: int = 3,
+            codecs: Any = None, path: str | None = None, dest_path: str | None = None,
+            overwrite: bool = False, storage_options: dict[str, Any] | None = None,
+            progress: bool | None = None) -> Array | Group:
     """Copy an array or a whole group tree to ``dest`` in Zarr format ``zarr_format``.
 
     Parameters
@@ -489,33 +529,36 @@ def convert(source, dest, *, zarr_format: int = 3, codecs=None, path: str | None
         node = open_node(src_store, nodes.normalize_path(path), read_only=True)
     dpath = nodes.normalize_path(dest_path)
     nodes.check_new_path(dpath)
-    new_file = isinstance(dest, (str, os.PathLike)) and not os.path.exists(dest)
+    new_file = (os.fspath(dest) if isinstance(dest, (str, os.PathLike))
+                and not os.path.exists(dest) else None)
     dst_store = _open_store(dest, "a", storage_options)
     try:
         progress_bars.wanted(progress)  # a bad value fails before anything is written
         plan, caught = _checked_plan(node, dst_store, dpath, zarr_format, codecs, overwrite)
     except BaseException:
-        _discard(dst_store, dest, None, new_file)
+        _discard(dst_store, None, new_file)
         raise
     for warning in caught:  # raised once, at the caller of convert
         warnings.warn(warning.message, warning.category, stacklevel=2)
     first_new = _first_new_node(dst_store, dpath)
     try:
-        for i, (src, path, meta) in enumerate(plan):
-            nodes.create_node(dst_store, path, meta, overwrite=overwrite and i == 0)
-            if isinstance(src, Array):
+        for i, step in enumerate(plan):
+            nodes.create_node(dst_store, step[1], step[2], overwrite=overwrite and i == 0)
+            if isinstance(step[0], Array):  # an array's step: (Array, path, ArrayMetadata)
+                src, path, meta = step
                 copy_chunks(src, Array(dst_store, path, meta), progress)
         result = open_node(dst_store, dpath)
         if isinstance(node, Group) and _has_consolidated(node):
             result = consolidate_metadata(dst_store, dpath)
     except BaseException:
-        _discard(dst_store, dest, first_new, new_file)
+        _discard(dst_store, first_new, new_file)
         raise
     return result
 
 
-def _checked_plan(node, dst_store: Store, dpath: str, zarr_format: int, codecs,
-                  overwrite: bool) -> tuple[Any, ...]:
+def _checked_plan(node: Array | Group, dst_store: Store, dpath: str, zarr_format: int,
+                  codecs: Any, overwrite: bool
+                  ) -> tuple[list[_CopyStep], list[warnings.WarningMessage]]:
     """The copy plan (:func:`_plan_copy`) and the warnings it raised, after the checks that
     need no write: a writable destination not overlapping the source, free unless
     ``overwrite``."""
@@ -530,26 +573,25 @@ def _checked_plan(node, dst_store: Store, dpath: str, zarr_format: int, codecs,
         nodes.refuse_existing(dst_store, dpath)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        plan: list[Any] = []
+        plan: list[_CopyStep] = []
         _plan_copy(node, dst_store, dpath, zarr_format, codecs, plan)
     return plan, caught
 
 
-def _discard(store: Store, dest, first_new: str | None, new_file: bool) -> None:
+def _discard(store: Store, first_new: str | None, new_file: str | None) -> None:
     """After a failed copy: remove what it wrote (the nodes from ``first_new`` down, if it
-    wrote), and the destination itself when the copy created it (a new directory or
-    archive)."""
+    wrote), and the destination itself when the copy created it (``new_file``: the path of a
+    new directory or archive)."""
     try:
         if first_new is not None:
             _remove_node_tree(store, first_new)
-        if not new_file:
+        if new_file is None:
             return
         store.close()
-        path = os.fspath(dest)
-        if os.path.isdir(path):
-            shutil.rmtree(path, ignore_errors=True)
-        elif os.path.isfile(path):
-            os.unlink(path)
+        if os.path.isdir(new_file):
+            shutil.rmtree(new_file, ignore_errors=True)
+        elif os.path.isfile(new_file):
+            os.unlink(new_file)
     except Exception:  # the original error matters more than a failed clean-up
         pass
 
@@ -557,7 +599,7 @@ def _discard(store: Store, dest, first_new: str | None, new_file: bool) -> None:
 # ------------------------------------------------------------------------ in-place upgrade
 
 
-def _plan_upgrade(store: Store, path: str, plan: list[Any]) -> None:
+def _plan_upgrade(store: Store, path: str, plan: list[_UpgradeStep]) -> None:
     """Append ``(path, v3 metadata, old metadata)`` for every v2 node below (and at) ``path``,
     children before their parents, checking that each array's chunks can be kept; a v3 node
     that still has v2 documents gets ``(path, None, metadata)``: clean-up only."""
@@ -582,7 +624,7 @@ def _plan_upgrade(store: Store, path: str, plan: list[Any]) -> None:
         return
     key = nodes.key_of(path, ZARRAY)
     new = _v2_to_v3_metadata(meta, key, v2_codecs_to_v3(meta, key),
-                             ChunkKeyEncoding("v2", meta.chunk_key_encoding.separator))
+                             ChunkKeyEncoding("v2", _key_encoding(meta).separator))
     _check_same_decoding(store, path, meta, new, key)
     plan.append((path, new, meta))
 
@@ -597,7 +639,7 @@ def _check_same_decoding(store: Store, path: str, old: ArrayMetadata, new: Array
     before = Array(store, path, old, read_only=True)
     for coords in iter_stored_chunks(before):
         region = tuple(slice(i * c, min((i + 1) * c, n))
-                       for i, c, n in zip(coords, old.chunks, old.shape))
+                       for i, c, n in zip(coords, _v2_chunks(old), old.shape))
         a, b = before[region], after[region]
         if a.tobytes() != b.astype(a.dtype).tobytes():
             raise _error(key, "codecs", "the chunks read differently through the translated "
@@ -605,7 +647,8 @@ def _check_same_decoding(store: Store, path: str, old: ArrayMetadata, new: Array
         break
 
 
-def upgrade_v2_to_v3(store: StoreLike, path: str | None = None, *, storage_options: dict[str, Any] | None = None) -> Array | Group:
+def upgrade_v2_to_v3(store: StoreLike, path: str | None = None, *,
+                     storage_options: dict[str, Any] | None = None) -> Array | Group:
     """Upgrade a v2 array or group tree to v3 in place, rewriting metadata only.
 
     Each v2 node gets a ``zarr.json``: arrays with the ``v2`` chunk key encoding (their
@@ -630,7 +673,7 @@ def upgrade_v2_to_v3(store: StoreLike, path: str | None = None, *, storage_optio
     p = nodes.normalize_path(path)
     if nodes.node_kind(st, p) is None:
         raise NodeNotFoundError(f"no array or group at path {p!r} of {st!r}")
-    plan: list[Any] = []
+    plan: list[_UpgradeStep] = []
     _plan_upgrade(st, p, plan)
     for node_path, meta, old in plan:
         had_consolidated = isinstance(old, GroupMetadata) and st.exists(

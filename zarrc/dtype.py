@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 import numpy as np
 
@@ -49,7 +49,7 @@ _ORDER = {"little": "<", "big": ">"}
 def _endianness(dt: np.dtype) -> Endianness:
     order = dt.byteorder
     if order == "=":
-        return sys.byteorder  # type: ignore[return-value]
+        return sys.byteorder
     return "big" if order == ">" else "little"
 
 
@@ -150,8 +150,11 @@ class _Ordered(ZDType):
         return np.dtype(f"{_ORDER[self.endianness]}{self._kind}{self._itemsize}")
 
 
-def _fixed(name: str, base: type, kind: str, itemsize: int) -> type:
-    cls = dataclass(frozen=True, kw_only=True)(
+_Base = TypeVar("_Base", bound=ZDType)
+
+
+def _fixed(name: str, base: type[_Base], kind: str, itemsize: int) -> type[_Base]:
+    cls: type[_Base] = dataclass(frozen=True, kw_only=True)(
         type(name, (base,), {"_kind": kind, "_itemsize": itemsize, "__module__": __name__,
                              "__qualname__": name, "__doc__": f"The {name} data type."}))
     return cls
@@ -224,7 +227,8 @@ class VariableLengthUTF8(ZDType):
     _kind: ClassVar[str] = "T"
 
     def to_native_dtype(self) -> np.dtype:
-        return STRING_DTYPE
+        dt: np.dtype[Any] = STRING_DTYPE  # Any to mypy: NumPy types StringDType for 3.11+
+        return dt
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -271,7 +275,7 @@ class Structured(ZDType):
     """A NumPy record dtype: ``fields`` is ``((name, ZDType), ...)`` in order."""
 
     _kind: ClassVar[str] = "V"
-    fields: tuple[Any, ...]
+    fields: tuple[tuple[str, ZDType], ...]
 
     @classmethod
     def _matches(cls, dt: np.dtype) -> bool:
@@ -279,7 +283,9 @@ class Structured(ZDType):
 
     @classmethod
     def _from_matching(cls, dt: np.dtype) -> ZDType:
-        return cls(fields=tuple((name, _resolve(dt.fields[name][0])) for name in dt.names))
+        fields, names = dt.fields, dt.names
+        assert fields is not None and names is not None  # _matches: a record dtype
+        return cls(fields=tuple((name, _resolve(fields[name][0])) for name in names))
 
     def to_native_dtype(self) -> np.dtype:
         return np.dtype([(name, field.to_native_dtype()) for name, field in self.fields])

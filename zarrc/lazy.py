@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -21,9 +21,40 @@ from zarrc.engine.read import check_out
 from zarrc.engine.write import prepare_value
 from zarrc.errors import ReadOnlyError
 from zarrc.indexing import normalize_selection
-from zarrc.indexing.selection import as_index, is_bool_scalar, parse_items, slice_dim
+from zarrc.indexing.selection import is_bool_scalar, parse_items, slice_dim
+
+if TYPE_CHECKING:
+    from zarrc.engine.context import ArrayContext
 
 __all__ = ["LazyArray", "LazyIndexer", "dimension_selection"]
+
+
+class _Selector(Protocol):
+    """One selection mode of an array (``a.oindex``): reads and writes."""
+
+    def __getitem__(self, selection: Any) -> npt.NDArray[Any]: ...
+    def __setitem__(self, selection: Any, value: Any) -> None: ...
+
+
+class ViewedArray(Protocol):
+    """What a view uses of its :class:`zarrc.Array` (this module sits below zarrc.array)."""
+
+    @property
+    def _ctx(self) -> ArrayContext: ...
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+    @property
+    def dtype(self) -> np.dtype[Any]: ...
+    @property
+    def dimension_names(self) -> tuple[str | None, ...] | None: ...
+    @property
+    def read_only(self) -> bool: ...
+    @property
+    def oindex(self) -> _Selector: ...
+    def get_basic_selection(self, selection: Any = ..., *,
+                            out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]: ...
+    def __getitem__(self, selection: Any) -> npt.NDArray[Any]: ...
+    def __setitem__(self, selection: Any, value: Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -35,16 +66,32 @@ class _Stride:
     step: int
 
 
-def _is_advanced(item) -> bool:
+_Index = npt.NDArray[np.int64]
+#: Per base dimension: a constant, an affine map of one view axis, or an index array broadcast
+#: over the view's axes.
+_Map = int | _Stride | _Index
+#: How one view axis follows from the new view's axes: a constant ``("c", i)``, the affine
+#: ``("s", new axis, start, step)`` or an index array broadcast over the new axes ``("a", arr)``.
+_AxisMap = (tuple[Literal["c"], int] | tuple[Literal["s"], int, int, int]
+            | tuple[Literal["a"], _Index])
+#: A view: its shape, one map per base dimension, its dimension names, the one selection of
+#: the base it is (None for a view of a view) and whether it is the whole base.
+_State = tuple[tuple[int, ...], tuple[_Map, ...], tuple[str | None, ...],
+               tuple[Any, ...] | None, bool]
+_Composed = tuple[list[_AxisMap], tuple[int, ...], tuple[str | None, ...]]
+
+
+def _is_advanced(item: Any) -> bool:
     return isinstance(item, np.ndarray) or is_bool_scalar(item)
 
 
-def _slice_axis(item: slice, size: int) -> tuple[Any, ...]:
+def _slice_axis(item: slice, size: int) -> tuple[int, int, int]:
     d = slice_dim(item, size)
     return d.start, d.step, d.count
 
 
-def _compose_axes(items: list[Any], shape: tuple[int, ...], names: tuple[Any, ...]):
+def _compose_axes(items: list[Any], shape: tuple[int, ...],
+                  names: tuple[str | None, ...]) -> _Composed:
     """How each view axis follows from the new view's axes, for a NumPy selection ``items``.
 
     Returns ``(axis_maps, new_shape, new_names)`` where ``axis_maps[k]`` is ``("c", i)``,
@@ -55,8 +102,11 @@ def _compose_axes(items: list[Any], shape: tuple[int, ...], names: tuple[Any, ..
     return _compose_advanced(items, shape, names)
 
 
-def _compose_basic(items, shape, names):
-    axis_maps, new_shape, new_names = [], [], []
+def _compose_basic(items: list[Any], shape: tuple[int, ...],
+                   names: tuple[str | None, ...]) -> _Composed:
+    axis_maps: list[_AxisMap] = []
+    new_shape: list[int] = []
+    new_names: list[str | None] = []
     k = 0
     for item in items:
         if item is None:
@@ -69,18 +119,26 @@ def _compose_basic(items, shape, names):
             new_names.append(names[k])
             k += 1
         elif item is not Ellipsis:
-            i = as_index(item)
+            i = int(item)  # parse_items gives an integer index as an int
             axis_maps.append(("c", i + shape[k] if i < 0 else i))
             k += 1
     return axis_maps, tuple(new_shape), tuple(new_names)
 
 
-def _compose_advanced(items, shape, names):
+#: A new view axis or group of axes in _compose_advanced: ``("new",)`` (a ``None``),
+#: ``("slice", view axis, start, step, count)`` or ``("B",)`` (the advanced indices' block).
+_Slot = (tuple[Literal["new"]] | tuple[Literal["slice"], int, int, int, int]
+         | tuple[Literal["B"]])
+
+
+def _compose_advanced(items: list[Any], shape: tuple[int, ...],
+                      names: tuple[str | None, ...]) -> _Composed:
     """NumPy's advanced indexing: index arrays broadcast to one block ``B`` of new axes, placed
     where the advanced indices stand if they are adjacent, else first."""
-    slots = []  # ("new",) | ("slice", k, start, step, count) | ("B",)
-    adv = []  # (view axis or None, int64 index array)
-    positions, array_axes = [], []
+    slots: list[_Slot] = []
+    adv: list[tuple[int | None, _Index]] = []  # (view axis or None, int64 index array)
+    positions: list[int] = []
+    array_axes: list[tuple[int, int]] = []
     b_slot = None
     k = 0
     for pos, item in enumerate(items):
@@ -90,7 +148,8 @@ def _compose_advanced(items, shape, names):
         if item is Ellipsis:  # an ``...`` of no axis: only separates advanced indices
             continue
         if isinstance(item, slice):
-            slots.append(("slice", k, *_slice_axis(item, shape[k])))
+            start, step, count = _slice_axis(item, shape[k])
+            slots.append(("slice", k, start, step, count))
             k += 1
             continue
         if b_slot is None:
@@ -109,14 +168,16 @@ def _compose_advanced(items, shape, names):
             array_axes.append((k, arr.ndim))
             k += 1
         else:
-            i = as_index(item)
+            i = int(item)  # parse_items gives an integer index as an int
             adv.append((k, np.array(i + shape[k] if i < 0 else i, dtype=np.int64)))
             k += 1
     block = np.broadcast_shapes(*[a.shape for _, a in adv])
+    assert b_slot is not None  # _compose_axes calls this for items with an advanced index
     adjacent = positions[-1] - positions[0] + 1 == len(positions)
     slots.insert(b_slot if adjacent else 0, ("B",))
-    new_shape, new_names = [], []
-    axis_maps: list[Any] = [None] * len(shape)
+    new_shape: list[int] = []
+    new_names: list[str | None] = []
+    axis_maps: list[_AxisMap | None] = [None] * len(shape)
     b0 = 0
     for slot in slots:
         if slot[0] == "B":
@@ -128,19 +189,20 @@ def _compose_advanced(items, shape, names):
             new_shape.append(1)
             new_names.append(None)
         else:
-            _, ax, start, step, count = slot
-            axis_maps[ax] = ("s", len(new_shape), start, step)
+            _, axis, start, step, count = slot
+            axis_maps[axis] = ("s", len(new_shape), start, step)
             new_shape.append(count)
-            new_names.append(names[ax])
+            new_names.append(names[axis])
     after = len(new_shape) - b0 - len(block)
     for ax, arr in adv:
         if ax is not None:
             lead = (1,) * (b0 + len(block) - arr.ndim)
             axis_maps[ax] = ("a", arr.reshape(lead + arr.shape + (1,) * after))
-    return axis_maps, tuple(new_shape), tuple(new_names)
+    # Every view axis is a slice's or an index array's (a 0-d boolean consumes none).
+    return cast(list[_AxisMap], axis_maps), tuple(new_shape), tuple(new_names)
 
 
-def _axis_values(axis_map, new_shape: tuple[int, ...]) -> np.ndarray:
+def _axis_values(axis_map: _AxisMap, new_shape: tuple[int, ...]) -> _Index:
     """One view axis's positions as an int64 array broadcastable over the new view."""
     ones = (1,) * len(new_shape)
     if axis_map[0] == "c":
@@ -153,15 +215,16 @@ def _axis_values(axis_map, new_shape: tuple[int, ...]) -> np.ndarray:
     return axis_map[1]
 
 
-def _simplify(arr: np.ndarray):
+def _simplify(arr: npt.ArrayLike) -> int | _Index:
     """An index array that names one position everywhere becomes a constant."""
     arr = np.asarray(arr, dtype=np.int64)
     return int(arr.reshape(-1)[0]) if arr.size == 1 else arr
 
 
-def _compose_maps(maps: tuple[Any, ...], axis_maps: list[Any], new_shape: tuple[int, ...]) -> tuple[Any, ...]:
+def _compose_maps(maps: tuple[_Map, ...], axis_maps: list[_AxisMap],
+                  new_shape: tuple[int, ...]) -> tuple[_Map, ...]:
     """The base's index map after the view's axes are replaced by ``axis_maps``."""
-    out = []
+    out: list[_Map] = []
     for mp in maps:
         if isinstance(mp, int):
             out.append(mp)
@@ -181,7 +244,8 @@ def _compose_maps(maps: tuple[Any, ...], axis_maps: list[Any], new_shape: tuple[
     return tuple(out)
 
 
-def dimension_selection(names: tuple[Any, ...] | None, dims: dict[str, Any], what: str = "array") -> tuple[Any, ...]:
+def dimension_selection(names: tuple[str | None, ...] | None, dims: dict[str, Any],
+                        what: str = "array") -> tuple[Any, ...]:
     """The positional selection for ``isel(**dims)``: per named dimension, unnamed ones full."""
     if names is None or all(n is None for n in names):
         raise KeyError(f"{what} has no dimension_names: select by position instead of "
@@ -198,14 +262,16 @@ def dimension_selection(names: tuple[Any, ...] | None, dims: dict[str, Any], wha
     return tuple(sel)
 
 
-def _box_parts(maps: tuple[Any, ...], shape: tuple[int, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+def _box_parts(maps: tuple[_Map, ...], shape: tuple[int, ...]
+               ) -> tuple[tuple[int | slice | _Index, ...], tuple[npt.NDArray[np.intp], ...]]:
     """The orthogonal box of base positions a map touches, and the gather from it to the view.
 
     ``box_sel`` holds per base dimension an int, a slice or sorted unique positions (for
     ``oindex``); ``post`` is one index array per box axis, broadcast over the view's axes.
     """
     ndim = len(shape)
-    box_sel, post = [], []
+    box_sel: list[int | slice | _Index] = []
+    post: list[npt.NDArray[np.intp]] = []
     for mp in maps:
         if isinstance(mp, int):
             box_sel.append(mp)
@@ -245,7 +311,7 @@ class LazyArray:
     the axes of a multi-array advanced selection are unnamed.
     """
 
-    def __init__(self, array, *, _state: tuple[Any, ...] | None = None) -> None:
+    def __init__(self, array: ViewedArray, *, _state: _State | None = None) -> None:
         self._base = array
         if _state is None:
             shape = tuple(array.shape)
@@ -256,7 +322,7 @@ class LazyArray:
 
     # -- properties -------------------------------------------------------------------------
     @property
-    def array(self):
+    def array(self) -> ViewedArray:
         """The :class:`~zarrc.Array` this is a view of."""
         return self._base
 
@@ -265,7 +331,7 @@ class LazyArray:
         return self._shape
 
     @property
-    def dtype(self) -> np.dtype:
+    def dtype(self) -> np.dtype[Any]:
         return self._base.dtype
 
     @property
@@ -281,7 +347,7 @@ class LazyArray:
         return self.size * self.dtype.itemsize
 
     @property
-    def dimension_names(self) -> tuple[Any, ...] | None:
+    def dimension_names(self) -> tuple[str | None, ...] | None:
         """The base's dimension names as they follow the view (None where unnamed)."""
         return None if self._base.dimension_names is None else self._names
 
@@ -301,13 +367,13 @@ class LazyArray:
             direct = tuple(items)
         return LazyArray(self._base, _state=(shape, maps, names, direct, False))
 
-    def isel(self, **dims) -> LazyArray:
+    def isel(self, **dims: Any) -> LazyArray:
         """A view selecting by dimension name: ``view.isel(time=slice(0, 30), lat=5)``."""
         return self._select(dimension_selection(self._names if self.dimension_names else None,
                                                 dims, "this view"))
 
     # -- reading ----------------------------------------------------------------------------
-    def _referenced(self) -> list[Any]:
+    def _referenced(self) -> list[bool]:
         ref = [False] * len(self._shape)
         for mp in self._maps:
             if isinstance(mp, _Stride):
@@ -326,7 +392,7 @@ class LazyArray:
             return None
         return _box_parts(self._maps, self._shape)[0]
 
-    def read(self, out: np.ndarray | None = None) -> np.ndarray:
+    def read(self, out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
         """Read the view's elements from the store into a new C-contiguous ndarray, or into
         ``out`` (as ``Array.get_basic_selection``'s ``out``), which is returned."""
         if out is not None:
@@ -351,10 +417,11 @@ class LazyArray:
             data = np.broadcast_to(data, shape).copy()
         return data
 
-    def __getitem__(self, selection: Any) -> np.ndarray:
+    def __getitem__(self, selection: Any) -> npt.NDArray[Any]:
         return self._select(selection).read()
 
-    def __array__(self, dtype: npt.DTypeLike = None, copy=None) -> np.ndarray:
+    def __array__(self, dtype: npt.DTypeLike | None = None,
+                  copy: bool | None = None) -> npt.NDArray[Any]:
         if copy is False:
             raise ValueError("a zarrc LazyArray holds no data in memory: it cannot give an "
                              "array without a copy (copy=False)")
@@ -396,7 +463,7 @@ class LazyArray:
             raise TypeError("len() of unsized object")
         return self._shape[0]
 
-    def __iter__(self) -> Iterator[np.ndarray]:
+    def __iter__(self) -> Iterator[npt.NDArray[Any]]:
         if not self._shape:
             raise TypeError("iteration over a 0-d array")
         # Read a chunk's worth of rows at a time when the first axis follows a base dimension.
@@ -423,7 +490,7 @@ class LazyIndexer:
     def __setitem__(self, selection: Any, value: Any) -> None:
         self._view[selection] = value
 
-    def isel(self, **dims) -> LazyArray:
+    def isel(self, **dims: Any) -> LazyArray:
         """A view selecting by dimension name: ``a.lazy.isel(time=slice(0, 30), lat=5)``."""
         return self._view.isel(**dims)
 

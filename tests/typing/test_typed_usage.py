@@ -84,3 +84,17 @@ def test_open_group_and_its_members() -> None:
     assert_type(member, zarrc.Array | zarrc.Group)
     assert isinstance(member, zarrc.Array)
     assert isinstance(g["sub"], zarrc.Group)
+
+
+def test_lazy_views_compose_and_read_ndarrays() -> None:
+    a = _array()
+    view = a.lazy[1:, ::2].lazy[np.array([0, 2])]
+    assert_type(view, zarrc.LazyArray)
+    assert isinstance(view, zarrc.LazyArray)
+    assert_type(view.shape, tuple[int, ...])
+    assert view.shape == (2, 3)
+    data = view[:, 1]
+    assert_type(data, npt.NDArray[Any])
+    np.testing.assert_array_equal(data, np.arange(24).reshape(4, 6)[1:, ::2][[0, 2]][:, 1])
+    assert_type(view.read(), npt.NDArray[Any])
+    assert_type(view.dimension_names, tuple[str | None, ...] | None)

@@ -11,10 +11,11 @@ Built by hand (``GroupMetadata()``), they describe nodes for :func:`zarrc.create
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
-import numpy.typing as npt
+import numpy as np
 
 from zarrc.codecs import ChunkSpec, Codec, get_codec
 from zarrc.codecs.numcodecs import codec_for
@@ -22,6 +23,7 @@ from zarrc.dtype import ZDType, parse_dtype
 from zarrc.metadata import ArrayMetadata, RegularChunkGrid
 from zarrc.metadata import GroupMetadata as _GroupMeta
 from zarrc.metadata.group import _entry_order
+from zarrc.metadata.rectilinear import RectilinearChunkGrid
 
 __all__ = [
     "ArrayV2Metadata",
@@ -71,11 +73,12 @@ def codec_object(document: dict[str, Any]) -> Any:
     return get_codec(document, 3 if isinstance(document, dict) and "name" in document else 2)
 
 
-def codec_objects(documents, dtype: npt.DTypeLike, chunk_shape: tuple[int, ...]) -> tuple[Any, ...]:
+def codec_objects(documents: Iterable[dict[str, Any]], dtype: np.dtype[Any],
+                  chunk_shape: tuple[int, ...]) -> tuple[Any, ...]:
     """Stored v3 codec entries as objects adapted to the chunks they see, as zarr-python
     shows them (blosc's typesize filled in, no ``endian`` for one-byte types)."""
     spec = ChunkSpec(chunk_shape, dtype)
-    out = []
+    out: list[Any] = []
     for doc in documents:
         obj = codec_object(doc)
         if isinstance(obj, Codec):
@@ -94,8 +97,8 @@ class ArrayV3Metadata:
 
     shape: tuple[int, ...]
     data_type: ZDType
-    chunk_grid: Any
-    chunk_key_encoding: Any
+    chunk_grid: RegularChunkGrid | RectilinearChunkGrid
+    chunk_key_encoding: DefaultChunkKeyEncoding | V2ChunkKeyEncoding
     fill_value: Any
     codecs: tuple[Any, ...]
     attributes: dict[str, Any] = field(default_factory=dict)
@@ -115,7 +118,8 @@ class ArrayV3Metadata:
         return len(self.shape)
 
     @property
-    def chunks(self) -> tuple[int, ...]:
+    def chunks(self) -> tuple[int, ...] | None:
+        """The chunk shape of a regular grid (None for a rectilinear one)."""
         return self.chunk_grid.chunk_shape
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,7 +145,9 @@ class ArrayV3Metadata:
     def from_dict(cls, data: dict[str, Any]) -> ArrayV3Metadata:
         from zarrc.metadata import parse_array_metadata_v3
 
-        return public_metadata(parse_array_metadata_v3(data, "zarr.json"), data)
+        meta = public_metadata(parse_array_metadata_v3(data, "zarr.json"), data)
+        assert isinstance(meta, ArrayV3Metadata)  # parsed as v3
+        return meta
 
 
 @dataclass(frozen=True)
@@ -191,7 +197,9 @@ class ArrayV2Metadata:
 
         attributes = data.get("attributes")
         doc = {k: v for k, v in data.items() if k != "attributes"}
-        return public_metadata(parse_array_metadata_v2(doc, attributes, ".zarray"), doc)
+        meta = public_metadata(parse_array_metadata_v2(doc, attributes, ".zarray"), doc)
+        assert isinstance(meta, ArrayV2Metadata)  # parsed as v2
+        return meta
 
 
 @dataclass(frozen=True)
@@ -260,29 +268,49 @@ def _nested(entries: dict[str, Any], nested_groups: bool) -> ConsolidatedMetadat
     return ConsolidatedMetadata(metadata=top)
 
 
-def public_metadata(meta: Any, document: dict[str, Any] | None = None) -> Any:
+def _key_encoding(meta: ArrayMetadata) -> tuple[str, str]:
+    """The name and separator of ``meta``'s chunk key encoding (ArrayMetadata and
+    ChunkKeyEncoding fill in the format's defaults when made)."""
+    encoding = meta.chunk_key_encoding
+    assert encoding is not None and encoding.separator is not None
+    return encoding.name, encoding.separator
+
+
+@overload
+def public_metadata(meta: _GroupMeta, document: dict[str, Any] | None = None
+                    ) -> GroupMetadata: ...
+@overload
+def public_metadata(meta: ArrayMetadata, document: dict[str, Any] | None = None
+                    ) -> ArrayV2Metadata | ArrayV3Metadata: ...
+@overload
+def public_metadata(meta: ArrayMetadata | _GroupMeta, document: dict[str, Any] | None = None
+                    ) -> ArrayV2Metadata | ArrayV3Metadata | GroupMetadata: ...
+def public_metadata(meta: ArrayMetadata | _GroupMeta, document: dict[str, Any] | None = None
+                    ) -> ArrayV2Metadata | ArrayV3Metadata | GroupMetadata:
     """zarr-python's metadata object for zarrc's array or group metadata."""
     if isinstance(meta, _GroupMeta):
         cm = meta.consolidated_metadata
         nested = None
         if cm is not None:
-            nested = _nested(dict(getattr(cm, "metadata", cm)), meta.zarr_format == 3)
+            nested = _nested(dict(cm.metadata), meta.zarr_format == 3)
         return GroupMetadata(dict(meta.attributes), meta.zarr_format, nested)
     assert isinstance(meta, ArrayMetadata)
     document = meta.to_json() if document is None else document
+    chunks = meta.chunk_grid.chunk_shape  # None for a rectilinear grid (v3 only)
     if meta.zarr_format == 2:
+        assert chunks is not None  # v2 has regular grids only
         return ArrayV2Metadata(
-            shape=meta.shape, chunks=meta.chunks, dtype=parse_dtype(meta.dtype, zarr_format=2),
+            shape=meta.shape, chunks=chunks, dtype=parse_dtype(meta.dtype, zarr_format=2),
             fill_value=meta.fill_value, order=meta.order,
             filters=None if meta.filters is None else tuple(codec_object(f)
                                                             for f in meta.filters),
-            dimension_separator=meta.chunk_key_encoding.separator,
+            dimension_separator=_key_encoding(meta)[1],
             compressor=None if meta.compressor is None else codec_object(meta.compressor),
             attributes=dict(meta.attributes), _document=document)
-    cke = meta.chunk_key_encoding
-    encoding = (DefaultChunkKeyEncoding(cke.separator) if cke.name == "default"
-                else V2ChunkKeyEncoding(cke.separator))
-    chunk_shape = meta.chunks if meta.regular else (1,) * len(meta.shape)
+    name, separator = _key_encoding(meta)
+    encoding = (DefaultChunkKeyEncoding(separator) if name == "default"
+                else V2ChunkKeyEncoding(separator))
+    chunk_shape = chunks if chunks is not None else (1,) * len(meta.shape)
     return ArrayV3Metadata(
         shape=meta.shape, data_type=parse_dtype(meta.dtype, zarr_format=3),
         chunk_grid=meta.chunk_grid, chunk_key_encoding=encoding, fill_value=meta.fill_value,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from typing import Any
 
 import zarrc
 
@@ -36,14 +35,14 @@ def engine(kind: str) -> Iterator[None]:
             os.environ["ZARRC_NO_NATIVE_IO"] = old
 
 
-def reopened(array, kind: str):
+def reopened(array: zarrc.Array, kind: str) -> zarrc.Array:
     """``array`` opened again from its store with the ``kind`` implementation."""
     with engine(kind):
         return zarrc.open_array(array.store, path=array.path,
                                 mode="r" if array.read_only else "r+")
 
 
-def io_kinds(array) -> tuple[Any, ...]:
+def io_kinds(array: zarrc.Array) -> tuple[str, ...]:
     """Which implementation runs each chunk operation of ``array``: (read_box, read_points,
     write_box, encode_shard), each "reference" or "native"."""
-    return array._ctx.io.kinds
+    return array._ctx.chunk_io.kinds

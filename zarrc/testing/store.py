@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ class StoreTests:
         return None
 
     @pytest.fixture
-    def store(self, tmp_path: Path):
+    def store(self, tmp_path: Path) -> Iterator[Store]:
         store = self.make_store(tmp_path)
         yield store
         store.close()
@@ -180,7 +181,7 @@ class StoreTests:
         assert store.get("chunk", (-5000, None)) == value
 
     @pytest.mark.parametrize("bad", [(1.0, 2), (0, "2"), (True, 2), (1, 2, 3), 5, "ab", None])
-    def test_malformed_byte_range(self, store: Store, bad: object) -> None:
+    def test_malformed_byte_range(self, store: Store, bad: Any) -> None:
         store.set("r", b"0123")
         if bad is None:
             assert store.get("r", bad) == b"0123"
@@ -229,11 +230,13 @@ class StoreTests:
                 store.set(key, value)
             keys = [*values, "l/missing"]
             found = store.file_ranges(keys)
+            assert found is not None
             assert len(found) == len(keys) and found[-1] is None
             for key, where in zip(keys, found[:-1]):
                 if isinstance(where, bytes):  # kept in another form: the value itself
                     assert where == values[key]
                     continue
+                assert where is not None, key
                 with open(where.path, "rb") as f:
                     f.seek(where.offset)
                     assert f.read(where.size) == values[key] and where.size == len(values[key])
@@ -366,7 +369,7 @@ class StoreTests:
         assert ro.list_dir("a") == ["0", "1", "b"]
         assert ro.get_many(["a/0", "nope"]) == [b"a0", None]
         assert ro.get_ranges("a/b/c/d", [(1, 3), (0, 1)]) == [b"bc", b"a"]
-        attempts = [
+        attempts: list[Callable[[], object]] = [
             lambda: ro.set("a/0", b"changed"),
             lambda: ro.set("new/key", b"new"),
             lambda: ro.delete("a/0"),
@@ -403,7 +406,7 @@ class StoreTests:
         n_threads, n_keys = 8, 40
         shared_values = [bytes([i]) * (1000 + 37 * i) for i in range(n_threads)]
         store.set("shared", shared_values[0])
-        torn: list[bytes] = []
+        torn: list[bytes | None] = []
         start = threading.Barrier(n_threads)
 
         def work(t: int) -> None:

@@ -6,7 +6,10 @@ test code built on zarrc the same way.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 from hypothesis import strategies as st
 
 __all__ = ["shapes", "chunks_for", "basic_selections", "selections", "orthogonal_selections",
@@ -33,24 +36,25 @@ def _int(n: int) -> st.SearchStrategy[int]:
     return st.integers(-n, n - 1) if n else st.nothing()
 
 
-def _int_array(n: int, max_len: int = 6) -> st.SearchStrategy:
+def _int_array(n: int, max_len: int = 6) -> st.SearchStrategy[npt.NDArray[np.intp]]:
     if n == 0:
         return st.just(np.array([], dtype=np.intp))
-    return st.lists(st.integers(-n, n - 1), max_size=max_len).map(lambda v: np.array(v, dtype=np.intp))
+    return st.lists(st.integers(-n, n - 1), max_size=max_len).map(
+        lambda v: np.array(v, dtype=np.intp))
 
 
-def _bool_array(n: int) -> st.SearchStrategy:
+def _bool_array(n: int) -> st.SearchStrategy[npt.NDArray[np.bool_]]:
     return st.lists(st.booleans(), min_size=n, max_size=n).map(lambda v: np.array(v, dtype=bool))
 
 
-def basic_selections(shape: tuple[int, ...]) -> st.SearchStrategy:
+def basic_selections(shape: tuple[int, ...]) -> st.SearchStrategy[Any]:
     """ints, slices (any step), ``...`` and ``None``, as NumPy takes them."""
-    def build(draw):
-        items = []
+    def build(draw: st.DrawFn) -> Any:
+        items: list[Any] = []
         for n in shape:
             choices = [_slice(n)] + ([_int(n)] if n else [])
             items.append(draw(st.one_of(*choices)))
-        if shape and draw(st.booleans()):  # replace a run of trailing or leading items by ...
+        if bool(shape) and draw(st.booleans()):  # replace a run of trailing or leading items by ...
             k = draw(st.integers(0, len(items)))
             items = items[:k] + [Ellipsis] if draw(st.booleans()) else [Ellipsis] + items[k:]
         for _ in range(draw(st.integers(0, 2))):
@@ -61,14 +65,14 @@ def basic_selections(shape: tuple[int, ...]) -> st.SearchStrategy:
     return st.composite(lambda draw: build(draw))()
 
 
-def selections(shape: tuple[int, ...]) -> st.SearchStrategy:
+def selections(shape: tuple[int, ...]) -> st.SearchStrategy[Any]:
     """Any selection NumPy accepts: basic items mixed with integer and boolean arrays."""
-    def build(draw):
+    def build(draw: st.DrawFn) -> Any:
         if shape and draw(st.integers(0, 9)) == 0:
             return draw(st.lists(st.booleans(), min_size=int(np.prod(shape)),
                                  max_size=int(np.prod(shape)))
                         .map(lambda v: np.array(v, dtype=bool).reshape(shape)))
-        items = []
+        items: list[Any] = []
         n_arrays = 0
         for n in shape:
             kind = draw(st.integers(0, 5))
@@ -93,10 +97,10 @@ def selections(shape: tuple[int, ...]) -> st.SearchStrategy:
     return st.composite(lambda draw: build(draw))()
 
 
-def orthogonal_selections(shape: tuple[int, ...]) -> st.SearchStrategy:
+def orthogonal_selections(shape: tuple[int, ...]) -> st.SearchStrategy[Any]:
     """Per-dimension ints, slices, 1-d integer arrays or 1-d boolean masks."""
-    def build(draw):
-        items = []
+    def build(draw: st.DrawFn) -> Any:
+        items: list[Any] = []
         for n in shape:
             kind = draw(st.integers(0, 3))
             if kind == 0 or (kind == 1 and n == 0):
@@ -111,9 +115,9 @@ def orthogonal_selections(shape: tuple[int, ...]) -> st.SearchStrategy:
     return st.composite(lambda draw: build(draw))()
 
 
-def coordinate_selections(shape: tuple[int, ...]) -> st.SearchStrategy:
+def coordinate_selections(shape: tuple[int, ...]) -> st.SearchStrategy[Any]:
     """One integer coordinate array per dimension, all of the same length."""
-    def build(draw):
+    def build(draw: st.DrawFn) -> Any:
         if any(n == 0 for n in shape):
             return tuple(np.array([], dtype=np.intp) for _ in shape)
         k = draw(st.integers(0, 8))
