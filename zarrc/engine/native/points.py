@@ -9,7 +9,6 @@ engine's threads.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -21,10 +20,7 @@ from zarrc.engine.fetch import fetch_window, run_fetched
 from zarrc.engine.native.files import fetch_shard, reads_files
 from zarrc.engine.native.state import (
     NativeArray,
-    fetch_batches,
-    fetch_values,
-    run_files,
-    run_split,
+    run_read,
     settle,
     thread_state,
 )
@@ -61,25 +57,7 @@ def read_points(array: NativeArray, ctx: ArrayContext, points: PointPlan, out: n
     def keys_of(b: int, e: int) -> list[str]:
         return [ctx.key(tuple(c)) for c in points.coords[b:e].tolist()]
 
-    if array.directory is not None:
-        run_split(read.total, read.chunk_nbytes,
-                  lambda b, e: run_files(array, ctx, read, b, e, keys_of))
-        return
-    batches, in_flight = fetch_batches(read.total, read.chunk_nbytes, fetch_window(ctx.store),
-                                       array.located)
-
-    def fetch(batch: tuple[int, int]) -> Sequence[bytes | memoryview | None]:
-        return fetch_values(array, ctx.store, [ctx.key(tuple(c)) for c in
-                                               points.coords[batch[0]:batch[1]].tolist()])
-
-    def consume(batch: tuple[int, int], found: Sequence[bytes | memoryview | None]) -> None:
-        state = thread_state()
-        stats = observe.stats_for(ctx, "chunk.read", batch[1] - batch[0])
-        rc, index = read.run_buffers(state.dec, found, state.decoded(read.chunk_nbytes), *batch,
-                                     stats=stats)
-        settle(ctx, array, rc, index, *batch, keys_of, stats)
-
-    run_fetched(batches, fetch, consume, in_flight)
+    run_read(array, ctx, read, keys_of)
 
 
 Fetched = tuple[str, PointGroup, PointPlan, list[memoryview | None] | None]

@@ -13,15 +13,15 @@ from zarrc import config
 from zarrc._ext import chunkio, chunkpoints
 from zarrc.engine import observe
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.fetch import batch_bounds, batch_size
+from zarrc.engine.fetch import batch_bounds, batch_size, fetch_window, run_fetched
 from zarrc.engine.interfaces import ChunkStore, LocalFilesLike, NativeChainLike
 from zarrc.engine.native.files import read_located
 from zarrc.engine.pool import run_tasks
 from zarrc.errors import CodecError
 
 __all__ = ["MAX_CHUNK_BYTES", "NativeArray", "chain_decodes", "chain_encodes", "fetch_batches",
-           "fetch_values", "missing_codec", "run_files", "run_split", "settle", "task_ranges",
-           "thread_state"]
+           "fetch_values", "missing_codec", "run_files", "run_read", "run_split", "settle",
+           "task_ranges", "thread_state"]
 
 # The C loops hold a decoded chunk per thread before reading any: larger chunks stay on the
 # reference path, which looks at what a stored chunk can decode to before allocating for it.
@@ -189,6 +189,31 @@ def run_files(array: NativeArray, ctx: ArrayContext,
             return
         rsize = max(need, rsize)
         pos = index
+
+
+def run_read(array: NativeArray, ctx: ArrayContext,
+             read: chunkio.ChunkRead | chunkpoints.PointRead, keys_of: KeysOf) -> None:
+    """Every entry of ``read`` (a ChunkRead of a box or a PointRead of points; ``keys_of(b, e)``
+    names entries ``b .. e-1``): from the store's files by the C reader when it has them,
+    else fetched in batches (``fetch_batches``) and decoded from the buffers as they arrive."""
+    if array.directory is not None:
+        run_split(read.total, read.chunk_nbytes,
+                  lambda b, e: run_files(array, ctx, read, b, e, keys_of))
+        return
+    batches, in_flight = fetch_batches(read.total, read.chunk_nbytes, fetch_window(ctx.store),
+                                       array.located)
+
+    def fetch(batch: tuple[int, int]) -> Sequence[bytes | memoryview | None]:
+        return fetch_values(array, ctx.store, keys_of(*batch))
+
+    def consume(batch: tuple[int, int], found: Sequence[bytes | memoryview | None]) -> None:
+        state = thread_state()
+        stats = observe.stats_for(ctx, "chunk.read", batch[1] - batch[0])
+        rc, index = read.run_buffers(state.dec, found, state.decoded(read.chunk_nbytes), *batch,
+                                     stats=stats)
+        settle(ctx, array, rc, index, *batch, keys_of, stats)
+
+    run_fetched(batches, fetch, consume, in_flight)
 
 
 def task_ranges(total: int, chunk_nbytes: int) -> list[tuple[int, int]]:
