@@ -56,6 +56,18 @@ def test_one_task_per_chunk_reading_into_the_block(local_array, monkeypatch):
         assert out is not None and out.shape == tuple(s.stop - s.start for s in selection)
 
 
+def test_reads_fuse_with_the_blockwise_step_that_follows(local_array):
+    # The reads are a blockwise layer: dask's optimizer merges them with the next blockwise
+    # step, so the computed graph holds one task per block (plus the array's own key), not a
+    # read task, an alias and a compute task per block.
+    d = np.sin(local_array.to_dask()) * 2
+    (optimized,) = dask.optimize(d)
+    assert len(dict(optimized.__dask_graph__())) == 25 + 1
+    with dask.config.set(scheduler="threads"):
+        np.testing.assert_array_equal(optimized.compute(), np.sin(X) * 2)
+        assert float(local_array.to_dask().sum().compute()) == pytest.approx(X.sum())
+
+
 def test_sharded_array_maps_one_task_per_shard():
     a = zarrc.create_array(MemoryStore(), shape=(40, 30), chunks=(5, 5), shards=(20, 15),
                            dtype="i4")

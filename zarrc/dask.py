@@ -3,7 +3,10 @@
 ``to_dask`` builds the graph itself rather than through ``dask.array.from_array``: each block is
 one stored chunk (one shard of a sharded array), read by ``get_basic_selection(region, out=...)``
 straight into the block, and the graph's name is a token of the array's store, path and
-metadata, so two opens of the same array give the same name. ``from_dask`` creates an array and
+metadata, so two opens of the same array give the same name. The reads are one *blockwise*
+layer, so dask's graph optimizer merges them with the blockwise step that follows (the
+per-block part of a reduction, an elementwise ufunc): one task per chunk reads and reduces,
+where a materialized graph leaves two tasks per chunk and an alias between them. ``from_dask`` creates an array and
 stores a dask array into it with ``lock=False``: chunk-aligned blocks are written without any
 lock, and blocks that share a chunk are serialized by zarrc's chunk locks (threads and, for
 stores that have them, processes). Imported only on demand (needs the ``dask`` extra).
@@ -11,14 +14,16 @@ stores that have them, processes). Imported only on demand (needs the ``dask`` e
 
 from __future__ import annotations
 
-import itertools
 import os
 from typing import Any
 
 import dask.array as da
 import numpy as np
+from dask._task_spec import TaskRef
 from dask.base import tokenize
-from dask.highlevelgraph import HighLevelGraph
+from dask.blockwise import blockwise
+from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
+from dask.layers import ArraySliceDep
 
 from zarrc.api import create_array
 from zarrc.array import Array
@@ -111,15 +116,13 @@ def to_dask(array: Array, chunks: Any = None, *, name: str | None = None) -> da.
     if name is None:
         name = "zarrc-" + tokenize(array, chunks)
     source = "zarrc-array-" + tokenize(name)
-    dsk: dict[Any, Any] = {source: array}
-    starts = [np.concatenate([[0], np.cumsum(c[:-1])]).astype(int).tolist() if c else []
-              for c in chunks]
-    for index in itertools.product(*(range(len(c)) for c in chunks)):
-        region = tuple(slice(starts[d][i], starts[d][i] + chunks[d][i])
-                       for d, i in enumerate(index))
-        key = (name, *index)  # not dsk[(name, *index)]: mypy reads that as 3.11 syntax
-        dsk[key] = (_read_block, source, region)
-    graph = HighLevelGraph.from_collections(name, dsk, dependencies=())
+    index = tuple(range(array.ndim))
+    # One task per block: _read_block(array, the block's slices). The array is one key of its
+    # own (pickled once per worker on a cluster, not once per task).
+    reads = blockwise(_read_block, name, index, TaskRef(source), None,
+                      ArraySliceDep(chunks), index, numblocks={}, _data_producer=True)
+    graph = HighLevelGraph({source: MaterializedLayer({source: array}), name: reads},
+                           {source: set(), name: {source}})
     return da.Array(graph, name, chunks, dtype=array.dtype,
                     meta=np.empty((0,) * array.ndim, dtype=array.dtype))
 

@@ -138,12 +138,14 @@ def main(argv=None) -> int:
     parser.add_argument("--side", type=int, default=8192)
     parser.add_argument("--chunk", type=int, default=512)
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--data", default=None, help="where the arrays are kept")
+    parser.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "zarrc-stream-compare"),
+                        help="where the arrays are kept and reused (default: %(default)s)")
     parser.add_argument("--telemetry", metavar="PYTHON", default=None,
                         help="compare read_small_chunks with this interpreter's zarrc")
     parser.add_argument("--json", default=None, help="write every sample here")
     args = parser.parse_args(argv)
-    data_dir = args.data or tempfile.mkdtemp(prefix="zarrc-stream-compare-")
+    data_dir = args.data
+    os.makedirs(data_dir, exist_ok=True)
     with open("/proc/loadavg") if os.path.exists("/proc/loadavg") else open(os.devnull) as f:
         load = f.read().split()[:3]
     print(f"load average before: {' '.join(load) or 'unknown'}")
