@@ -272,8 +272,8 @@ class Store(abc.ABC):
     :func:`normalize_key` / :func:`normalize_prefix` and refusing writes with
     ``self._check_writable(key)``. Everything else has a working default that a backend may
     override for speed: ``get_many`` (many keys in flight or one batched request),
-    :meth:`get_many_buffers` (the same values in buffers shared with the client library, no
-    copy), ``get_ranges`` (several byte ranges of one key, coalesced), ``fetch_concurrency`` (requests
+    :meth:`get_many_buffers` and :meth:`get_ranges_buffers` (the same values in buffers shared
+    with the client library, no copy), ``get_ranges`` (several byte ranges of one key, coalesced), ``fetch_concurrency`` (requests
     worth keeping in flight), :meth:`delete_prefix` (one bulk delete), :meth:`list_dir` (a
     listing with a delimiter instead of a full listing), :meth:`lock` (a lock other processes
     see) and the optional conditional writes below. A backend that can fail transiently (a
@@ -368,6 +368,13 @@ class Store(abc.ABC):
         values come without a copy.
         """
         return list(batch.many_values(keys, self.get_many(keys)))
+
+    def get_ranges_buffers(self, key: str,
+                           ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview] | None:
+        """:meth:`get_ranges`'s values, each as ``bytes`` or a read-only ``memoryview`` (see
+        :meth:`get_many_buffers`); the default returns :meth:`get_ranges`."""
+        found = self.get_ranges(key, ranges)
+        return None if found is None else list(found)
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         """The bytes of each absolute ``[start, stop)`` range of ``key``'s value, in order, or
@@ -521,6 +528,10 @@ class ReadOnlyView(Store):
 
     def get_many_buffers(self, keys: Sequence[str]) -> list[bytes | memoryview | None]:
         return self._store.get_many_buffers([normalize_key(k) for k in keys])
+
+    def get_ranges_buffers(self, key: str,
+                           ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview] | None:
+        return self._store.get_ranges_buffers(normalize_key(key), ranges)
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         return self._store.get_ranges(normalize_key(key), ranges)

@@ -493,11 +493,18 @@ class ObjectStore(Store):
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         """The bytes of each absolute ``[start, stop)`` range of ``key`` (``None`` if absent),
         ranges less than ``coalesce`` bytes apart fetched by one request."""
+        found = self.get_ranges_buffers(key, ranges)
+        return None if found is None else [bytes(value) for value in found]
+
+    def get_ranges_buffers(self, key: str,
+                           ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview] | None:
+        """:meth:`get_ranges` in views of obstore's own buffers (no copy into bytes)."""
         key = normalize_key(key)
         pairs = [(int(start), int(stop)) for start, stop in ranges]
         wanted = [(i, s, e) for i, (s, e) in enumerate(pairs) if e > s]
         if not wanted:
             return None if not self.exists(key) else [b""] * len(pairs)
+        out: list[bytes | memoryview]
 
         def fetch(store: Any, path: str) -> list[Bytes]:
             found: list[Bytes] = self._obs.get_ranges(
@@ -520,12 +527,13 @@ class ObjectStore(Store):
             parts = [b"" if min(e, size) <= s else self.get(key, (s, min(e, size)))
                      for s, e in pairs]
             # None (absent) if the object went away meanwhile
-            return None if any(p is None for p in parts) else [p for p in parts if p is not None]
+            out = [p for p in parts if p is not None]
+            return None if len(out) < len(parts) else out
         if found is None:
             return None
         out = [b""] * len(pairs)
         for (i, _, _), value in zip(wanted, found):
-            out[i] = bytes(value)
+            out[i] = memoryview(value)
         return out
 
     def exists(self, key: str) -> bool:
