@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -57,6 +58,7 @@ def test_batch_size_is_a_fraction_of_the_window_and_of_each_threads_share() -> N
         assert batch_size(18, 64) == 3  # a quarter of each thread's 9
         assert batch_size(256, 64, cap=2) == 2
         assert batch_size(1, 1) == 1
+        assert batch_size(256, 64, batched=False) == 1  # a store that gains nothing from batches
 
 
 def test_native_batches_stay_within_the_window() -> None:
@@ -71,15 +73,20 @@ def test_native_batches_stay_within_the_window() -> None:
         assert one == 1 and spans(local)[0] > 1
 
 
+@pytest.mark.parametrize("batched", [True, False])
 @pytest.mark.parametrize("total,window", [(256, 64), (18, 64), (5, 64), (100, 1), (3, 8)])
-def test_reference_batches_match_the_native_ones(total: int, window: int) -> None:
+def test_reference_batches_match_the_native_ones(total: int, window: int,
+                                                 batched: bool) -> None:
+    store = SimpleNamespace(fetch_concurrency=window, get_many_batches=batched)
     with zarrc.config.set({"threads": 2}):
-        singles, size, in_flight = _batching(total, window)
+        singles, size, in_flight = _batching(total, store)
         batches = list(_batches(iter(range(total)), singles, size))
         if window > 1:
-            assert [(b[0], b[-1] + 1) for b in batches] == fetch_batches(total, 4096,
-                                                                         window)[0]
-            assert in_flight * size <= window
+            native, native_in_flight = fetch_batches(total, 4096, window, batched=batched)
+            assert [(b[0], b[-1] + 1) for b in batches] == native
+            assert in_flight == native_in_flight and in_flight * size <= window
+            if not batched:  # one key per get_many, the whole window of them in flight
+                assert size == 1 and singles == 0 and in_flight == window
         else:
             assert singles == 0 and in_flight == 1
     assert [i for b in batches for i in b] == list(range(total))
@@ -118,3 +125,27 @@ def test_a_remote_read_fetches_its_first_chunks_alone(kind: str) -> None:
     assert size > 1
     assert sorted(k for keys in store.batches for k in keys) == sorted(
         f"c/{i}/{j}" for i in range(8) for j in range(8))
+
+
+class _Unbatched(_Batches):
+    """The same slow store, saying that a batch costs it as much as its keys one by one."""
+
+    get_many_batches = False
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_store_that_gains_nothing_from_batches_gets_one_key_per_call(kind: str) -> None:
+    """``Store.get_many_batches`` False (an object store: every key its own request): each
+    ``get_many`` asks for one key, and up to the whole window of them run at once."""
+    inner = MemoryStore()
+    data = np.arange(64 * 64, dtype="i4").reshape(64, 64)
+    zarrc.create_array(inner, shape=data.shape, chunks=(8, 8), dtype="i4")[...] = data
+    store = _Unbatched(inner)
+    with zarrc.config.set({"threads": 2}), engine(kind):
+        a = zarrc.open_array(store, mode="r")
+        np.testing.assert_array_equal(a[...], data)  # 64 chunks
+        np.testing.assert_array_equal(a[3:61, 5:40], data[3:61, 5:40])
+    assert store.batches and all(len(keys) == 1 for keys in store.batches)
+    assert sum(1 for call in store.calls
+               if call.op == "get" and call.key.startswith("c/")) == 64 + 8 * 5
+    assert store.peak_in_flight() > 8  # many requests at once, not one batch after another

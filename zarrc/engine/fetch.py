@@ -31,6 +31,7 @@ __all__ = [
     "Writes",
     "batch_bounds",
     "batch_size",
+    "batches_gets",
     "fetch_window",
     "leading_singles",
     "run_fetched",
@@ -52,11 +53,20 @@ def fetch_window(store: object) -> int:
         return 1
 
 
-def batch_size(total: int, window: int, cap: int | None = None) -> int:
+def batches_gets(store: object) -> bool:
+    """False if ``store`` serves a ``get_many`` of many keys no cheaper than as many calls of
+    one (``Store.get_many_batches``: every key a request of its own), else True."""
+    return bool(getattr(store, "get_many_batches", True))
+
+
+def batch_size(total: int, window: int, cap: int | None = None, *, batched: bool = True) -> int:
     """Entries per ``get_many`` of a read of ``total`` entries with ``window`` requests in
-    flight: at most an eighth of the window (the other batches keep the network busy while
-    one is decoded), at most a quarter of each decode thread's share (so that every thread
-    gets work), at most ``cap`` (a memory bound), at least 1."""
+    flight: 1 from a store that gains nothing from batches (``batched`` false, see
+    :func:`batches_gets`); else at most an eighth of the window (the other batches keep the
+    network busy while one is decoded), at most a quarter of each decode thread's share (so
+    that every thread gets work), at most ``cap`` (a memory bound), at least 1."""
+    if not batched:
+        return 1
     threads = max(1, int(config.get("threads")))
     size = min(-(-total // (4 * threads)), max(1, window // _BATCHES_PER_WINDOW))
     return max(1, min(size, cap) if cap is not None else size)

@@ -23,6 +23,7 @@ from zarrc.engine.context import ArrayContext
 from zarrc.engine.fetch import (
     Writes,
     batch_size,
+    batches_gets,
     fetch_window,
     leading_singles,
     run_fetched,
@@ -38,13 +39,15 @@ _BATCH = 8  # chunks fetched per get_many call from a store with nothing to wait
 T = TypeVar("T")
 
 
-def _batching(total: int, window: int) -> tuple[int, int, int]:
+def _batching(total: int, store: object) -> tuple[int, int, int]:
     """``(leading batches of one chunk, chunks per get_many after them, get_many calls in
-    flight)`` for ``total`` chunks from a store with ``window`` requests worth keeping in
-    flight (``zarrc.engine.fetch.batch_bounds`` for the native loops)."""
+    flight)`` for ``total`` chunks from ``store`` (its requests worth keeping in flight, and
+    whether its get_many gains from batches; ``zarrc.engine.fetch.batch_bounds`` for the
+    native loops)."""
+    window = fetch_window(store)
     if window <= 1:
         return 0, _BATCH, 1
-    size = batch_size(total, window)
+    size = batch_size(total, window, batched=batches_gets(store))
     return leading_singles(total, size), size, max(1, window // size)
 
 
@@ -97,7 +100,7 @@ def read_box(ctx: ArrayContext, plan: BoxPlan, box: np.ndarray) -> None:
     if ctx.pipeline.sharding is not None:
         _read_shards(ctx, plan, box)
         return
-    singles, size, in_flight = _batching(plan.total, fetch_window(ctx.store))
+    singles, size, in_flight = _batching(plan.total, ctx.store)
 
     def fetch(batch: list[ChunkProjection]) -> list[bytes | None]:
         return ctx.store.get_many([ctx.key(p.coords) for p in batch])
@@ -162,7 +165,7 @@ def read_points(ctx: ArrayContext, points: PointPlan, out: np.ndarray) -> None:
             ctx, ctx.pipeline_for(pair[0].coords), pair[0], pair[1], ctx.key(pair[0].coords),
             out, pair[0].positions), lambda pair: ctx.key(pair[0].coords), _stored_size)
 
-    singles, size, in_flight = _batching(len(groups), window)
+    singles, size, in_flight = _batching(len(groups), ctx.store)
     run_fetched(_batches(groups, singles, size), fetch, consume, in_flight)
 
 

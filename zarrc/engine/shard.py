@@ -161,10 +161,11 @@ class StoreShard:
         """The bytes of ``byte_range`` (a ``Store.get`` range: the index), or None."""
         return self.store.get(self.key, byte_range=byte_range)
 
-    def read_ranges(self, ranges: list[tuple[int, int]]) -> list[bytes] | None:
+    def read_ranges(self, ranges: list[tuple[int, int]]) -> list[bytes | memoryview] | None:
         """The bytes of each absolute ``(start, stop)`` range (shorter ones past the end), or
-        None when the shard went away meanwhile."""
-        return self.store.get_ranges(self.key, ranges)
+        None when the shard went away meanwhile (``get_ranges_buffers``: only read, never
+        kept, so the store need not copy them)."""
+        return self.store.get_ranges_buffers(self.key, ranges)
 
 
 class _Slot:

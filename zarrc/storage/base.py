@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zarrc.errors import ReadOnlyError, StoreError
+from zarrc.storage import batch
 
 __all__ = [
     "ByteRange",
@@ -271,7 +272,8 @@ class Store(abc.ABC):
     :func:`normalize_key` / :func:`normalize_prefix` and refusing writes with
     ``self._check_writable(key)``. Everything else has a working default that a backend may
     override for speed: ``get_many`` (many keys in flight or one batched request),
-    ``get_ranges`` (several byte ranges of one key, coalesced), ``fetch_concurrency`` (requests
+    :meth:`get_many_buffers` and :meth:`get_ranges_buffers` (the same values in buffers shared
+    with the client library, no copy), ``get_ranges`` (several byte ranges of one key, coalesced), ``fetch_concurrency`` (requests
     worth keeping in flight), :meth:`delete_prefix` (one bulk delete), :meth:`list_dir` (a
     listing with a delimiter instead of a full listing), :meth:`lock` (a lock other processes
     see) and the optional conditional writes below. A backend that can fail transiently (a
@@ -291,6 +293,13 @@ class Store(abc.ABC):
     32-128 for an object store, a database's connection pool. The engine fetches this many
     keys (or byte ranges) per batch, separately from its decode threads (``zarrc.config``
     ``threads``); the default :meth:`get_many` keeps that many :meth:`get` calls running."""
+    get_many_batches: bool = True
+    """A :meth:`get_many` of many keys costs less than as many calls of one key (one request,
+    query or transaction serves them all), so the engine asks for a read's keys in batches.
+    A store whose every key is a request of its own says False (:class:`ObjectStore`): the
+    engine then asks for one key per call, each from a fetch thread of its own, and the value
+    comes back to the thread that waits for it without a hop through the store's own
+    machinery for keeping many requests in flight."""
     _read_only: bool = False  # a subclass that skips __init__ is read-write
 
     def __init__(self, *, read_only: bool = False) -> None:
@@ -347,6 +356,25 @@ class Store(abc.ABC):
         if workers <= 1:
             return [self.get(key) for key in keys]
         return _map_bounded(self.get, keys, workers)
+
+    def get_many_buffers(self, keys: Sequence[str]) -> list[bytes | memoryview | None]:
+        """:meth:`get_many`'s values, each as ``bytes`` or a read-only ``memoryview``.
+
+        For readers that only look at the bytes (the engine's decoders): a store whose client
+        library hands over its own buffers (obstore's) returns views of them here instead of
+        copying each value into ``bytes``, which for large chunks costs page faults and a copy
+        under the GIL. The default returns :meth:`get_many` (so a wrapper that adds faults,
+        retries or a cache to ``get_many`` adds them here too); override it only where the
+        values come without a copy.
+        """
+        return list(batch.many_values(keys, self.get_many(keys)))
+
+    def get_ranges_buffers(self, key: str,
+                           ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview] | None:
+        """:meth:`get_ranges`'s values, each as ``bytes`` or a read-only ``memoryview`` (see
+        :meth:`get_many_buffers`); the default returns :meth:`get_ranges`."""
+        found = self.get_ranges(key, ranges)
+        return None if found is None else list(found)
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         """The bytes of each absolute ``[start, stop)`` range of ``key``'s value, in order, or
@@ -481,6 +509,7 @@ class ReadOnlyView(Store):
         self.supports_partial_reads = store.supports_partial_reads
         self.supports_listing = store.supports_listing
         self.fetch_concurrency = store.fetch_concurrency
+        self.get_many_batches = store.get_many_batches
 
     @property
     def wrapped(self) -> Store:
@@ -496,6 +525,13 @@ class ReadOnlyView(Store):
 
     def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         return self._store.get_many([normalize_key(k) for k in keys])
+
+    def get_many_buffers(self, keys: Sequence[str]) -> list[bytes | memoryview | None]:
+        return self._store.get_many_buffers([normalize_key(k) for k in keys])
+
+    def get_ranges_buffers(self, key: str,
+                           ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview] | None:
+        return self._store.get_ranges_buffers(normalize_key(key), ranges)
 
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         return self._store.get_ranges(normalize_key(key), ranges)

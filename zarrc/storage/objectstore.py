@@ -3,7 +3,9 @@
 obstore (the Rust ``object_store`` crate's Python binding) is optional (``pip install
 'zarrc[s3]'``, or ``[gcs]``, ``[azure]``, ``[http]``: the same package) and imported only when a
 store is made. Requests release the GIL; ``get_many`` keeps up to ``fetch_concurrency`` requests
-in flight from one thread (obstore's async API on a background loop, :mod:`zarrc.storage.aio`);
+in flight from one thread (obstore's async API on a background loop, :mod:`zarrc.storage.aio`),
+while the engine, told that batches gain nothing here (``get_many_batches``), asks for one key
+per call from each of its fetch threads; ``get_many_buffers`` hands over obstore's buffers;
 ``get_ranges`` merges ranges less than ``coalesce`` bytes apart into one request. Each request
 is retried on transient failures under a :class:`~zarrc.storage.RetryPolicy` (obstore's own
 retries are turned off so that there is one policy and every retry is reported); permanent
@@ -26,7 +28,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast, overload
 
 from zarrc.errors import StoreError
-from zarrc.storage import aio, batch, inflight
+from zarrc.storage import aio, inflight
 from zarrc.storage.base import (
     ByteRange,
     Store,
@@ -230,6 +232,10 @@ class ObjectStore(Store):
     supports_listing = True
     supports_writes = True
     supports_conditional_writes = True
+    # Every key is a request of its own: the engine's fetch threads each wait for one value
+    # in a blocking obstore call (GIL released), which costs less than a batch's round trip
+    # through the event loop (Store.get_many_batches).
+    get_many_batches = False
 
     def __init__(
         self,
@@ -407,8 +413,10 @@ class ObjectStore(Store):
     # -- reads ------------------------------------------------------------------------------
 
     def _fetch(self, store: Any, path: str, options: dict[str, Any] | None) -> bytes:
-        result = self._obs.get(store, path, options=options)
-        return bytes(result.bytes())
+        return bytes(self._fetch_buffer(store, path, options))
+
+    def _fetch_buffer(self, store: Any, path: str, options: dict[str, Any] | None) -> memoryview:
+        return memoryview(self._obs.get(store, path, options=options).bytes())
 
     def _size(self, key: str) -> int | None:
         meta = self._call("head", key, self._obs.head, key, missing=None)
@@ -443,13 +451,20 @@ class ObjectStore(Store):
         return self._call("get", key, self._fetch, key, {"range": (begin, end)}, missing=None)
 
     def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
-        keys = [normalize_key(key) for key in keys]
-        if len(keys) < 2:
-            return batch.many_result(keys, [self.get(key) for key in keys])
         # obstore's buffers become bytes here, in the calling thread (one of the engine's
         # fetch threads), not on the event loop that all the requests share
-        found = aio.run(self._get_many_async(keys))
-        return batch.many_result(keys, [None if v is None else bytes(v) for v in found])
+        return [None if v is None else bytes(v) for v in self.get_many_buffers(keys)]
+
+    def get_many_buffers(self, keys: Sequence[str]) -> list[bytes | memoryview | None]:
+        """The values of ``keys`` as views of obstore's own buffers (no copy into bytes)."""
+        keys = [normalize_key(key) for key in keys]
+        if len(keys) < 2:
+            found: list[Any] = [self._call("get", key, self._fetch_buffer, key, None, missing=None)
+                                for key in keys]
+        else:
+            found = [None if v is None else memoryview(v)
+                     for v in aio.run(self._get_many_async(keys))]
+        return found
 
     async def _get_many_async(self, keys: list[str]) -> list[Bytes | None]:
         limit = asyncio.Semaphore(self.fetch_concurrency)
@@ -478,11 +493,18 @@ class ObjectStore(Store):
     def get_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes] | None:
         """The bytes of each absolute ``[start, stop)`` range of ``key`` (``None`` if absent),
         ranges less than ``coalesce`` bytes apart fetched by one request."""
+        found = self.get_ranges_buffers(key, ranges)
+        return None if found is None else [bytes(value) for value in found]
+
+    def get_ranges_buffers(self, key: str,
+                           ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview] | None:
+        """:meth:`get_ranges` in views of obstore's own buffers (no copy into bytes)."""
         key = normalize_key(key)
         pairs = [(int(start), int(stop)) for start, stop in ranges]
         wanted = [(i, s, e) for i, (s, e) in enumerate(pairs) if e > s]
         if not wanted:
             return None if not self.exists(key) else [b""] * len(pairs)
+        out: list[bytes | memoryview]
 
         def fetch(store: Any, path: str) -> list[Bytes]:
             found: list[Bytes] = self._obs.get_ranges(
@@ -505,12 +527,13 @@ class ObjectStore(Store):
             parts = [b"" if min(e, size) <= s else self.get(key, (s, min(e, size)))
                      for s, e in pairs]
             # None (absent) if the object went away meanwhile
-            return None if any(p is None for p in parts) else [p for p in parts if p is not None]
+            out = [p for p in parts if p is not None]
+            return None if len(out) < len(parts) else out
         if found is None:
             return None
         out = [b""] * len(pairs)
         for (i, _, _), value in zip(wanted, found):
-            out[i] = bytes(value)
+            out[i] = memoryview(value)
         return out
 
     def exists(self, key: str) -> bool:

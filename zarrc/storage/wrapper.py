@@ -47,6 +47,11 @@ class WrapperStore(Store):
         """The inner store's ``fetch_concurrency`` (about the core count if it has none)."""
         return getattr(self._inner, "fetch_concurrency", None) or max(1, os.cpu_count() or 1)
 
+    @property
+    def get_many_batches(self) -> bool:  # type: ignore[override]  # the inner's; never set here
+        """The inner store's ``get_many_batches`` (a subclass that reads key by key says so)."""
+        return bool(getattr(self._inner, "get_many_batches", True))
+
     def with_read_only(self, read_only: bool = True) -> Store:
         """This wrapper around ``inner.with_read_only(read_only)``, sharing its state (a
         FaultyStore's record of calls, a CacheStore's cache)."""

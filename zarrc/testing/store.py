@@ -215,6 +215,24 @@ class StoreTests:
         assert store.get_ranges("r/missing", [(0, 4)]) is None
         assert store.get_ranges("r", [(0, 4)]) is None  # a "folder" is no value
 
+    def test_buffers_hold_what_get_many_and_get_ranges_return(self, store: Store) -> None:
+        """``get_many_buffers`` / ``get_ranges_buffers``: the same values, as bytes or
+        read-only memoryviews (shared with the client library, never to be written)."""
+        _fill(store)
+        keys = ["a/0", "missing", "ab/0", "c/0.0", "a/b/missing"]
+        got = store.get_many_buffers(keys)
+        assert [None if v is None else bytes(v) for v in got] == [_TREE.get(k) for k in keys]
+        assert store.get_many_buffers([]) == []
+        value = bytes(range(256)) * 3
+        store.set("r/v", value)
+        ranges = [(0, 10), (700, 768), (760, 800), (5, 5), (900, 950), (10, 300), (3, 4)]
+        parts = store.get_ranges_buffers("r/v", ranges)
+        assert parts is not None and [bytes(p) for p in parts] == [value[a:b] for a, b in ranges]
+        assert store.get_ranges_buffers("r/missing", [(0, 4)]) is None
+        for v in [*got, *parts]:
+            assert v is None or isinstance(v, bytes) or (isinstance(v, memoryview)
+                                                         and v.readonly and v.contiguous)
+
     def test_capabilities(self, store: Store) -> None:
         assert isinstance(store.fetch_concurrency, int) and store.fetch_concurrency >= 1
         files = store.local_files()

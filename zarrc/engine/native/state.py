@@ -13,7 +13,7 @@ from zarrc import config
 from zarrc._ext import chunkio, chunkpoints
 from zarrc.engine import observe
 from zarrc.engine.context import ArrayContext
-from zarrc.engine.fetch import batch_bounds, batch_size, fetch_window, run_fetched
+from zarrc.engine.fetch import batch_bounds, batch_size, batches_gets, fetch_window, run_fetched
 from zarrc.engine.interfaces import ChunkStore, LocalFilesLike, NativeChainLike
 from zarrc.engine.native.files import read_located
 from zarrc.engine.pool import run_tasks
@@ -201,7 +201,7 @@ def run_read(array: NativeArray, ctx: ArrayContext,
                   lambda b, e: run_files(array, ctx, read, b, e, keys_of))
         return
     batches, in_flight = fetch_batches(read.total, read.chunk_nbytes, fetch_window(ctx.store),
-                                       array.located)
+                                       array.located, batched=batches_gets(ctx.store))
 
     def fetch(batch: tuple[int, int]) -> Sequence[bytes | memoryview | None]:
         return fetch_values(array, ctx.store, keys_of(*batch))
@@ -235,8 +235,8 @@ def run_split(total: int, chunk_nbytes: int, run: Callable[[int, int], object]) 
     run_tasks(lambda r: run(*r), ranges)
 
 
-def fetch_batches(total: int, chunk_nbytes: int, window: int,
-                  located: bool = False) -> tuple[list[tuple[int, int]], int]:
+def fetch_batches(total: int, chunk_nbytes: int, window: int, located: bool = False, *,
+                  batched: bool = True) -> tuple[list[tuple[int, int]], int]:
     """The ``(begin, end)`` entry ranges fetched by one ``get_many`` each, and how many of
     them to keep in flight: the decode tasks' ranges for a store with nothing to wait for,
     else a fraction of the store's window each (``zarrc.engine.fetch.batch_size``); never
@@ -248,7 +248,7 @@ def fetch_batches(total: int, chunk_nbytes: int, window: int,
     elif window <= 1:
         per = min(cap, max(e - b for b, e in task_ranges(total, chunk_nbytes)))
     else:  # waiting on a network: the decoders start on the first chunks to arrive
-        per = batch_size(total, window, cap)
+        per = batch_size(total, window, cap, batched=batched)
         return batch_bounds(total, per), max(1, window // per)  # never more than the window
     return [(b, min(b + per, total)) for b in range(0, total, per)], 1
 
@@ -257,10 +257,10 @@ def fetch_values(array: NativeArray, store: ChunkStore,
                  keys: list[str]) -> Sequence[bytes | memoryview | None]:
     """The stored values of ``keys`` (None where absent) for the loops' buffers: read from
     the files the store locates them in, into this thread's scratch, or fetched with
-    ``get_many``."""
+    ``get_many_buffers`` (the loops only read them: the store need not copy them into bytes)."""
     if array.located:
         located = store.file_ranges(keys)
         if located is None:
             raise TypeError(f"{store!r} no longer says where its values lie (file_ranges)")
         return read_located(located, _state.scratch, keys)
-    return store.get_many(keys)
+    return store.get_many_buffers(keys)
