@@ -1,14 +1,17 @@
 """FsspecStore: the conformance suite over fsspec's memory and local filesystems (skipped when
-fsspec is absent), and the install hint when it is missing."""
+fsspec is absent), atomic writes on the local filesystem, and the install hint when fsspec is
+missing. (Writes killed with SIGKILL: tests/reliability/test_kill_fsspec.py.)"""
 
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 
 import pytest
 
 from zarrc.storage import FsspecStore
+from zarrc.storage.atomic import TEMP_PREFIX
 from zarrc.testing.store import StoreTests
 
 
@@ -32,9 +35,13 @@ class TestFsspecLocal(StoreTests):
     def reopen(self, store, tmp_path):
         return FsspecStore.from_url(store.url)
 
-    @pytest.mark.xfail(reason="fsspec's local filesystem writes in place, not atomically")
-    def test_concurrent_set_and_get(self, store):
-        super().test_concurrent_set_and_get(store)
+
+class TestFsspecLocalFsync(StoreTests):
+    """The same contract on a filesystem without ``auto_mkdir``, with ``fsync``."""
+
+    def make_store(self, tmp_path):
+        fsspec = pytest.importorskip("fsspec")
+        return FsspecStore(fsspec.filesystem("file"), str(tmp_path / "store"), fsync=True)
 
 
 def test_url_root_and_repr(tmp_path):
@@ -46,3 +53,88 @@ def test_url_root_and_repr(tmp_path):
     assert str(tmp_path / "data") in repr(store)
     same = FsspecStore(fsspec.filesystem("file", auto_mkdir=True), str(tmp_path / "data"))
     assert same == store and same != store.with_read_only()
+
+
+def _local(tmp_path, **kwargs):
+    fsspec = pytest.importorskip("fsspec")
+    return FsspecStore(fsspec.filesystem("file", **kwargs), str(tmp_path / "data"))
+
+
+def _all_files(directory):
+    return sorted(os.path.relpath(os.path.join(d, f), directory)
+                  for d, _, files in os.walk(directory) for f in files)
+
+
+def test_local_filesystems_are_detected():
+    fsspec = pytest.importorskip("fsspec")
+    from fsspec.implementations.local import LocalFileSystem
+
+    from zarrc.storage.fsspec import is_local_filesystem
+
+    class Sub(LocalFileSystem):
+        protocol = ("mylocal",)
+        cachable = False
+
+    class Other:
+        protocol = "file"
+
+    assert is_local_filesystem(fsspec.filesystem("file"))
+    assert is_local_filesystem(fsspec.filesystem("local"))
+    assert is_local_filesystem(Sub())
+    assert is_local_filesystem(Other())
+    assert not is_local_filesystem(fsspec.filesystem("memory"))
+    assert not is_local_filesystem(fsspec.filesystem("dir", path="/tmp", fs=LocalFileSystem()))
+
+
+def test_local_set_replaces_the_file_instead_of_writing_in_place(tmp_path):
+    # A reader holding the old file open keeps reading the old value in full: the new value
+    # is a new file renamed over the key (fsspec's pipe_file would truncate the one open).
+    store = _local(tmp_path)
+    store.set("c/0", b"a" * 100_000)
+    with open(tmp_path / "data" / "c" / "0", "rb") as reader:
+        store.set("c/0", b"b" * 10)
+        assert reader.read() == b"a" * 100_000
+    assert store.get("c/0") == b"b" * 10
+    assert _all_files(tmp_path / "data") == [os.path.join("c", "0")]
+
+
+def test_local_writes_fsync_only_when_asked(tmp_path, monkeypatch):
+    fsspec = pytest.importorskip("fsspec")
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    FsspecStore(fsspec.filesystem("file"), str(tmp_path / "plain")).set("k", b"1")
+    assert synced == []
+    store = FsspecStore.from_url(f"file://{tmp_path}/synced", fsync=True)
+    store.set("k", b"1")
+    assert len(synced) == 1
+    assert store.with_read_only().with_read_only(False).local_files().fsync
+
+
+def test_local_temporary_files_are_never_listed_and_not_keys(tmp_path):
+    store = _local(tmp_path)
+    store.set("a/b", b"1")
+    (tmp_path / "data" / "a" / (TEMP_PREFIX + "deadbeef")).write_bytes(b"in flight")
+    (tmp_path / "data" / (TEMP_PREFIX + "0123")).write_bytes(b"killed")
+    assert store.list_prefix("") == ["a/b"]
+    assert store.list_prefix("a") == ["a/b"]
+    assert store.list_dir("") == ["a"]
+    assert store.list_dir("a") == ["b"]
+    for key in ("a/" + TEMP_PREFIX + "x", TEMP_PREFIX + "x/b"):
+        with pytest.raises(ValueError, match="reserved"):
+            store.set(key, b"")
+    # deleting a prefix removes the debris of killed writes with it
+    store.delete_prefix("a")
+    assert not (tmp_path / "data" / "a").exists()
+
+
+def test_memory_filesystem_keeps_pipe_file(monkeypatch):
+    pytest.importorskip("fsspec")
+    store = FsspecStore.from_url(f"memory://zarrc-tests/{uuid.uuid4().hex}")
+    piped = []
+    real = store.fs.pipe_file
+    monkeypatch.setattr(store.fs, "pipe_file", lambda path, value, **kw: (
+        piped.append(path), real(path, value, **kw)))
+    store.set("a/" + TEMP_PREFIX + "x", b"v")  # not a reserved name off the local disk
+    assert piped == [f"{store.root}/a/{TEMP_PREFIX}x"]
+    assert store.list_prefix("") == [f"a/{TEMP_PREFIX}x"]

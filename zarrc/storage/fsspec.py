@@ -1,9 +1,11 @@
 """FsspecStore: a store over any fsspec filesystem (``s3://``, ``gs://``, ``http://``, ...).
 
 fsspec is optional and imported only when a store is made from a URL; without it,
-:meth:`FsspecStore.from_url` raises ``ImportError`` saying what to install. A ``set`` is as atomic
-as the filesystem's single-object write: whole-object PUTs on object stores are; on filesystems
-that write in place they may not be (use :class:`~zarrc.storage.LocalStore` for local paths).
+:meth:`FsspecStore.from_url` raises ``ImportError`` saying what to install. Every ``set`` is
+atomic: on fsspec's local filesystem (``file://``) the store writes files itself, by a temporary
+file renamed over the key as :class:`~zarrc.storage.LocalStore` does (fsspec's own local writes
+go in place); other filesystems get one ``pipe_file``, a whole-object PUT on object stores,
+which is atomic there.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from zarrc.storage.atomic import TEMP_PREFIX, check_key, is_temporary, write_atomic
 from zarrc.storage.base import (
     ByteRange,
     LocalFiles,
     Store,
+    as_buffer,
     as_bytes,
     normalize_byte_range,
     normalize_key,
@@ -44,6 +48,25 @@ def _import_fsspec() -> Any:
     return fsspec
 
 
+_LOCAL_PROTOCOLS = frozenset({"file", "local"})
+
+
+def is_local_filesystem(fs: Any) -> bool:
+    """Whether ``fs`` keeps its files in local directories under their own paths: fsspec's
+    ``LocalFileSystem`` or a subclass (whatever its protocol), or any filesystem whose
+    protocols include ``"file"`` or ``"local"`` (fsspec's names for the local disk). Wrappers
+    over a local filesystem (``dir://``, caching filesystems) are not: they get ``pipe_file``."""
+    protocol = getattr(fs, "protocol", ())
+    protocols = (protocol,) if isinstance(protocol, str) else tuple(protocol)
+    if not _LOCAL_PROTOCOLS.isdisjoint(protocols):
+        return True
+    try:
+        from fsspec.implementations.local import LocalFileSystem
+    except ImportError:  # pragma: no cover - a filesystem object implies fsspec
+        return False
+    return isinstance(fs, LocalFileSystem)
+
+
 class FsspecStore(Store):
     """A store over an fsspec filesystem and a root path in it.
 
@@ -55,21 +78,37 @@ class FsspecStore(Store):
         The store root inside ``fs`` (protocol optional; ``""`` is the filesystem root).
     read_only
         Refuse writes with :class:`~zarrc.errors.ReadOnlyError`.
+    fsync
+        On a local filesystem, flush each written file to disk (``os.fsync``) before renaming
+        it into place, as ``LocalStore(fsync=True)``; ignored elsewhere.
+
+    On a local filesystem (:func:`is_local_filesystem`) a write goes to a temporary file in the
+    key's directory (created when missing, whatever the filesystem's ``auto_mkdir``), renamed
+    over the key's file: readers see the old value or the new one, and a process killed
+    mid-write leaves the old value and at most a stray ``.zarrc-tmp-*`` file, which is never
+    listed (keys with such a segment are refused). On other filesystems a write is one
+    ``pipe_file``: whole-object PUTs on object stores are atomic.
     """
 
     supports_partial_reads = True
     supports_listing = True
     supports_writes = True
 
-    def __init__(self, fs: Any, root: str = "", *, read_only: bool = False) -> None:
+    def __init__(
+        self, fs: Any, root: str = "", *, read_only: bool = False, fsync: bool = False
+    ) -> None:
         super().__init__(read_only=read_only)
         self._fs = fs
         self._root = fs._strip_protocol(root).rstrip("/") if root else ""
+        self._local = is_local_filesystem(fs)
+        self._fsync = bool(fsync)
         # a local filesystem waits on the disk (about the cores), anything else on a network
-        self.fetch_concurrency = max(2, os.cpu_count() or 1) if self._has_directories() else 64
+        self.fetch_concurrency = max(2, os.cpu_count() or 1) if self._local else 64
 
     @classmethod
-    def from_url(cls, url: str, *, read_only: bool = False, **storage_options: Any) -> FsspecStore:
+    def from_url(
+        cls, url: str, *, read_only: bool = False, fsync: bool = False, **storage_options: Any
+    ) -> FsspecStore:
         """Make a store from ``url`` (e.g. ``"s3://bucket/data.zarr"``) with fsspec; the
         filesystem's options as keywords or, as zarr-python takes them, in
         ``storage_options={...}``."""
@@ -77,7 +116,7 @@ class FsspecStore(Store):
         nested = storage_options.pop("storage_options", None) or {}
         storage_options = {**nested, **storage_options}
         fs, root = fsspec.core.url_to_fs(url, **storage_options)
-        return cls(fs, root, read_only=read_only)
+        return cls(fs, root, read_only=read_only, fsync=fsync)
 
     @property
     def fs(self) -> Any:
@@ -86,15 +125,15 @@ class FsspecStore(Store):
 
     def local_files(self) -> LocalFiles | None:
         """On fsspec's own local filesystem the values are plain files below the root: the
-        native loops may read them directly. Not for writing: this store writes in place, not
-        by a temporary file and a rename, so its writes stay its own (:meth:`set`)."""
+        native loops may read them directly. Not declared writable: writes stay this store's
+        own :meth:`set` (the same temporary-file protocol)."""
         try:
             from fsspec.implementations.local import LocalFileSystem
         except ImportError:  # pragma: no cover - a filesystem object implies fsspec
             return None
         if type(self._fs) is not LocalFileSystem or not self._root.startswith("/"):
             return None
-        return LocalFiles(self._root, ".zarrc-tmp-", False, False)
+        return LocalFiles(self._root, TEMP_PREFIX, self._fsync, False)
 
     @property
     def root(self) -> str:
@@ -111,11 +150,15 @@ class FsspecStore(Store):
         """Return a store over the same filesystem and root with the given flag."""
         if read_only == self.read_only:
             return self
-        return FsspecStore(self._fs, self._root, read_only=read_only)
+        return FsspecStore(self._fs, self._root, read_only=read_only, fsync=self._fsync)
 
-    def _path(self, key: str) -> str:
+    def _path(self, key: str, *, is_prefix: bool = False) -> str:
+        """The filesystem path of a validated key (or prefix); on a local filesystem, keys
+        named like temporary files are refused."""
         if not key:
             return self._root
+        if self._local and not is_prefix:
+            check_key(key)
         return f"{self._root}/{key}" if self._root else key
 
     # -- reads ------------------------------------------------------------------------------
@@ -177,9 +220,10 @@ class FsspecStore(Store):
     def exists(self, key: str) -> bool:
         return bool(self._fs.isfile(self._path(normalize_key(key))))
 
-    def _find(self, prefix: str) -> list[str]:
-        """Full keys of all objects under a normalized prefix."""
-        base = self._path(prefix)
+    def _find(self, prefix: str, *, temporary: bool = False) -> list[str]:
+        """Full keys of all objects under a normalized prefix; with ``temporary``, also the
+        temporary files of writes in flight (or killed) on a local filesystem."""
+        base = self._path(prefix, is_prefix=True)
         try:
             paths = self._fs.find(base, withdirs=False)
         except FileNotFoundError:
@@ -191,6 +235,8 @@ class FsspecStore(Store):
             key = path[strip:]
             if prefix and not key.startswith(prefix + "/"):
                 continue  # find() on a file returns the file itself
+            if self._local and not temporary and any(is_temporary(s) for s in key.split("/")):
+                continue  # an in-flight (or a killed) write's temporary file
             keys.append(key)
         return keys
 
@@ -199,7 +245,7 @@ class FsspecStore(Store):
 
     def list_dir(self, prefix: str) -> list[str]:
         prefix = normalize_prefix(prefix)
-        base = self._path(prefix)
+        base = self._path(prefix, is_prefix=True)
         try:
             entries = self._fs.ls(base, detail=False)
         except (FileNotFoundError, NotADirectoryError):
@@ -210,14 +256,22 @@ class FsspecStore(Store):
             entry = self._fs._strip_protocol(entry).rstrip("/")
             if entry.startswith(start) and entry != base:
                 names.add(entry[len(start) :].split("/", 1)[0])
+        if self._local:
+            names = {name for name in names if not is_temporary(name)}
         return sorted(names)
 
     # -- writes -----------------------------------------------------------------------------
 
     def set(self, key: str, value: Any) -> None:
+        """Store ``value`` under ``key``: on a local filesystem by a temporary file renamed
+        over the key's file (fsspec's ``pipe_file`` there truncates and writes in place, so a
+        reader or a crash could see a torn value); elsewhere by one ``pipe_file``."""
         key = normalize_key(key)
         self._check_writable(key)
-        self._fs.pipe_file(self._path(key), as_bytes(value))
+        if self._local:
+            write_atomic(self._path(key), as_buffer(value), fsync=self._fsync)
+        else:
+            self._fs.pipe_file(self._path(key), as_bytes(value))
 
     def delete(self, key: str) -> None:
         key = normalize_key(key)
@@ -234,14 +288,15 @@ class FsspecStore(Store):
     def delete_prefix(self, prefix: str) -> None:
         prefix = normalize_prefix(prefix)
         self._check_writable(prefix)
-        paths = [self._path(key) for key in self._find(prefix)]
+        # and debris of killed writes, as LocalStore's removal of the directory does
+        paths = [self._path(key, is_prefix=True) for key in self._find(prefix, temporary=True)]
         if paths:
             try:
                 self._fs.rm(paths)
             except FileNotFoundError:
                 pass
-        if self._has_directories():
-            base = self._path(prefix)
+        if self._local:
+            base = self._path(prefix, is_prefix=True)
             try:
                 found = self._fs.find(base, withdirs=True, detail=True)
             except FileNotFoundError:
@@ -253,12 +308,6 @@ class FsspecStore(Store):
                 self._rmdir_quietly(base)
                 self._prune(base.rsplit("/", 1)[0] if "/" in base else "")
 
-    def _has_directories(self) -> bool:
-        """Whether the filesystem keeps real directories that outlive their files (local disk)."""
-        protocol = self._fs.protocol
-        protocols = (protocol,) if isinstance(protocol, str) else tuple(protocol)
-        return "file" in protocols or "local" in protocols
-
     def _rmdir_quietly(self, path: str) -> bool:
         try:
             self._fs.rmdir(path)
@@ -267,8 +316,9 @@ class FsspecStore(Store):
         return True
 
     def _prune(self, directory: str) -> None:
-        """On filesystems with directories, remove emptied parents up to (not including) root."""
-        if not self._has_directories():
+        """On a local filesystem (real directories that outlive their files), remove emptied
+        parents up to (not including) root."""
+        if not self._local:
             return
         while directory and directory != self._root and directory.startswith(self._root):
             if not self._rmdir_quietly(directory):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import shutil
 import stat
 import sys
@@ -19,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from zarrc.storage import lockfile
+from zarrc.storage.atomic import TEMP_PREFIX, check_key, is_temporary, write_atomic
 from zarrc.storage.base import (
     ByteRange,
     LocalFiles,
@@ -31,9 +31,6 @@ from zarrc.storage.base import (
 
 __all__ = ["LocalStore", "TEMP_PREFIX"]
 
-TEMP_PREFIX = ".zarrc-tmp-"
-"""File-name prefix of in-flight writes; such names are never listed and are not valid keys."""
-_WRITE_RETRIES = 5  # a concurrent delete may remove the directory we are about to write into
 
 
 class LocalStore(Store):
@@ -101,8 +98,8 @@ class LocalStore(Store):
         """The file path of a validated key (or prefix), checked to stay inside the root."""
         if key == "":
             return self._root
-        if not is_prefix and key.rsplit("/", 1)[-1].startswith(TEMP_PREFIX):
-            raise ValueError(f"invalid store key {key!r}: {TEMP_PREFIX!r} names are reserved")
+        if not is_prefix:
+            check_key(key)
         path = self._root_sep + (key if os.sep == "/" else key.replace("/", os.sep))
         # Defence in depth: validation already rules out '..' and absolute segments.
         if not os.path.normpath(path).startswith(self._root_sep):
@@ -193,7 +190,7 @@ class LocalStore(Store):
             return
         for entry in entries:
             name = entry.name
-            if name.startswith(TEMP_PREFIX) or "\\" in name:
+            if is_temporary(name) or "\\" in name:
                 continue
             key = f"{rel}/{name}" if rel else name
             try:
@@ -225,53 +222,14 @@ class LocalStore(Store):
             names = [entry.name for entry in os.scandir(directory)]
         except (FileNotFoundError, NotADirectoryError):
             return []
-        return sorted(n for n in names if not n.startswith(TEMP_PREFIX) and "\\" not in n)
+        return sorted(n for n in names if not is_temporary(n) and "\\" not in n)
 
     # -- writes -----------------------------------------------------------------------------
 
     def set(self, key: str, value: Any) -> None:
         key = normalize_key(key)
         self._check_writable(key)
-        path = self._path(key)
-        buffer = as_buffer(value)
-        directory = os.path.dirname(path)
-        for attempt in range(_WRITE_RETRIES):
-            try:
-                self._write_atomic(path, directory, buffer)
-                return
-            except FileNotFoundError:
-                # The directory does not exist yet, or vanished (a concurrent delete pruned
-                # it): create it and try again. Trying first saves a makedirs per write.
-                if attempt == _WRITE_RETRIES - 1:
-                    raise
-                os.makedirs(directory, exist_ok=True)
-
-    def _write_atomic(self, path: str, directory: str, buffer: memoryview) -> None:
-        """Write ``buffer`` to a fresh temporary file beside ``path`` and rename it over it."""
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        while True:
-            tmp = os.path.join(directory, TEMP_PREFIX + secrets.token_hex(8))
-            try:
-                fd = os.open(tmp, flags, 0o666)
-                break
-            except FileExistsError:
-                continue
-        try:
-            try:
-                view = buffer
-                while view:
-                    view = view[os.write(fd, view):]
-                if self._fsync:
-                    os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(self._path(key), as_buffer(value), fsync=self._fsync)
 
     def delete(self, key: str) -> None:
         key = normalize_key(key)
