@@ -7,7 +7,9 @@ cname ``zstd``, clevel 5, blocksize 0, and leaves ``typesize`` and ``shuffle`` t
 v2 id ``blosc`` and v3 name ``numcodecs.blosc`` use numcodecs' dialect: ``shuffle`` is an int
 (0, 1, 2, or -1 = bit-shuffle for 1-byte items, byte-shuffle otherwise), defaults cname
 ``lz4``, clevel 5, shuffle 1, and ``typesize`` is not stored: it is the item size of the
-buffer handed over (the dtype's for the first v2 stage, 1 after bytes).
+buffer handed over (the dtype's for the first v2 stage, 1 after bytes). Such a codec given
+to a v3 array (a numcodecs ``Blosc`` or an ``{"id": "blosc"}`` dict) is stored as ``blosc``
+with that meaning made explicit by :meth:`evolve`; a ``numcodecs.blosc`` entry stays as given.
 Inner compressors: blosclz, lz4, lz4hc, zlib, zstd, and snappy when the library has it.
 Typesizes above 255 are treated as 1, as c-blosc does.
 
@@ -95,16 +97,8 @@ class BloscCodec(BytesBytesCodec):
         self.clevel = check_int("blosc", "clevel", clevel, 0, 9)
         self.shuffle = _parse_shuffle(shuffle)
         self.blocksize = check_int("blosc", "blocksize", blocksize, 0, _INT32_MAX)
-        # typesize None means "the buffer's item size" in numcodecs' dialect, "the dtype's"
-        # (filled by evolve) in zarr v3's.
-        self._numcodecs = False
-
-    @classmethod
-    def from_config_v2(cls, config: dict[str, Any] | None = None) -> BloscCodec:
-        codec = super().from_config_v2(config)
-        assert isinstance(codec, BloscCodec)
-        codec._numcodecs = True
-        return codec
+        # typesize None means "the item size of the data encoded": the buffer's at encode
+        # time (v2, numcodecs.blosc), made explicit by evolve in a v3 array's document.
 
     def _shuffle_for(self, typesize: int) -> int:
         if self.shuffle is None:
@@ -150,11 +144,27 @@ class BloscCodec(BytesBytesCodec):
         return config
 
     def evolve(self, spec: ChunkSpec) -> BloscCodec:
-        if self._numcodecs or (self.typesize is not None and self.shuffle is not None):
+        """This codec with ``typesize`` and ``shuffle`` explicit for a v3 document.
+
+        An open typesize becomes the item size of the data blosc encodes: `spec`'s dtype (the
+        dtype at blosc's place in the chain), 1 for variable-length types (their serializer
+        emits bytes). That is zarr-python 3's choice for its BloscCodec and numcodecs' (the
+        buffer's item size) for a numcodecs ``Blosc``. An open shuffle becomes bit-shuffle
+        for 1-byte items, byte-shuffle otherwise (zarr-python); numcodecs' automatic one (-1)
+        the same by the typesize (as numcodecs decides it when encoding).
+        A ``numcodecs.blosc`` entry is kept as given, as zarr-python keeps it (its encoder
+        then sees bytes: typesize 1).
+        """
+        if (self._json_name or "").startswith("numcodecs."):
             return self
-        itemsize = spec.dtype.itemsize or 1
+        if self.typesize is not None and self.shuffle not in (None, AUTOSHUFFLE):
+            return self
+        itemsize = 1 if spec.dtype.kind in "OT" else (spec.dtype.itemsize or 1)
         typesize = self.typesize if self.typesize is not None else itemsize
-        shuffle = self.shuffle if self.shuffle is not None else (2 if itemsize == 1 else 1)
+        if self.shuffle is None:  # zarr-python: by the item size
+            shuffle = 2 if itemsize == 1 else 1
+        else:  # numcodecs: -1 by the typesize it encodes with
+            shuffle = self._shuffle_for(typesize)
         evolved = BloscCodec(
             typesize=typesize,
             cname=self.cname,

@@ -209,7 +209,11 @@ class CodecPipeline:
         codec, nbytes, dtype, order = self._fast
         spec = None
         if codec is not None:
-            spec = codec.native_spec(dtype.itemsize)
+            # the item size of the buffer the codec's encode() is handed: v2's serializer
+            # gives items of the dtype, v3's ``bytes`` gives bytes (a numcodecs.blosc entry
+            # without typesize shuffles by it, as in zarr-python)
+            buffer_items = dtype.itemsize if isinstance(self._ab, FlatSerializer) else 1
+            spec = codec.native_spec(buffer_items)
             if spec is None:
                 return None
         return NativeChain(spec, order, dtype.itemsize, nbytes)
