@@ -70,6 +70,13 @@ def is_local_filesystem(fs: Any) -> bool:
 class FsspecStore(Store):
     """A store over an fsspec filesystem and a root path in it.
 
+    On a local filesystem (:func:`is_local_filesystem`) a write goes to a temporary file in the
+    key's directory (created when missing, whatever the filesystem's ``auto_mkdir``), renamed
+    over the key's file: readers see the old value or the new one, and a process killed
+    mid-write leaves the old value and at most a stray ``.zarrc-tmp-*`` file, which is never
+    listed (keys with such a segment are refused). On other filesystems a write is one
+    ``pipe_file``: whole-object PUTs on object stores are atomic.
+
     Parameters
     ----------
     fs
@@ -81,13 +88,6 @@ class FsspecStore(Store):
     fsync
         On a local filesystem, flush each written file to disk (``os.fsync``) before renaming
         it into place, as ``LocalStore(fsync=True)``; ignored elsewhere.
-
-    On a local filesystem (:func:`is_local_filesystem`) a write goes to a temporary file in the
-    key's directory (created when missing, whatever the filesystem's ``auto_mkdir``), renamed
-    over the key's file: readers see the old value or the new one, and a process killed
-    mid-write leaves the old value and at most a stray ``.zarrc-tmp-*`` file, which is never
-    listed (keys with such a segment are refused). On other filesystems a write is one
-    ``pipe_file``: whole-object PUTs on object stores are atomic.
     """
 
     supports_partial_reads = True
