@@ -107,14 +107,21 @@ class _Batches(FaultyStore):
         return super().get_many(keys)
 
 
+_DATA = np.arange(64 * 64, dtype="i4").reshape(64, 64)
+
+
+def _slow_array(kind: type[_Batches]) -> _Batches:
+    """A ``kind`` store over a MemoryStore holding ``_DATA`` in 8 x 8 chunks (64 of them)."""
+    inner = MemoryStore()
+    zarrc.create_array(inner, shape=_DATA.shape, chunks=(8, 8), dtype="i4")[...] = _DATA
+    return kind(inner)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_remote_read_fetches_its_first_chunks_alone(kind: str) -> None:
     """The first chunks of the plan (one per decode thread) are each fetched by a
     ``get_many`` of their own; the others in batches of ``batch_size``."""
-    inner = MemoryStore()
-    data = np.arange(64 * 64, dtype="i4").reshape(64, 64)
-    zarrc.create_array(inner, shape=data.shape, chunks=(8, 8), dtype="i4")[...] = data
-    store = _Batches(inner)
+    store, data = _slow_array(_Batches), _DATA
     with zarrc.config.set({"threads": 2}), engine(kind):
         a = zarrc.open_array(store, mode="r")
         np.testing.assert_array_equal(a[...], data)  # 64 chunks
@@ -137,10 +144,7 @@ class _Unbatched(_Batches):
 def test_a_store_that_gains_nothing_from_batches_gets_one_key_per_call(kind: str) -> None:
     """``Store.get_many_batches`` False (an object store: every key its own request): each
     ``get_many`` asks for one key, and up to the whole window of them run at once."""
-    inner = MemoryStore()
-    data = np.arange(64 * 64, dtype="i4").reshape(64, 64)
-    zarrc.create_array(inner, shape=data.shape, chunks=(8, 8), dtype="i4")[...] = data
-    store = _Unbatched(inner)
+    store, data = _slow_array(_Unbatched), _DATA
     with zarrc.config.set({"threads": 2}), engine(kind):
         a = zarrc.open_array(store, mode="r")
         np.testing.assert_array_equal(a[...], data)  # 64 chunks

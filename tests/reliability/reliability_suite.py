@@ -39,3 +39,17 @@ def fresh(template: str, path: str) -> None:
 def scenario_ids(scenarios) -> list[str]:
     """Test ids of ``(store, zarr_format, sharded)`` scenarios: ``local-v3-sharded``."""
     return [f"{k}-v{f}{'-sharded' if s else ''}" for k, f, s in scenarios]
+
+
+def last_reported(child, conn) -> int:
+    """The last count the (ended or killed) child ``child`` sent on ``conn`` (0 if none):
+    a killed child's pipe may end mid-message."""
+    child.join()
+    done = 0
+    try:
+        while conn.poll():
+            done = conn.recv()
+    except EOFError:
+        pass
+    conn.close()
+    return done

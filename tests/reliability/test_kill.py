@@ -19,7 +19,7 @@ import time
 import engine_paths
 import kill_model
 import pytest
-from reliability_suite import LONG, fresh, report, scale, scenario_ids
+from reliability_suite import LONG, fresh, last_reported, report, scale, scenario_ids
 
 OPERATIONS = 14
 SCENARIOS = [  # (store, zarr_format, sharded)
@@ -47,18 +47,6 @@ def _start(ctx, kind, path, seed, engine):
     return child, ours
 
 
-def _operations_done(child, conn) -> int:
-    """How many operations the (ended) child reported done."""
-    child.join()
-    done = 0
-    try:
-        while conn.poll():
-            done = conn.recv()
-    except EOFError:
-        pass
-    conn.close()
-    return done
-
 
 @pytest.mark.parametrize("kind, zarr_format, sharded", SCENARIOS,
                          ids=scenario_ids(SCENARIOS))
@@ -75,7 +63,7 @@ def test_sigkill_loses_nothing_and_resurrects_nothing(tmp_path, kind, zarr_forma
     fresh(template, path)
     child, conn = _start(ctx, kind, path, seed, "native")
     began = time.monotonic()
-    assert _operations_done(child, conn) == OPERATIONS and child.exitcode == 0
+    assert last_reported(child, conn) == OPERATIONS and child.exitcode == 0
     duration = time.monotonic() - began
     full = kill_model.check(kind, path, OPERATIONS, model, zarr_format)
     assert (full.bad_values, full.resurrected, full.bad_metadata) == (0, 0, 0), full.problems
@@ -91,7 +79,7 @@ def test_sigkill_loses_nothing_and_resurrects_nothing(tmp_path, kind, zarr_forma
         child, conn = _start(ctx, kind, path, seed, engine)
         time.sleep(rng.uniform(0, 0.8 * duration))  # the other path may run faster
         child.kill()  # SIGKILL
-        done = _operations_done(child, conn)
+        done = last_reported(child, conn)
         per_done[done] = per_done.get(done, 0) + 1
         verdict = kill_model.check(kind, path, done, model, zarr_format)
         for name in ("bad_values", "resurrected", "bad_metadata", "torn"):

@@ -19,7 +19,7 @@ import time
 import zlib
 
 import pytest
-from reliability_suite import report, scale
+from reliability_suite import last_reported, report, scale
 
 from zarrc.storage.atomic import TEMP_PREFIX
 
@@ -98,14 +98,7 @@ def test_sigkill_mid_write_leaves_old_or_new_values_and_lists_no_temporary(tmp_p
         assert ours.poll(60) and ours.recv() == "ready", "the child did not start"
         time.sleep(rng.uniform(0.0, 0.3))
         child.kill()  # SIGKILL
-        child.join()
-        done = 0
-        try:
-            while ours.poll():
-                done = ours.recv()
-        except EOFError:
-            pass
-        ours.close()
+        done = last_reported(child, ours)
         assert child.exitcode == -9
         rounds_done.append(done)
 
