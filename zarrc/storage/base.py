@@ -272,8 +272,9 @@ class Store(abc.ABC):
     :func:`normalize_key` / :func:`normalize_prefix` and refusing writes with
     ``self._check_writable(key)``. Everything else has a working default that a backend may
     override for speed: ``get_many`` (many keys in flight or one batched request),
-    :meth:`get_many_buffers` and :meth:`get_ranges_buffers` (the same values in buffers shared
-    with the client library, no copy), ``get_ranges`` (several byte ranges of one key, coalesced), ``fetch_concurrency`` (requests
+    ``get_ranges`` (several byte ranges of one key, coalesced), :meth:`get_many_buffers` and
+    :meth:`get_ranges_buffers` (the same values in buffers shared with the client library, no
+    copy), ``get_many_batches``, ``fetch_concurrency`` (requests
     worth keeping in flight), :meth:`delete_prefix` (one bulk delete), :meth:`list_dir` (a
     listing with a delimiter instead of a full listing), :meth:`lock` (a lock other processes
     see) and the optional conditional writes below. A backend that can fail transiently (a
