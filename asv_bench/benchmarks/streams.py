@@ -1,5 +1,6 @@
-"""Streams (docs/streaming.md): iter_chunks and write_chunks against a[...], their memory, and
-what telemetry costs a small-chunk read with nobody listening and with a subscriber.
+"""Streams (docs/streaming.md): iter_chunks and write_chunks against a[...], their memory,
+``to_dask().sum()`` against ``a[...].sum()``, and what telemetry costs a small-chunk read with
+nobody listening and with a subscriber.
 
 The streamed array is written by ``write_chunks`` from chunks made on the fly, so this process
 never holds it whole: ``peakmem_iter_chunks`` / ``peakmem_write_chunks`` stay near the
@@ -60,6 +61,26 @@ class Streams:
 
     def peakmem_read_whole(self):
         self.array[...].sum()
+
+
+class Dask:
+    """``a.to_dask().sum()`` on dask's threaded scheduler against zarrc's own ``a[...].sum()``:
+    the graph's overhead per chunk. Needs the ``dask`` extra (without it setup raises
+    NotImplementedError, which asv reports as skipped)."""
+
+    def setup(self):
+        try:
+            import dask.array  # noqa: F401
+        except ImportError:
+            raise NotImplementedError("needs dask: pip install 'zarrc[dask]'") from None
+        self.array = _new_array(scratch_dir())
+        self.array.write_chunks(_items(), concurrency=CONCURRENCY)
+
+    def time_sum_own(self):
+        self.array[...].sum(dtype="f8")
+
+    def time_sum_to_dask(self):
+        self.array.to_dask().sum(dtype="f8").compute(scheduler="threads")
 
 
 class Telemetry:
