@@ -301,15 +301,17 @@ def _same_documents(xr_path, zc_path) -> None:
 
 @pytest.mark.parametrize("zarr_format", [2, 3])
 def test_to_zarr_stores_dask_blocks_even_when_misaligned(zarr_format, tmp_path):
+    """With safe_chunks=False, blocks that share chunks are merged (under the chunk locks):
+    nothing is lost, whatever the dask scheduler's order."""
     dask = pytest.importorskip("dask")
     ds = climate().chunk({"time": 3, "lon": 4})  # blocks cut across the stored chunks
-    zx.to_zarr(ds, tmp_path / "d.zarr", zarr_format=zarr_format)
+    zx.to_zarr(ds, tmp_path / "d.zarr", zarr_format=zarr_format, safe_chunks=False)
     got = _open(tmp_path / "d.zarr", "zarr")
     xr.testing.assert_identical(got, _open_written(climate(), tmp_path, zarr_format))
     assert got.temp.encoding["chunks"] == (4, 5, 3)  # the encoding's, not the blocks'
     assert got["count"].encoding["chunks"] == (3,)  # no encoding: the block shape
     group, delayed = zx.to_zarr(ds, tmp_path / "lazy.zarr", zarr_format=zarr_format,
-                                compute=False)
+                                compute=False, safe_chunks=False)
     assert np.isnan(group["temp"][0, 0, 0])  # nothing written yet: the fill value
     dask.compute(delayed)
     xr.testing.assert_identical(_open(tmp_path / "lazy.zarr", "zarr"), got)
@@ -640,7 +642,8 @@ def test_region_and_append_with_dask_and_compute_false(zarr_format, tmp_path):
     path = tmp_path / "d.zarr"
     zx.to_zarr(_series(0, 6), path, zarr_format=zarr_format)
     grow = _series(6, 3).chunk({"time": 1})
-    group, delayed = zx.to_zarr(grow, path, append_dim="time", compute=False)
+    group, delayed = zx.to_zarr(grow, path, append_dim="time", compute=False,
+                                safe_chunks=False)  # one-row blocks: two per chunk
     assert group["temp"].shape == (9, 3)  # grown, not yet written: the fill value
     assert np.isnan(group["temp"][8, 0])
     dask.compute(delayed)
@@ -649,7 +652,7 @@ def test_region_and_append_with_dask_and_compute_false(zarr_format, tmp_path):
     xr.testing.assert_allclose(_open(path, "zarrc").load(), expected.assign_attrs(grow.attrs))
     part = _series(2, 3).drop_vars(["depth", "label"]).chunk({"time": 2})
     part["temp"] = xr.full_like(part.temp, 1)
-    zx.to_zarr(part, path, region="auto")
+    zx.to_zarr(part, path, region="auto", safe_chunks=False)  # r+ ends mid-chunk
     np.testing.assert_array_equal(_open(path, "zarrc").temp.values[2:5], 1)
 
 
@@ -861,3 +864,338 @@ def test_report_codecs_false_leaves_the_codecs_to_the_writer(zarr_format, tmp_pa
     for bad in ("objects", None, 1):
         with pytest.raises(BaseZarrError, match="report_codecs"):
             _open(tmp_path / "src.zarr", "zarrc", report_codecs=bad)
+
+
+# -- safe_chunks / align_chunks: dask blocks against the zarr chunks ---------------------------
+#
+# xarray's engine (zarr-python) is the oracle: both raise (a ValueError; zarrc's
+# UnsafeChunksError) or both store the same values and documents. xarray's engine is run
+# with dask's synchronous scheduler, since with safe_chunks=False its threads race on the
+# shared chunks (zarr-python writes them without a lock) and may lose a block's part;
+# zarrc runs on dask's threads and must lose nothing.
+
+OPTIONS = {"default": {}, "unsafe": {"safe_chunks": False}, "align": {"align_chunks": True}}
+
+
+def _files(path) -> dict:
+    """Every file under ``path`` and its bytes (nothing if it does not exist)."""
+    import os
+
+    out = {}
+    for root, _, names in os.walk(path):
+        for name in names:
+            with open(os.path.join(root, name), "rb") as f:
+                out[os.path.relpath(os.path.join(root, name), path)] = f.read()
+    return out
+
+
+def _blocks_misaligned(pending) -> bool:
+    """Whether two dask blocks of the writes ``_store_data`` was given share a stored chunk
+    (or shard): a block boundary, placed where it is written, off the chunk grid."""
+    for data, array, box in pending:
+        if not hasattr(data, "__dask_graph__"):
+            continue
+        grid = array.shards or array.chunks
+        for blocks, where, chunk in zip(data.chunks, box, grid):
+            edges = np.cumsum((where.start, *blocks))[1:-1]
+            if (edges % chunk).any():
+                return True
+    return False
+
+
+def _zarrc_spied(obj, path, monkeypatch, **kwargs) -> bool:
+    """``zx.to_zarr`` (dask's default threads), returning whether the blocks it stored were
+    misaligned with the chunks."""
+    seen = []
+    store_data = zx.write._store_data
+
+    def spy(pending, compute):
+        seen.extend(pending)
+        return store_data(pending, compute)
+
+    monkeypatch.setattr(zx.write, "_store_data", spy)
+    try:
+        zx.to_zarr(obj, path, **kwargs)
+    finally:
+        monkeypatch.setattr(zx.write, "_store_data", store_data)
+    assert seen
+    return _blocks_misaligned(seen)
+
+
+def _as_xarray(obj, oracle, got, monkeypatch, *, safe: bool, shared: bool | None = None,
+               **kwargs) -> bool:
+    """Write ``obj`` with both engines (same arguments); assert the outcome is xarray's and
+    ``safe`` (the blocks are expected to line up) or not; True if written. ``shared``: two
+    blocks share a chunk (default: ``not safe``; r+ also refuses partial chunks at the ends)."""
+    import dask
+
+    options = {k: v for k, v in kwargs.items() if k in ("safe_chunks", "align_chunks")}
+    with dask.config.set(scheduler="synchronous"):
+        try:
+            _write("xarray", obj, oracle, **dict(kwargs))
+            refused = None
+        except ValueError as err:
+            refused = err
+    expect_refusal = not safe and not options
+    assert (refused is not None) == expect_refusal, refused
+    if refused is not None:
+        assert "overlap" in str(refused) or "uniform" in str(refused), refused
+        before = _files(got)
+        with pytest.raises(zx.errors.UnsafeChunksError, match="would overlap") as info:
+            zx.to_zarr(obj, got, **kwargs)
+        assert isinstance(info.value, ValueError)
+        assert _files(got) == before  # refused before anything was written
+        return False
+    misaligned = _zarrc_spied(obj, got, monkeypatch, **kwargs)
+    # align_chunks rechunks onto the grid; safe_chunks=False writes the blocks as they are.
+    shared = not safe if shared is None else shared
+    assert misaligned == (shared and not options.get("align_chunks", False))
+    xr.testing.assert_identical(_open(got, "zarr"), _open(oracle, "zarr"))
+    _same_documents(oracle, got)
+    return True
+
+
+def _grid_dataset(encoding: dict) -> xr.Dataset:
+    v = np.arange(12 * 5, dtype="f8").reshape(12, 5)
+    v[v % 7 == 0] = np.nan
+    ds = xr.Dataset({"v": (("t", "x"), v, {"units": "K"}), "w": (("t",), np.arange(12, dtype="i4"))},
+                    coords={"t": np.arange(12) * 10}, attrs={"title": "grid"})
+    ds.v.encoding = dict(encoding)
+    return ds
+
+
+NEW_ARRAY_CASES = [  # (id, encoding of v, dask chunks, whether the blocks line up)
+    ("blocks-on-chunks", {"chunks": (4, 5)}, {"t": 4}, True),
+    ("blocks-of-two-chunks", {"chunks": (4, 5)}, {"t": 8}, True),
+    ("short-last-block", {"chunks": (4, 5)}, {"t": (8, 4)}, True),
+    ("block-cuts-a-chunk", {"chunks": (4, 5)}, {"t": 6}, False),
+    ("second-dim-cut", {"chunks": (4, 2)}, {"t": 4, "x": 3}, False),
+    ("blocks-on-chunks-not-shards", {"chunks": (2, 5), "shards": (4, 5)}, {"t": 2}, False),
+    ("blocks-on-shards", {"chunks": (2, 5), "shards": (4, 5)}, {"t": 8}, True),
+]
+
+
+@pytest.mark.parametrize("option", list(OPTIONS))
+@pytest.mark.parametrize("case, zarr_format", [
+    pytest.param(case, fmt, id=f"{case[0]}-v{fmt}") for case in NEW_ARRAY_CASES
+    for fmt in (2, 3) if fmt == 3 or "shards" not in case[1]])  # shards are v3
+def test_safe_and_align_chunks_of_new_arrays_as_xarray(case, option, zarr_format, tmp_path,
+                                                      monkeypatch):
+    _, encoding, chunks, safe = case
+    ds = _grid_dataset(encoding).chunk(chunks)
+    written = _as_xarray(ds, tmp_path / "oracle.zarr", tmp_path / "got.zarr", monkeypatch,
+                         safe=safe, zarr_format=zarr_format, **OPTIONS[option])
+    if written:  # and nothing lost: NumPy's values
+        np.testing.assert_array_equal(_open(tmp_path / "got.zarr", "zarrc").v.values,
+                                      _grid_dataset({}).v.values)
+
+
+APPEND_CASES = [  # (id, rows stored, rows appended, their dask chunks, blocks line up)
+    ("append-on-chunks", 6, 4, 2, True),
+    ("append-cuts-chunks", 6, 4, 1, False),
+    ("append-after-a-partial-chunk", 5, 4, 2, False),
+    ("append-realigned-after-a-partial-chunk", 5, 5, (1, 2, 2), True),
+    ("append-one-block-from-mid-chunk", 5, 3, 3, True),  # a partial chunk is fine in "a"
+]
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+@pytest.mark.parametrize("option", list(OPTIONS))
+@pytest.mark.parametrize("case", APPEND_CASES, ids=lambda c: c[0])
+def test_safe_and_align_chunks_of_appends_as_xarray(case, option, zarr_format, tmp_path,
+                                                   monkeypatch):
+    _, stored, n, chunks, safe = case
+    oracle, got = tmp_path / "oracle.zarr", tmp_path / "got.zarr"
+    _write("xarray", _series(0, stored), oracle, zarr_format=zarr_format)
+    _write("zarrc", _series(0, stored), got, zarr_format=zarr_format)
+    more = _series(stored, n).chunk({"time": chunks})
+    if _as_xarray(more, oracle, got, monkeypatch, safe=safe, append_dim="time",
+                  **OPTIONS[option]):
+        rows = np.arange(stored + n)[:, None] * 10 + np.arange(3)
+        np.testing.assert_array_equal(_open(got, "zarrc").temp.values,
+                                      np.where(rows % 7 == 0, np.nan, rows))
+
+
+REGION_CASES = [  # (id, region rows, their dask chunks, mode, blocks line up, share a chunk)
+    ("region-on-chunks", (2, 6), 2, None, True, False),
+    ("region-cuts-chunks", (2, 6), (1, 3), None, False, True),
+    ("region-starts-mid-chunk-r+", (3, 6), 3, None, False, False),  # r+: no partial chunks
+    ("region-starts-mid-chunk-a", (3, 6), 3, "a", True, False),
+    ("region-ends-mid-chunk-r+", (2, 5), 3, None, False, False),
+    ("region-ends-mid-chunk-a", (2, 5), 3, "a", True, False),
+    ("region-cuts-chunks-a", (3, 8), (2, 3), "a", False, True),
+    ("region-to-the-partial-last-chunk", (6, 9), (2, 1), None, True, False),
+]
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+@pytest.mark.parametrize("option", list(OPTIONS))
+@pytest.mark.parametrize("case", REGION_CASES, ids=lambda c: c[0])
+def test_safe_and_align_chunks_of_region_writes_as_xarray(case, option, zarr_format,
+                                                          tmp_path, monkeypatch):
+    _, (lo, hi), chunks, mode, safe, shared = case
+    oracle, got = tmp_path / "oracle.zarr", tmp_path / "got.zarr"
+    full = _series(0, 9)  # time chunks of 2: the last one partial
+    _write("xarray", full, oracle, zarr_format=zarr_format)
+    _write("zarrc", full, got, zarr_format=zarr_format)
+    part = full.isel(time=slice(lo, hi)).drop_vars(["depth", "label", "time", "x"])
+    part["temp"] = part.temp * 0 - 5
+    part["rain"] = part.rain + 100
+    kwargs = {"region": {"time": slice(lo, hi)}, **OPTIONS[option]}
+    if mode is not None:
+        kwargs["mode"] = mode
+    if _as_xarray(part.chunk({"time": chunks}), oracle, got, monkeypatch, safe=safe,
+                  shared=shared, **kwargs):
+        expected = full.temp.values.copy()
+        expected[lo:hi] = part.temp.values
+        np.testing.assert_array_equal(_open(got, "zarrc").temp.values, expected)
+
+
+def test_irregular_blocks_without_chunks_encoding(tmp_path):
+    """Blocks of different sizes and no encoding['chunks']: xarray's engine refuses them
+    whatever safe_chunks says (Zarr chunks are uniform); zarrc refuses them by default,
+    and with safe_chunks=False or align_chunks=True chunks by the largest block and stores
+    every value (a documented extension)."""
+    ds = _grid_dataset({}).chunk({"t": (3, 5, 4)})
+    for options in OPTIONS.values():
+        with pytest.raises(ValueError, match="uniform"):
+            _write("xarray", ds, tmp_path / "oracle.zarr", mode="w", **options)
+    with pytest.raises(zx.errors.UnsafeChunksError, match="'v'.*'t'.*\\(3, 5, 4\\)"):
+        zx.to_zarr(ds, tmp_path / "refused.zarr")
+    assert not (tmp_path / "refused.zarr").exists()
+    for name, options in (("unsafe", OPTIONS["unsafe"]), ("align", OPTIONS["align"])):
+        zx.to_zarr(ds, tmp_path / f"{name}.zarr", **options)
+        got = _open(tmp_path / f"{name}.zarr", "zarr")
+        xr.testing.assert_identical(got, ds.compute())
+        assert got.v.encoding["chunks"] == (5, 5)
+
+
+def test_safe_chunks_in_datatrees_and_bad_flag_values(tmp_path):
+    tree = xr.DataTree.from_dict({"/": xr.Dataset(),
+                                  "/child": _grid_dataset({"chunks": (4, 5)}).chunk({"t": 6})})
+    with pytest.raises(zx.errors.UnsafeChunksError, match="'v'"):
+        zx.to_zarr(tree, tmp_path / "tree.zarr")
+    assert not (tmp_path / "tree.zarr").exists()
+    zx.to_zarr(tree, tmp_path / "tree.zarr", safe_chunks=False)
+    xr.testing.assert_identical(
+        xr.open_datatree(tmp_path / "tree.zarr", engine="zarr", chunks=None), tree.compute())
+    for bad in ({"safe_chunks": "yes"}, {"safe_chunks": None}, {"align_chunks": 1}):
+        with pytest.raises(ToZarrError, match=next(iter(bad))):
+            zx.to_zarr(_grid_dataset({}), tmp_path / "bad.zarr", **bad)
+        assert not (tmp_path / "bad.zarr").exists()
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks=st.lists(st.integers(1, 7), min_size=1, max_size=6), chunk=st.integers(1, 5),
+       start=st.integers(0, 9), tail=st.integers(0, 6), partial_ok=st.booleans())
+def test_the_safe_chunks_rule_is_xarrays(blocks, chunk, start, tail, partial_ok):
+    """zarrc's check refuses exactly the blocks xarray's engine's own check refuses, for any
+    blocks, chunk size, write offset and array size, with and without partial chunks."""
+    xchunks = pytest.importorskip("xarray.backends.chunks")
+    da = pytest.importorskip("dask.array")
+    from zarrc.xarray.chunks import aligned, check_blocks
+
+    size = start + sum(blocks) + tail
+    var = xr.Variable(("t",), da.zeros(sum(blocks), chunks=(tuple(blocks),)))
+    try:
+        xchunks.validate_grid_chunks_alignment(
+            nd_v_chunks=var.chunks, enc_chunks=(chunk,), backend_shape=(size,),
+            region=(slice(start, start + sum(blocks)),), allow_partial_chunks=partial_ok,
+            name="v")
+        xarray_refuses = False
+    except ValueError:
+        xarray_refuses = True
+    try:
+        check_blocks("v", var, (chunk,), (start,), (size,), partial_ok)
+        zarrc_refuses = False
+    except zx.errors.UnsafeChunksError:
+        zarrc_refuses = True
+    assert zarrc_refuses == xarray_refuses
+    # align_chunks' blocks: the same elements, every inner boundary on the grid, the
+    # boundaries that were on it kept.
+    new = aligned(blocks, chunk, start)
+    assert sum(new) == sum(blocks) and min(new) > 0
+    edges = set(np.cumsum((start, *new))[1:-1].tolist())
+    assert all(e % chunk == 0 for e in edges)
+    old = np.cumsum((start, *blocks))[1:-1]
+    assert {int(e) for e in old if e % chunk == 0} <= edges
+    check_blocks("v", var.chunk({"t": new}), (chunk,), (start,), (size,), True)
+
+
+# -- several processes writing one Dataset (real processes, spawn) ----------------------------
+
+PROC_ROWS, PROC_COLS, PROC_CUTS = 40, 12, (0, 13, 27, 40)  # the cuts fall inside chunks of 8
+
+
+def _proc_values() -> np.ndarray:
+    return (np.arange(PROC_ROWS)[:, None] * 10 + np.arange(PROC_COLS) + 1).astype("f8")
+
+
+def _proc_write_band(path, i, barrier) -> None:
+    """Process ``i``: its rows, one column per round, all processes released together each
+    round; its blocks (5 rows) misaligned with the chunks (8 rows) too."""
+    lo, hi = PROC_CUTS[i], PROC_CUTS[i + 1]
+    store = LocalStore(path)
+    for col in range(PROC_COLS):
+        part = xr.Dataset({"v": (("t", "x"), _proc_values()[lo:hi, col:col + 1])})
+        barrier.wait(timeout=60)
+        zx.to_zarr(part.chunk({"t": 5}), store, safe_chunks=False,
+                   region={"t": slice(lo, hi), "x": slice(col, col + 1)})
+
+
+def test_processes_writing_disjoint_regions_lose_nothing(tmp_path):
+    """Three processes write disjoint row bands that share chunks (region=, misaligned,
+    safe_chunks=False), one column per round, all at once: every value arrives (a lost
+    read-modify-write would leave a zero behind, since later rounds write other columns)."""
+    import multiprocessing
+
+    path = str(tmp_path / "shared.zarr")
+    base = xr.Dataset({"v": (("t", "x"), np.zeros((PROC_ROWS, PROC_COLS)))},
+                      coords={"t": np.arange(PROC_ROWS)})
+    base.v.encoding = {"chunks": (8, 3)}
+    zx.to_zarr(base, LocalStore(path))
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(len(PROC_CUTS) - 1)
+    procs = [ctx.Process(target=_proc_write_band, args=(path, i, barrier))
+             for i in range(len(PROC_CUTS) - 1)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0] * len(procs)
+    got = _open(path, "zarr")
+    np.testing.assert_array_equal(got.v.values, _proc_values())
+    np.testing.assert_array_equal(got.t.values, np.arange(PROC_ROWS))
+
+
+def _proc_slab(start: int, n: int) -> xr.Dataset:
+    rows = np.arange(start, start + n)
+    return xr.Dataset({"v": (("t", "x"), rows[:, None] * 10.0 + np.arange(3))},
+                      coords={"t": rows})
+
+
+def _proc_append(path, start, n) -> None:
+    zx.to_zarr(_proc_slab(start, n).chunk({"t": 2}), LocalStore(path), append_dim="t",
+               safe_chunks=False)
+
+
+def test_processes_appending_one_after_another(tmp_path):
+    """Each process appends its slab along ``t`` (sizes that leave chunks of 4 partial,
+    blocks of 2 across them), one after the other: every slab is there, in order."""
+    import multiprocessing
+
+    path = str(tmp_path / "appended.zarr")
+    first = _proc_slab(0, 3)
+    first.v.encoding = {"chunks": (4, 3)}
+    zx.to_zarr(first, LocalStore(path))
+    ctx = multiprocessing.get_context("spawn")
+    start = 3
+    for n in (2, 5, 3, 1):
+        p = ctx.Process(target=_proc_append, args=(path, start, n))
+        p.start()
+        p.join(120)
+        assert p.exitcode == 0
+        start += n
+    got = _open(path, "zarr")
+    xr.testing.assert_identical(got, _proc_slab(0, start))
+    xr.testing.assert_identical(_open(path, "zarrc"), got)

@@ -89,8 +89,9 @@ def zarr_encoding(var: xr.Variable, name: Hashable, zarr_format: int,
 
 def _chunks(given: Any, var: xr.Variable, name: Hashable, strict: bool) -> Any:
     """The chunk shape: ``given`` (an int for every dimension, or one per dimension) or,
-    without it, the data's dask block shape (the largest block per dimension: zarrc merges
-    blocks that share a chunk, so unlike xarray's engine none need line up), else "auto"."""
+    without it, the data's dask block shape (the largest block per dimension: blocks of
+    other sizes then share chunks, which ``safe_chunks`` refuses and ``safe_chunks=False``
+    merges under zarrc's chunk locks), else "auto"."""
     if given is not None and not (isinstance(given, tuple | list) and not given):
         if isinstance(given, str) and given == "auto":
             return given

@@ -9,8 +9,9 @@ dimension names, the fill value rule of each format, the zarr encodings of
 :mod:`zarrc.xarray.encoding`, consolidated metadata at the root, and the writes into existing
 groups of :mod:`zarrc.xarray.modes` (``mode="a"``, ``append_dim``, ``region``). All checks run
 before anything is stored. Dask-backed variables are stored block by block with ``lock=False``;
-blocks that do not line up with chunks are merged under zarrc's chunk locks, so unlike
-xarray's engine no alignment is demanded.
+blocks that would share a chunk are refused as xarray's engine refuses them
+(``safe_chunks=True``), rechunked onto the chunks (``align_chunks=True``) or, with
+``safe_chunks=False``, merged under zarrc's chunk locks (:mod:`zarrc.xarray.chunks`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from xarray.coding import strings
 import zarrc
 from zarrc.errors import ContainsGroupError, NodeNotFoundError
 from zarrc.storage import make_store
+from zarrc.xarray.chunks import align_blocks, check_blocks, check_flag, write_grid
 from zarrc.xarray.conventions import DIMENSION_KEY, encode_attribute, encode_fill_value
 from zarrc.xarray.encoding import zarr_encoding
 from zarrc.xarray.errors import ToZarrError
@@ -55,6 +57,8 @@ class _Options:
     append_dim: Hashable | None
     region: Any
     write_empty_chunks: bool | None
+    safe_chunks: bool = True
+    align_chunks: bool = False
 
 
 @dataclass
@@ -219,9 +223,38 @@ def _plan_group(ds: xr.Dataset, path: str, group: zarrc.Group | None, zarr_forma
         else:
             grow = var.dims.index(append_dim) if append_dim in var.dims else None
             writes.append(_Write(name, var, arrays[str(name)], None, where, grow))
+    for w in writes:
+        _fit_blocks(w, opts)
     json_attrs = None if mode == "r+" else {str(k): encode_attribute(v)
                                             for k, v in attrs.items()}
     return _GroupPlan(path, group, zarr_format, json_attrs, writes)
+
+
+def _fit_blocks(w: _Write, opts: _Options) -> None:
+    """Line ``w``'s dask blocks up with the chunks it is written into (``align_chunks``),
+    or refuse blocks that would share a chunk (``safe_chunks``, as xarray's engine)."""
+    var = w.var
+    if var.chunks is None or not (opts.align_chunks or opts.safe_chunks):
+        return
+    if w.new is not None:
+        grid = write_grid(w.new.create.get("chunks"), w.new.create.get("shards"), var.ndim)
+        starts, sizes = [0] * var.ndim, list(var.shape)
+    else:
+        assert w.array is not None
+        grid = write_grid(w.array.chunks, w.array.shards, var.ndim)
+        starts, sizes = [], []
+        for axis, (dim, n) in enumerate(zip(var.dims, w.array.shape)):
+            grows = axis == w.grow  # appended after the stored n
+            starts.append(n if grows else w.where[dim].indices(n)[0])
+            sizes.append(n + var.shape[axis] if grows else n)
+    if grid is None:
+        return
+    if opts.align_chunks:
+        w.var = align_blocks(var, grid, starts)
+        if w.new is not None:
+            w.new.var = w.var
+    else:
+        check_blocks(w.name, var, grid, starts, sizes, partial_ok=opts.mode != "r+")
 
 
 def _apply(plan: _GroupPlan, store: Any, opts: _Options) -> Pending:
@@ -313,7 +346,8 @@ def to_zarr(obj: xr.Dataset | xr.DataTree, store: Any = None, *, group: str | No
             mode: str | None = None, zarr_format: int | None = None,
             consolidated: bool | None = None, encoding: Mapping[Any, Any] | None = None,
             compute: bool = True, append_dim: Hashable | None = None, region: Any = None,
-            write_empty_chunks: bool | None = None,
+            write_empty_chunks: bool | None = None, safe_chunks: bool = True,
+            align_chunks: bool = False,
             storage_options: dict[str, Any] | None = None) -> Any:
     """Write ``obj`` (a Dataset or a DataTree) to ``store`` so xarray's zarr engine opens it
     identically; returns the zarrc Group written. With ``compute=False`` the metadata is
@@ -352,8 +386,19 @@ def to_zarr(obj: xr.Dataset | xr.DataTree, store: Any = None, *, group: str | No
         coordinates): write the Dataset into that part of the stored variables.
     write_empty_chunks
         Store chunks that hold only the fill value (default: zarrc's, which skips them).
+    safe_chunks
+        Refuse (:class:`~zarrc.xarray.errors.UnsafeChunksError`, a ``ValueError``) dask
+        blocks of which two would write into one Zarr chunk (or shard), and in ``"r+"``
+        blocks that write part of a chunk at the ends of the region, as xarray's engine
+        does (default). False writes them: zarrc merges the blocks under its chunk locks,
+        which hold across processes where the store has them (local directories).
+    align_chunks
+        Rechunk the dask blocks onto the Zarr chunks (or shards) before writing, so none
+        share a chunk; ``safe_chunks`` is then not checked (as xarray). Default False.
     """
     mode = choose_mode(mode, append_dim, region)
+    safe_chunks = check_flag("safe_chunks", safe_chunks)
+    align_chunks = check_flag("align_chunks", align_chunks)
     if zarr_format not in (None, 2, 3):
         raise ToZarrError(f"to_zarr: zarr_format must be 2 or 3, got {zarr_format!r}")
     nodes = _nodes(obj, encoding, append_dim)
@@ -369,7 +414,8 @@ def to_zarr(obj: xr.Dataset | xr.DataTree, store: Any = None, *, group: str | No
         in_new_tree = bool(plans) and mode in ("w", "w-")
         existing = None if in_new_tree else _existing_group(st, path, mode, fmt)
         fmt = existing.zarr_format if existing is not None else fmt or 3
-        opts = _Options("w" if in_new_tree else mode, append_dim, region, write_empty_chunks)
+        opts = _Options("w" if in_new_tree else mode, append_dim, region, write_empty_chunks,
+                        safe_chunks, align_chunks)
         plans.append((_plan_group(ds, path, existing, fmt, enc, opts), opts))
     # Everything is checked: now the store changes.
     pending: Pending = []
