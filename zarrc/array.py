@@ -546,10 +546,12 @@ class Array(nodes.Node):
 
         ``region`` is a tuple of slices of the array and ``data`` equals ``a[region]``.
         Fetch and decode run ahead through the array's chunk I/O with at most
-        ``concurrency`` chunks in flight (default: the engine's ``threads``, or the store's
-        ``fetch_concurrency`` when larger), so memory holds that many chunks plus the one
-        you hold. ``ordered`` yields in C order of the chunk grid (a sharded array: inner
-        chunks, shard by shard); ``ordered=False`` as they finish. ``selection`` is a box
+        ``concurrency`` reads in flight (default: the engine's ``threads``, or the store's
+        ``fetch_concurrency`` when larger); a read is a chunk, or a run of small chunks along
+        the last dimension of up to 1 MiB, each chunk handed out as an array of its own, so
+        memory holds that many reads plus the one being handed out. ``ordered`` yields in C
+        order of the chunk grid (a sharded array: inner chunks, shard by shard);
+        ``ordered=False`` reads as they finish. ``selection`` is a box
         (slices with step 1; an integer keeps its dimension), which clips the regions.
         Breaking out of the loop, an exception in it, or ``close()`` stops the read-ahead at
         once. ``progress=True`` shows a bar (needs tqdm). See docs/streaming.md.

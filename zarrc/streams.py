@@ -23,10 +23,11 @@ from zarrc import progress as progress_bars
 from zarrc.engine.stream import (
     Order,
     ReadStream,
-    chunk_units,
+    chunk_reads,
     count_units,
     default_concurrency,
-    slab_units,
+    read_bytes,
+    slab_reads,
 )
 from zarrc.engine.write_stream import WriteProgress, write_stream
 from zarrc.indexing import IntDim, Selection, SliceDim, normalize_selection, plan_box
@@ -121,7 +122,8 @@ def iter_chunks(array: StreamedArray, *, selection: Any = None, concurrency: int
     n = _concurrency(ctx, concurrency)
     bar = progress_bars.open_bar(progress, count_units(ctx, _engine_box(dims)), "chunks",
                                  f"reading {array.name}")
-    return ReadStream(ctx, chunk_units(ctx, _engine_box(dims)), concurrency=n, ordered=ordered,
+    reads = chunk_reads(ctx, _engine_box(dims), read_bytes(ctx, n))
+    return ReadStream(ctx, reads, concurrency=n, ordered=ordered,
                       order=_order(array), kind="iter_chunks",
                       shard_capacity=_shard_capacity(ctx, dims, None),
                       on_unit=None if bar is None else bar.advance,
@@ -161,7 +163,7 @@ def iter_slices(array: StreamedArray, axis: int = 0, *, size: int | None = None,
         bounds = [(a, b - a) for a, b in zip(edges, edges[1:])]
     total = -(-d.count // size) if d.count else 0
     bar = progress_bars.open_bar(progress, total, "slabs", f"reading {array.name}")
-    stream = ReadStream(ctx, slab_units(ctx, _engine_box(dims), axis, bounds),
+    stream = ReadStream(ctx, slab_reads(ctx, _engine_box(dims), axis, bounds),
                         concurrency=2 if concurrency is None else _concurrency(ctx, concurrency),
                         order=_order(array), kind="iter_slices",
                         shard_capacity=_shard_capacity(ctx, dims, axis),

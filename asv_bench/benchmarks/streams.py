@@ -5,8 +5,9 @@ nobody listening and with a subscriber.
 The streamed array is written by ``write_chunks`` from chunks made on the fly, so this process
 never holds it whole: ``peakmem_iter_chunks`` / ``peakmem_write_chunks`` stay near the
 process's baseline (plus the in-flight budget) while ``peakmem_read_whole`` adds the array.
-At the default ``ZARRC_ASV_SIDE`` (2048) the array is 16 MiB, 36x the streams' budget of
-``(3 * 2 + 1)`` chunks of 64 KiB.
+At the default ``ZARRC_ASV_SIDE`` (2048) the array is 16 MiB, 36x the write stream's budget of
+``(3 * 2 + 1)`` chunks of 64 KiB; the read stream reads rows of 16 chunks (1 MiB) at a time and
+holds up to ``(3 * 2 + 1)`` such reads.
 """
 
 import numpy as np
