@@ -103,10 +103,15 @@ def test_a_killed_stream_resumes_to_exactly_the_right_data(tmp_path, kind, zarr_
 
     rng = random.Random(seed)
     kills = scale(4, 20)
-    figures = {"kills": kills, "during_write_chunks": 0,
+    figures = {"kills": 0, "during_write_chunks": 0,
                "items_taken_again_max": 0, "resumed_from_a_token": 0}
     per_done = {}
-    for trial in range(kills):
+    trial = -1
+    # The planned kills, then (a loaded machine can run the child faster or slower than the
+    # warm-up measured) more aimed inside write_chunks until one lands there, a few at most.
+    while trial + 1 < kills or (figures["during_write_chunks"] == 0 and trial + 1 < kills + 6):
+        trial += 1
+        figures["kills"] += 1
         engine = engine_paths.PATHS[trial % 2]
         path = str(tmp_path / f"t{trial}.{kind}")
         token_path = str(tmp_path / f"t{trial}.token")
@@ -114,11 +119,13 @@ def test_a_killed_stream_resumes_to_exactly_the_right_data(tmp_path, kind, zarr_
         # two kills in three inside write_chunks (the first and longest operation), the third
         # in the operations after it (the other path may run faster: a little margin)
         streamed, everything = timing[engine]
-        when = rng.uniform(0, streamed) if trial % 3 else rng.uniform(streamed, everything)
+        inside = trial % 3 or trial >= kills
+        when = rng.uniform(0, streamed) if inside else rng.uniform(streamed, everything)
         killed = _run(ctx, kind, path, token_path, 0, engine, when * 0.9)
         done, token, pulled = killed.done, killed.token, killed.pulled
         per_done[done] = per_done.get(done, 0) + 1
-        if done == len(model.OPERATIONS):  # the runs went faster than measured: aim earlier
+        if done == len(model.OPERATIONS) or (inside and done > 0):
+            # the runs went faster than measured: aim earlier
             timing[engine] = tuple(0.7 * t for t in timing[engine])
         problems = model.check(kind, path, done)
         assert problems == [], f"trial {trial} ({engine}, {done} done): {problems}"
