@@ -214,7 +214,7 @@ OnUnit = Callable[[Unit, np.ndarray], object]
 
 
 def _run_read(ctx: ArrayContext, read: Read, order: Order,
-          cancelled: threading.Event) -> np.ndarray | None:
+              cancelled: threading.Event) -> np.ndarray | None:
     if cancelled.is_set():
         return None
     out = np.empty(read.shape, dtype=ctx.dtype, order=order)
