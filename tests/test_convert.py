@@ -564,3 +564,37 @@ def test_v3_dimension_names_become_v2_array_dimensions_and_back(tmp_path):
     assert dict(v2.attrs) == {"k": 1, "_ARRAY_DIMENSIONS": ["t", "x"]}
     v3 = zarrc.convert(v2, str(tmp_path / "v3.zarr"))
     assert v3.dimension_names == ("t", "x") and dict(v3.attrs) == {"k": 1}
+
+
+def _blosc_typesize(path, key):
+    """The typesize in the header of the blosc-compressed chunk file ``key`` (its 4th byte)."""
+    with open(os.path.join(path, key), "rb") as f:
+        return f.read(4)[3]
+
+
+@pytest.mark.parametrize("dtype, filters, values, typesize", [
+    ("<i8", [{"id": "delta", "dtype": "<i8", "astype": "<i2"}], np.arange(12) * 3, 2),
+    ("<f8", [{"id": "fixedscaleoffset", "dtype": "<f8", "astype": "<u1", "scale": 10,
+              "offset": 0}], np.arange(12) / 10, 1),
+    (str, None, np.array(["a", "bb", "ccc"] * 4, dtype=object), 1),
+])
+def test_upgraded_blosc_typesize_is_what_v2_encoded_with(tmp_path, dtype, filters, values,
+                                                         typesize):
+    """blosc's v3 typesize is the item size of the buffer v2 handed it (after dtype-changing
+    filters; bytes after a string serializer), as the chunks zarr-python wrote record."""
+    import numcodecs
+
+    path = str(tmp_path / "a.zarr")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        z = zarr.create_array(path, shape=(12,), chunks=(6,), dtype=dtype, zarr_format=2,
+                              filters=[numcodecs.get_codec(f) for f in filters or ()] or "auto",
+                              compressors=numcodecs.Blosc(cname="lz4", shuffle=1))
+        z[...] = values
+    assert _blosc_typesize(path, "0") == typesize  # the oracle: zarr-python's own chunk
+    a = zarrc.upgrade_v2_to_v3(path)
+    blosc = a.metadata.to_dict()["codecs"][-1]
+    assert blosc["name"] == "blosc" and blosc["configuration"]["typesize"] == typesize
+    a[6:] = values[:6]  # a chunk written under the v3 document
+    assert _blosc_typesize(path, "1") == typesize
+    np.testing.assert_array_equal(zarrc.open_array(path)[...], np.concatenate([values[:6]] * 2))

@@ -9,8 +9,9 @@ Codec translation follows zarr-python 3's ``zarr.metadata.migrate_v3``: v2 ``ord
 becomes a leading ``transpose`` codec (axes reversed), filters become ``numcodecs.<id>``
 codecs, the v2 dtype's byte order becomes the ``bytes`` codec's ``endian``, and the compressor
 becomes its v3 codec (``blosc``, ``zstd``, ``gzip`` by their core names, with blosc's
-``typesize`` set to the item size; others as ``numcodecs.<id>``).  v3 to v2 is the reverse where
-v2 can say it; a sharded array becomes a v2 array of its inner chunks.
+``typesize`` the item size of what v2 hands it: the filtered dtype's, 1 after a bytes-producing
+filter; zarr-python takes the array's item size; others as ``numcodecs.<id>``).  v3 to v2 is
+the reverse where v2 can say it; a sharded array becomes a v2 array of its inner chunks.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from zarrc.codecs import (
     ArrayArrayCodec,
     ArrayBytesCodec,
     BytesBytesCodec,
+    ChunkSpec,
     Codec,
     get_codec,
     normalize_codecs,
@@ -128,13 +130,13 @@ def _v2_codec(config: dict[str, Any], key: str, field: str) -> Codec:
         raise _error(key, field, str(exc)) from None
 
 
-def _compressor_to_v3(config: dict[str, Any], dtype: np.dtype, key: str) -> dict[str, Any]:
-    """The v3 form of a v2 compressor (blosc gets the item size as its typesize)."""
+def _compressor_to_v3(config: dict[str, Any], itemsize: int, key: str) -> dict[str, Any]:
+    """The v3 form of a v2 compressor; blosc gets as its typesize ``itemsize``, the item size
+    of the buffer v2 hands it (what numcodecs' Blosc encodes with)."""
     codec = _v2_codec(config, key, "compressor")
     if not isinstance(codec, BytesBytesCodec):
         raise _error(key, "compressor", f"codec {config.get('id')!r} is not bytes→bytes")
     if config.get("id") == "blosc":
-        itemsize = dtype.itemsize or 1
         shuffle = int(config.get("shuffle", 1))
         if shuffle == -1:
             shuffle = 2 if itemsize == 1 else 1
@@ -161,11 +163,13 @@ def v2_codecs_to_v3(meta: ArrayMetadata, key: str) -> tuple[dict[str, Any], ...]
                     "configuration": {"order": list(range(meta.ndim - 1, -1, -1))}})
     serializer: dict[str, Any] | None = None
     after_bytes: list[dict[str, Any]] = []
+    spec = ChunkSpec(meta.chunk_grid.chunk_shape or (), meta.dtype)  # as the filters pass it on
     for i, config in enumerate(meta.filters or ()):
         field = f"filters[{i}]"
         codec = _v2_codec(config, key, field)
         if isinstance(codec, ArrayArrayCodec) and serializer is None and not after_bytes:
             out.append(codec.to_json_v3())
+            spec = codec.resolve(spec)
         elif isinstance(codec, ArrayBytesCodec) and serializer is None and not after_bytes:
             serializer = codec.to_json_v3()  # e.g. vlen-utf8: the v3 array→bytes codec
         elif isinstance(codec, BytesBytesCodec):
@@ -180,7 +184,10 @@ def v2_codecs_to_v3(meta: ArrayMetadata, key: str) -> tuple[dict[str, Any], ...]
     out.append(serializer)
     out.extend(after_bytes)
     if meta.compressor is not None:
-        out.append(_compressor_to_v3(meta.compressor, meta.dtype, key))
+        # v2 hands the compressor the filtered array, or bytes after a bytes-producing filter
+        flat = spec.dtype.kind not in "OT" and serializer["name"] == "bytes" and not after_bytes
+        itemsize = (spec.dtype.itemsize or 1) if flat else 1
+        out.append(_compressor_to_v3(meta.compressor, itemsize, key))
     return tuple(out)
 
 
