@@ -1,4 +1,5 @@
-"""SIGKILL in the middle of large writes through an FsspecStore on fsspec's local filesystem:
+"""SIGKILL in the middle of large writes through an FsspecStore on fsspec's local filesystem
+(named directly, or through a ``dir://`` filesystem):
 every key keeps its old value or holds a new complete one, never a torn one, and no temporary
 file of a killed write is ever listed (docs/reliability.md).
 
@@ -52,18 +53,24 @@ def version_of(data: bytes | None) -> int:
     return int(version)
 
 
-def open_store(path: str):
+def open_store(path: str, how: str = "file"):
+    """The store at ``path`` over fsspec's local filesystem, or (``how="dir"``) over a
+    ``dir://`` filesystem of its parent directory."""
     import fsspec
 
     from zarrc.storage import FsspecStore
 
-    return FsspecStore(fsspec.filesystem("file", auto_mkdir=True), path)
+    local = fsspec.filesystem("file", auto_mkdir=True)
+    if how == "dir":
+        parent, name = os.path.split(path)
+        return FsspecStore(fsspec.filesystem("dir", path=parent, fs=local), name)
+    return FsspecStore(local, path)
 
 
-def run_child(path: str, base: int, conn) -> None:
+def run_child(path: str, how: str, base: int, conn) -> None:
     """Write rounds ``base + 1, base + 2, ...`` of every key until killed, sending ``"ready"``
     first and the number of finished rounds after each."""
-    store = open_store(path)
+    store = open_store(path, how)
     conn.send("ready")
     done = 0
     while True:
@@ -79,9 +86,10 @@ def _context():
     return ctx
 
 
-def test_sigkill_mid_write_leaves_old_or_new_values_and_lists_no_temporary(tmp_path):
+@pytest.mark.parametrize("how", ["file", "dir"])
+def test_sigkill_mid_write_leaves_old_or_new_values_and_lists_no_temporary(tmp_path, how):
     path = str(tmp_path / "store")
-    store = open_store(path)
+    store = open_store(path, how)
     for index, key in enumerate(KEYS):
         store.set(key, value(0, index))
     current = {key: 0 for key in KEYS}
@@ -92,7 +100,7 @@ def test_sigkill_mid_write_leaves_old_or_new_values_and_lists_no_temporary(tmp_p
     for trial in range(kills):
         base = (trial + 1) * 1000
         ours, theirs = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=run_child, args=(path, base, theirs))
+        child = ctx.Process(target=run_child, args=(path, how, base, theirs))
         child.start()
         theirs.close()
         assert ours.poll(60) and ours.recv() == "ready", "the child did not start"
@@ -102,7 +110,7 @@ def test_sigkill_mid_write_leaves_old_or_new_values_and_lists_no_temporary(tmp_p
         assert child.exitcode == -9
         rounds_done.append(done)
 
-        store = open_store(path)
+        store = open_store(path, how)
         for key in KEYS:
             allowed = {base + done, base + done + 1} if done else {current[key], base + 1}
             try:
@@ -121,7 +129,7 @@ def test_sigkill_mid_write_leaves_old_or_new_values_and_lists_no_temporary(tmp_p
             problems.append(f"trial {trial}: listed {listed}")
         strays |= {os.path.join(d, name) for d, _, names in os.walk(path) for name in names
                    if name.startswith(TEMP_PREFIX)}
-    report("kill[fsspec-local-writes]", kills=kills, torn_or_wrong=len(problems),
+    report(f"kill[fsspec-{how}-writes]", kills=kills, torn_or_wrong=len(problems),
            stray_temporaries_left=len(strays), rounds_done=rounds_done)
     assert not problems, problems[:10]
     # the kills landed in the middle of the writing, not only before the first round ended

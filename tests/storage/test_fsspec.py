@@ -1,5 +1,5 @@
 """FsspecStore: the conformance suite over fsspec's memory and local filesystems (skipped when
-fsspec is absent), atomic writes on the local filesystem, and the install hint when fsspec is
+fsspec is absent; the local one also through ``dir://``), atomic writes on the local filesystem, and the install hint when fsspec is
 missing. (Writes killed with SIGKILL: tests/reliability/test_kill_fsspec.py.)"""
 
 from __future__ import annotations
@@ -31,6 +31,18 @@ class TestFsspecLocal(StoreTests):
     def make_store(self, tmp_path):
         pytest.importorskip("fsspec")
         return FsspecStore.from_url(f"file://{tmp_path}/store", auto_mkdir=True)
+
+    def reopen(self, store, tmp_path):
+        return FsspecStore.from_url(store.url)
+
+
+class TestFsspecDirLocal(StoreTests):
+    """The same contract through a ``dir://`` filesystem over the local one."""
+
+    def make_store(self, tmp_path):
+        fsspec = pytest.importorskip("fsspec")
+        fs = fsspec.filesystem("dir", path=str(tmp_path), fs=fsspec.filesystem("file"))
+        return FsspecStore(fs, "store")
 
     def reopen(self, store, tmp_path):
         return FsspecStore.from_url(store.url)
@@ -138,3 +150,34 @@ def test_memory_filesystem_keeps_pipe_file(monkeypatch):
     store.set("a/" + TEMP_PREFIX + "x", b"v")  # not a reserved name off the local disk
     assert piped == [f"{store.root}/a/{TEMP_PREFIX}x"]
     assert store.list_prefix("") == [f"a/{TEMP_PREFIX}x"]
+
+
+def test_a_dir_filesystem_is_seen_through(tmp_path):
+    # dir:// over the local disk: the store is the local one at the joined path, so its
+    # writes replace files (atomic) and the native loops read them directly
+    fsspec = pytest.importorskip("fsspec")
+    local = fsspec.filesystem("file")
+    outer = fsspec.filesystem("dir", path=str(tmp_path), fs=local)
+    nested = fsspec.filesystem("dir", path="data", fs=outer)
+    for store in (FsspecStore(outer, "data/sub"), FsspecStore(nested, "/sub/"),
+                  FsspecStore(outer, "dir://data/sub")):
+        assert store.fs is local and store.root == str(tmp_path / "data" / "sub")
+        assert store == FsspecStore(local, str(tmp_path / "data" / "sub"))
+        assert store.local_files() is not None
+    store = FsspecStore(outer, "data")
+    assert FsspecStore(outer, "").root == str(tmp_path)
+    store.set("c/0", b"a" * 100_000)
+    with open(tmp_path / "data" / "c" / "0", "rb") as reader:
+        store.set("c/0", b"b" * 10)
+        assert reader.read() == b"a" * 100_000  # replaced, not written in place
+    assert outer.cat_file("data/c/0") == b"b" * 10
+
+
+def test_a_root_escaping_its_dir_filesystem_is_refused(tmp_path):
+    fsspec = pytest.importorskip("fsspec")
+    outer = fsspec.filesystem("dir", path=str(tmp_path / "box"), fs=fsspec.filesystem("file"))
+    for root in ("../outside", "a/../../outside"):
+        with pytest.raises(ValueError, match="escapes"):
+            FsspecStore(outer, root)
+    memory = fsspec.filesystem("dir", path="/bucket/p", fs=fsspec.filesystem("memory"))
+    assert FsspecStore(memory, "a").root == "/bucket/p/a"  # any filesystem, not only local

@@ -2,10 +2,10 @@
 
 fsspec is optional and imported only when a store is made from a URL; without it,
 :meth:`FsspecStore.from_url` raises ``ImportError`` saying what to install. Every ``set`` is
-atomic: on fsspec's local filesystem (``file://``) the store writes files itself, by a temporary
-file renamed over the key as :class:`~zarrc.storage.LocalStore` does (fsspec's own local writes
-go in place); other filesystems get one ``pipe_file``, a whole-object PUT on object stores,
-which is atomic there.
+atomic: on fsspec's local filesystem (``file://``, also behind ``dir://``) the store writes
+files itself, by a temporary file renamed over the key as :class:`~zarrc.storage.LocalStore`
+does (fsspec's own local writes go in place); other filesystems get one ``pipe_file``, a
+whole-object PUT on object stores, which is atomic there.
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ def is_local_filesystem(fs: Any) -> bool:
     """Whether ``fs`` keeps its files in local directories under their own paths: fsspec's
     ``LocalFileSystem`` or a subclass (whatever its protocol), or any filesystem whose
     protocols include ``"file"`` or ``"local"`` (fsspec's names for the local disk). Wrappers
-    over a local filesystem (``dir://``, caching filesystems) are not: they get ``pipe_file``."""
+    over a local filesystem are not (a store sees through ``dir://``, :func:`through_dirs`;
+    caching filesystems get ``pipe_file``, which writes in place)."""
     protocol = getattr(fs, "protocol", ())
     protocols = (protocol,) if isinstance(protocol, str) else tuple(protocol)
     if not _LOCAL_PROTOCOLS.isdisjoint(protocols):
@@ -65,6 +66,29 @@ def is_local_filesystem(fs: Any) -> bool:
     except ImportError:  # pragma: no cover - a filesystem object implies fsspec
         return False
     return isinstance(fs, LocalFileSystem)
+
+
+def through_dirs(fs: Any, root: str) -> tuple[Any, str]:
+    """``fs`` and ``root``, or, when ``fs`` is a ``dir://`` filesystem (fsspec's
+    ``DirFileSystem``: the paths under one directory of another filesystem), the filesystem
+    it wraps and the root's path there, through any number of such layers: a store over a
+    local directory then writes atomically and reads natively, whichever way it was named."""
+    try:
+        from fsspec.implementations.dirfs import DirFileSystem
+    except ImportError:  # pragma: no cover - a filesystem object implies fsspec
+        return fs, root
+    while isinstance(fs, DirFileSystem):
+        relative = fs._strip_protocol(root).strip("/") if root else ""
+        if ".." in relative.split("/"):  # as fsspec's own: the directory is a boundary
+            raise ValueError(f"FsspecStore root {root!r} escapes the {fs.path!r} directory of "
+                             "its dir:// filesystem")
+        base = fs.path.rstrip(fs.fs.sep) if fs.path else ""
+        if relative and base:
+            root = f"{base}{fs.fs.sep}{relative}"
+        else:  # a filesystem rooted at "" joins nothing (as fsspec's own DirFileSystem)
+            root = relative or fs.path
+        fs = fs.fs
+    return fs, root
 
 
 class FsspecStore(Store):
@@ -80,7 +104,9 @@ class FsspecStore(Store):
     Parameters
     ----------
     fs
-        An ``fsspec.AbstractFileSystem`` instance.
+        An ``fsspec.AbstractFileSystem`` instance. A ``dir://`` one (``DirFileSystem``) is
+        seen through (:func:`through_dirs`): :attr:`fs` and :attr:`root` are the wrapped
+        filesystem's and the path in it.
     root
         The store root inside ``fs`` (protocol optional; ``""`` is the filesystem root).
     read_only
@@ -98,6 +124,7 @@ class FsspecStore(Store):
         self, fs: Any, root: str = "", *, read_only: bool = False, fsync: bool = False
     ) -> None:
         super().__init__(read_only=read_only)
+        fs, root = through_dirs(fs, root)
         self._fs = fs
         self._root = fs._strip_protocol(root).rstrip("/") if root else ""
         self._local = is_local_filesystem(fs)
