@@ -149,6 +149,11 @@ def test_at_most_concurrency_chunks_are_in_flight(concurrency):
     store.watch = True
     ahead = []
     for k, (region, chunk) in enumerate(a.iter_chunks(concurrency=concurrency)):
+        if k == 0:  # let the readers start all they may: a loaded machine runs them late
+            deadline = time.monotonic() + 10
+            while len(store.reads) < 1 + concurrency and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(0.05)  # and a moment more, for a read beyond the bound to show
         time.sleep(0.005)  # a consumer slower than nothing
         ahead.append(len(store.reads) - (k + 1))  # read but not yet handed over
         assert np.array_equal(chunk, data[region])
