@@ -181,3 +181,40 @@ def test_a_root_escaping_its_dir_filesystem_is_refused(tmp_path):
             FsspecStore(outer, root)
     memory = fsspec.filesystem("dir", path="/bucket/p", fs=fsspec.filesystem("memory"))
     assert FsspecStore(memory, "a").root == "/bucket/p/a"  # any filesystem, not only local
+
+
+def test_local_arrays_are_written_natively_as_local_store_writes_them(tmp_path):
+    # the native loops write an FsspecStore's local files themselves (its set's protocol),
+    # byte for byte what they write for a LocalStore
+    fsspec = pytest.importorskip("fsspec")
+    import numpy as np
+
+    import zarrc
+    from zarrc.storage import LocalStore
+    from zarrc.testing.engine import engine, io_kinds
+
+    local = fsspec.filesystem("file")
+    stores = {"local": LocalStore(str(tmp_path / "local")),
+              "file": FsspecStore(local, str(tmp_path / "file")),
+              "dir": FsspecStore(fsspec.filesystem("dir", path=str(tmp_path), fs=local), "dir")}
+    data = (np.random.default_rng(3).normal(size=(70, 90)) * 8).round().astype("f4")
+    with engine("native"):
+        for name, store in stores.items():
+            a = zarrc.create_array(store, name="a", shape=data.shape, chunks=(32, 40),
+                                   dtype="f4", compressors={"name": "blosc", "configuration": {
+                                       "cname": "lz4", "clevel": 5}})
+            assert io_kinds(a)[2] == "native", name
+            sets = []
+            real_set = store.set
+            store.set = lambda key, value, sets=sets, real_set=real_set: (  # type: ignore
+                sets.append(key), real_set(key, value))
+            a[...] = data
+            # only the 5 edge chunks (read-modified-written) went through set: the loops
+            # wrote the 4 whole ones
+            assert sorted(sets) == ["a/c/0/2", "a/c/1/2", "a/c/2/0", "a/c/2/1", "a/c/2/2"], name
+            np.testing.assert_array_equal(zarrc.open_array(store, path="a")[...], data)
+    written = [{os.path.relpath(os.path.join(d, f), tmp_path / name):
+                (tmp_path / name / os.path.relpath(os.path.join(d, f), tmp_path / name))
+                .read_bytes() for d, _, fs in os.walk(tmp_path / name) for f in fs}
+               for name in stores]
+    assert len(written[0]) == 9 + 2 and written[0] == written[1] == written[2]

@@ -151,16 +151,16 @@ class FsspecStore(Store):
         return self._fs
 
     def local_files(self) -> LocalFiles | None:
-        """On fsspec's own local filesystem the values are plain files below the root: the
-        native loops may read them directly. Not declared writable: writes stay this store's
-        own :meth:`set` (the same temporary-file protocol)."""
+        """On fsspec's own local filesystem the values are plain files below the root, written
+        by :meth:`set` as ``LocalStore`` writes them (temporary file, rename): the native
+        loops may read and, unless read-only, write them directly."""
         try:
             from fsspec.implementations.local import LocalFileSystem
         except ImportError:  # pragma: no cover - a filesystem object implies fsspec
             return None
         if type(self._fs) is not LocalFileSystem or not self._root.startswith("/"):
             return None
-        return LocalFiles(self._root, TEMP_PREFIX, self._fsync, False)
+        return LocalFiles(self._root, TEMP_PREFIX, self._fsync, not self.read_only)
 
     @property
     def root(self) -> str:
