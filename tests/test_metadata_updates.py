@@ -212,20 +212,20 @@ def test_consolidation_keeps_an_attribute_set_meanwhile(monkeypatch):
     g = zarrc.group(store)
     g.create_array("a", shape=(2,), dtype="i1")
     walk = zarrc.api._walk
+    writers = []
 
     def walk_then_set(*args):  # another writer sets an attribute while the tree is walked
         walk(*args)
         thread = threading.Thread(target=lambda: zarrc.open_group(store).attrs.update(x=1))
+        writers.append(thread)
         thread.start()
         thread.join(0.5)
 
     monkeypatch.setattr(zarrc.api, "_walk", walk_then_set)
     zarrc.consolidate_metadata(store)
     monkeypatch.setattr(zarrc.api, "_walk", walk)
-    for _ in range(100):  # the attribute lands once consolidation lets go of the lock
-        if "x" in json.loads(store.get("zarr.json"))["attributes"]:
-            break
-        time.sleep(0.01)
+    writers[0].join(30)  # the attribute lands once consolidation lets go of the lock
+    assert not writers[0].is_alive(), "the other writer still waits for the lock"
     doc = json.loads(store.get("zarr.json"))
     assert doc["attributes"] == {"x": 1}
     assert "a" in doc["consolidated_metadata"]["metadata"]

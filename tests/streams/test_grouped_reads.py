@@ -308,8 +308,13 @@ def test_stopping_in_a_run_stops_at_once_and_frees_it(how):
 
 def test_unordered_runs_come_as_they_finish():
     store, a, data = _slow_rows(delay=0.0, rows=4)
-    store.delays = {"c/0/0": 0.3}  # the first row's read is slow
-    got = [region for region, _ in a.iter_chunks(concurrency=4, ordered=False)]
+    slow = threading.Event()  # the first row's read ends once the other rows were handed over
+    store.holds = {"c/0/0": slow}
+    got = []
+    for region, _ in a.iter_chunks(concurrency=4, ordered=False):
+        got.append(region)
+        if len(got) == 24:
+            slow.set()
     firsts = [(r[0].start, r[1].start) for r in got]
     assert firsts[-8:] == [(0, j) for j in range(0, 16, 2)]  # its chunks last, in order
     assert sorted(firsts) == sorted((i, j) for i in range(0, 8, 2) for j in range(0, 16, 2))

@@ -130,11 +130,16 @@ def test_a_zero_dimensional_and_an_empty_array(kind):
 
 
 def test_unordered_yields_in_completion_order():
-    store = WatchedStore(delays={"c/0/0": 0.4})
+    slow = threading.Event()  # the first chunk's read ends once the others were handed over
+    store = WatchedStore(holds={"c/0/0": slow})
     a = zarrc.create_array(store, shape=(4, 4), chunks=(1, 4), dtype="i4")
     a[...] = np.arange(16).reshape(4, 4)
     store.watch = True
-    first = [r[0].start for r, _ in a.iter_chunks(concurrency=4, ordered=False)]
+    first = []
+    for region, _ in a.iter_chunks(concurrency=4, ordered=False):
+        first.append(region[0].start)
+        if len(first) == 3:
+            slow.set()
     assert sorted(first) == [0, 1, 2, 3] and first[-1] == 0  # the slow chunk came last
     in_order = [r[0].start for r, _ in a.iter_chunks(concurrency=4, ordered=True)]
     assert in_order == [0, 1, 2, 3]
@@ -149,6 +154,11 @@ def test_at_most_concurrency_chunks_are_in_flight(concurrency):
     store.watch = True
     ahead = []
     for k, (region, chunk) in enumerate(a.iter_chunks(concurrency=concurrency)):
+        if k == 0:  # let the readers start all they may: a loaded machine runs them late
+            deadline = time.monotonic() + 10
+            while len(store.reads) < 1 + concurrency and time.monotonic() < deadline:
+                time.sleep(0.005)
+            time.sleep(0.05)  # and a moment more, for a read beyond the bound to show
         time.sleep(0.005)  # a consumer slower than nothing
         ahead.append(len(store.reads) - (k + 1))  # read but not yet handed over
         assert np.array_equal(chunk, data[region])
