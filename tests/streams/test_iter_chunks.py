@@ -309,10 +309,10 @@ def test_stopping_early_stops_the_read_ahead_at_once(how):
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
-        began = time.perf_counter()
         consumed = _consume(a, how)
-        _assert_stopped(store, consumed, 4)  # checked as soon as the loop is left
-        assert time.perf_counter() - began < 1.0  # 3 chunks of 20 ms, 4 ahead, no more
+        # checked as soon as the loop is left: no thread left, nothing read beyond the 4
+        # ahead, then or later (counted, not timed: a loaded machine stretches the time)
+        _assert_stopped(store, consumed, 4)
         gc.collect()
         left = tracemalloc.get_traced_memory()[0] - base
     finally:

@@ -13,6 +13,7 @@ with when it started and ended, so a test can see how many were in flight at onc
 
 from __future__ import annotations
 
+import bisect
 import random
 import threading
 import time
@@ -152,6 +153,20 @@ class FaultyStore(WrapperStore):
             now += step
             peak = max(peak, now)
         return peak
+
+    def round_trips(self, calls: Iterable[Call] | None = None) -> int:
+        """The longest run of ``calls`` (default: all recorded) each started once the one
+        before had ended: how many requests one after another the work waited for, its
+        length in round trips however fast or loaded the machine ran it."""
+        spans = sorted((call.ended, call.started) for call in (self.calls if calls is None
+                                                                else calls)
+                       if call.started is not None and call.ended is not None)
+        ends = [end for end, _ in spans]
+        longest = [0]  # longest[k]: the longest run among the k calls that ended first
+        for _, started in spans:  # a call before it in the run ended by the time it started
+            run = 1 + longest[bisect.bisect_right(ends, started, 0, len(longest) - 1)]
+            longest.append(max(longest[-1], run))
+        return longest[-1]
 
     # -- the request ------------------------------------------------------------------------
 
