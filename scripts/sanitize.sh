@@ -21,7 +21,13 @@ CC="gcc -fsanitize=address,undefined" CFLAGS="-O1 -g -fno-omit-frame-pointer" \
     LDSHARED="gcc -fsanitize=address,undefined -shared" \
     "$PY" setup.py -q build_ext --inplace >/dev/null
 export LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
-export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# PYTHONMALLOC=malloc: every Python object its own malloc, so ASan's redzones surround it (a
+# bytes object of up to 512 bytes otherwise sits in a pymalloc pool next to others, and a read
+# past a small chunk would land in a neighbour unseen). allocator_may_return_null: a hostile
+# size asked of malloc is a MemoryError, as without ASan, not an abort.
+export PYTHONMALLOC=malloc
+export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:allocator_may_return_null=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 "$PY" -c 'import sys, zarrc._ext.chunkio as c; assert c.__file__.startswith(sys.argv[1]), c.__file__' \
     "$work/src"  # this clone's build, not the venv's editable checkout
 "$PY" -m pytest -q -n 2 -p no:cacheprovider \
