@@ -10,7 +10,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-from store_servers import RangeHTTPServer, redis_server, s3_server, s3_url  # noqa: E402,F401
+from store_servers import (  # noqa: E402,F401
+    RangeHTTPServer,
+    gcs_server,
+    redis_server,
+    s3_server,
+    s3_url,
+)
 
 
 @pytest.fixture(scope="session")

