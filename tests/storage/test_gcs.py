@@ -147,12 +147,14 @@ def test_read_only_refuses_writes_before_any_request(gcs_server, gcs_prefix):
     assert len(gcs_server.names(BUCKET, prefix + "/")) == len(TREE)
 
 
-def test_plain_http_needs_allow_http(gcs_server, gcs_prefix):
-    """obstore refuses an http:// GCS base URL unless ``allow_http`` is given: a StoreError
-    naming the key, not a hang or a crash."""
+def test_a_plain_http_base_url_allows_http_unless_refused(gcs_server, gcs_prefix):
+    """A service-account key naming an http:// server (an emulator) turns on ``allow_http``
+    by itself, as an http:// endpoint does; ``allow_http=False`` said outright is kept, and
+    obstore's refusal is a StoreError naming the key, not a hang or a crash."""
     _, url = gcs_prefix
     options = {k: v for k, v in gcs_server.options().items() if k != "allow_http"}
-    store = ObjectStore.from_url(url, retry=False, **options)
+    assert ObjectStore.from_url(url, **options).get("a/b") == TREE["a/b"]
+    store = ObjectStore.from_url(url, retry=False, allow_http=False, **options)
     with pytest.raises(StoreError) as info:
         store.get("a/b")
     assert info.value.key == "a/b"

@@ -4,6 +4,7 @@ ranges, retries and permanent failures seen on the wire)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 
@@ -78,6 +79,14 @@ def test_translate_options():
         {"endpoint": "https://x"},
         {"allow_http": False},
     )
+    # a GCS service-account key naming an http:// server (an emulator's) allows plain HTTP
+    for base, client in [("http://127.0.0.1:4443", {"allow_http": True}),
+                         ("https://storage.example", {})]:
+        key = json.dumps({"gcs_base_url": base, "disable_oauth": True})
+        assert translate_options("gcs", {"service_account_key": key}) == (
+            {"service_account_key": key}, client)
+    for key in ["/path/to/key.json", "[1]", '{"client_email": "x"}']:  # no base URL in it
+        assert translate_options("gcs", {"service_account_key": key})[1] == {}
 
 
 def test_bad_options_are_named():

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import importlib.util
+import json
 import os
 import re
 import threading
@@ -114,7 +115,8 @@ def translate_options(
     """Split ``storage_options`` into obstore's store config and client options, accepting
     s3fs/gcsfs/adlfs names (``endpoint_url``, ``key``, ``secret``, ``token``, ``anon``,
     ``client_kwargs``) as well as obstore's. An ``http://`` endpoint turns on ``allow_http``
-    (it names a plain-HTTP server on purpose)."""
+    (it names a plain-HTTP server on purpose), as does a GCS service-account key whose
+    ``gcs_base_url`` is one (an emulator's)."""
     config: dict[str, Any] = {}
     client: dict[str, Any] = {}
     options = dict(options)
@@ -130,10 +132,26 @@ def translate_options(
             client[name] = value
         else:
             config[_FSSPEC_NAMES.get(name, name) if scheme == "s3" else name] = value
-    endpoint = config.get("endpoint")
-    if isinstance(endpoint, str) and endpoint.startswith("http://"):
+    if _plain_http_server(config):
         client.setdefault("allow_http", True)
     return config, client
+
+
+def _plain_http_server(config: dict[str, Any]) -> bool:
+    """Whether ``config`` names its server by an ``http://`` URL: an ``endpoint``, or the
+    ``gcs_base_url`` of a GCS service-account key given as JSON text (how GCS emulators are
+    reached)."""
+    endpoint = config.get("endpoint")
+    if isinstance(endpoint, str) and endpoint.startswith("http://"):
+        return True
+    key = config.get("service_account_key")
+    if not isinstance(key, str):
+        return False
+    try:
+        base = json.loads(key).get("gcs_base_url")
+    except (ValueError, AttributeError):  # not JSON, or not an object: obstore will say so
+        return False
+    return isinstance(base, str) and base.startswith("http://")
 
 
 class _Clients:
