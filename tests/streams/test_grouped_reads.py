@@ -303,7 +303,10 @@ def test_stopping_in_a_run_stops_at_once_and_frees_it(how):
         left = tracemalloc.get_traced_memory()[0] - base
     finally:
         tracemalloc.stop()
-    assert left < 8 << 10  # nothing of a read (8 chunks of 32 KiB) stays allocated
+    # nothing of a read (8 chunks of 32 KiB) stays allocated: less than one chunk is left.
+    # (What else moves, a few KiB in caches other tests of the same worker share, reached
+    # 10.9 KiB in CI after the warm-up: the smallest thing the stream could keep is a chunk.)
+    assert left < 32 << 10
 
 
 def test_unordered_runs_come_as_they_finish():
