@@ -226,8 +226,11 @@ class GCSServer(ServerProcess):
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        self._wait_until(lambda: self._request("GET", "/storage/v1/b") is not None,
-                         "fake-gcs-server", 0.02)
+        self._wait_until(self._lists_buckets, "fake-gcs-server", 0.02)
+
+    def _lists_buckets(self) -> bool:
+        self._request("GET", "/storage/v1/b")  # an OSError until the server answers
+        return True
 
     def _request(self, method: str, path: str, data: bytes | None = None,
                  content_type: str = "application/octet-stream") -> bytes:

@@ -213,8 +213,6 @@ def test_local_arrays_are_written_natively_as_local_store_writes_them(tmp_path):
             # wrote the 4 whole ones
             assert sorted(sets) == ["a/c/0/2", "a/c/1/2", "a/c/2/0", "a/c/2/1", "a/c/2/2"], name
             np.testing.assert_array_equal(zarrc.open_array(store, path="a")[...], data)
-    written = [{os.path.relpath(os.path.join(d, f), tmp_path / name):
-                (tmp_path / name / os.path.relpath(os.path.join(d, f), tmp_path / name))
-                .read_bytes() for d, _, fs in os.walk(tmp_path / name) for f in fs}
-               for name in stores]
+    written = [{path: (tmp_path / name / path).read_bytes()
+                for path in _all_files(tmp_path / name)} for name in stores]
     assert len(written[0]) == 9 + 2 and written[0] == written[1] == written[2]
